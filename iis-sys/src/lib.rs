@@ -1,1 +1,52 @@
-//! Raw bindings (being generated).
+//! Raw bindings of the IIS native module API, `httpserv.h`.
+//!
+//! Every polymorphic class of the header (67 of them, 767 vtable slots) is a
+//! `#[repr(C)]` object type whose only field is the vtable pointer, and a
+//! `#[repr(C)]` vtable struct with one field per slot **in MSVC order**:
+//! overloads grouped and reversed, a derived interface's vtable embedding its
+//! base's first (field `base`). Field names are the C++ method names;
+//! overloads get a suffix:
+//!
+//! | C++ overload | field |
+//! |---|---|
+//! | `GetHeader`/`SetHeader`/`DeleteHeader(HTTP_HEADER_ID, …)` | `GetHeader`, `SetHeader`, `DeleteHeader` |
+//! | the same with `PCSTR pszHeaderName` | `GetHeaderByName`, `SetHeaderByName`, `DeleteHeaderByName` |
+//! | `GetRawHttpRequest() const` / `GetRawHttpResponse() const` | `GetRawHttpRequestConst` / `GetRawHttpResponseConst` |
+//! | `IHttpRequest::SetUrl(PCWSTR, …)` / `SetUrl(PCSTR, …)` | `SetUrl` / `SetUrlA` |
+//! | `IHttpContext::GetServerVariable(…, PCWSTR *, …)` / `(…, PCSTR *, …)` | `GetServerVariable` / `GetServerVariableA` |
+//! | a derived interface re-declaring a base method (a new slot) | the name plus the interface's digit: `IHttpResponse2::WriteEntityChunks` → `WriteEntityChunks2` |
+//! | `CHttpModule`'s virtual destructor (slot 30) | `ScalarDeletingDestructor` (`(this, flags) -> this`) |
+//!
+//! Member functions use [`member_fn!`]: `thiscall` on 32-bit x86, the C
+//! convention elsewhere. `RegisterModule` ([`PFN_REGISTERMODULE`]) and
+//! [`PFN_ASYNC_COMPLETION`] are `extern "system"`.
+//!
+//! The http.h types are generated from Microsoft's Windows metadata with
+//! windows-bindgen (`cargo xtask codegen`); `HRESULT`, `BOOL`, `PCSTR`,
+//! `PCWSTR` and `GUID` come from `windows-core`. The layout of every vtable is
+//! checked against `abi/httpserv.layout` by this crate's tests.
+//!
+//! This crate is pure data: no logic, no build script. The safe API is the
+//! `iis-module` crate.
+#![no_std]
+#![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
+
+mod abi;
+mod constants;
+mod interfaces;
+mod layout;
+mod types;
+#[allow(
+    missing_docs,
+    missing_debug_implementations,
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
+)]
+mod win32;
+
+pub use constants::*;
+pub use interfaces::*;
+pub use layout::*;
+pub use types::*;
+pub use win32::*;
+pub use windows_core::{BOOL, GUID, HRESULT, PCSTR, PCWSTR, PWSTR};

@@ -1,0 +1,285 @@
+//! The input side of a connection: the bounded read buffer and the reasons reading
+//! a request stops ([`ReadError`]).
+
+use std::io::{self, Read};
+
+/// How much one read asks the socket for.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Why reading a request stopped.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The client closed the connection before sending any byte of a new request.
+    Closed,
+    /// No byte of a new request arrived within the read timeout.
+    IdleTimeout,
+    /// The client went away (EOF or an I/O error) in the middle of a request.
+    Vanished,
+    /// The request is refused with an error response; the connection then closes.
+    Reject(Reject),
+}
+
+/// An error response the connection layer sends itself.
+#[derive(Debug)]
+pub(crate) struct Reject {
+    /// The status to send (400, 408, 413, 417, 431, 501).
+    pub status: u16,
+    /// A short explanation, sent as the plain-text body.
+    pub detail: String,
+    /// The method, when the request line was parsed.
+    pub method: Option<http::Method>,
+    /// The request-target, when the request line was parsed.
+    pub target: Vec<u8>,
+}
+
+impl ReadError {
+    /// A rejection whose request line is not (yet) known.
+    pub(crate) fn reject(status: u16, detail: impl Into<String>) -> Self {
+        ReadError::Reject(Reject {
+            status,
+            detail: detail.into(),
+            method: None,
+            target: Vec::new(),
+        })
+    }
+
+    /// Attaches the request line to a rejection (other errors are returned unchanged).
+    pub(crate) fn for_request(self, method: &http::Method, target: &[u8]) -> Self {
+        match self {
+            ReadError::Reject(reject) => ReadError::Reject(Reject {
+                method: Some(method.clone()),
+                target: target.to_vec(),
+                ..reject
+            }),
+            other => other,
+        }
+    }
+
+    /// Maps an I/O error met in the middle of a request: a timeout becomes `408`,
+    /// anything else means the client went away.
+    pub(crate) fn mid_request(error: &io::Error) -> Self {
+        if is_timeout(error) {
+            ReadError::reject(408, "timed out reading the request")
+        } else {
+            ReadError::Vanished
+        }
+    }
+}
+
+/// Whether an I/O error is a socket read/write timeout (`WouldBlock` on Unix,
+/// `TimedOut` on Windows).
+pub(crate) fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// The bytes received on a connection and not yet consumed (the rest of the current
+/// request, or pipelined requests).
+#[derive(Debug, Default)]
+pub(crate) struct InBuf {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl InBuf {
+    /// An empty buffer.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// The unconsumed bytes.
+    pub(crate) fn data(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// Whether no unconsumed byte is left.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
+    /// Marks `n` bytes as consumed.
+    pub(crate) fn consume(&mut self, n: usize) {
+        assert!(n <= self.buf.len() - self.pos, "consumed past the data");
+        self.pos += n;
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+    }
+
+    /// Moves up to `max` unconsumed bytes to the end of `out`; returns how many.
+    pub(crate) fn take_into(&mut self, out: &mut Vec<u8>, max: usize) -> usize {
+        let n = self.data().len().min(max);
+        out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.consume(n);
+        n
+    }
+
+    /// Reads once from `reader`, so that at most `max_total` unconsumed bytes are held
+    /// (and never more than 16 KiB per read). Returns the number of bytes read: `0`
+    /// means end of stream. `max_total` must exceed the bytes already held.
+    pub(crate) fn fill<R: Read + ?Sized>(
+        &mut self,
+        reader: &mut R,
+        max_total: usize,
+    ) -> io::Result<usize> {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let held = self.buf.len();
+        debug_assert!(max_total > held, "fill called on a full buffer");
+        let want = max_total.saturating_sub(held).min(READ_CHUNK);
+        if want == 0 {
+            return Ok(0);
+        }
+        if self.buf.capacity() < held + want {
+            self.buf.reserve_exact(held + want - self.buf.len());
+        }
+        self.buf.resize(held + want, 0);
+        let result = loop {
+            match reader.read(&mut self.buf[held..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let got = *result.as_ref().unwrap_or(&0);
+        self.buf.truncate(held + got);
+        result
+    }
+}
+
+/// Reads exactly `len` body bytes into `out`: first the buffered ones, then straight
+/// from `reader` (no copy through the buffer).
+pub(crate) fn read_exact_body<R: Read + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    out: &mut Vec<u8>,
+    len: u64,
+) -> Result<(), ReadError> {
+    let len = usize::try_from(len).map_err(|_| ReadError::reject(413, "body too large"))?;
+    let target = out.len() + len;
+    if out.capacity() < target {
+        out.reserve_exact(target - out.len());
+    }
+    inbuf.take_into(out, len);
+    let mut filled = out.len();
+    out.resize(target, 0);
+    while filled < target {
+        match reader.read(&mut out[filled..]) {
+            Ok(0) => {
+                out.truncate(filled);
+                return Err(ReadError::Vanished);
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                out.truncate(filled);
+                return Err(ReadError::mid_request(&e));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one CRLF-terminated line of at most `limit` bytes (excluding the CRLF) into
+/// the buffer and returns its length; the caller reads it from [`InBuf::data`] and
+/// consumes `len + 2`. A longer line is a `400`.
+pub(crate) fn read_line<R: Read + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    limit: usize,
+) -> Result<usize, ReadError> {
+    let mut searched = 0;
+    loop {
+        let data = inbuf.data();
+        let window = &data[..data.len().min(limit + 2)];
+        if let Some(i) = find_crlf(&window[searched.saturating_sub(1)..]) {
+            return Ok(searched.saturating_sub(1) + i);
+        }
+        if window.len() >= limit + 2 {
+            return Err(ReadError::reject(400, "line too long in chunked body"));
+        }
+        searched = window.len();
+        let max_total = data.len() + READ_CHUNK;
+        match inbuf.fill(reader, max_total) {
+            Ok(0) => return Err(ReadError::Vanished),
+            Ok(_) => {}
+            Err(e) => return Err(ReadError::mid_request(&e)),
+        }
+    }
+}
+
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(2).position(|w| w == b"\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that returns its pieces one read at a time.
+    struct Pieces(Vec<&'static [u8]>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            let piece = self.0[0];
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            if n == piece.len() {
+                self.0.remove(0);
+            } else {
+                self.0[0] = &piece[n..];
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn fill_never_holds_more_than_max_total() {
+        let mut inbuf = InBuf::new();
+        let mut reader = Pieces(vec![b"0123456789"]);
+        assert_eq!(inbuf.fill(&mut reader, 4).unwrap(), 4);
+        assert_eq!(inbuf.data(), b"0123");
+        inbuf.consume(2);
+        assert_eq!(inbuf.fill(&mut reader, 4).unwrap(), 2);
+        assert_eq!(inbuf.data(), b"2345");
+    }
+
+    #[test]
+    fn line_split_across_reads_is_found() {
+        let mut inbuf = InBuf::new();
+        let mut reader = Pieces(vec![b"ab\r", b"\ncd"]);
+        let len = read_line(&mut reader, &mut inbuf, 10).unwrap();
+        assert_eq!(&inbuf.data()[..len], b"ab");
+        inbuf.consume(len + 2);
+        assert_eq!(inbuf.data(), b"cd");
+    }
+
+    #[test]
+    fn overlong_line_is_rejected() {
+        let mut inbuf = InBuf::new();
+        let mut reader = Pieces(vec![b"0123456789abcdef\r\n"]);
+        let err = read_line(&mut reader, &mut inbuf, 8).unwrap_err();
+        assert!(matches!(err, ReadError::Reject(Reject { status: 400, .. })));
+    }
+
+    #[test]
+    fn exact_body_takes_buffered_bytes_then_reads() {
+        let mut inbuf = InBuf::new();
+        let mut reader = Pieces(vec![b"abc"]);
+        inbuf.fill(&mut reader, 100).unwrap();
+        let mut reader = Pieces(vec![b"de", b"fXYZ"]);
+        let mut body = Vec::new();
+        read_exact_body(&mut reader, &mut inbuf, &mut body, 6).unwrap();
+        assert_eq!(body, b"abcdef");
+        let mut short = Pieces(vec![b"x"]);
+        let err = read_exact_body(&mut short, &mut InBuf::new(), &mut Vec::new(), 3).unwrap_err();
+        assert!(matches!(err, ReadError::Vanished));
+    }
+}

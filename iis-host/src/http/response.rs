@@ -1,0 +1,149 @@
+//! The response side of the contract between the connection layer and the pipeline:
+//! [`ResponseHead`], [`ConnectionFate`], [`ResponseSink`] and [`Handler`].
+
+use std::fmt;
+use std::io;
+
+use super::Request;
+
+/// How the connection ends after a response.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectionFate {
+    /// The connection stays open for the next request.
+    KeptAlive,
+    /// The response was completed and the connection closed cleanly (FIN).
+    Closed,
+    /// The connection was aborted with a TCP RST.
+    Reset,
+}
+
+impl fmt::Display for ConnectionFate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConnectionFate::KeptAlive => "kept-alive",
+            ConnectionFate::Closed => "closed",
+            ConnectionFate::Reset => "reset",
+        })
+    }
+}
+
+/// Status line and headers of a response, as the pipeline decided them.
+///
+/// The connection layer owns the message framing: it adds `Content-Length`,
+/// `Transfer-Encoding: chunked` and `Connection` as needed, and drops any
+/// `Transfer-Encoding` or `Connection` header found here (a `Connection: close`
+/// here makes the connection close after the response).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHead {
+    /// The status code, 100 to 999.
+    pub status: u16,
+    /// The reason phrase sent after the status code (may be empty).
+    pub reason: String,
+    /// The response headers in the order they are sent, names as given.
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+impl ResponseHead {
+    /// A head with `status`, its canonical reason phrase (empty when unknown) and no headers.
+    pub fn new(status: u16) -> Self {
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason())
+            .unwrap_or("");
+        ResponseHead {
+            status,
+            reason: reason.to_owned(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Appends a header and returns the head (builder style).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The value of the first header named `name` (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Where the pipeline writes a response.
+///
+/// Implemented by the TCP connection of [`Server`](super::Server) and by the
+/// in-memory [`RecordingSink`](super::RecordingSink). Calls out of order
+/// (a second head, a body before the head, anything after `finish`) return an
+/// [`io::ErrorKind::InvalidInput`] error.
+pub trait ResponseSink {
+    /// Sends the status line and headers. Called at most once per response, before any body.
+    ///
+    /// `content_length` is `Some(n)` when the pipeline knows the whole body (a buffered
+    /// response): the sink sends `Content-Length: n` unless the head already has a
+    /// `Content-Length`. `None` means the body is streamed: the sink uses chunked
+    /// transfer-encoding for HTTP/1.1, or a close-delimited body for HTTP/1.0 (which
+    /// forces [`ConnectionFate::Closed`]).
+    fn send_head(&mut self, head: &ResponseHead, content_length: Option<u64>) -> io::Result<()>;
+
+    /// Sends body bytes (after [`send_head`](Self::send_head)).
+    fn send_body(&mut self, bytes: &[u8]) -> io::Result<()>;
+
+    /// Ends the response and returns the fate actually applied.
+    ///
+    /// * [`KeptAlive`](ConnectionFate::KeptAlive): terminates a chunked body, and keeps the
+    ///   connection for the next request when the client allows it (`Connection: close`
+    ///   from the client, or HTTP/1.0 without `Connection: keep-alive`, turn it into
+    ///   `Closed`; the sink then adds `Connection: close` to the head when it knows in time).
+    /// * [`Closed`](ConnectionFate::Closed): finishes the body, then shuts the socket down
+    ///   cleanly (FIN).
+    /// * [`Reset`](ConnectionFate::Reset): aborts the connection with a TCP RST, sending
+    ///   nothing more (output not yet written to the socket is dropped).
+    fn finish(&mut self, fate: ConnectionFate) -> io::Result<ConnectionFate>;
+}
+
+/// What runs each request: implemented by the pipeline.
+///
+/// Any `Fn(Request, &mut dyn ResponseSink) + Send + Sync + 'static` closure is a handler.
+pub trait Handler: Send + Sync + 'static {
+    /// Handles one request, writing the response into `sink`
+    /// (`send_head`, `send_body`, `finish`, as [`ResponseSink`] describes).
+    ///
+    /// If the handler returns without calling `finish`, the server calls
+    /// `finish(KeptAlive)`, or sends a `500` if no head was sent. If it panics, the
+    /// server sends a `500` and closes the connection when no head was sent yet, and
+    /// resets the connection otherwise.
+    fn handle(&self, request: Request, sink: &mut dyn ResponseSink);
+}
+
+impl<F> Handler for F
+where
+    F: Fn(Request, &mut dyn ResponseSink) + Send + Sync + 'static,
+{
+    fn handle(&self, request: Request, sink: &mut dyn ResponseSink) {
+        self(request, sink)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fate_displays_as_log_words() {
+        assert_eq!(ConnectionFate::KeptAlive.to_string(), "kept-alive");
+        assert_eq!(ConnectionFate::Closed.to_string(), "closed");
+        assert_eq!(ConnectionFate::Reset.to_string(), "reset");
+    }
+
+    #[test]
+    fn new_head_uses_canonical_reason() {
+        assert_eq!(ResponseHead::new(404).reason, "Not Found");
+        assert_eq!(ResponseHead::new(599).reason, "");
+        let head = ResponseHead::new(200).with_header("X-A", "1");
+        assert_eq!(head.header("x-a"), Some(&b"1"[..]));
+    }
+}
