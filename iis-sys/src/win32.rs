@@ -5,6 +5,8 @@
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct ADDRESS_FAMILY(pub u16);
+pub const AF_INET: i32 = 2;
+pub const AF_INET6: i32 = 23;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
 pub struct FILETIME {
@@ -268,6 +270,13 @@ impl Default for HTTP_WINHTTP_FAST_FORWARDING_DATA {
         unsafe { core::mem::zeroed() }
     }
 }
+pub const HttpDataChunkFromFileHandle: HTTP_DATA_CHUNK_TYPE = 1;
+pub const HttpDataChunkFromFragmentCache: HTTP_DATA_CHUNK_TYPE = 2;
+pub const HttpDataChunkFromFragmentCacheEx: HTTP_DATA_CHUNK_TYPE = 3;
+pub const HttpDataChunkFromMemory: HTTP_DATA_CHUNK_TYPE = 0;
+pub const HttpDataChunkFromWinHttpFastForwarding: HTTP_DATA_CHUNK_TYPE = 5;
+pub const HttpDataChunkMaximum: HTTP_DATA_CHUNK_TYPE = 6;
+pub const HttpDataChunkTrailers: HTTP_DATA_CHUNK_TYPE = 4;
 pub const HttpHeaderAccept: HTTP_HEADER_ID = 20;
 pub const HttpHeaderAcceptCharset: HTTP_HEADER_ID = 21;
 pub const HttpHeaderAcceptEncoding: HTTP_HEADER_ID = 22;
@@ -337,6 +346,27 @@ pub const HttpRequestPropertyTlsCipherInfo: HTTP_REQUEST_PROPERTY = 14;
 pub const HttpRequestPropertyTlsClientHello: HTTP_REQUEST_PROPERTY = 11;
 pub const HttpRequestPropertyTransportIdleConnectionTimeout: HTTP_REQUEST_PROPERTY = 12;
 pub const HttpRequestPropertyWskApiTimings: HTTP_REQUEST_PROPERTY = 6;
+pub const HttpVerbCONNECT: HTTP_VERB = 10;
+pub const HttpVerbCOPY: HTTP_VERB = 13;
+pub const HttpVerbDELETE: HTTP_VERB = 8;
+pub const HttpVerbGET: HTTP_VERB = 4;
+pub const HttpVerbHEAD: HTTP_VERB = 5;
+pub const HttpVerbInvalid: HTTP_VERB = 2;
+pub const HttpVerbLOCK: HTTP_VERB = 17;
+pub const HttpVerbMKCOL: HTTP_VERB = 16;
+pub const HttpVerbMOVE: HTTP_VERB = 12;
+pub const HttpVerbMaximum: HTTP_VERB = 20;
+pub const HttpVerbOPTIONS: HTTP_VERB = 3;
+pub const HttpVerbPOST: HTTP_VERB = 6;
+pub const HttpVerbPROPFIND: HTTP_VERB = 14;
+pub const HttpVerbPROPPATCH: HTTP_VERB = 15;
+pub const HttpVerbPUT: HTTP_VERB = 7;
+pub const HttpVerbSEARCH: HTTP_VERB = 19;
+pub const HttpVerbTRACE: HTTP_VERB = 9;
+pub const HttpVerbTRACK: HTTP_VERB = 11;
+pub const HttpVerbUNLOCK: HTTP_VERB = 18;
+pub const HttpVerbUnknown: HTTP_VERB = 1;
+pub const HttpVerbUnparsed: HTTP_VERB = 0;
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IN6_ADDR {

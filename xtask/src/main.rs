@@ -11,6 +11,8 @@ use std::process::{Command, ExitCode};
 /// windows-bindgen pulls in the types these depend on.
 const WIN32_TYPES: &[&str] = &[
     "HTTP_DATA_CHUNK",
+    "HTTP_DATA_CHUNK_TYPE",
+    "HTTP_VERB",
     "HTTP_REQUEST_V2",
     "HTTP_RESPONSE_V2",
     "HTTP_HEADER_ID",
@@ -24,6 +26,8 @@ const WIN32_TYPES: &[&str] = &[
     "SOCKADDR",
     "SOCKADDR_IN",
     "SOCKADDR_IN6",
+    "AF_INET",
+    "AF_INET6",
     "OVERLAPPED",
     "LPOVERLAPPED_COMPLETION_ROUTINE",
 ];
