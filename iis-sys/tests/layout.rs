@@ -132,3 +132,33 @@ fn notification_masks_have_header_values() {
     assert_eq!(RQ_NOTIFICATION_FINISH_REQUEST.0, 2);
     assert_eq!(HttpHeaderContentType, 12);
 }
+
+#[test]
+fn header_name_tables_follow_http_h_ids() {
+    use iis_sys::*;
+    assert_eq!(
+        HTTP_REQUEST_HEADER_NAMES.len(),
+        HttpHeaderRequestMaximum as usize
+    );
+    assert_eq!(
+        HTTP_RESPONSE_HEADER_NAMES.len(),
+        HttpHeaderResponseMaximum as usize
+    );
+    assert_eq!(
+        HTTP_REQUEST_HEADER_NAMES[HttpHeaderUserAgent as usize],
+        "User-Agent"
+    );
+    assert_eq!(HTTP_REQUEST_HEADER_NAMES[HttpHeaderHost as usize], "Host");
+    assert_eq!(
+        HTTP_RESPONSE_HEADER_NAMES[HttpHeaderContentType as usize],
+        "Content-Type"
+    );
+    assert_eq!(
+        HTTP_RESPONSE_HEADER_NAMES[HttpHeaderLocation as usize],
+        "Location"
+    );
+    assert_eq!(
+        HTTP_RESPONSE_HEADER_NAMES[HttpHeaderWwwAuthenticate as usize],
+        "WWW-Authenticate"
+    );
+}
