@@ -15,7 +15,7 @@ PACKAGES="--workspace --exclude xtask"
 TARGETS="x86_64-pc-windows-msvc i686-pc-windows-msvc"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-# shellcheck source=scripts/windows/env.sh
+# shellcheck source-path=SCRIPTDIR source=windows/env.sh
 . scripts/windows/env.sh
 
 summary=()

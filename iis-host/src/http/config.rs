@@ -25,15 +25,16 @@ pub struct ServerConfig {
     /// The largest request head (request line and headers, also the bound on chunked
     /// trailers); larger ones get `431` and the connection is closed. Default: 64 KiB.
     pub max_header_bytes: usize,
-    /// The most connections served at once (one thread each). A connection accepted
-    /// beyond it gets `503` with `Connection: close` at once. Default: 256.
+    /// The most connections open at once (one thread each; idle keep-alive
+    /// connections count). A connection accepted beyond it gets `503` with
+    /// `Connection: close` at once, from the accept loop. Default: 256.
     pub max_connections: usize,
     /// How long a connection may stay idle between requests, and how long any single
     /// read or write may wait; the request head must also arrive within it (slow
     /// clients get `408`). `Duration::ZERO` means no timeout. Default: 30 s.
     pub read_timeout: Duration,
     /// The most requests served on one connection; the last response carries
-    /// `Connection: close`. Default: 1000.
+    /// `Connection: close` (`0` behaves as `1`). Default: 1000.
     pub keep_alive_max_requests: usize,
     /// Called after each response (also the `4xx` the connection layer sends itself),
     /// in addition to the `log::info!` line.
@@ -61,7 +62,10 @@ impl fmt::Debug for ServerConfig {
             .field("max_connections", &self.max_connections)
             .field("read_timeout", &self.read_timeout)
             .field("keep_alive_max_requests", &self.keep_alive_max_requests)
-            .field("on_request", &self.on_request.as_ref().map(|_| "Fn(&RequestLog)"))
+            .field(
+                "on_request",
+                &self.on_request.as_ref().map(|_| "Fn(&RequestLog)"),
+            )
             .finish()
     }
 }
@@ -95,7 +99,11 @@ impl fmt::Display for RequestLog {
             Some(method) => write!(f, "{method} ")?,
             None => f.write_str("- ")?,
         }
-        let target = if self.target.is_empty() { "-" } else { &self.target };
+        let target = if self.target.is_empty() {
+            "-"
+        } else {
+            &self.target
+        };
         write!(
             f,
             "{target} {} {}B {} {:.1}ms",

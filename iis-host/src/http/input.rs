@@ -192,12 +192,14 @@ pub(crate) fn read_line<R: Read + ?Sized>(
     inbuf: &mut InBuf,
     limit: usize,
 ) -> Result<usize, ReadError> {
-    let mut searched = 0;
+    let mut searched = 0usize;
     loop {
         let data = inbuf.data();
         let window = &data[..data.len().min(limit + 2)];
-        if let Some(i) = find_crlf(&window[searched.saturating_sub(1)..]) {
-            return Ok(searched.saturating_sub(1) + i);
+        // Resume the search one byte back: a CR may have ended the last window.
+        let from = searched.saturating_sub(1);
+        if let Some(i) = find_crlf(&window[from..]) {
+            return Ok(from + i);
         }
         if window.len() >= limit + 2 {
             return Err(ReadError::reject(400, "line too long in chunked body"));

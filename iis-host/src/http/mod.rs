@@ -1,0 +1,36 @@
+//! The HTTP/1.1 connection layer: a small threaded server that parses requests,
+//! hands each to a [`Handler`] (the pipeline) with a [`ResponseSink`] to answer into,
+//! and frames and delivers the response over TCP.
+//!
+//! * One thread per connection, at most [`ServerConfig::max_connections`]; a
+//!   connection beyond it is accepted and answered `503` with `Connection: close`.
+//! * Keep-alive by default for HTTP/1.1; HTTP/1.0 only with `Connection: keep-alive`.
+//! * Request bodies by `Content-Length` or chunked (de-chunked, trailers ignored);
+//!   both at once is a `400`. `Expect: 100-continue` gets `100 Continue` before the
+//!   body is read (and a `413` instead when the declared body is too large).
+//! * Malformed requests get `400`, oversized heads `431`, oversized bodies `413`
+//!   (decided before reading past the limit), stalled requests `408`; each then closes.
+//! * Memory per connection stays within the head and body limits.
+//! * After each response a [`RequestLog`] line goes to `log::info!` (target
+//!   `iis_host::http`) and to [`ServerConfig::on_request`].
+//!
+//! [`RecordingSink`] is the in-memory [`ResponseSink`] for in-process runs.
+
+mod body;
+mod config;
+mod connection;
+mod head;
+mod input;
+mod recording;
+mod request;
+mod response;
+mod server;
+mod sink;
+mod state;
+
+pub use config::{RequestLog, RequestLogHook, ServerConfig};
+pub use recording::RecordingSink;
+pub use request::Request;
+pub use response::{ConnectionFate, Handler, ResponseHead, ResponseSink};
+pub use server::{Server, ServerHandle};
+pub use state::ShutdownTrigger;

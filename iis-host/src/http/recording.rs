@@ -128,7 +128,10 @@ mod tests {
         sink.send_head(&ResponseHead::new(201), None).unwrap();
         sink.send_body(b"ab").unwrap();
         sink.send_body(b"c").unwrap();
-        assert_eq!(sink.finish(ConnectionFate::Reset).unwrap(), ConnectionFate::Reset);
+        assert_eq!(
+            sink.finish(ConnectionFate::Reset).unwrap(),
+            ConnectionFate::Reset
+        );
         assert!(sink.head_sent() && sink.is_finished());
         assert_eq!(sink.content_length(), None);
         assert_eq!(sink.body(), b"abc");

@@ -108,6 +108,24 @@ pub trait ResponseSink {
 /// What runs each request: implemented by the pipeline.
 ///
 /// Any `Fn(Request, &mut dyn ResponseSink) + Send + Sync + 'static` closure is a handler.
+///
+/// ```
+/// use iis_host::http::{ConnectionFate, Handler, Request, ResponseHead, ResponseSink};
+///
+/// struct Hello;
+///
+/// impl Handler for Hello {
+///     fn handle(&self, request: Request, sink: &mut dyn ResponseSink) {
+///         let body = format!("hello from {}", String::from_utf8_lossy(&request.target));
+///         let head = ResponseHead::new(200).with_header("Content-Type", "text/plain");
+///         // Errors mean the client went away: nothing more to do.
+///         let _ = sink
+///             .send_head(&head, Some(body.len() as u64))
+///             .and_then(|()| sink.send_body(body.as_bytes()))
+///             .and_then(|()| sink.finish(ConnectionFate::KeptAlive));
+///     }
+/// }
+/// ```
 pub trait Handler: Send + Sync + 'static {
     /// Handles one request, writing the response into `sink`
     /// (`send_head`, `send_body`, `finish`, as [`ResponseSink`] describes).

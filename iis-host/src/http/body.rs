@@ -1,0 +1,228 @@
+//! Reading a request body: `Content-Length` or chunked (de-chunked, trailers
+//! ignored), within the body limit, answering `Expect: 100-continue`.
+
+use std::io::{Read, Write};
+
+use super::head::{BodyFraming, Head};
+use super::input::{InBuf, ReadError, read_exact_body, read_line};
+
+/// The longest chunk-size line accepted (size and chunk extensions).
+const CHUNK_LINE_LIMIT: usize = 4096;
+
+/// Refuses a `Content-Length` body over `max_body_bytes` before anything is read.
+pub(crate) fn check_declared_length(head: &Head, max_body_bytes: u64) -> Result<(), ReadError> {
+    match head.framing {
+        BodyFraming::Length(n) if n > max_body_bytes => Err(too_large(head)),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the whole body of the request `head` (after [`check_declared_length`]),
+/// sending `100 Continue` first when the client expects it. Never holds more than
+/// `max_body_bytes` of body; trailers are bounded by `max_trailer_bytes`.
+pub(crate) fn read_body<S: Read + Write + ?Sized>(
+    stream: &mut S,
+    inbuf: &mut InBuf,
+    head: &Head,
+    max_body_bytes: u64,
+    max_trailer_bytes: usize,
+) -> Result<Vec<u8>, ReadError> {
+    let has_body = head.framing != BodyFraming::Length(0);
+    if head.expect_continue && has_body {
+        stream
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .map_err(|e| ReadError::mid_request(&e))?;
+    }
+    let result = match head.framing {
+        BodyFraming::Length(0) => Ok(Vec::new()),
+        BodyFraming::Length(n) => {
+            let mut body = Vec::new();
+            read_exact_body(stream, inbuf, &mut body, n).map(|()| body)
+        }
+        BodyFraming::Chunked => read_chunked(stream, inbuf, max_body_bytes, max_trailer_bytes),
+    };
+    result.map_err(|e| e.for_request(&head.method, &head.target))
+}
+
+fn too_large(head: &Head) -> ReadError {
+    ReadError::reject(413, "request body too large").for_request(&head.method, &head.target)
+}
+
+/// De-chunks a body (RFC 9112 §7.1).
+fn read_chunked<R: Read + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    max_body_bytes: u64,
+    max_trailer_bytes: usize,
+) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    loop {
+        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT)?;
+        let size = parse_chunk_size(&inbuf.data()[..len])?;
+        inbuf.consume(len + 2);
+        if size == 0 {
+            skip_trailers(reader, inbuf, max_trailer_bytes)?;
+            return Ok(body);
+        }
+        let total = (body.len() as u64).saturating_add(size);
+        if total > max_body_bytes {
+            return Err(ReadError::reject(413, "request body too large"));
+        }
+        // Grow geometrically, but never past the limit.
+        let needed = total as usize;
+        if body.capacity() < needed {
+            let cap_limit = usize::try_from(max_body_bytes).unwrap_or(usize::MAX);
+            let new_cap = needed.max(body.capacity() * 2).min(cap_limit).max(needed);
+            body.reserve_exact(new_cap - body.len());
+        }
+        read_exact_body(reader, inbuf, &mut body, size)?;
+        let end = read_line(reader, inbuf, 0)?;
+        debug_assert_eq!(end, 0);
+        inbuf.consume(2);
+    }
+}
+
+/// The size of a chunk-size line: hex digits, optionally followed by chunk extensions
+/// (ignored) after optional whitespace.
+fn parse_chunk_size(line: &[u8]) -> Result<u64, ReadError> {
+    let invalid = || ReadError::reject(400, "invalid chunk size");
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if digits == 0 {
+        return Err(invalid());
+    }
+    let rest = &line[digits..];
+    let rest_trimmed = rest.trim_ascii_start();
+    if !rest.is_empty() && !rest_trimmed.starts_with(b";") {
+        return Err(invalid());
+    }
+    line[..digits]
+        .iter()
+        .try_fold(0u64, |n, &d| {
+            let digit = (d as char).to_digit(16)?;
+            n.checked_mul(16)?.checked_add(u64::from(digit))
+        })
+        .ok_or_else(invalid)
+}
+
+/// Reads and drops the trailer section up to its empty line.
+fn skip_trailers<R: Read + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    max_trailer_bytes: usize,
+) -> Result<(), ReadError> {
+    let mut budget = max_trailer_bytes;
+    loop {
+        let len = read_line(reader, inbuf, budget).map_err(|e| match e {
+            ReadError::Reject(_) => ReadError::reject(431, "trailer section too large"),
+            other => other,
+        })?;
+        inbuf.consume(len + 2);
+        if len == 0 {
+            return Ok(());
+        }
+        budget -= len;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::head::read_head;
+    use std::io;
+
+    /// Reads from a byte slice and records what is written.
+    struct Duplex<'a> {
+        input: &'a [u8],
+        output: Vec<u8>,
+    }
+
+    impl Read for Duplex<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.input.read(buf)
+        }
+    }
+
+    impl Write for Duplex<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.output.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn request(bytes: &[u8], max_body: u64) -> (Result<Vec<u8>, ReadError>, Vec<u8>, InBuf) {
+        let mut stream = Duplex {
+            input: bytes,
+            output: Vec::new(),
+        };
+        let mut inbuf = InBuf::new();
+        let head = read_head(&mut stream, &mut inbuf, 1024, None, &mut None).unwrap();
+        let body = check_declared_length(&head, max_body)
+            .and_then(|()| read_body(&mut stream, &mut inbuf, &head, max_body, 64));
+        (body, stream.output, inbuf)
+    }
+
+    fn status(result: Result<Vec<u8>, ReadError>) -> u16 {
+        match result {
+            Err(ReadError::Reject(r)) => r.status,
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn chunked_body_is_dechunked_and_trailers_dropped() {
+        let (body, _, inbuf) = request(
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5;ext=1\r\nhello\r\nA ;x=y\r\n, world!!!\r\n0\r\nX-Trailer: t\r\n\r\nNEXT",
+            100,
+        );
+        assert_eq!(body.unwrap(), b"hello, world!!!");
+        assert_eq!(inbuf.data(), b"NEXT");
+    }
+
+    #[test]
+    fn malformed_chunks_are_refused() {
+        let base = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for bad in [
+            &b"x\r\n"[..],
+            b"5\r\nhelloXX0\r\n\r\n",
+            b"-1\r\n",
+            b"11111111111111111\r\n",
+        ] {
+            let bytes = [base.as_slice(), bad].concat();
+            assert_eq!(status(request(&bytes, 100).0), 400, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn chunked_body_over_the_limit_gets_413() {
+        let bytes = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n";
+        assert_eq!(status(request(bytes, 6).0), 413);
+        assert_eq!(request(bytes, 8).0.unwrap(), b"abcdefgh");
+    }
+
+    #[test]
+    fn declared_length_over_the_limit_gets_413_before_continue() {
+        let bytes = b"PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n";
+        let (body, output, _) = request(bytes, 9);
+        assert_eq!(status(body), 413);
+        assert!(output.is_empty());
+    }
+
+    #[test]
+    fn continue_is_sent_before_the_body_is_read() {
+        let bytes = b"PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok";
+        let (body, output, _) = request(bytes, 9);
+        assert_eq!(body.unwrap(), b"ok");
+        assert_eq!(output, b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
+
+    #[test]
+    fn truncated_bodies_mean_the_client_vanished() {
+        let (body, _, _) = request(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", 9);
+        assert!(matches!(body, Err(ReadError::Vanished)));
+        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab";
+        assert!(matches!(request(chunked, 9).0, Err(ReadError::Vanished)));
+    }
+}

@@ -1,0 +1,148 @@
+//! The one error type of the SDK, carrying the HRESULT IIS sees.
+
+use windows_core::HRESULT;
+
+/// `E_FAIL`: unspecified failure.
+pub const E_FAIL: HRESULT = HRESULT(0x8000_4005_u32 as i32);
+/// `E_INVALIDARG`: an argument was rejected.
+pub const E_INVALIDARG: HRESULT = HRESULT(0x8007_0057_u32 as i32);
+/// `E_POINTER`: the host handed out a null pointer.
+pub const E_POINTER: HRESULT = HRESULT(0x8000_4003_u32 as i32);
+/// `E_NOTIMPL`: the server does not implement the call.
+pub const E_NOTIMPL: HRESULT = HRESULT(0x8000_4001_u32 as i32);
+/// `HRESULT_FROM_WIN32(ERROR_NO_UNICODE_TRANSLATION)`: invalid UTF-8/UTF-16.
+pub const E_NO_UNICODE_TRANSLATION: HRESULT = HRESULT(0x8007_0459_u32 as i32);
+
+/// Everything that can go wrong between a module and IIS.
+///
+/// Every variant maps to the HRESULT IIS receives ([`Error::hresult`]) when
+/// the error leaves a module hook or `RegisterModule`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An IIS method returned a failing HRESULT.
+    #[error("{operation} failed: {hresult}")]
+    Server {
+        /// The C++ method that failed, e.g. `IHttpResponse::SetHeader`.
+        operation: &'static str,
+        /// What it returned.
+        hresult: HRESULT,
+    },
+    /// IIS returned a null pointer where an object was required.
+    #[error("{operation} returned a null pointer")]
+    NullPointer {
+        /// The C++ method that returned null.
+        operation: &'static str,
+    },
+    /// A header name or value, status reason or URL contains CR, LF or NUL
+    /// (which would allow response splitting) or other forbidden bytes.
+    #[error("invalid {what}: {reason}")]
+    InvalidInput {
+        /// What was rejected: "header name", "header value", ….
+        what: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A length does not fit the C type of the IIS parameter (`USHORT`
+    /// header values, `DWORD` chunks).
+    #[error("{what} is {len} bytes, more than the {max} IIS accepts")]
+    TooLong {
+        /// What was too long.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+        /// The largest length the C type can carry.
+        max: usize,
+    },
+    /// An HTTP status code outside 100..=999.
+    #[error("invalid HTTP status code {0}")]
+    InvalidStatus(u16),
+    /// Data IIS returned is not valid UTF-8 (or UTF-16); use the `_bytes`
+    /// accessor instead.
+    #[error("{what} is not valid {encoding}")]
+    Encoding {
+        /// What could not be decoded.
+        what: &'static str,
+        /// "UTF-8" or "UTF-16".
+        encoding: &'static str,
+    },
+    /// A stored module context holds a different type than requested.
+    #[error("the stored module context is not a {expected}")]
+    ContextType {
+        /// The requested type.
+        expected: &'static str,
+    },
+    /// The server lacks a newer interface (old IIS version).
+    #[error("the server does not provide {interface}")]
+    Unsupported {
+        /// The interface that is missing, e.g. `IHttpResponse4`.
+        interface: &'static str,
+    },
+    /// A module hook or registration function panicked.
+    #[error("module panicked: {0}")]
+    Panic(String),
+    /// A module-defined failure with the HRESULT to report.
+    #[error("{message} ({hresult})")]
+    Module {
+        /// What went wrong.
+        message: String,
+        /// The HRESULT to report to IIS.
+        hresult: HRESULT,
+    },
+}
+
+impl Error {
+    /// A module-defined error reported to IIS as `E_FAIL`.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::Module {
+            message: message.into(),
+            hresult: E_FAIL,
+        }
+    }
+
+    /// The HRESULT this error is reported to IIS as.
+    pub fn hresult(&self) -> HRESULT {
+        match self {
+            Error::Server { hresult, .. } | Error::Module { hresult, .. } => *hresult,
+            Error::NullPointer { .. } => E_POINTER,
+            Error::InvalidInput { .. }
+            | Error::TooLong { .. }
+            | Error::InvalidStatus(_)
+            | Error::ContextType { .. } => E_INVALIDARG,
+            Error::Encoding { .. } => E_NO_UNICODE_TRANSLATION,
+            Error::Unsupported { .. } => E_NOTIMPL,
+            Error::Panic(_) => E_FAIL,
+        }
+    }
+
+    /// Turns an HRESULT from `operation` into `Ok` or [`Error::Server`].
+    pub(crate) fn check(operation: &'static str, hresult: HRESULT) -> Result<()> {
+        if hresult.is_ok() {
+            Ok(())
+        } else {
+            Err(Error::Server { operation, hresult })
+        }
+    }
+}
+
+/// The result type of the SDK.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_the_hresults_iis_expects() {
+        assert_eq!(Error::InvalidStatus(42).hresult(), E_INVALIDARG);
+        assert_eq!(Error::NullPointer { operation: "x" }.hresult(), E_POINTER);
+        assert_eq!(Error::msg("boom").hresult(), E_FAIL);
+        assert!(Error::check("IHttpResponse::Flush", HRESULT(0)).is_ok());
+        let err = Error::check("IHttpResponse::Flush", E_NOTIMPL).unwrap_err();
+        assert_eq!(err.hresult(), E_NOTIMPL);
+        assert_eq!(
+            err.to_string(),
+            format!("IHttpResponse::Flush failed: {E_NOTIMPL}")
+        );
+    }
+}

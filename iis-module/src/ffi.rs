@@ -1,0 +1,113 @@
+//! The few helpers every wrapper uses to call through a C++ vtable and to
+//! read the strings IIS returns.
+
+use crate::{Error, Result};
+use windows_core::{PCSTR, PCWSTR};
+
+/// Calls a C++ virtual method: `vcall!(ptr, Method(args…))`.
+///
+/// `ptr` is a `*mut I…` whose vtable has the field `Method` (inherited slots
+/// through `base.`: `vcall!(ptr, base.Clear())`). The `this` argument is
+/// passed first, cast to the type the slot expects. Must be used inside an
+/// `unsafe` block whose SAFETY comment establishes that `ptr` is a live
+/// object of that interface.
+macro_rules! vcall {
+    ($this:expr, $($field:ident).+ ( $($arg:expr),* $(,)? )) => {{
+        let this = $this;
+        ((*(*this).lpVtbl).$($field).+)(this.cast(), $($arg),*)
+    }};
+}
+pub(crate) use vcall;
+
+/// Copies a NUL-terminated UTF-16 string IIS returned, or `None` for null.
+///
+/// # Safety
+/// `ptr` is null or points to a NUL-terminated UTF-16 string that stays
+/// valid for the call.
+pub(crate) unsafe fn wide_to_string(ptr: PCWSTR, what: &'static str) -> Result<Option<String>> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: non-null and NUL-terminated by the caller's contract.
+    let units = unsafe { ptr.as_wide() };
+    String::from_utf16(units)
+        .map(Some)
+        .map_err(|_| Error::Encoding {
+            what,
+            encoding: "UTF-16",
+        })
+}
+
+/// Borrows `len` bytes IIS returned, or `None` for null.
+///
+/// # Safety
+/// `ptr` is null or valid for reads of `len` bytes for `'a`.
+pub(crate) unsafe fn bytes<'a>(ptr: PCSTR, len: usize) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        None
+    } else {
+        // SAFETY: the caller guarantees `len` readable bytes for 'a.
+        Some(unsafe { core::slice::from_raw_parts(ptr.0, len) })
+    }
+}
+
+/// Borrows a NUL-terminated narrow string IIS returned, or `None` for null.
+///
+/// # Safety
+/// `ptr` is null or NUL-terminated and valid for `'a`.
+pub(crate) unsafe fn c_bytes<'a>(ptr: PCSTR) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        None
+    } else {
+        // SAFETY: NUL-terminated and valid for 'a by the caller's contract.
+        Some(unsafe { core::ffi::CStr::from_ptr(ptr.0.cast()) }.to_bytes())
+    }
+}
+
+/// Decodes bytes as UTF-8 or reports which value was not.
+pub(crate) fn utf8<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a str> {
+    core::str::from_utf8(bytes).map_err(|_| Error::Encoding {
+        what,
+        encoding: "UTF-8",
+    })
+}
+
+/// A NUL-terminated UTF-16 copy of `s` in a fixed stack buffer, so that
+/// passing short strings to IIS allocates nothing.
+pub(crate) struct WideBuf<const N: usize> {
+    buf: [u16; N],
+}
+
+impl<const N: usize> WideBuf<N> {
+    /// Encodes `s`; fails if it has a NUL or does not fit.
+    pub(crate) fn new(s: &str, what: &'static str) -> Result<Self> {
+        let mut buf = [0u16; N];
+        for (len, unit) in s.encode_utf16().enumerate() {
+            if unit == 0 {
+                return Err(Error::InvalidInput {
+                    what,
+                    reason: "contains NUL",
+                });
+            }
+            if len + 1 >= N {
+                return Err(Error::TooLong {
+                    what,
+                    len: s.len(),
+                    max: N - 1,
+                });
+            }
+            buf[len] = unit;
+        }
+        Ok(Self { buf })
+    }
+
+    /// The string as IIS takes it; valid while `self` lives.
+    pub(crate) fn as_pcwstr(&self) -> PCWSTR {
+        PCWSTR(self.buf.as_ptr())
+    }
+
+    /// Length in UTF-16 units, without the NUL.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.iter().position(|&u| u == 0).unwrap_or(N)
+    }
+}

@@ -1,0 +1,240 @@
+//! Global modules (`CGlobalModule`): one instance for the worker process,
+//! notified of server-wide events, possibly from many threads at once.
+
+mod providers;
+
+pub use providers::*;
+
+use crate::module::glue::panic_message;
+use crate::module::hooks::str_eq;
+use crate::{Error, Result};
+use iis_sys::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// What a global hook returns (`GLOBAL_NOTIFICATION_STATUS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GlobalFlow {
+    /// Let the next global module see the notification.
+    Continue,
+    /// The notification is handled; later global modules are skipped.
+    Handled,
+}
+
+macro_rules! global_hooks {
+    ($(
+        $(#[$doc:meta])*
+        $hook:ident / $slot:ident ($alias:literal) $(: $provider:ident)? => $mask:ident;
+    )*) => {
+        /// An IIS global module: one instance for the worker process.
+        ///
+        /// Hooks take `&self` because IIS raises global notifications on many
+        /// threads at once (`on_pre_begin_request` runs for every request), so
+        /// the module is `Send + Sync` and keeps its state in atomics or locks.
+        /// Put `#[global_module]` on the `impl` block: it subscribes the
+        /// module to exactly the notifications it implements. An `Err` or a
+        /// panic is logged and the notification continues; the module is
+        /// dropped at `Terminate`.
+        ///
+        /// ```no_run
+        /// use iis_module::prelude::*;
+        /// use std::sync::atomic::{AtomicU64, Ordering};
+        ///
+        /// #[derive(Default)]
+        /// struct CountRequests(AtomicU64);
+        ///
+        /// #[global_module]
+        /// impl GlobalModule for CountRequests {
+        ///     fn on_pre_begin_request(&self, _: &mut PreBeginRequest) -> Result<GlobalFlow> {
+        ///         self.0.fetch_add(1, Ordering::Relaxed);
+        ///         Ok(GlobalFlow::Continue)
+        ///     }
+        /// }
+        /// ```
+        pub trait GlobalModule: Send + Sync + 'static {
+            $(
+                $(#[$doc])*
+                #[doc(alias = $alias)]
+                fn $hook(&self $(, provider: &mut $provider)?) -> Result<GlobalFlow> {
+                    $(let _: &mut $provider = provider;)?
+                    Ok(GlobalFlow::Continue)
+                }
+            )*
+        }
+
+        const HOOK_MASKS: &[(&str, u32)] = &[$((stringify!($hook), $mask)),*];
+
+        $(
+            define_member_fn! {
+                unsafe fn $hook[G: GlobalModule](
+                    this: *mut CGlobalModule
+                    $(, provider: *mut <$provider as GlobalProvider>::Raw)?
+                ) -> GLOBAL_NOTIFICATION_STATUS {
+                    // SAFETY: IIS calls this slot only on objects made by
+                    // `GlobalObject::new_raw` for `G`; shared access only.
+                    let object = unsafe { &*this.cast::<GlobalObject<G>>() };
+                    run(stringify!($hook), || {
+                        $(
+                            let provider = core::ptr::NonNull::new(provider)
+                                .ok_or(Error::NullPointer { operation: "global event provider" })?;
+                            // SAFETY: live provider for the notification.
+                            let mut provider = unsafe { $provider::from_raw(provider, object.env) };
+                        )?
+                        object.module.$hook($(&mut provider as &mut $provider)?)
+                    })
+                }
+            }
+        )*
+
+        impl<G: GlobalModule> GlobalObject<G> {
+            const VTABLE: CGlobalModuleVtbl = CGlobalModuleVtbl {
+                $($slot: $hook::<G>,)*
+                Terminate: terminate::<G>,
+            };
+        }
+    };
+}
+
+global_hooks! {
+    /// The server stops accepting requests (`GL_STOP_LISTENING`).
+    on_stop_listening / OnGlobalStopListening ("OnGlobalStopListening"): StopListening => GL_STOP_LISTENING;
+    /// A cache cleanup pass (`GL_CACHE_CLEANUP`).
+    on_cache_cleanup / OnGlobalCacheCleanup ("OnGlobalCacheCleanup") => GL_CACHE_CLEANUP;
+    /// A cache operation (`GL_CACHE_OPERATION`).
+    on_cache_operation / OnGlobalCacheOperation ("OnGlobalCacheOperation"): CacheOperation => GL_CACHE_OPERATION;
+    /// A periodic health check (`GL_HEALTH_CHECK`).
+    on_health_check / OnGlobalHealthCheck ("OnGlobalHealthCheck") => GL_HEALTH_CHECK;
+    /// Configuration changed (`GL_CONFIGURATION_CHANGE`).
+    on_configuration_change / OnGlobalConfigurationChange ("OnGlobalConfigurationChange"): ConfigurationChange => GL_CONFIGURATION_CHANGE;
+    /// A monitored file changed (`GL_FILE_CHANGE`).
+    on_file_change / OnGlobalFileChange ("OnGlobalFileChange"): FileChange => GL_FILE_CHANGE;
+    /// A request arrives, before `BeginRequest` (`GL_PRE_BEGIN_REQUEST`).
+    on_pre_begin_request / OnGlobalPreBeginRequest ("OnGlobalPreBeginRequest"): PreBeginRequest => GL_PRE_BEGIN_REQUEST;
+    /// An application starts (`GL_APPLICATION_START`).
+    on_application_start / OnGlobalApplicationStart ("OnGlobalApplicationStart"): ApplicationEvent => GL_APPLICATION_START;
+    /// An application resolves its modules (`GL_APPLICATION_RESOLVE_MODULES`).
+    on_application_resolve_modules / OnGlobalApplicationResolveModules ("OnGlobalApplicationResolveModules"): ResolveModules => GL_APPLICATION_RESOLVE_MODULES;
+    /// An application stops (`GL_APPLICATION_STOP`).
+    on_application_stop / OnGlobalApplicationStop ("OnGlobalApplicationStop"): ApplicationEvent => GL_APPLICATION_STOP;
+    /// A runtime status and control query (`GL_RSCA_QUERY`).
+    on_rsca_query / OnGlobalRSCAQuery ("OnGlobalRSCAQuery"): RscaQuery => GL_RSCA_QUERY;
+    /// A trace event was raised (`GL_TRACE_EVENT`).
+    on_trace_event / OnGlobalTraceEvent ("OnGlobalTraceEvent"): TraceEvent => GL_TRACE_EVENT;
+    /// A custom global notification (`GL_CUSTOM_NOTIFICATION`).
+    on_custom_notification / OnGlobalCustomNotification ("OnGlobalCustomNotification"): CustomNotification => GL_CUSTOM_NOTIFICATION;
+    /// A worker thread ends (`GL_THREAD_CLEANUP`).
+    on_thread_cleanup / OnGlobalThreadCleanup ("OnGlobalThreadCleanup"): ThreadCleanup => GL_THREAD_CLEANUP;
+    /// An application is preloaded (`GL_APPLICATION_PRELOAD`).
+    on_application_preload / OnGlobalApplicationPreload ("OnGlobalApplicationPreload"): ApplicationPreload => GL_APPLICATION_PRELOAD;
+    /// The process is being suspended (`GL_SUSPEND_PROCESS`).
+    on_suspend_process / OnSuspendProcess ("OnSuspendProcess"): SuspendProcess => GL_SUSPEND_PROCESS;
+}
+
+/// Implemented by `#[global_module]`: the names of the hooks the annotated
+/// `impl GlobalModule` block defines.
+///
+/// # Safety
+/// `IMPLEMENTED` must list exactly the overridden hooks; only the attribute
+/// may implement this trait.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a registered IIS global module",
+    label = "add `#[global_module]` to its `impl GlobalModule for {Self}` block"
+)]
+pub unsafe trait GlobalHooks: GlobalModule {
+    /// Names of the overridden hooks.
+    const IMPLEMENTED: &'static [&'static str];
+}
+
+/// The `GL_*` mask of a global module.
+pub(crate) const fn global_mask(implemented: &[&str]) -> u32 {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < implemented.len() {
+        let mut j = 0;
+        while j < HOOK_MASKS.len() {
+            if str_eq(HOOK_MASKS[j].0, implemented[i]) {
+                mask |= HOOK_MASKS[j].1;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    mask
+}
+
+/// Runs a global hook: panics and errors are logged, and the notification
+/// continues.
+fn run(
+    hook: &'static str,
+    body: impl FnOnce() -> Result<GlobalFlow>,
+) -> GLOBAL_NOTIFICATION_STATUS {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(GlobalFlow::Handled)) => GL_NOTIFICATION_HANDLED,
+        Ok(Ok(GlobalFlow::Continue)) => GL_NOTIFICATION_CONTINUE,
+        Ok(Err(error)) => {
+            log::error!("iis-module: global {hook} failed: {error}");
+            GL_NOTIFICATION_CONTINUE
+        }
+        Err(payload) => {
+            log::error!(
+                "iis-module: global {hook} panicked: {}",
+                panic_message(payload.as_ref())
+            );
+            GL_NOTIFICATION_CONTINUE
+        }
+    }
+}
+
+/// A global module as IIS sees it: the vtable pointer, then the module.
+#[repr(C)]
+pub(crate) struct GlobalObject<G> {
+    vtbl: *const CGlobalModuleVtbl,
+    env: ModuleEnv,
+    module: G,
+}
+
+impl<G: GlobalModule> GlobalObject<G> {
+    /// A heap object IIS owns until `Terminate`.
+    pub(crate) fn new_raw(module: G, env: ModuleEnv) -> *mut CGlobalModule {
+        Box::into_raw(Box::new(Self {
+            vtbl: &Self::VTABLE,
+            env,
+            module,
+        }))
+        .cast()
+    }
+
+    /// Frees an object IIS never took.
+    ///
+    /// # Safety
+    /// `raw` came from [`new_raw`](Self::new_raw) and was not handed to IIS.
+    pub(crate) unsafe fn free_raw(raw: *mut CGlobalModule) {
+        // SAFETY: per the contract we still own it.
+        drop(unsafe { Box::from_raw(raw.cast::<Self>()) });
+    }
+}
+
+define_member_fn! {
+    unsafe fn terminate[G: GlobalModule](this: *mut CGlobalModule) {
+        // SAFETY: IIS terminates the global module once, at shutdown.
+        let object = unsafe { Box::from_raw(this.cast::<GlobalObject<G>>()) };
+        if catch_unwind(AssertUnwindSafe(|| drop(object))).is_err() {
+            log::error!("iis-module: {} panicked in Drop", core::any::type_name::<G>());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_mask_comes_from_the_implemented_hooks() {
+        assert_eq!(
+            global_mask(&["on_pre_begin_request", "on_application_stop"]),
+            GL_PRE_BEGIN_REQUEST | GL_APPLICATION_STOP
+        );
+        assert_eq!(HOOK_MASKS.len(), 16);
+    }
+}

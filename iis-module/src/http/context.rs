@@ -1,0 +1,381 @@
+//! `IHttpContext`: the request being processed and everything around it.
+
+use super::memory::RequestPool;
+use super::server::extended_interface;
+use super::site::{HttpApplication, HttpSite, HttpUser};
+use super::{HttpRequest, HttpResponse, HttpServer, stored};
+use crate::ffi::{self, vcall};
+use crate::module::flow::{self, CompletionHandle, Flow};
+use crate::{Error, Result};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use iis_sys::{
+    HTTP_MODULE_ID, IHttpContext, IHttpContext4, IHttpModuleContextContainer, IHttpServer,
+};
+use windows_core::{PCSTR, PCWSTR, PWSTR};
+
+/// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`: no such server variable.
+const HRESULT_INVALID_INDEX: i32 = 0x8007_0585_u32 as i32;
+/// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)`.
+const HRESULT_INSUFFICIENT_BUFFER: i32 = 0x8007_007A_u32 as i32;
+
+/// The request being processed (`IHttpContext`), lent to a hook for one
+/// notification.
+///
+/// ```no_run
+/// # use iis_module::prelude::*;
+/// # fn hook(cx: &mut HttpContext) -> Result<Flow> {
+/// let who = cx.server_variable("REMOTE_ADDR")?.unwrap_or_default();
+/// let (request, response) = cx.parts();
+/// let path = request.url()?;
+/// response.set_header("X-Seen-By", format!("{who} {path}"))?;
+/// Ok(Flow::Continue)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct HttpContext {
+    raw: NonNull<IHttpContext>,
+    pool: RequestPool,
+    request: HttpRequest,
+    response: HttpResponse,
+    server: Option<HttpServer>,
+    module: HTTP_MODULE_ID,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl HttpContext {
+    /// Builds the view of a live context, fetching its request and response.
+    ///
+    /// # Safety
+    /// `raw` is a live `IHttpContext` for the life of the returned value;
+    /// `server` (if any) is the live server; `module` is this module's id.
+    pub(crate) unsafe fn from_raw(
+        raw: *mut IHttpContext,
+        server: Option<NonNull<IHttpServer>>,
+        module: HTTP_MODULE_ID,
+    ) -> Result<Self> {
+        let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+            operation: "IHttpContext",
+        })?;
+        // SAFETY: live context per the contract.
+        let (request, response) = unsafe {
+            (
+                vcall!(raw.as_ptr(), GetRequest()),
+                vcall!(raw.as_ptr(), GetResponse()),
+            )
+        };
+        let request = NonNull::new(request).ok_or(Error::NullPointer {
+            operation: "IHttpContext::GetRequest",
+        })?;
+        let response = NonNull::new(response).ok_or(Error::NullPointer {
+            operation: "IHttpContext::GetResponse",
+        })?;
+        // SAFETY: all pointers are live for the life of the view.
+        unsafe {
+            let pool = RequestPool::new(raw);
+            Ok(Self {
+                raw,
+                pool,
+                request: HttpRequest::new(request, pool),
+                response: HttpResponse::new(response, pool, server),
+                server: server.map(|s| HttpServer::from_raw(s)),
+                module,
+                _not_send: PhantomData,
+            })
+        }
+    }
+
+    /// The raw `IHttpContext`, for calls the safe API does not wrap.
+    pub fn as_raw(&self) -> *mut IHttpContext {
+        self.raw.as_ptr()
+    }
+
+    /// The request.
+    #[doc(alias = "GetRequest")]
+    pub fn request(&mut self) -> &mut HttpRequest {
+        &mut self.request
+    }
+
+    /// The response.
+    #[doc(alias = "GetResponse")]
+    pub fn response(&mut self) -> &mut HttpResponse {
+        &mut self.response
+    }
+
+    /// Request and response at once.
+    pub fn parts(&mut self) -> (&mut HttpRequest, &mut HttpResponse) {
+        (&mut self.request, &mut self.response)
+    }
+
+    /// The worker process, if the module was registered with one.
+    pub fn server(&self) -> Option<HttpServer> {
+        self.server
+    }
+
+    pub(crate) fn response_was_reset(&self) -> bool {
+        self.response.was_reset()
+    }
+
+    /// A server variable (`REMOTE_ADDR`, `HTTP_USER_AGENT`, `URL`, …) as
+    /// text, or `None` if the server has no such variable.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] if not valid UTF-16; [`Error::InvalidInput`] for a
+    /// name with NUL; [`Error::Server`].
+    #[doc(alias = "GetServerVariable")]
+    pub fn server_variable(&self, name: &str) -> Result<Option<String>> {
+        let name = self.pool.c_str(name.as_bytes(), "server variable name")?;
+        let mut value = PCWSTR::null();
+        let mut len = 0u32;
+        // SAFETY: live context; NUL-terminated name; valid out-pointers.
+        let hr = unsafe { vcall!(self.as_raw(), GetServerVariable(name, &mut value, &mut len)) };
+        if hr.0 == HRESULT_INVALID_INDEX {
+            return Ok(None);
+        }
+        Error::check("IHttpContext::GetServerVariable", hr)?;
+        // SAFETY: IIS returns a NUL-terminated value or null.
+        unsafe { ffi::wide_to_string(value, "server variable") }
+    }
+
+    /// A server variable as the raw bytes IIS holds (for values that need
+    /// not be UTF-8), or `None` if there is no such variable.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL; [`Error::Server`].
+    #[doc(alias = "GetServerVariable")]
+    pub fn server_variable_bytes(&self, name: &str) -> Result<Option<&[u8]>> {
+        let name = self.pool.c_str(name.as_bytes(), "server variable name")?;
+        let mut value = PCSTR::null();
+        let mut len = 0u32;
+        // SAFETY: live context; NUL-terminated name; valid out-pointers.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                GetServerVariableA(name, &mut value, &mut len)
+            )
+        };
+        if hr.0 == HRESULT_INVALID_INDEX {
+            return Ok(None);
+        }
+        Error::check("IHttpContext::GetServerVariable", hr)?;
+        // SAFETY: IIS returns the value with its length, valid for the request.
+        Ok(unsafe { ffi::bytes(value, len as usize) })
+    }
+
+    /// Sets a server variable for later modules and handlers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for NUL; [`Error::Server`].
+    #[doc(alias = "SetServerVariable")]
+    pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
+        let name = self.pool.c_str(name.as_bytes(), "server variable name")?;
+        let (value, _) = self.pool.wide(value, "server variable value")?;
+        // SAFETY: live context; NUL-terminated name and value in pool memory.
+        let hr = unsafe { vcall!(self.as_raw(), SetServerVariable(name, value)) };
+        Error::check("IHttpContext::SetServerVariable", hr)
+    }
+
+    /// `len` bytes of request memory, zeroed, valid until the request ends
+    /// (IIS frees it).
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] above 4 GiB; [`Error::NullPointer`] when out of
+    /// memory.
+    #[doc(alias = "AllocateRequestMemory")]
+    pub fn request_memory(&mut self, len: usize) -> Result<&mut [u8]> {
+        let ptr = self.pool.alloc(len, "request memory")?;
+        // SAFETY: fresh pool memory of `len` bytes, exclusively ours, valid
+        // until the request ends (longer than this borrow); zeroed first.
+        unsafe {
+            ptr.as_ptr().write_bytes(0, len);
+            Ok(core::slice::from_raw_parts_mut(ptr.as_ptr(), len))
+        }
+    }
+
+    /// Marks the request as handled: IIS will not answer 404 for it.
+    #[doc(alias = "SetRequestHandled")]
+    pub fn set_request_handled(&mut self) {
+        // SAFETY: live context; no arguments.
+        unsafe { vcall!(self.as_raw(), SetRequestHandled()) }
+    }
+
+    /// Whether the response headers have been sent already.
+    #[doc(alias = "GetResponseHeadersSent")]
+    pub fn response_headers_sent(&self) -> bool {
+        // SAFETY: live context; no arguments.
+        unsafe { vcall!(self.as_raw(), GetResponseHeadersSent()) }.as_bool()
+    }
+
+    /// The physical path the request maps to.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetPhysicalPath")]
+    pub fn physical_path(&self) -> Result<Option<String>> {
+        let mut len = 0u32;
+        // SAFETY: live context; valid out-pointer.
+        let path = unsafe { vcall!(self.as_raw(), GetPhysicalPath(&mut len)) };
+        // SAFETY: NUL-terminated or null.
+        unsafe { ffi::wide_to_string(path, "physical path") }
+    }
+
+    /// Maps a URL to its physical path (raises `on_map_path`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`]; [`Error::Encoding`]; [`Error::Server`].
+    #[doc(alias = "MapPath")]
+    pub fn map_path(&mut self, url: &str) -> Result<String> {
+        let (url, _) = self.pool.wide(url, "URL")?;
+        let mut len = 0u32;
+        // SAFETY: live context; a null buffer asks for the needed length.
+        let hr = unsafe { vcall!(self.as_raw(), MapPath(url, PWSTR::null(), &mut len)) };
+        if hr.is_err() && hr.0 != HRESULT_INSUFFICIENT_BUFFER {
+            return Err(Error::Server {
+                operation: "IHttpContext::MapPath",
+                hresult: hr,
+            });
+        }
+        let bytes = (len as usize + 1) * 2 + 1;
+        let raw = self.pool.alloc(bytes, "physical path")?;
+        let buf = raw
+            .as_ptr()
+            .wrapping_add(raw.as_ptr().align_offset(2))
+            .cast::<u16>();
+        // SAFETY: `buf` is 2-aligned with room for `len + 1` units.
+        let hr = unsafe { vcall!(self.as_raw(), MapPath(url, PWSTR(buf), &mut len)) };
+        Error::check("IHttpContext::MapPath", hr)?;
+        // SAFETY: IIS wrote a NUL-terminated path into `buf`.
+        Ok(unsafe { ffi::wide_to_string(PCWSTR(buf), "physical path") }?.unwrap_or_default())
+    }
+
+    /// The user of the request, if IIS has one.
+    #[doc(alias = "GetUser")]
+    pub fn user(&self) -> Option<HttpUser<'_>> {
+        // SAFETY: live context; the user lives as long as the request.
+        NonNull::new(unsafe { vcall!(self.as_raw(), GetUser()) })
+            .map(|u| unsafe { HttpUser::new(u) })
+    }
+
+    /// The site of the request.
+    #[doc(alias = "GetSite")]
+    pub fn site(&self) -> Option<HttpSite<'_>> {
+        // SAFETY: live context; the site outlives the request.
+        NonNull::new(unsafe { vcall!(self.as_raw(), GetSite()) })
+            .map(|s| unsafe { HttpSite::new(s) })
+    }
+
+    /// The application of the request.
+    #[doc(alias = "GetApplication")]
+    pub fn application(&self) -> Option<HttpApplication<'_>> {
+        // SAFETY: live context; the application outlives the request.
+        NonNull::new(unsafe { vcall!(self.as_raw(), GetApplication()) })
+            .map(|a| unsafe { HttpApplication::new(a, self.module) })
+    }
+
+    fn request_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
+        // SAFETY: live context; no arguments.
+        NonNull::new(unsafe { vcall!(self.as_raw(), GetModuleContextContainer()) }).ok_or(
+            Error::NullPointer {
+                operation: "IHttpContext::GetModuleContextContainer",
+            },
+        )
+    }
+
+    fn connection_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
+        // SAFETY: live context; the connection outlives the request.
+        let connection = unsafe { vcall!(self.as_raw(), GetConnection()) };
+        let connection = NonNull::new(connection).ok_or(Error::NullPointer {
+            operation: "IHttpContext::GetConnection",
+        })?;
+        // SAFETY: live connection; its container derives from
+        // IHttpModuleContextContainer (base vtable first).
+        let container = unsafe { vcall!(connection.as_ptr(), GetModuleContextContainer()) };
+        NonNull::new(container.cast()).ok_or(Error::NullPointer {
+            operation: "IHttpConnection::GetModuleContextContainer",
+        })
+    }
+
+    /// This module's value for the current request, if one was stored.
+    ///
+    /// # Errors
+    /// [`Error::ContextType`] if a different type is stored.
+    #[doc(alias = "GetModuleContext")]
+    pub fn request_context<T: Send + 'static>(&mut self) -> Result<Option<&mut T>> {
+        let container = self.request_container()?;
+        // SAFETY: the value lives until the request ends; `&mut self` makes
+        // this the only borrow for its length.
+        Ok(unsafe { stored::get::<T>(container, self.module)? }.map(|mut v| unsafe { v.as_mut() }))
+    }
+
+    /// Stores this module's value for the current request; IIS drops it
+    /// when the request ends. Replacing is not supported by IIS: if a value
+    /// is already stored, `value` is dropped and `false` returned.
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "SetModuleContext")]
+    pub fn set_request_context<T: Send + 'static>(&mut self, value: T) -> Result<bool> {
+        let container = self.request_container()?;
+        // SAFETY: live container.
+        unsafe { stored::store(container, self.module, value) }
+    }
+
+    /// This module's value for the client connection, created by `init` on
+    /// first use; dropped when the connection closes. Shared (`&T`) because
+    /// HTTP/2 runs several requests of one connection at once.
+    ///
+    /// # Errors
+    /// [`Error::ContextType`]; [`Error::NullPointer`]; [`Error::Server`].
+    #[doc(alias = "IHttpConnection")]
+    pub fn connection_context_or_insert_with<T: Send + Sync + 'static>(
+        &self,
+        init: impl FnOnce() -> T,
+    ) -> Result<&T> {
+        let container = self.connection_container()?;
+        // SAFETY: the value lives as long as the connection, which outlives
+        // this request; T is Sync so `&T` may be shared.
+        unsafe {
+            if let Some(value) = stored::get::<T>(container, self.module)? {
+                return Ok(value.as_ref());
+            }
+            stored::store(container, self.module, init())?;
+            stored::get::<T>(container, self.module)?
+                .map(|v| v.as_ref())
+                .ok_or(Error::NullPointer {
+                    operation: "IHttpModuleContextContainer::GetModuleContext",
+                })
+        }
+    }
+
+    /// Leaves the request pending: return the [`Flow`] from the hook and use
+    /// the [`CompletionHandle`] (from any thread) to resume it.
+    ///
+    /// ```no_run
+    /// # use iis_module::prelude::*;
+    /// # fn hook(cx: &mut HttpContext) -> Result<Flow> {
+    /// let (flow, handle) = cx.pend();
+    /// std::thread::spawn(move || {
+    ///     // … slow work …
+    ///     let _ = handle.complete(false); // continue the pipeline
+    /// });
+    /// Ok(flow)
+    /// # }
+    /// ```
+    #[doc(alias = "IndicateCompletion")]
+    #[doc(alias = "PostCompletion")]
+    pub fn pend(&mut self) -> (Flow, CompletionHandle) {
+        let (pending, handle) = flow::pend(self.raw);
+        (Flow::Pending(pending), handle)
+    }
+
+    /// Milliseconds since the request started (`IHttpContext4`), or `None`
+    /// on servers without it.
+    #[doc(alias = "GetRequestElapsedTime")]
+    pub fn elapsed_ms(&self) -> Option<u64> {
+        let server = self.server?.raw();
+        // SAFETY: live server and context; the lookup names what they are.
+        let cx4 = unsafe { extended_interface::<_, IHttpContext4>(server, self.as_raw()) }?;
+        // SAFETY: live IHttpContext4; no arguments.
+        Some(unsafe { vcall!(cx4.as_ptr(), GetRequestElapsedTime()) })
+    }
+}

@@ -1,0 +1,93 @@
+//! Request-pool memory (`IHttpContext::AllocateRequestMemory`): what the SDK
+//! hands to IIS when IIS may keep reading it after the call returns. IIS
+//! frees it when the request ends, so nothing here is ever freed by Rust.
+
+use crate::ffi::vcall;
+use crate::{Error, Result};
+use core::ptr::NonNull;
+use iis_sys::IHttpContext;
+use windows_core::{PCSTR, PCWSTR};
+
+/// The request pool of one request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestPool {
+    context: NonNull<IHttpContext>,
+}
+
+impl RequestPool {
+    /// # Safety
+    /// `context` is a live `IHttpContext` for as long as the pool is used.
+    pub(crate) unsafe fn new(context: NonNull<IHttpContext>) -> Self {
+        Self { context }
+    }
+
+    /// `len` bytes (8-byte aligned, as IIS allocates) valid until the
+    /// request ends.
+    pub(crate) fn alloc(&self, len: usize, what: &'static str) -> Result<NonNull<u8>> {
+        let len32 = u32::try_from(len).map_err(|_| Error::TooLong {
+            what,
+            len,
+            max: u32::MAX as usize,
+        })?;
+        // SAFETY: the context is live (constructor contract); the slot takes
+        // a byte count and returns pool memory or null.
+        let ptr = unsafe { vcall!(self.context.as_ptr(), AllocateRequestMemory(len32.max(1))) };
+        NonNull::new(ptr.cast::<u8>()).ok_or(Error::NullPointer {
+            operation: "IHttpContext::AllocateRequestMemory",
+        })
+    }
+
+    /// A copy of `bytes` in the request pool.
+    pub(crate) fn copy(&self, bytes: &[u8], what: &'static str) -> Result<NonNull<u8>> {
+        let dst = self.alloc(bytes.len(), what)?;
+        // SAFETY: `dst` has room for `bytes.len()` bytes and is fresh
+        // memory, so the ranges cannot overlap.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst.as_ptr(), bytes.len()) };
+        Ok(dst)
+    }
+
+    /// A NUL-terminated copy of `s`; fails if `s` contains NUL.
+    pub(crate) fn c_str(&self, s: &[u8], what: &'static str) -> Result<PCSTR> {
+        if s.contains(&0) {
+            return Err(Error::InvalidInput {
+                what,
+                reason: "contains NUL",
+            });
+        }
+        let dst = self.alloc(s.len() + 1, what)?;
+        // SAFETY: `dst` has room for `s.len() + 1` fresh bytes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(s.as_ptr(), dst.as_ptr(), s.len());
+            dst.as_ptr().add(s.len()).write(0);
+        }
+        Ok(PCSTR(dst.as_ptr()))
+    }
+
+    /// A NUL-terminated UTF-16 copy of `s` and its length in units; fails
+    /// if `s` contains NUL.
+    pub(crate) fn wide(&self, s: &str, what: &'static str) -> Result<(PCWSTR, u32)> {
+        if s.contains('\0') {
+            return Err(Error::InvalidInput {
+                what,
+                reason: "contains NUL",
+            });
+        }
+        let units = s.encode_utf16().count();
+        // One spare byte so the UTF-16 string can start 2-aligned whatever
+        // alignment the pool gives.
+        let raw = self.alloc((units + 1) * 2 + 1, what)?;
+        let offset = raw.as_ptr().align_offset(2);
+        // SAFETY: `offset` is 0 or 1 and the allocation has a spare byte.
+        let dst = unsafe { raw.as_ptr().add(offset) }.cast::<u16>();
+        for (i, unit) in s.encode_utf16().chain([0]).enumerate() {
+            // SAFETY: `dst` is 2-aligned with room for `units + 1` u16s.
+            unsafe { dst.add(i).write(unit) };
+        }
+        let len = u32::try_from(units).map_err(|_| Error::TooLong {
+            what,
+            len: units,
+            max: u32::MAX as usize,
+        })?;
+        Ok((PCWSTR(dst), len))
+    }
+}

@@ -1,0 +1,396 @@
+//! `IHttpRequest`: method, URL, headers, addresses and the entity body.
+
+use super::headers::{self, HeaderKey, HeaderRef, Side};
+use super::memory::RequestPool;
+use crate::ffi::{self, vcall};
+use crate::{Error, Result};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use http::{Method, Version};
+use iis_sys::{AF_INET, AF_INET6, IHttpRequest, SOCKADDR, SOCKADDR_IN, SOCKADDR_IN6};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use windows_core::{BOOL, HRESULT, PCSTR};
+
+/// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)`: `ReadEntityBody` at the end of
+/// the body.
+const HRESULT_HANDLE_EOF: HRESULT = HRESULT(0x8007_0026_u32 as i32);
+
+/// The request being processed (`IHttpRequest`).
+///
+/// Borrowed from [`HttpContext::request`](crate::HttpContext::request) for
+/// the length of one notification.
+///
+/// ```no_run
+/// # use iis_module::prelude::*;
+/// # fn hook(cx: &mut HttpContext) -> Result<Flow> {
+/// let request = cx.request();
+/// if request.method()? == Method::POST && request.header_str("X-Block")?.is_some() {
+///     cx.response().set_status(StatusCode::FORBIDDEN)?;
+///     return Ok(Flow::FinishRequest);
+/// }
+/// Ok(Flow::Continue)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct HttpRequest {
+    raw: NonNull<IHttpRequest>,
+    pool: RequestPool,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl HttpRequest {
+    /// # Safety
+    /// `raw` is the live request of the request whose pool is `pool`, and
+    /// outlives the returned value.
+    pub(crate) unsafe fn new(raw: NonNull<IHttpRequest>, pool: RequestPool) -> Self {
+        Self {
+            raw,
+            pool,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The raw `IHttpRequest`, for calls the safe API does not wrap.
+    pub fn as_raw(&self) -> *mut IHttpRequest {
+        self.raw.as_ptr()
+    }
+
+    /// The HTTP method.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`]; [`Error::InvalidInput`] if the server holds a
+    /// method that is not an HTTP token.
+    #[doc(alias = "GetHttpMethod")]
+    pub fn method(&self) -> Result<Method> {
+        // SAFETY: live request; no arguments.
+        let method = unsafe { vcall!(self.as_raw(), GetHttpMethod()) };
+        // SAFETY: IIS returns a NUL-terminated method or null.
+        let bytes = unsafe { ffi::c_bytes(method) }.ok_or(Error::NullPointer {
+            operation: "IHttpRequest::GetHttpMethod",
+        })?;
+        Method::from_bytes(bytes).map_err(|_| Error::InvalidInput {
+            what: "HTTP method",
+            reason: "not an HTTP token",
+        })
+    }
+
+    /// Changes the HTTP method seen by later modules and the handler.
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "SetHttpMethod")]
+    pub fn set_method(&mut self, method: &Method) -> Result<()> {
+        let method = self.pool.c_str(method.as_str().as_bytes(), "HTTP method")?;
+        // SAFETY: live request; NUL-terminated pool string.
+        let hr = unsafe { vcall!(self.as_raw(), SetHttpMethod(method)) };
+        Error::check("IHttpRequest::SetHttpMethod", hr)
+    }
+
+    fn raw_request(&self) -> Result<&iis_sys::HTTP_REQUEST_V1> {
+        // SAFETY: live request; no arguments.
+        let raw = unsafe { vcall!(self.as_raw(), GetRawHttpRequest()) };
+        // SAFETY: IIS's HTTP_REQUEST lives as long as the request; we only
+        // read it while `self` is borrowed.
+        unsafe { raw.as_ref() }
+            .map(|r| &r.Base)
+            .ok_or(Error::NullPointer {
+                operation: "IHttpRequest::GetRawHttpRequest",
+            })
+    }
+
+    /// The request target exactly as the client sent it (`/a%20b?x=1`).
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`].
+    #[doc(alias = "GetRawHttpRequest")]
+    pub fn raw_url(&self) -> Result<&[u8]> {
+        let raw = self.raw_request()?;
+        // SAFETY: http.h gives the raw URL with its length in bytes.
+        Ok(unsafe { ffi::bytes(raw.pRawUrl, raw.RawUrlLength.into()) }.unwrap_or_default())
+    }
+
+    /// The decoded path of the URL (`/a b`), without the query string.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`]; [`Error::Encoding`].
+    #[doc(alias = "GetRawHttpRequest")]
+    pub fn url(&self) -> Result<String> {
+        let cooked = &self.raw_request()?.CookedUrl;
+        wide_slice(cooked.pAbsPath.0, cooked.AbsPathLength, "URL path")
+    }
+
+    /// The query string without the leading `?` (empty if none).
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`]; [`Error::Encoding`].
+    #[doc(alias = "GetRawHttpRequest")]
+    pub fn query(&self) -> Result<String> {
+        let cooked = &self.raw_request()?.CookedUrl;
+        let query = wide_slice(
+            cooked.pQueryString.0,
+            cooked.QueryStringLength,
+            "query string",
+        )?;
+        Ok(query.strip_prefix('?').map(str::to_string).unwrap_or(query))
+    }
+
+    /// Rewrites the URL (path and optionally query) for the rest of the
+    /// pipeline.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for CR, LF, NUL or control characters;
+    /// [`Error::Server`].
+    #[doc(alias = "SetUrl")]
+    pub fn set_url(&mut self, url: &str, reset_query: bool) -> Result<()> {
+        headers::validate_value(url.as_bytes()).map_err(|_| Error::InvalidInput {
+            what: "URL",
+            reason: "contains CR, LF, NUL or a control character",
+        })?;
+        let len = url.len() as u32; // validate_value bounds it to u16
+        let url = self.pool.c_str(url.as_bytes(), "URL")?;
+        // SAFETY: live request; NUL-terminated pool string of `len` bytes.
+        let hr = unsafe { vcall!(self.as_raw(), SetUrlA(url, len, BOOL::from(reset_query))) };
+        Error::check("IHttpRequest::SetUrl", hr)
+    }
+
+    /// A request header's value as bytes, if present.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid name.
+    #[doc(alias = "GetHeader")]
+    pub fn header(&self, name: impl HeaderKey) -> Result<Option<&[u8]>> {
+        let name = name.header_name();
+        let mut len = 0u16;
+        let value = match headers::resolve(name, Side::Request, &self.pool)? {
+            // SAFETY: live request; valid out-pointer; the name is NUL-terminated pool memory.
+            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), GetHeader(id, &mut len)) },
+            // SAFETY: live request; valid out-pointer; the name is NUL-terminated pool memory.
+            HeaderRef::Name(name) => unsafe {
+                vcall!(self.as_raw(), GetHeaderByName(name, &mut len))
+            },
+        };
+        // SAFETY: IIS returns the value with its length; valid until the
+        // header changes, which needs `&mut self`.
+        Ok(unsafe { ffi::bytes(value, len.into()) }.filter(|v| !v.is_empty()))
+    }
+
+    /// A request header's value as text, if present.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] if not UTF-8 (use [`header`](Self::header)).
+    #[doc(alias = "GetHeader")]
+    pub fn header_str(&self, name: impl HeaderKey) -> Result<Option<&str>> {
+        self.header(name)?
+            .map(|v| ffi::utf8(v, "header value"))
+            .transpose()
+    }
+
+    /// Sets (or with `replace = false`, appends to) a request header, as seen
+    /// by later modules and the handler.
+    ///
+    /// # Errors
+    /// As [`HttpResponse::set_header`](crate::HttpResponse::set_header).
+    #[doc(alias = "SetHeader")]
+    pub fn set_header(
+        &mut self,
+        name: impl HeaderKey,
+        value: impl AsRef<[u8]>,
+        replace: bool,
+    ) -> Result<()> {
+        let (name, value) = (name.header_name(), value.as_ref());
+        let len = headers::validate_value(value)?;
+        let (value, replace) = (PCSTR(value.as_ptr()), BOOL::from(replace));
+        let hr = match headers::resolve(name, Side::Request, &self.pool)? {
+            // SAFETY: live request; value valid for `len` bytes during the call (IIS copies it); NUL-terminated pool name.
+            HeaderRef::Id(id) => unsafe {
+                vcall!(self.as_raw(), SetHeader(id, value, len, replace))
+            },
+            // SAFETY: live request; value valid for `len` bytes during the call (IIS copies it); NUL-terminated pool name.
+            HeaderRef::Name(name) => unsafe {
+                vcall!(self.as_raw(), SetHeaderByName(name, value, len, replace))
+            },
+        };
+        Error::check("IHttpRequest::SetHeader", hr)
+    }
+
+    /// Removes a request header.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`]; [`Error::Server`].
+    #[doc(alias = "DeleteHeader")]
+    pub fn delete_header(&mut self, name: impl HeaderKey) -> Result<()> {
+        let name = name.header_name();
+        let hr = match headers::resolve(name, Side::Request, &self.pool)? {
+            // SAFETY: live request; NUL-terminated pool name.
+            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), DeleteHeader(id)) },
+            // SAFETY: live request; NUL-terminated pool name.
+            HeaderRef::Name(name) => unsafe { vcall!(self.as_raw(), DeleteHeaderByName(name)) },
+        };
+        Error::check("IHttpRequest::DeleteHeader", hr)
+    }
+
+    /// The HTTP version of the request.
+    #[doc(alias = "GetHttpVersion")]
+    pub fn version(&self) -> Version {
+        let (mut major, mut minor) = (0u16, 0u16);
+        // SAFETY: live request; valid out-pointers.
+        unsafe { vcall!(self.as_raw(), GetHttpVersion(&mut major, &mut minor)) };
+        match (major, minor) {
+            (0, 9) => Version::HTTP_09,
+            (1, 0) => Version::HTTP_10,
+            (2, _) => Version::HTTP_2,
+            (3, _) => Version::HTTP_3,
+            _ => Version::HTTP_11,
+        }
+    }
+
+    /// The client's address.
+    #[doc(alias = "GetRemoteAddress")]
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        // SAFETY: live request; no arguments.
+        let addr = unsafe { vcall!(self.as_raw(), GetRemoteAddress()) };
+        // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
+        unsafe { socket_addr(addr) }
+    }
+
+    /// The server address the request arrived on.
+    #[doc(alias = "GetLocalAddress")]
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        // SAFETY: live request; no arguments.
+        let addr = unsafe { vcall!(self.as_raw(), GetLocalAddress()) };
+        // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
+        unsafe { socket_addr(addr) }
+    }
+
+    /// Reads entity body bytes into `buf`; `Ok(0)` at the end of the body.
+    ///
+    /// # Errors
+    /// [`Error::Server`] (e.g. the client disconnected).
+    #[doc(alias = "ReadEntityBody")]
+    pub fn read_body(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        let (mut received, mut pending) = (0u32, BOOL(0));
+        // SAFETY: live request; `buf` is writable for `len` bytes; a
+        // synchronous read completes before returning.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                ReadEntityBody(
+                    buf.as_mut_ptr().cast(),
+                    len,
+                    BOOL(0),
+                    &mut received,
+                    &mut pending
+                )
+            )
+        };
+        if hr == HRESULT_HANDLE_EOF {
+            return Ok(0);
+        }
+        Error::check("IHttpRequest::ReadEntityBody", hr)?;
+        Ok(received as usize)
+    }
+
+    /// Reads the rest of the entity body.
+    ///
+    /// # Errors
+    /// As [`read_body`](Self::read_body).
+    pub fn read_body_to_end(&mut self) -> Result<Vec<u8>> {
+        let mut body = Vec::with_capacity(self.remaining_body_bytes() as usize);
+        let mut buf = [0u8; 8192];
+        loop {
+            let n = self.read_body(&mut buf)?;
+            if n == 0 {
+                return Ok(body);
+            }
+            body.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    /// How many entity body bytes the client has yet to send.
+    #[doc(alias = "GetRemainingEntityBytes")]
+    pub fn remaining_body_bytes(&self) -> u32 {
+        // SAFETY: live request; no arguments.
+        unsafe { vcall!(self.as_raw(), GetRemainingEntityBytes()) }
+    }
+
+    /// Puts bytes in front of the entity body the handler will read (the
+    /// bytes are copied into request memory, which IIS keeps).
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] above 4 GiB; [`Error::Server`].
+    #[doc(alias = "InsertEntityBody")]
+    pub fn insert_entity_body(&mut self, bytes: &[u8]) -> Result<()> {
+        let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
+            what: "entity body",
+            len: bytes.len(),
+            max: u32::MAX as usize,
+        })?;
+        let copy = self.pool.copy(bytes, "entity body")?;
+        // SAFETY: live request; pool memory that outlives the request.
+        let hr = unsafe { vcall!(self.as_raw(), InsertEntityBody(copy.as_ptr().cast(), len)) };
+        Error::check("IHttpRequest::InsertEntityBody", hr)
+    }
+
+    /// The IIS site id the request belongs to.
+    #[doc(alias = "GetSiteId")]
+    pub fn site_id(&self) -> u32 {
+        // SAFETY: live request; no arguments.
+        unsafe { vcall!(self.as_raw(), GetSiteId()) }
+    }
+
+    /// Whether an earlier module rewrote the URL.
+    #[doc(alias = "GetUrlChanged")]
+    pub fn url_changed(&self) -> bool {
+        // SAFETY: live request; no arguments.
+        unsafe { vcall!(self.as_raw(), GetUrlChanged()) }.as_bool()
+    }
+}
+
+/// Decodes `len_bytes` bytes of UTF-16 at `ptr` (http.h lengths are bytes).
+fn wide_slice(ptr: *const u16, len_bytes: u16, what: &'static str) -> Result<String> {
+    if ptr.is_null() {
+        return Ok(String::new());
+    }
+    // SAFETY: http.h guarantees `len_bytes` readable bytes of UTF-16.
+    let units = unsafe { core::slice::from_raw_parts(ptr, usize::from(len_bytes) / 2) };
+    String::from_utf16(units).map_err(|_| Error::Encoding {
+        what,
+        encoding: "UTF-16",
+    })
+}
+
+/// Reads an IPv4 or IPv6 `SOCKADDR`.
+///
+/// # Safety
+/// `addr` is null or points to a SOCKADDR_IN / SOCKADDR_IN6 as its family says.
+unsafe fn socket_addr(addr: *mut SOCKADDR) -> Option<SocketAddr> {
+    // SAFETY: null or a valid SOCKADDR per the contract.
+    let family = i32::from(unsafe { addr.as_ref() }?.sa_family.0);
+    if family == AF_INET {
+        // SAFETY: the family says this is a SOCKADDR_IN.
+        let v4 = unsafe { &*addr.cast::<SOCKADDR_IN>() };
+        // SAFETY: every IN_ADDR representation is 4 plain bytes.
+        let octets = unsafe { v4.sin_addr.S_un.S_addr }.to_ne_bytes();
+        Some(SocketAddr::V4(SocketAddrV4::new(
+            Ipv4Addr::from(octets),
+            u16::from_be(v4.sin_port),
+        )))
+    } else if family == AF_INET6 {
+        // SAFETY: the family says this is a SOCKADDR_IN6.
+        let v6 = unsafe { &*addr.cast::<SOCKADDR_IN6>() };
+        // SAFETY: every IN6_ADDR representation is 16 plain bytes.
+        let octets = unsafe { v6.sin6_addr.u.Byte };
+        Some(SocketAddr::V6(SocketAddrV6::new(
+            Ipv6Addr::from(octets),
+            u16::from_be(v6.sin6_port),
+            v6.sin6_flowinfo,
+            0,
+        )))
+    } else {
+        None
+    }
+}

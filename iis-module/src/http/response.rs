@@ -1,0 +1,604 @@
+//! `IHttpResponse`: status, headers, body, and the fate of the connection.
+
+use super::headers::{self, HeaderKey, HeaderRef, Side};
+use super::memory::RequestPool;
+use super::server::extended_interface;
+use crate::ffi::{self, vcall};
+use crate::{Error, Flow, Result};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use http::StatusCode;
+use iis_sys::{
+    HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HttpDataChunkFromMemory,
+    IHttpResponse, IHttpResponse4, IHttpServer,
+};
+use windows_core::{BOOL, HRESULT, PCSTR, PCWSTR};
+
+/// The response of the current request (`IHttpResponse`).
+///
+/// Borrowed from [`HttpContext::response`](crate::HttpContext::response) for
+/// the length of one notification.
+///
+/// ```no_run
+/// # use iis_module::prelude::*;
+/// # fn hook(cx: &mut HttpContext) -> Result<Flow> {
+/// let response = cx.response();
+/// response.set_status(StatusCode::OK)?;
+/// response.set_header(CONTENT_TYPE, "text/plain")?;
+/// response.write(b"hello\n")?;
+/// Ok(Flow::FinishRequest)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct HttpResponse {
+    raw: NonNull<IHttpResponse>,
+    pool: RequestPool,
+    server: Option<NonNull<IHttpServer>>,
+    reset: bool,
+    _not_send: PhantomData<*mut ()>,
+}
+
+/// The status line IIS will send ([`HttpResponse::status`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseStatus {
+    /// The status code.
+    pub code: StatusCode,
+    /// IIS's substatus (the `.3` of `404.3`).
+    pub substatus: u16,
+    /// The reason phrase, as bytes.
+    pub reason: Vec<u8>,
+}
+
+/// Proof that [`HttpResponse::reset_connection`] was called: the only thing
+/// left to do is [`finish`](ConnectionReset::finish) the request.
+#[must_use = "after reset_connection the hook must return `Ok(reset.finish())`"]
+#[derive(Debug)]
+pub struct ConnectionReset(());
+
+impl ConnectionReset {
+    /// The flow a hook must return after resetting the connection.
+    pub fn finish(self) -> Flow {
+        Flow::FinishRequest
+    }
+}
+
+impl HttpResponse {
+    /// # Safety
+    /// `raw` is the live response of the request whose pool is `pool`, and
+    /// `server` (if any) the live server; all outlive the returned value.
+    pub(crate) unsafe fn new(
+        raw: NonNull<IHttpResponse>,
+        pool: RequestPool,
+        server: Option<NonNull<IHttpServer>>,
+    ) -> Self {
+        Self {
+            raw,
+            pool,
+            server,
+            reset: false,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The raw `IHttpResponse`, for calls the safe API does not wrap.
+    pub fn as_raw(&self) -> *mut IHttpResponse {
+        self.raw.as_ptr()
+    }
+
+    /// Whether [`reset_connection`](Self::reset_connection) was called in
+    /// this notification.
+    pub(crate) fn was_reset(&self) -> bool {
+        self.reset
+    }
+
+    /// The current status code, substatus and reason.
+    ///
+    /// # Errors
+    /// [`Error::InvalidStatus`] if the server holds a code outside 100..=999.
+    #[doc(alias = "GetStatus")]
+    pub fn status(&self) -> Result<ResponseStatus> {
+        let (mut code, mut substatus, mut reason_len) = (0u16, 0u16, 0u16);
+        let mut reason = PCSTR::null();
+        let mut hr = HRESULT(0);
+        let mut module = PCWSTR::null();
+        let mut notification = 0u32;
+        let mut exception = core::ptr::null_mut();
+        let mut skip = BOOL(0);
+        // SAFETY: the response is live; every out-pointer is a valid local.
+        unsafe {
+            vcall!(
+                self.as_raw(),
+                GetStatus(
+                    &mut code,
+                    &mut substatus,
+                    &mut reason,
+                    &mut reason_len,
+                    &mut hr,
+                    &mut module,
+                    &mut notification,
+                    &mut exception,
+                    &mut skip,
+                )
+            )
+        };
+        // SAFETY: IIS returns the reason with its length, valid during the call.
+        let reason = unsafe { ffi::bytes(reason, reason_len.into()) }
+            .unwrap_or_default()
+            .to_vec();
+        Ok(ResponseStatus {
+            code: StatusCode::from_u16(code).map_err(|_| Error::InvalidStatus(code))?,
+            substatus,
+            reason,
+        })
+    }
+
+    /// Sets the status code with its standard reason phrase.
+    ///
+    /// # Errors
+    /// [`Error::Server`] if IIS refuses.
+    #[doc(alias = "SetStatus")]
+    pub fn set_status(&mut self, status: StatusCode) -> Result<()> {
+        let reason = status.canonical_reason().unwrap_or("");
+        self.set_status_detail(status, 0, reason, false)
+    }
+
+    /// Sets the status from a raw code, validating it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidStatus`] for codes outside 100..=999.
+    #[doc(alias = "SetStatus")]
+    pub fn set_status_code(&mut self, code: u16) -> Result<()> {
+        let status = StatusCode::from_u16(code).map_err(|_| Error::InvalidStatus(code))?;
+        self.set_status(status)
+    }
+
+    /// Sets status, IIS substatus, reason phrase, and whether IIS may skip
+    /// its custom error pages (`fTrySkipCustomErrors`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a reason with CR, LF or NUL;
+    /// [`Error::TooLong`] over 65,535 bytes; [`Error::Server`].
+    #[doc(alias = "SetStatus")]
+    pub fn set_status_detail(
+        &mut self,
+        status: StatusCode,
+        substatus: u16,
+        reason: &str,
+        skip_custom_errors: bool,
+    ) -> Result<()> {
+        self.set_status_raw(
+            status.as_u16(),
+            substatus,
+            reason,
+            HRESULT(0),
+            skip_custom_errors,
+        )
+    }
+
+    pub(crate) fn set_status_raw(
+        &mut self,
+        code: u16,
+        substatus: u16,
+        reason: &str,
+        error: HRESULT,
+        skip_custom_errors: bool,
+    ) -> Result<()> {
+        headers::validate_value(reason.as_bytes()).map_err(|e| match e {
+            Error::InvalidInput { reason, .. } => Error::InvalidInput {
+                what: "status reason",
+                reason,
+            },
+            other => other,
+        })?;
+        let reason = self.pool.c_str(reason.as_bytes(), "status reason")?;
+        // SAFETY: the response is live; `reason` is NUL-terminated pool
+        // memory; a null config exception is allowed.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                SetStatus(
+                    code,
+                    reason,
+                    substatus,
+                    error,
+                    core::ptr::null_mut(),
+                    BOOL::from(skip_custom_errors),
+                )
+            )
+        };
+        Error::check("IHttpResponse::SetStatus", hr)
+    }
+
+    /// Sets a header, replacing any existing value.
+    ///
+    /// Well-known headers go through IIS's `HTTP_HEADER_ID` form, others by
+    /// name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for names that are not HTTP tokens or values
+    /// with CR, LF, NUL or control characters; [`Error::TooLong`] for values
+    /// over 65,535 bytes; [`Error::Server`].
+    #[doc(alias = "SetHeader")]
+    pub fn set_header(&mut self, name: impl HeaderKey, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_header(name.header_name(), value.as_ref(), true)
+    }
+
+    /// Adds a header value, keeping existing ones (`fReplace = FALSE`).
+    ///
+    /// # Errors
+    /// As [`set_header`](Self::set_header).
+    #[doc(alias = "SetHeader")]
+    pub fn append_header(&mut self, name: impl HeaderKey, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_header(name.header_name(), value.as_ref(), false)
+    }
+
+    fn put_header(&mut self, name: &str, value: &[u8], replace: bool) -> Result<()> {
+        let len = headers::validate_value(value)?;
+        // IIS copies the value; it only needs to live for the call.
+        let value_ptr = PCSTR(value.as_ptr());
+        let replace = BOOL::from(replace);
+        let hr = match headers::resolve(name, Side::Response, &self.pool)? {
+            // SAFETY: the response is live; the value pointer is valid for `len` bytes and the name is NUL-terminated pool memory.
+            HeaderRef::Id(id) => unsafe {
+                vcall!(self.as_raw(), SetHeader(id, value_ptr, len, replace))
+            },
+            // SAFETY: the response is live; the value pointer is valid for `len` bytes and the name is NUL-terminated pool memory.
+            HeaderRef::Name(name) => unsafe {
+                vcall!(
+                    self.as_raw(),
+                    SetHeaderByName(name, value_ptr, len, replace)
+                )
+            },
+        };
+        Error::check("IHttpResponse::SetHeader", hr)
+    }
+
+    /// A response header's value as bytes, if set.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid name.
+    #[doc(alias = "GetHeader")]
+    pub fn header(&self, name: impl HeaderKey) -> Result<Option<&[u8]>> {
+        let name = name.header_name();
+        let mut len = 0u16;
+        let value = match headers::resolve(name, Side::Response, &self.pool)? {
+            // SAFETY: live response; valid out-pointer; the name is NUL-terminated pool memory.
+            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), GetHeader(id, &mut len)) },
+            // SAFETY: live response; valid out-pointer; the name is NUL-terminated pool memory.
+            HeaderRef::Name(name) => unsafe {
+                vcall!(self.as_raw(), GetHeaderByName(name, &mut len))
+            },
+        };
+        // SAFETY: IIS returns the value with its length; it stays valid
+        // until the header changes, which needs `&mut self`.
+        Ok(unsafe { ffi::bytes(value, len.into()) })
+    }
+
+    /// A response header's value as text, if set.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] if the value is not UTF-8 (use
+    /// [`header`](Self::header)).
+    #[doc(alias = "GetHeader")]
+    pub fn header_str(&self, name: impl HeaderKey) -> Result<Option<&str>> {
+        self.header(name)?
+            .map(|v| ffi::utf8(v, "header value"))
+            .transpose()
+    }
+
+    /// Removes a header.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid name; [`Error::Server`].
+    #[doc(alias = "DeleteHeader")]
+    pub fn delete_header(&mut self, name: impl HeaderKey) -> Result<()> {
+        let name = name.header_name();
+        let hr = match headers::resolve(name, Side::Response, &self.pool)? {
+            // SAFETY: live response; NUL-terminated pool name.
+            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), DeleteHeader(id)) },
+            // SAFETY: live response; NUL-terminated pool name.
+            HeaderRef::Name(name) => unsafe { vcall!(self.as_raw(), DeleteHeaderByName(name)) },
+        };
+        Error::check("IHttpResponse::DeleteHeader", hr)
+    }
+
+    /// Discards the buffered body (headers stay).
+    #[doc(alias = "Clear")]
+    pub fn clear(&mut self) {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), Clear()) }
+    }
+
+    /// Discards every response header.
+    #[doc(alias = "ClearHeaders")]
+    pub fn clear_headers(&mut self) {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), ClearHeaders()) }
+    }
+
+    /// Appends `bytes` to the body.
+    ///
+    /// The bytes are copied into request memory first, so the write is sound
+    /// whether IIS buffers the response or sends it later (buffering off).
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] above 4 GiB; [`Error::Server`].
+    #[doc(alias = "WriteEntityChunks")]
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let copy = self.pool.copy(bytes, "entity chunk")?;
+        self.write_chunk(copy.as_ptr(), bytes.len())
+    }
+
+    /// Appends `'static` bytes to the body without copying them.
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] above 4 GiB; [`Error::Server`].
+    #[doc(alias = "WriteEntityChunks")]
+    pub fn write_static(&mut self, bytes: &'static [u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.write_chunk(bytes.as_ptr().cast_mut(), bytes.len())
+    }
+
+    fn write_chunk(&mut self, data: *mut u8, len: usize) -> Result<()> {
+        let len = u32::try_from(len).map_err(|_| Error::TooLong {
+            what: "entity chunk",
+            len,
+            max: u32::MAX as usize,
+        })?;
+        let mut chunk = HTTP_DATA_CHUNK {
+            DataChunkType: HttpDataChunkFromMemory,
+            Anonymous: HTTP_DATA_CHUNK_0 {
+                FromMemory: HTTP_DATA_CHUNK_0_0 {
+                    pBuffer: data.cast(),
+                    BufferLength: len,
+                },
+            },
+        };
+        let mut sent = 0u32;
+        let mut completion_expected = BOOL(0);
+        // SAFETY: live response; one chunk whose memory outlives the request
+        // (request pool or 'static); synchronous, more data may follow.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                WriteEntityChunks(
+                    &mut chunk,
+                    1,
+                    BOOL(0),
+                    BOOL(1),
+                    &mut sent,
+                    &mut completion_expected,
+                )
+            )
+        };
+        Error::check("IHttpResponse::WriteEntityChunks", hr)
+    }
+
+    /// Sends the headers and what is buffered now; later writes follow.
+    ///
+    /// # Errors
+    /// [`Error::Server`] (e.g. the client has gone).
+    #[doc(alias = "Flush")]
+    pub fn flush(&mut self) -> Result<()> {
+        let mut sent = 0u32;
+        let mut completion_expected = BOOL(0);
+        // SAFETY: live response; synchronous flush with valid out-pointers.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                Flush(BOOL(0), BOOL(1), &mut sent, &mut completion_expected)
+            )
+        };
+        Error::check("IHttpResponse::Flush", hr)
+    }
+
+    /// Redirects the client to `url` (302 unless the status was set and
+    /// `reset_status` is false).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a URL with CR, LF or NUL; [`Error::Server`].
+    #[doc(alias = "Redirect")]
+    pub fn redirect(&mut self, url: &str, reset_status: bool, include_query: bool) -> Result<()> {
+        headers::validate_value(url.as_bytes()).map_err(|_| Error::InvalidInput {
+            what: "redirect URL",
+            reason: "contains CR, LF, NUL or a control character",
+        })?;
+        let url = self.pool.c_str(url.as_bytes(), "redirect URL")?;
+        // SAFETY: live response; NUL-terminated pool URL.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                Redirect(url, BOOL::from(reset_status), BOOL::from(include_query))
+            )
+        };
+        Error::check("IHttpResponse::Redirect", hr)
+    }
+
+    /// Sends every write as it happens instead of buffering the response.
+    #[doc(alias = "DisableBuffering")]
+    pub fn disable_buffering(&mut self) {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), DisableBuffering()) }
+    }
+
+    /// Sends no response headers at all.
+    #[doc(alias = "SuppressHeaders")]
+    pub fn suppress_headers(&mut self) {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), SuppressHeaders()) }
+    }
+
+    /// Whether headers are suppressed.
+    #[doc(alias = "GetHeadersSuppressed")]
+    pub fn headers_suppressed(&self) -> bool {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), GetHeadersSuppressed()) }.as_bool()
+    }
+
+    /// Keeps this response out of the HTTP.sys kernel cache, giving IIS's
+    /// reason code.
+    #[doc(alias = "DisableKernelCache")]
+    pub fn disable_kernel_cache(&mut self, reason: u32) {
+        // SAFETY: live response; a plain integer argument.
+        unsafe { vcall!(self.as_raw(), DisableKernelCache(reason)) }
+    }
+
+    /// Whether the kernel cache may store this response.
+    #[doc(alias = "GetKernelCacheEnabled")]
+    pub fn kernel_cache_enabled(&self) -> bool {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), GetKernelCacheEnabled()) }.as_bool()
+    }
+
+    /// Sends the response, then closes the connection (no keep-alive).
+    #[doc(alias = "SetNeedDisconnect")]
+    pub fn set_need_disconnect(&mut self) {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), SetNeedDisconnect()) }
+    }
+
+    /// Closes the connection once the response is sent.
+    #[doc(alias = "CloseConnection")]
+    pub fn close_connection(&mut self) {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), CloseConnection()) }
+    }
+
+    /// Aborts the connection with a TCP reset: nothing buffered reaches the
+    /// client.
+    ///
+    /// The hook must then finish the request: return the returned token's
+    /// [`finish`](ConnectionReset::finish). A hook that returns anything else
+    /// is logged as an error and the SDK finishes the request anyway.
+    #[doc(alias = "ResetConnection")]
+    pub fn reset_connection(&mut self) -> ConnectionReset {
+        // SAFETY: live response; no arguments.
+        unsafe { vcall!(self.as_raw(), ResetConnection()) };
+        self.reset = true;
+        ConnectionReset(())
+    }
+
+    /// Sets the text IIS shows on its detailed error page.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for text with NUL; [`Error::Server`].
+    #[doc(alias = "SetErrorDescription")]
+    pub fn set_error_description(&mut self, text: &str, html_encode: bool) -> Result<()> {
+        let (text, len) = self.pool.wide(text, "error description")?;
+        // SAFETY: live response; NUL-terminated UTF-16 pool text of `len` units.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                SetErrorDescription(text, len, BOOL::from(html_encode))
+            )
+        };
+        Error::check("IHttpResponse::SetErrorDescription", hr)
+    }
+
+    /// The text of IIS's detailed error page, if set.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] for invalid UTF-16.
+    #[doc(alias = "GetErrorDescription")]
+    pub fn error_description(&self) -> Result<Option<String>> {
+        let mut len = 0u32;
+        // SAFETY: live response; valid out-pointer.
+        let text = unsafe { vcall!(self.as_raw(), GetErrorDescription(&mut len)) };
+        // SAFETY: IIS returns a NUL-terminated string or null.
+        unsafe { ffi::wide_to_string(text, "error description") }
+    }
+
+    /// The HTTP/2 features of `IHttpResponse4` (trailers, stream reset,
+    /// GOAWAY), or `None` on servers without it (before IIS 10).
+    #[doc(alias = "IHttpResponse4")]
+    pub fn http2(&mut self) -> Option<Http2Response<'_>> {
+        let server = self.server?;
+        // SAFETY: server and response are live; the lookup names the
+        // interface the pointer really is.
+        let raw = unsafe { extended_interface::<_, IHttpResponse4>(server, self.raw.as_ptr()) }?;
+        Some(Http2Response {
+            raw,
+            pool: self.pool,
+            _response: PhantomData,
+        })
+    }
+}
+
+/// The HTTP/2 additions of `IHttpResponse4`, from [`HttpResponse::http2`].
+#[derive(Debug)]
+pub struct Http2Response<'a> {
+    raw: NonNull<IHttpResponse4>,
+    pool: RequestPool,
+    _response: PhantomData<&'a mut HttpResponse>,
+}
+
+impl Http2Response<'_> {
+    /// Sets a trailer (sent after the body on HTTP/2).
+    ///
+    /// # Errors
+    /// As [`HttpResponse::set_header`].
+    #[doc(alias = "SetTrailer")]
+    pub fn set_trailer(&mut self, name: impl HeaderKey, value: impl AsRef<[u8]>) -> Result<()> {
+        let (name, value) = (name.header_name(), value.as_ref());
+        headers::validate_name(name)?;
+        let len = headers::validate_value(value)?;
+        let name = self.pool.c_str(name.as_bytes(), "trailer name")?;
+        // SAFETY: live IHttpResponse4; NUL-terminated name, value of `len` bytes.
+        let hr = unsafe {
+            vcall!(
+                self.raw.as_ptr(),
+                SetTrailer(name, PCSTR(value.as_ptr()), len, BOOL(1))
+            )
+        };
+        Error::check("IHttpResponse4::SetTrailer", hr)
+    }
+
+    /// Removes a trailer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`]; [`Error::Server`].
+    #[doc(alias = "DeleteTrailer")]
+    pub fn delete_trailer(&mut self, name: impl HeaderKey) -> Result<()> {
+        let name = name.header_name();
+        headers::validate_name(name)?;
+        let name = self.pool.c_str(name.as_bytes(), "trailer name")?;
+        // SAFETY: live IHttpResponse4; NUL-terminated name.
+        let hr = unsafe { vcall!(self.raw.as_ptr(), DeleteTrailer(name)) };
+        Error::check("IHttpResponse4::DeleteTrailer", hr)
+    }
+
+    /// A trailer's value, if set.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid name.
+    #[doc(alias = "GetTrailer")]
+    pub fn trailer(&self, name: impl HeaderKey) -> Result<Option<&[u8]>> {
+        let name = name.header_name();
+        headers::validate_name(name)?;
+        let name = self.pool.c_str(name.as_bytes(), "trailer name")?;
+        let mut len = 0u16;
+        // SAFETY: live IHttpResponse4; NUL-terminated name; out-pointer.
+        let value = unsafe { vcall!(self.raw.as_ptr(), GetTrailer(name, &mut len)) };
+        // SAFETY: IIS returns the value with its length.
+        Ok(unsafe { ffi::bytes(value, len.into()) })
+    }
+
+    /// Resets the HTTP/2 stream with an error code (RST_STREAM).
+    #[doc(alias = "ResetStream")]
+    pub fn reset_stream(&mut self, error_code: u32) {
+        // SAFETY: live IHttpResponse4; integer argument.
+        unsafe { vcall!(self.raw.as_ptr(), ResetStream(error_code)) }
+    }
+
+    /// Sends GOAWAY after this response.
+    #[doc(alias = "SetNeedGoAway")]
+    pub fn set_need_goaway(&mut self) {
+        // SAFETY: live IHttpResponse4; no arguments.
+        unsafe { vcall!(self.raw.as_ptr(), SetNeedGoAway()) }
+    }
+}

@@ -1,0 +1,82 @@
+//! Write IIS native modules in safe Rust.
+//!
+//! IIS loads native modules (the C++ `httpserv.h` API) into `w3wp.exe`. This
+//! crate lets you write them with no `unsafe`:
+//!
+//! - implement [`HttpModule`] (one instance per request) or
+//!   [`GlobalModule`] (one per process) and mark the impl block with
+//!   `#[http_module]` / `#[global_module]`: the notifications IIS sends are
+//!   derived from the hooks you implement;
+//! - register it from a function marked [`#[register_module]`](register_module),
+//!   which exports the `RegisterModule` entry point IIS calls;
+//! - build a `cdylib`: that is the DLL IIS loads.
+//!
+//! ```no_run
+//! use iis_module::prelude::*;
+//!
+//! struct ResetConnection;
+//!
+//! #[http_module]
+//! impl HttpModule for ResetConnection {
+//!     fn on_send_response(&mut self, cx: &mut HttpContext, _: &mut SendResponse) -> Result<Flow> {
+//!         let response = cx.response();
+//!         response.clear();
+//!         response.set_header(CONTENT_TYPE, "text/plain")?;
+//!         response.write(b"Status: Before Reset\n")?;
+//!         let reset = response.reset_connection();
+//!         response.write(b"Status: After Reset\n")?; // accepted, never reaches the client
+//!         Ok(reset.finish())
+//!     }
+//! }
+//!
+//! #[register_module]
+//! fn register(module: &mut Registration) -> Result<()> {
+//!     module.request_module(|| ResetConnection)
+//! }
+//! ```
+//!
+//! # What the SDK guarantees
+//!
+//! - A panic or `Err` in a hook never reaches IIS: request hooks answer 500
+//!   and finish the request, global hooks continue, `RegisterModule` fails
+//!   with an HRESULT (IIS's "module failed to load" event).
+//! - Header names and values, URLs and reasons are validated: CR, LF, NUL
+//!   (response splitting) and lengths over the C types are typed errors,
+//!   never truncation.
+//! - Bytes written to a response are copied into request memory (or are
+//!   `'static`), so they are valid whatever IIS's buffering mode.
+//! - After [`HttpResponse::reset_connection`] the request is finished.
+//! - The SDK allocates nothing on the heap to dispatch a notification.
+//!
+//! Every wrapper names the C++ method it calls in a `doc(alias)`, so
+//! searching rustdoc for `SetHeader` finds [`HttpResponse::set_header`];
+//! `as_raw` on each view reaches the [`iis_sys`] object for the rest.
+
+mod error;
+mod ffi;
+mod global;
+mod http;
+mod module;
+mod registration;
+
+pub mod prelude;
+
+pub use error::{Error, Result};
+pub use global::{
+    ApplicationEvent, ApplicationPreload, CacheOperation, ConfigurationChange, FileChange,
+    GlobalFlow, GlobalHooks, GlobalModule, PreBeginRequest, ResolveModules, RscaQuery,
+    StopListening, SuspendProcess, ThreadCleanup, TraceEvent,
+};
+pub use http::*;
+pub use iis_module_macros::{global_module, http_module, register_module};
+pub use iis_sys::{self, GlobalNotifications, RequestNotifications};
+pub use module::*;
+pub use registration::{Priority, Registration};
+pub use windows_core::HRESULT;
+
+/// What `#[register_module]` expands to calls; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registration::register_module;
+    pub use iis_sys::{HRESULT, IHttpModuleRegistrationInfo, IHttpServer};
+}

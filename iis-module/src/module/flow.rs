@@ -1,0 +1,218 @@
+//! What a hook tells the pipeline, and the owned handle that completes a
+//! request a hook left pending.
+
+use crate::ffi::vcall;
+use crate::{Error, Result};
+use core::ptr::NonNull;
+use iis_sys::{
+    IHttpContext, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE,
+    RQ_NOTIFICATION_FINISH_REQUEST, RQ_NOTIFICATION_PENDING,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// What a request hook returns (`REQUEST_NOTIFICATION_STATUS`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Flow {
+    /// Go on with the next module and notification
+    /// (`RQ_NOTIFICATION_CONTINUE`).
+    Continue,
+    /// Stop processing; IIS runs the end-of-request notifications and sends
+    /// the response (`RQ_NOTIFICATION_FINISH_REQUEST`).
+    FinishRequest,
+    /// The hook completes asynchronously (`RQ_NOTIFICATION_PENDING`); only
+    /// [`HttpContext::pend`](crate::HttpContext::pend) makes one, together
+    /// with the [`CompletionHandle`] that resumes the request.
+    Pending(Pending),
+}
+
+impl Flow {
+    /// The status IIS receives, settling a pending completion handle.
+    pub(crate) fn into_status(self) -> REQUEST_NOTIFICATION_STATUS {
+        match self {
+            Flow::Continue => RQ_NOTIFICATION_CONTINUE,
+            Flow::FinishRequest => RQ_NOTIFICATION_FINISH_REQUEST,
+            Flow::Pending(pending) => pending.settle(),
+        }
+    }
+}
+
+// The life of one pending completion, shared by the hook's `Pending` token
+// and the `CompletionHandle`.
+const IN_HOOK: u8 = 0; // the hook that called `pend` is still running
+const ARMED: u8 = 1; // the hook returned PENDING; the handle may call IIS
+const BUSY: u8 = 2; // the handle is calling IIS right now
+const DONE: u8 = 3; // completed (or posted)
+const REVOKED: u8 = 4; // the hook did not return PENDING: the handle is inert
+const EARLY_CONTINUE: u8 = 5; // completed with Continue before the hook returned
+const EARLY_FINISH: u8 = 6; // completed with FinishRequest before the hook returned
+
+/// The token inside [`Flow::Pending`]. Returning it makes the request
+/// pending; dropping it instead revokes its [`CompletionHandle`] (logged as
+/// an error), so the handle can never touch a request that went on.
+#[derive(Debug)]
+pub struct Pending {
+    state: Option<Arc<AtomicU8>>,
+}
+
+impl Pending {
+    /// Ends the hook's side: PENDING, or the status of a completion that
+    /// arrived while the hook was still running.
+    fn settle(mut self) -> REQUEST_NOTIFICATION_STATUS {
+        let state = self.state.take().expect("settled once");
+        loop {
+            match state.compare_exchange(IN_HOOK, ARMED, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return RQ_NOTIFICATION_PENDING,
+                Err(EARLY_CONTINUE) => return RQ_NOTIFICATION_CONTINUE,
+                Err(EARLY_FINISH) => return RQ_NOTIFICATION_FINISH_REQUEST,
+                // A post from another thread is under way or done: IIS will
+                // deliver it as OnAsyncCompletion.
+                Err(BUSY) => std::hint::spin_loop(),
+                Err(_) => return RQ_NOTIFICATION_PENDING,
+            }
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let Some(state) = self.state.take() else {
+            return;
+        };
+        log::error!(
+            "iis-module: a hook called HttpContext::pend but did not return Flow::Pending; \
+             its CompletionHandle is revoked"
+        );
+        loop {
+            match state.compare_exchange(IN_HOOK, REVOKED, Ordering::AcqRel, Ordering::Acquire) {
+                Err(BUSY) => std::hint::spin_loop(),
+                _ => return,
+            }
+        }
+    }
+}
+
+/// An owned, `Send` handle that resumes a request a hook left pending
+/// (`IHttpContext::IndicateCompletion` / `PostCompletion`).
+///
+/// Contract: it is created together with a [`Flow::Pending`] by
+/// [`HttpContext::pend`](crate::HttpContext::pend). It acts only if the hook
+/// returned that `Flow::Pending`, and only once (its methods consume it), so
+/// it can never touch a request after it ended. Dropping it unused finishes
+/// the request (and logs an error), so a request is never left hanging.
+#[derive(Debug)]
+pub struct CompletionHandle {
+    context: NonNull<IHttpContext>,
+    state: Arc<AtomicU8>,
+    used: bool,
+}
+
+// SAFETY: IIS documents IndicateCompletion and PostCompletion as callable
+// from any thread while the request is pending; the shared state makes sure
+// the handle only calls them in that window.
+unsafe impl Send for CompletionHandle {}
+
+/// Makes a linked `Pending` token and completion handle.
+pub(crate) fn pend(context: NonNull<IHttpContext>) -> (Pending, CompletionHandle) {
+    let state = Arc::new(AtomicU8::new(IN_HOOK));
+    (
+        Pending {
+            state: Some(state.clone()),
+        },
+        CompletionHandle {
+            context,
+            state,
+            used: false,
+        },
+    )
+}
+
+impl CompletionHandle {
+    /// Resumes the request with `Continue` or `FinishRequest`
+    /// (`IndicateCompletion`), without an `on_async_completion` call.
+    ///
+    /// # Errors
+    /// [`Error::Module`] if the hook did not return the matching
+    /// `Flow::Pending` (the request has moved on).
+    #[doc(alias = "IndicateCompletion")]
+    pub fn complete(mut self, finish: bool) -> Result<()> {
+        self.used = true;
+        let (early, status) = if finish {
+            (EARLY_FINISH, RQ_NOTIFICATION_FINISH_REQUEST)
+        } else {
+            (EARLY_CONTINUE, RQ_NOTIFICATION_CONTINUE)
+        };
+        loop {
+            if self
+                .state
+                .compare_exchange(IN_HOOK, early, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Ok(()); // the hook returns this status itself
+            }
+            match self
+                .state
+                .compare_exchange(ARMED, BUSY, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    // SAFETY: state ARMED means the hook returned PENDING, so
+                    // IIS keeps the context alive until this completion.
+                    unsafe { vcall!(self.context.as_ptr(), IndicateCompletion(status)) };
+                    self.state.store(DONE, Ordering::Release);
+                    return Ok(());
+                }
+                Err(BUSY) => std::hint::spin_loop(),
+                Err(_) => return Err(revoked()),
+            }
+        }
+    }
+
+    /// Posts a completion of `bytes` (`PostCompletion`): IIS then calls the
+    /// module's `on_async_completion` on one of its threads.
+    ///
+    /// # Errors
+    /// [`Error::Module`] if revoked; [`Error::Server`] if IIS refuses.
+    #[doc(alias = "PostCompletion")]
+    pub fn post(mut self, bytes: u32) -> Result<()> {
+        self.used = true;
+        loop {
+            let current = self.state.load(Ordering::Acquire);
+            if current != IN_HOOK && current != ARMED {
+                return Err(revoked());
+            }
+            if self
+                .state
+                .compare_exchange(current, BUSY, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                // SAFETY: IN_HOOK (the hook is running) or ARMED (PENDING
+                // returned): either way the context is alive; IIS queues the
+                // completion.
+                let hr = unsafe { vcall!(self.context.as_ptr(), PostCompletion(bytes)) };
+                self.state.store(DONE, Ordering::Release);
+                return Error::check("IHttpContext::PostCompletion", hr);
+            }
+        }
+    }
+}
+
+impl Drop for CompletionHandle {
+    fn drop(&mut self) {
+        if self.used {
+            return;
+        }
+        log::error!("iis-module: a CompletionHandle was dropped unused; finishing the request");
+        self.used = true;
+        let handle = CompletionHandle {
+            context: self.context,
+            state: self.state.clone(),
+            used: false,
+        };
+        let _ = handle.complete(true);
+    }
+}
+
+fn revoked() -> Error {
+    Error::msg("the completion handle was revoked: its hook did not return Flow::Pending")
+}

@@ -1,0 +1,260 @@
+//! The glue that makes a Rust request module a C++ `CHttpModule`: the object
+//! layout, the dispatch every thunk goes through (panic containment, error
+//! reporting), and the `IHttpModuleFactory` that creates instances.
+
+use super::hooks::HttpModule;
+use super::providers::{Completion, Provider};
+use crate::{Error, Flow, HttpContext};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use iis_sys::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// A request module instance as IIS sees it: the vtable pointer first, as
+/// in every MSVC object, then what the SDK needs, then the user's module.
+#[repr(C)]
+pub(crate) struct ModuleObject<T> {
+    vtbl: *const CHttpModuleVtbl,
+    server: Option<NonNull<IHttpServer>>,
+    module_id: HTTP_MODULE_ID,
+    /// Set once a hook panicked or failed: the instance gets no more hooks.
+    failed: bool,
+    module: T,
+}
+
+/// Runs one hook: builds the views on the stack (no heap allocation),
+/// catches panics, turns `Err` and panics into a 500, and enforces that a
+/// reset connection finishes the request.
+///
+/// # Safety
+/// `this` was created by [`Factory::get_http_module`] for `T`; `cx` and
+/// `provider` are null or live for the notification.
+pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
+    this: *mut CHttpModule,
+    cx: *mut IHttpContext,
+    provider: *mut P::Raw,
+    hook: impl FnOnce(&mut T, &mut HttpContext, &mut P) -> crate::Result<Flow>,
+    name: &'static str,
+) -> REQUEST_NOTIFICATION_STATUS {
+    // SAFETY: per the contract `this` is a live ModuleObject<T>.
+    let object = unsafe { &mut *this.cast::<ModuleObject<T>>() };
+    if object.failed {
+        return RQ_NOTIFICATION_CONTINUE;
+    }
+    // SAFETY: `cx` is null or live for the notification.
+    let mut context = match unsafe { HttpContext::from_raw(cx, object.server, object.module_id) } {
+        Ok(context) => context,
+        Err(error) => {
+            log::error!(
+                "iis-module: {}::{name}: {error}",
+                core::any::type_name::<T>()
+            );
+            object.failed = true;
+            return RQ_NOTIFICATION_FINISH_REQUEST;
+        }
+    };
+    let Some(provider) = NonNull::new(provider) else {
+        fail::<T>(
+            object,
+            &mut context,
+            name,
+            &Error::NullPointer {
+                operation: "event provider",
+            },
+        );
+        return RQ_NOTIFICATION_FINISH_REQUEST;
+    };
+    // SAFETY: live provider for the notification.
+    let mut provider = unsafe { P::from_raw(provider) };
+    run_hook(object, &mut context, name, |module, cx| {
+        hook(module, cx, &mut provider)
+    })
+}
+
+/// The part of [`dispatch`] shared with `on_async_completion`.
+fn run_hook<T: HttpModule>(
+    object: &mut ModuleObject<T>,
+    context: &mut HttpContext,
+    name: &'static str,
+    hook: impl FnOnce(&mut T, &mut HttpContext) -> crate::Result<Flow>,
+) -> REQUEST_NOTIFICATION_STATUS {
+    let outcome = catch_unwind(AssertUnwindSafe(|| hook(&mut object.module, context)));
+    let error = match outcome {
+        Ok(Ok(flow)) => {
+            let status = flow.into_status();
+            if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
+                log::error!(
+                    "iis-module: {}::{name} reset the connection but did not finish the \
+                     request; finishing it",
+                    core::any::type_name::<T>()
+                );
+                return RQ_NOTIFICATION_FINISH_REQUEST;
+            }
+            return status;
+        }
+        Ok(Err(error)) => error,
+        Err(payload) => Error::Panic(panic_message(payload.as_ref())),
+    };
+    fail::<T>(object, context, name, &error);
+    RQ_NOTIFICATION_FINISH_REQUEST
+}
+
+/// Reports a failed hook: a log record, and a 500 carrying the HRESULT and
+/// description IIS shows in its detailed error and failed-request trace.
+fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error: &Error) {
+    object.failed = true;
+    let module = core::any::type_name::<T>();
+    log::error!("iis-module: {module}::{hook} failed: {error}");
+    if cx.response_was_reset() || cx.response_headers_sent() {
+        return;
+    }
+    let response = cx.response();
+    response.clear();
+    let _ = response.set_status_raw(500, 0, "Internal Server Error", error.hresult(), false);
+    let _ = response.set_error_description(&format!("{module}::{hook}: {error}"), true);
+}
+
+pub(crate) fn panic_message(payload: &(dyn core::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string())
+}
+
+define_member_fn! {
+    pub(crate) unsafe fn on_async_completion[T: HttpModule](
+        this: *mut CHttpModule,
+        cx: *mut IHttpContext,
+        notification: u32,
+        post: BOOL,
+        provider: *mut IHttpEventProvider,
+        info: *mut IHttpCompletionInfo
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        // SAFETY: IIS calls this slot on our objects with live arguments.
+        let object = unsafe { &mut *this.cast::<ModuleObject<T>>() };
+        if object.failed {
+            return RQ_NOTIFICATION_CONTINUE;
+        }
+        // SAFETY: `cx` is null or live for the notification.
+        let Ok(mut context) = (unsafe { HttpContext::from_raw(cx, object.server, object.module_id) }) else {
+            object.failed = true;
+            return RQ_NOTIFICATION_FINISH_REQUEST;
+        };
+        // SAFETY: null or live for the notification.
+        let mut completion = unsafe { Completion::new(info, provider, notification, post.as_bool()) };
+        run_hook(object, &mut context, "on_async_completion", |module, cx| {
+            module.on_async_completion(cx, &mut completion)
+        })
+    }
+
+    pub(crate) unsafe fn dispose[T: HttpModule](this: *mut CHttpModule) {
+        // SAFETY: IIS disposes of each instance exactly once; it was made
+        // by `Box::new` in `get_http_module`.
+        let object = unsafe { Box::from_raw(this.cast::<ModuleObject<T>>()) };
+        if catch_unwind(AssertUnwindSafe(|| drop(object))).is_err() {
+            log::error!("iis-module: {} panicked in Drop", core::any::type_name::<T>());
+        }
+    }
+
+    pub(crate) unsafe fn scalar_deleting_destructor[T: HttpModule](
+        this: *mut CHttpModule,
+        flags: u32
+    ) -> *mut core::ffi::c_void {
+        // IIS only calls Dispose; a host that deletes through the destructor
+        // slot gets the same single drop (`flags & 1`: free the memory).
+        if flags & 1 != 0 {
+            // SAFETY: as for Dispose: our object, destroyed exactly once.
+            unsafe { dispose::<T>(this) };
+        }
+        this.cast()
+    }
+}
+
+/// The `IHttpModuleFactory` of one module type: creates an instance per
+/// request with the user's factory closure.
+#[repr(C)]
+pub(crate) struct Factory<T, F> {
+    vtbl: *const IHttpModuleFactoryVtbl,
+    server: Option<NonNull<IHttpServer>>,
+    module_id: HTTP_MODULE_ID,
+    make: F,
+    _module: PhantomData<fn() -> T>,
+}
+
+impl<T: HttpModule, F: Fn() -> T + Send + Sync + 'static> Factory<T, F> {
+    const VTABLE: IHttpModuleFactoryVtbl = IHttpModuleFactoryVtbl {
+        GetHttpModule: get_http_module::<T, F>,
+        Terminate: terminate::<T, F>,
+    };
+
+    /// A heap factory IIS owns until it calls `Terminate`.
+    pub(crate) fn new_raw(
+        make: F,
+        server: Option<NonNull<IHttpServer>>,
+        module_id: HTTP_MODULE_ID,
+    ) -> *mut IHttpModuleFactory {
+        Box::into_raw(Box::new(Self {
+            vtbl: &Self::VTABLE,
+            server,
+            module_id,
+            make,
+            _module: PhantomData,
+        }))
+        .cast()
+    }
+
+    /// Frees a factory IIS never took (registration failed).
+    ///
+    /// # Safety
+    /// `raw` came from [`new_raw`](Self::new_raw) and was not handed to IIS.
+    pub(crate) unsafe fn free_raw(raw: *mut IHttpModuleFactory) {
+        // SAFETY: per the contract we still own it.
+        drop(unsafe { Box::from_raw(raw.cast::<Self>()) });
+    }
+}
+
+define_member_fn! {
+    unsafe fn get_http_module[T: HttpModule, F: Fn() -> T + Send + Sync + 'static](
+        this: *mut IHttpModuleFactory,
+        module: *mut *mut CHttpModule,
+        _allocator: *mut IModuleAllocator
+    ) -> HRESULT {
+        if module.is_null() {
+            return crate::error::E_POINTER;
+        }
+        // SAFETY: IIS calls this on the factory it was given; shared access
+        // only (IIS may call it from several threads at once).
+        let factory = unsafe { &*this.cast::<Factory<T, F>>() };
+        match catch_unwind(AssertUnwindSafe(|| (factory.make)())) {
+            Ok(instance) => {
+                let object = Box::new(ModuleObject {
+                    vtbl: &ModuleObject::<T>::VTABLE,
+                    server: factory.server,
+                    module_id: factory.module_id,
+                    failed: false,
+                    module: instance,
+                });
+                // SAFETY: non-null out-pointer checked above.
+                unsafe { *module = Box::into_raw(object).cast() };
+                HRESULT(0)
+            }
+            Err(payload) => {
+                log::error!(
+                    "iis-module: the factory of {} panicked: {}",
+                    core::any::type_name::<T>(),
+                    panic_message(payload.as_ref())
+                );
+                crate::error::E_FAIL
+            }
+        }
+    }
+
+    unsafe fn terminate[T: HttpModule, F: Fn() -> T + Send + Sync + 'static](this: *mut IHttpModuleFactory) {
+        // SAFETY: IIS terminates each factory once, at shutdown.
+        let factory = unsafe { Box::from_raw(this.cast::<Factory<T, F>>()) };
+        if catch_unwind(AssertUnwindSafe(|| drop(factory))).is_err() {
+            log::error!("iis-module: a module factory panicked in Drop");
+        }
+    }
+}

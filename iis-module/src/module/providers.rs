@@ -1,0 +1,278 @@
+//! The typed event providers IIS passes to request notifications.
+//!
+//! Each is a borrowed view for one notification; `as_raw` reaches the C++
+//! provider for calls the safe API does not wrap.
+
+use crate::ffi::{self, vcall};
+use crate::{Error, RequestNotifications, Result};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use iis_sys::{
+    IAuthenticationProvider, ICustomNotificationProvider, IHttpCompletionInfo, IHttpEventProvider,
+    IMapHandlerProvider, IMapPathProvider, IReadEntityProvider, ISendResponseProvider,
+};
+use windows_core::{HRESULT, PCWSTR};
+
+/// A provider view built from the raw pointer IIS passed.
+pub(crate) trait Provider: Sized {
+    /// The C++ provider interface.
+    type Raw;
+    /// # Safety
+    /// `raw` is the live provider of the current notification.
+    unsafe fn from_raw(raw: NonNull<Self::Raw>) -> Self;
+}
+
+macro_rules! provider {
+    ($(#[$doc:meta])* $name:ident => $raw:ident) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name {
+            raw: NonNull<$raw>,
+            _not_send: PhantomData<*mut ()>,
+        }
+
+        impl Provider for $name {
+            type Raw = $raw;
+            unsafe fn from_raw(raw: NonNull<$raw>) -> Self {
+                Self { raw, _not_send: PhantomData }
+            }
+        }
+
+        impl $name {
+            /// The raw C++ provider, for calls the safe API does not wrap.
+            pub fn as_raw(&self) -> *mut $raw {
+                self.raw.as_ptr()
+            }
+
+            /// Reports an error for this notification to IIS.
+            #[doc(alias = "SetErrorStatus")]
+            pub fn set_error_status(&mut self, error: HRESULT) {
+                // SAFETY: the provider is live for the notification; every
+                // provider derives from IHttpEventProvider (base vtable first).
+                unsafe { vcall!(self.as_raw().cast::<iis_sys::IHttpEventProvider>(), SetErrorStatus(error)) }
+            }
+        }
+    };
+}
+pub(crate) use provider;
+
+provider! {
+    /// The plain event provider (`IHttpEventProvider`) of most notifications.
+    Event => IHttpEventProvider
+}
+
+provider! {
+    /// `IAuthenticationProvider`: what `on_authenticate_request` gets.
+    Authentication => IAuthenticationProvider
+}
+
+provider! {
+    /// `IMapHandlerProvider`: what `on_map_request_handler` gets.
+    MapHandler => IMapHandlerProvider
+}
+
+impl MapHandler {
+    /// Sets the script name the handler will see.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL; [`Error::Server`].
+    #[doc(alias = "SetScriptName")]
+    pub fn set_script_name(&mut self, name: &str) -> Result<()> {
+        let name = ffi::WideBuf::<1024>::new(name, "script name")?;
+        // SAFETY: live provider; NUL-terminated UTF-16 of the given length.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                SetScriptName(name.as_pcwstr(), name.len() as u32)
+            )
+        };
+        Error::check("IMapHandlerProvider::SetScriptName", hr)
+    }
+}
+
+provider! {
+    /// `ISendResponseProvider`: what `on_send_response` gets.
+    SendResponse => ISendResponseProvider
+}
+
+impl SendResponse {
+    /// Whether IIS is sending the headers in this call (the first send).
+    #[doc(alias = "GetHeadersBeingSent")]
+    pub fn headers_being_sent(&self) -> bool {
+        // SAFETY: live provider; no arguments.
+        unsafe { vcall!(self.as_raw(), GetHeadersBeingSent()) }.as_bool()
+    }
+
+    /// The `HTTP_SEND_RESPONSE_FLAG_*` flags of this send.
+    #[doc(alias = "GetFlags")]
+    pub fn flags(&self) -> u32 {
+        // SAFETY: live provider; no arguments.
+        unsafe { vcall!(self.as_raw(), GetFlags()) }
+    }
+
+    /// Replaces the `HTTP_SEND_RESPONSE_FLAG_*` flags of this send.
+    #[doc(alias = "SetFlags")]
+    pub fn set_flags(&mut self, flags: u32) {
+        // SAFETY: live provider; integer argument.
+        unsafe { vcall!(self.as_raw(), SetFlags(flags)) }
+    }
+
+    /// Whether the log data of the request is ready (the final send).
+    #[doc(alias = "GetReadyToLogData")]
+    pub fn ready_to_log(&self) -> bool {
+        // SAFETY: live provider; no arguments.
+        unsafe { vcall!(self.as_raw(), GetReadyToLogData()) }.as_bool()
+    }
+}
+
+provider! {
+    /// `IMapPathProvider`: what `on_map_path` gets.
+    MapPath => IMapPathProvider
+}
+
+impl MapPath {
+    /// The URL being mapped.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetUrl")]
+    pub fn url(&self) -> Result<String> {
+        // SAFETY: live provider; no arguments.
+        let url = unsafe { vcall!(self.as_raw(), GetUrl()) };
+        // SAFETY: NUL-terminated or null.
+        Ok(unsafe { ffi::wide_to_string(url, "URL") }?.unwrap_or_default())
+    }
+
+    /// The physical path IIS mapped the URL to.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetPhysicalPath")]
+    pub fn physical_path(&self) -> Result<String> {
+        // SAFETY: live provider; no arguments.
+        let path = unsafe { vcall!(self.as_raw(), GetPhysicalPath()) };
+        // SAFETY: NUL-terminated or null.
+        Ok(unsafe { ffi::wide_to_string(path, "physical path") }?.unwrap_or_default())
+    }
+
+    /// Maps the URL to another physical path.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for NUL; [`Error::TooLong`]; [`Error::Server`].
+    #[doc(alias = "SetPhysicalPath")]
+    pub fn set_physical_path(&mut self, path: &str) -> Result<()> {
+        let path = ffi::WideBuf::<1024>::new(path, "physical path")?;
+        // SAFETY: live provider; NUL-terminated UTF-16 (IIS copies it).
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                SetPhysicalPath(path.as_pcwstr(), path.len() as u32)
+            )
+        };
+        Error::check("IMapPathProvider::SetPhysicalPath", hr)
+    }
+}
+
+provider! {
+    /// `IReadEntityProvider`: what `on_read_entity` gets.
+    ReadEntity => IReadEntityProvider
+}
+
+impl ReadEntity {
+    /// The entity bytes just read.
+    #[doc(alias = "GetEntity")]
+    pub fn entity(&self) -> &[u8] {
+        let mut buffer = core::ptr::null_mut();
+        let (mut len, mut capacity) = (0u32, 0u32);
+        // SAFETY: live provider; valid out-pointers.
+        unsafe {
+            vcall!(
+                self.as_raw(),
+                GetEntity(&mut buffer, &mut len, &mut capacity)
+            )
+        };
+        // SAFETY: IIS gives a buffer with `len` valid bytes for the notification.
+        unsafe { ffi::bytes(windows_core::PCSTR(buffer.cast()), len as usize) }.unwrap_or_default()
+    }
+}
+
+provider! {
+    /// `ICustomNotificationProvider`: what `on_custom_request_notification`
+    /// (and the global custom notification) gets.
+    CustomNotification => ICustomNotificationProvider
+}
+
+impl CustomNotification {
+    /// The notification's type string, as the raising module defined it.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "QueryNotificationType")]
+    pub fn notification_type(&self) -> Result<String> {
+        // SAFETY: live provider; no arguments.
+        let kind: PCWSTR = unsafe { vcall!(self.as_raw(), QueryNotificationType()) };
+        // SAFETY: NUL-terminated or null.
+        Ok(unsafe { ffi::wide_to_string(kind, "notification type") }?.unwrap_or_default())
+    }
+}
+
+/// What `on_async_completion` gets: which notification completed and the
+/// `IHttpCompletionInfo` of the operation.
+#[derive(Debug)]
+pub struct Completion {
+    info: Option<NonNull<IHttpCompletionInfo>>,
+    event: Option<Event>,
+    notification: RequestNotifications,
+    post: bool,
+}
+
+impl Completion {
+    /// # Safety
+    /// The pointers are null or live for the notification.
+    pub(crate) unsafe fn new(
+        info: *mut IHttpCompletionInfo,
+        event: *mut IHttpEventProvider,
+        notification: u32,
+        post: bool,
+    ) -> Self {
+        Self {
+            info: NonNull::new(info),
+            // SAFETY: live for the notification per the contract.
+            event: NonNull::new(event).map(|e| unsafe { Event::from_raw(e) }),
+            notification: RequestNotifications::from_bits_retain(notification),
+            post,
+        }
+    }
+
+    /// The notification that was pending.
+    pub fn notification(&self) -> RequestNotifications {
+        self.notification
+    }
+
+    /// Whether it was the post-notification.
+    pub fn is_post(&self) -> bool {
+        self.post
+    }
+
+    /// Bytes transferred by the completed operation (what `post` passed).
+    #[doc(alias = "GetCompletionBytes")]
+    pub fn bytes(&self) -> u32 {
+        // SAFETY: live completion info for the notification.
+        self.info
+            .map_or(0, |i| unsafe { vcall!(i.as_ptr(), GetCompletionBytes()) })
+    }
+
+    /// The status of the completed operation.
+    #[doc(alias = "GetCompletionStatus")]
+    pub fn status(&self) -> HRESULT {
+        // SAFETY: live completion info for the notification.
+        self.info.map_or(HRESULT(0), |i| unsafe {
+            vcall!(i.as_ptr(), GetCompletionStatus())
+        })
+    }
+
+    /// The event provider of the completed notification, if IIS gave one.
+    pub fn event(&mut self) -> Option<&mut Event> {
+        self.event.as_mut()
+    }
+}

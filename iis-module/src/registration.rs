@@ -1,0 +1,264 @@
+//! `RegisterModule`: what `#[register_module]` calls, and the
+//! [`Registration`] a module's registration function receives.
+
+use crate::global::{GlobalHooks, GlobalObject, ModuleEnv, global_mask};
+use crate::module::glue::{Factory, panic_message};
+use crate::module::hooks::{RequestHooks, masks};
+use crate::{
+    Error, GlobalNotifications, HttpServer, RequestNotifications, Result, ffi, ffi::vcall,
+};
+use core::ptr::NonNull;
+use iis_sys::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The order of a module among the modules of one notification
+/// (`PRIORITY_ALIAS_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Priority {
+    /// `PRIORITY_ALIAS_FIRST`
+    First,
+    /// `PRIORITY_ALIAS_HIGH`
+    High,
+    /// `PRIORITY_ALIAS_MEDIUM`, the default.
+    Medium,
+    /// `PRIORITY_ALIAS_LOW`
+    Low,
+    /// `PRIORITY_ALIAS_LAST`
+    Last,
+}
+
+impl Priority {
+    fn alias(self) -> PCWSTR {
+        match self {
+            Priority::First => PRIORITY_ALIAS_FIRST,
+            Priority::High => PRIORITY_ALIAS_HIGH,
+            Priority::Medium => PRIORITY_ALIAS_MEDIUM,
+            Priority::Low => PRIORITY_ALIAS_LOW,
+            Priority::Last => PRIORITY_ALIAS_LAST,
+        }
+    }
+}
+
+/// What IIS hands a module at load time (`IHttpModuleRegistrationInfo` and
+/// `IHttpServer`): register request and global modules here.
+///
+/// IIS calls `RegisterModule` once per module *name* configured for the
+/// DLL, so one DLL can hold several modules: branch on [`name`](Self::name).
+#[derive(Debug)]
+pub struct Registration {
+    info: NonNull<IHttpModuleRegistrationInfo>,
+    server: NonNull<IHttpServer>,
+    version: u32,
+    module_id: HTTP_MODULE_ID,
+}
+
+impl Registration {
+    /// The raw registration info.
+    pub fn as_raw(&self) -> *mut IHttpModuleRegistrationInfo {
+        self.info.as_ptr()
+    }
+
+    /// The server version IIS passed (`dwServerVersion`).
+    pub fn server_version(&self) -> u32 {
+        self.version
+    }
+
+    /// The worker process.
+    pub fn server(&self) -> HttpServer {
+        // SAFETY: the server IIS passed lives for the process.
+        unsafe { HttpServer::from_raw(self.server) }
+    }
+
+    /// The module's id (`HTTP_MODULE_ID`), the key of its stored contexts.
+    #[doc(alias = "GetId")]
+    pub fn module_id(&self) -> HTTP_MODULE_ID {
+        self.module_id
+    }
+
+    /// The module name from the IIS configuration (`<add name="…">`).
+    ///
+    /// # Errors
+    /// [`Error::Encoding`]; [`Error::NullPointer`].
+    #[doc(alias = "GetName")]
+    pub fn name(&self) -> Result<String> {
+        // SAFETY: live registration info; no arguments.
+        let name = unsafe { vcall!(self.as_raw(), GetName()) };
+        // SAFETY: NUL-terminated or null.
+        unsafe { ffi::wide_to_string(name, "module name") }?.ok_or(Error::NullPointer {
+            operation: "IHttpModuleRegistrationInfo::GetName",
+        })
+    }
+
+    /// Registers a request module: `make` creates one instance per request
+    /// (from any IIS thread). The notifications are those whose hooks the
+    /// `#[http_module]` impl defines.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if the module implements no hook;
+    /// [`Error::Server`] if IIS refuses (e.g. registered twice).
+    #[doc(alias = "SetRequestNotifications")]
+    pub fn request_module<T, F>(&mut self, make: F) -> Result<()>
+    where
+        T: RequestHooks,
+        F: Fn() -> T + Send + Sync + 'static,
+    {
+        let (pre, post) = const { masks(T::IMPLEMENTED) };
+        if pre == 0 && post == 0 {
+            return Err(Error::InvalidInput {
+                what: "request module",
+                reason: "implements no notification hook",
+            });
+        }
+        let factory = Factory::new_raw(make, Some(self.server), self.module_id);
+        // SAFETY: live registration info; on success IIS owns the factory.
+        let hr = unsafe { vcall!(self.as_raw(), SetRequestNotifications(factory, pre, post)) };
+        if hr.is_err() {
+            // SAFETY: IIS refused it, so we still own the factory.
+            unsafe { Factory::<T, F>::free_raw(factory) };
+        }
+        Error::check("IHttpModuleRegistrationInfo::SetRequestNotifications", hr)
+    }
+
+    /// The notifications a request module type subscribes to: (pre, post).
+    pub fn request_notifications<T: RequestHooks>() -> (RequestNotifications, RequestNotifications)
+    {
+        let (pre, post) = const { masks(T::IMPLEMENTED) };
+        (
+            RequestNotifications::from_bits_retain(pre),
+            RequestNotifications::from_bits_retain(post),
+        )
+    }
+
+    /// Registers the global module; IIS drops it at `Terminate`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if it implements no hook; [`Error::Server`].
+    #[doc(alias = "SetGlobalNotifications")]
+    pub fn global_module<G: GlobalHooks>(&mut self, module: G) -> Result<()> {
+        let mask = const { global_mask(G::IMPLEMENTED) };
+        if mask == 0 {
+            return Err(Error::InvalidInput {
+                what: "global module",
+                reason: "implements no notification hook",
+            });
+        }
+        let env = ModuleEnv {
+            server: Some(self.server),
+            module_id: self.module_id,
+        };
+        let object = GlobalObject::new_raw(module, env);
+        // SAFETY: live registration info; on success IIS owns the object.
+        let hr = unsafe { vcall!(self.as_raw(), SetGlobalNotifications(object, mask)) };
+        if hr.is_err() {
+            // SAFETY: IIS refused it, so we still own it.
+            unsafe { GlobalObject::<G>::free_raw(object) };
+        }
+        Error::check("IHttpModuleRegistrationInfo::SetGlobalNotifications", hr)
+    }
+
+    /// The notifications a global module type subscribes to.
+    pub fn global_notifications<G: GlobalHooks>() -> GlobalNotifications {
+        GlobalNotifications::from_bits_retain(const { global_mask(G::IMPLEMENTED) })
+    }
+
+    /// Orders this module among the others for each of `notifications`.
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "SetPriorityForRequestNotification")]
+    pub fn set_request_priority(
+        &mut self,
+        notifications: RequestNotifications,
+        priority: Priority,
+    ) -> Result<()> {
+        for bit in notifications.iter() {
+            // SAFETY: live registration info; static NUL-terminated alias.
+            let hr = unsafe {
+                vcall!(
+                    self.as_raw(),
+                    SetPriorityForRequestNotification(bit.bits(), priority.alias())
+                )
+            };
+            Error::check(
+                "IHttpModuleRegistrationInfo::SetPriorityForRequestNotification",
+                hr,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Orders this module among the others for each of the global
+    /// `notifications`.
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "SetPriorityForGlobalNotification")]
+    pub fn set_global_priority(
+        &mut self,
+        notifications: GlobalNotifications,
+        priority: Priority,
+    ) -> Result<()> {
+        for bit in notifications.iter() {
+            // SAFETY: live registration info; static NUL-terminated alias.
+            let hr = unsafe {
+                vcall!(
+                    self.as_raw(),
+                    SetPriorityForGlobalNotification(bit.bits(), priority.alias())
+                )
+            };
+            Error::check(
+                "IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification",
+                hr,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The body of the `RegisterModule` export that `#[register_module]` emits:
+/// validates IIS's pointers, runs the registration function, and turns an
+/// `Err` or a panic into a failing HRESULT (IIS then logs "module failed to
+/// load" instead of crashing).
+///
+/// # Safety
+/// The pointers are those IIS passes to `RegisterModule`.
+#[doc(hidden)]
+pub unsafe fn register_module(
+    version: u32,
+    info: *mut IHttpModuleRegistrationInfo,
+    server: *mut IHttpServer,
+    register: fn(&mut Registration) -> Result<()>,
+) -> HRESULT {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let info = NonNull::new(info).ok_or(Error::NullPointer {
+            operation: "RegisterModule(pModuleInfo)",
+        })?;
+        let server = NonNull::new(server).ok_or(Error::NullPointer {
+            operation: "RegisterModule(pGlobalInfo)",
+        })?;
+        // SAFETY: live registration info; no arguments.
+        let module_id = unsafe { vcall!(info.as_ptr(), GetId()) };
+        let mut registration = Registration {
+            info,
+            server,
+            version,
+            module_id,
+        };
+        register(&mut registration)
+    }));
+    match outcome {
+        Ok(Ok(())) => HRESULT(0),
+        Ok(Err(error)) => {
+            log::error!("iis-module: RegisterModule failed: {error}");
+            error.hresult()
+        }
+        Err(payload) => {
+            log::error!(
+                "iis-module: RegisterModule panicked: {}",
+                panic_message(payload.as_ref())
+            );
+            crate::error::E_FAIL
+        }
+    }
+}
