@@ -1,5 +1,141 @@
-//! iis-host: the IIS integrated pipeline emulated in Rust.
+//! iis-host: the IIS integrated pipeline emulated in Rust — the host side of
+//! the httpserv.h ABI — so that IIS native modules (C++ or Rust, built as
+//! `.dll` or `.so`) can be loaded and tested without IIS, on any OS.
 //!
-//! (Being built: see the crate README.)
+//! ```no_run
+//! use iis_host::Host;
+//! let host = Host::builder()
+//!     .module(iis_host::testing::cdylib_path("my_module"))
+//!     .build()?;
+//! let transcript = host.get("/hello");
+//! assert_eq!(transcript.status, 200);
+//! for line in transcript.notification_lines() {
+//!     println!("{line}");
+//! }
+//! # Ok::<(), iis_host::HostError>(())
+//! ```
+//!
+//! # What it does, as IIS does
+//!
+//! * **Loading**: the library is opened with `libloading`, `RegisterModule`
+//!   is called with the server version, an `IHttpModuleRegistrationInfo2`
+//!   and the `IHttpServer3`; a missing export or a failing HRESULT is a
+//!   [`HostError`] naming the library and the HRESULT. Libraries stay loaded
+//!   until the [`Host`] is dropped.
+//! * **Server version**: `dwServerVersion` is `0x000A0000`,
+//!   `MAKELONG(0, 10)` for IIS 10.0 — how IIS encodes it and how the ASP.NET
+//!   Core Module reads it (`> MAKELONG(0, 7)` means "newer than 7.0"); the
+//!   IIS docs only say "the IIS major version". Configurable
+//!   ([`HostConfig::server_version`]).
+//! * **Order** ([see `loader`'s rules](HostBuilder::module)): by priority
+//!   (`FIRST` … `LAST`), then load order; inverted for `RQ_SEND_RESPONSE`, as
+//!   the `SetPriorityForRequestNotification` docs say. Post-notifications
+//!   follow the same order (or the priority set with
+//!   `SetPriorityForPostRequestNotification`).
+//! * **Pipeline**: `GL_PRE_BEGIN_REQUEST`, the twelve stages each with its
+//!   post-notification, SendResponse before each send (end of request, after
+//!   UpdateRequestCache; `Flush`; unbuffered writes), `RQ_READ_ENTITY` on
+//!   `ReadEntityBody`, `RQ_MAP_PATH` on `MapPath`,
+//!   `RQ_CUSTOM_NOTIFICATION` on `IHttpContext::NotifyCustomNotification`.
+//!   `RQ_NOTIFICATION_FINISH_REQUEST` skips to the final send, LogRequest
+//!   and EndRequest. `RQ_NOTIFICATION_PENDING` suspends the request (the
+//!   pipeline thread waits on a condition variable) until
+//!   `IndicateCompletion(status)` or `PostCompletion(bytes)` (then
+//!   `OnAsyncCompletion`), from any thread.
+//! * **Instances**: one per request and module, from `GetHttpModule` with a
+//!   request-pool `IModuleAllocator`, at the module's first notification;
+//!   `Dispose` exactly once at request end; `Terminate` on factories and
+//!   global modules at [`Host::shutdown`] (also on drop).
+//! * **Global notifications**: ApplicationStart (at build), PreBeginRequest
+//!   (every request), StopListening and ApplicationStop (at shutdown),
+//!   ConfigurationChange ([`Host::notify_configuration_change`],
+//!   `IHttpServer::NotifyConfigurationChange`), FileChange, and
+//!   CustomNotification (`IHttpServer::NotifyCustomNotification`).
+//!   `GL_NOTIFICATION_HANDLED` stops the later modules.
+//! * **Response**: buffered; headers by id (response ids: http.h's
+//!   `HttpHeaderAcceptRanges` = 20 … `HttpHeaderWwwAuthenticate` = 29) or
+//!   name with `fReplace`; a request nobody handled (no write, no
+//!   `SetStatus`, no `SetRequestHandled`) gets IIS's `404.0` page.
+//! * **Connection**: `ResetConnection` drops everything not yet written and
+//!   resets (RST); `SetNeedDisconnect` sends the response, then closes.
+//!   `CloseConnection` — documented as "closes the connection and sends a
+//!   reset packet" — is emulated as *close after the response* (like
+//!   `SetNeedDisconnect`): an abortive close right after sending would make
+//!   the delivery of the response nondeterministic; use `ResetConnection`
+//!   for an RST.
+//!
+//! Every call is recorded: see [`Transcript`]. Every slot of every vtable
+//! the host hands out is a real function; null pointers from modules get
+//! `E_INVALIDARG` (or null/`FALSE`), never a crash; a panic in host code
+//! never unwinds into a module.
+//!
+//! # What iis-host does not emulate
+//!
+//! These slots exist and are safe to call, and return what is listed.
+//!
+//! | interface | slots | returns |
+//! |---|---|---|
+//! | `IHttpServer` | `AssociateWithThreadPool`, `GetFileInfo`, `DoCacheOperation`, `AddFragmentToCache`, `ReadFragmentFromCache`, `RemoveFragmentFromCache`, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`, `RegisterFileChangeMonitor` | `E_NOTIMPL` |
+//! | `IHttpServer` | `GetAdminManager` | null (no configuration system) |
+//! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
+//! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
+//! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |
+//! | `IHttpContext` | `ExecuteRequest`, `CloneContext`, `ReleaseClonedContext`, `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
+//! | `IHttpContext` | `GetNextNotification`, `GetIsLastNotification` | `FALSE` |
+//! | `IHttpContext` | `GetParentContext` | null (no child requests) |
+//! | `IHttpContext` | `GetScriptMap`, `GetFileInfo` | null unless a MapRequestHandler module set one |
+//! | `IHttpContext3` | `PostCompletion(cbBytes, pfnCompletionRoutine, pvContext)` | `E_NOTIMPL` |
+//! | `IHttpRequest` | `NegotiateClientCertificate`, `GetHeaderChanges` | `E_NOTIMPL` |
+//! | `IHttpRequest` | `GetClientCertificate` | `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` (plain HTTP) |
+//! | `IHttpRequest` | `GetForwardedUrl` | null |
+//! | `IHttpRequest2` | `GetChannelBindingToken` | `E_NOTIMPL` |
+//! | `IHttpResponse` | `GetHeaderChanges` | `E_NOTIMPL` |
+//! | `IHttpResponse` | `WriteEntityChunks`/`WriteEntityChunkByReference` with chunks other than `HttpDataChunkFromMemory` | `E_NOTIMPL` |
+//! | `IHttpResponse3`/`4` | `PushPromise`, `SetTrailer`, `DeleteTrailer` (HTTP/2) | `E_NOTIMPL` |
+//! | `IHttpResponse4` | `GetTrailer` / `ResetStream`, `SetNeedGoAway` | null / no effect |
+//! | `ISendResponseProvider` | `SetLogData` / `GetLogData` | `E_NOTIMPL` / null |
+//! | `IHttpTraceContext` | `SetTraceConfiguration` | `E_NOTIMPL` |
+//! | `IHttpUser` (anonymous) | `IsInRole` / tokens, `GetUserVariable` | `E_NOTIMPL` / null |
+//! | `IGlobalFileChangeProvider` | `GetFileMonitor` | null |
+//!
+//! Also not emulated: asynchronous I/O (every read, write and flush
+//! completes synchronously, with `*pfCompletionExpected = FALSE`, so no
+//! `OnAsyncCompletion` or completion routine follows it); `PENDING` returned
+//! from a notification raised inside another call (SendResponse from a
+//! `Flush`, MapPath, ReadEntity, a custom notification) counts as
+//! `CONTINUE`; `SuppressHeaders` is recorded but a head is still sent; raw
+//! `HTTP_REQUEST`/`HTTP_RESPONSE` structs are snapshots (writes to them are
+//! not read back); `SetErrorStatus` is recorded only ("does not directly
+//! affect request processing"); custom error pages (only the 404 of an
+//! unhandled request is generated); output and kernel caching; TLS,
+//! authentication (the user is anonymous unless a module sets one) and
+//! child requests; the global notifications CacheCleanup, CacheOperation,
+//! HealthCheck, ApplicationResolveModules, RSCAQuery, TraceEvent,
+//! ThreadCleanup, ApplicationPreload and SuspendProcess are never raised.
+//! A connection's state lasts one request in-process ([`Host::run`]); over
+//! TCP it lasts while responses keep the connection alive. Addresses are
+//! Windows `SOCKADDR_IN`/`SOCKADDR_IN6` (`AF_INET` = 2, `AF_INET6` = 23),
+//! whatever the OS.
 
+#![warn(missing_docs)]
+
+mod config;
+mod error;
+mod ffi;
+mod host;
 pub mod http;
+mod loader;
+mod objects;
+mod pipeline;
+mod serve;
+pub mod testing;
+mod transcript;
+
+pub use config::{HostConfig, IIS_10_SERVER_VERSION};
+pub use error::HostError;
+pub use host::{Host, HostBuilder, HostStats};
+pub use serve::ServeHandle;
+pub use transcript::{
+    ApiCall, GlobalNotification, HeaderKey, HostEvent, Notification, NotificationRecord,
+    RequestStatus, Transcript,
+};

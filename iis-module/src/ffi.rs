@@ -28,8 +28,16 @@ pub(crate) unsafe fn wide_to_string(ptr: PCWSTR, what: &'static str) -> Result<O
     if ptr.is_null() {
         return Ok(None);
     }
-    // SAFETY: non-null and NUL-terminated by the caller's contract.
-    let units = unsafe { ptr.as_wide() };
+    // Counted here rather than with `PCWSTR::as_wide`, which uses the C
+    // library's `wcslen`: 32-bit `wchar_t` off Windows (iis-host on Linux).
+    let mut len = 0;
+    // SAFETY: non-null and NUL-terminated by the caller's contract, so every
+    // unit up to and including the NUL is readable.
+    while unsafe { *ptr.0.add(len) } != 0 {
+        len += 1;
+    }
+    // SAFETY: the `len` units before the NUL are readable.
+    let units = unsafe { core::slice::from_raw_parts(ptr.0, len) };
     String::from_utf16(units)
         .map(Some)
         .map_err(|_| Error::Encoding {

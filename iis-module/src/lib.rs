@@ -59,6 +59,9 @@ mod http;
 mod module;
 mod registration;
 
+#[cfg(doctest)]
+mod misuse;
+
 pub mod prelude;
 
 pub use error::{Error, Result};

@@ -12,7 +12,7 @@ use core::ptr::NonNull;
 use iis_sys::{
     HTTP_MODULE_ID, IHttpContext, IHttpContext4, IHttpModuleContextContainer, IHttpServer,
 };
-use windows_core::{PCSTR, PCWSTR, PWSTR};
+use windows_core::{HRESULT, PCSTR, PCWSTR, PWSTR};
 
 /// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`: no such server variable.
 const HRESULT_INVALID_INDEX: i32 = 0x8007_0585_u32 as i32;
@@ -366,6 +366,28 @@ impl HttpContext {
     pub fn pend(&mut self) -> (Flow, CompletionHandle) {
         let (pending, handle) = flow::pend(self.raw);
         (Flow::Pending(pending), handle)
+    }
+
+    /// Writes a line to IIS's failed-request trace (FREB) for this request
+    /// (`IHttpTraceContext::QuickTrace`); `level` is the trace verbosity
+    /// (1 fatal … 5 verbose).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for text with NUL; [`Error::NullPointer`]
+    /// without a trace context; [`Error::Server`].
+    #[doc(alias = "QuickTrace")]
+    #[doc(alias = "GetTraceContext")]
+    pub fn quick_trace(&mut self, data1: &str, data2: &str, error: HRESULT, level: u8) -> Result<()> {
+        // SAFETY: live context; no arguments.
+        let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
+        let trace = NonNull::new(trace).ok_or(Error::NullPointer {
+            operation: "IHttpContext::GetTraceContext",
+        })?;
+        let (data1, _) = self.pool.wide(data1, "trace data")?;
+        let (data2, _) = self.pool.wide(data2, "trace data")?;
+        // SAFETY: live trace context; NUL-terminated pool strings.
+        let hr = unsafe { vcall!(trace.as_ptr(), QuickTrace(data1, data2, error, level)) };
+        Error::check("IHttpTraceContext::QuickTrace", hr)
     }
 
     /// Milliseconds since the request started (`IHttpContext4`), or `None`

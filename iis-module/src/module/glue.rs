@@ -105,6 +105,8 @@ fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error
     object.failed = true;
     let module = core::any::type_name::<T>();
     log::error!("iis-module: {module}::{hook} failed: {error}");
+    // Level 2: error, in IIS's failed-request tracing.
+    let _ = cx.quick_trace(&format!("{module}::{hook}"), &error.to_string(), error.hresult(), 2);
     if cx.response_was_reset() || cx.response_headers_sent() {
         return;
     }

@@ -1,0 +1,568 @@
+//! [`Host`] and [`HostBuilder`]: the emulated worker process — modules loaded
+//! and registered, the application started, requests run, and a clean
+//! shutdown (`StopListening`, `ApplicationStop`, `Terminate`).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Instant;
+
+use iis_sys::{GUID, IHttpApplication, IHttpServer, PFN_REGISTERMODULE};
+
+use crate::config::HostConfig;
+use crate::error::HostError;
+use crate::ffi::{WideStr, lock};
+use crate::http::{RecordingSink, Request, ResponseSink};
+use crate::loader::{self, ModuleInfo, Source};
+use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
+use crate::objects::connection::ConnectionShared;
+use crate::objects::containers::{ContainerData, DISPENSED_LIVE, container};
+use crate::objects::registration::{RegistrationData, registration};
+use crate::objects::server::SERVER_VTBL;
+use crate::objects::trace::{TRACE_VTBL, TraceOwner};
+use crate::objects::{Back, Obj};
+use crate::pipeline::{self, ConnectionMode};
+use crate::transcript::{ApiCall, GlobalNotification, HostEvent, Transcript};
+
+/// Host-wide counters, for tests.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostStats {
+    /// Requests run through the pipeline.
+    pub requests: u64,
+    /// Module instances created (`GetHttpModule` succeeded).
+    pub instances_created: u64,
+    /// Module instances disposed (`CHttpModule::Dispose`).
+    pub instances_disposed: u64,
+    /// `IHttpModuleFactory::Terminate` calls.
+    pub factories_terminated: u64,
+    /// `CGlobalModule::Terminate` calls.
+    pub global_modules_terminated: u64,
+    /// `IHttpServer::DispenseContainer` containers not yet released (process-wide).
+    pub dispensed_containers_live: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) requests: AtomicU64,
+    pub(crate) instances_created: AtomicU64,
+    pub(crate) instances_disposed: AtomicU64,
+    pub(crate) factories_terminated: AtomicU64,
+    pub(crate) global_terminated: AtomicU64,
+}
+
+/// The strings the application and site objects return.
+pub(crate) struct HostStrings {
+    pub(crate) physical_path: WideStr,
+    pub(crate) application_id: WideStr,
+    pub(crate) config_path: WideStr,
+    pub(crate) site_name: WideStr,
+    pub(crate) app_pool: WideStr,
+}
+
+/// A loaded module's resources, kept until the host is dropped.
+struct Owned {
+    #[allow(dead_code)]
+    registration: Box<Obj<RegistrationData>>,
+    #[allow(dead_code)]
+    library: Option<libloading::Library>,
+}
+
+#[derive(Debug, Default)]
+struct Life {
+    /// Requests running now.
+    active: usize,
+    /// ApplicationStart was sent.
+    started: bool,
+    /// Shutdown began: no new requests.
+    stopping: bool,
+}
+
+/// The worker process: modules, server objects, records.
+pub(crate) struct HostCore {
+    pub(crate) config: HostConfig,
+    pub(crate) strings: HostStrings,
+    pub(crate) started: Instant,
+    pub(crate) activity_id: GUID,
+    pub(crate) server: Obj<Back<HostCore>>,
+    pub(crate) application: Obj<Back<HostCore>>,
+    pub(crate) site: Obj<Back<HostCore>>,
+    pub(crate) trace: Obj<TraceOwner>,
+    pub(crate) perf: Obj<()>,
+    pub(crate) application_container: Obj<ContainerData>,
+    pub(crate) site_container: Obj<ContainerData>,
+    pub(crate) stats: Counters,
+    pub(crate) connections: Mutex<HashMap<(SocketAddr, SocketAddr), Arc<ConnectionShared>>>,
+    modules: RwLock<Arc<[ModuleInfo]>>,
+    owned: Mutex<Vec<Owned>>,
+    events: Mutex<Vec<HostEvent>>,
+    life: Mutex<Life>,
+    life_changed: Condvar,
+    next_request: AtomicU64,
+}
+
+impl HostCore {
+    fn create(config: HostConfig) -> *mut HostCore {
+        let strings = HostStrings {
+            physical_path: WideStr::new(&config.physical_path),
+            application_id: WideStr::new(&format!("/LM/W3SVC/{}/ROOT", config.site_id)),
+            config_path: WideStr::new(&format!("MACHINE/WEBROOT/APPHOST/{}", config.site_name)),
+            site_name: WideStr::new(&config.site_name),
+            app_pool: WideStr::new(&config.app_pool_name),
+        };
+        let boxed = Box::new(HostCore {
+            config,
+            strings,
+            started: Instant::now(),
+            activity_id: GUID::from_u128(0x1157_0000_0000_4000_8000_0000_0000_0000),
+            server: Obj::new(&SERVER_VTBL, Back::unbound()),
+            application: Obj::new(&APPLICATION_VTBL, Back::unbound()),
+            site: Obj::new(&SITE_VTBL, Back::unbound()),
+            trace: Obj::new(&TRACE_VTBL, TraceOwner::Host(Back::unbound())),
+            perf: perf_counters(),
+            application_container: container(),
+            site_container: container(),
+            stats: Counters::default(),
+            connections: Mutex::new(HashMap::new()),
+            modules: RwLock::new(Arc::from(Vec::new())),
+            owned: Mutex::new(Vec::new()),
+            events: Mutex::new(Vec::new()),
+            life: Mutex::new(Life::default()),
+            life_changed: Condvar::new(),
+            next_request: AtomicU64::new(1),
+        });
+        let raw = Box::into_raw(boxed);
+        // SAFETY: `raw` is the only pointer to the new allocation; nothing has
+        // been handed out yet.
+        unsafe {
+            (*raw).server.data = Back(raw);
+            (*raw).application.data = Back(raw);
+            (*raw).site.data = Back(raw);
+            (*raw).trace.data = TraceOwner::Host(Back(raw));
+        }
+        raw
+    }
+
+    /// The registered modules, in load order.
+    pub(crate) fn modules(&self) -> Arc<[ModuleInfo]> {
+        Arc::clone(
+            &self
+                .modules
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// A new request number.
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.next_request.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// `IHttpServer*`.
+    pub(crate) fn server_ptr(&self) -> *mut IHttpServer {
+        self.server.iface()
+    }
+
+    /// `IHttpApplication*`.
+    pub(crate) fn application_ptr(&self) -> *mut IHttpApplication {
+        self.application.iface()
+    }
+
+    /// Records a host-level event.
+    pub(crate) fn event(&self, event: HostEvent) {
+        lock(&self.events).push(event);
+    }
+
+    /// Records a module→host call: into the request running on this thread
+    /// if there is one, else as a host event.
+    pub(crate) fn record(&self, call: ApiCall) {
+        if let Some(call) = pipeline::record_in_current(call) {
+            self.event(HostEvent::Call(call));
+        }
+    }
+
+    /// Counts a request in; `false` once shutdown began.
+    pub(crate) fn enter(&self) -> bool {
+        let mut life = lock(&self.life);
+        if life.stopping {
+            return false;
+        }
+        life.active += 1;
+        true
+    }
+
+    /// Counts a request out.
+    pub(crate) fn leave(&self) {
+        let mut life = lock(&self.life);
+        life.active -= 1;
+        self.life_changed.notify_all();
+    }
+
+    /// Loads and registers one module.
+    fn load(&self, name: Option<String>, source: Source) -> Result<(), HostError> {
+        let name = name.unwrap_or_else(|| match &source {
+            Source::Library(path) => loader::default_name(path),
+            Source::Function(_) => "module".to_owned(),
+        });
+        if self
+            .modules()
+            .iter()
+            .any(|m| m.name.eq_ignore_ascii_case(&name))
+        {
+            return Err(HostError::DuplicateName(name));
+        }
+        let loaded = loader::open(&source)?;
+        let registration = registration(&name);
+        // SAFETY: `register` is the entry point of the module just loaded;
+        // the registration object and the server are live host objects.
+        let hr = unsafe {
+            loader::call_register(
+                loaded.register,
+                self.config.server_version,
+                registration.iface(),
+                self.server_ptr(),
+            )
+        };
+        registration.data.close();
+        let registered = registration.data.registered();
+        lock(&self.owned).push(Owned {
+            registration,
+            library: loaded.library,
+        });
+        if hr.is_err() {
+            return Err(HostError::RegisterFailed {
+                module: name,
+                origin: loaded.origin,
+                hr,
+            });
+        }
+        let mut modules = self
+            .modules
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut list = modules.to_vec();
+        list.push(ModuleInfo {
+            name: name.clone(),
+            index: list.len(),
+            registered,
+        });
+        *modules = Arc::from(list);
+        drop(modules);
+        self.event(HostEvent::ModuleRegistered { module: name });
+        Ok(())
+    }
+
+    /// Sends `GL_APPLICATION_START`.
+    fn application_start(&self) {
+        let provider = crate::objects::providers::application(self);
+        pipeline::notify_global(
+            self,
+            GlobalNotification::ApplicationStart,
+            provider.iface(),
+            None,
+        );
+        lock(&self.life).started = true;
+    }
+
+    /// StopListening, ApplicationStop, contexts cleaned up, Terminate; once.
+    fn shutdown(&self) {
+        let started = {
+            let mut life = lock(&self.life);
+            if life.stopping {
+                return;
+            }
+            life.stopping = true;
+            while life.active > 0 {
+                life = self
+                    .life_changed
+                    .wait(life)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            life.started
+        };
+        if started {
+            let stop = crate::objects::providers::stop_listening(self);
+            pipeline::notify_global(self, GlobalNotification::StopListening, stop.iface(), None);
+            let app = crate::objects::providers::application(self);
+            pipeline::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
+        }
+        self.application_container.data.cleanup();
+        self.site_container.data.cleanup();
+        let connections: Vec<_> = lock(&self.connections).drain().map(|(_, c)| c).collect();
+        for connection in connections {
+            connection.end();
+        }
+        for module in self.modules().iter() {
+            let r = &module.registered;
+            if !r.factory.is_null() {
+                // SAFETY: the factory the module registered, alive until this
+                // `Terminate`, which happens once (shutdown runs once).
+                unsafe { ((*(*r.factory.0).lpVtbl).Terminate)(r.factory.0) };
+                self.stats
+                    .factories_terminated
+                    .fetch_add(1, Ordering::SeqCst);
+                self.event(HostEvent::FactoryTerminate {
+                    module: module.name.clone(),
+                });
+            }
+            if !r.global.is_null() {
+                // SAFETY: the global module the module registered, alive until
+                // this `Terminate`, called once.
+                unsafe { ((*(*r.global.0).lpVtbl).Terminate)(r.global.0) };
+                self.stats.global_terminated.fetch_add(1, Ordering::SeqCst);
+                self.event(HostEvent::GlobalTerminate {
+                    module: module.name.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Builds a [`Host`]: which modules to load, in which order, with which configuration.
+#[derive(Debug, Default)]
+pub struct HostBuilder {
+    modules: Vec<(Option<String>, Source)>,
+    config: HostConfig,
+}
+
+impl HostBuilder {
+    /// Loads the module library at `path` (`.so` on Linux, `.dll` on
+    /// Windows), named after its file stem (without a Unix `lib` prefix).
+    /// Modules load, register and (for equal priority) run in the order added.
+    pub fn module(mut self, path: impl Into<PathBuf>) -> Self {
+        self.modules.push((None, Source::Library(path.into())));
+        self
+    }
+
+    /// Like [`module`](Self::module), with the name IIS config would give it.
+    pub fn module_named(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        self.modules
+            .push((Some(name.into()), Source::Library(path.into())));
+        self
+    }
+
+    /// Registers an in-process module by its `RegisterModule` function (for tests).
+    pub fn module_fn(mut self, name: impl Into<String>, register: PFN_REGISTERMODULE) -> Self {
+        self.modules
+            .push((Some(name.into()), Source::Function(register)));
+        self
+    }
+
+    /// The site, application and limits to emulate.
+    pub fn config(mut self, config: HostConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Loads every module (calling its `RegisterModule`), then sends
+    /// `GL_APPLICATION_START`.
+    ///
+    /// # Errors
+    ///
+    /// The first module that fails to load: [`HostError::Load`],
+    /// [`HostError::MissingExport`], [`HostError::RegisterFailed`] or
+    /// [`HostError::DuplicateName`]. The modules registered before it are
+    /// terminated.
+    pub fn build(self) -> Result<Host, HostError> {
+        let raw = HostCore::create(self.config);
+        let host = Host {
+            // SAFETY: `Box::into_raw` never returns null.
+            core: unsafe { NonNull::new_unchecked(raw) },
+        };
+        for (name, source) in self.modules {
+            host.core().load(name, source)?;
+        }
+        host.core().application_start();
+        Ok(host)
+    }
+}
+
+/// The IIS integrated pipeline, emulated: load modules with
+/// [`Host::builder`], run requests in-process with [`run`](Host::run) or
+/// over HTTP with [`serve`](Host::serve), and read what happened in the
+/// [`Transcript`].
+///
+/// `Host` is `Send + Sync`: share it with an `Arc`. Dropping it shuts it down.
+pub struct Host {
+    core: NonNull<HostCore>,
+}
+
+// SAFETY: all host state is behind mutexes or atomics; the module objects it
+// calls are free-threaded by the IIS module contract (IIS calls factories,
+// global modules and module instances from any worker thread).
+unsafe impl Send for Host {}
+// SAFETY: as above.
+unsafe impl Sync for Host {}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("modules", &self.module_names())
+            .field("config", &self.core().config)
+            .finish()
+    }
+}
+
+impl Host {
+    /// A builder with no modules and the default [`HostConfig`].
+    pub fn builder() -> HostBuilder {
+        HostBuilder::default()
+    }
+
+    pub(crate) fn core(&self) -> &HostCore {
+        // SAFETY: the core lives until `Drop`, which needs `&mut self`.
+        unsafe { self.core.as_ref() }
+    }
+
+    /// Runs one request in-process (no socket; the client is
+    /// `127.0.0.1`, on a fresh connection) and returns its transcript.
+    pub fn run(&self, request: http::Request<Vec<u8>>) -> Transcript {
+        let (parts, body) = request.into_parts();
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| b"/".to_vec(), |pq| pq.as_str().as_bytes().to_vec());
+        let mut headers: Vec<(String, Vec<u8>)> = parts
+            .headers
+            .iter()
+            .map(|(name, value)| (canonical(name.as_str()), value.as_bytes().to_vec()))
+            .collect();
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            let host = parts.uri.authority().map_or("localhost", |a| a.as_str());
+            headers.insert(0, ("Host".to_owned(), host.as_bytes().to_vec()));
+        }
+        if !body.is_empty()
+            && !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        {
+            headers.push((
+                "Content-Length".to_owned(),
+                body.len().to_string().into_bytes(),
+            ));
+        }
+        let port = 49152 + (self.core().next_request.load(Ordering::SeqCst) % 16384) as u16;
+        let request = Request {
+            method: parts.method,
+            target,
+            version: parts.version,
+            headers,
+            body,
+            remote_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            local_addr: SocketAddr::from(([127, 0, 0, 1], 80)),
+        };
+        let mut sink = RecordingSink::new();
+        pipeline::execute(self.core(), request, &mut sink, ConnectionMode::Single)
+    }
+
+    /// `GET path` in-process (see [`run`](Self::run)).
+    ///
+    /// # Panics
+    ///
+    /// If `path` is not a valid request-target.
+    pub fn get(&self, path: &str) -> Transcript {
+        let request = http::Request::get(path)
+            .body(Vec::new())
+            .expect("a valid request-target");
+        self.run(request)
+    }
+
+    /// Runs a request that arrived on a client connection (what
+    /// [`serve`](Self::serve) does for each request), answering into `sink`.
+    /// Requests from the same client address share the connection's state
+    /// while the responses keep it alive.
+    pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
+        pipeline::execute(self.core(), request, sink, ConnectionMode::Keyed)
+    }
+
+    /// Sends `GL_CONFIGURATION_CHANGE` for `path` (as a change to
+    /// applicationHost.config would); whether a module returned `GL_NOTIFICATION_HANDLED`.
+    pub fn notify_configuration_change(&self, path: &str) -> bool {
+        let units = crate::ffi::to_wide(path);
+        let provider = crate::objects::providers::configuration_change(self.core(), &units);
+        pipeline::notify_global(
+            self.core(),
+            GlobalNotification::ConfigurationChange,
+            provider.iface(),
+            None,
+        )
+    }
+
+    /// Sends `GL_FILE_CHANGE` for `path`; whether a module returned `GL_NOTIFICATION_HANDLED`.
+    pub fn notify_file_change(&self, path: &str) -> bool {
+        let units = crate::ffi::to_wide(path);
+        let provider = crate::objects::providers::file_change(self.core(), &units);
+        pipeline::notify_global(
+            self.core(),
+            GlobalNotification::FileChange,
+            provider.iface(),
+            None,
+        )
+    }
+
+    /// Shuts down once (later calls do nothing): waits for running requests,
+    /// sends `GL_STOP_LISTENING` and `GL_APPLICATION_STOP`, cleans up the
+    /// application, site and connection contexts, then calls `Terminate` on
+    /// every factory and global module. Requests after this get `503`.
+    /// Also done on drop.
+    pub fn shutdown(&self) {
+        self.core().shutdown();
+    }
+
+    /// Host-wide counters.
+    pub fn stats(&self) -> HostStats {
+        let c = &self.core().stats;
+        HostStats {
+            requests: c.requests.load(Ordering::SeqCst),
+            instances_created: c.instances_created.load(Ordering::SeqCst),
+            instances_disposed: c.instances_disposed.load(Ordering::SeqCst),
+            factories_terminated: c.factories_terminated.load(Ordering::SeqCst),
+            global_modules_terminated: c.global_terminated.load(Ordering::SeqCst),
+            dispensed_containers_live: DISPENSED_LIVE.load(Ordering::SeqCst) as u64,
+        }
+    }
+
+    /// The host-level events so far (registration, global notifications,
+    /// termination, calls made outside requests), in order.
+    pub fn events(&self) -> Vec<HostEvent> {
+        lock(&self.core().events).clone()
+    }
+
+    /// The registered modules' names, in load order.
+    pub fn module_names(&self) -> Vec<String> {
+        self.core()
+            .modules()
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HostConfig {
+        &self.core().config
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.core().shutdown();
+        // SAFETY: the core came from `Box::into_raw` in `HostCore::create`;
+        // after shutdown no request runs and no module calls the host
+        // (factories and global modules are terminated).
+        drop(unsafe { Box::from_raw(self.core.as_ptr()) });
+    }
+}
+
+/// `content-type` → `Content-Type` (the `http` crate lowercases names).
+fn canonical(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        out.push(if upper { c.to_ascii_uppercase() } else { c });
+        upper = c == '-';
+    }
+    out
+}

@@ -1,0 +1,180 @@
+//! The `iis-host` command: serve module libraries over HTTP, or run one
+//! request through them in-process and print what happened.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use clap::{Parser, Subcommand};
+use iis_host::http::ConnectionFate;
+use iis_host::{Host, HostConfig, Transcript};
+
+/// Load IIS native modules (.dll / .so) and run requests through the
+/// emulated IIS integrated pipeline.
+#[derive(Debug, Parser)]
+#[command(name = "iis-host", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve HTTP/1.1 until Ctrl-C or SIGTERM, logging one line per request.
+    Serve {
+        /// A module library to load (repeat for several, in pipeline order).
+        #[arg(long = "module", value_name = "PATH", required = true)]
+        modules: Vec<PathBuf>,
+        /// The address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The application's physical path.
+        #[arg(long, value_name = "DIR")]
+        physical_path: Option<String>,
+    },
+    /// Run one request in-process and print the response, the connection's
+    /// fate and the notification trace.
+    Request {
+        /// A module library to load (repeat for several, in pipeline order).
+        #[arg(long = "module", value_name = "PATH", required = true)]
+        modules: Vec<PathBuf>,
+        /// A request header, `Name: value` (repeatable).
+        #[arg(long = "header", short = 'H', value_name = "HEADER")]
+        headers: Vec<String>,
+        /// The request body.
+        #[arg(long, value_name = "TEXT")]
+        data: Option<String>,
+        /// Also print the module→host calls.
+        #[arg(long)]
+        calls: bool,
+        /// The method, e.g. GET.
+        method: String,
+        /// The URL path (and query), e.g. /index.html?x=1.
+        url: String,
+    },
+}
+
+fn build(modules: &[PathBuf], config: HostConfig) -> Result<Host, iis_host::HostError> {
+    modules
+        .iter()
+        .fold(Host::builder().config(config), |builder, path| {
+            builder.module(path)
+        })
+        .build()
+}
+
+fn serve(modules: &[PathBuf], listen: &str, physical_path: Option<String>) -> Result<(), String> {
+    let mut config = HostConfig::default();
+    if let Some(path) = physical_path {
+        config.physical_path = path;
+    }
+    config.server.on_request = Some(Arc::new(|line| {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }));
+    let host = Arc::new(build(modules, config).map_err(|e| e.to_string())?);
+    let (stop, stopped) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|e| format!("cannot install the Ctrl-C/SIGTERM handler: {e}"))?;
+    let server = host
+        .serve(listen)
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    println!(
+        "iis-host: serving {} on http://{} (Ctrl-C to stop)",
+        host.module_names().join(", "),
+        server.local_addr()
+    );
+    let _ = stopped.recv();
+    println!("iis-host: stopping");
+    server.shutdown().map_err(|e| e.to_string())?;
+    host.shutdown();
+    println!("iis-host: stopped");
+    Ok(())
+}
+
+fn request(
+    modules: &[PathBuf],
+    method: &str,
+    url: &str,
+    headers: &[String],
+    data: Option<String>,
+    with_calls: bool,
+) -> Result<(), String> {
+    let host = build(modules, HostConfig::default()).map_err(|e| e.to_string())?;
+    let mut builder = http::Request::builder().method(method).uri(url);
+    for header in headers {
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| format!("a header is `Name: value`, not {header:?}"))?;
+        builder = builder.header(name.trim(), value.trim());
+    }
+    let request = builder
+        .body(data.map(String::into_bytes).unwrap_or_default())
+        .map_err(|e| format!("invalid request: {e}"))?;
+    let transcript = host.run(request);
+    host.shutdown();
+    let mut out = io::stdout().lock();
+    print_transcript(&mut out, &transcript, with_calls).map_err(|e| e.to_string())
+}
+
+/// What the client received, the fate, then the trace (`writeln!` ends lines
+/// with `\n` on every OS, so the output compares byte-for-byte).
+fn print_transcript(out: &mut impl Write, t: &Transcript, with_calls: bool) -> io::Result<()> {
+    if t.status != 0 {
+        writeln!(out, "HTTP/1.1 {} {}", t.status, t.reason)?;
+        for (name, value) in &t.headers {
+            writeln!(out, "{name}: {}", String::from_utf8_lossy(value))?;
+        }
+        out.write_all(b"\n")?;
+        out.write_all(&t.body)?;
+        if !t.body.is_empty() && !t.body.ends_with(b"\n") {
+            out.write_all(b"\n")?;
+        }
+    }
+    let fate = match t.fate {
+        ConnectionFate::Reset => "reset",
+        ConnectionFate::Closed => "closed",
+        _ => "kept-alive",
+    };
+    writeln!(out, "connection: {fate}")?;
+    for line in t.notification_lines() {
+        writeln!(out, "{line}")?;
+    }
+    if with_calls {
+        for call in &t.calls {
+            writeln!(out, "{call}")?;
+        }
+    }
+    out.flush()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            modules,
+            listen,
+            physical_path,
+        } => serve(&modules, &listen, physical_path),
+        Command::Request {
+            modules,
+            headers,
+            data,
+            calls,
+            method,
+            url,
+        } => request(&modules, &method, &url, &headers, data, calls),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("iis-host: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

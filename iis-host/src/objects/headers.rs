@@ -1,0 +1,187 @@
+//! `HTTP_HEADER_ID` ↔ header names, and the header list both the request and
+//! the response keep.
+//!
+//! http.h numbers request and response headers differently: ids 0–19 are
+//! shared (general and entity headers), 20–40 are request headers
+//! (`HttpHeaderAccept` … `HttpHeaderUserAgent`), and the response reuses
+//! 20–29 for its own (`HttpHeaderAcceptRanges` … `HttpHeaderWwwAuthenticate`,
+//! `HttpHeaderResponseMaximum` = 30). `HttpHeaderContentType` is 12 in both.
+
+use iis_sys::{HTTP_REQUEST_HEADER_NAMES, HTTP_RESPONSE_HEADER_NAMES};
+
+/// Which header numbering an id belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// `HttpHeaderRequestMaximum` = 41 ids.
+    Request,
+    /// `HttpHeaderResponseMaximum` = 30 ids.
+    Response,
+}
+
+impl Side {
+    /// The known header names, indexed by `HTTP_HEADER_ID` (iis-sys' tables).
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Side::Request => &HTTP_REQUEST_HEADER_NAMES,
+            Side::Response => &HTTP_RESPONSE_HEADER_NAMES,
+        }
+    }
+
+    /// The number of known headers (`HttpHeaderRequestMaximum` / `HttpHeaderResponseMaximum`).
+    pub(crate) fn known_count(self) -> usize {
+        self.names().len()
+    }
+
+    /// The canonical name of known header `id`, `None` when out of range.
+    pub(crate) fn name(self, id: i32) -> Option<&'static str> {
+        self.names().get(usize::try_from(id).ok()?).copied()
+    }
+
+    /// The id of a known header name (case-insensitive), `None` for unknown headers.
+    pub(crate) fn id(self, name: &str) -> Option<i32> {
+        (0..self.known_count() as i32).find(|&id| {
+            self.name(id)
+                .is_some_and(|known| known.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+/// Whether `name` is a valid header field name (an RFC 9110 token).
+pub(crate) fn valid_name(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` can go on the wire as a field value: no CR, LF or NUL
+/// (response splitting).
+pub(crate) fn valid_value(value: &[u8]) -> bool {
+    !value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0)
+}
+
+/// An ordered header list with the IIS `SetHeader` semantics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct HeaderList {
+    pub(crate) entries: Vec<(String, Vec<u8>)>,
+}
+
+impl HeaderList {
+    /// A list with these entries.
+    pub(crate) fn from_entries(entries: Vec<(String, Vec<u8>)>) -> Self {
+        HeaderList { entries }
+    }
+
+    /// The value IIS returns for `name`: the values of every field of that
+    /// name joined with `", "` (one field: its value), `None` when absent.
+    pub(crate) fn get(&self, name: &str) -> Option<Vec<u8>> {
+        let mut values = self
+            .entries
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice());
+        let first = values.next()?;
+        let mut joined = first.to_vec();
+        for more in values {
+            joined.extend_from_slice(b", ");
+            joined.extend_from_slice(more);
+        }
+        Some(joined)
+    }
+
+    /// `SetHeader`: with `replace`, the value replaces every field of that
+    /// name (keeping the position of the first); without, it is appended: to
+    /// the existing value after `", "` for a known single-valued header, as a
+    /// separate field for `Set-Cookie` and unknown headers (as IIS keeps them
+    /// in its unknown-header list).
+    pub(crate) fn set(&mut self, side: Side, name: &str, value: &[u8], replace: bool) {
+        let position = self
+            .entries
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name));
+        match position {
+            None => self.entries.push((name.to_owned(), value.to_vec())),
+            Some(first) if replace => {
+                self.entries[first].1 = value.to_vec();
+                let mut index = 0;
+                self.entries.retain(|(n, _)| {
+                    let keep = index <= first || !n.eq_ignore_ascii_case(name);
+                    index += 1;
+                    keep
+                });
+            }
+            Some(first) => {
+                let separate = side.id(name).is_none() || name.eq_ignore_ascii_case("Set-Cookie");
+                if separate {
+                    self.entries.push((name.to_owned(), value.to_vec()));
+                } else {
+                    let existing = &mut self.entries[first].1;
+                    if existing.is_empty() {
+                        existing.extend_from_slice(value);
+                    } else {
+                        existing.extend_from_slice(b", ");
+                        existing.extend_from_slice(value);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `DeleteHeader`: removes every field of that name; whether any was there.
+    pub(crate) fn delete(&mut self, name: &str) -> bool {
+        let before = self.entries.len();
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        before != self.entries.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_differ_between_request_and_response() {
+        assert_eq!(Side::Request.name(12), Some("Content-Type"));
+        assert_eq!(Side::Response.name(12), Some("Content-Type"));
+        assert_eq!(Side::Request.name(20), Some("Accept"));
+        assert_eq!(Side::Response.name(20), Some("Accept-Ranges"));
+        assert_eq!(Side::Response.name(23), Some("Location"));
+        assert_eq!(Side::Request.name(40), Some("User-Agent"));
+        assert_eq!(Side::Response.name(30), None);
+        assert_eq!(Side::Request.name(41), None);
+        assert_eq!(Side::Request.name(-1), None);
+        assert_eq!(Side::Response.id("set-cookie"), Some(27));
+        assert_eq!(Side::Request.id("host"), Some(28));
+        assert_eq!(Side::Request.id("X-Custom"), None);
+        assert_eq!(Side::Request.known_count(), 41);
+        assert_eq!(Side::Response.known_count(), 30);
+    }
+
+    #[test]
+    fn set_replaces_or_appends_like_iis() {
+        let mut list = HeaderList::default();
+        list.set(Side::Response, "Cache-Control", b"no-cache", false);
+        list.set(Side::Response, "cache-control", b"no-store", false);
+        assert_eq!(list.get("Cache-Control").unwrap(), b"no-cache, no-store");
+        assert_eq!(list.entries.len(), 1);
+        list.set(Side::Response, "X-A", b"1", false);
+        list.set(Side::Response, "X-A", b"2", false);
+        assert_eq!(list.entries.len(), 3);
+        assert_eq!(list.get("x-a").unwrap(), b"1, 2");
+        list.set(Side::Response, "X-A", b"3", true);
+        assert_eq!(list.get("X-A").unwrap(), b"3");
+        assert_eq!(list.entries.len(), 2);
+        assert!(list.delete("x-a"));
+        assert!(!list.delete("x-a"));
+        assert!(list.get("X-A").is_none());
+    }
+
+    #[test]
+    fn validates_names_and_values() {
+        assert!(valid_name(b"X-Good_1"));
+        assert!(!valid_name(b"Bad Name"));
+        assert!(!valid_name(b""));
+        assert!(valid_value(b"text/plain; charset=utf-8"));
+        assert!(!valid_value(b"a\r\nSet-Cookie: x"));
+    }
+}

@@ -1,0 +1,395 @@
+//! `IHttpRequest4` (27 slots; `IHttpRequest` to `IHttpRequest3` by plain
+//! cast or `IHttpServer2::GetExtendedInterface`): the request a module reads
+//! and rewrites.
+//!
+//! `ReadEntityBody` completes synchronously in every overload (`fAsync` or
+//! not): `*pfCompletionPending` is `FALSE`, so by the IIS contract no
+//! `OnAsyncCompletion` follows and the completion routine of
+//! `IHttpRequest3::ReadEntityBody` is not called. Each read raises
+//! `RQ_READ_ENTITY`.
+
+use std::ffi::c_void;
+
+use iis_sys::{
+    BOOL, HRESULT, HTTP_HEADER_ID, HTTP_REQUEST, HTTP_SSL_CLIENT_CERT_INFO, IHttpRequest,
+    IHttpRequest2, IHttpRequest2Vtbl, IHttpRequest3, IHttpRequest3Vtbl, IHttpRequest4,
+    IHttpRequest4Vtbl, IHttpRequestVtbl, PCSTR, PCWSTR, PFN_ASYNC_COMPLETION, SOCKADDR,
+    define_member_fn,
+};
+
+use crate::ffi::{
+    E_INVALIDARG, E_NOTIMPL, ERROR_HANDLE_EOF, ERROR_NOT_FOUND, FALSE, S_OK, bytes, cstr, put,
+    wide, wstr,
+};
+use crate::objects::headers::{Side, valid_name, valid_value};
+use crate::objects::providers::read_entity;
+use crate::objects::{raw, with_owner};
+use crate::pipeline::request_state::split_target;
+use crate::pipeline::{RequestCore, notify};
+use crate::transcript::{ApiCall, HeaderKey, Notification};
+
+/// Resolves a header argument to its name.
+fn header_name(key: &HeaderKey) -> Option<String> {
+    match key {
+        HeaderKey::Id(id) => Side::Request.name(*id).map(str::to_owned),
+        HeaderKey::Name(name) => Some(name.clone()),
+    }
+}
+
+/// Reads a header-name argument.
+///
+/// # Safety
+///
+/// `name` is null or NUL-terminated.
+unsafe fn name_arg(name: PCSTR) -> Option<HeaderKey> {
+    // SAFETY: forwarded contract.
+    let name = unsafe { cstr(name) }?;
+    valid_name(name).then(|| HeaderKey::Name(String::from_utf8_lossy(name).into_owned()))
+}
+
+fn get_header(core: &RequestCore, key: Option<HeaderKey>, length: *mut u16) -> PCSTR {
+    let value = key
+        .as_ref()
+        .and_then(header_name)
+        .and_then(|name| core.with_state(|s| s.req.headers.get(&name)));
+    let (pointer, len) = match value {
+        Some(value) => (core.arena.cstr(&value), value.len()),
+        None => (PCSTR::null(), 0),
+    };
+    // SAFETY: `length` is null or writable (slot contract).
+    unsafe { put(length, u16::try_from(len).unwrap_or(u16::MAX)) };
+    pointer
+}
+
+fn set_header(
+    core: &RequestCore,
+    key: Option<HeaderKey>,
+    value: Option<&[u8]>,
+    replace: bool,
+) -> HRESULT {
+    let (Some(key), Some(value)) = (key, value) else {
+        return E_INVALIDARG;
+    };
+    let Some(name) = header_name(&key) else {
+        return E_INVALIDARG;
+    };
+    if !valid_value(value) {
+        return E_INVALIDARG;
+    }
+    core.with_state(|s| {
+        s.req.headers.set(Side::Request, &name, value, replace);
+        s.req.touch();
+        s.log.calls.push(ApiCall::RequestSetHeader {
+            header: key,
+            value: value.to_vec(),
+            replace,
+        });
+    });
+    S_OK
+}
+
+fn delete_header(core: &RequestCore, key: Option<HeaderKey>) -> HRESULT {
+    let Some(key) = key else { return E_INVALIDARG };
+    let Some(name) = header_name(&key) else {
+        return E_INVALIDARG;
+    };
+    core.with_state(|s| {
+        s.req.headers.delete(&name);
+        s.req.touch();
+        s.log
+            .calls
+            .push(ApiCall::RequestDeleteHeader { header: key });
+    });
+    S_OK
+}
+
+/// `SetUrl`: the new path (and query, if the URL has one; with
+/// `fResetQueryString` a URL without one clears the old query).
+fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
+    if url.is_empty() || url.contains(&0) {
+        return E_INVALIDARG;
+    }
+    let (path, query) = split_target(url);
+    core.with_state(|s| {
+        s.req.path = path;
+        if query.is_some() || reset_query {
+            s.req.query = query;
+        }
+        s.req.url_changed = true;
+        s.req.touch();
+        s.log.calls.push(ApiCall::RequestSetUrl {
+            url: String::from_utf8_lossy(url).into_owned(),
+            reset_query,
+        });
+    });
+    S_OK
+}
+
+/// `ReadEntityBody`, synchronous, raising `RQ_READ_ENTITY` for the bytes read.
+fn read_entity_body(
+    core: &RequestCore,
+    buffer: *mut c_void,
+    size: u32,
+    read: *mut u32,
+    pending: *mut BOOL,
+) -> HRESULT {
+    if read.is_null() || (buffer.is_null() && size > 0) {
+        return E_INVALIDARG;
+    }
+    // SAFETY: `pending` is null or writable (slot contract).
+    unsafe { put(pending, FALSE) };
+    let chunk: Vec<u8> = core.with_state(|s| {
+        let n = (size as usize).min(s.req.entity.len());
+        s.req.entity.drain(..n).collect()
+    });
+    if chunk.is_empty() {
+        // SAFETY: `read` is non-null and writable.
+        unsafe { read.write(0) };
+        return if size == 0 { S_OK } else { ERROR_HANDLE_EOF };
+    }
+    // SAFETY: `buffer` has room for `size` >= `chunk.len()` bytes.
+    unsafe { std::ptr::copy_nonoverlapping(chunk.as_ptr(), buffer.cast::<u8>(), chunk.len()) };
+    let mut count = chunk.len() as u32;
+    if core
+        .modules
+        .iter()
+        .any(|m| m.wants(Notification::ReadEntity, false))
+    {
+        let provider = read_entity(core, buffer, count, size);
+        notify(
+            core,
+            Notification::ReadEntity,
+            false,
+            provider.iface(),
+            None,
+        );
+        let (entity, length, _) = provider.data.entity();
+        count = length.min(size);
+        if entity != buffer && !entity.is_null() {
+            // SAFETY: the module's `SetEntity` buffer holds `length` bytes;
+            // `buffer` has room for `size`; `copy` allows overlap.
+            unsafe { std::ptr::copy(entity.cast::<u8>(), buffer.cast::<u8>(), count as usize) };
+        }
+    }
+    // SAFETY: `read` is non-null and writable.
+    unsafe { read.write(count) };
+    S_OK
+}
+
+define_member_fn! {
+    /// `GetRawHttpRequest() const`.
+    unsafe fn raw_request_const(this: *mut IHttpRequest) -> *const HTTP_REQUEST {
+        with_owner!(this, std::ptr::null(), |core: RequestCore| core.with_state(|s| raw::request(core, &mut s.req)).cast_const())
+    }
+    /// `GetRawHttpRequest()`.
+    unsafe fn raw_request(this: *mut IHttpRequest) -> *mut HTTP_REQUEST {
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.with_state(|s| raw::request(core, &mut s.req)))
+    }
+    /// `GetHeader(HTTP_HEADER_ID, USHORT*)`.
+    unsafe fn get_header_id(this: *mut IHttpRequest, id: HTTP_HEADER_ID, length: *mut u16) -> PCSTR {
+        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Some(HeaderKey::Id(id)), length))
+    }
+    /// `GetHeader(PCSTR, USHORT*)`.
+    unsafe fn get_header_name(this: *mut IHttpRequest, name: PCSTR, length: *mut u16) -> PCSTR {
+        // SAFETY: a module passes a NUL-terminated name or null.
+        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, unsafe { name_arg(name) }, length))
+    }
+    /// `SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
+    unsafe fn set_header_id(this: *mut IHttpRequest, id: HTTP_HEADER_ID, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: the module passes `len` readable bytes.
+            let value = unsafe { bytes(value.0, len.into()) };
+            set_header(core, Some(HeaderKey::Id(id)), value, replace.as_bool())
+        })
+    }
+    /// `SetHeader(PCSTR, PCSTR, USHORT, BOOL)`.
+    unsafe fn set_header_name(this: *mut IHttpRequest, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: a NUL-terminated name and `len` readable value bytes.
+            let (key, value) = unsafe { (name_arg(name), bytes(value.0, len.into())) };
+            set_header(core, key, value, replace.as_bool())
+        })
+    }
+    /// `DeleteHeader(HTTP_HEADER_ID)`.
+    unsafe fn delete_header_id(this: *mut IHttpRequest, id: HTTP_HEADER_ID) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Some(HeaderKey::Id(id))))
+    }
+    /// `DeleteHeader(PCSTR)`.
+    unsafe fn delete_header_name(this: *mut IHttpRequest, name: PCSTR) -> HRESULT {
+        // SAFETY: a module passes a NUL-terminated name or null.
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, unsafe { name_arg(name) }))
+    }
+    /// `GetHttpMethod`.
+    unsafe fn get_method(this: *mut IHttpRequest) -> PCSTR {
+        with_owner!(this, PCSTR::null(), |core: RequestCore| {
+            let method = core.with_state(|s| s.req.method.clone());
+            core.arena.cstr(method.as_bytes())
+        })
+    }
+    /// `SetHttpMethod`.
+    unsafe fn set_method(this: *mut IHttpRequest, method: PCSTR) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: a module passes a NUL-terminated method or null.
+            let Some(method) = (unsafe { cstr(method) }) else { return E_INVALIDARG };
+            if !valid_name(method) {
+                return E_INVALIDARG;
+            }
+            let method = String::from_utf8_lossy(method).into_owned();
+            core.with_state(|s| {
+                s.req.method = method.clone();
+                s.req.touch();
+                s.log.calls.push(ApiCall::RequestSetHttpMethod { method });
+            });
+            S_OK
+        })
+    }
+    /// `SetUrl(PCSTR, DWORD, BOOL)` (a length of 0 means NUL-terminated).
+    unsafe fn set_url_a(this: *mut IHttpRequest, url: PCSTR, len: u32, reset_query: BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: `len` readable bytes, or a NUL-terminated string for 0.
+            let url = unsafe { if len == 0 { cstr(url) } else { bytes(url.0, len as usize) } };
+            let Some(url) = url else { return E_INVALIDARG };
+            set_url(core, url, reset_query.as_bool())
+        })
+    }
+    /// `SetUrl(PCWSTR, DWORD, BOOL)` (a length of 0 means NUL-terminated).
+    unsafe fn set_url_w(this: *mut IHttpRequest, url: PCWSTR, len: u32, reset_query: BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: `len` readable units, or a NUL-terminated string for 0.
+            let url = unsafe { if len == 0 { wstr(url) } else { wide(url.0, len as usize) } };
+            let Some(url) = url else { return E_INVALIDARG };
+            let Ok(url) = String::from_utf16(url) else { return E_INVALIDARG };
+            set_url(core, url.as_bytes(), reset_query.as_bool())
+        })
+    }
+    /// `GetUrlChanged`.
+    unsafe fn url_changed(this: *mut IHttpRequest) -> BOOL {
+        with_owner!(this, FALSE, |core: RequestCore| core.with_state(|s| s.req.url_changed).into())
+    }
+    /// `GetForwardedUrl`: no forwarding (ARR) here.
+    unsafe fn forwarded_url(_this: *mut IHttpRequest) -> PCWSTR {
+        PCWSTR::null()
+    }
+    /// `GetLocalAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
+    unsafe fn local_address(this: *mut IHttpRequest) -> *mut SOCKADDR {
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.local_sockaddr.0)
+    }
+    /// `GetRemoteAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
+    unsafe fn remote_address(this: *mut IHttpRequest) -> *mut SOCKADDR {
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.remote_sockaddr.0)
+    }
+    /// `ReadEntityBody(pvBuffer, cbBuffer, fAsync, pcbBytesReceived, pfCompletionPending)`.
+    unsafe fn read_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32, _async: BOOL, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, read, pending))
+    }
+    /// `InsertEntityBody`: the bytes are read first by later `ReadEntityBody` calls (copied).
+    unsafe fn insert_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: the module passes `size` readable bytes.
+            let Some(data) = (unsafe { bytes(buffer.cast(), size as usize) }) else { return E_INVALIDARG };
+            core.with_state(|s| {
+                for &b in data.iter().rev() {
+                    s.req.entity.push_front(b);
+                }
+                s.log.calls.push(ApiCall::RequestInsertEntityBody { bytes: data.to_vec() });
+            });
+            S_OK
+        })
+    }
+    /// `GetRemainingEntityBytes`.
+    unsafe fn remaining(this: *mut IHttpRequest) -> u32 {
+        with_owner!(this, 0, |core: RequestCore| core.with_state(|s| u32::try_from(s.req.entity.len()).unwrap_or(u32::MAX)))
+    }
+    /// `GetHttpVersion`.
+    unsafe fn version(this: *mut IHttpRequest, major: *mut u16, minor: *mut u16) {
+        with_owner!(this, (), |core: RequestCore| {
+            let (ma, mi) = core.with_state(|s| s.req.version);
+            // SAFETY: the out-pointers are null or writable.
+            unsafe {
+                put(major, ma);
+                put(minor, mi);
+            }
+        })
+    }
+    /// `GetClientCertificate`: iis-host serves plain HTTP, so there is never one.
+    unsafe fn client_certificate(_this: *mut IHttpRequest, info: *mut *mut HTTP_SSL_CLIENT_CERT_INFO, negotiated: *mut BOOL) -> HRESULT {
+        // SAFETY: the out-pointers are null or writable.
+        unsafe {
+            put(info, std::ptr::null_mut());
+            put(negotiated, FALSE);
+        }
+        ERROR_NOT_FOUND
+    }
+    /// `NegotiateClientCertificate`: no TLS.
+    unsafe fn negotiate_certificate(_this: *mut IHttpRequest, _async: BOOL, _pending: *mut BOOL) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// `GetSiteId`.
+    unsafe fn site_id(this: *mut IHttpRequest) -> u32 {
+        with_owner!(this, 0, |core: RequestCore| core.host().config.site_id)
+    }
+    /// `GetHeaderChanges`: not emulated.
+    unsafe fn header_changes(
+        _this: *mut IHttpRequest,
+        _snapshot: u32,
+        _count: *mut u32,
+        _known: *mut PCSTR,
+        _unknown_count: *mut u32,
+        _unknown_names: *mut *mut PCSTR,
+        _unknown_values: *mut *mut PCSTR,
+        _diff_known: *mut u32,
+        _diff_unknown_count: *mut u32,
+        _diff_unknown: *mut *mut u32,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// `IHttpRequest2::GetChannelBindingToken`: no TLS.
+    unsafe fn channel_binding(_this: *mut IHttpRequest2, _token: *mut *mut u8, _len: *mut u32) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// `IHttpRequest3::ReadEntityBody(…, pfnCompletion, pvContext, …)`: synchronous.
+    unsafe fn read_body3(this: *mut IHttpRequest3, buffer: *mut c_void, size: u32, _async: BOOL, _completion: PFN_ASYNC_COMPLETION, _context: *mut c_void, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, read, pending))
+    }
+    /// `IHttpRequest4::ReadEntityBody(…, dwTimeoutMs, …)`: synchronous.
+    unsafe fn read_body4(this: *mut IHttpRequest4, buffer: *mut c_void, size: u32, _async: BOOL, _timeout: u32, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, read, pending))
+    }
+}
+
+/// `IHttpRequest4`.
+pub(crate) static REQUEST_VTBL: IHttpRequest4Vtbl = IHttpRequest4Vtbl {
+    base: IHttpRequest3Vtbl {
+        base: IHttpRequest2Vtbl {
+            base: IHttpRequestVtbl {
+                GetRawHttpRequestConst: raw_request_const,
+                GetRawHttpRequest: raw_request,
+                GetHeader: get_header_id,
+                GetHeaderByName: get_header_name,
+                SetHeader: set_header_id,
+                SetHeaderByName: set_header_name,
+                DeleteHeader: delete_header_id,
+                DeleteHeaderByName: delete_header_name,
+                GetHttpMethod: get_method,
+                SetHttpMethod: set_method,
+                SetUrlA: set_url_a,
+                SetUrl: set_url_w,
+                GetUrlChanged: url_changed,
+                GetForwardedUrl: forwarded_url,
+                GetLocalAddress: local_address,
+                GetRemoteAddress: remote_address,
+                ReadEntityBody: read_body,
+                InsertEntityBody: insert_body,
+                GetRemainingEntityBytes: remaining,
+                GetHttpVersion: version,
+                GetClientCertificate: client_certificate,
+                NegotiateClientCertificate: negotiate_certificate,
+                GetSiteId: site_id,
+                GetHeaderChanges: header_changes,
+            },
+            GetChannelBindingToken: channel_binding,
+        },
+        ReadEntityBody3: read_body3,
+    },
+    ReadEntityBody4: read_body4,
+};

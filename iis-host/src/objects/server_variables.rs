@@ -1,0 +1,138 @@
+//! Server variables (`IHttpContext::GetServerVariable`), computed from the
+//! request as it stands, as IIS names them. Values set with
+//! `SetServerVariable` take precedence.
+
+use std::net::SocketAddr;
+
+use crate::host::HostCore;
+use crate::pipeline::request_state::RequestData;
+
+/// The value of server variable `name` (case-insensitive), `None` when
+/// unknown (`HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`).
+pub(crate) fn lookup(host: &HostCore, req: &RequestData, name: &str) -> Option<String> {
+    if let Some((_, value)) = req
+        .server_variables
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        return Some(String::from_utf16_lossy(value));
+    }
+    let upper = name.to_ascii_uppercase();
+    let header = |h: &str| {
+        req.headers
+            .get(h)
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let config = &host.config;
+    let value = match upper.as_str() {
+        "REQUEST_METHOD" | "HTTP_METHOD" => req.method.clone(),
+        "URL" | "SCRIPT_NAME" | "PATH_INFO" => req.decoded_path(),
+        "QUERY_STRING" => req.query.as_deref().map(text).unwrap_or_default(),
+        "UNENCODED_URL" | "HTTP_URL" | "CACHE_URL" | "REQUEST_URI" => text(&req.raw_url),
+        "PATH_TRANSLATED" | "SCRIPT_TRANSLATED" => {
+            physical_path(&config.physical_path, &req.decoded_path())
+        }
+        "APPL_PHYSICAL_PATH" => config.physical_path.clone(),
+        "APPL_MD_PATH" => format!("/LM/W3SVC/{}/ROOT", config.site_id),
+        "INSTANCE_ID" => config.site_id.to_string(),
+        "INSTANCE_META_PATH" => format!("/LM/W3SVC/{}", config.site_id),
+        "APP_POOL_ID" => config.app_pool_name.clone(),
+        "REMOTE_ADDR" | "REMOTE_HOST" => ip(req.remote),
+        "REMOTE_PORT" => req.remote.port().to_string(),
+        "LOCAL_ADDR" => ip(req.local),
+        "SERVER_PORT" => req.local.port().to_string(),
+        "SERVER_NAME" => header("Host")
+            .map(|h| strip_port(&h).to_owned())
+            .unwrap_or_else(|| ip(req.local)),
+        "SERVER_PROTOCOL" | "HTTP_VERSION" => format!("HTTP/{}.{}", req.version.0, req.version.1),
+        "SERVER_SOFTWARE" => "Microsoft-IIS/10.0".to_owned(),
+        "SERVER_PORT_SECURE" => "0".to_owned(),
+        "HTTPS" => "off".to_owned(),
+        "GATEWAY_INTERFACE" => "CGI/1.1".to_owned(),
+        "CONTENT_LENGTH" => header("Content-Length").unwrap_or_else(|| "0".to_owned()),
+        "CONTENT_TYPE" => header("Content-Type").unwrap_or_default(),
+        "AUTH_TYPE" | "AUTH_USER" | "LOGON_USER" | "REMOTE_USER" | "AUTH_PASSWORD" => String::new(),
+        "ALL_RAW" => req
+            .headers
+            .entries
+            .iter()
+            .map(|(n, v)| format!("{n}: {}\r\n", text(v)))
+            .collect(),
+        "ALL_HTTP" => req
+            .headers
+            .entries
+            .iter()
+            .map(|(n, v)| format!("HTTP_{}:{}\n", variable_name(n), text(v)))
+            .collect(),
+        other => {
+            let header_name = other.strip_prefix("HTTP_")?;
+            req.headers
+                .entries
+                .iter()
+                .find(|(n, _)| variable_name(n) == header_name)
+                .and_then(|(n, _)| header(n))?
+        }
+    };
+    Some(value)
+}
+
+/// `Content-Type` → `CONTENT_TYPE`.
+fn variable_name(header: &str) -> String {
+    header.to_ascii_uppercase().replace('-', "_")
+}
+
+fn ip(addr: SocketAddr) -> String {
+    addr.ip().to_string()
+}
+
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host
+            .split(']')
+            .next()
+            .map_or(host, |h| &host[..h.len() + 1]);
+    }
+    host.rsplit_once(':').map_or(host, |(h, _)| h)
+}
+
+/// The physical path of `url` under the application root, with the root's
+/// separator (`\` for a Windows-style root, as IIS maps it).
+pub(crate) fn physical_path(root: &str, url: &str) -> String {
+    let separator = if root.contains('\\') { '\\' } else { '/' };
+    let mut path = root.trim_end_matches(['\\', '/']).to_owned();
+    for segment in url.split('/').filter(|s| !s.is_empty()) {
+        path.push(separator);
+        path.push_str(segment);
+    }
+    if url.ends_with('/') {
+        path.push(separator);
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_urls_to_physical_paths() {
+        assert_eq!(
+            physical_path(r"C:\inetpub\wwwroot\", "/a/b.txt"),
+            r"C:\inetpub\wwwroot\a\b.txt"
+        );
+        assert_eq!(
+            physical_path(r"C:\inetpub\wwwroot", "/"),
+            r"C:\inetpub\wwwroot\"
+        );
+        assert_eq!(physical_path("/srv/www", "/x/"), "/srv/www/x/");
+    }
+
+    #[test]
+    fn names_and_hosts() {
+        assert_eq!(variable_name("User-Agent"), "USER_AGENT");
+        assert_eq!(strip_port("example.com:8080"), "example.com");
+        assert_eq!(strip_port("[::1]:80"), "[::1]");
+        assert_eq!(strip_port("example.com"), "example.com");
+    }
+}

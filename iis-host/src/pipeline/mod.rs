@@ -1,0 +1,296 @@
+//! The integrated pipeline: one request through the global PreBeginRequest,
+//! the twelve stages with their post-notifications, the final send, and the
+//! request's end (contexts cleaned up, instances disposed, memory freed).
+//!
+//! # Order
+//!
+//! `GL_PRE_BEGIN_REQUEST`; then BeginRequest, AuthenticateRequest,
+//! AuthorizeRequest, ResolveRequestCache, MapRequestHandler,
+//! AcquireRequestState, PreExecuteRequestHandler, ExecuteRequestHandler,
+//! ReleaseRequestState, UpdateRequestCache, each as pre-notification for
+//! every subscribed module, then post-notification for every module that
+//! subscribed to it; then the final send (SendResponse); then LogRequest and
+//! EndRequest (with their post-notifications). If no module handled the
+//! request by the end of ExecuteRequestHandler (see
+//! [`RequestState::handled`](request_state::RequestState::handled)), it gets
+//! IIS's `404.0`.
+//!
+//! `RQ_NOTIFICATION_FINISH_REQUEST` stops the current notification (later
+//! modules and its post-notification are skipped) and jumps to the final send
+//! and LogRequest/EndRequest, which always run (a FINISH in LogRequest jumps
+//! to EndRequest).
+//!
+//! At the end: `CleanupStoredContext` on the request's stored contexts, then
+//! `Dispose` on every module instance (in creation order), then
+//! `DereferenceUser` on a module-supplied user; the request pool is freed
+//! last.
+
+mod dispatch;
+mod global;
+mod request_core;
+pub(crate) mod request_state;
+pub(crate) mod send;
+
+use std::cell::Cell;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+pub(crate) use self::dispatch::{Outcome, complete, notify};
+pub(crate) use self::global::notify_global;
+pub(crate) use self::request_core::{RequestCore, dereference_user};
+
+use crate::host::HostCore;
+use crate::http::{ConnectionFate, Request, ResponseHead, ResponseSink};
+use crate::objects::connection::ConnectionShared;
+use crate::objects::providers;
+use crate::transcript::{ApiCall, GlobalNotification, HostEvent, Notification, Transcript};
+
+thread_local! {
+    /// The request whose pipeline runs on this thread.
+    static CURRENT: Cell<*const RequestCore> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with the request whose pipeline runs on this thread, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(&RequestCore) -> R) -> Option<R> {
+    let current = CURRENT.with(Cell::get);
+    // SAFETY: `CURRENT` is set only while `execute` runs that request on this
+    // thread, and reset before its core is freed.
+    unsafe { current.as_ref() }.map(f)
+}
+
+/// Records `call` in the current request; gives it back when there is none.
+pub(crate) fn record_in_current(call: ApiCall) -> Option<ApiCall> {
+    let mut call = Some(call);
+    with_current(|core| {
+        if let Some(call) = call.take() {
+            core.record(call);
+        }
+    });
+    call
+}
+
+/// Restores the previous current request on drop.
+struct CurrentGuard(*const RequestCore);
+
+impl CurrentGuard {
+    fn set(core: &RequestCore) -> Self {
+        CurrentGuard(CURRENT.with(|c| c.replace(core)))
+    }
+}
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.0));
+    }
+}
+
+/// Which connection a request belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConnectionMode {
+    /// A connection of its own, ended with the request (in-process runs).
+    Single,
+    /// The connection of its client address, kept while responses keep it alive.
+    Keyed,
+}
+
+/// The connection of `key`, created on its first request; connections the
+/// connection layer has certainly closed (idle past its timeout) are ended.
+fn keyed_connection(host: &HostCore, key: (SocketAddr, SocketAddr)) -> Arc<ConnectionShared> {
+    let idle = host.config.server.read_timeout;
+    let mut stale = Vec::new();
+    let connection = {
+        let mut connections = crate::ffi::lock(&host.connections);
+        if !connections.contains_key(&key) {
+            connections.retain(|_, c| {
+                let keep = !c.is_stale(idle);
+                if !keep {
+                    stale.push(Arc::clone(c));
+                }
+                keep
+            });
+        }
+        Arc::clone(connections.entry(key).or_insert_with(ConnectionShared::new))
+    };
+    for connection in stale {
+        connection.end();
+    }
+    connection
+}
+
+/// Runs one request through the pipeline, answering into `sink`.
+pub(crate) fn execute(
+    host: &HostCore,
+    request: Request,
+    sink: &mut dyn ResponseSink,
+    mode: ConnectionMode,
+) -> Transcript {
+    if !host.enter() {
+        return unavailable(sink);
+    }
+    host.stats.requests.fetch_add(1, Ordering::SeqCst);
+    let key = (request.remote_addr, request.local_addr);
+    let connection = match mode {
+        ConnectionMode::Single => ConnectionShared::new(),
+        ConnectionMode::Keyed => keyed_connection(host, key),
+    };
+    connection.begin_request();
+    let raw = RequestCore::create(host, request, Arc::clone(&connection));
+    // SAFETY: `raw` stays valid until `destroy` below.
+    let core = unsafe { &*raw };
+    let (transcript, abandoned) = {
+        let _current = CurrentGuard::set(core);
+        let fate = run(core, sink);
+        let abandoned = core.with_state(|s| s.flow.abandoned);
+        if !abandoned {
+            end_request(core);
+        }
+        (transcript(core, fate), abandoned)
+    };
+    connection.end_request();
+    let ends_connection =
+        mode == ConnectionMode::Single || transcript.fate != ConnectionFate::KeptAlive;
+    if ends_connection && !abandoned {
+        if mode == ConnectionMode::Keyed {
+            crate::ffi::lock(&host.connections).remove(&key);
+        }
+        connection.end();
+    }
+    if !abandoned {
+        // SAFETY: the request is over: its instances are disposed and no
+        // module may call its objects any more.
+        unsafe { RequestCore::destroy(raw) };
+    }
+    host.leave();
+    transcript
+}
+
+/// The stages and the final send; the fate applied.
+fn run(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
+    let pre_begin = providers::pre_begin(core);
+    notify_global(
+        core.host(),
+        GlobalNotification::PreBeginRequest,
+        pre_begin.iface(),
+        Some(core),
+    );
+    let (main, end) = Notification::STAGES.split_at(10);
+    'stages: for &stage in main {
+        for post in [false, true] {
+            let provider = providers::for_stage(core, stage, post);
+            if notify(core, stage, post, provider.iface(), Some(&mut *sink)) == Outcome::Finish {
+                break 'stages;
+            }
+            if stage == Notification::ExecuteRequestHandler
+                && !post
+                && !core.with_state(|s| s.handled())
+            {
+                send::not_found(core);
+            }
+        }
+    }
+    send::send(core, true, Some(&mut *sink));
+    send::drain(core, sink);
+    for &stage in end {
+        for post in [false, true] {
+            let provider = providers::for_stage(core, stage, post);
+            if notify(core, stage, post, provider.iface(), Some(&mut *sink)) == Outcome::Finish {
+                break;
+            }
+        }
+    }
+    send::finish(core, sink)
+}
+
+/// Cleans up the request's contexts, disposes its module instances and
+/// releases a module-supplied user.
+fn end_request(core: &RequestCore) {
+    core.container.data.cleanup();
+    core.url_container.data.cleanup();
+    core.metadata_container.data.cleanup();
+    core.named.data.cleanup();
+    let created: Vec<(usize, _)> = core.with_state(|s| {
+        s.flow
+            .created
+            .iter()
+            .filter_map(|&i| s.flow.instances[i].map(|m| (i, m)))
+            .collect()
+    });
+    for (index, module) in created {
+        // SAFETY: a live instance of this request, disposed once (it is
+        // forgotten right after).
+        unsafe { ((*(*module.0).lpVtbl).Dispose)(module.0) };
+        core.with_state(|s| s.flow.instances[index] = None);
+        core.host()
+            .stats
+            .instances_disposed
+            .fetch_add(1, Ordering::SeqCst);
+        core.event(HostEvent::Dispose {
+            module: core.modules[index].name.clone(),
+        });
+    }
+    dereference_user(core.take_user());
+}
+
+/// The transcript of a finished request.
+fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
+    core.with_state(|s| {
+        let (status, reason, headers, substatus) = match &s.out.sent_head {
+            Some((head, length, substatus)) => {
+                let mut headers = head.headers.clone();
+                if let Some(length) = length
+                    && !headers
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                {
+                    headers.push(("Content-Length".to_owned(), length.to_string().into_bytes()));
+                }
+                (head.status, head.reason.clone(), headers, *substatus)
+            }
+            None => (0, String::new(), Vec::new(), 0),
+        };
+        Transcript {
+            status,
+            substatus,
+            reason,
+            headers,
+            body: std::mem::take(&mut s.out.sent_body),
+            fate,
+            notifications: std::mem::take(&mut s.log.notifications),
+            calls: std::mem::take(&mut s.log.calls),
+            events: std::mem::take(&mut s.log.events),
+        }
+    })
+}
+
+/// The `503` of a request that arrives after shutdown began (no module runs).
+fn unavailable(sink: &mut dyn ResponseSink) -> Transcript {
+    const BODY: &[u8] = b"Service Unavailable";
+    let head = ResponseHead::new(503).with_header("Content-Type", "text/plain");
+    let sent = sink
+        .send_head(&head, Some(BODY.len() as u64))
+        .and_then(|()| sink.send_body(BODY));
+    let fate = sink
+        .finish(ConnectionFate::Closed)
+        .unwrap_or(ConnectionFate::Closed);
+    let mut headers = head.headers.clone();
+    headers.push((
+        "Content-Length".to_owned(),
+        BODY.len().to_string().into_bytes(),
+    ));
+    Transcript {
+        status: 503,
+        substatus: 0,
+        reason: head.reason,
+        headers,
+        body: if sent.is_ok() {
+            BODY.to_vec()
+        } else {
+            Vec::new()
+        },
+        fate,
+        notifications: Vec::new(),
+        calls: Vec::new(),
+        events: Vec::new(),
+    }
+}

@@ -1,0 +1,404 @@
+//! [`RequestState`]: everything mutable about one request, behind the
+//! request's mutex. Module calls lock it briefly; the host never holds it
+//! while calling into a module.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use iis_sys::{
+    CHttpModule, HRESULT, HTTP_REQUEST, HTTP_RESPONSE, IHttpFileInfo, IHttpUser, IScriptMapInfo,
+};
+
+use crate::ffi::S_OK;
+use crate::http::{ConnectionFate, Request, ResponseHead};
+use crate::objects::Foreign;
+use crate::objects::headers::HeaderList;
+use crate::transcript::{ApiCall, HostEvent, Notification, NotificationRecord};
+
+/// The request as the modules see it (and may change it).
+#[derive(Debug)]
+pub(crate) struct RequestData {
+    /// The method (`SetHttpMethod` changes it).
+    pub(crate) method: String,
+    /// The URL path as received or as set by `SetUrl` (percent-encoded form).
+    pub(crate) path: Vec<u8>,
+    /// The query string without `?`, `None` when the URL had none.
+    pub(crate) query: Option<Vec<u8>>,
+    /// The request-target exactly as received (`UNENCODED_URL`, `pRawUrl`).
+    pub(crate) raw_url: Vec<u8>,
+    /// Whether `SetUrl` was called.
+    pub(crate) url_changed: bool,
+    /// `(major, minor)`.
+    pub(crate) version: (u16, u16),
+    /// The request headers.
+    pub(crate) headers: HeaderList,
+    /// The entity not yet read by `ReadEntityBody` (inserted bodies first).
+    pub(crate) entity: VecDeque<u8>,
+    /// The entity length received from the client.
+    pub(crate) received: u64,
+    /// Values set with `SetServerVariable` (name, UTF-16 value).
+    pub(crate) server_variables: Vec<(String, Vec<u16>)>,
+    /// The client's address.
+    pub(crate) remote: SocketAddr,
+    /// The server's address.
+    pub(crate) local: SocketAddr,
+    /// Bumped on every change, so that `GetRawHttpRequest` rebuilds its snapshot.
+    pub(crate) revision: u64,
+    /// The last `HTTP_REQUEST` snapshot and the revision it shows.
+    pub(crate) raw: Option<(u64, Foreign<HTTP_REQUEST>)>,
+    /// The user set by an authentication module (null: anonymous).
+    pub(crate) user: Foreign<IHttpUser>,
+    /// `IMapHandlerProvider::SetScriptName`.
+    pub(crate) script_name: Option<Vec<u16>>,
+    /// `IMapHandlerProvider::SetScriptMap`.
+    pub(crate) script_map: Foreign<IScriptMapInfo>,
+    /// `IMapHandlerProvider::SetFileInfo`.
+    pub(crate) file_info: Foreign<IHttpFileInfo>,
+}
+
+impl RequestData {
+    /// The request as it arrived.
+    pub(crate) fn new(request: Request) -> Self {
+        let (path, query) = split_target(&request.target);
+        let version = match request.version {
+            http::Version::HTTP_09 => (0, 9),
+            http::Version::HTTP_10 => (1, 0),
+            http::Version::HTTP_2 => (2, 0),
+            http::Version::HTTP_3 => (3, 0),
+            _ => (1, 1),
+        };
+        let received = request.body.len() as u64;
+        RequestData {
+            method: request.method.as_str().to_owned(),
+            path,
+            query,
+            raw_url: request.target,
+            url_changed: false,
+            version,
+            headers: HeaderList::from_entries(request.headers),
+            entity: request.body.into(),
+            received,
+            server_variables: Vec::new(),
+            remote: request.remote_addr,
+            local: request.local_addr,
+            revision: 0,
+            raw: None,
+            user: Foreign(std::ptr::null_mut()),
+            script_name: None,
+            script_map: Foreign(std::ptr::null_mut()),
+            file_info: Foreign(std::ptr::null_mut()),
+        }
+    }
+
+    /// The URL path percent-decoded (lossy UTF-8), as the `URL` server variable shows it.
+    pub(crate) fn decoded_path(&self) -> String {
+        percent_decode(&self.path)
+    }
+
+    /// Marks a change.
+    pub(crate) fn touch(&mut self) {
+        self.revision += 1;
+    }
+}
+
+/// Splits a request-target into path and query (without `?`). An absolute
+/// form (`http://host/path`) keeps only its path.
+pub(crate) fn split_target(target: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut rest = target;
+    if let Some(scheme_end) = find(rest, b"://") {
+        let after = &rest[scheme_end + 3..];
+        rest = match after.iter().position(|&b| b == b'/' || b == b'?') {
+            Some(i) => &after[i..],
+            None => b"/",
+        };
+    }
+    match rest.iter().position(|&b| b == b'?') {
+        Some(i) => (rest[..i].to_vec(), Some(rest[i + 1..].to_vec())),
+        None => (rest.to_vec(), None),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `%XX` decoding (invalid escapes are kept as is), lossy UTF-8.
+pub(crate) fn percent_decode(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The response as the modules build it.
+#[derive(Debug)]
+pub(crate) struct ResponseData {
+    /// The status code (default 200).
+    pub(crate) status: u16,
+    /// The IIS substatus.
+    pub(crate) substatus: u16,
+    /// The reason phrase.
+    pub(crate) reason: String,
+    /// `hrErrorToReport` of the last `SetStatus`.
+    pub(crate) error_hr: HRESULT,
+    /// `fTrySkipCustomErrors` of the last `SetStatus`.
+    pub(crate) skip_custom_errors: bool,
+    /// Which module set the status, in which notification (`GetStatus`).
+    pub(crate) status_source: Option<(String, u32)>,
+    /// Whether a module called `SetStatus` (or `Redirect`).
+    pub(crate) status_set: bool,
+    /// The response headers.
+    pub(crate) headers: HeaderList,
+    /// The buffered entity chunks not yet sent.
+    pub(crate) chunks: Vec<Vec<u8>>,
+    /// Whether a module wrote any entity (for the unhandled-request 404).
+    pub(crate) written: bool,
+    /// Response buffering (`DisableBuffering` turns it off).
+    pub(crate) buffering: bool,
+    /// `SuppressHeaders` was called.
+    pub(crate) suppress_headers: bool,
+    /// `DisableKernelCache` was not called.
+    pub(crate) kernel_cache: bool,
+    /// `SetErrorDescription`.
+    pub(crate) error_description: Option<Vec<u16>>,
+    /// `ResetConnection` was called.
+    pub(crate) reset: bool,
+    /// `SetNeedDisconnect` was called.
+    pub(crate) need_disconnect: bool,
+    /// `CloseConnection` was called.
+    pub(crate) close_connection: bool,
+    /// The final send happened: what modules write afterwards is not sent.
+    pub(crate) complete: bool,
+    /// Bumped on every change, so that `GetRawHttpResponse` rebuilds its snapshot.
+    pub(crate) revision: u64,
+    /// The last `HTTP_RESPONSE` snapshot and the revision it shows.
+    pub(crate) raw: Option<(u64, Foreign<HTTP_RESPONSE>)>,
+}
+
+impl Default for ResponseData {
+    fn default() -> Self {
+        ResponseData {
+            status: 200,
+            substatus: 0,
+            reason: "OK".to_owned(),
+            error_hr: S_OK,
+            skip_custom_errors: false,
+            status_source: None,
+            status_set: false,
+            headers: HeaderList::default(),
+            chunks: Vec::new(),
+            written: false,
+            buffering: true,
+            suppress_headers: false,
+            kernel_cache: true,
+            error_description: None,
+            reset: false,
+            need_disconnect: false,
+            close_connection: false,
+            complete: false,
+            revision: 0,
+            raw: None,
+        }
+    }
+}
+
+impl ResponseData {
+    /// The bytes buffered and not yet sent.
+    pub(crate) fn buffered_len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    /// Marks a change.
+    pub(crate) fn touch(&mut self) {
+        self.revision += 1;
+    }
+
+    /// The fate the response asks for.
+    pub(crate) fn fate(&self) -> ConnectionFate {
+        if self.reset {
+            ConnectionFate::Reset
+        } else if self.need_disconnect || self.close_connection {
+            ConnectionFate::Closed
+        } else {
+            ConnectionFate::KeptAlive
+        }
+    }
+}
+
+/// What goes to the connection layer, in order; drained by the pipeline thread.
+#[derive(Debug)]
+pub(crate) enum OutItem {
+    /// The response head, for a buffered response its entity length, and
+    /// the IIS substatus (not on the wire).
+    Head(ResponseHead, Option<u64>, u16),
+    /// Entity bytes.
+    Body(Vec<u8>),
+}
+
+/// The sending side: what is queued for and what reached the connection layer.
+#[derive(Debug, Default)]
+pub(crate) struct Output {
+    /// Queued for the connection layer.
+    pub(crate) queue: Vec<OutItem>,
+    /// Whether the head was queued (`GetResponseHeadersSent`).
+    pub(crate) head_sent: bool,
+    /// A send is running its `SendResponse` notification (re-entrant `Flush` is a no-op).
+    pub(crate) sending: bool,
+    /// The head passed to the connection layer.
+    pub(crate) sent_head: Option<(ResponseHead, Option<u64>, u16)>,
+    /// The entity bytes passed to the connection layer.
+    pub(crate) sent_body: Vec<u8>,
+    /// The connection layer refused a write: the client is gone.
+    pub(crate) broken: bool,
+}
+
+/// A completion handed over by `IndicateCompletion` or `PostCompletion`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Completion {
+    /// `IndicateCompletion(status)`: continue with this status.
+    Indicated(iis_sys::REQUEST_NOTIFICATION_STATUS),
+    /// `PostCompletion(bytes)`: call `OnAsyncCompletion`.
+    Posted(u32),
+}
+
+/// One module notification in progress (for `GetCurrentExecutionStats`,
+/// `DisableNotifications` and `GetStatus`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    /// The module's index.
+    pub(crate) module: usize,
+    /// The notification.
+    pub(crate) notification: Notification,
+    /// When it started.
+    pub(crate) started: Instant,
+}
+
+/// The control side of the request.
+#[derive(Debug)]
+pub(crate) struct Flow {
+    /// The module instances, by module index, created lazily.
+    pub(crate) instances: Vec<Option<Foreign<CHttpModule>>>,
+    /// Module indices in instance-creation order (the `Dispose` order).
+    pub(crate) created: Vec<usize>,
+    /// Modules whose `GetHttpModule` failed (not called again).
+    pub(crate) failed: Vec<bool>,
+    /// A module stayed pending past the timeout: the request state is leaked.
+    pub(crate) abandoned: bool,
+    /// `DisableNotifications` masks, by module index: (request, post).
+    pub(crate) disabled: Vec<(u32, u32)>,
+    /// The notifications in progress, innermost last.
+    pub(crate) frames: Vec<Frame>,
+    /// Completions not yet consumed.
+    pub(crate) completions: VecDeque<Completion>,
+    /// A pipeline notification returned `PENDING` and waits for a completion.
+    pub(crate) waiting: bool,
+    /// `SetRequestHandled` was called.
+    pub(crate) handled: bool,
+    /// `IHttpEventProvider::SetErrorStatus` of the current notification.
+    pub(crate) error_status: HRESULT,
+}
+
+/// The records a transcript is made of.
+#[derive(Debug, Default)]
+pub(crate) struct Log {
+    /// Module notifications in order.
+    pub(crate) notifications: Vec<NotificationRecord>,
+    /// Module→host calls in order.
+    pub(crate) calls: Vec<ApiCall>,
+    /// Lifecycle events.
+    pub(crate) events: Vec<HostEvent>,
+}
+
+/// Everything mutable about one request.
+#[derive(Debug)]
+pub(crate) struct RequestState {
+    /// The request side.
+    pub(crate) req: RequestData,
+    /// The response side.
+    pub(crate) resp: ResponseData,
+    /// The sending side.
+    pub(crate) out: Output,
+    /// The control side.
+    pub(crate) flow: Flow,
+    /// The records.
+    pub(crate) log: Log,
+}
+
+impl RequestState {
+    /// The state of a new request for `modules` modules.
+    pub(crate) fn new(request: Request, modules: usize) -> Self {
+        RequestState {
+            req: RequestData::new(request),
+            resp: ResponseData::default(),
+            out: Output::default(),
+            flow: Flow {
+                instances: vec![None; modules],
+                created: Vec::new(),
+                failed: vec![false; modules],
+                abandoned: false,
+                disabled: vec![(0, 0); modules],
+                frames: Vec::new(),
+                completions: VecDeque::new(),
+                waiting: false,
+                handled: false,
+                error_status: S_OK,
+            },
+            log: Log::default(),
+        }
+    }
+
+    /// Whether a module took care of the request (the unhandled-request 404
+    /// is not sent): `SetRequestHandled`, `SetStatus`, an entity write, a
+    /// `Redirect`, a flush or a reset.
+    pub(crate) fn handled(&self) -> bool {
+        self.flow.handled
+            || self.resp.status_set
+            || self.resp.written
+            || self.out.head_sent
+            || self.resp.reset
+    }
+
+    /// The innermost notification in progress.
+    pub(crate) fn current(&self) -> Option<Frame> {
+        self.flow.frames.last().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_targets() {
+        assert_eq!(
+            split_target(b"/a/b?x=1"),
+            (b"/a/b".to_vec(), Some(b"x=1".to_vec()))
+        );
+        assert_eq!(split_target(b"/a"), (b"/a".to_vec(), None));
+        assert_eq!(split_target(b"/a?"), (b"/a".to_vec(), Some(Vec::new())));
+        assert_eq!(
+            split_target(b"http://h:80/p?q"),
+            (b"/p".to_vec(), Some(b"q".to_vec()))
+        );
+        assert_eq!(split_target(b"http://h"), (b"/".to_vec(), None));
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode(b"/a%20b%zz%4"), "/a b%zz%4");
+        assert_eq!(percent_decode(b"%41"), "A");
+    }
+}

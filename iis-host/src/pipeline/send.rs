@@ -1,0 +1,199 @@
+//! Sending the response: the `SendResponse` notification before each send,
+//! then the head and the buffered entity queued for the connection layer,
+//! which the pipeline thread writes ([`drain`]) — so a `Flush` from any
+//! thread is safe and keeps its order.
+//!
+//! A send happens on `IHttpResponse::Flush`, on each `WriteEntityChunks`
+//! when buffering is disabled, and once at the end of the request (after
+//! `UpdateRequestCache`, before `LogRequest`). After `ResetConnection`
+//! nothing more is sent and buffered bytes are discarded.
+
+use crate::http::{ConnectionFate, ResponseHead, ResponseSink};
+use crate::objects::headers::Side;
+use crate::objects::providers::{SEND_MORE_DATA, send_response};
+use crate::pipeline::RequestCore;
+use crate::pipeline::dispatch::notify;
+use crate::pipeline::request_state::{OutItem, ResponseData};
+use crate::transcript::{HostEvent, Notification};
+
+/// The body of the `404.0` an unhandled request gets (IIS's detailed error page, shortened).
+const NOT_FOUND_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
+<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n\
+<head>\r\n\
+<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"/>\r\n\
+<title>IIS 10.0 Detailed Error - 404.0 - Not Found</title>\r\n\
+</head>\r\n\
+<body>\r\n\
+<div id=\"content\">\r\n\
+<div class=\"content-container\">\r\n\
+<h3>HTTP Error 404.0 - Not Found</h3>\r\n\
+<h4>The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.</h4>\r\n\
+</div>\r\n\
+</div>\r\n\
+</body>\r\n\
+</html>\r\n";
+
+/// The body of the `500.0` the host sends when it fails a request itself.
+const SERVER_ERROR_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
+<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n\
+<head>\r\n\
+<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"/>\r\n\
+<title>IIS 10.0 Detailed Error - 500.0 - Internal Server Error</title>\r\n\
+</head>\r\n\
+<body>\r\n\
+<h3>HTTP Error 500.0 - Internal Server Error</h3>\r\n\
+<h4>The page cannot be displayed because an internal server error has occurred.</h4>\r\n\
+</body>\r\n\
+</html>\r\n";
+
+/// Replaces the (unsent) response with an error page.
+fn error_page(resp: &mut ResponseData, status: u16, reason: &str, body: &str) {
+    resp.status = status;
+    resp.substatus = 0;
+    resp.reason = reason.to_owned();
+    resp.headers
+        .set(Side::Response, "Content-Type", b"text/html", true);
+    resp.chunks = vec![body.as_bytes().to_vec()];
+    resp.touch();
+}
+
+/// The unhandled-request `404.0` (what IIS's static file handler answers
+/// when no module handled the request in ExecuteRequestHandler).
+pub(crate) fn not_found(core: &RequestCore) {
+    core.with_state(|s| error_page(&mut s.resp, 404, "Not Found", NOT_FOUND_BODY));
+}
+
+/// A `500.0` when the host fails the request (a failed `GetHttpModule`, a
+/// pending timeout), unless the head already left.
+pub(crate) fn fail_with_500(core: &RequestCore) {
+    core.with_state(|s| {
+        if !s.out.head_sent && !s.resp.reset {
+            s.resp.status_set = true;
+            error_page(&mut s.resp, 500, "Internal Server Error", SERVER_ERROR_BODY);
+        }
+    });
+}
+
+/// The head of the response as it stands.
+fn head_of(resp: &ResponseData, server_header: Option<&str>) -> ResponseHead {
+    let mut headers = resp.headers.entries.clone();
+    if let Some(server) = server_header
+        && !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("server"))
+    {
+        headers.push(("Server".to_owned(), server.as_bytes().to_vec()));
+    }
+    ResponseHead {
+        status: resp.status,
+        reason: resp.reason.clone(),
+        headers,
+    }
+}
+
+/// Sends what the response holds: `SendResponse` notification, then the
+/// head (first time) and the buffered entity are queued. `final_send` is the
+/// end-of-request send (a buffered response gets its length); `sink` is the
+/// pipeline's (only the pipeline thread passes it).
+pub(crate) fn send<'s>(
+    core: &RequestCore,
+    final_send: bool,
+    sink: Option<&mut (dyn ResponseSink + 's)>,
+) {
+    let proceed = core.with_state(|s| {
+        if s.out.sending || s.resp.complete {
+            return None;
+        }
+        if s.resp.reset {
+            s.resp.chunks.clear();
+            s.resp.complete |= final_send;
+            return None;
+        }
+        s.out.sending = true;
+        Some(!s.out.head_sent && !s.resp.suppress_headers)
+    });
+    let Some(headers_being_sent) = proceed else {
+        return;
+    };
+    let flags = if final_send { 0 } else { SEND_MORE_DATA };
+    let provider = send_response(core, headers_being_sent, flags);
+    notify(
+        core,
+        Notification::SendResponse,
+        false,
+        provider.iface(),
+        sink,
+    );
+    let server_header = core.host().config.server_header.as_deref();
+    core.with_state(|s| {
+        s.out.sending = false;
+        if s.resp.reset {
+            s.resp.chunks.clear();
+            s.resp.complete |= final_send;
+            return;
+        }
+        let body: Vec<u8> = s.resp.chunks.drain(..).flatten().collect();
+        if !s.out.head_sent {
+            let head = head_of(&s.resp, server_header);
+            let length = final_send.then_some(body.len() as u64);
+            s.out
+                .queue
+                .push(OutItem::Head(head, length, s.resp.substatus));
+            s.out.head_sent = true;
+        }
+        if !body.is_empty() {
+            s.out.queue.push(OutItem::Body(body));
+        }
+        s.resp.complete |= final_send;
+        s.resp.touch();
+    });
+    core.wake.notify_all();
+}
+
+/// Writes the queued output to the connection layer (pipeline thread only).
+pub(crate) fn drain(core: &RequestCore, sink: &mut dyn ResponseSink) {
+    let items = core.with_state(|s| std::mem::take(&mut s.out.queue));
+    for item in items {
+        if core.with_state(|s| s.out.broken) {
+            return;
+        }
+        let result = match &item {
+            OutItem::Head(head, length, _) => sink.send_head(head, *length),
+            OutItem::Body(bytes) => sink.send_body(bytes),
+        };
+        match result {
+            Ok(()) => core.with_state(|s| match item {
+                OutItem::Head(head, length, substatus) => {
+                    s.out.sent_head = Some((head, length, substatus))
+                }
+                OutItem::Body(bytes) => s.out.sent_body.extend_from_slice(&bytes),
+            }),
+            Err(error) => {
+                core.with_state(|s| s.out.broken = true);
+                core.event(HostEvent::SendFailed {
+                    error: error.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Ends the response with the fate the modules asked for; the fate applied.
+pub(crate) fn finish(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
+    drain(core, sink);
+    let (fate, broken) = core.with_state(|s| (s.resp.fate(), s.out.broken));
+    match sink.finish(fate) {
+        Ok(applied) if !broken => applied,
+        Ok(_) => ConnectionFate::Closed,
+        Err(error) => {
+            core.event(HostEvent::SendFailed {
+                error: error.to_string(),
+            });
+            if fate == ConnectionFate::Reset {
+                fate
+            } else {
+                ConnectionFate::Closed
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! [`Host::serve`]: the pipeline behind the HTTP/1.1 server of
+//! [`crate::http`], on loopback or any address.
+
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+
+use crate::Host;
+use crate::http::{Handler, Request, ResponseSink, Server, ServerHandle};
+
+/// The pipeline as the server's [`Handler`].
+struct PipelineHandler(Arc<Host>);
+
+impl Handler for PipelineHandler {
+    fn handle(&self, request: Request, sink: &mut dyn ResponseSink) {
+        self.0.handle(request, sink);
+    }
+}
+
+/// A running [`Host::serve`]: its address, and shutdown.
+pub struct ServeHandle {
+    handle: ServerHandle,
+}
+
+impl fmt::Debug for ServeHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeHandle")
+            .field("local_addr", &self.local_addr())
+            .finish()
+    }
+}
+
+impl ServeHandle {
+    /// The address the server listens on (with the port picked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.handle.local_addr()
+    }
+
+    /// Stops accepting connections and waits for the open ones to finish
+    /// their current request. The host keeps its modules: call
+    /// [`Host::shutdown`] (or drop it) for `StopListening`, `ApplicationStop`
+    /// and `Terminate`.
+    ///
+    /// # Errors
+    ///
+    /// If the accept thread panicked.
+    pub fn shutdown(self) -> io::Result<()> {
+        self.handle.shutdown_and_join()
+    }
+
+    /// Starts the shutdown from a shared reference and returns at once (as
+    /// from a signal handler); [`shutdown`](Self::shutdown) or drop waits.
+    pub fn begin_shutdown(&self) {
+        self.handle.shutdown();
+    }
+
+    /// Waits until the server stopped (after [`begin_shutdown`](Self::begin_shutdown)
+    /// from another thread).
+    ///
+    /// # Errors
+    ///
+    /// If the accept thread panicked.
+    pub fn join(self) -> io::Result<()> {
+        self.handle.join()
+    }
+}
+
+impl Host {
+    /// Serves HTTP/1.1 on `addr` (e.g. `127.0.0.1:0`), one thread per
+    /// connection, every request through the pipeline; the limits are
+    /// [`HostConfig::server`](crate::HostConfig::server) (oversized bodies get `413`,
+    /// malformed requests `400`, from the connection layer, before any module runs).
+    ///
+    /// # Errors
+    ///
+    /// If the address cannot be bound.
+    pub fn serve(self: &Arc<Self>, addr: impl ToSocketAddrs) -> io::Result<ServeHandle> {
+        let handler = Arc::new(PipelineHandler(Arc::clone(self)));
+        let server = Server::bind(addr, self.config().server.clone(), handler)?;
+        Ok(ServeHandle {
+            handle: server.spawn()?,
+        })
+    }
+}
