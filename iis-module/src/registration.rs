@@ -188,6 +188,44 @@ impl Registration {
         Ok(())
     }
 
+    /// Orders this module among the others for the post-notifications of
+    /// each of `notifications` (`IHttpModuleRegistrationInfo2`, IIS 10).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on servers older than IIS 10;
+    /// [`Error::Server`].
+    #[doc(alias = "SetPriorityForPostRequestNotification")]
+    #[doc(alias = "IHttpModuleRegistrationInfo2")]
+    pub fn set_post_request_priority(
+        &mut self,
+        notifications: RequestNotifications,
+        priority: Priority,
+    ) -> Result<()> {
+        // IIS 10 (dwServerVersion = MAKELONG(0, 10)) hands out the
+        // IHttpModuleRegistrationInfo2 vtable; older servers lack slot 6.
+        if self.version < 0x000A_0000 {
+            return Err(Error::Unsupported {
+                interface: "IHttpModuleRegistrationInfo2",
+            });
+        }
+        let info2 = self.info.as_ptr().cast::<IHttpModuleRegistrationInfo2>();
+        for bit in notifications.iter() {
+            // SAFETY: an IIS 10 registration info is an
+            // IHttpModuleRegistrationInfo2 (checked above); static alias.
+            let hr = unsafe {
+                vcall!(
+                    info2,
+                    SetPriorityForPostRequestNotification(bit.bits(), priority.alias())
+                )
+            };
+            Error::check(
+                "IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification",
+                hr,
+            )?;
+        }
+        Ok(())
+    }
+
     /// Orders this module among the others for each of the global
     /// `notifications`.
     ///

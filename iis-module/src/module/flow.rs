@@ -9,7 +9,7 @@ use iis_sys::{
     RQ_NOTIFICATION_FINISH_REQUEST, RQ_NOTIFICATION_PENDING,
 };
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 
 /// What a request hook returns (`REQUEST_NOTIFICATION_STATUS`).
 #[derive(Debug)]
@@ -47,30 +47,58 @@ const DONE: u8 = 3; // completed (or posted)
 const REVOKED: u8 = 4; // the hook did not return PENDING: the handle is inert
 const EARLY_CONTINUE: u8 = 5; // completed with Continue before the hook returned
 const EARLY_FINISH: u8 = 6; // completed with FinishRequest before the hook returned
+const EARLY_POST: u8 = 7; // posted before the hook returned: posted once it returns PENDING
+
+/// What the token and the handle share.
+#[derive(Debug)]
+struct Shared {
+    context: NonNull<IHttpContext>,
+    state: AtomicU8,
+    /// The byte count of an early `post`.
+    posted_bytes: AtomicU32,
+}
+
+// SAFETY: the context pointer is only used under the state protocol above,
+// in the window where IIS allows calls from any thread.
+unsafe impl Send for Shared {}
+// SAFETY: as above; everything else is atomics.
+unsafe impl Sync for Shared {}
 
 /// The token inside [`Flow::Pending`]. Returning it makes the request
 /// pending; dropping it instead revokes its [`CompletionHandle`] (logged as
 /// an error), so the handle can never touch a request that went on.
 #[derive(Debug)]
 pub struct Pending {
-    state: Option<Arc<AtomicU8>>,
+    state: Option<Arc<Shared>>,
 }
 
 impl Pending {
     /// Ends the hook's side: PENDING, or the status of a completion that
     /// arrived while the hook was still running.
     fn settle(mut self) -> REQUEST_NOTIFICATION_STATUS {
-        let state = self.state.take().expect("settled once");
-        loop {
-            match state.compare_exchange(IN_HOOK, ARMED, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return RQ_NOTIFICATION_PENDING,
-                Err(EARLY_CONTINUE) => return RQ_NOTIFICATION_CONTINUE,
-                Err(EARLY_FINISH) => return RQ_NOTIFICATION_FINISH_REQUEST,
-                // A post from another thread is under way or done: IIS will
-                // deliver it as OnAsyncCompletion.
-                Err(BUSY) => std::hint::spin_loop(),
-                Err(_) => return RQ_NOTIFICATION_PENDING,
+        let shared = self.state.take().expect("settled once");
+        match shared
+            .state
+            .compare_exchange(IN_HOOK, ARMED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => RQ_NOTIFICATION_PENDING,
+            Err(EARLY_CONTINUE) => RQ_NOTIFICATION_CONTINUE,
+            Err(EARLY_FINISH) => RQ_NOTIFICATION_FINISH_REQUEST,
+            Err(EARLY_POST) => {
+                // The hook did return PENDING, so the early post may go to
+                // IIS now; it queues it and calls OnAsyncCompletion later.
+                shared.state.store(DONE, Ordering::Release);
+                let bytes = shared.posted_bytes.load(Ordering::Acquire);
+                // SAFETY: we are still inside the notification: the context
+                // is alive.
+                let hr = unsafe { vcall!(shared.context.as_ptr(), PostCompletion(bytes)) };
+                if hr.is_err() {
+                    log::error!("iis-module: IHttpContext::PostCompletion failed: {hr}");
+                    return RQ_NOTIFICATION_FINISH_REQUEST;
+                }
+                RQ_NOTIFICATION_PENDING
             }
+            Err(_) => RQ_NOTIFICATION_PENDING,
         }
     }
 }
@@ -84,11 +112,24 @@ impl Drop for Pending {
             "iis-module: a hook called HttpContext::pend but did not return Flow::Pending; \
              its CompletionHandle is revoked"
         );
-        loop {
-            match state.compare_exchange(IN_HOOK, REVOKED, Ordering::AcqRel, Ordering::Acquire) {
-                Err(BUSY) => std::hint::spin_loop(),
-                _ => return,
-            }
+        // Whatever happened early (completion or post) is dropped with the
+        // request's pending state: the hook did not return PENDING.
+        shared_revoke(&state);
+    }
+}
+
+fn shared_revoke(shared: &Shared) {
+    loop {
+        let current = shared.state.load(Ordering::Acquire);
+        if current == ARMED || current == BUSY || current == DONE || current == REVOKED {
+            return;
+        }
+        if shared
+            .state
+            .compare_exchange(current, REVOKED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return;
         }
     }
 }
@@ -103,26 +144,23 @@ impl Drop for Pending {
 /// the request (and logs an error), so a request is never left hanging.
 #[derive(Debug)]
 pub struct CompletionHandle {
-    context: NonNull<IHttpContext>,
-    state: Arc<AtomicU8>,
+    shared: Arc<Shared>,
     used: bool,
 }
 
-// SAFETY: IIS documents IndicateCompletion and PostCompletion as callable
-// from any thread while the request is pending; the shared state makes sure
-// the handle only calls them in that window.
-unsafe impl Send for CompletionHandle {}
-
 /// Makes a linked `Pending` token and completion handle.
 pub(crate) fn pend(context: NonNull<IHttpContext>) -> (Pending, CompletionHandle) {
-    let state = Arc::new(AtomicU8::new(IN_HOOK));
+    let shared = Arc::new(Shared {
+        context,
+        state: AtomicU8::new(IN_HOOK),
+        posted_bytes: AtomicU32::new(0),
+    });
     (
         Pending {
-            state: Some(state.clone()),
+            state: Some(shared.clone()),
         },
         CompletionHandle {
-            context,
-            state,
+            shared,
             used: false,
         },
     )
@@ -143,29 +181,26 @@ impl CompletionHandle {
         } else {
             (EARLY_CONTINUE, RQ_NOTIFICATION_CONTINUE)
         };
-        loop {
-            if self
-                .state
-                .compare_exchange(IN_HOOK, early, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                return Ok(()); // the hook returns this status itself
-            }
-            match self
-                .state
-                .compare_exchange(ARMED, BUSY, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => {
-                    // SAFETY: state ARMED means the hook returned PENDING, so
-                    // IIS keeps the context alive until this completion.
-                    unsafe { vcall!(self.context.as_ptr(), IndicateCompletion(status)) };
-                    self.state.store(DONE, Ordering::Release);
-                    return Ok(());
-                }
-                Err(BUSY) => std::hint::spin_loop(),
-                Err(_) => return Err(revoked()),
-            }
+        let shared = &self.shared;
+        if shared
+            .state
+            .compare_exchange(IN_HOOK, early, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return Ok(()); // the hook returns this status itself
         }
+        if shared
+            .state
+            .compare_exchange(ARMED, BUSY, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return Err(revoked());
+        }
+        // SAFETY: state ARMED means the hook returned PENDING, so IIS keeps
+        // the context alive until this completion.
+        unsafe { vcall!(shared.context.as_ptr(), IndicateCompletion(status)) };
+        shared.state.store(DONE, Ordering::Release);
+        Ok(())
     }
 
     /// Posts a completion of `bytes` (`PostCompletion`): IIS then calls the
@@ -176,24 +211,27 @@ impl CompletionHandle {
     #[doc(alias = "PostCompletion")]
     pub fn post(mut self, bytes: u32) -> Result<()> {
         self.used = true;
-        loop {
-            let current = self.state.load(Ordering::Acquire);
-            if current != IN_HOOK && current != ARMED {
-                return Err(revoked());
-            }
-            if self
-                .state
-                .compare_exchange(current, BUSY, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                // SAFETY: IN_HOOK (the hook is running) or ARMED (PENDING
-                // returned): either way the context is alive; IIS queues the
-                // completion.
-                let hr = unsafe { vcall!(self.context.as_ptr(), PostCompletion(bytes)) };
-                self.state.store(DONE, Ordering::Release);
-                return Error::check("IHttpContext::PostCompletion", hr);
-            }
+        let shared = &self.shared;
+        shared.posted_bytes.store(bytes, Ordering::Release);
+        if shared
+            .state
+            .compare_exchange(IN_HOOK, EARLY_POST, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return Ok(()); // posted by the SDK once the hook returns PENDING
         }
+        if shared
+            .state
+            .compare_exchange(ARMED, BUSY, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return Err(revoked());
+        }
+        // SAFETY: ARMED: the hook returned PENDING, so the context is alive
+        // until this completion; IIS queues it.
+        let hr = unsafe { vcall!(shared.context.as_ptr(), PostCompletion(bytes)) };
+        shared.state.store(DONE, Ordering::Release);
+        Error::check("IHttpContext::PostCompletion", hr)
     }
 }
 
@@ -205,8 +243,7 @@ impl Drop for CompletionHandle {
         log::error!("iis-module: a CompletionHandle was dropped unused; finishing the request");
         self.used = true;
         let handle = CompletionHandle {
-            context: self.context,
-            state: self.state.clone(),
+            shared: self.shared.clone(),
             used: false,
         };
         let _ = handle.complete(true);
