@@ -44,6 +44,135 @@ pub struct HostConfig {
     pub server_header: Option<String>,
     /// The HTTP/1.1 limits of [`Host::serve`](crate::Host::serve).
     pub server: ServerConfig,
+    /// The handler mappings (`system.webServer/handlers`), in order: a
+    /// request's `IHttpContext::GetScriptMap` is the first whose path and
+    /// verb match it (unless a MapRequestHandler module set one). Default
+    /// [`HandlerMapping::iis_defaults`].
+    pub handlers: Vec<HandlerMapping>,
+}
+
+/// What a handler mapping requires of the request's resource
+/// (`resourceType`; `IScriptMapInfo::GetResourceType`).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceType {
+    /// `File` (0).
+    File,
+    /// `Directory` (1).
+    Directory,
+    /// `Either` (2).
+    Either,
+    /// `Unspecified` (3).
+    Unspecified,
+}
+
+/// The access a handler mapping requires (`requireAccess`;
+/// `IScriptMapInfo::GetRequiredAccess`).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequiredAccess {
+    /// `None` (0).
+    None,
+    /// `Read` (1).
+    Read,
+    /// `Write` (2).
+    Write,
+    /// `Script` (3).
+    Script,
+    /// `Execute` (4).
+    Execute,
+}
+
+/// One handler mapping (`<add>` of `system.webServer/handlers`), what
+/// `IScriptMapInfo` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerMapping {
+    /// `name`.
+    pub name: String,
+    /// `path`: `*`, `*.ext` or a file name.
+    pub path: String,
+    /// `verb`: `*` or a comma-separated list.
+    pub verb: String,
+    /// `modules`, comma-separated.
+    pub modules: String,
+    /// `scriptProcessor` (empty for none).
+    pub script_processor: String,
+    /// `type`, the managed handler type (empty for native handlers).
+    pub managed_type: String,
+    /// `resourceType`.
+    pub resource_type: ResourceType,
+    /// `requireAccess`.
+    pub required_access: RequiredAccess,
+    /// `allowPathInfo`.
+    pub allow_path_info: bool,
+    /// `responseBufferLimit` in bytes.
+    pub response_buffer_limit: u32,
+}
+
+impl HandlerMapping {
+    /// Three of IIS's default mappings, in applicationHost.config's order:
+    /// classic ASP (`*.asp`), ASP.NET 4 pages in integrated mode
+    /// (`*.aspx`), and the catch-all `StaticFile` (`*`).
+    pub fn iis_defaults() -> Vec<HandlerMapping> {
+        vec![
+            HandlerMapping {
+                name: "ASPClassic".to_owned(),
+                path: "*.asp".to_owned(),
+                verb: "GET,HEAD,POST".to_owned(),
+                modules: "IsapiModule".to_owned(),
+                script_processor: r"%windir%\system32\inetsrv\asp.dll".to_owned(),
+                managed_type: String::new(),
+                resource_type: ResourceType::File,
+                required_access: RequiredAccess::Script,
+                allow_path_info: false,
+                response_buffer_limit: 4_194_304,
+            },
+            HandlerMapping {
+                name: "PageHandlerFactory-Integrated-4.0".to_owned(),
+                path: "*.aspx".to_owned(),
+                verb: "GET,HEAD,POST,DEBUG".to_owned(),
+                modules: "ManagedPipelineHandler".to_owned(),
+                script_processor: String::new(),
+                managed_type: "System.Web.UI.PageHandlerFactory".to_owned(),
+                resource_type: ResourceType::Unspecified,
+                required_access: RequiredAccess::Script,
+                allow_path_info: false,
+                response_buffer_limit: 4_194_304,
+            },
+            HandlerMapping {
+                name: "StaticFile".to_owned(),
+                path: "*".to_owned(),
+                verb: "*".to_owned(),
+                modules: "StaticFileModule,DefaultDocumentModule,DirectoryListingModule".to_owned(),
+                script_processor: String::new(),
+                managed_type: String::new(),
+                resource_type: ResourceType::Either,
+                required_access: RequiredAccess::Read,
+                allow_path_info: false,
+                response_buffer_limit: 4_194_304,
+            },
+        ]
+    }
+
+    /// Whether the mapping applies to a request for `url` with `method`.
+    pub fn matches(&self, url: &str, method: &str) -> bool {
+        let file = url.rsplit('/').next().unwrap_or(url);
+        let path = match self.path.as_str() {
+            "*" => true,
+            p => match p.strip_prefix('*') {
+                Some(suffix) => file
+                    .to_ascii_lowercase()
+                    .ends_with(&suffix.to_ascii_lowercase()),
+                None => file.eq_ignore_ascii_case(p),
+            },
+        };
+        let verb = self.verb == "*"
+            || self
+                .verb
+                .split(',')
+                .any(|v| v.trim().eq_ignore_ascii_case(method));
+        path && verb
+    }
 }
 
 impl Default for HostConfig {
@@ -58,6 +187,7 @@ impl Default for HostConfig {
             pending_timeout: Some(Duration::from_secs(60)),
             server_header: Some("Microsoft-IIS/10.0".to_owned()),
             server: ServerConfig::default(),
+            handlers: HandlerMapping::iis_defaults(),
         }
     }
 }

@@ -31,6 +31,8 @@ pub(crate) const ERROR_INSUFFICIENT_BUFFER: HRESULT = hresult_from_win32(122);
 pub(crate) const ERROR_ALREADY_ASSIGNED: HRESULT = hresult_from_win32(85);
 /// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`: an unknown server variable.
 pub(crate) const ERROR_INVALID_INDEX: HRESULT = hresult_from_win32(1413);
+/// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)`.
+pub(crate) const ERROR_FILE_NOT_FOUND: HRESULT = hresult_from_win32(2);
 /// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`.
 pub(crate) const ERROR_NOT_FOUND: HRESULT = hresult_from_win32(1168);
 

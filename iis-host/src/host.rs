@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
@@ -14,18 +14,21 @@ use iis_sys::{GUID, IHttpApplication, IHttpServer, PFN_REGISTERMODULE};
 
 use crate::config::HostConfig;
 use crate::error::HostError;
-use crate::ffi::{WideStr, lock};
+use crate::ffi::{Arena, WideStr, lock};
 use crate::http::{RecordingSink, Request, ResponseSink};
 use crate::loader::{self, ModuleInfo, Source};
-use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
+use crate::objects::application::{APPLICATION_VTBL, PerfCounters, SITE_VTBL, perf_counters};
 use crate::objects::connection::ConnectionShared;
 use crate::objects::containers::{ContainerData, DISPENSED_LIVE, container};
+use crate::objects::event_log::EVENT_LOG_VTBL;
+use crate::objects::file_info::FileCache;
 use crate::objects::registration::{RegistrationData, registration};
+use crate::objects::script_map::{MapData, script_maps};
 use crate::objects::server::SERVER_VTBL;
-use crate::objects::trace::{TRACE_VTBL, TraceOwner};
+use crate::objects::trace::{Subscriptions, TRACE_VTBL, TraceOwner};
 use crate::objects::{Back, Obj};
 use crate::pipeline::{self, ConnectionMode};
-use crate::transcript::{ApiCall, GlobalNotification, HostEvent, Transcript};
+use crate::transcript::{ApiCall, EventLogEntry, GlobalNotification, HostEvent, Transcript};
 
 /// Host-wide counters, for tests.
 #[non_exhaustive]
@@ -63,12 +66,11 @@ pub(crate) struct HostStrings {
     pub(crate) app_pool: WideStr,
 }
 
-/// A loaded module's resources, kept until the host is dropped.
+/// A loaded module's registration info, kept until the host is dropped
+/// (module libraries themselves stay loaded for the process, as in IIS).
 struct Owned {
     #[allow(dead_code)]
     registration: Box<Obj<RegistrationData>>,
-    #[allow(dead_code)]
-    library: Option<libloading::Library>,
 }
 
 #[derive(Debug, Default)]
@@ -91,7 +93,26 @@ pub(crate) struct HostCore {
     pub(crate) application: Obj<Back<HostCore>>,
     pub(crate) site: Obj<Back<HostCore>>,
     pub(crate) trace: Obj<TraceOwner>,
-    pub(crate) perf: Obj<()>,
+    /// `SetTraceConfiguration`'s subscriptions.
+    pub(crate) trace_subscriptions: Subscriptions,
+    pub(crate) perf: Obj<PerfCounters>,
+    pub(crate) site_perf: Obj<PerfCounters>,
+    /// The handler mappings' `IScriptMapInfo` objects.
+    pub(crate) script_maps: Vec<Obj<MapData>>,
+    /// The file cache (`objects::file_info`).
+    pub(crate) file_cache: FileCache,
+    /// Cache keys and records made for cache operations, kept for the
+    /// host's life.
+    pub(crate) cache_arena: Arena,
+    /// `IHttpServer::AddFragmentToCache`'s fragments, by name.
+    pub(crate) fragments: Mutex<HashMap<String, Vec<u8>>>,
+    /// The event-log extension (`objects::event_log`).
+    pub(crate) event_log_ext: Obj<Back<HostCore>>,
+    /// What modules wrote to the event log, in order.
+    event_log: Mutex<Vec<EventLogEntry>>,
+    /// `IHttpServer::RecycleApplication` asked for a restart of the
+    /// application, done once the current request ends.
+    pub(crate) recycle_pending: AtomicBool,
     pub(crate) application_container: Obj<ContainerData>,
     pub(crate) site_container: Obj<ContainerData>,
     pub(crate) stats: Counters,
@@ -113,6 +134,7 @@ impl HostCore {
             site_name: WideStr::new(&config.site_name),
             app_pool: WideStr::new(&config.app_pool_name),
         };
+        let script_maps = script_maps(&config.handlers);
         let boxed = Box::new(HostCore {
             config,
             strings,
@@ -122,7 +144,16 @@ impl HostCore {
             application: Obj::new(&APPLICATION_VTBL, Back::unbound()),
             site: Obj::new(&SITE_VTBL, Back::unbound()),
             trace: Obj::new(&TRACE_VTBL, TraceOwner::Host(Back::unbound())),
-            perf: perf_counters(),
+            trace_subscriptions: Subscriptions::default(),
+            perf: perf_counters("server"),
+            site_perf: perf_counters("site"),
+            script_maps,
+            file_cache: FileCache::default(),
+            cache_arena: Arena::default(),
+            fragments: Mutex::new(HashMap::new()),
+            event_log_ext: Obj::new(&EVENT_LOG_VTBL, Back::unbound()),
+            event_log: Mutex::new(Vec::new()),
+            recycle_pending: AtomicBool::new(false),
             application_container: container(),
             site_container: container(),
             stats: Counters::default(),
@@ -141,6 +172,9 @@ impl HostCore {
             (*raw).server.data = Back(raw);
             (*raw).application.data = Back(raw);
             (*raw).site.data = Back(raw);
+            (*raw).event_log_ext.data = Back(raw);
+            (*raw).perf.data.bind(raw);
+            (*raw).site_perf.data.bind(raw);
             (*raw).trace.data = TraceOwner::Host(Back(raw));
         }
         raw
@@ -182,6 +216,13 @@ impl HostCore {
         if let Some(call) = pipeline::record_in_current(call) {
             self.event(HostEvent::Call(call));
         }
+    }
+
+    /// Records an event-log entry: in the host's event log and as an
+    /// [`ApiCall::ReportEvent`] of the current request (or host event).
+    pub(crate) fn report_event(&self, entry: EventLogEntry) {
+        lock(&self.event_log).push(entry.clone());
+        self.record(ApiCall::ReportEvent(entry));
     }
 
     /// Counts a request in; `false` once shutdown began.
@@ -228,10 +269,7 @@ impl HostCore {
         };
         registration.data.close();
         let registered = registration.data.registered();
-        lock(&self.owned).push(Owned {
-            registration,
-            library: loaded.library,
-        });
+        lock(&self.owned).push(Owned { registration });
         if hr.is_err() {
             return Err(HostError::RegisterFailed {
                 module: name,
@@ -264,7 +302,48 @@ impl HostCore {
             provider.iface(),
             None,
         );
+        let resolve = crate::objects::global_providers::resolve_modules(self);
+        pipeline::notify_global(
+            self,
+            GlobalNotification::ApplicationResolveModules,
+            resolve.iface(),
+            None,
+        );
         lock(&self.life).started = true;
+    }
+
+    /// After a request: `GL_THREAD_CLEANUP` (its thread goes back to the
+    /// pool), then the application restart a `RecycleApplication` asked for.
+    fn after_request(&self) {
+        self.thread_cleanup();
+        if self.recycle_pending.swap(false, Ordering::SeqCst) {
+            self.restart_application();
+        }
+    }
+
+    /// ApplicationStop, the application's contexts cleaned up, then
+    /// ApplicationStart and ApplicationResolveModules, as IIS recycles an
+    /// application (no-op once shutdown began).
+    pub(crate) fn restart_application(&self) {
+        if lock(&self.life).stopping {
+            return;
+        }
+        let app = crate::objects::providers::application(self);
+        pipeline::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
+        self.application_container.data.cleanup();
+        self.application_start();
+    }
+
+    /// Sends `GL_THREAD_CLEANUP`: the thread that ran a request goes back to
+    /// the pool.
+    fn thread_cleanup(&self) {
+        let provider = crate::objects::global_providers::thread_cleanup(self);
+        pipeline::notify_global(
+            self,
+            GlobalNotification::ThreadCleanup,
+            provider.iface(),
+            None,
+        );
     }
 
     /// StopListening, ApplicationStop, contexts cleaned up, Terminate; once.
@@ -291,6 +370,7 @@ impl HostCore {
         }
         self.application_container.data.cleanup();
         self.site_container.data.cleanup();
+        self.file_cache.cleanup();
         let connections: Vec<_> = lock(&self.connections).drain().map(|(_, c)| c).collect();
         for connection in connections {
             connection.end();
@@ -455,7 +535,9 @@ impl Host {
             local_addr: SocketAddr::from(([127, 0, 0, 1], 80)),
         };
         let mut sink = RecordingSink::new();
-        pipeline::execute(self.core(), request, &mut sink, ConnectionMode::Single)
+        let transcript = pipeline::execute(self.core(), request, &mut sink, ConnectionMode::Single);
+        self.core().after_request();
+        transcript
     }
 
     /// `GET path` in-process (see [`run`](Self::run)).
@@ -475,7 +557,9 @@ impl Host {
     /// Requests from the same client address share the connection's state
     /// while the responses keep it alive.
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
-        pipeline::execute(self.core(), request, sink, ConnectionMode::Keyed)
+        let transcript = pipeline::execute(self.core(), request, sink, ConnectionMode::Keyed);
+        self.core().after_request();
+        transcript
     }
 
     /// Sends `GL_CONFIGURATION_CHANGE` for `path` (as a change to
@@ -529,6 +613,17 @@ impl Host {
     /// termination, calls made outside requests), in order.
     pub fn events(&self) -> Vec<HostEvent> {
         lock(&self.core().events).clone()
+    }
+
+    /// What modules wrote to the Windows event log so far, in order, from
+    /// requests and from outside them (global notifications, registration,
+    /// termination). iis-host offers the SDK an extension interface for it
+    /// (`iis_module::EventLog` uses it; IIS answers `E_NOINTERFACE` and the
+    /// SDK calls `ReportEventW`); each entry is also an
+    /// [`ApiCall::ReportEvent`] in the transcript of the request that wrote
+    /// it, or a [`HostEvent::Call`] outside requests.
+    pub fn event_log(&self) -> Vec<EventLogEntry> {
+        lock(&self.core().event_log).clone()
     }
 
     /// The registered modules' names, in load order.

@@ -21,7 +21,8 @@
 //!   is called with the server version, an `IHttpModuleRegistrationInfo2`
 //!   and the `IHttpServer3`; a missing export or a failing HRESULT is a
 //!   [`HostError`] naming the library and the HRESULT. Libraries stay loaded
-//!   until the [`Host`] is dropped.
+//!   for the life of the process, as IIS never unloads a module while its
+//!   worker process runs.
 //! * **Server version**: `dwServerVersion` is `0x000A0000`,
 //!   `MAKELONG(0, 10)` for IIS 10.0 — how IIS encodes it and how the ASP.NET
 //!   Core Module reads it (`> MAKELONG(0, 7)` means "newer than 7.0"); the
@@ -35,8 +36,16 @@
 //! * **Pipeline**: `GL_PRE_BEGIN_REQUEST`, the twelve stages each with its
 //!   post-notification, SendResponse before each send (end of request, after
 //!   UpdateRequestCache; `Flush`; unbuffered writes), `RQ_READ_ENTITY` on
-//!   `ReadEntityBody`, `RQ_MAP_PATH` on `MapPath`,
+//!   `ReadEntityBody`, `RQ_MAP_PATH` on `MapPath` and when the request's
+//!   own URL is first mapped (at MapRequestHandler, or earlier on
+//!   `GetPhysicalPath`/`GetScriptTranslated`; again after `SetUrl`),
 //!   `RQ_CUSTOM_NOTIFICATION` on `IHttpContext::NotifyCustomNotification`.
+//!   `DisableNotifications` stops a module's notifications;
+//!   `GetNextNotification(CONTINUE)` hands a module its own next dispatch
+//!   (which the pipeline then skips); `GetIsLastNotification(status)` is
+//!   `TRUE` while the module has notifications pending, as documented.
+//!   `GetUser` is null until AuthenticateRequest has run, then the user a
+//!   module set or the anonymous user.
 //!   `RQ_NOTIFICATION_FINISH_REQUEST` skips to the final send, LogRequest
 //!   and EndRequest. `RQ_NOTIFICATION_PENDING` suspends the request (the
 //!   pipeline thread waits on a condition variable) until
@@ -46,16 +55,40 @@
 //!   request-pool `IModuleAllocator`, at the module's first notification;
 //!   `Dispose` exactly once at request end; `Terminate` on factories and
 //!   global modules at [`Host::shutdown`] (also on drop).
-//! * **Global notifications**: ApplicationStart (at build), PreBeginRequest
-//!   (every request), StopListening and ApplicationStop (at shutdown),
-//!   ConfigurationChange ([`Host::notify_configuration_change`],
-//!   `IHttpServer::NotifyConfigurationChange`), FileChange, and
-//!   CustomNotification (`IHttpServer::NotifyCustomNotification`).
-//!   `GL_NOTIFICATION_HANDLED` stops the later modules.
+//! * **Global notifications**: ApplicationStart then
+//!   ApplicationResolveModules (at build, and again when the application
+//!   recycles: [`Host::recycle_application`], or
+//!   `IHttpServer::RecycleApplication` once its request ends, after an
+//!   ApplicationStop), PreBeginRequest (every request), ThreadCleanup (after
+//!   every request, as its thread returns to the pool), StopListening and
+//!   ApplicationStop (at shutdown), ConfigurationChange
+//!   ([`Host::notify_configuration_change`],
+//!   `IHttpServer::NotifyConfigurationChange`), FileChange,
+//!   CustomNotification (`IHttpServer::NotifyCustomNotification`),
+//!   CacheCleanup and HealthCheck ([`Host::notify_cache_cleanup`],
+//!   [`Host::notify_health_check`]), RSCAQuery
+//!   ([`Host::notify_rsca_query`]), TraceEvent (for `RaiseTraceEvent` events
+//!   a module enabled with `SetTraceConfiguration`) and CacheOperation (file
+//!   cache lookups, `IHttpServer::DoCacheOperation`,
+//!   [`Host::notify_cache_operation`]). `GL_NOTIFICATION_HANDLED` stops the
+//!   later modules.
+//! * **Files and handlers**: `GetFileInfo` (context and server) is the file
+//!   cache's `IHttpFileInfo` of a real file under
+//!   [`HostConfig::physical_path`]; `GetScriptMap` is the first matching
+//!   [`HostConfig::handlers`] mapping (IIS's defaults); the output-fragment
+//!   cache (`AddFragmentToCache` …) is kept in memory.
+//! * **What only Windows has is recorded** in the transcript instead: the
+//!   event log (an iis-host extension interface the iis-module SDK asks
+//!   for with `IHttpServer2::GetExtendedInterface`; see
+//!   [`Host::event_log`]), performance counters, thread-count hints,
+//!   kernel-cache flushes, `ReportUnhealthy`/`RecycleProcess`.
 //! * **Response**: buffered; headers by id (response ids: http.h's
 //!   `HttpHeaderAcceptRanges` = 20 … `HttpHeaderWwwAuthenticate` = 29) or
 //!   name with `fReplace`; a request nobody handled (no write, no
-//!   `SetStatus`, no `SetRequestHandled`) gets IIS's `404.0` page.
+//!   `SetStatus`, no `SetRequestHandled`) gets IIS's `404.0` page, showing
+//!   the `SetErrorDescription` text if a SendResponse module set one. Each
+//!   data chunk written stays one buffered chunk (`EntityChunkCount`);
+//!   `WriteEntityChunkByReference` inserts at its position.
 //! * **Connection**: `ResetConnection` drops everything not yet written and
 //!   resets (RST); `SetNeedDisconnect` sends the response, then closes.
 //!   `CloseConnection` — documented as "closes the connection and sends a
@@ -75,26 +108,24 @@
 //!
 //! | interface | slots | returns |
 //! |---|---|---|
-//! | `IHttpServer` | `AssociateWithThreadPool`, `GetFileInfo`, `DoCacheOperation`, `AddFragmentToCache`, `ReadFragmentFromCache`, `RemoveFragmentFromCache`, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`, `RegisterFileChangeMonitor` | `E_NOTIMPL` |
+//! | `IHttpServer` | `AssociateWithThreadPool`, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`, `RegisterFileChangeMonitor` | `E_NOTIMPL` |
 //! | `IHttpServer` | `GetAdminManager` | null (no configuration system) |
 //! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
 //! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
 //! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |
 //! | `IHttpContext` | `ExecuteRequest`, `CloneContext`, `ReleaseClonedContext`, `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
-//! | `IHttpContext` | `GetNextNotification`, `GetIsLastNotification` | `FALSE` |
 //! | `IHttpContext` | `GetParentContext` | null (no child requests) |
-//! | `IHttpContext` | `GetScriptMap`, `GetFileInfo` | null unless a MapRequestHandler module set one |
+//! | `IHttpContext` | `GetScriptMap`, `GetFileInfo` | null when no handler mapping matches / the URL maps to no file |
 //! | `IHttpContext3` | `PostCompletion(cbBytes, pfnCompletionRoutine, pvContext)` | `E_NOTIMPL` |
 //! | `IHttpRequest` | `NegotiateClientCertificate`, `GetHeaderChanges` | `E_NOTIMPL` |
 //! | `IHttpRequest` | `GetClientCertificate` | `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` (plain HTTP) |
-//! | `IHttpRequest` | `GetForwardedUrl` | null |
+//! | `IHttpRequest` | `GetForwardedUrl` | null unless `SetUrl` named another host |
 //! | `IHttpRequest2` | `GetChannelBindingToken` | `E_NOTIMPL` |
 //! | `IHttpResponse` | `GetHeaderChanges` | `E_NOTIMPL` |
 //! | `IHttpResponse` | `WriteEntityChunks`/`WriteEntityChunkByReference` with chunks other than `HttpDataChunkFromMemory` | `E_NOTIMPL` |
 //! | `IHttpResponse3`/`4` | `PushPromise`, `SetTrailer`, `DeleteTrailer` (HTTP/2) | `E_NOTIMPL` |
 //! | `IHttpResponse4` | `GetTrailer` / `ResetStream`, `SetNeedGoAway` | null / no effect |
 //! | `ISendResponseProvider` | `SetLogData` / `GetLogData` | `E_NOTIMPL` / null |
-//! | `IHttpTraceContext` | `SetTraceConfiguration` | `E_NOTIMPL` |
 //! | `IHttpUser` (anonymous) | `IsInRole` / tokens, `GetUserVariable` | `E_NOTIMPL` / null |
 //! | `IGlobalFileChangeProvider` | `GetFileMonitor` | null |
 //!
@@ -103,15 +134,20 @@
 //! `OnAsyncCompletion` or completion routine follows it); `PENDING` returned
 //! from a notification raised inside another call (SendResponse from a
 //! `Flush`, MapPath, ReadEntity, a custom notification) counts as
-//! `CONTINUE`; `SuppressHeaders` is recorded but a head is still sent; raw
+//! `CONTINUE`; after `SuppressHeaders` the head is the one the module wrote
+//! at the start of the entity (parsed and handed to the connection layer),
+//! else iis-host's; `ISendResponseProvider::SetFlags` is honoured for
+//! `HTTP_SEND_RESPONSE_FLAG_DISCONNECT` only; raw
 //! `HTTP_REQUEST`/`HTTP_RESPONSE` structs are snapshots (writes to them are
 //! not read back); `SetErrorStatus` is recorded only ("does not directly
 //! affect request processing"); custom error pages (only the 404 of an
 //! unhandled request is generated); output and kernel caching; TLS,
 //! authentication (the user is anonymous unless a module sets one) and
-//! child requests; the global notifications CacheCleanup, CacheOperation,
-//! HealthCheck, ApplicationResolveModules, RSCAQuery, TraceEvent,
-//! ThreadCleanup, ApplicationPreload and SuspendProcess are never raised.
+//! child requests; Windows tokens, SIDs and ACLs (the anonymous user has no
+//! token; `AccessCheck` asks whether the host can read the file); trace
+//! events of iis-host's own (only modules raise them); the httpcach.h key
+//! interfaces beyond `IHttpCacheKey`; the global notifications
+//! ApplicationPreload and SuspendProcess are never raised.
 //! A connection's state lasts one request in-process ([`Host::run`]); over
 //! TCP it lasts while responses keep the connection alive. Addresses are
 //! Windows `SOCKADDR_IN`/`SOCKADDR_IN6` (`AF_INET` = 2, `AF_INET6` = 23),
@@ -125,17 +161,20 @@ mod ffi;
 mod host;
 pub mod http;
 mod loader;
+mod notify;
 mod objects;
 mod pipeline;
 mod serve;
 pub mod testing;
 mod transcript;
 
-pub use config::{HostConfig, IIS_10_SERVER_VERSION};
+pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
 pub use error::HostError;
 pub use host::{Host, HostBuilder, HostStats};
+pub use objects::cache::{CacheItem, CacheOp};
+pub use objects::global_providers::RscaResult;
 pub use serve::ServeHandle;
 pub use transcript::{
-    ApiCall, GlobalNotification, HeaderKey, HostEvent, Notification, NotificationRecord,
-    RequestStatus, Transcript,
+    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, Notification,
+    NotificationRecord, RequestStatus, Transcript,
 };

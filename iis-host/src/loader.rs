@@ -193,10 +193,8 @@ pub(crate) fn default_name(path: &Path) -> String {
     }
 }
 
-/// A loaded library and its `RegisterModule`.
+/// A loaded library's `RegisterModule`.
 pub(crate) struct Loaded {
-    /// The library, kept loaded until the host is dropped.
-    pub(crate) library: Option<libloading::Library>,
     /// The entry point.
     pub(crate) register: PFN_REGISTERMODULE,
     /// Where it came from, for messages.
@@ -212,7 +210,6 @@ pub(crate) struct Loaded {
 pub(crate) fn open(source: &Source) -> Result<Loaded, HostError> {
     match source {
         Source::Function(register) => Ok(Loaded {
-            library: None,
             register: *register,
             origin: PathBuf::from("<in-process>"),
         }),
@@ -234,8 +231,12 @@ pub(crate) fn open(source: &Source) -> Result<Loaded, HostError> {
                         path: path.clone(),
                         source,
                     })?;
+            // IIS never unloads a module while the worker process runs, and
+            // neither does iis-host: threads a module started, and their
+            // thread-local destructors, may outlive the `Host`, and unloading
+            // would leave them running unmapped code.
+            std::mem::forget(library);
             Ok(Loaded {
-                library: Some(library),
                 register,
                 origin: path.clone(),
             })

@@ -46,6 +46,19 @@ pub(crate) unsafe fn wide_to_string(ptr: PCWSTR, what: &'static str) -> Result<O
         })
 }
 
+/// Borrows `len` UTF-16 units IIS returned, or `None` for null.
+///
+/// # Safety
+/// `ptr` is null or valid for reads of `len` units for `'a`.
+pub(crate) unsafe fn wide_units<'a>(ptr: PCWSTR, len: usize) -> Option<&'a [u16]> {
+    if ptr.is_null() {
+        None
+    } else {
+        // SAFETY: the caller guarantees `len` readable units for 'a.
+        Some(unsafe { core::slice::from_raw_parts(ptr.0, len) })
+    }
+}
+
 /// Borrows `len` bytes IIS returned, or `None` for null.
 ///
 /// # Safety

@@ -53,6 +53,7 @@
 //! `as_raw` on each view reaches the [`iis_sys`] object for the rest.
 
 mod error;
+mod event_log;
 mod ffi;
 mod global;
 mod http;
@@ -65,6 +66,7 @@ mod misuse;
 pub mod prelude;
 
 pub use error::{Error, Result};
+pub use event_log::{EventLog, EventType, HOST_EVENT_LOG_IID, MAX_EVENT_STRING};
 pub use global::{
     ApplicationEvent, ApplicationPreload, CacheOperation, ConfigurationChange, FileChange,
     GlobalFlow, GlobalHooks, GlobalModule, PreBeginRequest, ResolveModules, RscaQuery,
@@ -72,7 +74,7 @@ pub use global::{
 };
 pub use http::*;
 pub use iis_module_macros::{global_module, http_module, register_module};
-pub use iis_sys::{self, GlobalNotifications, RequestNotifications};
+pub use iis_sys::{self, ExecuteFlags, GlobalNotifications, RequestNotifications};
 pub use module::*;
 pub use registration::{Priority, Registration};
 pub use windows_core::HRESULT;

@@ -2,10 +2,10 @@
 
 pub use crate::{
     ApplicationEvent, Authentication, Completion, CompletionHandle, ConfigurationChange,
-    CustomNotification, Error, Event, Flow, GlobalFlow, GlobalModule, HttpContext, HttpModule,
-    HttpRequest, HttpResponse, HttpServer, MapHandler, MapPath, PreBeginRequest, Priority,
-    ReadEntity, Registration, RequestNotifications, Result, SendResponse, StopListening,
-    global_module, http_module, register_module,
+    CustomNotification, Error, Event, EventLog, EventType, Flow, GlobalFlow, GlobalModule,
+    HttpContext, HttpModule, HttpRequest, HttpResponse, HttpServer, MapHandler, MapPath,
+    PreBeginRequest, Priority, ReadEntity, Registration, RequestNotifications, Result,
+    SendResponse, StopListening, global_module, http_module, register_module,
 };
 pub use http::header::{self, CONTENT_TYPE, LOCATION};
 pub use http::{Method, StatusCode};

@@ -2,6 +2,7 @@
 //! [`Registration`] a module's registration function receives.
 
 use crate::global::{GlobalHooks, GlobalObject, ModuleEnv, global_mask};
+use crate::module::ModuleAllocator;
 use crate::module::glue::{Factory, panic_message};
 use crate::module::hooks::{RequestHooks, masks};
 use crate::{
@@ -102,6 +103,22 @@ impl Registration {
     where
         T: RequestHooks,
         F: Fn() -> T + Send + Sync + 'static,
+    {
+        self.request_module_with_allocator(move |_: &mut ModuleAllocator<'_>| Ok(make()))
+    }
+
+    /// Registers a request module whose factory also gets the request's
+    /// [`ModuleAllocator`] (`IHttpModuleFactory::GetHttpModule`'s
+    /// `pAllocator`), to give each instance request-pool memory; an `Err`
+    /// from `make` fails the request's `GetHttpModule` with its HRESULT.
+    ///
+    /// # Errors
+    /// As [`request_module`](Self::request_module).
+    #[doc(alias = "IModuleAllocator")]
+    pub fn request_module_with_allocator<T, F>(&mut self, make: F) -> Result<()>
+    where
+        T: RequestHooks,
+        F: Fn(&mut ModuleAllocator<'_>) -> Result<T> + Send + Sync + 'static,
     {
         let (pre, post) = const { masks(T::IMPLEMENTED) };
         if pre == 0 && post == 0 {
@@ -285,18 +302,45 @@ pub unsafe fn register_module(
         };
         register(&mut registration)
     }));
-    match outcome {
-        Ok(Ok(())) => HRESULT(0),
-        Ok(Err(error)) => {
-            log::error!("iis-module: RegisterModule failed: {error}");
-            error.hresult()
-        }
-        Err(payload) => {
-            log::error!(
-                "iis-module: RegisterModule panicked: {}",
+    let (message, hresult) = match outcome {
+        Ok(Ok(())) => return HRESULT(0),
+        Ok(Err(error)) => (format!("RegisterModule failed: {error}"), error.hresult()),
+        Err(payload) => (
+            format!(
+                "RegisterModule panicked: {}",
                 panic_message(payload.as_ref())
-            );
-            crate::error::E_FAIL
-        }
+            ),
+            crate::error::E_FAIL,
+        ),
+    };
+    log::error!("iis-module: {message}");
+    // IIS's own "module failed to load" event carries only the HRESULT: put
+    // the reason beside it in the Application log.
+    let report = catch_unwind(AssertUnwindSafe(|| report_failure(info, server, &message)));
+    if report.is_err() {
+        log::error!("iis-module: reporting the registration failure panicked");
+    }
+    hresult
+}
+
+/// Writes a failed registration's reason to the event log, under the
+/// module's configured name.
+fn report_failure(info: *mut IHttpModuleRegistrationInfo, server: *mut IHttpServer, message: &str) {
+    let Some(server) = NonNull::new(server) else {
+        return;
+    };
+    let name = NonNull::new(info).and_then(|info| {
+        // SAFETY: the registration info IIS passed; no arguments.
+        let name = unsafe { vcall!(info.as_ptr(), GetName()) };
+        // SAFETY: IIS returns a NUL-terminated name or null.
+        unsafe { ffi::wide_to_string(name, "module name") }
+            .ok()
+            .flatten()
+    });
+    let name = name.unwrap_or_else(|| "IIS native module".to_string());
+    // SAFETY: the server IIS passed to RegisterModule.
+    let server = unsafe { HttpServer::from_raw(server) };
+    if let Ok(log) = crate::EventLog::open(&server, &name) {
+        let _ = log.error(message);
     }
 }

@@ -56,7 +56,10 @@ impl GlobalModule for Lifecycle {
 fn request_masks_are_the_implemented_hooks() {
     assert_eq!(
         Registration::request_notifications::<SendOnly>(),
-        (RequestNotifications::SEND_RESPONSE, RequestNotifications::empty())
+        (
+            RequestNotifications::SEND_RESPONSE,
+            RequestNotifications::empty()
+        )
     );
     assert_eq!(
         Registration::request_notifications::<PreAndPost>(),
@@ -67,7 +70,10 @@ fn request_masks_are_the_implemented_hooks() {
     );
     assert_eq!(
         Registration::request_notifications::<Generic<u8>>(),
-        (RequestNotifications::END_REQUEST, RequestNotifications::empty())
+        (
+            RequestNotifications::END_REQUEST,
+            RequestNotifications::empty()
+        )
     );
 }
 

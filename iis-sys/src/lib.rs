@@ -33,6 +33,7 @@
 
 mod abi;
 mod constants;
+mod host_extensions;
 mod interfaces;
 mod layout;
 mod types;
@@ -45,6 +46,7 @@ mod types;
 mod win32;
 
 pub use constants::*;
+pub use host_extensions::*;
 pub use interfaces::*;
 pub use layout::*;
 pub use types::*;

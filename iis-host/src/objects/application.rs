@@ -10,7 +10,8 @@ use iis_sys::{
 
 use crate::ffi::FALSE;
 use crate::host::HostCore;
-use crate::objects::{Obj, with_owner};
+use crate::objects::{Back, Obj, with_data, with_owner};
+use crate::transcript::ApiCall;
 
 define_member_fn! {
     /// `GetApplicationPhysicalPath`.
@@ -59,12 +60,18 @@ define_member_fn! {
 
     /// `IHttpSite::GetPerfCounterInfo`.
     unsafe fn site_counters(this: *mut IHttpSite) -> *mut IHttpPerfCounterInfo {
-        with_owner!(this, std::ptr::null_mut(), |host: HostCore| host.perf.iface())
+        with_owner!(this, std::ptr::null_mut(), |host: HostCore| host.site_perf.iface())
     }
 
-    /// `IHttpPerfCounterInfo::IncrementCounter`/`DecrementCounter`: iis-host
-    /// publishes no performance counters.
-    unsafe fn counter(_this: *mut IHttpPerfCounterInfo, _counter: u32, _value: u32) {}
+    /// `IHttpPerfCounterInfo::IncrementCounter`: recorded.
+    unsafe fn increment(this: *mut IHttpPerfCounterInfo, counter: u32, value: u32) {
+        with_data!(this, (), |perf: PerfCounters| perf.record(true, counter, value))
+    }
+
+    /// `IHttpPerfCounterInfo::DecrementCounter`: recorded.
+    unsafe fn decrement(this: *mut IHttpPerfCounterInfo, counter: u32, value: u32) {
+        with_data!(this, (), |perf: PerfCounters| perf.record(false, counter, value))
+    }
 }
 
 /// `IHttpApplication2` (a plain cast gives `IHttpApplication`).
@@ -90,11 +97,44 @@ pub(crate) static SITE_VTBL: IHttpSiteVtbl = IHttpSiteVtbl {
 
 /// `IHttpPerfCounterInfo`.
 static PERF_VTBL: IHttpPerfCounterInfoVtbl = IHttpPerfCounterInfoVtbl {
-    IncrementCounter: counter,
-    DecrementCounter: counter,
+    IncrementCounter: increment,
+    DecrementCounter: decrement,
 };
 
-/// The perf-counter object (site and server).
-pub(crate) fn perf_counters() -> Obj<()> {
-    Obj::new(&PERF_VTBL, ())
+/// The data of a perf-counter object: iis-host publishes no counters, it
+/// records each change as an [`ApiCall::PerfCounter`].
+pub(crate) struct PerfCounters {
+    /// `"server"` or `"site"`.
+    scope: &'static str,
+    host: Back<HostCore>,
+}
+
+impl PerfCounters {
+    fn record(&self, increment: bool, counter: u32, value: u32) {
+        // SAFETY: bound to the live host before the object is handed out.
+        if let Some(host) = unsafe { self.host.0.as_ref() } {
+            host.record(ApiCall::PerfCounter {
+                scope: self.scope.to_owned(),
+                increment,
+                counter,
+                value,
+            });
+        }
+    }
+
+    /// Binds the object to its host.
+    pub(crate) fn bind(&mut self, host: *const HostCore) {
+        self.host = Back(host);
+    }
+}
+
+/// The perf-counter object of the server (`"server"`) or the site (`"site"`).
+pub(crate) fn perf_counters(scope: &'static str) -> Obj<PerfCounters> {
+    Obj::new(
+        &PERF_VTBL,
+        PerfCounters {
+            scope,
+            host: Back::unbound(),
+        },
+    )
 }

@@ -16,21 +16,45 @@ use iis_sys::{
 };
 
 use crate::ffi::{
-    E_INVALIDARG, E_NOTIMPL, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_INDEX, FALSE, S_OK, cstr,
-    from_wide, put, to_wide, wstr,
+    E_INVALIDARG, E_NOTIMPL, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_INDEX, FALSE, S_OK, TRUE,
+    cstr, from_wide, put, to_wide, wstr,
 };
-use crate::objects::providers::map_path;
+use crate::objects::providers::{for_stage, map_path};
 use crate::objects::server_variables::{lookup, physical_path};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
 use crate::pipeline::request_state::Completion;
-use crate::pipeline::{RequestCore, complete, notify};
+use crate::pipeline::{RequestCore, complete, next, notify};
 use crate::transcript::{ApiCall, Notification, RequestStatus};
 
-/// The physical path the request's URL maps to.
-fn physical(core: &RequestCore) -> Vec<u16> {
-    let url = core.with_state(|s| s.req.decoded_path());
-    to_wide(&physical_path(&core.host().config.physical_path, &url))
+/// The physical path the request's URL maps to: mapped once (raising
+/// `RQ_MAP_PATH`, as IIS does when an operation first needs it) and kept
+/// until `SetUrl` changes the URL.
+pub(crate) fn physical(core: &RequestCore) -> Vec<u16> {
+    if let Some(path) = core.with_state(|s| s.req.physical.clone()) {
+        return path;
+    }
+    let url = to_wide(&core.with_state(|s| s.req.decoded_path()));
+    let path = map_url(core, &url);
+    core.with_state(|s| s.req.physical = Some(path.clone()));
+    path
+}
+
+/// `url` mapped under the application root, then by the `RQ_MAP_PATH`
+/// modules (which may change it).
+fn map_url(core: &RequestCore, url: &[u16]) -> Vec<u16> {
+    let url_text = from_wide(url);
+    let path = to_wide(&physical_path(&core.host().config.physical_path, &url_text));
+    if !core
+        .modules
+        .iter()
+        .any(|m| m.wants(Notification::MapPath, false))
+    {
+        return path;
+    }
+    let provider = map_path(core, url, &path);
+    notify(core, Notification::MapPath, false, provider.iface(), None);
+    provider.data.physical()
 }
 
 /// A wide string in the arena, its length (in characters) through `len`.
@@ -60,17 +84,7 @@ fn server_variable(core: &RequestCore, name: Option<String>) -> Result<String, H
 /// `MapPath`: maps `url` under the application root, lets `RQ_MAP_PATH`
 /// modules change it, and copies it into the caller's buffer.
 fn map(core: &RequestCore, url: &[u16], buffer: PWSTR, size: *mut u32) -> HRESULT {
-    let url_text = from_wide(url);
-    let mut path = to_wide(&physical_path(&core.host().config.physical_path, &url_text));
-    if core
-        .modules
-        .iter()
-        .any(|m| m.wants(Notification::MapPath, false))
-    {
-        let provider = map_path(core, url, &path);
-        notify(core, Notification::MapPath, false, provider.iface(), None);
-        path = provider.data.physical();
-    }
+    let path = map_url(core, url);
     let needed = ((path.len() + 1) * 2) as u32;
     // SAFETY: `size` is non-null (checked by the caller) and read/writable.
     let available = unsafe { size.read() };
@@ -106,11 +120,17 @@ define_member_fn! {
     unsafe fn headers_sent(this: *mut IHttpContext) -> BOOL {
         with_owner!(this, FALSE, |core: RequestCore| core.with_state(|s| s.out.head_sent).into())
     }
-    /// `GetUser`: the user an authentication module set, else the anonymous user.
+    /// `GetUser`: the user an authentication module set; else, once
+    /// AuthenticateRequest has run, the anonymous user (what IIS's anonymous
+    /// authentication gives); null before.
     unsafe fn get_user(this: *mut IHttpContext) -> *mut IHttpUser {
         with_owner!(this, std::ptr::null_mut(), |core: RequestCore| {
-            let user = core.with_state(|s| s.req.user);
-            if user.is_null() { ANONYMOUS.iface() } else { user.0 }
+            let (user, authenticated) = core.with_state(|s| (s.req.user, s.req.authenticated));
+            match (user.is_null(), authenticated) {
+                (false, _) => user.0,
+                (true, true) => ANONYMOUS.iface(),
+                (true, false) => std::ptr::null_mut(),
+            }
         })
     }
     unsafe fn get_container(this: *mut IHttpContext) -> *mut IHttpModuleContextContainer {
@@ -143,13 +163,36 @@ define_member_fn! {
             s.log.calls.push(ApiCall::ContextDisableNotifications { notifications, post_notifications: post });
         }))
     }
-    /// `GetNextNotification`: not emulated (no further notification is offered).
-    unsafe fn next_notification(_this: *mut IHttpContext, _status: REQUEST_NOTIFICATION_STATUS, _notification: *mut u32, _post: *mut BOOL, _module: *mut *mut CHttpModule, _provider: *mut *mut IHttpEventProvider) -> BOOL {
-        FALSE
+    /// `GetNextNotification(status, …)`: with `RQ_NOTIFICATION_CONTINUE`,
+    /// when the next dispatch of the pipeline goes to the calling module, the
+    /// module takes it over (the pipeline skips it) and gets its
+    /// notification, module instance and provider; otherwise `FALSE`.
+    unsafe fn next_notification(this: *mut IHttpContext, status: REQUEST_NOTIFICATION_STATUS, notification: *mut u32, post: *mut BOOL, module: *mut *mut CHttpModule, provider: *mut *mut IHttpEventProvider) -> BOOL {
+        with_owner!(this, FALSE, |core: RequestCore| {
+            let next = if RequestStatus::from_raw(status) == RequestStatus::Continue { next::take_next(core) } else { None };
+            core.record(ApiCall::ContextGetNextNotification { next: next.map(|(_, n, p)| (n, p)) });
+            let Some((index, n, p)) = next else { return FALSE };
+            let instance = core.with_state(|s| s.flow.instances[index]).map_or(std::ptr::null_mut(), |m| m.0);
+            let kept = core.arena.keep(for_stage(core, n, p));
+            // SAFETY: the out-pointers are null or writable; the provider is
+            // kept in the request arena, alive until the request ends.
+            unsafe {
+                put(notification, n.mask());
+                put(post, BOOL::from(p));
+                put(module, instance);
+                put(provider, (*kept).iface::<IHttpEventProvider>());
+            }
+            TRUE
+        })
     }
-    /// `GetIsLastNotification`: not emulated.
-    unsafe fn is_last_notification(_this: *mut IHttpContext, _status: REQUEST_NOTIFICATION_STATUS) -> BOOL {
-        FALSE
+    /// `GetIsLastNotification(status)`: `TRUE` when more notifications are
+    /// pending for the calling module if the current one returns `status`
+    /// (what the IIS documentation says it returns, despite its name).
+    unsafe fn is_last_notification(this: *mut IHttpContext, status: REQUEST_NOTIFICATION_STATUS) -> BOOL {
+        with_owner!(this, FALSE, |core: RequestCore| {
+            let finish = RequestStatus::from_raw(status) == RequestStatus::FinishRequest;
+            next::more_pending(core, finish).into()
+        })
     }
     /// `ExecuteRequest`: child requests are not emulated.
     unsafe fn execute_request(_this: *mut IHttpContext, _async: BOOL, _child: *mut IHttpContext, _flags: u32, _user: *mut IHttpUser, _pending: *mut BOOL) -> HRESULT {
@@ -239,9 +282,12 @@ define_member_fn! {
     unsafe fn script_translated(this: *mut IHttpContext, len: *mut u32) -> PCWSTR {
         with_owner!(this, PCWSTR::null(), |core: RequestCore| wide_out(core, &physical(core), len))
     }
-    /// `GetScriptMap`: what a MapRequestHandler module set (null by default: no handler mapping).
+    /// `GetScriptMap`: what a MapRequestHandler module set, else the first matching `HostConfig::handlers` mapping (`objects::script_map`).
     unsafe fn script_map(this: *mut IHttpContext) -> *mut IScriptMapInfo {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.with_state(|s| s.req.script_map.0))
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| {
+            let set = core.with_state(|s| s.req.script_map.0);
+            if set.is_null() { crate::objects::script_map::for_request(core) } else { set }
+        })
     }
     /// `SetRequestHandled`: no 404 for this request.
     unsafe fn set_request_handled(this: *mut IHttpContext) {
@@ -250,9 +296,12 @@ define_member_fn! {
             s.log.calls.push(ApiCall::ContextSetRequestHandled);
         }))
     }
-    /// `GetFileInfo`: what a MapRequestHandler module set (null by default: no static file).
+    /// `GetFileInfo`: what a MapRequestHandler module set, else the file-cache record of the file the URL maps to (`objects::file_info`).
     unsafe fn file_info(this: *mut IHttpContext) -> *mut IHttpFileInfo {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.with_state(|s| s.req.file_info.0))
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| {
+            let set = core.with_state(|s| s.req.file_info.0);
+            if set.is_null() { crate::objects::file_info::for_request(core) } else { set }
+        })
     }
     /// `MapPath(pszUrl, pszPhysicalPath, pcbPhysicalPath)` (sizes in bytes).
     unsafe fn map_path_slot(this: *mut IHttpContext, url: PCWSTR, buffer: PWSTR, size: *mut u32) -> HRESULT {
@@ -272,6 +321,11 @@ define_member_fn! {
             if provider.is_null() {
                 return E_INVALIDARG;
             }
+            // SAFETY: a live provider of the module's, with its vtable.
+            let kind = unsafe { ((*(*provider).lpVtbl).QueryNotificationType)(provider) };
+            // SAFETY: the provider returns a NUL-terminated string or null.
+            let kind = unsafe { wstr(kind) }.map(from_wide).unwrap_or_default();
+            core.record(ApiCall::ContextNotifyCustomNotification { kind });
             notify(core, Notification::CustomRequestNotification, false, provider.cast(), None);
             // SAFETY: `expected` is null or writable.
             unsafe { put(expected, FALSE) };
@@ -318,9 +372,13 @@ define_member_fn! {
     unsafe fn server_var_changes(_this: *mut IHttpContext, _snapshot: u32, _count: *mut u32, _changed: *mut u32, _names: *mut *mut PCSTR, _values: *mut *mut PCWSTR, _diff_count: *mut u32, _diff: *mut *mut u32) -> HRESULT {
         E_NOTIMPL
     }
-    /// `CancelIo`: every I/O of iis-host completes synchronously, so nothing is pending.
-    unsafe fn cancel_io(_this: *mut IHttpContext) -> HRESULT {
-        S_OK
+    /// `CancelIo`: recorded; every I/O of iis-host completes synchronously,
+    /// so nothing is pending to cancel.
+    unsafe fn cancel_io(this: *mut IHttpContext) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            core.record(ApiCall::ContextCancelIo);
+            S_OK
+        })
     }
     unsafe fn map_handler(_this: *mut IHttpContext, _site: u32, _site_name: PCWSTR, _url: PCWSTR, _verb: PCSTR, _map: *mut *mut IScriptMapInfo, _ignore_wildcard: BOOL) -> HRESULT {
         E_NOTIMPL

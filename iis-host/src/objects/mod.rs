@@ -9,16 +9,21 @@
 
 pub(crate) mod allocator;
 pub(crate) mod application;
+pub(crate) mod cache;
 pub(crate) mod cache_policy;
 pub(crate) mod connection;
 pub(crate) mod containers;
 pub(crate) mod context;
+pub(crate) mod event_log;
+pub(crate) mod file_info;
+pub(crate) mod global_providers;
 pub(crate) mod headers;
 pub(crate) mod providers;
 pub(crate) mod raw;
 pub(crate) mod registration;
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod script_map;
 pub(crate) mod server;
 pub(crate) mod server_variables;
 pub(crate) mod trace;

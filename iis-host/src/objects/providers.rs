@@ -187,9 +187,14 @@ define_member_fn! {
         with_data!(this, 0, |data: SendResponseData| data.flags.load(Ordering::SeqCst))
     }
 
-    /// `SetFlags`: stored (the connection layer frames the response itself).
+    /// `SetFlags`: recorded and stored; the send honours
+    /// `HTTP_SEND_RESPONSE_FLAG_DISCONNECT` (the connection closes after the
+    /// response); the connection layer frames the response itself.
     unsafe fn set_flags(this: *mut ISendResponseProvider, flags: u32) {
-        with_data!(this, (), |data: SendResponseData| data.flags.store(flags, Ordering::SeqCst))
+        with_data!(this, (), |data: SendResponseData| {
+            data.base.record(ApiCall::ProviderSetFlags { flags });
+            data.flags.store(flags, Ordering::SeqCst);
+        })
     }
 
     /// `GetLogData`: iis-host writes no log, so there is none.
@@ -219,8 +224,17 @@ static SEND_RESPONSE_VTBL: ISendResponseProviderVtbl = ISendResponseProviderVtbl
     GetReadyToLogData: ready_to_log,
 };
 
+/// `HTTP_SEND_RESPONSE_FLAG_DISCONNECT`.
+pub(crate) const SEND_DISCONNECT: u32 = 0x0000_0001;
 /// `HTTP_SEND_RESPONSE_FLAG_MORE_DATA`.
 pub(crate) const SEND_MORE_DATA: u32 = 0x0000_0004;
+
+impl SendResponseData {
+    /// The send's flags after the notification.
+    pub(crate) fn flags(&self) -> u32 {
+        self.flags.load(Ordering::SeqCst)
+    }
+}
 
 /// A SendResponse provider.
 pub(crate) fn send_response(

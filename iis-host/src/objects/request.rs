@@ -19,12 +19,12 @@ use iis_sys::{
 
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, ERROR_HANDLE_EOF, ERROR_NOT_FOUND, FALSE, S_OK, bytes, cstr, put,
-    wide, wstr,
+    to_wide, wide, wstr,
 };
 use crate::objects::headers::{Side, valid_name, valid_value};
 use crate::objects::providers::read_entity;
 use crate::objects::{raw, with_owner};
-use crate::pipeline::request_state::split_target;
+use crate::pipeline::request_state::{RequestData, split_target};
 use crate::pipeline::{RequestCore, notify};
 use crate::transcript::{ApiCall, HeaderKey, Notification};
 
@@ -111,11 +111,13 @@ fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
     }
     let (path, query) = split_target(url);
     core.with_state(|s| {
+        s.req.forwarded_url = forwarded(&s.req, url);
         s.req.path = path;
         if query.is_some() || reset_query {
             s.req.query = query;
         }
         s.req.url_changed = true;
+        s.req.physical = None;
         s.req.touch();
         s.log.calls.push(ApiCall::RequestSetUrl {
             url: String::from_utf8_lossy(url).into_owned(),
@@ -123,6 +125,39 @@ fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
         });
     });
     S_OK
+}
+
+/// The URL `GetForwardedUrl` returns after `SetUrl(url)`: `url` when it is
+/// absolute and names a host other than this server (the request's `Host`,
+/// `localhost`, a loopback or the local address); `None` for a local URL.
+fn forwarded(req: &RequestData, url: &[u8]) -> Option<Vec<u16>> {
+    let text = String::from_utf8_lossy(url);
+    let lower = text.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = strip_port(authority);
+    let own = req
+        .headers
+        .get("Host")
+        .map(|h| strip_port(&String::from_utf8_lossy(&h)).to_ascii_lowercase());
+    let local = host == "localhost"
+        || own.as_deref() == Some(host)
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip == req.local.ip());
+    (!local).then(|| to_wide(&text))
+}
+
+/// `host:port` → `host` (IPv6 literals keep their brackets).
+fn strip_port(authority: &str) -> &str {
+    match authority.rfind(':') {
+        Some(i) if !authority[i..].contains(']') => &authority[..i],
+        _ => authority,
+    }
 }
 
 /// `ReadEntityBody`, synchronous, raising `RQ_READ_ENTITY` for the bytes read.
@@ -266,9 +301,15 @@ define_member_fn! {
     unsafe fn url_changed(this: *mut IHttpRequest) -> BOOL {
         with_owner!(this, FALSE, |core: RequestCore| core.with_state(|s| s.req.url_changed).into())
     }
-    /// `GetForwardedUrl`: no forwarding (ARR) here.
-    unsafe fn forwarded_url(_this: *mut IHttpRequest) -> PCWSTR {
-        PCWSTR::null()
+    /// `GetForwardedUrl`: the URL of the last `SetUrl` when it named another
+    /// host, else null (as documented: a local URL gives null).
+    unsafe fn forwarded_url(this: *mut IHttpRequest) -> PCWSTR {
+        with_owner!(this, PCWSTR::null(), |core: RequestCore| {
+            match core.with_state(|s| s.req.forwarded_url.clone()) {
+                Some(url) => core.arena.wstr(&url),
+                None => PCWSTR::null(),
+            }
+        })
     }
     /// `GetLocalAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
     unsafe fn local_address(this: *mut IHttpRequest) -> *mut SOCKADDR {

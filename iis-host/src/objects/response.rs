@@ -100,13 +100,14 @@ fn delete_header(core: &RequestCore, key: Option<HeaderKey>) -> HRESULT {
     S_OK
 }
 
-/// The bytes of `count` chunks, `Err` for an unsupported chunk type or a bad pointer.
+/// The bytes of each of `count` chunks, `Err` for an unsupported chunk type
+/// or a bad pointer.
 ///
 /// # Safety
 ///
 /// `chunks` is null or points at `count` readable `HTTP_DATA_CHUNK`s whose
 /// memory buffers are readable.
-unsafe fn chunk_bytes(chunks: *const HTTP_DATA_CHUNK, count: u32) -> Result<Vec<u8>, HRESULT> {
+unsafe fn chunk_bytes(chunks: *const HTTP_DATA_CHUNK, count: u32) -> Result<Vec<Vec<u8>>, HRESULT> {
     if count == 0 {
         return Ok(Vec::new());
     }
@@ -127,31 +128,28 @@ unsafe fn chunk_bytes(chunks: *const HTTP_DATA_CHUNK, count: u32) -> Result<Vec<
         else {
             return Err(E_INVALIDARG);
         };
-        data.extend_from_slice(slice);
+        data.push(slice.to_vec());
     }
     Ok(data)
 }
 
-/// Appends (or inserts at chunk `position`) `data`; sends at once when
-/// buffering is off.
-fn write(core: &RequestCore, data: Vec<u8>, position: Option<i32>) {
+/// Appends (or inserts at chunk `position`) the entity chunks `data`, each
+/// kept as one buffered chunk (`HTTP_RESPONSE::EntityChunkCount`); sends at
+/// once when buffering is off.
+fn write(core: &RequestCore, data: Vec<Vec<u8>>, position: Option<i32>) {
     let unbuffered = core.with_state(|s| {
+        let bytes = data.concat();
         let call = match position {
-            None => ApiCall::ResponseWriteEntityChunks {
-                bytes: data.clone(),
-            },
-            Some(p) => ApiCall::ResponseWriteEntityChunkByReference {
-                bytes: data.clone(),
-                position: p,
-            },
+            None => ApiCall::ResponseWriteEntityChunks { bytes },
+            Some(p) => ApiCall::ResponseWriteEntityChunkByReference { bytes, position: p },
         };
         s.log.calls.push(call);
-        if !data.is_empty() {
+        for (i, chunk) in data.into_iter().filter(|c| !c.is_empty()).enumerate() {
             match position {
                 Some(p) if p >= 0 && (p as usize) < s.resp.chunks.len() => {
-                    s.resp.chunks.insert(p as usize, data)
+                    s.resp.chunks.insert(p as usize + i, chunk)
                 }
-                _ => s.resp.chunks.push(data),
+                _ => s.resp.chunks.push(chunk),
             }
         }
         s.resp.written = true;
@@ -175,7 +173,7 @@ fn write_chunks(
         Ok(data) => data,
         Err(hr) => return hr,
     };
-    let length = u32::try_from(data.len()).unwrap_or(u32::MAX);
+    let length = u32::try_from(data.iter().map(Vec::len).sum::<usize>()).unwrap_or(u32::MAX);
     write(core, data, None);
     // SAFETY: the out-pointers are null or writable.
     unsafe {

@@ -15,26 +15,29 @@ use iis_sys::{
     BOOL, CACHE_OPERATION, GL_NOTIFICATION_CONTINUE, GL_NOTIFICATION_HANDLED,
     GLOBAL_NOTIFICATION_STATUS, GUID, HANDLE, HRESULT, HTTP_DATA_CHUNK, HTTP_REQUEST_PROPERTY,
     HTTP_SERVER_INTERFACE_V2, HTTP_SERVER_INTERFACE_V3, HTTP_SERVER_INTERFACE_VERSION,
-    IAppHostAdminManager, ICustomNotificationProvider, IDispensedHttpModuleContextContainer,
-    IHttpApplication, IHttpApplication2, IHttpCacheKey, IHttpCachePolicy, IHttpCachePolicy2,
-    IHttpCacheSpecificData, IHttpCompletionInfo, IHttpCompletionInfo2, IHttpContext, IHttpContext2,
-    IHttpContext3, IHttpContext4, IHttpFileInfo, IHttpFileMonitor, IHttpModuleRegistrationInfo,
-    IHttpModuleRegistrationInfo2, IHttpPerfCounterInfo, IHttpRequest, IHttpRequest2, IHttpRequest3,
-    IHttpRequest4, IHttpResponse, IHttpResponse2, IHttpResponse3, IHttpResponse4, IHttpServer,
-    IHttpServer2, IHttpServer2Vtbl, IHttpServer3, IHttpServer3Vtbl, IHttpServerVtbl,
-    IHttpTokenEntry, IHttpTraceContext, IReferencedMetadataInfo, IWorkerProcessFramework,
-    IWpfSettings, Interface, LPOVERLAPPED_COMPLETION_ROUTINE, OVERLAPPED, PCWSTR, PSID, SOCKADDR,
-    define_member_fn,
+    HttpDataChunkFromMemory, IAppHostAdminManager, ICustomNotificationProvider,
+    IDispensedHttpModuleContextContainer, IHttpApplication, IHttpApplication2, IHttpCacheKey,
+    IHttpCachePolicy, IHttpCachePolicy2, IHttpCacheSpecificData, IHttpCompletionInfo,
+    IHttpCompletionInfo2, IHttpContext, IHttpContext2, IHttpContext3, IHttpContext4, IHttpFileInfo,
+    IHttpFileMonitor, IHttpModuleRegistrationInfo, IHttpModuleRegistrationInfo2,
+    IHttpPerfCounterInfo, IHttpRequest, IHttpRequest2, IHttpRequest3, IHttpRequest4, IHttpResponse,
+    IHttpResponse2, IHttpResponse3, IHttpResponse4, IHttpServer, IHttpServer2, IHttpServer2Vtbl,
+    IHttpServer3, IHttpServer3Vtbl, IHttpServerVtbl, IHttpTokenEntry, IHttpTraceContext,
+    IReferencedMetadataInfo, IWorkerProcessFramework, IWpfSettings, Interface,
+    LPOVERLAPPED_COMPLETION_ROUTINE, OVERLAPPED, PCWSTR, PSID, SOCKADDR, define_member_fn,
 };
 
 use crate::ffi::{
-    E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, FALSE, S_OK, TRUE, from_wide, hex, put, wstr,
+    E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER,
+    ERROR_NOT_FOUND, FALSE, S_OK, TRUE, bytes, from_wide, hex, lock, put, wstr,
 };
 use crate::host::HostCore;
 use crate::objects::application::APPLICATION_VTBL;
+use crate::objects::cache;
 use crate::objects::cache_policy::CACHE_POLICY_VTBL;
 use crate::objects::containers::dispense;
 use crate::objects::context::CONTEXT_VTBL;
+use crate::objects::event_log::HOST_EVENT_LOG_IID;
 use crate::objects::providers::{COMPLETION_VTBL, configuration_change, file_change};
 use crate::objects::registration::REGISTRATION_VTBL;
 use crate::objects::request::REQUEST_VTBL;
@@ -92,6 +95,21 @@ fn family(iid: &GUID) -> Option<(&'static [GUID], *const c_void)> {
     None
 }
 
+/// An iis-host extension object asked for with the server as input.
+fn host_extension(
+    server: *mut IHttpServer,
+    iid_in: &GUID,
+    input: *mut c_void,
+    iid_out: &GUID,
+) -> Option<*mut c_void> {
+    if *iid_in != <IHttpServer as Interface>::IID || input != server.cast() {
+        return None;
+    }
+    with_owner!(server, None, |host: HostCore| {
+        (*iid_out == HOST_EVENT_LOG_IID).then(|| host.event_log_ext.iface())
+    })
+}
+
 define_member_fn! {
     /// `IsCommandLineLaunch`: [`HostConfig::command_line_launch`](crate::HostConfig::command_line_launch).
     unsafe fn command_line_launch(this: *mut IHttpServer) -> BOOL {
@@ -104,8 +122,14 @@ define_member_fn! {
     unsafe fn associate_with_thread_pool(_this: *mut IHttpServer, _handle: HANDLE, _routine: LPOVERLAPPED_COMPLETION_ROUTINE) -> HRESULT {
         E_NOTIMPL
     }
-    /// `IncrementThreadCount`/`DecrementThreadCount`: iis-host runs each request on its caller's thread.
-    unsafe fn thread_count(_this: *mut IHttpServer) {}
+    /// `IncrementThreadCount`: recorded (iis-host runs each request on its caller's thread).
+    unsafe fn increment_thread_count(this: *mut IHttpServer) {
+        with_owner!(this, (), |host: HostCore| host.record(ApiCall::ServerThreadCount { increment: true }))
+    }
+    /// `DecrementThreadCount`: recorded.
+    unsafe fn decrement_thread_count(this: *mut IHttpServer) {
+        with_owner!(this, (), |host: HostCore| host.record(ApiCall::ServerThreadCount { increment: false }))
+    }
     /// `ReportUnhealthy`: recorded.
     unsafe fn report_unhealthy(this: *mut IHttpServer, reason: PCWSTR, hr: HRESULT) {
         with_owner!(this, (), |host: HostCore| host.record(ApiCall::ServerReportUnhealthy { reason: text(reason), hr: hex(hr) }))
@@ -118,15 +142,43 @@ define_member_fn! {
     unsafe fn admin_manager(_this: *mut IHttpServer) -> *mut IAppHostAdminManager {
         std::ptr::null_mut()
     }
-    unsafe fn get_file_info(_this: *mut IHttpServer, _path: PCWSTR, _token: HANDLE, _sid: PSID, _vr: PCWSTR, _vr_token: HANDLE, _cache: BOOL, _info: *mut *mut IHttpFileInfo, _trace: *mut IHttpTraceContext) -> HRESULT {
-        E_NOTIMPL
+    /// `GetFileInfo`: the file cache's record of the file (see
+    /// `objects::file_info`), `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)` if
+    /// there is no such file.
+    unsafe fn get_file_info(this: *mut IHttpServer, path: PCWSTR, _token: HANDLE, _sid: PSID, _vr: PCWSTR, _vr_token: HANDLE, _cache: BOOL, info: *mut *mut IHttpFileInfo, _trace: *mut IHttpTraceContext) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |host: HostCore| {
+            if path.is_null() || info.is_null() {
+                return E_INVALIDARG;
+            }
+            let found = host.file_cache.open(host, &text(path));
+            // SAFETY: `info` is non-null and writable.
+            unsafe { put(info, found.unwrap_or(std::ptr::null_mut())) };
+            if found.is_some() { S_OK } else { ERROR_FILE_NOT_FOUND }
+        })
     }
-    /// `FlushKernelCache`: there is no kernel cache, so nothing to flush.
-    unsafe fn flush_kernel_cache(_this: *mut IHttpServer, _prefix: PCWSTR) -> HRESULT {
-        S_OK
+    /// `FlushKernelCache`: recorded; there is no kernel cache, so nothing to flush.
+    unsafe fn flush_kernel_cache(this: *mut IHttpServer, prefix: PCWSTR) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |host: HostCore| {
+            host.record(ApiCall::ServerFlushKernelCache { prefix: text(prefix) });
+            S_OK
+        })
     }
-    unsafe fn do_cache_operation(_this: *mut IHttpServer, _op: CACHE_OPERATION, _key: *mut IHttpCacheKey, _data: *mut *mut IHttpCacheSpecificData, _trace: *mut IHttpTraceContext) -> HRESULT {
-        E_NOTIMPL
+    /// `DoCacheOperation`: raises `GL_CACHE_OPERATION` for one of the host's
+    /// keys (the caches are global modules in IIS); the record handed back
+    /// is what a module set with `SetCacheRecord`, else the file cache's.
+    unsafe fn do_cache_operation(this: *mut IHttpServer, op: CACHE_OPERATION, key: *mut IHttpCacheKey, data: *mut *mut IHttpCacheSpecificData, _trace: *mut IHttpTraceContext) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |host: HostCore| {
+            let Some((cache, text)) = cache::key_parts(key) else { return E_INVALIDARG };
+            let record = if cache == "FILE" {
+                host.file_cache.peek(&text).map_or(std::ptr::null_mut(), |r| r.cast())
+            } else {
+                std::ptr::null_mut()
+            };
+            let (_, record) = cache::notify(host, op, key, record);
+            // SAFETY: `data` is null or writable.
+            unsafe { put(data, record) };
+            S_OK
+        })
     }
     /// `NotifyCustomNotification`: `OnGlobalCustomNotification` on every `GL_CUSTOM_NOTIFICATION` module.
     unsafe fn notify_custom(this: *mut IHttpServer, provider: *mut ICustomNotificationProvider) -> GLOBAL_NOTIFICATION_STATUS {
@@ -144,9 +196,18 @@ define_member_fn! {
     unsafe fn perf_counters(this: *mut IHttpServer) -> *mut IHttpPerfCounterInfo {
         with_owner!(this, std::ptr::null_mut(), |host: HostCore| host.perf.iface())
     }
-    /// `RecycleApplication`: recorded.
+    /// `RecycleApplication`: recorded; for the emulated application's
+    /// configuration path, the application restarts once the current
+    /// request ends (ApplicationStop, ApplicationStart, ResolveModules).
     unsafe fn recycle_application(this: *mut IHttpServer, path: PCWSTR) {
-        with_owner!(this, (), |host: HostCore| host.record(ApiCall::ServerRecycleApplication { path: text(path) }))
+        with_owner!(this, (), |host: HostCore| {
+            let path = text(path);
+            let ours = from_wide(host.strings.config_path.units());
+            if path.trim_end_matches('/').eq_ignore_ascii_case(&ours) {
+                host.recycle_pending.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            host.record(ApiCall::ServerRecycleApplication { path });
+        })
     }
     /// `NotifyConfigurationChange`: `GL_CONFIGURATION_CHANGE`.
     unsafe fn notify_configuration_change(this: *mut IHttpServer, path: PCWSTR) {
@@ -170,14 +231,61 @@ define_member_fn! {
     unsafe fn dispense_container(_this: *mut IHttpServer) -> *mut IDispensedHttpModuleContextContainer {
         dispense()
     }
-    unsafe fn add_fragment(_this: *mut IHttpServer, _chunk: *mut HTTP_DATA_CHUNK, _name: PCWSTR) -> HRESULT {
-        E_NOTIMPL
+    /// `AddFragmentToCache`: stored (and recorded); chunks from memory only.
+    unsafe fn add_fragment(this: *mut IHttpServer, chunk: *mut HTTP_DATA_CHUNK, name: PCWSTR) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |host: HostCore| {
+            // SAFETY: a module passes a valid chunk or null.
+            let Some(chunk) = (unsafe { chunk.as_ref() }) else { return E_INVALIDARG };
+            if name.is_null() {
+                return E_INVALIDARG;
+            }
+            if chunk.DataChunkType != HttpDataChunkFromMemory {
+                return E_NOTIMPL;
+            }
+            // SAFETY: a FromMemory chunk, as its type says.
+            let memory = unsafe { chunk.Anonymous.FromMemory };
+            // SAFETY: the module passes `BufferLength` readable bytes.
+            let Some(bytes) = (unsafe { bytes(memory.pBuffer.cast(), memory.BufferLength as usize) }) else { return E_INVALIDARG };
+            let (name, bytes) = (text(name), bytes.to_vec());
+            host.record(ApiCall::ServerAddFragment { name: name.clone(), bytes: bytes.clone() });
+            lock(&host.fragments).insert(name, bytes);
+            S_OK
+        })
     }
-    unsafe fn read_fragment(_this: *mut IHttpServer, _name: PCWSTR, _buffer: *mut u8, _size: u32, _copied: *mut u32) -> HRESULT {
-        E_NOTIMPL
+    /// `ReadFragmentFromCache(name, buffer, size, &copied)`:
+    /// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` for an unknown name,
+    /// `ERROR_INSUFFICIENT_BUFFER` (with the size needed) for a small buffer.
+    unsafe fn read_fragment(this: *mut IHttpServer, name: PCWSTR, buffer: *mut u8, size: u32, copied: *mut u32) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |host: HostCore| {
+            if name.is_null() {
+                return E_INVALIDARG;
+            }
+            let fragments = lock(&host.fragments);
+            let Some(fragment) = fragments.get(&text(name)) else { return ERROR_NOT_FOUND };
+            let len = fragment.len() as u32;
+            // SAFETY: `copied` is null or writable.
+            unsafe { put(copied, len) };
+            if size < len || (len > 0 && buffer.is_null()) {
+                return ERROR_INSUFFICIENT_BUFFER;
+            }
+            // SAFETY: the module passes `size` >= `len` writable bytes.
+            unsafe { std::ptr::copy_nonoverlapping(fragment.as_ptr(), buffer, fragment.len()) };
+            S_OK
+        })
     }
-    unsafe fn remove_fragment(_this: *mut IHttpServer, _name: PCWSTR) -> HRESULT {
-        E_NOTIMPL
+    /// `RemoveFragmentFromCache`: removed (and recorded).
+    unsafe fn remove_fragment(this: *mut IHttpServer, name: PCWSTR) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |host: HostCore| {
+            if name.is_null() {
+                return E_INVALIDARG;
+            }
+            let name = text(name);
+            host.record(ApiCall::ServerRemoveFragment { name: name.clone() });
+            match lock(&host.fragments).remove(&name) {
+                Some(_) => S_OK,
+                None => ERROR_NOT_FOUND,
+            }
+        })
     }
     unsafe fn worker_process_settings(_this: *mut IHttpServer, _settings: *mut *mut IWpfSettings) -> HRESULT {
         E_NOTIMPL
@@ -223,8 +331,10 @@ define_member_fn! {
         unsafe { put(len, 0) };
         PCWSTR::null()
     }
-    /// `IHttpServer2::GetExtendedInterface(riid1, pInput, riid2, ppOutput)`.
-    unsafe fn extended_interface2(_this: *mut IHttpServer2, riid_in: *const GUID, input: *mut c_void, riid_out: *const GUID, out: *mut *mut c_void) -> HRESULT {
+    /// `IHttpServer2::GetExtendedInterface(riid1, pInput, riid2, ppOutput)`;
+    /// also iis-host's extensions: the event log
+    /// ([`HOST_EVENT_LOG_IID`], input the server).
+    unsafe fn extended_interface2(this: *mut IHttpServer2, riid_in: *const GUID, input: *mut c_void, riid_out: *const GUID, out: *mut *mut c_void) -> HRESULT {
         if out.is_null() || riid_in.is_null() || riid_out.is_null() || input.is_null() {
             return E_INVALIDARG;
         }
@@ -232,6 +342,11 @@ define_member_fn! {
         unsafe { out.write(std::ptr::null_mut()) };
         // SAFETY: both IIDs are readable GUIDs (`const GUID &`).
         let (iid_in, iid_out) = unsafe { (&*riid_in, &*riid_out) };
+        if let Some(extension) = host_extension(this.cast(), iid_in, input, iid_out) {
+            // SAFETY: as above.
+            unsafe { out.write(extension) };
+            return S_OK;
+        }
         let Some((iids, vtbl)) = family(iid_in) else { return E_NOINTERFACE };
         // SAFETY: `input` is an interface pointer of type `riid_in`, i.e. a
         // C++ object whose first field is its vtable pointer.
@@ -261,8 +376,8 @@ pub(crate) static SERVER_VTBL: IHttpServer3Vtbl = IHttpServer3Vtbl {
             IsCommandLineLaunch: command_line_launch,
             GetAppPoolName: app_pool_name,
             AssociateWithThreadPool: associate_with_thread_pool,
-            IncrementThreadCount: thread_count,
-            DecrementThreadCount: thread_count,
+            IncrementThreadCount: increment_thread_count,
+            DecrementThreadCount: decrement_thread_count,
             ReportUnhealthy: report_unhealthy,
             RecycleProcess: recycle_process,
             GetAdminManager: admin_manager,

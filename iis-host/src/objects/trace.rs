@@ -1,18 +1,34 @@
 //! `IHttpTraceContext` (`IHttpContext::GetTraceContext`,
 //! `IHttpServer::GetTraceContext`): iis-host reports every provider as
-//! enabled at full verbosity, and records each `RaiseTraceEvent` and
-//! `QuickTrace` as an [`ApiCall`].
+//! enabled at full verbosity, and records each `SetTraceConfiguration`,
+//! `RaiseTraceEvent` and `QuickTrace` as an [`ApiCall`].
+//!
+//! `SetTraceConfiguration` subscribes a module to providers (the null GUID,
+//! `GUID_IIS_ALL_TRACE_PROVIDERS`, to all of them). An event raised with
+//! `RaiseTraceEvent` that some enabled subscription covers (same provider,
+//! an area the subscription has, or area 0; a verbosity up to the
+//! subscription's) is delivered as `GL_TRACE_EVENT` to the global modules,
+//! through an `IGlobalTraceEventProvider` whose `CheckSubscription` tells
+//! each module whether it is one of the subscribers, and whose
+//! `GetCurrentHttpRequestContext` gives the request it was raised in.
+//! iis-host raises no trace events of its own.
+
+use std::sync::Mutex;
 
 use iis_sys::{
     BOOL, GUID, HRESULT, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT,
-    IHttpTraceContext, IHttpTraceContextVtbl, PCWSTR, define_member_fn,
+    IGlobalTraceEventProvider, IGlobalTraceEventProviderVtbl, IHttpContext, IHttpTraceContext,
+    IHttpTraceContextVtbl, PCWSTR, define_member_fn,
 };
 
-use crate::ffi::{E_INVALIDARG, E_NOTIMPL, S_OK, TRUE, from_wide, guard, hex, wstr};
+use crate::ffi::{
+    E_INVALIDARG, ERROR_NOT_FOUND, FALSE, S_OK, TRUE, from_wide, guard, hex, lock, put, wstr,
+};
 use crate::host::HostCore;
-use crate::objects::{Back, Obj};
-use crate::pipeline::RequestCore;
-use crate::transcript::ApiCall;
+use crate::objects::providers::{EVENT_VTBL, ProviderBase};
+use crate::objects::{Back, Foreign, Obj, with_data};
+use crate::pipeline::{RequestCore, notify_global, with_current};
+use crate::transcript::{ApiCall, GlobalNotification};
 
 /// Whose trace context it is.
 pub(crate) enum TraceOwner {
@@ -23,6 +39,15 @@ pub(crate) enum TraceOwner {
 }
 
 impl TraceOwner {
+    fn host(&self) -> &HostCore {
+        match self {
+            // SAFETY: a trace context lives inside its owner.
+            TraceOwner::Request(core) => unsafe { &*core.0 }.host(),
+            // SAFETY: as above.
+            TraceOwner::Host(host) => unsafe { &*host.0 },
+        }
+    }
+
     fn record(&self, call: ApiCall) {
         match self {
             // SAFETY: a trace context lives inside its owner.
@@ -69,6 +94,49 @@ struct TraceEvent {
     items: *mut core::ffi::c_void,
 }
 
+/// One module's `SetTraceConfiguration` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Subscription {
+    module: usize,
+    provider: GUID,
+    areas: u32,
+    verbosity: u32,
+    enabled: bool,
+}
+
+impl Subscription {
+    /// Whether this subscription wants `event`.
+    fn covers(&self, event: &TraceEvent, provider: &GUID) -> bool {
+        self.enabled
+            && (self.provider == GUID::zeroed() || self.provider == *provider)
+            && (event.area == 0 || self.areas & event.area != 0)
+            && event.verbosity <= self.verbosity
+    }
+}
+
+/// The trace subscriptions of the host's modules.
+#[derive(Debug, Default)]
+pub(crate) struct Subscriptions(Mutex<Vec<Subscription>>);
+
+impl Subscriptions {
+    fn set(&self, module: usize, entries: Vec<Subscription>) {
+        let mut all = lock(&self.0);
+        all.retain(|s| s.module != module);
+        all.extend(entries);
+    }
+
+    /// The modules whose subscriptions cover `event`.
+    fn subscribers(&self, event: &TraceEvent, provider: &GUID) -> Vec<usize> {
+        let mut modules: Vec<usize> = lock(&self.0)
+            .iter()
+            .filter(|s| s.covers(event, provider))
+            .map(|s| s.module)
+            .collect();
+        modules.dedup();
+        modules
+    }
+}
+
 /// `TRACE_LEVEL_VERBOSE`.
 const VERBOSE: u32 = 5;
 
@@ -96,12 +164,43 @@ define_member_fn! {
         })
     }
 
-    /// `SetTraceConfiguration`: not emulated.
-    unsafe fn set_configuration(_this: *mut IHttpTraceContext, _module: HTTP_MODULE_ID, _config: *mut HTTP_TRACE_CONFIGURATION, _count: u32) -> HRESULT {
-        E_NOTIMPL
+    /// `SetTraceConfiguration(moduleId, pConfigs, cConfigs)`: replaces the
+    /// module's subscriptions (recorded).
+    unsafe fn set_configuration(this: *mut IHttpTraceContext, module: HTTP_MODULE_ID, config: *mut HTTP_TRACE_CONFIGURATION, count: u32) -> HRESULT {
+        // SAFETY: the module calls this slot on a trace context the host handed out.
+        let Some(owner) = (unsafe { Obj::<TraceOwner>::data(this.cast()) }) else { return E_INVALIDARG };
+        if module.is_null() || (config.is_null() && count > 0) {
+            return E_INVALIDARG;
+        }
+        guard(E_INVALIDARG, || {
+            let mut entries = Vec::new();
+            for i in 0..count as usize {
+                // SAFETY: the module passes `count` configurations.
+                let c = unsafe { &*config.cast::<TraceConfiguration>().add(i) };
+                // SAFETY: the provider GUID pointer is null or readable.
+                let Some(provider) = (unsafe { c.provider.as_ref() }) else { return E_INVALIDARG };
+                let entry = Subscription {
+                    module: module as usize,
+                    provider: *provider,
+                    areas: c.areas,
+                    verbosity: c.verbosity,
+                    enabled: c.enabled.as_bool(),
+                };
+                owner.record(ApiCall::SetTraceConfiguration {
+                    provider: format!("{{{provider:?}}}"),
+                    areas: entry.areas,
+                    verbosity: entry.verbosity,
+                    enabled: entry.enabled,
+                });
+                entries.push(entry);
+            }
+            owner.host().trace_subscriptions.set(module as usize, entries);
+            S_OK
+        })
     }
 
-    /// `RaiseTraceEvent`: recorded.
+    /// `RaiseTraceEvent`: recorded, and delivered as `GL_TRACE_EVENT` when a
+    /// subscription covers it.
     unsafe fn raise(this: *mut IHttpTraceContext, event: *mut HTTP_TRACE_EVENT) -> HRESULT {
         // SAFETY: the module calls this slot on a trace context the host handed out.
         let Some(owner) = (unsafe { Obj::<TraceOwner>::data(this.cast()) }) else { return E_INVALIDARG };
@@ -110,13 +209,28 @@ define_member_fn! {
         }
         guard(E_INVALIDARG, || {
             // SAFETY: a module passes a valid HTTP_TRACE_EVENT.
-            let event = unsafe { &*event.cast::<TraceEvent>() };
+            let raw = unsafe { &*event.cast::<TraceEvent>() };
             owner.record(ApiCall::TraceEvent {
-                name: text(event.name),
-                event: event.event,
-                area: event.area,
-                verbosity: event.verbosity,
+                name: text(raw.name),
+                event: raw.event,
+                area: raw.area,
+                verbosity: raw.verbosity,
             });
+            // SAFETY: the provider GUID pointer is null or readable.
+            let provider = unsafe { raw.provider.as_ref() }.copied().unwrap_or(GUID::zeroed());
+            let host = owner.host();
+            let subscribers = host.trace_subscriptions.subscribers(raw, &provider);
+            if !subscribers.is_empty() {
+                let context = match owner {
+                    TraceOwner::Request(core) => {
+                        // SAFETY: a trace context lives inside its owner.
+                        unsafe { &*core.0 }.context_ptr()
+                    }
+                    TraceOwner::Host(_) => with_current(RequestCore::context_ptr).unwrap_or(std::ptr::null_mut()),
+                };
+                let provider = trace_event_provider(host, event, subscribers, context);
+                notify_global(host, GlobalNotification::TraceEvent, provider.iface(), None);
+            }
             S_OK
         })
     }
@@ -144,6 +258,78 @@ define_member_fn! {
             S_OK
         })
     }
+}
+
+/// `IGlobalTraceEventProvider` data.
+#[repr(C)]
+pub(crate) struct TraceEventData {
+    base: ProviderBase,
+    event: Foreign<HTTP_TRACE_EVENT>,
+    subscribers: Vec<usize>,
+    context: Foreign<IHttpContext>,
+}
+
+define_member_fn! {
+    /// `GetTraceEvent(ppTraceEvent)`: the raiser's event, valid for the
+    /// notification.
+    unsafe fn provider_event(this: *mut IGlobalTraceEventProvider, out: *mut *mut HTTP_TRACE_EVENT) -> HRESULT {
+        with_data!(this, E_INVALIDARG, |data: TraceEventData| {
+            if out.is_null() {
+                return E_INVALIDARG;
+            }
+            // SAFETY: `out` is non-null and writable.
+            unsafe { put(out, data.event.0) };
+            S_OK
+        })
+    }
+
+    /// `CheckSubscription(moduleId)`: whether that module's configuration
+    /// covers the event.
+    unsafe fn provider_subscribed(this: *mut IGlobalTraceEventProvider, module: HTTP_MODULE_ID) -> BOOL {
+        with_data!(this, FALSE, |data: TraceEventData| data.subscribers.contains(&(module as usize)).into())
+    }
+
+    /// `GetCurrentHttpRequestContext(ppHttpContext)`: the request the event
+    /// was raised in; `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` outside requests.
+    unsafe fn provider_context(this: *mut IGlobalTraceEventProvider, out: *mut *mut IHttpContext) -> HRESULT {
+        with_data!(this, E_INVALIDARG, |data: TraceEventData| {
+            if out.is_null() {
+                return E_INVALIDARG;
+            }
+            // SAFETY: `out` is non-null and writable.
+            unsafe { put(out, data.context.0) };
+            if data.context.is_null() { ERROR_NOT_FOUND } else { S_OK }
+        })
+    }
+}
+
+/// `IGlobalTraceEventProvider` (GL_TRACE_EVENT).
+static TRACE_EVENT_PROVIDER_VTBL: IGlobalTraceEventProviderVtbl = IGlobalTraceEventProviderVtbl {
+    base: EVENT_VTBL,
+    GetTraceEvent: provider_event,
+    CheckSubscription: provider_subscribed,
+    GetCurrentHttpRequestContext: provider_context,
+};
+
+fn trace_event_provider(
+    host: &HostCore,
+    event: *mut HTTP_TRACE_EVENT,
+    subscribers: Vec<usize>,
+    context: *mut IHttpContext,
+) -> Obj<TraceEventData> {
+    let base = match with_current(ProviderBase::request) {
+        Some(base) => base,
+        None => ProviderBase::global(host),
+    };
+    Obj::new(
+        &TRACE_EVENT_PROVIDER_VTBL,
+        TraceEventData {
+            base,
+            event: Foreign(event),
+            subscribers,
+            context: Foreign(context),
+        },
+    )
 }
 
 /// `IHttpTraceContext`.

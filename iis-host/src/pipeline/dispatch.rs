@@ -153,7 +153,7 @@ pub(crate) fn notify<'s>(
             let (pre_mask, post_mask) = s.flow.disabled[index];
             (if post { post_mask } else { pre_mask }) & bit != 0
         });
-        if disabled {
+        if disabled || core.with_state(|s| take_merged(s, index, notification, post)) {
             continue;
         }
         let Some(module) = instance(core, index) else {
@@ -179,6 +179,22 @@ pub(crate) fn notify<'s>(
     Outcome::Continue
 }
 
+/// Whether module `index` took over this notification with
+/// `GetNextNotification` (then it is skipped, once).
+fn take_merged(
+    s: &mut crate::pipeline::request_state::RequestState,
+    index: usize,
+    notification: Notification,
+    post: bool,
+) -> bool {
+    let at = s
+        .flow
+        .merged
+        .iter()
+        .position(|&m| m == (index, notification, post));
+    at.map(|i| s.flow.merged.remove(i)).is_some()
+}
+
 /// Calls one module, following `PENDING` through to its completion.
 fn call_module<'s>(
     core: &RequestCore,
@@ -199,6 +215,7 @@ fn call_module<'s>(
         s.flow.frames.push(Frame {
             module: index,
             notification,
+            post,
             started: Instant::now(),
         })
     });

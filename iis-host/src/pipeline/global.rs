@@ -35,6 +35,13 @@ unsafe fn call_slot(
             ConfigurationChange => (v.OnGlobalConfigurationChange)(module, p.cast()),
             FileChange => (v.OnGlobalFileChange)(module, p.cast()),
             CustomNotification => (v.OnGlobalCustomNotification)(module, p.cast()),
+            ApplicationResolveModules => (v.OnGlobalApplicationResolveModules)(module, p.cast()),
+            CacheCleanup => (v.OnGlobalCacheCleanup)(module),
+            CacheOperation => (v.OnGlobalCacheOperation)(module, p.cast()),
+            HealthCheck => (v.OnGlobalHealthCheck)(module),
+            RscaQuery => (v.OnGlobalRSCAQuery)(module, p.cast()),
+            TraceEvent => (v.OnGlobalTraceEvent)(module, p.cast()),
+            ThreadCleanup => (v.OnGlobalThreadCleanup)(module, p.cast()),
         }
     }
 }

@@ -27,6 +27,7 @@
 
 mod dispatch;
 mod global;
+pub(crate) mod next;
 mod request_core;
 pub(crate) mod request_state;
 pub(crate) mod send;
@@ -176,9 +177,18 @@ fn run(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
     );
     let (main, end) = Notification::STAGES.split_at(10);
     'stages: for &stage in main {
+        if stage == Notification::MapRequestHandler {
+            // Handler mapping needs the physical path of the URL (RQ_MAP_PATH).
+            crate::objects::context::physical(core);
+        }
         for post in [false, true] {
             let provider = providers::for_stage(core, stage, post);
-            if notify(core, stage, post, provider.iface(), Some(&mut *sink)) == Outcome::Finish {
+            let outcome = notify(core, stage, post, provider.iface(), Some(&mut *sink));
+            if stage == Notification::AuthenticateRequest && !post {
+                // No module set a user: anonymous authentication applies.
+                core.with_state(|s| s.req.authenticated = true);
+            }
+            if outcome == Outcome::Finish {
                 break 'stages;
             }
             if stage == Notification::ExecuteRequestHandler

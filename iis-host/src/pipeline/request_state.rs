@@ -55,6 +55,14 @@ pub(crate) struct RequestData {
     pub(crate) script_map: Foreign<IScriptMapInfo>,
     /// `IMapHandlerProvider::SetFileInfo`.
     pub(crate) file_info: Foreign<IHttpFileInfo>,
+    /// AuthenticateRequest ran: `GetUser` gives the anonymous user when no
+    /// module set one (before it, there is no user yet).
+    pub(crate) authenticated: bool,
+    /// The URL of the request mapped to a physical path (through
+    /// `RQ_MAP_PATH`), until `SetUrl` changes the URL.
+    pub(crate) physical: Option<Vec<u16>>,
+    /// `GetForwardedUrl`: the last `SetUrl` to an absolute URL on another host.
+    pub(crate) forwarded_url: Option<Vec<u16>>,
 }
 
 impl RequestData {
@@ -88,6 +96,9 @@ impl RequestData {
             script_name: None,
             script_map: Foreign(std::ptr::null_mut()),
             file_info: Foreign(std::ptr::null_mut()),
+            authenticated: false,
+            physical: None,
+            forwarded_url: None,
         }
     }
 
@@ -282,6 +293,8 @@ pub(crate) struct Frame {
     pub(crate) module: usize,
     /// The notification.
     pub(crate) notification: Notification,
+    /// Whether it is the post-notification.
+    pub(crate) post: bool,
     /// When it started.
     pub(crate) started: Instant,
 }
@@ -301,6 +314,9 @@ pub(crate) struct Flow {
     pub(crate) disabled: Vec<(u32, u32)>,
     /// The notifications in progress, innermost last.
     pub(crate) frames: Vec<Frame>,
+    /// Notifications a module took over with `GetNextNotification`
+    /// (module, notification, post): the pipeline skips them.
+    pub(crate) merged: Vec<(usize, Notification, bool)>,
     /// Completions not yet consumed.
     pub(crate) completions: VecDeque<Completion>,
     /// A pipeline notification returned `PENDING` and waits for a completion.
@@ -351,6 +367,7 @@ impl RequestState {
                 abandoned: false,
                 disabled: vec![(0, 0); modules],
                 frames: Vec::new(),
+                merged: Vec::new(),
                 completions: VecDeque::new(),
                 waiting: false,
                 handled: false,

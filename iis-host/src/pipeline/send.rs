@@ -10,7 +10,7 @@
 
 use crate::http::{ConnectionFate, ResponseHead, ResponseSink};
 use crate::objects::headers::Side;
-use crate::objects::providers::{SEND_MORE_DATA, send_response};
+use crate::objects::providers::{SEND_DISCONNECT, SEND_MORE_DATA, send_response};
 use crate::pipeline::RequestCore;
 use crate::pipeline::dispatch::notify;
 use crate::pipeline::request_state::{OutItem, ResponseData};
@@ -32,6 +32,9 @@ const NOT_FOUND_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Stri
 </div>\r\n\
 </body>\r\n\
 </html>\r\n";
+
+/// The description of the `404.0` page (replaced by `SetErrorDescription`'s).
+const NOT_FOUND_TEXT: &str = "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.";
 
 /// The body of the `500.0` the host sends when it fails a request itself.
 const SERVER_ERROR_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
@@ -91,6 +94,44 @@ fn head_of(resp: &ResponseData, server_header: Option<&str>) -> ResponseHead {
     }
 }
 
+/// With `SuppressHeaders` IIS sends no head of its own and the module writes
+/// one into the entity: the head found at the start of `body` (status line
+/// and headers up to the blank line) and its length, to hand to the
+/// connection layer as the head it is.
+fn module_head(body: &[u8]) -> Option<(ResponseHead, usize)> {
+    let end = body.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let text = std::str::from_utf8(&body[..end]).ok()?;
+    let mut lines = text.split("\r\n");
+    let mut status_line = lines.next()?.splitn(3, ' ');
+    if !status_line.next()?.starts_with("HTTP/") {
+        return None;
+    }
+    let status: u16 = status_line.next()?.parse().ok()?;
+    let mut head = ResponseHead::new(status);
+    head.reason = status_line.next().unwrap_or_default().to_owned();
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        head.headers
+            .push((name.trim().to_owned(), value.trim().as_bytes().to_vec()));
+    }
+    Some((head, end + 4))
+}
+
+/// The unhandled-request `404.0` page shows the `SetErrorDescription` text
+/// (set by a SendResponse module before the page leaves), as IIS's detailed
+/// error page does.
+fn describe_error_page(resp: &mut ResponseData) {
+    let Some(description) = &resp.error_description else {
+        return;
+    };
+    if resp.chunks.len() != 1 || resp.chunks[0] != NOT_FOUND_BODY.as_bytes() {
+        return;
+    }
+    let text = String::from_utf16_lossy(description);
+    let page = NOT_FOUND_BODY.replace(NOT_FOUND_TEXT, &text);
+    resp.chunks = vec![page.into_bytes()];
+}
+
 /// Sends what the response holds: `SendResponse` notification, then the
 /// head (first time) and the buffered entity are queued. `final_send` is the
 /// end-of-request send (a buffered response gets its length); `sink` is the
@@ -124,17 +165,31 @@ pub(crate) fn send<'s>(
         provider.iface(),
         sink,
     );
+    let disconnect = provider.data.flags() & SEND_DISCONNECT != 0;
     let server_header = core.host().config.server_header.as_deref();
     core.with_state(|s| {
         s.out.sending = false;
+        s.resp.need_disconnect |= disconnect;
         if s.resp.reset {
             s.resp.chunks.clear();
             s.resp.complete |= final_send;
             return;
         }
-        let body: Vec<u8> = s.resp.chunks.drain(..).flatten().collect();
+        describe_error_page(&mut s.resp);
+        let mut body: Vec<u8> = s.resp.chunks.drain(..).flatten().collect();
         if !s.out.head_sent {
-            let head = head_of(&s.resp, server_header);
+            let module_head = s
+                .resp
+                .suppress_headers
+                .then(|| module_head(&body))
+                .flatten();
+            let head = match module_head {
+                Some((head, length)) => {
+                    body.drain(..length);
+                    head
+                }
+                None => head_of(&s.resp, server_header),
+            };
             let length = final_send.then_some(body.len() as u64);
             s.out
                 .queue

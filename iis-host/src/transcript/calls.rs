@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::RequestStatus;
+use super::{EventLogEntry, RequestStatus};
 
 /// A header argument: an `HTTP_HEADER_ID` or a name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -157,6 +157,24 @@ pub enum ApiCall {
         /// `dwPostNotifications`.
         post_notifications: u32,
     },
+    /// `IHttpContext::CancelIo`.
+    ContextCancelIo,
+    /// `IHttpContext::GetNextNotification`: the notification the module
+    /// took over from the pipeline (`None`: it returned `FALSE`).
+    ContextGetNextNotification {
+        /// The notification taken over and whether it is the post-notification.
+        next: Option<(super::Notification, bool)>,
+    },
+    /// `IHttpContext::NotifyCustomNotification`.
+    ContextNotifyCustomNotification {
+        /// What the provider's `QueryNotificationType` returned.
+        kind: String,
+    },
+    /// `ISendResponseProvider::SetFlags`.
+    ProviderSetFlags {
+        /// The `HTTP_SEND_RESPONSE_FLAG_*` flags.
+        flags: u32,
+    },
     /// `IHttpEventProvider::SetErrorStatus`.
     ProviderSetErrorStatus {
         /// The HRESULT, as IIS prints it.
@@ -181,6 +199,17 @@ pub enum ApiCall {
         /// The application path.
         path: String,
     },
+    /// `IHttpTraceContext::SetTraceConfiguration`, one call per configuration.
+    SetTraceConfiguration {
+        /// `pProviderGuid`, as `StringFromGUID2` prints it.
+        provider: String,
+        /// `dwAreas`.
+        areas: u32,
+        /// `dwVerbosity`.
+        verbosity: u32,
+        /// `fProviderEnabled`.
+        enabled: bool,
+    },
     /// `IHttpTraceContext::RaiseTraceEvent`.
     TraceEvent {
         /// `pszEventName`.
@@ -192,6 +221,42 @@ pub enum ApiCall {
         /// `dwVerbosity`.
         verbosity: u32,
     },
+    /// `IHttpPerfCounterInfo::IncrementCounter` / `DecrementCounter`.
+    PerfCounter {
+        /// Whose counters: `"server"` or `"site"`.
+        scope: String,
+        /// `IncrementCounter` (else `DecrementCounter`).
+        increment: bool,
+        /// `dwCounterIndex`.
+        counter: u32,
+        /// `dwValue`.
+        value: u32,
+    },
+    /// `IHttpServer::IncrementThreadCount` (`true`) / `DecrementThreadCount`.
+    ServerThreadCount {
+        /// Increment (else decrement).
+        increment: bool,
+    },
+    /// `IHttpServer::FlushKernelCache`.
+    ServerFlushKernelCache {
+        /// `pszUrl`, the URL prefix.
+        prefix: String,
+    },
+    /// `IHttpServer::AddFragmentToCache`.
+    ServerAddFragment {
+        /// `pszFragmentName`.
+        name: String,
+        /// The fragment's bytes.
+        bytes: Vec<u8>,
+    },
+    /// `IHttpServer::RemoveFragmentFromCache`.
+    ServerRemoveFragment {
+        /// `pszFragmentName`.
+        name: String,
+    },
+    /// An entry written to the Windows event log (`ReportEventW`, through
+    /// iis-host's event-log extension).
+    ReportEvent(EventLogEntry),
     /// `IHttpTraceContext::QuickTrace`.
     QuickTrace {
         /// `pszData1`.
@@ -298,6 +363,21 @@ impl fmt::Display for ApiCall {
                 f,
                 "IHttpContext::DisableNotifications({notifications:#x}, {post_notifications:#x})"
             ),
+            ContextCancelIo => f.write_str("IHttpContext::CancelIo()"),
+            ContextGetNextNotification { next } => match next {
+                Some((notification, post)) => {
+                    let post = if *post { "Post" } else { "" };
+                    write!(
+                        f,
+                        "IHttpContext::GetNextNotification() -> On{post}{notification}"
+                    )
+                }
+                None => f.write_str("IHttpContext::GetNextNotification() -> FALSE"),
+            },
+            ContextNotifyCustomNotification { kind } => {
+                write!(f, "IHttpContext::NotifyCustomNotification({kind:?})")
+            }
+            ProviderSetFlags { flags } => write!(f, "ISendResponseProvider::SetFlags({flags:#x})"),
             ProviderSetErrorStatus { hr } => write!(f, "IHttpEventProvider::SetErrorStatus({hr})"),
             ProviderSetUser => f.write_str("IAuthenticationProvider::SetUser()"),
             ServerReportUnhealthy { reason, hr } => {
@@ -307,6 +387,15 @@ impl fmt::Display for ApiCall {
             ServerRecycleApplication { path } => {
                 write!(f, "IHttpServer::RecycleApplication({path:?})")
             }
+            SetTraceConfiguration {
+                provider,
+                areas,
+                verbosity,
+                enabled,
+            } => write!(
+                f,
+                "IHttpTraceContext::SetTraceConfiguration({provider}, areas={areas:#x}, verbosity={verbosity}, enabled={enabled})"
+            ),
             TraceEvent {
                 name,
                 event,
@@ -316,6 +405,34 @@ impl fmt::Display for ApiCall {
                 f,
                 "IHttpTraceContext::RaiseTraceEvent({name:?}, event={event}, area={area}, verbosity={verbosity})"
             ),
+            ReportEvent(entry) => write!(f, "{entry}"),
+            PerfCounter {
+                scope,
+                increment,
+                counter,
+                value,
+            } => {
+                let method = if *increment { "Increment" } else { "Decrement" };
+                write!(
+                    f,
+                    "IHttpPerfCounterInfo({scope})::{method}Counter({counter}, {value})"
+                )
+            }
+            ServerThreadCount { increment } => {
+                let method = if *increment { "Increment" } else { "Decrement" };
+                write!(f, "IHttpServer::{method}ThreadCount()")
+            }
+            ServerFlushKernelCache { prefix } => {
+                write!(f, "IHttpServer::FlushKernelCache({prefix:?})")
+            }
+            ServerAddFragment { name, bytes } => write!(
+                f,
+                "IHttpServer::AddFragmentToCache({:?}, {name:?})",
+                text(bytes)
+            ),
+            ServerRemoveFragment { name } => {
+                write!(f, "IHttpServer::RemoveFragmentFromCache({name:?})")
+            }
             QuickTrace {
                 data1,
                 data2,

@@ -3,6 +3,7 @@
 //! host-wide [`HostEvent`]s. Tests assert on these.
 
 mod calls;
+mod event_log;
 mod events;
 mod notification;
 
@@ -11,6 +12,7 @@ use std::fmt;
 use crate::http::ConnectionFate;
 
 pub use calls::{ApiCall, HeaderKey};
+pub use event_log::{EventLogEntry, EventLogType};
 pub use events::HostEvent;
 pub use notification::{GlobalNotification, Notification};
 

@@ -114,6 +114,20 @@ pub enum GlobalNotification {
     FileChange,
     /// `GL_CUSTOM_NOTIFICATION` / `OnGlobalCustomNotification`.
     CustomNotification,
+    /// `GL_APPLICATION_RESOLVE_MODULES` / `OnGlobalApplicationResolveModules`.
+    ApplicationResolveModules,
+    /// `GL_CACHE_CLEANUP` / `OnGlobalCacheCleanup`.
+    CacheCleanup,
+    /// `GL_CACHE_OPERATION` / `OnGlobalCacheOperation`.
+    CacheOperation,
+    /// `GL_HEALTH_CHECK` / `OnGlobalHealthCheck`.
+    HealthCheck,
+    /// `GL_RSCA_QUERY` / `OnGlobalRSCAQuery`.
+    RscaQuery,
+    /// `GL_TRACE_EVENT` / `OnGlobalTraceEvent`.
+    TraceEvent,
+    /// `GL_THREAD_CLEANUP` / `OnGlobalThreadCleanup`.
+    ThreadCleanup,
 }
 
 impl GlobalNotification {
@@ -128,12 +142,22 @@ impl GlobalNotification {
             GlobalNotification::ConfigurationChange => GL_CONFIGURATION_CHANGE,
             GlobalNotification::FileChange => GL_FILE_CHANGE,
             GlobalNotification::CustomNotification => GL_CUSTOM_NOTIFICATION,
+            GlobalNotification::ApplicationResolveModules => GL_APPLICATION_RESOLVE_MODULES,
+            GlobalNotification::CacheCleanup => GL_CACHE_CLEANUP,
+            GlobalNotification::CacheOperation => GL_CACHE_OPERATION,
+            GlobalNotification::HealthCheck => GL_HEALTH_CHECK,
+            GlobalNotification::RscaQuery => GL_RSCA_QUERY,
+            GlobalNotification::TraceEvent => GL_TRACE_EVENT,
+            GlobalNotification::ThreadCleanup => GL_THREAD_CLEANUP,
         }
     }
 }
 
 impl fmt::Display for GlobalNotification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        match self {
+            GlobalNotification::RscaQuery => f.write_str("RSCAQuery"),
+            other => fmt::Debug::fmt(other, f),
+        }
     }
 }

@@ -60,6 +60,39 @@ impl CacheOperation {
         // SAFETY: live provider; no arguments.
         unsafe { vcall!(self.as_raw(), GetCacheOperation()) }
     }
+
+    /// The operation, typed.
+    #[doc(alias = "GetCacheOperation")]
+    pub fn kind(&self) -> crate::CacheOperationKind {
+        crate::CacheOperationKind::from_raw(self.operation())
+    }
+
+    /// The key the operation is about.
+    #[doc(alias = "GetCacheKey")]
+    pub fn key(&self) -> Option<crate::CacheKey<'_>> {
+        // SAFETY: live provider; the key lives for the notification.
+        let key = unsafe { vcall!(self.as_raw(), GetCacheKey()) };
+        // SAFETY: as above; the view borrows the provider.
+        NonNull::new(key).map(|key| unsafe { crate::CacheKey::new(key) })
+    }
+
+    /// The record the operation is about, if there is one yet.
+    #[doc(alias = "GetCacheRecord")]
+    pub fn record(&self) -> Option<crate::CacheRecord<'_>> {
+        // SAFETY: live provider; the record lives for the notification.
+        let record = unsafe { vcall!(self.as_raw(), GetCacheRecord()) };
+        // SAFETY: as above; the view borrows the provider.
+        NonNull::new(record).map(|record| unsafe { crate::CacheRecord::new(record) })
+    }
+
+    /// The trace context of the operation.
+    #[doc(alias = "GetTraceContext")]
+    pub fn trace_context(&self) -> Option<crate::TraceContext<'_>> {
+        // SAFETY: live provider; the trace context lives for the notification.
+        let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
+        // SAFETY: as above; the view borrows the provider.
+        NonNull::new(trace).map(|trace| unsafe { crate::TraceContext::new(trace) })
+    }
 }
 
 provider! {
@@ -100,9 +133,64 @@ impl FileChange {
     }
 }
 
-provider! {
-    /// `IHttpApplicationResolveModulesProvider` (raw access).
-    ResolveModules => IHttpApplicationResolveModulesProvider
+/// `IHttpApplicationResolveModulesProvider`: an application resolves its
+/// modules (raw access for `RegisterModule`).
+#[derive(Debug)]
+pub struct ResolveModules {
+    raw: NonNull<IHttpApplicationResolveModulesProvider>,
+    env: ModuleEnv,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl GlobalProvider for ResolveModules {
+    type Raw = IHttpApplicationResolveModulesProvider;
+    unsafe fn from_raw(raw: NonNull<Self::Raw>, env: ModuleEnv) -> Self {
+        Self {
+            raw,
+            env,
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl ResolveModules {
+    /// The raw provider.
+    pub fn as_raw(&self) -> *mut IHttpApplicationResolveModulesProvider {
+        self.raw.as_ptr()
+    }
+
+    /// The application whose modules are resolved.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`].
+    #[doc(alias = "GetApplication")]
+    pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
+        // SAFETY: live provider, derived from IHttpApplicationProvider (base
+        // vtable first); no arguments.
+        let app = unsafe {
+            vcall!(
+                self.as_raw().cast::<IHttpApplicationProvider>(),
+                GetApplication()
+            )
+        };
+        application(
+            app,
+            self.env,
+            "IHttpApplicationResolveModulesProvider::GetApplication",
+        )
+    }
+}
+
+/// The view of an application a provider returned.
+fn application<'a>(
+    app: *mut IHttpApplication,
+    env: ModuleEnv,
+    operation: &'static str,
+) -> Result<crate::HttpApplication<'a>> {
+    let app = NonNull::new(app).ok_or(Error::NullPointer { operation })?;
+    // SAFETY: the application outlives the notification (and `'a` is tied
+    // to the provider's borrow by the callers).
+    Ok(unsafe { crate::HttpApplication::new(app, env.module_id) })
 }
 
 provider! {
@@ -111,6 +199,40 @@ provider! {
 }
 
 impl RscaQuery {
+    /// Answers the query: copies `output` into the buffer IIS provides
+    /// (`GetOutputBuffer`) and reports its length and `result`
+    /// (`SetResult`).
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] over 4 GiB; [`Error::Server`];
+    /// [`Error::NullPointer`].
+    #[doc(alias = "GetOutputBuffer")]
+    #[doc(alias = "SetResult")]
+    pub fn respond(&mut self, output: &[u8], result: windows_core::HRESULT) -> Result<()> {
+        let len = u32::try_from(output.len()).map_err(|_| Error::TooLong {
+            what: "RSCA output",
+            len: output.len(),
+            max: u32::MAX as usize,
+        })?;
+        let mut buffer: *mut u8 = core::ptr::null_mut();
+        // SAFETY: live provider; valid out-pointer.
+        let hr = unsafe { vcall!(self.as_raw(), GetOutputBuffer(len, &mut buffer)) };
+        Error::check("IGlobalRSCAQueryProvider::GetOutputBuffer", hr)?;
+        if !output.is_empty() {
+            if buffer.is_null() {
+                return Err(Error::NullPointer {
+                    operation: "IGlobalRSCAQueryProvider::GetOutputBuffer",
+                });
+            }
+            // SAFETY: IIS returned a buffer of at least `len` bytes, valid
+            // for the notification and distinct from `output`.
+            unsafe { core::ptr::copy_nonoverlapping(output.as_ptr(), buffer, output.len()) };
+        }
+        // SAFETY: live provider.
+        unsafe { vcall!(self.as_raw(), SetResult(len, result)) };
+        Ok(())
+    }
+
     /// The queried function.
     ///
     /// # Errors
@@ -136,14 +258,118 @@ impl RscaQuery {
     }
 }
 
-provider! {
-    /// `IGlobalTraceEventProvider` (raw access to the trace event).
-    TraceEvent => IGlobalTraceEventProvider
+/// `IGlobalTraceEventProvider`: a trace event was raised.
+#[derive(Debug)]
+pub struct TraceEvent {
+    raw: NonNull<IGlobalTraceEventProvider>,
+    env: ModuleEnv,
+    _not_send: PhantomData<*mut ()>,
 }
 
-provider! {
-    /// `IGlobalThreadCleanupProvider`: a worker thread ends.
-    ThreadCleanup => IGlobalThreadCleanupProvider
+impl GlobalProvider for TraceEvent {
+    type Raw = IGlobalTraceEventProvider;
+    unsafe fn from_raw(raw: NonNull<Self::Raw>, env: ModuleEnv) -> Self {
+        Self {
+            raw,
+            env,
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl TraceEvent {
+    /// The raw provider.
+    pub fn as_raw(&self) -> *mut IGlobalTraceEventProvider {
+        self.raw.as_ptr()
+    }
+
+    /// Whether this module enabled the event's provider (with
+    /// [`TraceContext::set_configuration`](crate::TraceContext::set_configuration)).
+    #[doc(alias = "CheckSubscription")]
+    pub fn is_subscribed(&self) -> bool {
+        // SAFETY: live provider; the module id is an opaque key.
+        unsafe { vcall!(self.as_raw(), CheckSubscription(self.env.module_id)) }.as_bool()
+    }
+
+    /// A copy of the event.
+    ///
+    /// # Errors
+    /// [`Error::Server`]; [`Error::NullPointer`]; [`Error::Encoding`].
+    #[doc(alias = "GetTraceEvent")]
+    pub fn event(&self) -> Result<crate::TraceEventData> {
+        let mut event: *mut HTTP_TRACE_EVENT = core::ptr::null_mut();
+        // SAFETY: live provider; valid out-pointer.
+        let hr = unsafe { vcall!(self.as_raw(), GetTraceEvent(&mut event)) };
+        Error::check("IGlobalTraceEventProvider::GetTraceEvent", hr)?;
+        let event = NonNull::new(event).ok_or(Error::NullPointer {
+            operation: "IGlobalTraceEventProvider::GetTraceEvent",
+        })?;
+        // SAFETY: IIS's event, valid for the notification.
+        unsafe { crate::TraceEventData::from_raw(event) }
+    }
+
+    /// Runs `f` with the request the event was raised in (borrowed for the
+    /// call only), or returns `None` if it was raised outside a request.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`].
+    #[doc(alias = "GetCurrentHttpRequestContext")]
+    pub fn with_request_context<R>(
+        &mut self,
+        f: impl FnOnce(&mut HttpContext) -> R,
+    ) -> Result<Option<R>> {
+        let mut cx: *mut IHttpContext = core::ptr::null_mut();
+        // SAFETY: live provider; valid out-pointer.
+        let hr = unsafe { vcall!(self.as_raw(), GetCurrentHttpRequestContext(&mut cx)) };
+        if hr.is_err() || cx.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: the context is live for the notification; the view is
+        // dropped before this method returns.
+        let mut cx = unsafe { HttpContext::from_raw(cx, self.env.server, self.env.module_id) }?;
+        Ok(Some(f(&mut cx)))
+    }
+}
+
+/// `IGlobalThreadCleanupProvider`: a worker thread returns to the pool.
+#[derive(Debug)]
+pub struct ThreadCleanup {
+    raw: NonNull<IGlobalThreadCleanupProvider>,
+    env: ModuleEnv,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl GlobalProvider for ThreadCleanup {
+    type Raw = IGlobalThreadCleanupProvider;
+    unsafe fn from_raw(raw: NonNull<Self::Raw>, env: ModuleEnv) -> Self {
+        Self {
+            raw,
+            env,
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl ThreadCleanup {
+    /// The raw provider.
+    pub fn as_raw(&self) -> *mut IGlobalThreadCleanupProvider {
+        self.raw.as_ptr()
+    }
+
+    /// The application the thread worked for.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`].
+    #[doc(alias = "GetApplication")]
+    pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
+        // SAFETY: live provider; no arguments.
+        let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
+        application(
+            app,
+            self.env,
+            "IGlobalThreadCleanupProvider::GetApplication",
+        )
+    }
 }
 
 provider! {
@@ -263,10 +489,6 @@ impl ApplicationEvent {
     pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
         // SAFETY: live provider; no arguments.
         let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
-        let app = NonNull::new(app).ok_or(Error::NullPointer {
-            operation: "IHttpApplicationProvider::GetApplication",
-        })?;
-        // SAFETY: the application outlives the notification.
-        Ok(unsafe { crate::HttpApplication::new(app, self.env.module_id) })
+        application(app, self.env, "IHttpApplicationProvider::GetApplication")
     }
 }

@@ -1,5 +1,6 @@
 //! `IHttpContext`: the request being processed and everything around it.
 
+use super::connection::HttpConnection;
 use super::memory::RequestPool;
 use super::server::extended_interface;
 use super::site::{HttpApplication, HttpSite, HttpUser};
@@ -11,6 +12,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::{
     HTTP_MODULE_ID, IHttpContext, IHttpContext4, IHttpModuleContextContainer, IHttpServer,
+    IHttpUrlInfo,
 };
 use windows_core::{HRESULT, PCSTR, PCWSTR, PWSTR};
 
@@ -83,6 +85,11 @@ impl HttpContext {
                 _not_send: PhantomData,
             })
         }
+    }
+
+    /// The request pool, for SDK views that copy into request memory.
+    pub(crate) fn pool(&self) -> RequestPool {
+        self.pool
     }
 
     /// The raw `IHttpContext`, for calls the safe API does not wrap.
@@ -219,6 +226,52 @@ impl HttpContext {
         unsafe { ffi::wide_to_string(path, "physical path") }
     }
 
+    /// The script name of the request: its URL path, or what a
+    /// MapRequestHandler module set
+    /// ([`MapHandler::set_script_name`](crate::MapHandler::set_script_name)).
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetScriptName")]
+    pub fn script_name(&self) -> Result<Option<String>> {
+        let mut len = 0u32;
+        // SAFETY: live context; valid out-pointer.
+        let name = unsafe { vcall!(self.as_raw(), GetScriptName(&mut len)) };
+        // SAFETY: NUL-terminated or null.
+        unsafe { ffi::wide_to_string(name, "script name") }
+    }
+
+    /// The physical path of the script (the file the handler serves).
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetScriptTranslated")]
+    pub fn script_translated(&self) -> Result<Option<String>> {
+        let mut len = 0u32;
+        // SAFETY: live context; valid out-pointer.
+        let path = unsafe { vcall!(self.as_raw(), GetScriptTranslated(&mut len)) };
+        // SAFETY: NUL-terminated or null.
+        unsafe { ffi::wide_to_string(path, "script translated") }
+    }
+
+    /// What IIS's URL cache knows about the request's URL.
+    #[doc(alias = "GetUrlInfo")]
+    pub fn url_info(&self) -> Option<UrlInfo<'_>> {
+        // SAFETY: live context; the URL info lives as long as the request.
+        NonNull::new(unsafe { vcall!(self.as_raw(), GetUrlInfo()) }).map(|raw| UrlInfo {
+            raw,
+            _cx: PhantomData,
+        })
+    }
+
+    /// The client connection.
+    #[doc(alias = "GetConnection")]
+    pub fn connection(&mut self) -> Option<HttpConnection<'_>> {
+        // SAFETY: live context; the connection outlives the request.
+        NonNull::new(unsafe { vcall!(self.as_raw(), GetConnection()) })
+            .map(|raw| unsafe { HttpConnection::new(raw) })
+    }
+
     /// Maps a URL to its physical path (raises `on_map_path`).
     ///
     /// # Errors
@@ -226,26 +279,32 @@ impl HttpContext {
     #[doc(alias = "MapPath")]
     pub fn map_path(&mut self, url: &str) -> Result<String> {
         let (url, _) = self.pool.wide(url, "URL")?;
-        let mut len = 0u32;
-        // SAFETY: live context; a null buffer asks for the needed length.
-        let hr = unsafe { vcall!(self.as_raw(), MapPath(url, PWSTR::null(), &mut len)) };
-        if hr.is_err() && hr.0 != HRESULT_INSUFFICIENT_BUFFER {
-            return Err(Error::Server {
-                operation: "IHttpContext::MapPath",
-                hresult: hr,
-            });
+        // One call for most paths (each call raises `on_map_path`); a second
+        // with the size IIS asked for when the path is longer.
+        let mut size = 1024u32;
+        for _ in 0..2 {
+            let raw = self.pool.alloc(size as usize + 1, "physical path")?;
+            let buf = raw
+                .as_ptr()
+                .wrapping_add(raw.as_ptr().align_offset(2))
+                .cast::<u16>();
+            let mut len = size;
+            // SAFETY: `buf` is 2-aligned with room for `size` bytes.
+            let hr = unsafe { vcall!(self.as_raw(), MapPath(url, PWSTR(buf), &mut len)) };
+            if hr.0 == HRESULT_INSUFFICIENT_BUFFER && len > size {
+                size = len;
+                continue;
+            }
+            Error::check("IHttpContext::MapPath", hr)?;
+            // SAFETY: IIS wrote a NUL-terminated path into `buf`.
+            return Ok(
+                unsafe { ffi::wide_to_string(PCWSTR(buf), "physical path") }?.unwrap_or_default(),
+            );
         }
-        let bytes = (len as usize + 1) * 2 + 1;
-        let raw = self.pool.alloc(bytes, "physical path")?;
-        let buf = raw
-            .as_ptr()
-            .wrapping_add(raw.as_ptr().align_offset(2))
-            .cast::<u16>();
-        // SAFETY: `buf` is 2-aligned with room for `len + 1` units.
-        let hr = unsafe { vcall!(self.as_raw(), MapPath(url, PWSTR(buf), &mut len)) };
-        Error::check("IHttpContext::MapPath", hr)?;
-        // SAFETY: IIS wrote a NUL-terminated path into `buf`.
-        Ok(unsafe { ffi::wide_to_string(PCWSTR(buf), "physical path") }?.unwrap_or_default())
+        Err(Error::Server {
+            operation: "IHttpContext::MapPath",
+            hresult: HRESULT(HRESULT_INSUFFICIENT_BUFFER),
+        })
     }
 
     /// The user of the request, if IIS has one.
@@ -377,7 +436,13 @@ impl HttpContext {
     /// without a trace context; [`Error::Server`].
     #[doc(alias = "QuickTrace")]
     #[doc(alias = "GetTraceContext")]
-    pub fn quick_trace(&mut self, data1: &str, data2: &str, error: HRESULT, level: u8) -> Result<()> {
+    pub fn quick_trace(
+        &mut self,
+        data1: &str,
+        data2: &str,
+        error: HRESULT,
+        level: u8,
+    ) -> Result<()> {
         // SAFETY: live context; no arguments.
         let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
         let trace = NonNull::new(trace).ok_or(Error::NullPointer {
@@ -399,5 +464,27 @@ impl HttpContext {
         let cx4 = unsafe { extended_interface::<_, IHttpContext4>(server, self.as_raw()) }?;
         // SAFETY: live IHttpContext4; no arguments.
         Some(unsafe { vcall!(cx4.as_ptr(), GetRequestElapsedTime()) })
+    }
+}
+
+/// IIS's URL-cache entry of a request's URL (`IHttpUrlInfo`), from
+/// [`HttpContext::url_info`].
+#[derive(Debug)]
+pub struct UrlInfo<'a> {
+    raw: NonNull<IHttpUrlInfo>,
+    _cx: PhantomData<&'a HttpContext>,
+}
+
+impl UrlInfo<'_> {
+    /// The raw `IHttpUrlInfo`.
+    pub fn as_raw(&self) -> *mut IHttpUrlInfo {
+        self.raw.as_ptr()
+    }
+
+    /// Whether IIS sees the URL requested often (a candidate for caching).
+    #[doc(alias = "IsFrequentlyHit")]
+    pub fn is_frequently_hit(&self) -> bool {
+        // SAFETY: live URL info; no arguments.
+        unsafe { vcall!(self.as_raw(), IsFrequentlyHit()) }.as_bool()
     }
 }

@@ -37,6 +37,28 @@ impl RequestPool {
         })
     }
 
+    /// Room for `n` values of `T` in the request pool, aligned for `T`
+    /// (uninitialised).
+    pub(crate) fn alloc_array<T>(&self, n: usize, what: &'static str) -> Result<NonNull<T>> {
+        let align = core::mem::align_of::<T>();
+        let bytes = n
+            .checked_mul(core::mem::size_of::<T>())
+            .and_then(|b| b.checked_add(align - 1))
+            .ok_or(Error::TooLong {
+                what,
+                len: n,
+                max: u32::MAX as usize,
+            })?;
+        let raw = self.alloc(bytes, what)?;
+        let offset = raw.as_ptr().align_offset(align);
+        // SAFETY: `offset < align`, and the allocation has `align - 1`
+        // spare bytes, so `n` values fit after the offset.
+        let aligned = unsafe { raw.as_ptr().add(offset) };
+        NonNull::new(aligned.cast::<T>()).ok_or(Error::NullPointer {
+            operation: "IHttpContext::AllocateRequestMemory",
+        })
+    }
+
     /// A copy of `bytes` in the request pool.
     pub(crate) fn copy(&self, bytes: &[u8], what: &'static str) -> Result<NonNull<u8>> {
         let dst = self.alloc(bytes.len(), what)?;

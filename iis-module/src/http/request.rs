@@ -14,6 +14,8 @@ use windows_core::{BOOL, HRESULT, PCSTR};
 /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)`: `ReadEntityBody` at the end of
 /// the body.
 const HRESULT_HANDLE_EOF: HRESULT = HRESULT(0x8007_0026_u32 as i32);
+/// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`: no client certificate.
+const HRESULT_NOT_FOUND: HRESULT = HRESULT(0x8007_0490_u32 as i32);
 
 /// The request being processed (`IHttpRequest`).
 ///
@@ -96,6 +98,18 @@ impl HttpRequest {
             .ok_or(Error::NullPointer {
                 operation: "IHttpRequest::GetRawHttpRequest",
             })
+    }
+
+    /// A read-only view of the HTTP.sys `HTTP_REQUEST` structure IIS keeps
+    /// for the request: verb, version, URLs, TLS.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`] if IIS has none.
+    #[doc(alias = "GetRawHttpRequest")]
+    pub fn raw(&self) -> Result<RawRequest<'_>> {
+        Ok(RawRequest {
+            raw: self.raw_request()?,
+        })
     }
 
     /// The request target exactly as the client sent it (`/a%20b?x=1`).
@@ -235,13 +249,7 @@ impl HttpRequest {
         let (mut major, mut minor) = (0u16, 0u16);
         // SAFETY: live request; valid out-pointers.
         unsafe { vcall!(self.as_raw(), GetHttpVersion(&mut major, &mut minor)) };
-        match (major, minor) {
-            (0, 9) => Version::HTTP_09,
-            (1, 0) => Version::HTTP_10,
-            (2, _) => Version::HTTP_2,
-            (3, _) => Version::HTTP_3,
-            _ => Version::HTTP_11,
-        }
+        version_of(major, minor)
     }
 
     /// The client's address.
@@ -342,11 +350,176 @@ impl HttpRequest {
         unsafe { vcall!(self.as_raw(), GetSiteId()) }
     }
 
+    /// The URL the request is forwarded to: what the last
+    /// [`set_url`](Self::set_url) set when it named another host (an
+    /// absolute URL); `None` after a local URL or none.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetForwardedUrl")]
+    pub fn forwarded_url(&self) -> Result<Option<String>> {
+        // SAFETY: live request; no arguments.
+        let url = unsafe { vcall!(self.as_raw(), GetForwardedUrl()) };
+        // SAFETY: NUL-terminated or null.
+        Ok(unsafe { ffi::wide_to_string(url, "forwarded URL") }?.filter(|u| !u.is_empty()))
+    }
+
+    /// The certificate the client presented over TLS, or `None` (plain
+    /// HTTP, or the client sent none).
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "GetClientCertificate")]
+    pub fn client_certificate(&self) -> Result<Option<ClientCertificate<'_>>> {
+        let mut info = core::ptr::null_mut();
+        let mut negotiated = BOOL(0);
+        // SAFETY: live request; valid out-pointers.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                GetClientCertificate(&mut info, &mut negotiated)
+            )
+        };
+        if hr == HRESULT_NOT_FOUND {
+            return Ok(None);
+        }
+        Error::check("IHttpRequest::GetClientCertificate", hr)?;
+        // SAFETY: IIS keeps the certificate info for the request.
+        let Some(info) = (unsafe { info.as_ref() }) else {
+            return Ok(None);
+        };
+        // SAFETY: http.h gives the encoded certificate with its size.
+        let encoded = unsafe {
+            ffi::bytes(
+                windows_core::PCSTR(info.pCertEncoded),
+                info.CertEncodedSize as usize,
+            )
+        }
+        .unwrap_or_default();
+        Ok(Some(ClientCertificate {
+            encoded,
+            flags: info.CertFlags,
+            negotiated: negotiated.as_bool(),
+        }))
+    }
+
+    /// Asks a TLS client for its certificate (renegotiation), synchronously.
+    ///
+    /// # Errors
+    /// [`Error::Server`] (e.g. plain HTTP).
+    #[doc(alias = "NegotiateClientCertificate")]
+    pub fn negotiate_client_certificate(&mut self) -> Result<()> {
+        let mut pending = BOOL(0);
+        // SAFETY: live request; synchronous, valid out-pointer.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                NegotiateClientCertificate(BOOL(0), &mut pending)
+            )
+        };
+        Error::check("IHttpRequest::NegotiateClientCertificate", hr)
+    }
+
     /// Whether an earlier module rewrote the URL.
     #[doc(alias = "GetUrlChanged")]
     pub fn url_changed(&self) -> bool {
         // SAFETY: live request; no arguments.
         unsafe { vcall!(self.as_raw(), GetUrlChanged()) }.as_bool()
+    }
+}
+
+/// A TLS client certificate (`HTTP_SSL_CLIENT_CERT_INFO`), from
+/// [`HttpRequest::client_certificate`].
+#[derive(Debug, Clone, Copy)]
+pub struct ClientCertificate<'a> {
+    /// The DER-encoded certificate (`pCertEncoded`).
+    pub encoded: &'a [u8],
+    /// HTTP.sys's `CertFlags` (the chain-verification result).
+    pub flags: u32,
+    /// Whether the certificate was negotiated before this call.
+    pub negotiated: bool,
+}
+
+/// The HTTP.sys view of a request (`HTTP_REQUEST`), from
+/// [`HttpRequest::raw`]; borrowed from the request for as long as nothing
+/// changes it.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRequest<'a> {
+    raw: &'a iis_sys::HTTP_REQUEST_V1,
+}
+
+impl RawRequest<'_> {
+    /// The verb HTTP.sys parsed (`Verb`, or `pUnknownVerb` for
+    /// `HttpVerbUnknown`); `None` for an unparsed or invalid verb.
+    pub fn verb(&self) -> Option<Method> {
+        use iis_sys::*;
+        const KNOWN: [(HTTP_VERB, &str); 17] = [
+            (HttpVerbOPTIONS, "OPTIONS"),
+            (HttpVerbGET, "GET"),
+            (HttpVerbHEAD, "HEAD"),
+            (HttpVerbPOST, "POST"),
+            (HttpVerbPUT, "PUT"),
+            (HttpVerbDELETE, "DELETE"),
+            (HttpVerbTRACE, "TRACE"),
+            (HttpVerbCONNECT, "CONNECT"),
+            (HttpVerbTRACK, "TRACK"),
+            (HttpVerbMOVE, "MOVE"),
+            (HttpVerbCOPY, "COPY"),
+            (HttpVerbPROPFIND, "PROPFIND"),
+            (HttpVerbPROPPATCH, "PROPPATCH"),
+            (HttpVerbMKCOL, "MKCOL"),
+            (HttpVerbLOCK, "LOCK"),
+            (HttpVerbUNLOCK, "UNLOCK"),
+            (HttpVerbSEARCH, "SEARCH"),
+        ];
+        let verb = self.raw.Verb;
+        if let Some((_, name)) = KNOWN.iter().find(|(v, _)| *v == verb) {
+            return Method::from_bytes(name.as_bytes()).ok();
+        }
+        if verb != HttpVerbUnknown {
+            return None;
+        }
+        // SAFETY: http.h gives the unknown verb with its length.
+        let unknown =
+            unsafe { ffi::bytes(self.raw.pUnknownVerb, self.raw.UnknownVerbLength.into()) }?;
+        Method::from_bytes(unknown).ok()
+    }
+
+    /// The protocol version (`Version`).
+    pub fn version(&self) -> Version {
+        version_of(self.raw.Version.MajorVersion, self.raw.Version.MinorVersion)
+    }
+
+    /// The full URL HTTP.sys reconstructed (`CookedUrl.pFullUrl`,
+    /// `http://host/path?query`).
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    pub fn full_url(&self) -> Result<String> {
+        let cooked = &self.raw.CookedUrl;
+        wide_slice(cooked.pFullUrl.0, cooked.FullUrlLength, "full URL")
+    }
+
+    /// Whether the connection uses TLS (`pSslInfo` is set).
+    pub fn is_secure(&self) -> bool {
+        !self.raw.pSslInfo.is_null()
+    }
+
+    /// The entity bytes HTTP.sys received with the request head
+    /// (`BytesReceived`).
+    pub fn bytes_received(&self) -> u64 {
+        self.raw.BytesReceived
+    }
+}
+
+/// An HTTP version from its numbers.
+fn version_of(major: u16, minor: u16) -> Version {
+    match (major, minor) {
+        (0, 9) => Version::HTTP_09,
+        (1, 0) => Version::HTTP_10,
+        (2, _) => Version::HTTP_2,
+        (3, _) => Version::HTTP_3,
+        _ => Version::HTTP_11,
     }
 }
 

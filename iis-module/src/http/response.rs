@@ -344,21 +344,121 @@ impl HttpResponse {
         self.write_chunk(bytes.as_ptr().cast_mut(), bytes.len())
     }
 
+    /// Appends several chunks to the body in one `WriteEntityChunks` call
+    /// (`nChunks` = `chunks.len()`), in order. Each chunk is copied into
+    /// request memory first, as [`write`](Self::write) does.
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] for a chunk above 4 GiB; [`Error::Server`].
+    #[doc(alias = "WriteEntityChunks")]
+    pub fn write_chunks(&mut self, chunks: &[&[u8]]) -> Result<()> {
+        if chunks.is_empty() {
+            return Ok(());
+        }
+        let count = u32::try_from(chunks.len()).map_err(|_| Error::TooLong {
+            what: "entity chunk count",
+            len: chunks.len(),
+            max: u32::MAX as usize,
+        })?;
+        let array = self
+            .pool
+            .alloc_array::<HTTP_DATA_CHUNK>(chunks.len(), "entity chunks")?;
+        for (i, bytes) in chunks.iter().enumerate() {
+            let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
+                what: "entity chunk",
+                len: bytes.len(),
+                max: u32::MAX as usize,
+            })?;
+            let copy = self.pool.copy(bytes, "entity chunk")?;
+            // SAFETY: `array` has room for `chunks.len()` aligned chunks.
+            unsafe {
+                array
+                    .as_ptr()
+                    .add(i)
+                    .write(memory_chunk(copy.as_ptr(), len))
+            };
+        }
+        let mut sent = 0u32;
+        let mut completion_expected = BOOL(0);
+        // SAFETY: live response; `count` initialised chunks in request
+        // memory whose buffers outlive the request; synchronous.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                WriteEntityChunks(
+                    array.as_ptr(),
+                    count,
+                    BOOL(0),
+                    BOOL(1),
+                    &mut sent,
+                    &mut completion_expected,
+                )
+            )
+        };
+        Error::check("IHttpResponse::WriteEntityChunks", hr)
+    }
+
+    /// Puts `bytes` in the body at chunk `position` (`None` appends; `Some(0)`
+    /// goes before everything buffered) without IIS copying them
+    /// (`WriteEntityChunkByReference`). They are copied into request memory
+    /// first, which lives until the response is sent.
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] above 4 GiB or for a position over `i32::MAX`;
+    /// [`Error::Server`].
+    #[doc(alias = "WriteEntityChunkByReference")]
+    pub fn write_by_reference(&mut self, bytes: &[u8], position: Option<usize>) -> Result<()> {
+        let position = match position {
+            None => -1,
+            Some(p) => i32::try_from(p).map_err(|_| Error::TooLong {
+                what: "insert position",
+                len: p,
+                max: i32::MAX as usize,
+            })?,
+        };
+        let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
+            what: "entity chunk",
+            len: bytes.len(),
+            max: u32::MAX as usize,
+        })?;
+        let copy = self.pool.copy(bytes, "entity chunk")?;
+        let mut chunk = memory_chunk(copy.as_ptr(), len);
+        // SAFETY: live response; one chunk whose memory lives in the request
+        // pool until the request ends, longer than IIS holds the reference.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                WriteEntityChunkByReference(&mut chunk, position)
+            )
+        };
+        Error::check("IHttpResponse::WriteEntityChunkByReference", hr)
+    }
+
+    /// A read-only view of the HTTP.sys `HTTP_RESPONSE` IIS builds for the
+    /// response.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`] if IIS has none.
+    #[doc(alias = "GetRawHttpResponse")]
+    pub fn raw(&self) -> Result<RawResponse<'_>> {
+        // SAFETY: live response; no arguments.
+        let raw = unsafe { vcall!(self.as_raw(), GetRawHttpResponse()) };
+        // SAFETY: IIS's HTTP_RESPONSE lives as long as the response; it is
+        // read only while `self` is borrowed (changes need `&mut self`).
+        unsafe { raw.as_ref() }
+            .map(|r| RawResponse { raw: &r.Base })
+            .ok_or(Error::NullPointer {
+                operation: "IHttpResponse::GetRawHttpResponse",
+            })
+    }
+
     fn write_chunk(&mut self, data: *mut u8, len: usize) -> Result<()> {
         let len = u32::try_from(len).map_err(|_| Error::TooLong {
             what: "entity chunk",
             len,
             max: u32::MAX as usize,
         })?;
-        let mut chunk = HTTP_DATA_CHUNK {
-            DataChunkType: HttpDataChunkFromMemory,
-            Anonymous: HTTP_DATA_CHUNK_0 {
-                FromMemory: HTTP_DATA_CHUNK_0_0 {
-                    pBuffer: data.cast(),
-                    BufferLength: len,
-                },
-            },
-        };
+        let mut chunk = memory_chunk(data, len);
         let mut sent = 0u32;
         let mut completion_expected = BOOL(0);
         // SAFETY: live response; one chunk whose memory outlives the request
@@ -529,6 +629,25 @@ impl HttpResponse {
     }
 }
 
+/// The HTTP.sys view of a response (`HTTP_RESPONSE`), from
+/// [`HttpResponse::raw`].
+#[derive(Debug, Clone, Copy)]
+pub struct RawResponse<'a> {
+    raw: &'a iis_sys::HTTP_RESPONSE_V1,
+}
+
+impl RawResponse<'_> {
+    /// The status code (`StatusCode`).
+    pub fn status_code(&self) -> u16 {
+        self.raw.StatusCode
+    }
+
+    /// How many entity chunks are buffered (`EntityChunkCount`).
+    pub fn entity_chunk_count(&self) -> usize {
+        self.raw.EntityChunkCount.into()
+    }
+}
+
 /// The HTTP/2 additions of `IHttpResponse4`, from [`HttpResponse::http2`].
 #[derive(Debug)]
 pub struct Http2Response<'a> {
@@ -600,5 +719,18 @@ impl Http2Response<'_> {
     pub fn set_need_goaway(&mut self) {
         // SAFETY: live IHttpResponse4; no arguments.
         unsafe { vcall!(self.raw.as_ptr(), SetNeedGoAway()) }
+    }
+}
+
+/// An `HttpDataChunkFromMemory` chunk of `len` bytes at `data`.
+fn memory_chunk(data: *mut u8, len: u32) -> HTTP_DATA_CHUNK {
+    HTTP_DATA_CHUNK {
+        DataChunkType: HttpDataChunkFromMemory,
+        Anonymous: HTTP_DATA_CHUNK_0 {
+            FromMemory: HTTP_DATA_CHUNK_0_0 {
+                pBuffer: data.cast(),
+                BufferLength: len,
+            },
+        },
     }
 }

@@ -1,11 +1,24 @@
 //! `IHttpServer`: the worker process, and the lookup of newer interfaces.
 
+use super::containers::DispensedContainer;
+use super::site::PerfCounters;
+use super::trace::TraceContext;
 use crate::ffi::{self, vcall};
 use crate::{Error, Result};
 use core::ffi::c_void;
 use core::ptr::NonNull;
-use iis_sys::{HTTP_SERVER_INTERFACE_V2, IHttpServer, IHttpServer2, Interface};
-use windows_core::HRESULT;
+use iis_sys::{
+    HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HTTP_MODULE_ID,
+    HTTP_SERVER_INTERFACE_V2, HttpDataChunkFromMemory, IHttpServer, IHttpServer2, Interface,
+};
+use windows_core::{BOOL, HRESULT};
+
+/// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)`.
+const HRESULT_INSUFFICIENT_BUFFER: i32 = 0x8007_007A_u32 as i32;
+/// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`.
+const HRESULT_NOT_FOUND: i32 = 0x8007_0490_u32 as i32;
+/// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)`.
+const HRESULT_FILE_NOT_FOUND: i32 = 0x8007_0002_u32 as i32;
 
 /// The IIS worker process (`IHttpServer`), valid for the life of the
 /// process: a `Copy`, `Send` and `Sync` handle.
@@ -93,6 +106,219 @@ impl HttpServer {
         // SAFETY: live server; NUL-terminated UTF-16 living across the call.
         unsafe { vcall!(self.as_raw(), RecycleApplication(path.as_pcwstr())) };
         Ok(())
+    }
+
+    /// Tells IIS a thread is about to block, so that it adds one to its pool
+    /// until [`decrement_thread_count`](Self::decrement_thread_count).
+    #[doc(alias = "IncrementThreadCount")]
+    pub fn increment_thread_count(&self) {
+        // SAFETY: live server; no arguments.
+        unsafe { vcall!(self.as_raw(), IncrementThreadCount()) }
+    }
+
+    /// Undoes [`increment_thread_count`](Self::increment_thread_count).
+    #[doc(alias = "DecrementThreadCount")]
+    pub fn decrement_thread_count(&self) {
+        // SAFETY: live server; no arguments.
+        unsafe { vcall!(self.as_raw(), DecrementThreadCount()) }
+    }
+
+    /// Removes the HTTP.sys (kernel) cache entries of URLs starting with
+    /// `prefix`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a prefix with NUL; [`Error::Server`].
+    #[doc(alias = "FlushKernelCache")]
+    pub fn flush_kernel_cache(&self, prefix: &str) -> Result<()> {
+        let prefix = ffi::WideBuf::<2048>::new(prefix, "URL prefix")?;
+        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
+        let hr = unsafe { vcall!(self.as_raw(), FlushKernelCache(prefix.as_pcwstr())) };
+        Error::check("IHttpServer::FlushKernelCache", hr)
+    }
+
+    /// Tells IIS the configuration under `config_path`
+    /// (`MACHINE/WEBROOT/APPHOST/Default Web Site`) changed: IIS flushes its
+    /// configuration caches and raises `GL_CONFIGURATION_CHANGE`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a path with NUL.
+    #[doc(alias = "NotifyConfigurationChange")]
+    pub fn notify_configuration_change(&self, config_path: &str) -> Result<()> {
+        let path = ffi::WideBuf::<2048>::new(config_path, "configuration path")?;
+        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
+        unsafe { vcall!(self.as_raw(), NotifyConfigurationChange(path.as_pcwstr())) };
+        Ok(())
+    }
+
+    /// Tells IIS the file `path` changed: IIS invalidates its file-cache
+    /// entries and raises `GL_FILE_CHANGE`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a path with NUL.
+    #[doc(alias = "NotifyFileChange")]
+    pub fn notify_file_change(&self, path: &str) -> Result<()> {
+        let path = ffi::WideBuf::<2048>::new(path, "file path")?;
+        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
+        unsafe { vcall!(self.as_raw(), NotifyFileChange(path.as_pcwstr())) };
+        Ok(())
+    }
+
+    /// Raises a global custom notification of type `kind`
+    /// (`OnGlobalCustomNotification` of every module that subscribed; their
+    /// [`CustomNotification::notification_type`](crate::CustomNotification::notification_type)
+    /// is `kind`). Returns [`GlobalFlow::Handled`](crate::GlobalFlow) if a
+    /// module handled it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a type with NUL; [`Error::Server`] with
+    /// what a handler passed to `SetErrorStatus`.
+    #[doc(alias = "NotifyCustomNotification")]
+    pub fn notify_custom_notification(&self, kind: &str) -> Result<crate::GlobalFlow> {
+        super::custom::notify(self, kind)
+    }
+
+    /// Whether this worker process satisfies a module precondition list
+    /// (`integratedMode,bitness64`), or `None` when IIS does not know a
+    /// condition.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a list with NUL.
+    #[doc(alias = "SatisfiesPrecondition")]
+    pub fn satisfies_precondition(&self, precondition: &str) -> Result<Option<bool>> {
+        let list = ffi::WideBuf::<1024>::new(precondition, "precondition")?;
+        let mut unknown = BOOL(0);
+        // SAFETY: live server; NUL-terminated UTF-16 and a valid out-pointer.
+        let satisfied = unsafe {
+            vcall!(
+                self.as_raw(),
+                SatisfiesPrecondition(list.as_pcwstr(), &mut unknown)
+            )
+        };
+        Ok((!unknown.as_bool()).then_some(satisfied.as_bool()))
+    }
+
+    /// The server's performance counters.
+    #[doc(alias = "GetPerfCounterInfo")]
+    pub fn perf_counters(&self) -> Option<PerfCounters<'static>> {
+        // SAFETY: live server; the counters live as long as the server.
+        let raw = unsafe { vcall!(self.as_raw(), GetPerfCounterInfo()) };
+        // SAFETY: as above.
+        NonNull::new(raw).map(|raw| unsafe { PerfCounters::new(raw) })
+    }
+
+    /// The server's trace context (not tied to a request).
+    #[doc(alias = "GetTraceContext")]
+    pub fn trace_context(&self) -> Option<TraceContext<'static>> {
+        // SAFETY: live server; the trace context lives as long as the server.
+        let raw = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
+        // SAFETY: as above.
+        NonNull::new(raw).map(|raw| unsafe { TraceContext::new(raw) })
+    }
+
+    /// Stores `bytes` in the server's output-fragment cache under `name`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL; [`Error::TooLong`] over
+    /// 4 GiB; [`Error::Server`].
+    #[doc(alias = "AddFragmentToCache")]
+    pub fn add_fragment_to_cache(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let name = ffi::WideBuf::<2048>::new(name, "fragment name")?;
+        let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
+            what: "fragment",
+            len: bytes.len(),
+            max: u32::MAX as usize,
+        })?;
+        let mut chunk = HTTP_DATA_CHUNK {
+            DataChunkType: HttpDataChunkFromMemory,
+            Anonymous: HTTP_DATA_CHUNK_0 {
+                FromMemory: HTTP_DATA_CHUNK_0_0 {
+                    pBuffer: bytes.as_ptr().cast_mut().cast(),
+                    BufferLength: len,
+                },
+            },
+        };
+        // SAFETY: live server; the chunk points at `len` readable bytes and
+        // the name is NUL-terminated, both living across the call (IIS
+        // copies the fragment).
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                AddFragmentToCache(&mut chunk, name.as_pcwstr())
+            )
+        };
+        Error::check("IHttpServer::AddFragmentToCache", hr)
+    }
+
+    /// The cached fragment `name`, or `None` if there is none.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL; [`Error::Server`].
+    #[doc(alias = "ReadFragmentFromCache")]
+    pub fn read_fragment_from_cache(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let name = ffi::WideBuf::<2048>::new(name, "fragment name")?;
+        let mut needed = 0u32;
+        // SAFETY: live server; a null buffer of size 0 asks for the length.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                ReadFragmentFromCache(name.as_pcwstr(), core::ptr::null_mut(), 0, &mut needed)
+            )
+        };
+        if hr.is_ok() && needed == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        if hr.0 == HRESULT_NOT_FOUND || hr.0 == HRESULT_FILE_NOT_FOUND {
+            return Ok(None);
+        }
+        if hr.is_err() && hr.0 != HRESULT_INSUFFICIENT_BUFFER {
+            return Err(Error::Server {
+                operation: "IHttpServer::ReadFragmentFromCache",
+                hresult: hr,
+            });
+        }
+        let mut buffer = vec![0u8; needed as usize];
+        let mut copied = 0u32;
+        // SAFETY: live server; `buffer` has `needed` writable bytes.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                ReadFragmentFromCache(name.as_pcwstr(), buffer.as_mut_ptr(), needed, &mut copied)
+            )
+        };
+        Error::check("IHttpServer::ReadFragmentFromCache", hr)?;
+        buffer.truncate(copied as usize);
+        Ok(Some(buffer))
+    }
+
+    /// Removes the cached fragment `name`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL; [`Error::Server`].
+    #[doc(alias = "RemoveFragmentFromCache")]
+    pub fn remove_fragment_from_cache(&self, name: &str) -> Result<()> {
+        let name = ffi::WideBuf::<2048>::new(name, "fragment name")?;
+        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
+        let hr = unsafe { vcall!(self.as_raw(), RemoveFragmentFromCache(name.as_pcwstr())) };
+        Error::check("IHttpServer::RemoveFragmentFromCache", hr)
+    }
+
+    /// A module context container of the module's own (for state that
+    /// belongs to no request, site or application); released when the
+    /// returned value drops.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`] if IIS gives none.
+    #[doc(alias = "DispenseContainer")]
+    // The module id is an opaque key IIS compares; nothing dereferences it.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)]
+    pub fn dispense_container(&self, module: HTTP_MODULE_ID) -> Result<DispensedContainer> {
+        // SAFETY: live server; no arguments.
+        let raw = unsafe { vcall!(self.as_raw(), DispenseContainer()) };
+        let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+            operation: "IHttpServer::DispenseContainer",
+        })?;
+        // SAFETY: a fresh container, released exactly once by the value.
+        Ok(unsafe { DispensedContainer::new(raw, module) })
     }
 
     /// `IHttpServer2`, or `None` before IIS 7.5.

@@ -2,11 +2,16 @@
 //! and where it runs.
 
 use super::stored;
+use super::token::Sid;
 use crate::ffi::{self, vcall};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
-use iis_sys::{HTTP_MODULE_ID, IHttpApplication, IHttpSite, IHttpUser};
+use iis_sys::{
+    HANDLE, HTTP_MODULE_ID, HTTP_USER_VARIABLE_SID, IHttpApplication, IHttpPerfCounterInfo,
+    IHttpSite, IHttpUser, PSID,
+};
+use windows_core::{BOOL, PCSTR};
 
 /// The authenticated (or anonymous) user of a request (`IHttpUser`).
 #[derive(Debug)]
@@ -67,6 +72,117 @@ impl HttpUser<'_> {
     }
 }
 
+impl<'a> HttpUser<'a> {
+    /// The password the user authenticated with (Basic authentication),
+    /// empty otherwise.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetPassword")]
+    pub fn password(&self) -> Result<String> {
+        // SAFETY: live user; no arguments.
+        let password = unsafe { vcall!(self.as_raw(), GetPassword()) };
+        // SAFETY: NUL-terminated or null.
+        Ok(unsafe { ffi::wide_to_string(password, "password") }?.unwrap_or_default())
+    }
+
+    /// The impersonation token (null for the anonymous user in iis-host;
+    /// see [`HandleState`](crate::HandleState)).
+    #[doc(alias = "GetImpersonationToken")]
+    pub fn impersonation_token(&self) -> HANDLE {
+        // SAFETY: live user; no arguments.
+        unsafe { vcall!(self.as_raw(), GetImpersonationToken()) }
+    }
+
+    /// The primary token.
+    #[doc(alias = "GetPrimaryToken")]
+    pub fn primary_token(&self) -> HANDLE {
+        // SAFETY: live user; no arguments.
+        unsafe { vcall!(self.as_raw(), GetPrimaryToken()) }
+    }
+
+    /// Whether [`is_in_role`](Self::is_in_role) is supported.
+    #[doc(alias = "SupportsIsInRole")]
+    pub fn supports_is_in_role(&self) -> bool {
+        // SAFETY: live user; no arguments.
+        unsafe { vcall!(self.as_raw(), SupportsIsInRole()) }.as_bool()
+    }
+
+    /// Whether the user is in `role`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for NUL; [`Error::Server`] (e.g. `E_NOTIMPL`
+    /// when roles are not supported).
+    #[doc(alias = "IsInRole")]
+    pub fn is_in_role(&self, role: &str) -> Result<bool> {
+        let role = ffi::WideBuf::<512>::new(role, "role")?;
+        let mut member = BOOL(0);
+        // SAFETY: live user; NUL-terminated role and a valid out-pointer.
+        let hr = unsafe { vcall!(self.as_raw(), IsInRole(role.as_pcwstr(), &mut member)) };
+        Error::check("IHttpUser::IsInRole", hr)?;
+        Ok(member.as_bool())
+    }
+
+    /// The raw value of a user variable (`HTTP_USER_VARIABLE_SID`,
+    /// `…_CTXT_HANDLE`, `…_CRED_HANDLE`), as a pointer value the SDK never
+    /// dereferences: null when the user has none.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL.
+    #[doc(alias = "GetUserVariable")]
+    pub fn user_variable(&self, name: &str) -> Result<*mut core::ffi::c_void> {
+        if name.contains('\0') {
+            return Err(Error::InvalidInput {
+                what: "user variable",
+                reason: "contains NUL",
+            });
+        }
+        let name: Vec<u8> = name.bytes().chain([0]).collect();
+        // SAFETY: live user; NUL-terminated name living across the call.
+        Ok(unsafe { vcall!(self.as_raw(), GetUserVariable(PCSTR(name.as_ptr()))) })
+    }
+
+    /// The user's SID (`GetUserVariable(HTTP_USER_VARIABLE_SID)`): `None`
+    /// when the user has none, `Some(None)` if it is not a valid SID.
+    #[doc(alias = "GetUserVariable")]
+    pub fn sid(&self) -> Option<Option<Sid>> {
+        // SAFETY: live user; a static NUL-terminated name.
+        let sid = unsafe { vcall!(self.as_raw(), GetUserVariable(HTTP_USER_VARIABLE_SID)) };
+        if sid.is_null() {
+            return None;
+        }
+        // SAFETY: IIS returns the user's SID, valid while the user lives.
+        Some(unsafe { Sid::copy(PSID(sid)) })
+    }
+
+    /// Takes a reference on the user (`ReferenceUser`), released when the
+    /// returned guard drops (`DereferenceUser`).
+    #[doc(alias = "ReferenceUser")]
+    #[doc(alias = "DereferenceUser")]
+    pub fn reference(&self) -> UserReference<'a> {
+        // SAFETY: live user; no arguments.
+        unsafe { vcall!(self.as_raw(), ReferenceUser()) };
+        UserReference {
+            raw: self.raw,
+            _cx: PhantomData,
+        }
+    }
+}
+
+/// A reference on a user ([`HttpUser::reference`]), released on drop.
+#[derive(Debug)]
+pub struct UserReference<'a> {
+    raw: NonNull<IHttpUser>,
+    _cx: PhantomData<&'a ()>,
+}
+
+impl Drop for UserReference<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the user this guard referenced, released exactly once.
+        unsafe { vcall!(self.raw.as_ptr(), DereferenceUser()) }
+    }
+}
+
 /// The IIS site of a request (`IHttpSite`).
 #[derive(Debug)]
 pub struct HttpSite<'a> {
@@ -96,6 +212,15 @@ impl HttpSite<'_> {
         unsafe { vcall!(self.as_raw(), GetSiteId()) }
     }
 
+    /// The site's performance counters.
+    #[doc(alias = "GetPerfCounterInfo")]
+    pub fn perf_counters(&self) -> Option<PerfCounters<'_>> {
+        // SAFETY: live site; the counters live as long as the site.
+        let raw = unsafe { vcall!(self.as_raw(), GetPerfCounterInfo()) };
+        // SAFETY: as above.
+        NonNull::new(raw).map(|raw| unsafe { PerfCounters::new(raw) })
+    }
+
     /// The site name (`Default Web Site`).
     ///
     /// # Errors
@@ -106,6 +231,43 @@ impl HttpSite<'_> {
         let name = unsafe { vcall!(self.as_raw(), GetSiteName()) };
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(name, "site name") }?.unwrap_or_default())
+    }
+}
+
+/// Performance counters of the server or a site (`IHttpPerfCounterInfo`).
+#[derive(Debug)]
+pub struct PerfCounters<'a> {
+    raw: NonNull<IHttpPerfCounterInfo>,
+    _owner: PhantomData<&'a ()>,
+}
+
+impl PerfCounters<'_> {
+    /// # Safety
+    /// `raw` is live for `'a`.
+    pub(crate) unsafe fn new(raw: NonNull<IHttpPerfCounterInfo>) -> Self {
+        Self {
+            raw,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The raw `IHttpPerfCounterInfo`.
+    pub fn as_raw(&self) -> *mut IHttpPerfCounterInfo {
+        self.raw.as_ptr()
+    }
+
+    /// Adds `value` to counter `counter`.
+    #[doc(alias = "IncrementCounter")]
+    pub fn increment(&self, counter: u32, value: u32) {
+        // SAFETY: live counters; plain integers.
+        unsafe { vcall!(self.as_raw(), IncrementCounter(counter, value)) }
+    }
+
+    /// Subtracts `value` from counter `counter`.
+    #[doc(alias = "DecrementCounter")]
+    pub fn decrement(&self, counter: u32, value: u32) {
+        // SAFETY: live counters; plain integers.
+        unsafe { vcall!(self.as_raw(), DecrementCounter(counter, value)) }
     }
 }
 

@@ -2,6 +2,7 @@
 //! layout, the dispatch every thunk goes through (panic containment, error
 //! reporting), and the `IHttpModuleFactory` that creates instances.
 
+use super::allocator::{self, ModuleAllocator, PoolLife};
 use super::hooks::HttpModule;
 use super::providers::{Completion, Provider};
 use crate::{Error, Flow, HttpContext};
@@ -19,6 +20,8 @@ pub(crate) struct ModuleObject<T> {
     module_id: HTTP_MODULE_ID,
     /// Set once a hook panicked or failed: the instance gets no more hooks.
     failed: bool,
+    /// The life of the pool memory the factory allocated for the instance.
+    pool: Option<PoolLife>,
     module: T,
 }
 
@@ -106,7 +109,12 @@ fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error
     let module = core::any::type_name::<T>();
     log::error!("iis-module: {module}::{hook} failed: {error}");
     // Level 2: error, in IIS's failed-request tracing.
-    let _ = cx.quick_trace(&format!("{module}::{hook}"), &error.to_string(), error.hresult(), 2);
+    let _ = cx.quick_trace(
+        &format!("{module}::{hook}"),
+        &error.to_string(),
+        error.hresult(),
+        2,
+    );
     if cx.response_was_reset() || cx.response_headers_sent() {
         return;
     }
@@ -153,9 +161,14 @@ define_member_fn! {
     pub(crate) unsafe fn dispose[T: HttpModule](this: *mut CHttpModule) {
         // SAFETY: IIS disposes of each instance exactly once; it was made
         // by `Box::new` in `get_http_module`.
-        let object = unsafe { Box::from_raw(this.cast::<ModuleObject<T>>()) };
+        let mut object = unsafe { Box::from_raw(this.cast::<ModuleObject<T>>()) };
+        let pool = object.pool.take();
         if catch_unwind(AssertUnwindSafe(|| drop(object))).is_err() {
             log::error!("iis-module: {} panicked in Drop", core::any::type_name::<T>());
+        }
+        // The request pool goes when the request ends, after Dispose.
+        if let Some(pool) = pool {
+            allocator::end(&pool);
         }
     }
 
@@ -184,7 +197,21 @@ pub(crate) struct Factory<T, F> {
     _module: PhantomData<fn() -> T>,
 }
 
-impl<T: HttpModule, F: Fn() -> T + Send + Sync + 'static> Factory<T, F> {
+/// What a factory closure is: make an instance, with the request's allocator.
+pub(crate) trait MakeModule<T>: Send + Sync + 'static {
+    fn make(&self, allocator: &mut ModuleAllocator<'_>) -> crate::Result<T>;
+}
+
+impl<T, F> MakeModule<T> for F
+where
+    F: Fn(&mut ModuleAllocator<'_>) -> crate::Result<T> + Send + Sync + 'static,
+{
+    fn make(&self, allocator: &mut ModuleAllocator<'_>) -> crate::Result<T> {
+        self(allocator)
+    }
+}
+
+impl<T: HttpModule, F: MakeModule<T>> Factory<T, F> {
     const VTABLE: IHttpModuleFactoryVtbl = IHttpModuleFactoryVtbl {
         GetHttpModule: get_http_module::<T, F>,
         Terminate: terminate::<T, F>,
@@ -217,10 +244,10 @@ impl<T: HttpModule, F: Fn() -> T + Send + Sync + 'static> Factory<T, F> {
 }
 
 define_member_fn! {
-    unsafe fn get_http_module[T: HttpModule, F: Fn() -> T + Send + Sync + 'static](
+    unsafe fn get_http_module[T: HttpModule, F: MakeModule<T>](
         this: *mut IHttpModuleFactory,
         module: *mut *mut CHttpModule,
-        _allocator: *mut IModuleAllocator
+        allocator: *mut IModuleAllocator
     ) -> HRESULT {
         if module.is_null() {
             return crate::error::E_POINTER;
@@ -228,13 +255,27 @@ define_member_fn! {
         // SAFETY: IIS calls this on the factory it was given; shared access
         // only (IIS may call it from several threads at once).
         let factory = unsafe { &*this.cast::<Factory<T, F>>() };
-        match catch_unwind(AssertUnwindSafe(|| (factory.make)())) {
-            Ok(instance) => {
+        let mut pool = None;
+        // SAFETY: the allocator IIS passed for this call (or null).
+        let mut allocator = unsafe { ModuleAllocator::new(allocator, &mut pool) };
+        match catch_unwind(AssertUnwindSafe(|| factory.make.make(&mut allocator))) {
+            Ok(Err(error)) => {
+                log::error!(
+                    "iis-module: the factory of {} failed: {error}",
+                    core::any::type_name::<T>()
+                );
+                if let Some(pool) = &pool {
+                    allocator::end(pool);
+                }
+                error.hresult()
+            }
+            Ok(Ok(instance)) => {
                 let object = Box::new(ModuleObject {
                     vtbl: &ModuleObject::<T>::VTABLE,
                     server: factory.server,
                     module_id: factory.module_id,
                     failed: false,
+                    pool,
                     module: instance,
                 });
                 // SAFETY: non-null out-pointer checked above.
@@ -242,6 +283,9 @@ define_member_fn! {
                 HRESULT(0)
             }
             Err(payload) => {
+                if let Some(pool) = &pool {
+                    allocator::end(pool);
+                }
                 log::error!(
                     "iis-module: the factory of {} panicked: {}",
                     core::any::type_name::<T>(),
@@ -252,7 +296,7 @@ define_member_fn! {
         }
     }
 
-    unsafe fn terminate[T: HttpModule, F: Fn() -> T + Send + Sync + 'static](this: *mut IHttpModuleFactory) {
+    unsafe fn terminate[T: HttpModule, F: MakeModule<T>](this: *mut IHttpModuleFactory) {
         // SAFETY: IIS terminates each factory once, at shutdown.
         let factory = unsafe { Box::from_raw(this.cast::<Factory<T, F>>()) };
         if catch_unwind(AssertUnwindSafe(|| drop(factory))).is_err() {

@@ -4,7 +4,7 @@
 //! provider for calls the safe API does not wrap.
 
 use crate::ffi::{self, vcall};
-use crate::{Error, RequestNotifications, Result};
+use crate::{Error, HttpContext, RequestNotifications, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::{
@@ -64,6 +64,23 @@ provider! {
 provider! {
     /// `IAuthenticationProvider`: what `on_authenticate_request` gets.
     Authentication => IAuthenticationProvider
+}
+
+impl Authentication {
+    /// Makes `user` the request's user (`SetUser`): later modules see it
+    /// through [`HttpContext::user`](crate::HttpContext::user). IIS owns
+    /// it from now on and drops it when the request is done with it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a string with NUL.
+    #[doc(alias = "SetUser")]
+    pub fn set_user(&mut self, user: super::AuthenticatedUser) -> Result<()> {
+        let user = super::user::new_user(user)?;
+        // SAFETY: live provider; the user object's one reference passes to
+        // IIS, which releases it with DereferenceUser.
+        unsafe { vcall!(self.as_raw(), SetUser(user.as_ptr())) };
+        Ok(())
+    }
 }
 
 provider! {
@@ -193,6 +210,41 @@ impl ReadEntity {
         };
         // SAFETY: IIS gives a buffer with `len` valid bytes for the notification.
         unsafe { ffi::bytes(windows_core::PCSTR(buffer.cast()), len as usize) }.unwrap_or_default()
+    }
+
+    /// The size of the reader's buffer the entity was read into
+    /// (`GetEntity`'s `pcbBuffer`).
+    #[doc(alias = "GetEntity")]
+    pub fn buffer_len(&self) -> usize {
+        let mut buffer = core::ptr::null_mut();
+        let (mut len, mut capacity) = (0u32, 0u32);
+        // SAFETY: live provider; valid out-pointers.
+        unsafe {
+            vcall!(
+                self.as_raw(),
+                GetEntity(&mut buffer, &mut len, &mut capacity)
+            )
+        };
+        capacity as usize
+    }
+
+    /// Replaces the entity bytes the reader gets with `bytes`
+    /// (`SetEntity`), copied into the request memory of `cx`.
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] above 4 GiB.
+    #[doc(alias = "SetEntity")]
+    pub fn set_entity(&mut self, cx: &HttpContext, bytes: &[u8]) -> Result<()> {
+        let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
+            what: "entity",
+            len: bytes.len(),
+            max: u32::MAX as usize,
+        })?;
+        let copy = cx.pool().copy(bytes, "entity")?;
+        // SAFETY: live provider; the buffer is request memory holding `len`
+        // bytes, alive until the request ends.
+        unsafe { vcall!(self.as_raw(), SetEntity(copy.as_ptr().cast(), len, len)) };
+        Ok(())
     }
 }
 

@@ -1,0 +1,279 @@
+//! IIS's server caches as a module sees them: cache keys
+//! (`IHttpCacheKey`), cache records (`IHttpCacheSpecificData`) and what a
+//! record is, by the cache its key belongs to (httpcach.h's cache names:
+//! `FILE` records are `IHttpFileInfo`, `TOKEN` records `IHttpTokenEntry`).
+//!
+//! The key interfaces of httpcach.h (`IFileKey`, `IUriKey`,
+//! `IHttpTokenKey`) are not in httpserv.h and their slot order is not in
+//! the project's ABI table, so the SDK calls only what `IHttpCacheKey`
+//! declares.
+
+use super::file_info::FileInfo;
+use super::token::TokenEntry;
+use crate::ffi::{self, vcall};
+use crate::{Error, HttpServer, Result};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use iis_sys::{
+    CACHE_OPERATION, IHttpCacheKey, IHttpCacheSpecificData, IHttpFileInfo, IHttpTokenEntry,
+};
+
+/// What a cache operation does (`CACHE_OPERATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CacheOperationKind {
+    /// `CACHE_OPERATION_RETRIEVE`.
+    Retrieve,
+    /// `CACHE_OPERATION_ADD`.
+    Add,
+    /// `CACHE_OPERATION_DELETE`.
+    Delete,
+    /// `CACHE_OPERATION_FLUSH_PREFIX`.
+    FlushPrefix,
+    /// `CACHE_OPERATION_ENUM`.
+    Enum,
+    /// A value outside the enum.
+    Other(i32),
+}
+
+impl CacheOperationKind {
+    /// Classifies a raw `CACHE_OPERATION`.
+    pub fn from_raw(raw: CACHE_OPERATION) -> Self {
+        match raw.0 {
+            0 => CacheOperationKind::Retrieve,
+            1 => CacheOperationKind::Add,
+            2 => CacheOperationKind::Delete,
+            3 => CacheOperationKind::FlushPrefix,
+            4 => CacheOperationKind::Enum,
+            other => CacheOperationKind::Other(other),
+        }
+    }
+
+    /// The raw `CACHE_OPERATION`.
+    pub fn raw(self) -> CACHE_OPERATION {
+        CACHE_OPERATION(match self {
+            CacheOperationKind::Retrieve => 0,
+            CacheOperationKind::Add => 1,
+            CacheOperationKind::Delete => 2,
+            CacheOperationKind::FlushPrefix => 3,
+            CacheOperationKind::Enum => 4,
+            CacheOperationKind::Other(v) => v,
+        })
+    }
+
+    /// The C++ name (`CACHE_OPERATION_RETRIEVE`), or `None` outside the enum.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            CacheOperationKind::Retrieve => "CACHE_OPERATION_RETRIEVE",
+            CacheOperationKind::Add => "CACHE_OPERATION_ADD",
+            CacheOperationKind::Delete => "CACHE_OPERATION_DELETE",
+            CacheOperationKind::FlushPrefix => "CACHE_OPERATION_FLUSH_PREFIX",
+            CacheOperationKind::Enum => "CACHE_OPERATION_ENUM",
+            CacheOperationKind::Other(_) => return None,
+        })
+    }
+}
+
+/// httpcach.h's `FILE_CACHE_NAME`: keys of IIS's file cache.
+pub const FILE_CACHE_NAME: &str = "FILE";
+/// httpcach.h's `TOKEN_CACHE_NAME`: keys of IIS's token cache.
+pub const TOKEN_CACHE_NAME: &str = "TOKEN";
+/// httpcach.h's `URI_CACHE_NAME`: keys of IIS's URI cache.
+pub const URI_CACHE_NAME: &str = "URI";
+
+/// A key of one of IIS's caches (`IHttpCacheKey`).
+#[derive(Debug)]
+pub struct CacheKey<'a> {
+    raw: NonNull<IHttpCacheKey>,
+    _owner: PhantomData<(&'a (), *mut ())>,
+}
+
+impl CacheKey<'_> {
+    /// # Safety
+    /// `raw` is live for `'a`.
+    pub(crate) unsafe fn new(raw: NonNull<IHttpCacheKey>) -> Self {
+        Self {
+            raw,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The raw `IHttpCacheKey`.
+    pub fn as_raw(&self) -> *mut IHttpCacheKey {
+        self.raw.as_ptr()
+    }
+
+    /// The key's hash.
+    #[doc(alias = "GetHash")]
+    pub fn hash(&self) -> u32 {
+        // SAFETY: live key; no arguments.
+        unsafe { vcall!(self.as_raw(), GetHash()) }
+    }
+
+    /// The name of the cache the key belongs to ([`FILE_CACHE_NAME`], …).
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    #[doc(alias = "GetCacheName")]
+    pub fn cache_name(&self) -> Result<String> {
+        // SAFETY: live key; no arguments.
+        let name = unsafe { vcall!(self.as_raw(), GetCacheName()) };
+        // SAFETY: NUL-terminated or null, valid while the key lives.
+        Ok(unsafe { ffi::wide_to_string(name, "cache name") }?.unwrap_or_default())
+    }
+
+    /// Whether `other` is the same key.
+    #[doc(alias = "GetIsEqual")]
+    pub fn is_equal(&self, other: &CacheKey<'_>) -> bool {
+        // SAFETY: both keys are live.
+        unsafe { vcall!(self.as_raw(), GetIsEqual(other.as_raw())) }
+    }
+
+    /// Whether this key is a prefix of `other` (for `FLUSH_PREFIX`).
+    #[doc(alias = "GetIsPrefix")]
+    pub fn is_prefix(&self, other: &CacheKey<'_>) -> bool {
+        // SAFETY: both keys are live.
+        unsafe { vcall!(self.as_raw(), GetIsPrefix(other.as_raw())) }
+    }
+}
+
+/// What a cache record is, by the cache of its key.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CacheEntry<'a> {
+    /// A record of the file cache.
+    File(FileInfo<'a>),
+    /// A record of the token cache.
+    Token(TokenEntry<'a>),
+    /// A record of another cache (the URI cache, a module's own).
+    Other,
+}
+
+/// A record of one of IIS's caches (`IHttpCacheSpecificData`).
+#[derive(Debug)]
+pub struct CacheRecord<'a> {
+    raw: NonNull<IHttpCacheSpecificData>,
+    _owner: PhantomData<(&'a (), *mut ())>,
+}
+
+impl<'a> CacheRecord<'a> {
+    /// # Safety
+    /// `raw` is live for `'a`.
+    pub(crate) unsafe fn new(raw: NonNull<IHttpCacheSpecificData>) -> Self {
+        Self {
+            raw,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The raw `IHttpCacheSpecificData`.
+    pub fn as_raw(&self) -> *mut IHttpCacheSpecificData {
+        self.raw.as_ptr()
+    }
+
+    /// The record's key.
+    #[doc(alias = "GetCacheKey")]
+    pub fn key(&self) -> Option<CacheKey<'a>> {
+        // SAFETY: live record; the key lives as long as the record.
+        let key = unsafe { vcall!(self.as_raw(), GetCacheKey()) };
+        // SAFETY: as above.
+        NonNull::new(key).map(|key| unsafe { CacheKey::new(key) })
+    }
+
+    /// Whether the record was flushed from its cache.
+    #[doc(alias = "GetFlushed")]
+    pub fn is_flushed(&self) -> bool {
+        // SAFETY: live record; no arguments.
+        unsafe { vcall!(self.as_raw(), GetFlushed()) }.as_bool()
+    }
+
+    /// Takes a reference on the record (`ReferenceCacheData`), released
+    /// when the guard drops (`DereferenceCacheData`).
+    #[doc(alias = "ReferenceCacheData")]
+    #[doc(alias = "DereferenceCacheData")]
+    pub fn reference(&self) -> CacheRecordReference<'a> {
+        // SAFETY: live record; no arguments.
+        unsafe { vcall!(self.as_raw(), ReferenceCacheData()) };
+        CacheRecordReference {
+            raw: self.raw,
+            _owner: PhantomData,
+        }
+    }
+
+    /// What the record is, by the name of its key's cache: a `FILE` record
+    /// is an `IHttpFileInfo`, a `TOKEN` record an `IHttpTokenEntry` (the
+    /// downcast httpcach.h documents).
+    ///
+    /// # Errors
+    /// [`Error::Encoding`].
+    pub fn entry(&self) -> Result<CacheEntry<'a>> {
+        let Some(key) = self.key() else {
+            return Ok(CacheEntry::Other);
+        };
+        let name = key.cache_name()?;
+        let raw = self.raw;
+        Ok(match name.as_str() {
+            FILE_CACHE_NAME => {
+                // SAFETY: a FILE record is an IHttpFileInfo, which derives
+                // singly from IHttpCacheSpecificData (same address, base
+                // vtable first); it lives as long as the record.
+                let file = unsafe { FileInfo::new(raw.cast::<IHttpFileInfo>()) };
+                CacheEntry::File(file)
+            }
+            TOKEN_CACHE_NAME => {
+                // SAFETY: likewise, a TOKEN record is an IHttpTokenEntry.
+                let token = unsafe { TokenEntry::new(raw.cast::<IHttpTokenEntry>()) };
+                CacheEntry::Token(token)
+            }
+            _ => CacheEntry::Other,
+        })
+    }
+}
+
+/// A reference on a cache record ([`CacheRecord::reference`]).
+#[derive(Debug)]
+pub struct CacheRecordReference<'a> {
+    raw: NonNull<IHttpCacheSpecificData>,
+    _owner: PhantomData<(&'a (), *mut ())>,
+}
+
+impl Drop for CacheRecordReference<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the record this guard referenced, released exactly once.
+        unsafe { vcall!(self.raw.as_ptr(), DereferenceCacheData()) }
+    }
+}
+
+impl HttpServer {
+    /// Performs a cache operation on the cache of `key` (IIS raises
+    /// `GL_CACHE_OPERATION` for it); returns whether it succeeded.
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "DoCacheOperation")]
+    pub fn do_cache_operation(
+        &self,
+        operation: CacheOperationKind,
+        key: &CacheKey<'_>,
+    ) -> Result<()> {
+        let mut record: *mut IHttpCacheSpecificData = core::ptr::null_mut();
+        // SAFETY: live server and key; valid out-pointer; a null trace
+        // context is allowed.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                DoCacheOperation(
+                    operation.raw(),
+                    key.as_raw(),
+                    &mut record,
+                    core::ptr::null_mut()
+                )
+            )
+        };
+        // A record handed back is not kept: the SDK takes no reference on
+        // it (leaving a possible reference is safe; releasing one IIS did
+        // not give would not be).
+        let _ = record;
+        Error::check("IHttpServer::DoCacheOperation", hr)
+    }
+}

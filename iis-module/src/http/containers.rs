@@ -1,0 +1,85 @@
+//! `IHttpServer::DispenseContainer`: a module context container the module
+//! owns, for state that belongs to no request, site or application.
+
+use super::stored;
+use crate::ffi::vcall;
+use crate::{Error, Result};
+use core::ptr::NonNull;
+use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
+
+/// A dispensed context container: values stored in it live until it is
+/// dropped, which releases it (`ReleaseContainer`; IIS then calls each
+/// stored context's `CleanupStoredContext`, which drops the value).
+#[derive(Debug)]
+pub struct DispensedContainer {
+    raw: NonNull<IDispensedHttpModuleContextContainer>,
+    module: HTTP_MODULE_ID,
+}
+
+// SAFETY: the container belongs to this value alone; IIS containers may be
+// used from any thread, and the values stored are `Send + Sync`.
+unsafe impl Send for DispensedContainer {}
+// SAFETY: as above; shared access only reads or inserts through IIS's own
+// synchronised container.
+unsafe impl Sync for DispensedContainer {}
+
+impl DispensedContainer {
+    /// # Safety
+    /// `raw` is a fresh dispensed container owned by the new value.
+    pub(crate) unsafe fn new(
+        raw: NonNull<IDispensedHttpModuleContextContainer>,
+        module: HTTP_MODULE_ID,
+    ) -> Self {
+        Self { raw, module }
+    }
+
+    /// The raw container.
+    pub fn as_raw(&self) -> *mut IDispensedHttpModuleContextContainer {
+        self.raw.as_ptr()
+    }
+
+    /// This module's value in the container, created by `init` on first use.
+    ///
+    /// # Errors
+    /// [`Error::ContextType`] if a different type is stored;
+    /// [`Error::Server`]; [`Error::NullPointer`].
+    #[doc(alias = "GetModuleContext")]
+    #[doc(alias = "SetModuleContext")]
+    pub fn context_or_insert_with<T: Send + Sync + 'static>(
+        &self,
+        init: impl FnOnce() -> T,
+    ) -> Result<&T> {
+        let container = self.raw.cast();
+        // SAFETY: the container is live until `self` drops, and what it
+        // stores lives as long; T is Sync so `&T` may be shared.
+        unsafe {
+            if let Some(value) = stored::get::<T>(container, self.module)? {
+                return Ok(value.as_ref());
+            }
+            stored::store(container, self.module, init())?;
+            stored::get::<T>(container, self.module)?
+                .map(|v| v.as_ref())
+                .ok_or(Error::NullPointer {
+                    operation: "IHttpModuleContextContainer::GetModuleContext",
+                })
+        }
+    }
+
+    /// This module's value, if one of type `T` was stored.
+    ///
+    /// # Errors
+    /// [`Error::ContextType`] if a different type is stored.
+    #[doc(alias = "GetModuleContext")]
+    pub fn context<T: Send + Sync + 'static>(&self) -> Result<Option<&T>> {
+        // SAFETY: as in `context_or_insert_with`.
+        Ok(unsafe { stored::get::<T>(self.raw.cast(), self.module)? }
+            .map(|v| unsafe { v.as_ref() }))
+    }
+}
+
+impl Drop for DispensedContainer {
+    fn drop(&mut self) {
+        // SAFETY: the container is ours and released exactly once, here.
+        unsafe { vcall!(self.raw.as_ptr(), ReleaseContainer()) }
+    }
+}

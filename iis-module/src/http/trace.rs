@@ -1,0 +1,611 @@
+//! `IHttpTraceContext` and the httptrace.h structs: tracing configuration,
+//! raising trace events, and reading the events a `GL_TRACE_EVENT` module
+//! receives.
+//!
+//! httptrace.h is not in the Windows metadata iis-sys is generated from, so
+//! its three structs are declared here, private, with the layout of the
+//! header (`HTTP_TRACE_CONFIGURATION`, `HTTP_TRACE_EVENT`,
+//! `HTTP_TRACE_EVENT_ITEM`); the safe API copies them into owned values.
+
+use crate::ffi::{self, vcall};
+use crate::{Error, Result};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use iis_sys::{
+    GUID, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT, IHttpTraceContext,
+};
+use windows_core::{BOOL, HRESULT, PCWSTR};
+
+/// `HTTP_TRACE_CONFIGURATION`.
+#[repr(C)]
+struct RawConfiguration {
+    provider: *const GUID,
+    areas: u32,
+    verbosity: u32,
+    enabled: BOOL,
+}
+
+/// `HTTP_TRACE_EVENT_ITEM`.
+#[repr(C)]
+struct RawItem {
+    name: PCWSTR,
+    data_type: i32,
+    data: *mut u8,
+    len: u32,
+    description: PCWSTR,
+}
+
+/// `HTTP_TRACE_EVENT`.
+#[repr(C)]
+pub(crate) struct RawEvent {
+    provider: *const GUID,
+    area: u32,
+    area_guid: *const GUID,
+    event: u32,
+    name: PCWSTR,
+    version: u32,
+    verbosity: u32,
+    activity: *const GUID,
+    related_activity: *const GUID,
+    timestamp: u32,
+    flags: u32,
+    item_count: u32,
+    items: *mut RawItem,
+}
+
+/// `HTTP_TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS`: the names and
+/// descriptions of the event and its items are static strings.
+pub const TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS: u32 = 0x01;
+
+/// Whether a trace provider is enabled, for which areas and up to which
+/// verbosity (`HTTP_TRACE_CONFIGURATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceConfiguration {
+    /// The provider (`pProviderGuid`).
+    pub provider: GUID,
+    /// The enabled areas, a bit mask (`dwAreas`).
+    pub areas: u32,
+    /// The highest verbosity enabled (`dwVerbosity`, 0–5).
+    pub verbosity: u32,
+    /// Whether the provider is enabled (`fProviderEnabled`).
+    pub enabled: bool,
+}
+
+/// The value of a trace event item (`HTTP_TRACE_TYPE` and its data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TraceValue {
+    /// `HTTP_TRACE_TYPE_BYTE` (17).
+    Byte(u8),
+    /// `HTTP_TRACE_TYPE_USHORT` (18).
+    UShort(u16),
+    /// `HTTP_TRACE_TYPE_ULONG` (19).
+    ULong(u32),
+    /// `HTTP_TRACE_TYPE_ULONGLONG` (21).
+    ULongLong(u64),
+    /// `HTTP_TRACE_TYPE_CHAR` (16).
+    Char(i8),
+    /// `HTTP_TRACE_TYPE_SHORT` (2).
+    Short(i16),
+    /// `HTTP_TRACE_TYPE_LONG` (3).
+    Long(i32),
+    /// `HTTP_TRACE_TYPE_LONGLONG` (20).
+    LongLong(i64),
+    /// `HTTP_TRACE_TYPE_LPCWSTR` (31), a UTF-16 string.
+    WideString(String),
+    /// `HTTP_TRACE_TYPE_LPCSTR` (30), a narrow string's bytes.
+    String(Vec<u8>),
+    /// `HTTP_TRACE_TYPE_LPCGUID` (72).
+    Guid(GUID),
+    /// `HTTP_TRACE_TYPE_BOOL` (11).
+    Bool(bool),
+    /// Any other type, or data of the wrong size for its type.
+    Raw {
+        /// The `HTTP_TRACE_TYPE` value.
+        data_type: i32,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+}
+
+impl TraceValue {
+    /// The `HTTP_TRACE_TYPE` of the value.
+    pub fn data_type(&self) -> i32 {
+        match self {
+            TraceValue::Byte(_) => 17,
+            TraceValue::UShort(_) => 18,
+            TraceValue::ULong(_) => 19,
+            TraceValue::ULongLong(_) => 21,
+            TraceValue::Char(_) => 16,
+            TraceValue::Short(_) => 2,
+            TraceValue::Long(_) => 3,
+            TraceValue::LongLong(_) => 20,
+            TraceValue::WideString(_) => 31,
+            TraceValue::String(_) => 30,
+            TraceValue::Guid(_) => 72,
+            TraceValue::Bool(_) => 11,
+            TraceValue::Raw { data_type, .. } => *data_type,
+        }
+    }
+
+    /// The `HTTP_TRACE_TYPE_*` name of the value's type.
+    pub fn type_name(&self) -> &'static str {
+        match self.data_type() {
+            17 => "HTTP_TRACE_TYPE_BYTE",
+            18 => "HTTP_TRACE_TYPE_USHORT",
+            19 => "HTTP_TRACE_TYPE_ULONG",
+            21 => "HTTP_TRACE_TYPE_ULONGLONG",
+            16 => "HTTP_TRACE_TYPE_CHAR",
+            2 => "HTTP_TRACE_TYPE_SHORT",
+            3 => "HTTP_TRACE_TYPE_LONG",
+            20 => "HTTP_TRACE_TYPE_LONGLONG",
+            31 => "HTTP_TRACE_TYPE_LPCWSTR",
+            30 => "HTTP_TRACE_TYPE_LPCSTR",
+            72 => "HTTP_TRACE_TYPE_LPCGUID",
+            11 => "HTTP_TRACE_TYPE_BOOL",
+            _ => "unknown",
+        }
+    }
+
+    /// The data as IIS carries it (`pbData`, `cbData` bytes): little-endian
+    /// numbers, NUL-terminated strings, a GUID as it lies in memory.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            TraceValue::Byte(v) => vec![*v],
+            TraceValue::UShort(v) => v.to_le_bytes().to_vec(),
+            TraceValue::ULong(v) => v.to_le_bytes().to_vec(),
+            TraceValue::ULongLong(v) => v.to_le_bytes().to_vec(),
+            TraceValue::Char(v) => v.to_le_bytes().to_vec(),
+            TraceValue::Short(v) => v.to_le_bytes().to_vec(),
+            TraceValue::Long(v) => v.to_le_bytes().to_vec(),
+            TraceValue::LongLong(v) => v.to_le_bytes().to_vec(),
+            TraceValue::WideString(s) => s
+                .encode_utf16()
+                .chain([0])
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            TraceValue::String(bytes) => bytes.iter().copied().chain([0]).collect(),
+            TraceValue::Guid(g) => guid_to_le(g).to_vec(),
+            TraceValue::Bool(b) => i32::from(*b).to_le_bytes().to_vec(),
+            TraceValue::Raw { data, .. } => data.clone(),
+        }
+    }
+
+    fn from_bytes(data_type: i32, data: &[u8]) -> Self {
+        let raw = || TraceValue::Raw {
+            data_type,
+            data: data.to_vec(),
+        };
+        macro_rules! num {
+            ($t:ty, $variant:ident) => {
+                match <[u8; size_of::<$t>()]>::try_from(data) {
+                    Ok(bytes) => TraceValue::$variant(<$t>::from_le_bytes(bytes)),
+                    Err(_) => raw(),
+                }
+            };
+        }
+        match data_type {
+            17 => num!(u8, Byte),
+            18 => num!(u16, UShort),
+            19 => num!(u32, ULong),
+            21 => num!(u64, ULongLong),
+            16 => num!(i8, Char),
+            2 => num!(i16, Short),
+            3 => num!(i32, Long),
+            20 => num!(i64, LongLong),
+            11 => match <[u8; 4]>::try_from(data) {
+                Ok(bytes) => TraceValue::Bool(i32::from_le_bytes(bytes) != 0),
+                Err(_) => raw(),
+            },
+            72 => match <[u8; 16]>::try_from(data) {
+                Ok(bytes) => TraceValue::Guid(guid_from_le(bytes)),
+                Err(_) => raw(),
+            },
+            31 => {
+                let mut units: Vec<u16> = data
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                if let Some(end) = units.iter().position(|&u| u == 0) {
+                    units.truncate(end);
+                }
+                match String::from_utf16(&units) {
+                    Ok(s) => TraceValue::WideString(s),
+                    Err(_) => raw(),
+                }
+            }
+            30 => {
+                let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+                TraceValue::String(data[..end].to_vec())
+            }
+            _ => raw(),
+        }
+    }
+}
+
+/// A GUID as it lies in memory (`Data1..3` little-endian).
+fn guid_to_le(g: &GUID) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..4].copy_from_slice(&g.data1.to_le_bytes());
+    out[4..6].copy_from_slice(&g.data2.to_le_bytes());
+    out[6..8].copy_from_slice(&g.data3.to_le_bytes());
+    out[8..].copy_from_slice(&g.data4);
+    out
+}
+
+fn guid_from_le(b: [u8; 16]) -> GUID {
+    GUID {
+        data1: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+        data2: u16::from_le_bytes([b[4], b[5]]),
+        data3: u16::from_le_bytes([b[6], b[7]]),
+        data4: [b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]],
+    }
+}
+
+/// One item of a trace event (`HTTP_TRACE_EVENT_ITEM`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceItem {
+    /// `pszName`.
+    pub name: String,
+    /// `dwDataType` with `pbData`/`cbData`.
+    pub value: TraceValue,
+    /// `pszDataDescription`.
+    pub description: String,
+}
+
+/// A trace event (`HTTP_TRACE_EVENT`), owned: what a module raises with
+/// [`TraceContext::raise_event`] and what a `GL_TRACE_EVENT` module reads
+/// with [`TraceEvent::event`](crate::TraceEvent::event).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TraceEventData {
+    /// `pProviderGuid`.
+    pub provider: GUID,
+    /// `dwArea`.
+    pub area: u32,
+    /// `pAreaGuid`.
+    pub area_guid: GUID,
+    /// `dwEvent`.
+    pub event: u32,
+    /// `pszEventName`.
+    pub name: String,
+    /// `dwEventVersion`.
+    pub version: u32,
+    /// `dwVerbosity`.
+    pub verbosity: u32,
+    /// `pActivityGuid` (`None` for null).
+    pub activity: Option<GUID>,
+    /// `pRelatedActivityGuid` (`None` for null).
+    pub related_activity: Option<GUID>,
+    /// `dwTimeStamp`.
+    pub timestamp: u32,
+    /// `dwFlags` (e.g. [`TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS`]).
+    pub flags: u32,
+    /// `pEventItems`.
+    pub items: Vec<TraceItem>,
+}
+
+/// Copies a GUID IIS points at, or `None` for null.
+///
+/// # Safety
+/// `p` is null or readable.
+unsafe fn guid(p: *const GUID) -> Option<GUID> {
+    // SAFETY: per the contract.
+    unsafe { p.as_ref() }.copied()
+}
+
+/// # Safety
+/// `p` is null or a NUL-terminated UTF-16 string.
+unsafe fn text(p: PCWSTR, what: &'static str) -> Result<String> {
+    // SAFETY: per the contract.
+    Ok(unsafe { ffi::wide_to_string(p, what) }?.unwrap_or_default())
+}
+
+impl TraceEventData {
+    /// Copies the event IIS passed.
+    ///
+    /// # Safety
+    /// `raw` points at a valid `HTTP_TRACE_EVENT` whose pointers are null or
+    /// valid (items: `cEventItems` of them, each with `cbData` bytes).
+    pub(crate) unsafe fn from_raw(raw: NonNull<HTTP_TRACE_EVENT>) -> Result<Self> {
+        // SAFETY: per the contract, with the layout of httptrace.h.
+        let raw = unsafe { raw.cast::<RawEvent>().as_ref() };
+        let mut items = Vec::new();
+        if !raw.items.is_null() {
+            for i in 0..raw.item_count as usize {
+                // SAFETY: `item_count` items at `items`.
+                let item = unsafe { &*raw.items.add(i) };
+                // SAFETY: `len` bytes at `data` (or null for none).
+                let data = unsafe { ffi::bytes(windows_core::PCSTR(item.data), item.len as usize) }
+                    .unwrap_or_default();
+                items.push(TraceItem {
+                    // SAFETY: NUL-terminated or null.
+                    name: unsafe { text(item.name, "trace item name") }?,
+                    value: TraceValue::from_bytes(item.data_type, data),
+                    // SAFETY: as above.
+                    description: unsafe { text(item.description, "trace item description") }?,
+                });
+            }
+        }
+        // SAFETY: the GUID pointers are null or readable; the name is
+        // NUL-terminated or null.
+        unsafe {
+            Ok(Self {
+                provider: guid(raw.provider).unwrap_or_default(),
+                area: raw.area,
+                area_guid: guid(raw.area_guid).unwrap_or_default(),
+                event: raw.event,
+                name: text(raw.name, "trace event name")?,
+                version: raw.version,
+                verbosity: raw.verbosity,
+                activity: guid(raw.activity),
+                related_activity: guid(raw.related_activity),
+                timestamp: raw.timestamp,
+                flags: raw.flags,
+                items,
+            })
+        }
+    }
+}
+
+/// A trace context (`IHttpTraceContext`): of a request
+/// ([`HttpContext::trace_context`](crate::HttpContext::trace_context)), of
+/// the server ([`HttpServer::trace_context`](crate::HttpServer::trace_context))
+/// or of a cache operation.
+#[derive(Debug)]
+pub struct TraceContext<'a> {
+    raw: NonNull<IHttpTraceContext>,
+    _owner: PhantomData<(&'a (), *mut ())>,
+}
+
+impl TraceContext<'_> {
+    /// # Safety
+    /// `raw` is live for `'a`.
+    pub(crate) unsafe fn new(raw: NonNull<IHttpTraceContext>) -> Self {
+        Self {
+            raw,
+            _owner: PhantomData,
+        }
+    }
+
+    /// The raw `IHttpTraceContext`.
+    pub fn as_raw(&self) -> *mut IHttpTraceContext {
+        self.raw.as_ptr()
+    }
+
+    /// The activity id of the traced work (`None` if IIS has none).
+    #[doc(alias = "GetTraceActivityId")]
+    pub fn activity_id(&self) -> Option<GUID> {
+        // SAFETY: live trace context; no arguments.
+        let id = unsafe { vcall!(self.as_raw(), GetTraceActivityId()) };
+        // SAFETY: IIS returns null or a GUID valid for the context's life.
+        unsafe { guid(id) }
+    }
+
+    /// How `provider` is configured for this context (`None` passes a null
+    /// provider, as some of Microsoft's samples do; the returned
+    /// [`TraceConfiguration::provider`] is then the null GUID).
+    ///
+    /// # Errors
+    /// [`Error::Server`].
+    #[doc(alias = "GetTraceConfiguration")]
+    pub fn configuration(&self, provider: Option<GUID>) -> Result<TraceConfiguration> {
+        let mut raw = RawConfiguration {
+            provider: provider.as_ref().map_or(core::ptr::null(), |p| p),
+            areas: 0,
+            verbosity: 0,
+            enabled: BOOL(0),
+        };
+        // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_CONFIGURATION
+        // whose provider GUID lives across the call.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                GetTraceConfiguration((&raw mut raw).cast::<HTTP_TRACE_CONFIGURATION>())
+            )
+        };
+        Error::check("IHttpTraceContext::GetTraceConfiguration", hr)?;
+        Ok(TraceConfiguration {
+            provider: provider.unwrap_or_default(),
+            areas: raw.areas,
+            verbosity: raw.verbosity,
+            enabled: raw.enabled.as_bool(),
+        })
+    }
+
+    /// Enables (or disables) trace providers for the module `module`
+    /// (its [`Registration::module_id`](crate::Registration::module_id)):
+    /// a `GL_TRACE_EVENT` module then receives their events.
+    ///
+    /// # Errors
+    /// [`Error::TooLong`] for more than 2^32 - 1 entries; [`Error::Server`].
+    #[doc(alias = "SetTraceConfiguration")]
+    // The module id is an opaque key IIS compares; nothing dereferences it.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)]
+    pub fn set_configuration(
+        &self,
+        module: HTTP_MODULE_ID,
+        configurations: &[TraceConfiguration],
+    ) -> Result<()> {
+        let count = u32::try_from(configurations.len()).map_err(|_| Error::TooLong {
+            what: "trace configurations",
+            len: configurations.len(),
+            max: u32::MAX as usize,
+        })?;
+        let mut raw: Vec<RawConfiguration> = configurations
+            .iter()
+            .map(|c| RawConfiguration {
+                provider: &c.provider,
+                areas: c.areas,
+                verbosity: c.verbosity,
+                enabled: c.enabled.into(),
+            })
+            .collect();
+        // SAFETY: live trace context; `count` valid structs whose GUID
+        // pointers borrow `configurations`, all living across the call.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                SetTraceConfiguration(module, raw.as_mut_ptr().cast(), count)
+            )
+        };
+        Error::check("IHttpTraceContext::SetTraceConfiguration", hr)
+    }
+
+    /// Raises a trace event (IIS hands it to the `GL_TRACE_EVENT` modules
+    /// subscribed to its provider, and to ETW / failed-request tracing).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a name with NUL; [`Error::TooLong`] for
+    /// item data over 4 GiB; [`Error::Server`].
+    #[doc(alias = "RaiseTraceEvent")]
+    pub fn raise_event(&self, event: &TraceEventData) -> Result<()> {
+        let wide = |s: &str, what| -> Result<Vec<u16>> {
+            if s.contains('\0') {
+                return Err(Error::InvalidInput {
+                    what,
+                    reason: "contains NUL",
+                });
+            }
+            Ok(s.encode_utf16().chain([0]).collect())
+        };
+        let name = wide(&event.name, "trace event name")?;
+        // Item data in u64 buffers, so that IIS may read a UTF-16 string or
+        // a number from it at its natural alignment.
+        let mut buffers: Vec<ItemBuffers> = Vec::new();
+        for item in &event.items {
+            let bytes = item.value.to_bytes();
+            let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
+                what: "trace item data",
+                len: bytes.len(),
+                max: u32::MAX as usize,
+            })?;
+            let mut words = vec![0u64; bytes.len().div_ceil(8)];
+            // SAFETY: `words` has room for `bytes.len()` bytes (rounded up
+            // to whole u64s) and is a distinct allocation.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    bytes.as_ptr(),
+                    words.as_mut_ptr().cast::<u8>(),
+                    bytes.len(),
+                );
+            }
+            buffers.push(ItemBuffers {
+                name: wide(&item.name, "trace item name")?,
+                data: words,
+                len,
+                description: wide(&item.description, "trace item description")?,
+            });
+        }
+        let mut items: Vec<RawItem> = event
+            .items
+            .iter()
+            .zip(buffers.iter_mut())
+            .map(|(item, buffers)| RawItem {
+                name: PCWSTR(buffers.name.as_ptr()),
+                data_type: item.value.data_type(),
+                data: buffers.data.as_mut_ptr().cast(),
+                len: buffers.len,
+                description: PCWSTR(buffers.description.as_ptr()),
+            })
+            .collect();
+        let activity = event.activity;
+        let related = event.related_activity;
+        let mut raw = RawEvent {
+            provider: &event.provider,
+            area: event.area,
+            area_guid: &event.area_guid,
+            event: event.event,
+            name: PCWSTR(name.as_ptr()),
+            version: event.version,
+            verbosity: event.verbosity,
+            activity: activity.as_ref().map_or(core::ptr::null(), |g| g),
+            related_activity: related.as_ref().map_or(core::ptr::null(), |g| g),
+            timestamp: event.timestamp,
+            flags: event.flags,
+            item_count: items.len() as u32,
+            items: if items.is_empty() {
+                core::ptr::null_mut()
+            } else {
+                items.as_mut_ptr()
+            },
+        };
+        // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_EVENT and
+        // every pointer in it (GUIDs, strings, items and their data) lives
+        // across the call.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                RaiseTraceEvent((&raw mut raw).cast::<HTTP_TRACE_EVENT>())
+            )
+        };
+        Error::check("IHttpTraceContext::RaiseTraceEvent", hr)
+    }
+
+    /// Writes a line to the failed-request trace (`QuickTrace`); `level` is
+    /// the verbosity (1 fatal … 5 verbose).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for text with NUL; [`Error::Server`].
+    #[doc(alias = "QuickTrace")]
+    pub fn quick_trace(&self, data1: &str, data2: &str, error: HRESULT, level: u8) -> Result<()> {
+        let data1 = ffi::WideBuf::<4096>::new(data1, "trace data")?;
+        let data2 = ffi::WideBuf::<4096>::new(data2, "trace data")?;
+        // SAFETY: live trace context; NUL-terminated strings living across
+        // the call.
+        let hr = unsafe {
+            vcall!(
+                self.as_raw(),
+                QuickTrace(data1.as_pcwstr(), data2.as_pcwstr(), error, level)
+            )
+        };
+        Error::check("IHttpTraceContext::QuickTrace", hr)
+    }
+}
+
+/// The C strings and data of one item being raised.
+struct ItemBuffers {
+    name: Vec<u16>,
+    /// In u64s, so that IIS may read numbers and UTF-16 at their alignment.
+    data: Vec<u64>,
+    len: u32,
+    description: Vec<u16>,
+}
+
+/// Formats a GUID as `StringFromGUID2` does: `{XXXXXXXX-XXXX-…}`.
+pub fn guid_string(guid: &GUID) -> String {
+    format!("{{{guid:?}}}")
+}
+
+impl crate::HttpContext {
+    /// The request's trace context (for
+    /// [`TraceContext::raise_event`] and the rest of `IHttpTraceContext`).
+    #[doc(alias = "GetTraceContext")]
+    pub fn trace_context(&self) -> Option<TraceContext<'_>> {
+        // SAFETY: live context; the trace context lives as long as the request.
+        let raw = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
+        // SAFETY: as above.
+        NonNull::new(raw).map(|raw| unsafe { TraceContext::new(raw) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_values_round_trip_through_their_bytes() {
+        let g = GUID::from_u128(0xa087707e_0103_4b78_b673_f2598c142a68);
+        for v in [
+            TraceValue::Byte(7),
+            TraceValue::ULong(0xdead_beef),
+            TraceValue::LongLong(-5),
+            TraceValue::WideString("héllo".into()),
+            TraceValue::String(b"abc".to_vec()),
+            TraceValue::Guid(g),
+            TraceValue::Bool(true),
+        ] {
+            assert_eq!(TraceValue::from_bytes(v.data_type(), &v.to_bytes()), v);
+        }
+        assert_eq!(guid_string(&g), "{A087707E-0103-4B78-B673-F2598C142A68}");
+    }
+}

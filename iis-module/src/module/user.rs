@@ -1,0 +1,174 @@
+//! A user a module authenticates (`IAuthenticationProvider::SetUser`): the
+//! SDK builds the `IHttpUser` C++ object IIS keeps, reference-counted, until
+//! the request is done with it.
+
+use crate::{Error, Result};
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, Ordering};
+use iis_sys::{BOOL, HANDLE, HRESULT, IHttpUser, IHttpUserVtbl, PCSTR, PCWSTR, define_member_fn};
+
+/// `E_NOTIMPL`, what `IsInRole` answers for a user without roles.
+const E_NOTIMPL: HRESULT = HRESULT(0x8000_4001_u32 as i32);
+/// `E_INVALIDARG`.
+const E_INVALIDARG: HRESULT = HRESULT(0x8007_0057_u32 as i32);
+
+/// The user a module establishes in `on_authenticate_request`
+/// ([`Authentication::set_user`](crate::Authentication::set_user)); later
+/// modules see it through
+/// [`HttpContext::user`](crate::HttpContext::user).
+///
+/// It has no Windows tokens (`GetImpersonationToken`/`GetPrimaryToken`
+/// return null) and no user variables.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuthenticatedUser {
+    /// `GetUserName`.
+    pub user_name: String,
+    /// `GetRemoteUserName` (`REMOTE_USER`).
+    pub remote_user_name: String,
+    /// `GetAuthenticationType` (`Basic`, `Anonymous`, …).
+    pub authentication_type: String,
+    /// `GetPassword`.
+    pub password: String,
+    /// The roles `IsInRole` answers for; `None`: `SupportsIsInRole` is
+    /// `FALSE` and `IsInRole` fails with `E_NOTIMPL`.
+    pub roles: Option<Vec<String>>,
+}
+
+impl AuthenticatedUser {
+    /// A user named `name` (as user and remote user name), authenticated
+    /// by `authentication_type`, without password or roles.
+    pub fn new(name: &str, authentication_type: &str) -> Self {
+        Self {
+            user_name: name.to_owned(),
+            remote_user_name: name.to_owned(),
+            authentication_type: authentication_type.to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The C++ object: vtable pointer first, then the reference count and the
+/// strings IIS reads (NUL-terminated UTF-16).
+#[repr(C)]
+struct UserObject {
+    vtbl: *const IHttpUserVtbl,
+    refs: AtomicU32,
+    user_name: Vec<u16>,
+    remote_user_name: Vec<u16>,
+    authentication_type: Vec<u16>,
+    password: Vec<u16>,
+    roles: Option<Vec<String>>,
+}
+
+fn wide(text: &str, what: &'static str) -> Result<Vec<u16>> {
+    if text.contains('\0') {
+        return Err(Error::InvalidInput {
+            what,
+            reason: "contains NUL",
+        });
+    }
+    Ok(text.encode_utf16().chain([0]).collect())
+}
+
+/// A new `IHttpUser` holding one reference, which passes to IIS.
+pub(crate) fn new_user(user: AuthenticatedUser) -> Result<NonNull<IHttpUser>> {
+    let object = Box::new(UserObject {
+        vtbl: &USER_VTBL,
+        refs: AtomicU32::new(1),
+        user_name: wide(&user.user_name, "user name")?,
+        remote_user_name: wide(&user.remote_user_name, "remote user name")?,
+        authentication_type: wide(&user.authentication_type, "authentication type")?,
+        password: wide(&user.password, "password")?,
+        roles: user.roles,
+    });
+    Ok(NonNull::from(Box::leak(object)).cast())
+}
+
+/// The object behind `this`.
+///
+/// # Safety
+/// `this` is null or a live object made by [`new_user`].
+unsafe fn object<'a>(this: *mut IHttpUser) -> Option<&'a UserObject> {
+    // SAFETY: per the contract.
+    unsafe { this.cast::<UserObject>().as_ref() }
+}
+
+fn text(units: &[u16]) -> PCWSTR {
+    PCWSTR(units.as_ptr())
+}
+
+define_member_fn! {
+    unsafe fn remote_user_name(this: *mut IHttpUser) -> PCWSTR {
+        // SAFETY: IIS calls our slots on our live object.
+        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.remote_user_name))
+    }
+    unsafe fn user_name(this: *mut IHttpUser) -> PCWSTR {
+        // SAFETY: as above.
+        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.user_name))
+    }
+    unsafe fn authentication_type(this: *mut IHttpUser) -> PCWSTR {
+        // SAFETY: as above.
+        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.authentication_type))
+    }
+    unsafe fn password(this: *mut IHttpUser) -> PCWSTR {
+        // SAFETY: as above.
+        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.password))
+    }
+    unsafe fn no_token(_this: *mut IHttpUser) -> HANDLE {
+        HANDLE(core::ptr::null_mut())
+    }
+    unsafe fn reference(this: *mut IHttpUser) {
+        // SAFETY: as above.
+        if let Some(o) = unsafe { object(this) } {
+            o.refs.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    unsafe fn dereference(this: *mut IHttpUser) {
+        // SAFETY: as above.
+        let Some(o) = (unsafe { object(this) }) else { return };
+        if o.refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // SAFETY: the last reference: the object came from `Box::leak`
+            // in `new_user` and nobody can reach it any more.
+            drop(unsafe { Box::from_raw(this.cast::<UserObject>()) });
+        }
+    }
+    unsafe fn supports_roles(this: *mut IHttpUser) -> BOOL {
+        // SAFETY: as above.
+        BOOL::from(unsafe { object(this) }.is_some_and(|o| o.roles.is_some()))
+    }
+    unsafe fn is_in_role(this: *mut IHttpUser, role: PCWSTR, in_role: *mut BOOL) -> HRESULT {
+        // SAFETY: as above.
+        let Some(roles) = (unsafe { object(this) }).and_then(|o| o.roles.as_ref()) else {
+            return E_NOTIMPL;
+        };
+        if in_role.is_null() {
+            return E_INVALIDARG;
+        }
+        // SAFETY: IIS passes a NUL-terminated role name or null.
+        let role = match unsafe { crate::ffi::wide_to_string(role, "role") } {
+            Ok(Some(role)) => role,
+            _ => return E_INVALIDARG,
+        };
+        let found = roles.iter().any(|r| r.eq_ignore_ascii_case(&role));
+        // SAFETY: non-null out-pointer.
+        unsafe { in_role.write(BOOL::from(found)) };
+        HRESULT(0)
+    }
+    unsafe fn user_variable(_this: *mut IHttpUser, _name: PCSTR) -> *mut core::ffi::c_void {
+        core::ptr::null_mut()
+    }
+}
+
+static USER_VTBL: IHttpUserVtbl = IHttpUserVtbl {
+    GetRemoteUserName: remote_user_name,
+    GetUserName: user_name,
+    GetAuthenticationType: authentication_type,
+    GetPassword: password,
+    GetImpersonationToken: no_token,
+    GetPrimaryToken: no_token,
+    ReferenceUser: reference,
+    DereferenceUser: dereference,
+    SupportsIsInRole: supports_roles,
+    IsInRole: is_in_role,
+    GetUserVariable: user_variable,
+};

@@ -1,0 +1,482 @@
+//! Bench 2: requests per second over loopback keep-alive connections, the
+//! `hello_world` module (examples/modules/hello_world, loaded as the real
+//! cdylib) served by iis-host (`Arc<Host>::serve`), against a plain hyper 1.x
+//! hello server (tokio, HTTP/1.1, keep-alive) measured in the same run by
+//! the same client.
+//!
+//! The client: `C` threads, each with one keep-alive `TcpStream` (raw
+//! HTTP/1.1 over std sockets, `TCP_NODELAY`), each sending `N` sequential
+//! `GET /` requests and reading each response by its `Content-Length`;
+//! every response is checked (200, `text/plain`, `Hello, world!\n`). A
+//! server that closes a connection (iis-host after
+//! `keep_alive_max_requests`, 1000 by default) is reconnected to, and the
+//! reconnections are counted. Rounds alternate between the servers; the
+//! table gives the median (and the range) of the rounds' req/s, the median
+//! of the per-round ratios iis-host/hyper, the process CPU time and the heap
+//! allocations per request.
+//!
+//! A `harness = false` bench printing a table, not criterion: throughput is
+//! a property of a closed loop of `C` connections, not of one iteration, and
+//! criterion's sampling (warm-up, 100 samples of growing iteration counts)
+//! would either measure thread barriers or blow the time budget; fixed work
+//! per round with interleaved rounds is bounded (~30 s) and easy to quote.
+//!
+//! `cargo bench -p iis-module-tests --bench loopback_rps`; without `--bench`
+//! (e.g. `cargo test --benches`) it runs as a quick smoke test. Results and
+//! method: docs/benchmarks.md.
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use iis_host::Host;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::convert::Infallible;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What both servers answer.
+const BODY: &[u8] = b"Hello, world!\n";
+/// The request every client sends.
+const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: loopback-rps\r\n\r\n";
+/// Requests per connection before the timed ones.
+const WARM_UP: usize = 200;
+
+/// The bench's parameters.
+struct Plan {
+    rounds: usize,
+    /// (connections, requests per connection per round).
+    loads: Vec<(usize, usize)>,
+}
+
+impl Plan {
+    /// The plan of `cargo bench`, or the quick smoke test of
+    /// `cargo test --benches`. `LOOPBACK_RPS_LOADS=1x3000,8x1000` overrides
+    /// the loads (connections x requests per connection per round).
+    fn from_env() -> Plan {
+        // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+        let mut plan = if std::env::args().any(|a| a == "--bench") {
+            Plan {
+                rounds: 31,
+                loads: vec![(1, 5_000), (4, 2_500)],
+            }
+        } else {
+            Plan {
+                rounds: 1,
+                loads: vec![(1, 50), (2, 50)],
+            }
+        };
+        if let Ok(loads) = std::env::var("LOOPBACK_RPS_LOADS") {
+            plan.loads = loads
+                .split(',')
+                .map(|load| {
+                    load.split_once('x')
+                        .and_then(|(c, n)| Some((c.trim().parse().ok()?, n.trim().parse().ok()?)))
+                        .unwrap_or_else(|| panic!("LOOPBACK_RPS_LOADS: {load:?} is not CxN"))
+                })
+                .collect();
+        }
+        plan
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Heap allocations, process-wide: iis-host and hyper run in this process
+// (the module's cdylib has its own allocator), and the client allocates
+// nothing per request once connected, so a round's count over its requests
+// is the server's allocations per request (plus a constant for the round's
+// threads, under 0.01 per request).
+
+/// Counts every allocation, then delegates to the system.
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is delegated to `System` unchanged; the counter is a
+// static atomic.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+// ---------------------------------------------------------------------------
+// The client.
+
+/// One keep-alive connection and its read buffer.
+struct Client {
+    addr: SocketAddr,
+    stream: TcpStream,
+    buf: Vec<u8>,
+    /// Bytes of `buf` read but not yet consumed.
+    filled: usize,
+    reconnects: usize,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> io::Result<Client> {
+        Ok(Client {
+            addr,
+            stream: open(addr)?,
+            buf: vec![0; 4096],
+            filled: 0,
+            reconnects: 0,
+        })
+    }
+
+    /// Sends one `GET /` and reads and checks its response; reconnects when
+    /// the server closed the connection after it.
+    fn get(&mut self) -> io::Result<()> {
+        self.stream.write_all(REQUEST)?;
+        let (head_len, content_length, close) = loop {
+            if let Some(parsed) = parse_head(&self.buf[..self.filled])? {
+                break parsed;
+            }
+            self.fill()?;
+        };
+        while self.filled < head_len + content_length {
+            self.fill()?;
+        }
+        let body = &self.buf[head_len..head_len + content_length];
+        if body != BODY {
+            return Err(invalid(format!(
+                "unexpected body {:?}",
+                String::from_utf8_lossy(body)
+            )));
+        }
+        self.buf
+            .copy_within(head_len + content_length..self.filled, 0);
+        self.filled -= head_len + content_length;
+        if close {
+            self.stream = open(self.addr)?;
+            self.filled = 0;
+            self.reconnects += 1;
+        }
+        Ok(())
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        if self.filled == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        match self.stream.read(&mut self.buf[self.filled..])? {
+            0 => Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                self.filled += n;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn open(addr: SocketAddr) -> io::Result<TcpStream> {
+    let stream = TcpStream::connect(addr)?;
+    stream.set_nodelay(true)?;
+    // A hung server fails the bench instead of blocking it.
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    Ok(stream)
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+/// The head of the response at the start of `bytes`, if complete: (its
+/// length, the `Content-Length`, whether the server closes the connection),
+/// after checking the status and the content type.
+fn parse_head(bytes: &[u8]) -> io::Result<Option<(usize, usize, bool)>> {
+    let mut headers = [httparse::EMPTY_HEADER; 16];
+    let mut response = httparse::Response::new(&mut headers);
+    let head_len = match response.parse(bytes) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(invalid(format!("bad response head: {e}"))),
+    };
+    if response.code != Some(200) {
+        return Err(invalid(format!("status {:?}", response.code)));
+    }
+    let (mut content_length, mut content_type, mut close) = (None, None, false);
+    for header in response.headers.iter() {
+        if header.name.eq_ignore_ascii_case("content-length") {
+            content_length = std::str::from_utf8(header.value)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok());
+        } else if header.name.eq_ignore_ascii_case("content-type") {
+            content_type = Some(header.value);
+        } else if header.name.eq_ignore_ascii_case("connection") {
+            close = header.value.eq_ignore_ascii_case(b"close");
+        }
+    }
+    if content_type != Some(b"text/plain".as_slice()) {
+        return Err(invalid(format!("content type {content_type:?}")));
+    }
+    let content_length = content_length.ok_or_else(|| invalid("no Content-Length".into()))?;
+    Ok(Some((head_len, content_length, close)))
+}
+
+/// What one round measured.
+struct Measured {
+    rate: f64,
+    reconnects: usize,
+    allocations_per_request: f64,
+    /// CPU time of the whole process (client, server, and the kernel's
+    /// work for them), if the OS tells (Linux).
+    cpu: Option<Duration>,
+}
+
+/// The CPU time (user + system) of this process so far, threads that ended
+/// included: `/proc/self/stat` `utime` + `stime`, in clock ticks of 10 ms
+/// (`USER_HZ` = 100, as on every Linux), so rounds are summed before use.
+/// Unlike req/s, it hardly changes when other processes share the cores.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses: state is
+    // field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// One round: `connections` clients, each warmed up, then all start
+/// together and send `requests` requests.
+fn round(addr: SocketAddr, connections: usize, requests: usize) -> Measured {
+    let start = Arc::new(Barrier::new(connections + 1));
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let start = Arc::clone(&start);
+            thread::spawn(move || -> io::Result<(Instant, usize)> {
+                let mut client = Client::connect(addr)?;
+                for _ in 0..WARM_UP {
+                    client.get()?;
+                }
+                client.reconnects = 0;
+                start.wait();
+                for _ in 0..requests {
+                    client.get()?;
+                }
+                Ok((Instant::now(), client.reconnects))
+            })
+        })
+        .collect();
+    start.wait();
+    let began = Instant::now();
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let cpu = process_cpu();
+    let mut ended = began;
+    let mut reconnects = 0;
+    for worker in workers {
+        let (end, n) = worker
+            .join()
+            .expect("client thread")
+            .unwrap_or_else(|e| panic!("client of {addr}: {e}"));
+        ended = ended.max(end);
+        reconnects += n;
+    }
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
+    let cpu = cpu.zip(process_cpu()).map(|(before, after)| after - before);
+    let total = (connections * requests) as f64;
+    Measured {
+        rate: total / (ended - began).as_secs_f64(),
+        reconnects,
+        allocations_per_request: allocations as f64 / total,
+        cpu,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The hyper baseline.
+
+async fn hello(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let mut response = Response::new(Full::new(Bytes::from_static(BODY)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    Ok(response)
+}
+
+/// A hyper HTTP/1.1 hello server on loopback (keep-alive is hyper's
+/// default), on a two-worker tokio runtime (this machine's core count).
+fn hyper_server() -> (tokio::runtime::Runtime, SocketAddr) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .build()
+        .expect("tokio runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind hyper");
+    let addr = listener.local_addr().expect("hyper address");
+    runtime.spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(hello))
+                    .await;
+            });
+        }
+    });
+    (runtime, addr)
+}
+
+// ---------------------------------------------------------------------------
+
+/// One server's rounds at one load.
+#[derive(Default)]
+struct Row {
+    rates: Vec<f64>,
+    allocations: Vec<f64>,
+    reconnects: usize,
+    cpu: Option<Duration>,
+    requests: usize,
+}
+
+impl Row {
+    fn add(&mut self, measured: &Measured, requests: usize) {
+        self.rates.push(measured.rate);
+        self.allocations.push(measured.allocations_per_request);
+        self.reconnects += measured.reconnects;
+        self.cpu = match (self.rates.len(), self.cpu, measured.cpu) {
+            (1, _, cpu) => cpu,
+            (_, Some(sum), Some(cpu)) => Some(sum + cpu),
+            _ => None,
+        };
+        self.requests += requests;
+    }
+
+    /// The median req/s (sorts the rates: first and last are the range).
+    fn median_rate(&mut self) -> f64 {
+        median(&mut self.rates)
+    }
+
+    /// Process CPU µs per request over all rounds; `None` when unknown or
+    /// under 20 clock ticks (too coarse to tell, e.g. in the smoke test).
+    fn cpu_per_request(&self) -> Option<f64> {
+        self.cpu
+            .filter(|cpu| *cpu >= Duration::from_millis(200))
+            .map(|cpu| cpu.as_secs_f64() * 1e6 / self.requests as f64)
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let plan = Plan::from_env();
+    let host = Host::builder()
+        .module(iis_host::testing::cdylib_path("hello_world"))
+        .build()
+        .expect("hello_world loads");
+    let host = Arc::new(host);
+    let iis = host.serve("127.0.0.1:0").expect("iis-host serves");
+    let (runtime, hyper_addr) = hyper_server();
+    let servers = [("iis-host", iis.local_addr()), ("hyper", hyper_addr)];
+
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        // Anything else running on the machine shows in the numbers.
+        println!("load average before the run: {}", load.trim());
+    }
+    println!(
+        "loopback keep-alive GET / -> 200 text/plain {:?}; {} round(s) per row, rounds interleaved",
+        String::from_utf8_lossy(BODY),
+        plan.rounds
+    );
+    println!(
+        "{:>5} {:>8}  {:<8} {:>7} {:>15} {:>10} {:>10} {:>10} {:>10}",
+        "conns",
+        "req/conn",
+        "server",
+        "req/s",
+        "range",
+        "latency µs",
+        "CPU µs/req",
+        "allocs/req",
+        "reconnects"
+    );
+    for &(connections, requests) in &plan.loads {
+        let mut rows = [Row::default(), Row::default()];
+        let mut round_ratios = Vec::new();
+        for _ in 0..plan.rounds {
+            let rates = servers.map(|(_, addr)| {
+                let measured = round(addr, connections, requests);
+                (measured, connections * requests)
+            });
+            round_ratios.push(rates[0].0.rate / rates[1].0.rate);
+            for (row, (measured, total)) in rows.iter_mut().zip(rates) {
+                row.add(&measured, total);
+            }
+        }
+        for (row, (name, _)) in rows.iter_mut().zip(servers) {
+            let rate = row.median_rate();
+            println!(
+                "{connections:>5} {requests:>8}  {name:<8} {rate:>7.0} {:>7.0}-{:<7.0} {:>10.1} {:>10} {:>10.1} {:>10}",
+                row.rates[0],
+                row.rates[row.rates.len() - 1],
+                1e6 * connections as f64 / rate,
+                row.cpu_per_request()
+                    .map_or_else(|| "-".to_owned(), |us| format!("{us:.1}")),
+                median(&mut row.allocations),
+                row.reconnects,
+            );
+        }
+        let cpu = rows[0]
+            .cpu_per_request()
+            .zip(rows[1].cpu_per_request())
+            .map_or_else(|| "-".to_owned(), |(a, b)| format!("{:.2}", a / b));
+        println!(
+            "{connections:>5} {requests:>8}  iis-host/hyper: req/s {:.2} (median of per-round \
+             ratios), CPU/req {cpu}",
+            median(&mut round_ratios),
+        );
+    }
+
+    iis.shutdown().expect("iis-host stops");
+    let stats = host.stats();
+    host.shutdown();
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    let expected: usize = plan
+        .loads
+        .iter()
+        .map(|&(c, n)| plan.rounds * c * (n + WARM_UP))
+        .sum();
+    assert_eq!(
+        stats.requests, expected as u64,
+        "iis-host ran every request"
+    );
+    assert_eq!(stats.instances_created, stats.instances_disposed);
+    println!(
+        "iis-host ran {} requests, created and disposed {} module instances",
+        stats.requests, stats.instances_created
+    );
+}

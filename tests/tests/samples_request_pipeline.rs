@@ -1,0 +1,219 @@
+//! Microsoft's `IHttpContext` samples about the pipeline (notifications,
+//! child-request identity, completions), re-done in safe Rust
+//! (tests/modules/samples_request) and run in iis-host: each test asserts
+//! what the sample makes observable in IIS.
+
+use iis_host::{ApiCall, Host, Transcript};
+
+/// A host with the named sample modules, in this order.
+fn samples(names: &[&str]) -> Host {
+    let library = iis_host::testing::cdylib_path("iis_samples_request");
+    names
+        .iter()
+        .fold(Host::builder(), |builder, name| {
+            builder.module_named(*name, &library)
+        })
+        .build()
+        .expect("the sample modules load")
+}
+
+/// Status, body and Content-Type of a response.
+fn answer(t: &Transcript) -> (u16, String, Option<String>) {
+    (
+        t.status,
+        t.body_text(),
+        t.header("Content-Type")
+            .map(|v| String::from_utf8_lossy(v).into_owned()),
+    )
+}
+
+/// What a request gets with no module at all (iis-host's 404.0).
+fn baseline(uri: &str) -> Transcript {
+    Host::builder().build().expect("an empty host").get(uri)
+}
+
+fn calls(t: &Transcript) -> Vec<String> {
+    t.calls.iter().map(ToString::to_string).collect()
+}
+
+/// The test modules' library (tests/modules/fixtures).
+fn fixtures() -> std::path::PathBuf {
+    iis_host::testing::cdylib_path("iis_test_modules")
+}
+
+#[test]
+fn disable_notifications_stops_the_modules_post_begin_request() {
+    let t = samples(&["IHttpContextDisableNotifications"]).get("/");
+    assert_eq!(t.status, 200);
+    assert_eq!(
+        t.body_text(),
+        "\nNotification: OnBeginRequest\nNotification: OnAcquireRequestState"
+    );
+    assert_eq!(t.header("Content-Type"), Some(&b"text/plain"[..]));
+    assert_eq!(t.header("Content-Length"), None, "flushed at BeginRequest");
+    assert_eq!(
+        t.notification_lines(),
+        [
+            "IHttpContextDisableNotifications: OnBeginRequest -> CONTINUE",
+            "IHttpContextDisableNotifications: OnAcquireRequestState -> FINISH_REQUEST",
+        ]
+    );
+    assert!(calls(&t).contains(&"IHttpContext::DisableNotifications(0x0, 0x1)".to_owned()));
+}
+
+#[test]
+fn get_is_last_notification_reports_no_notifications_pending_after_finishing() {
+    let t = samples(&["IHttpContextGetIsLastNotification"]).get("/");
+    assert_eq!(
+        answer(&t),
+        (
+            200,
+            "Last Notification: No".into(),
+            Some("text/plain".into())
+        )
+    );
+}
+
+#[test]
+fn get_next_notification_takes_over_the_modules_own_post_notifications() {
+    let t = samples(&["IHttpContextGetNextNotification"]).get("/");
+    assert_eq!(t.status, 200);
+    assert_eq!(
+        t.body_text(),
+        "OnAuthenticateRequest\n\
+         \tGetNextNotification return value: true\n\
+         \tNotification: 00000002\n\
+         \tPost-notification: Yes\n\
+         \nOnAuthorizeRequest\n\
+         \tGetNextNotification return value: true\n\
+         \tNotification: 00000004\n\
+         \tPost-notification: Yes\n"
+    );
+    // The merged post-notifications are not called by the pipeline.
+    assert_eq!(
+        t.notification_lines(),
+        [
+            "IHttpContextGetNextNotification: OnBeginRequest -> CONTINUE",
+            "IHttpContextGetNextNotification: OnAuthenticateRequest -> CONTINUE",
+            "IHttpContextGetNextNotification: OnAuthorizeRequest -> CONTINUE",
+            "IHttpContextGetNextNotification: OnMapRequestHandler -> FINISH_REQUEST",
+        ]
+    );
+    assert!(
+        calls(&t).contains(
+            &"IHttpContext::GetNextNotification() -> OnPostAuthenticateRequest".to_owned()
+        )
+    );
+}
+
+#[test]
+fn get_next_notification_is_false_when_another_module_comes_next() {
+    let library = iis_host::testing::cdylib_path("iis_samples_request");
+    let host = Host::builder()
+        .module_named("IHttpContextGetNextNotification", library)
+        .module_named("all_hooks", fixtures())
+        .build()
+        .expect("loads");
+    let t = host.get("/");
+    let section = |name: &str| {
+        format!(
+            "{name}\n\tGetNextNotification return value: false\n\tNotification: 00000000\n\tPost-notification: No\n"
+        )
+    };
+    assert_eq!(
+        t.body_text(),
+        [
+            section("OnAuthenticateRequest"),
+            section("\nOnPostAuthenticateRequest"),
+            section("\nOnAuthorizeRequest"),
+            section("\nOnPostAuthorizeRequest"),
+        ]
+        .concat()
+    );
+}
+
+#[test]
+fn get_execute_flags_reports_none_for_a_request_from_a_client() {
+    let t = samples(&["IHttpContextGetExecuteFlags"]).get("/missing");
+    assert_eq!(t.status, 404);
+    assert_eq!(t.body_text(), "Execute Flags:\nN/A\n");
+    assert_eq!(t.header("Content-Type"), Some(&b"text/plain"[..]));
+}
+
+#[test]
+fn get_parent_and_root_context_of_a_request_from_a_client() {
+    let t = samples(&["IHttpContextGetParentContext"]).get("/");
+    assert_eq!(
+        answer(&t),
+        (
+            200,
+            "The parent context is null.".into(),
+            Some("text/plain".into())
+        )
+    );
+    let t = samples(&["IHttpContextGetRootContext"]).get("/");
+    assert_eq!(
+        answer(&t),
+        (
+            200,
+            "The current context equals the root context.".into(),
+            Some("text/plain".into())
+        )
+    );
+}
+
+#[test]
+fn cancel_io_at_send_response_leaves_a_synchronous_response_unchanged() {
+    let t = samples(&["IHttpContextCancelIo"]).get("/x");
+    assert_eq!(answer(&t), answer(&baseline("/x")));
+    assert_eq!(calls(&t), ["IHttpContext::CancelIo()"]);
+}
+
+#[test]
+fn indicate_completion_and_post_completion_finish_when_writes_complete_synchronously() {
+    for (name, flushes) in [
+        ("IHttpContextIndicateCompletion", true),
+        ("IHttpContextPostCompletion", false),
+    ] {
+        let t = samples(&[name]).get("/");
+        assert_eq!(
+            answer(&t),
+            (200, "Hello World!".into(), Some("text/plain".into())),
+            "{name}"
+        );
+        assert_eq!(
+            t.notification_lines(),
+            [format!("{name}: OnBeginRequest -> FINISH_REQUEST")],
+            "no PENDING: nothing to complete"
+        );
+        assert_eq!(
+            calls(&t).contains(&"IHttpResponse::Flush()".to_owned()),
+            flushes,
+            "{name}"
+        );
+        assert!(
+            t.calls.iter().all(|c| !matches!(
+                c,
+                ApiCall::ContextPostCompletion { .. } | ApiCall::ContextIndicateCompletion { .. }
+            )),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn completion_info_sample_writes_then_flushes_at_map_request_handler_and_continues() {
+    let t = samples(&["IHttpCompletionInfoIHttpCompletionInfo"]).get("/");
+    assert_eq!(
+        answer(&t),
+        (200, "Hello World!".into(), Some("text/plain".into()))
+    );
+    assert_eq!(t.header("Content-Length"), None, "flushed before the end");
+    assert_eq!(
+        t.notification_lines(),
+        [
+            "IHttpCompletionInfoIHttpCompletionInfo: OnBeginRequest -> CONTINUE",
+            "IHttpCompletionInfoIHttpCompletionInfo: OnMapRequestHandler -> CONTINUE",
+        ]
+    );
+}
