@@ -388,13 +388,13 @@ impl Drop for EventLog {
 
 /// `HRESULT_FROM_WIN32(GetLastError())`.
 #[cfg(windows)]
-fn last_error() -> HRESULT {
+fn last_error() -> iis_sys::HRESULT {
     // SAFETY: no arguments; reads the calling thread's last error.
     let code = unsafe { win32::GetLastError() };
     if code == 0 {
         return crate::error::E_FAIL;
     }
-    HRESULT(((code & 0xFFFF) | 0x8007_0000) as i32)
+    iis_sys::HRESULT(((code & 0xFFFF) | 0x8007_0000) as i32)
 }
 
 impl HttpServer {
