@@ -2,51 +2,9 @@
 //! (tests/modules/samples_request) and run in iis-host: each test asserts
 //! what the sample makes observable in IIS.
 
-use iis_host::{ApiCall, Host, Transcript};
-
-/// A host with the named sample modules, in this order.
-fn samples(names: &[&str]) -> Host {
-    let library = iis_host::testing::cdylib_path("iis_samples_request");
-    names
-        .iter()
-        .fold(Host::builder(), |builder, name| {
-            builder.module_named(*name, &library)
-        })
-        .build()
-        .expect("the sample modules load")
-}
-
-fn request(
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> http::Request<Vec<u8>> {
-    let mut builder = http::Request::builder().method(method).uri(uri);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder.body(body.to_vec()).expect("a valid request")
-}
-
-/// Status, body and Content-Type of a response.
-fn answer(t: &Transcript) -> (u16, String, Option<String>) {
-    (
-        t.status,
-        t.body_text(),
-        t.header("Content-Type")
-            .map(|v| String::from_utf8_lossy(v).into_owned()),
-    )
-}
-
-/// What a request gets with no module at all (iis-host's 404.0).
-fn baseline(uri: &str) -> Transcript {
-    Host::builder().build().expect("an empty host").get(uri)
-}
-
-fn calls(t: &Transcript) -> Vec<String> {
-    t.calls.iter().map(ToString::to_string).collect()
-}
+mod samples_request_support;
+use iis_host::ApiCall;
+use samples_request_support::*;
 
 #[test]
 fn get_header_reports_user_agent_and_accept_language() {
