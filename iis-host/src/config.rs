@@ -28,6 +28,10 @@ pub struct HostConfig {
     pub site_name: String,
     /// `IHttpSite::GetSiteId` and `IHttpRequest::GetSiteId`. Default 1.
     pub site_id: u32,
+    /// The server's computer name: the `s-computername` of the requests'
+    /// log entries (`HTTP_LOG_FIELDS_DATA::ServerName`). Default `IIS-HOST`,
+    /// so that output is the same on every machine.
+    pub computer_name: String,
     /// The `dwServerVersion` passed to `RegisterModule`. Default
     /// [`IIS_10_SERVER_VERSION`].
     pub server_version: u32,
@@ -182,6 +186,7 @@ impl Default for HostConfig {
             app_pool_name: "DefaultAppPool".to_owned(),
             site_name: "Default Web Site".to_owned(),
             site_id: 1,
+            computer_name: "IIS-HOST".to_owned(),
             server_version: IIS_10_SERVER_VERSION,
             command_line_launch: false,
             pending_timeout: Some(Duration::from_secs(60)),

@@ -35,6 +35,9 @@ pub(crate) const ERROR_INVALID_INDEX: HRESULT = hresult_from_win32(1413);
 pub(crate) const ERROR_FILE_NOT_FOUND: HRESULT = hresult_from_win32(2);
 /// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`.
 pub(crate) const ERROR_NOT_FOUND: HRESULT = hresult_from_win32(1168);
+/// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)`: `SetLogData` before the log
+/// data is ready.
+pub(crate) const ERROR_INVALID_STATE: HRESULT = hresult_from_win32(5023);
 
 /// `HRESULT_FROM_WIN32(code)`.
 pub(crate) const fn hresult_from_win32(code: u32) -> HRESULT {

@@ -74,9 +74,18 @@
 //!   later modules.
 //! * **Files and handlers**: `GetFileInfo` (context and server) is the file
 //!   cache's `IHttpFileInfo` of a real file under
-//!   [`HostConfig::physical_path`]; `GetScriptMap` is the first matching
-//!   [`HostConfig::handlers`] mapping (IIS's defaults); the output-fragment
-//!   cache (`AddFragmentToCache` …) is kept in memory.
+//!   [`HostConfig::physical_path`], or the one a MapRequestHandler module
+//!   set with `IMapHandlerProvider::SetFileInfo` (whose reference the
+//!   request takes over and releases at its end); `GetScriptMap` is the
+//!   first matching [`HostConfig::handlers`] mapping (IIS's defaults); the
+//!   output-fragment cache (`AddFragmentToCache` …) is kept in memory.
+//! * **Logging**: at the final send `ISendResponseProvider::GetReadyToLogData`
+//!   is `TRUE` and `GetLogData` returns the request's W3C log entry
+//!   (`HTTP_LOG_FIELDS_DATA`, with [`HostConfig::computer_name`] as
+//!   `s-computername`); `SetLogData` replaces it. The entry is
+//!   [`Transcript::log`]; no log file is written. Before the final send
+//!   there is no log data (null; `SetLogData` fails with
+//!   `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)`).
 //! * **What only Windows has is recorded** in the transcript instead: the
 //!   event log (an iis-host extension interface the iis-module SDK asks
 //!   for with `IHttpServer2::GetExtendedInterface`; see
@@ -125,7 +134,6 @@
 //! | `IHttpResponse` | `WriteEntityChunks`/`WriteEntityChunkByReference` with chunks other than `HttpDataChunkFromMemory` | `E_NOTIMPL` |
 //! | `IHttpResponse3`/`4` | `PushPromise`, `SetTrailer`, `DeleteTrailer` (HTTP/2) | `E_NOTIMPL` |
 //! | `IHttpResponse4` | `GetTrailer` / `ResetStream`, `SetNeedGoAway` | null / no effect |
-//! | `ISendResponseProvider` | `SetLogData` / `GetLogData` | `E_NOTIMPL` / null |
 //! | `IHttpUser` (anonymous) | `IsInRole` / tokens, `GetUserVariable` | `E_NOTIMPL` / null |
 //! | `IGlobalFileChangeProvider` | `GetFileMonitor` | null |
 //!
@@ -175,6 +183,6 @@ pub use objects::cache::{CacheItem, CacheOp};
 pub use objects::global_providers::RscaResult;
 pub use serve::ServeHandle;
 pub use transcript::{
-    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, Notification,
-    NotificationRecord, RequestStatus, Transcript,
+    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, LogRecord,
+    Notification, NotificationRecord, RequestStatus, Transcript,
 };

@@ -189,20 +189,15 @@ impl Registration {
         notifications: RequestNotifications,
         priority: Priority,
     ) -> Result<()> {
-        for bit in notifications.iter() {
-            // SAFETY: live registration info; static NUL-terminated alias.
-            let hr = unsafe {
-                vcall!(
-                    self.as_raw(),
-                    SetPriorityForRequestNotification(bit.bits(), priority.alias())
-                )
-            };
-            Error::check(
-                "IHttpModuleRegistrationInfo::SetPriorityForRequestNotification",
-                hr,
-            )?;
-        }
-        Ok(())
+        set_priority_per_bit(
+            notifications,
+            priority,
+            "IHttpModuleRegistrationInfo::SetPriorityForRequestNotification",
+            |bit, alias| {
+                // SAFETY: live registration info; static NUL-terminated alias.
+                unsafe { vcall!(self.as_raw(), SetPriorityForRequestNotification(bit, alias)) }
+            },
+        )
     }
 
     /// Orders this module among the others for the post-notifications of
@@ -226,21 +221,16 @@ impl Registration {
             });
         }
         let info2 = self.info.as_ptr().cast::<IHttpModuleRegistrationInfo2>();
-        for bit in notifications.iter() {
-            // SAFETY: an IIS 10 registration info is an
-            // IHttpModuleRegistrationInfo2 (checked above); static alias.
-            let hr = unsafe {
-                vcall!(
-                    info2,
-                    SetPriorityForPostRequestNotification(bit.bits(), priority.alias())
-                )
-            };
-            Error::check(
-                "IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification",
-                hr,
-            )?;
-        }
-        Ok(())
+        set_priority_per_bit(
+            notifications,
+            priority,
+            "IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification",
+            |bit, alias| {
+                // SAFETY: an IIS 10 registration info is an
+                // IHttpModuleRegistrationInfo2 (checked above); static alias.
+                unsafe { vcall!(info2, SetPriorityForPostRequestNotification(bit, alias)) }
+            },
+        )
     }
 
     /// Orders this module among the others for each of the global
@@ -254,21 +244,32 @@ impl Registration {
         notifications: GlobalNotifications,
         priority: Priority,
     ) -> Result<()> {
-        for bit in notifications.iter() {
-            // SAFETY: live registration info; static NUL-terminated alias.
-            let hr = unsafe {
-                vcall!(
-                    self.as_raw(),
-                    SetPriorityForGlobalNotification(bit.bits(), priority.alias())
-                )
-            };
-            Error::check(
-                "IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification",
-                hr,
-            )?;
-        }
-        Ok(())
+        set_priority_per_bit(
+            notifications,
+            priority,
+            "IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification",
+            |bit, alias| {
+                // SAFETY: live registration info; static NUL-terminated alias.
+                unsafe { vcall!(self.as_raw(), SetPriorityForGlobalNotification(bit, alias)) }
+            },
+        )
     }
+}
+
+/// The loop of the `SetPriorityFor*Notification` wrappers: IIS takes one
+/// notification bit per call, so `set` is called with each bit of
+/// `notifications` and `priority`'s alias, stopping at the first failing
+/// HRESULT (reported as `operation`).
+fn set_priority_per_bit<N: bitflags::Flags<Bits = u32>>(
+    notifications: N,
+    priority: Priority,
+    operation: &'static str,
+    mut set: impl FnMut(u32, PCWSTR) -> HRESULT,
+) -> Result<()> {
+    for bit in notifications.iter() {
+        Error::check(operation, set(bit.bits(), priority.alias()))?;
+    }
+    Ok(())
 }
 
 /// The body of the `RegisterModule` export that `#[register_module]` emits:

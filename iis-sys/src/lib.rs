@@ -23,8 +23,11 @@
 //!
 //! The http.h types are generated from Microsoft's Windows metadata with
 //! windows-bindgen (`cargo xtask codegen`); `HRESULT`, `BOOL`, `PCSTR`,
-//! `PCWSTR` and `GUID` come from `windows-core`. The layout of every vtable is
-//! checked against `abi/httpserv.layout` by this crate's tests.
+//! `PCWSTR` and `GUID` come from `windows-core`. The structs of httptrace.h
+//! ([`HTTP_TRACE_EVENT`], [`HTTP_TRACE_EVENT_ITEM`],
+//! [`HTTP_TRACE_CONFIGURATION`], [`HTTP_TRACE_TYPE`]), an IIS header that is
+//! not in the Windows metadata, are declared by hand. The layout of every
+//! vtable is checked against `abi/httpserv.layout` by this crate's tests.
 //!
 //! This crate is pure data: no logic, no build script. The safe API is the
 //! `iis-module` crate.

@@ -1,7 +1,9 @@
-//! Scalar, enum and opaque types that httpserv.h declares or uses.
+//! Scalar, enum, struct and opaque types that httpserv.h declares or uses,
+//! including the httptrace.h structs of `IHttpTraceContext`.
 
 use crate::{
-    HRESULT, IHttpCompletionInfo2, IHttpContext3, IHttpModuleRegistrationInfo, IHttpServer,
+    BOOL, GUID, HRESULT, IHttpCompletionInfo2, IHttpContext3, IHttpModuleRegistrationInfo,
+    IHttpServer, PCWSTR,
 };
 use core::ffi::c_void;
 
@@ -131,8 +133,113 @@ opaque! {
     IWpfSettings,
     /// `IWorkerProcessFramework` (declared outside httpserv.h).
     IWorkerProcessFramework,
-    /// `HTTP_TRACE_EVENT` (httptrace.h, not in the Windows metadata).
-    HTTP_TRACE_EVENT,
-    /// `HTTP_TRACE_CONFIGURATION` (httptrace.h, not in the Windows metadata).
-    HTTP_TRACE_CONFIGURATION,
+}
+
+// httptrace.h: the structs of `IHttpTraceContext` and
+// `IGlobalTraceEventProvider`. It is an IIS header, not part of the Windows
+// metadata the http.h types are generated from, so these are declared by
+// hand, field for field as the header has them.
+
+c_enum! {
+    /// `HTTP_TRACE_TYPE` (httptrace.h): the type of an
+    /// [`HTTP_TRACE_EVENT_ITEM`]'s data.
+    HTTP_TRACE_TYPE {
+        /// `BYTE`.
+        HTTP_TRACE_TYPE_BYTE = 17,
+        /// `USHORT`.
+        HTTP_TRACE_TYPE_USHORT = 18,
+        /// `ULONG`.
+        HTTP_TRACE_TYPE_ULONG = 19,
+        /// `ULONGLONG`.
+        HTTP_TRACE_TYPE_ULONGLONG = 21,
+        /// `CHAR`.
+        HTTP_TRACE_TYPE_CHAR = 16,
+        /// `SHORT`.
+        HTTP_TRACE_TYPE_SHORT = 2,
+        /// `LONG`.
+        HTTP_TRACE_TYPE_LONG = 3,
+        /// `LONGLONG`.
+        HTTP_TRACE_TYPE_LONGLONG = 20,
+        /// `LPCWSTR`: a NUL-terminated UTF-16 string.
+        HTTP_TRACE_TYPE_LPCWSTR = 31,
+        /// `LPCSTR`: a NUL-terminated narrow string.
+        HTTP_TRACE_TYPE_LPCSTR = 30,
+        /// `LPCGUID`: a `GUID`.
+        HTTP_TRACE_TYPE_LPCGUID = 72,
+        /// `BOOL`.
+        HTTP_TRACE_TYPE_BOOL = 11,
+    }
+}
+
+/// `HTTP_TRACE_EVENT_ITEM` (httptrace.h): one named, typed value of an
+/// [`HTTP_TRACE_EVENT`].
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HTTP_TRACE_EVENT_ITEM {
+    /// The item's name.
+    pub pszName: PCWSTR,
+    /// The type of the data.
+    pub dwDataType: HTTP_TRACE_TYPE,
+    /// The data, `cbData` bytes.
+    pub pbData: *mut u8,
+    /// The length of `pbData` in bytes.
+    pub cbData: u32,
+    /// A description of the data.
+    pub pszDataDescription: PCWSTR,
+}
+
+/// `HTTP_TRACE_EVENT` (httptrace.h): the event of
+/// `IHttpTraceContext::RaiseTraceEvent` and
+/// `IGlobalTraceEventProvider::GetTraceEvent`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HTTP_TRACE_EVENT {
+    /// The trace provider.
+    pub pProviderGuid: *const GUID,
+    /// The area within the provider, a bit of its area mask.
+    pub dwArea: u32,
+    /// The area's GUID.
+    pub pAreaGuid: *const GUID,
+    /// The event's number.
+    pub dwEvent: u32,
+    /// The event's name.
+    pub pszEventName: PCWSTR,
+    /// The event's version.
+    pub dwEventVersion: u32,
+    /// The event's verbosity (`TRACE_LEVEL_*`, 0–5).
+    pub dwVerbosity: u32,
+    /// The activity the event belongs to (may be null).
+    pub pActivityGuid: *const GUID,
+    /// A related activity (may be null).
+    pub pRelatedActivityGuid: *const GUID,
+    /// A timestamp.
+    pub dwTimeStamp: u32,
+    /// `HTTP_TRACE_EVENT_FLAG_*` flags.
+    pub dwFlags: u32,
+    /// The number of items at `pEventItems`.
+    pub cEventItems: u32,
+    /// The event's items, `cEventItems` of them.
+    pub pEventItems: *mut HTTP_TRACE_EVENT_ITEM,
+}
+
+/// `HTTP_TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS` (httptrace.h): the
+/// names and descriptions of an [`HTTP_TRACE_EVENT`] and its items are
+/// static strings.
+pub const HTTP_TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS: u32 = 0x01;
+
+/// `HTTP_TRACE_CONFIGURATION` (httptrace.h): how a trace provider is
+/// configured (`IHttpTraceContext::GetTraceConfiguration`, where
+/// `pProviderGuid` is the input) or is to be
+/// (`IHttpTraceContext::SetTraceConfiguration`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HTTP_TRACE_CONFIGURATION {
+    /// The trace provider.
+    pub pProviderGuid: *const GUID,
+    /// The enabled areas, a bit mask.
+    pub dwAreas: u32,
+    /// The highest verbosity enabled (`TRACE_LEVEL_*`, 0–5).
+    pub dwVerbosity: u32,
+    /// Whether the provider is enabled.
+    pub fProviderEnabled: BOOL,
 }

@@ -117,6 +117,40 @@ pub struct HTTP_LOG_DATA {
     pub Type: HTTP_LOG_DATA_TYPE,
 }
 pub type HTTP_LOG_DATA_TYPE = i32;
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct HTTP_LOG_FIELDS_DATA {
+    pub Base: HTTP_LOG_DATA,
+    pub UserNameLength: u16,
+    pub UriStemLength: u16,
+    pub ClientIpLength: u16,
+    pub ServerNameLength: u16,
+    pub ServiceNameLength: u16,
+    pub ServerIpLength: u16,
+    pub MethodLength: u16,
+    pub UriQueryLength: u16,
+    pub HostLength: u16,
+    pub UserAgentLength: u16,
+    pub CookieLength: u16,
+    pub ReferrerLength: u16,
+    pub UserName: PWCHAR,
+    pub UriStem: PWCHAR,
+    pub ClientIp: PCHAR,
+    pub ServerName: PCHAR,
+    pub ServiceName: PCHAR,
+    pub ServerIp: PCHAR,
+    pub Method: PCHAR,
+    pub UriQuery: PCHAR,
+    pub Host: PCHAR,
+    pub UserAgent: PCHAR,
+    pub Cookie: PCHAR,
+    pub Referrer: PCHAR,
+    pub ServerPort: u16,
+    pub ProtocolStatus: u16,
+    pub Win32Status: u32,
+    pub MethodNum: HTTP_VERB,
+    pub SubStatus: u16,
+}
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct HTTP_OPAQUE_ID(pub u64);
@@ -331,6 +365,7 @@ pub const HttpHeaderVary: HTTP_HEADER_ID = 28;
 pub const HttpHeaderVia: HTTP_HEADER_ID = 8;
 pub const HttpHeaderWarning: HTTP_HEADER_ID = 9;
 pub const HttpHeaderWwwAuthenticate: HTTP_HEADER_ID = 29;
+pub const HttpLogDataTypeFields: HTTP_LOG_DATA_TYPE = 0;
 pub const HttpRequestPropertyDscpTag: HTTP_REQUEST_PROPERTY = 13;
 pub const HttpRequestPropertyIsb: HTTP_REQUEST_PROPERTY = 0;
 pub const HttpRequestPropertyQuicApiTimings: HTTP_REQUEST_PROPERTY = 7;
@@ -461,6 +496,7 @@ pub struct OVERLAPPED_0_0 {
     pub Offset: u32,
     pub OffsetHigh: u32,
 }
+pub type PCHAR = *mut i8;
 pub type PHTTP_DATA_CHUNK = *mut HTTP_DATA_CHUNK;
 pub type PHTTP_REQUEST_INFO = *mut HTTP_REQUEST_INFO;
 pub type PHTTP_RESPONSE_INFO = *mut HTTP_RESPONSE_INFO;
@@ -472,6 +508,7 @@ pub type PHTTP_UNKNOWN_HEADER = *mut HTTP_UNKNOWN_HEADER;
 pub struct PSID(pub *mut core::ffi::c_void);
 pub type PSOCKADDR = *mut SOCKADDR;
 pub type PUCHAR = *mut u8;
+pub type PWCHAR = *mut u16;
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct SCOPE_ID {

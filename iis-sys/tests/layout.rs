@@ -162,3 +162,54 @@ fn header_name_tables_follow_http_h_ids() {
         "WWW-Authenticate"
     );
 }
+
+#[test]
+fn httptrace_structs_have_the_header_layout() {
+    // httptrace.h's structs are declared by hand: check them field by field
+    // against the C layout for 32-bit (x86) and 64-bit pointers.
+    use core::mem::offset_of;
+    use iis_sys::*;
+    let x64 = size_of::<usize>() == 8;
+    let at = |x86: usize, x64_offset: usize| if x64 { x64_offset } else { x86 };
+
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, pProviderGuid), 0);
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, dwArea), at(4, 8));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, pAreaGuid), at(8, 16));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, dwEvent), at(12, 24));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, pszEventName), at(16, 32));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, dwEventVersion), at(20, 40));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, dwVerbosity), at(24, 44));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, pActivityGuid), at(28, 48));
+    assert_eq!(
+        offset_of!(HTTP_TRACE_EVENT, pRelatedActivityGuid),
+        at(32, 56)
+    );
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, dwTimeStamp), at(36, 64));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, dwFlags), at(40, 68));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, cEventItems), at(44, 72));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT, pEventItems), at(48, 80));
+    assert_eq!(size_of::<HTTP_TRACE_EVENT>(), at(52, 88));
+
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT_ITEM, pszName), 0);
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT_ITEM, dwDataType), at(4, 8));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT_ITEM, pbData), at(8, 16));
+    assert_eq!(offset_of!(HTTP_TRACE_EVENT_ITEM, cbData), at(12, 24));
+    assert_eq!(
+        offset_of!(HTTP_TRACE_EVENT_ITEM, pszDataDescription),
+        at(16, 32)
+    );
+    assert_eq!(size_of::<HTTP_TRACE_EVENT_ITEM>(), at(20, 40));
+
+    assert_eq!(offset_of!(HTTP_TRACE_CONFIGURATION, pProviderGuid), 0);
+    assert_eq!(offset_of!(HTTP_TRACE_CONFIGURATION, dwAreas), at(4, 8));
+    assert_eq!(offset_of!(HTTP_TRACE_CONFIGURATION, dwVerbosity), at(8, 12));
+    assert_eq!(
+        offset_of!(HTTP_TRACE_CONFIGURATION, fProviderEnabled),
+        at(12, 16)
+    );
+    assert_eq!(size_of::<HTTP_TRACE_CONFIGURATION>(), at(16, 24));
+
+    assert_eq!(size_of::<HTTP_TRACE_TYPE>(), 4);
+    assert_eq!(HTTP_TRACE_TYPE_LPCGUID.0, 72);
+    assert_eq!(HTTP_TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS, 0x01);
+}

@@ -326,8 +326,9 @@ fn connection_allocate_memory_echoes_the_user_agent() {
 
 #[test]
 fn get_file_info_leaves_a_request_without_a_file_unchanged() {
-    // iis-host serves no static files: no request maps to a file unless a
-    // MapRequestHandler module sets one.
+    // The default application root (C:\inetpub\wwwroot\) holds no such
+    // file, so the request maps to none; files of a real root are reported
+    // behind IMapHandlerProviderSetFileInfo (samples_request_handlers.rs).
     let t = samples(&["IHttpContextGetFileInfo"]).get("/page.htm");
     assert_eq!(answer(&t), answer(&baseline("/page.htm")));
     assert_eq!(

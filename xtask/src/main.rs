@@ -21,6 +21,8 @@ const WIN32_TYPES: &[&str] = &[
     "HTTP_CACHE_POLICY",
     "HTTP_SSL_CLIENT_CERT_INFO",
     "HTTP_LOG_DATA",
+    "HTTP_LOG_FIELDS_DATA",
+    "HttpLogDataTypeFields",
     "HTTP_REQUEST_PROPERTY",
     "HANDLE",
     "PSID",

@@ -1,5 +1,7 @@
-//! `HTTP_HEADER_ID` ↔ header names, and the header list both the request and
-//! the response keep.
+//! `HTTP_HEADER_ID` ↔ header names, the header list both the request and
+//! the response keep, and the `GetHeader`/`SetHeader`/`DeleteHeader` slots
+//! they share ([`get_header`], [`set_header`], [`delete_header`], told apart
+//! by [`Side`]).
 //!
 //! http.h numbers request and response headers differently: ids 0–19 are
 //! shared (general and entity headers), 20–40 are request headers
@@ -7,7 +9,12 @@
 //! 20–29 for its own (`HttpHeaderAcceptRanges` … `HttpHeaderWwwAuthenticate`,
 //! `HttpHeaderResponseMaximum` = 30). `HttpHeaderContentType` is 12 in both.
 
-use iis_sys::{HTTP_REQUEST_HEADER_NAMES, HTTP_RESPONSE_HEADER_NAMES};
+use iis_sys::{HRESULT, HTTP_REQUEST_HEADER_NAMES, HTTP_RESPONSE_HEADER_NAMES, PCSTR};
+
+use crate::ffi::{E_INVALIDARG, S_OK, cstr, put};
+use crate::pipeline::RequestCore;
+use crate::pipeline::request_state::RequestState;
+use crate::transcript::{ApiCall, HeaderKey};
 
 /// Which header numbering an id belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +50,36 @@ impl Side {
             self.name(id)
                 .is_some_and(|known| known.eq_ignore_ascii_case(name))
         })
+    }
+
+    /// Resolves a header argument to its name.
+    fn key_name(self, key: &HeaderKey) -> Option<String> {
+        match key {
+            HeaderKey::Id(id) => self.name(*id).map(str::to_owned),
+            HeaderKey::Name(name) => Some(name.clone()),
+        }
+    }
+
+    /// This side's header list.
+    fn headers(self, s: &RequestState) -> &HeaderList {
+        match self {
+            Side::Request => &s.req.headers,
+            Side::Response => &s.resp.headers,
+        }
+    }
+
+    /// Changes this side's header list with `change` and marks the change.
+    fn change_headers(self, s: &mut RequestState, change: impl FnOnce(&mut HeaderList)) {
+        match self {
+            Side::Request => {
+                change(&mut s.req.headers);
+                s.req.touch();
+            }
+            Side::Response => {
+                change(&mut s.resp.headers);
+                s.resp.touch();
+            }
+        }
     }
 }
 
@@ -133,6 +170,94 @@ impl HeaderList {
         self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         before != self.entries.len()
     }
+}
+
+/// Reads a header-name argument.
+///
+/// # Safety
+///
+/// `name` is null or NUL-terminated.
+pub(crate) unsafe fn name_arg(name: PCSTR) -> Option<HeaderKey> {
+    // SAFETY: forwarded contract.
+    let name = unsafe { cstr(name) }?;
+    valid_name(name).then(|| HeaderKey::Name(String::from_utf8_lossy(name).into_owned()))
+}
+
+/// `GetHeader` of the request or the response: the value (in the request's
+/// arena) and its length in `*length`; null and 0 when absent.
+pub(crate) fn get_header(
+    core: &RequestCore,
+    side: Side,
+    key: Option<HeaderKey>,
+    length: *mut u16,
+) -> PCSTR {
+    let value = key
+        .as_ref()
+        .and_then(|key| side.key_name(key))
+        .and_then(|name| core.with_state(|s| side.headers(s).get(&name)));
+    let (pointer, len) = match value {
+        Some(value) => (core.arena.cstr(&value), value.len()),
+        None => (PCSTR::null(), 0),
+    };
+    // SAFETY: `length` is null or writable (slot contract).
+    unsafe { put(length, u16::try_from(len).unwrap_or(u16::MAX)) };
+    pointer
+}
+
+/// `SetHeader` of the request or the response (recorded).
+pub(crate) fn set_header(
+    core: &RequestCore,
+    side: Side,
+    key: Option<HeaderKey>,
+    value: Option<&[u8]>,
+    replace: bool,
+) -> HRESULT {
+    let (Some(key), Some(value)) = (key, value) else {
+        return E_INVALIDARG;
+    };
+    let Some(name) = side.key_name(&key) else {
+        return E_INVALIDARG;
+    };
+    if !valid_value(value) {
+        return E_INVALIDARG;
+    }
+    core.with_state(|s| {
+        side.change_headers(s, |headers| headers.set(side, &name, value, replace));
+        let header = key;
+        let value = value.to_vec();
+        s.log.calls.push(match side {
+            Side::Request => ApiCall::RequestSetHeader {
+                header,
+                value,
+                replace,
+            },
+            Side::Response => ApiCall::ResponseSetHeader {
+                header,
+                value,
+                replace,
+            },
+        });
+    });
+    S_OK
+}
+
+/// `DeleteHeader` of the request or the response (recorded).
+pub(crate) fn delete_header(core: &RequestCore, side: Side, key: Option<HeaderKey>) -> HRESULT {
+    let Some(key) = key else { return E_INVALIDARG };
+    let Some(name) = side.key_name(&key) else {
+        return E_INVALIDARG;
+    };
+    core.with_state(|s| {
+        side.change_headers(s, |headers| {
+            headers.delete(&name);
+        });
+        let header = key;
+        s.log.calls.push(match side {
+            Side::Request => ApiCall::RequestDeleteHeader { header },
+            Side::Response => ApiCall::ResponseDeleteHeader { header },
+        });
+    });
+    S_OK
 }
 
 #[cfg(test)]

@@ -23,8 +23,9 @@ use iis_sys::{
     ISendResponseProvider, ISendResponseProviderVtbl, PCWSTR, define_member_fn,
 };
 
-use crate::ffi::{E_INVALIDARG, E_NOTIMPL, FALSE, S_OK, TRUE, hex, lock, put, wide};
+use crate::ffi::{E_INVALIDARG, ERROR_INVALID_STATE, FALSE, S_OK, TRUE, hex, lock, put, wide};
 use crate::host::HostCore;
+use crate::objects::log_data::{self, LogView};
 use crate::objects::{Back, Foreign, Obj, with_data};
 use crate::pipeline::RequestCore;
 use crate::transcript::ApiCall;
@@ -129,11 +130,15 @@ define_member_fn! {
         })
     }
 
-    /// `IMapHandlerProvider::SetFileInfo`.
+    /// `IMapHandlerProvider::SetFileInfo`: the request's file from now on
+    /// (`IHttpContext::GetFileInfo`). The caller's reference passes to the
+    /// request, which releases it (`DereferenceCacheData`) when another
+    /// file replaces it or the request ends.
     unsafe fn set_file_info(this: *mut IMapHandlerProvider, info: *mut IHttpFileInfo) {
         with_data!(this, (), |base: ProviderBase| {
             if let Some(core) = base.core() {
-                core.with_state(|s| s.req.file_info = Foreign(info));
+                let previous = core.with_state(|s| std::mem::replace(&mut s.req.file_info, Foreign(info)));
+                dereference_file_info(previous);
             }
         })
     }
@@ -168,12 +173,27 @@ pub(crate) fn for_stage(
     }
 }
 
+/// Releases the reference a module handed over with `SetFileInfo`.
+pub(crate) fn dereference_file_info(info: Foreign<IHttpFileInfo>) {
+    if !info.is_null() {
+        // SAFETY: a file info a module passed with its reference (the host's
+        // file cache's, or the module's own), alive until this release.
+        unsafe { ((*(*info.0).lpVtbl).base.DereferenceCacheData)(info.0.cast()) };
+    }
+}
+
 /// `ISendResponseProvider` data.
 #[repr(C)]
 pub(crate) struct SendResponseData {
     base: ProviderBase,
     headers_being_sent: bool,
     flags: AtomicU32,
+    /// The final send: the log data is ready.
+    ready_to_log: bool,
+    /// The `GetLogData` views handed out, alive until the notification ends.
+    /// Boxed: modules hold their addresses while the list grows.
+    #[allow(clippy::vec_box)]
+    log_views: Mutex<Vec<Box<LogView>>>,
 }
 
 define_member_fn! {
@@ -197,19 +217,47 @@ define_member_fn! {
         })
     }
 
-    /// `GetLogData`: iis-host writes no log, so there is none.
-    unsafe fn get_log_data(_this: *mut ISendResponseProvider) -> *mut HTTP_LOG_DATA {
-        std::ptr::null_mut()
+    /// `GetLogData`: at the final send, an `HTTP_LOG_FIELDS_DATA` of the
+    /// request's log entry (valid until the notification ends); null before.
+    unsafe fn get_log_data(this: *mut ISendResponseProvider) -> *mut HTTP_LOG_DATA {
+        with_data!(this, std::ptr::null_mut(), |data: SendResponseData| {
+            let Some(core) = data.base.core() else { return std::ptr::null_mut() };
+            if !data.ready_to_log {
+                return std::ptr::null_mut();
+            }
+            let Some(record) = core.with_state(|s| s.out.log.clone()) else {
+                return std::ptr::null_mut();
+            };
+            let mut view = LogView::new(&record);
+            let p = view.as_log_data();
+            lock(&data.log_views).push(view);
+            p
+        })
     }
 
-    /// `SetLogData`: not emulated.
-    unsafe fn set_log_data(_this: *mut ISendResponseProvider, _data: *mut HTTP_LOG_DATA) -> HRESULT {
-        E_NOTIMPL
+    /// `SetLogData(pLogData)`: at the final send, the module's
+    /// `HTTP_LOG_FIELDS_DATA` (copied) becomes the request's log entry;
+    /// `E_INVALIDARG` for anything else, and
+    /// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)` before the final send,
+    /// when there is no log entry yet.
+    unsafe fn set_log_data(this: *mut ISendResponseProvider, log: *mut HTTP_LOG_DATA) -> HRESULT {
+        with_data!(this, E_INVALIDARG, |data: SendResponseData| {
+            let Some(core) = data.base.core() else { return E_INVALIDARG };
+            if !data.ready_to_log {
+                return ERROR_INVALID_STATE;
+            }
+            // SAFETY: the module passes null or its log data, readable as
+            // its type and lengths say.
+            let Some(record) = (unsafe { log_data::read(log) }) else { return E_INVALIDARG };
+            data.base.record(ApiCall::ProviderSetLogData);
+            core.with_state(|s| s.out.log = Some(record));
+            S_OK
+        })
     }
 
-    /// `GetReadyToLogData`: no log data is prepared.
-    unsafe fn ready_to_log(_this: *mut ISendResponseProvider) -> iis_sys::BOOL {
-        FALSE
+    /// `GetReadyToLogData`: `TRUE` at the final send.
+    unsafe fn ready_to_log(this: *mut ISendResponseProvider) -> iis_sys::BOOL {
+        with_data!(this, FALSE, |data: SendResponseData| data.ready_to_log.into())
     }
 }
 
@@ -236,11 +284,13 @@ impl SendResponseData {
     }
 }
 
-/// A SendResponse provider.
+/// A SendResponse provider; `ready_to_log` for the final send, whose log
+/// entry (`RequestState::out.log`) is prepared before the notification.
 pub(crate) fn send_response(
     core: &RequestCore,
     headers_being_sent: bool,
     flags: u32,
+    ready_to_log: bool,
 ) -> Obj<SendResponseData> {
     Obj::new(
         &SEND_RESPONSE_VTBL,
@@ -248,6 +298,8 @@ pub(crate) fn send_response(
             base: ProviderBase::request(core),
             headers_being_sent,
             flags: AtomicU32::new(flags),
+            ready_to_log,
+            log_views: Mutex::new(Vec::new()),
         },
     )
 }

@@ -21,87 +21,12 @@ use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, ERROR_HANDLE_EOF, ERROR_NOT_FOUND, FALSE, S_OK, bytes, cstr, put,
     to_wide, wide, wstr,
 };
-use crate::objects::headers::{Side, valid_name, valid_value};
+use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
 use crate::objects::providers::read_entity;
 use crate::objects::{raw, with_owner};
 use crate::pipeline::request_state::{RequestData, split_target};
 use crate::pipeline::{RequestCore, notify};
 use crate::transcript::{ApiCall, HeaderKey, Notification};
-
-/// Resolves a header argument to its name.
-fn header_name(key: &HeaderKey) -> Option<String> {
-    match key {
-        HeaderKey::Id(id) => Side::Request.name(*id).map(str::to_owned),
-        HeaderKey::Name(name) => Some(name.clone()),
-    }
-}
-
-/// Reads a header-name argument.
-///
-/// # Safety
-///
-/// `name` is null or NUL-terminated.
-unsafe fn name_arg(name: PCSTR) -> Option<HeaderKey> {
-    // SAFETY: forwarded contract.
-    let name = unsafe { cstr(name) }?;
-    valid_name(name).then(|| HeaderKey::Name(String::from_utf8_lossy(name).into_owned()))
-}
-
-fn get_header(core: &RequestCore, key: Option<HeaderKey>, length: *mut u16) -> PCSTR {
-    let value = key
-        .as_ref()
-        .and_then(header_name)
-        .and_then(|name| core.with_state(|s| s.req.headers.get(&name)));
-    let (pointer, len) = match value {
-        Some(value) => (core.arena.cstr(&value), value.len()),
-        None => (PCSTR::null(), 0),
-    };
-    // SAFETY: `length` is null or writable (slot contract).
-    unsafe { put(length, u16::try_from(len).unwrap_or(u16::MAX)) };
-    pointer
-}
-
-fn set_header(
-    core: &RequestCore,
-    key: Option<HeaderKey>,
-    value: Option<&[u8]>,
-    replace: bool,
-) -> HRESULT {
-    let (Some(key), Some(value)) = (key, value) else {
-        return E_INVALIDARG;
-    };
-    let Some(name) = header_name(&key) else {
-        return E_INVALIDARG;
-    };
-    if !valid_value(value) {
-        return E_INVALIDARG;
-    }
-    core.with_state(|s| {
-        s.req.headers.set(Side::Request, &name, value, replace);
-        s.req.touch();
-        s.log.calls.push(ApiCall::RequestSetHeader {
-            header: key,
-            value: value.to_vec(),
-            replace,
-        });
-    });
-    S_OK
-}
-
-fn delete_header(core: &RequestCore, key: Option<HeaderKey>) -> HRESULT {
-    let Some(key) = key else { return E_INVALIDARG };
-    let Some(name) = header_name(&key) else {
-        return E_INVALIDARG;
-    };
-    core.with_state(|s| {
-        s.req.headers.delete(&name);
-        s.req.touch();
-        s.log
-            .calls
-            .push(ApiCall::RequestDeleteHeader { header: key });
-    });
-    S_OK
-}
 
 /// `SetUrl`: the new path (and query, if the URL has one; with
 /// `fResetQueryString` a URL without one clears the old query).
@@ -222,19 +147,19 @@ define_member_fn! {
     }
     /// `GetHeader(HTTP_HEADER_ID, USHORT*)`.
     unsafe fn get_header_id(this: *mut IHttpRequest, id: HTTP_HEADER_ID, length: *mut u16) -> PCSTR {
-        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Some(HeaderKey::Id(id)), length))
+        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Side::Request, Some(HeaderKey::Id(id)), length))
     }
     /// `GetHeader(PCSTR, USHORT*)`.
     unsafe fn get_header_name(this: *mut IHttpRequest, name: PCSTR, length: *mut u16) -> PCSTR {
         // SAFETY: a module passes a NUL-terminated name or null.
-        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, unsafe { name_arg(name) }, length))
+        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Side::Request, unsafe { name_arg(name) }, length))
     }
     /// `SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
     unsafe fn set_header_id(this: *mut IHttpRequest, id: HTTP_HEADER_ID, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         with_owner!(this, E_INVALIDARG, |core: RequestCore| {
             // SAFETY: the module passes `len` readable bytes.
             let value = unsafe { bytes(value.0, len.into()) };
-            set_header(core, Some(HeaderKey::Id(id)), value, replace.as_bool())
+            set_header(core, Side::Request, Some(HeaderKey::Id(id)), value, replace.as_bool())
         })
     }
     /// `SetHeader(PCSTR, PCSTR, USHORT, BOOL)`.
@@ -242,17 +167,17 @@ define_member_fn! {
         with_owner!(this, E_INVALIDARG, |core: RequestCore| {
             // SAFETY: a NUL-terminated name and `len` readable value bytes.
             let (key, value) = unsafe { (name_arg(name), bytes(value.0, len.into())) };
-            set_header(core, key, value, replace.as_bool())
+            set_header(core, Side::Request, key, value, replace.as_bool())
         })
     }
     /// `DeleteHeader(HTTP_HEADER_ID)`.
     unsafe fn delete_header_id(this: *mut IHttpRequest, id: HTTP_HEADER_ID) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Some(HeaderKey::Id(id))))
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Side::Request, Some(HeaderKey::Id(id))))
     }
     /// `DeleteHeader(PCSTR)`.
     unsafe fn delete_header_name(this: *mut IHttpRequest, name: PCSTR) -> HRESULT {
         // SAFETY: a module passes a NUL-terminated name or null.
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, unsafe { name_arg(name) }))
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Side::Request, unsafe { name_arg(name) }))
     }
     /// `GetHttpMethod`.
     unsafe fn get_method(this: *mut IHttpRequest) -> PCSTR {

@@ -20,85 +20,11 @@ use iis_sys::{
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, S_OK, TRUE, bytes, cstr, from_wide, put, to_wide, wide,
 };
-use crate::objects::headers::{Side, valid_name, valid_value};
+use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_value};
 use crate::objects::{raw, with_owner};
 use crate::pipeline::RequestCore;
 use crate::pipeline::send::send;
 use crate::transcript::{ApiCall, HeaderKey};
-
-fn header_name(key: &HeaderKey) -> Option<String> {
-    match key {
-        HeaderKey::Id(id) => Side::Response.name(*id).map(str::to_owned),
-        HeaderKey::Name(name) => Some(name.clone()),
-    }
-}
-
-/// Reads a header-name argument.
-///
-/// # Safety
-///
-/// `name` is null or NUL-terminated.
-unsafe fn name_arg(name: PCSTR) -> Option<HeaderKey> {
-    // SAFETY: forwarded contract.
-    let name = unsafe { cstr(name) }?;
-    valid_name(name).then(|| HeaderKey::Name(String::from_utf8_lossy(name).into_owned()))
-}
-
-fn get_header(core: &RequestCore, key: Option<HeaderKey>, length: *mut u16) -> PCSTR {
-    let value = key
-        .as_ref()
-        .and_then(header_name)
-        .and_then(|name| core.with_state(|s| s.resp.headers.get(&name)));
-    let (pointer, len) = match value {
-        Some(value) => (core.arena.cstr(&value), value.len()),
-        None => (PCSTR::null(), 0),
-    };
-    // SAFETY: `length` is null or writable (slot contract).
-    unsafe { put(length, u16::try_from(len).unwrap_or(u16::MAX)) };
-    pointer
-}
-
-fn set_header(
-    core: &RequestCore,
-    key: Option<HeaderKey>,
-    value: Option<&[u8]>,
-    replace: bool,
-) -> HRESULT {
-    let (Some(key), Some(value)) = (key, value) else {
-        return E_INVALIDARG;
-    };
-    let Some(name) = header_name(&key) else {
-        return E_INVALIDARG;
-    };
-    if !valid_value(value) {
-        return E_INVALIDARG;
-    }
-    core.with_state(|s| {
-        s.resp.headers.set(Side::Response, &name, value, replace);
-        s.resp.touch();
-        s.log.calls.push(ApiCall::ResponseSetHeader {
-            header: key,
-            value: value.to_vec(),
-            replace,
-        });
-    });
-    S_OK
-}
-
-fn delete_header(core: &RequestCore, key: Option<HeaderKey>) -> HRESULT {
-    let Some(key) = key else { return E_INVALIDARG };
-    let Some(name) = header_name(&key) else {
-        return E_INVALIDARG;
-    };
-    core.with_state(|s| {
-        s.resp.headers.delete(&name);
-        s.resp.touch();
-        s.log
-            .calls
-            .push(ApiCall::ResponseDeleteHeader { header: key });
-    });
-    S_OK
-}
 
 /// The bytes of each of `count` chunks, `Err` for an unsupported chunk type
 /// or a bad pointer.
@@ -301,29 +227,29 @@ define_member_fn! {
         with_owner!(this, E_INVALIDARG, |core: RequestCore| {
             // SAFETY: the module passes `len` readable bytes.
             let value = unsafe { bytes(value.0, len.into()) };
-            set_header(core, Some(HeaderKey::Id(id)), value, replace.as_bool())
+            set_header(core, Side::Response, Some(HeaderKey::Id(id)), value, replace.as_bool())
         })
     }
     unsafe fn set_header_name(this: *mut IHttpResponse, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         with_owner!(this, E_INVALIDARG, |core: RequestCore| {
             // SAFETY: a NUL-terminated name and `len` readable value bytes.
             let (key, value) = unsafe { (name_arg(name), bytes(value.0, len.into())) };
-            set_header(core, key, value, replace.as_bool())
+            set_header(core, Side::Response, key, value, replace.as_bool())
         })
     }
     unsafe fn delete_header_id(this: *mut IHttpResponse, id: HTTP_HEADER_ID) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Some(HeaderKey::Id(id))))
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Side::Response, Some(HeaderKey::Id(id))))
     }
     unsafe fn delete_header_name(this: *mut IHttpResponse, name: PCSTR) -> HRESULT {
         // SAFETY: a module passes a NUL-terminated name or null.
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, unsafe { name_arg(name) }))
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| delete_header(core, Side::Response, unsafe { name_arg(name) }))
     }
     unsafe fn get_header_id(this: *mut IHttpResponse, id: HTTP_HEADER_ID, length: *mut u16) -> PCSTR {
-        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Some(HeaderKey::Id(id)), length))
+        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Side::Response, Some(HeaderKey::Id(id)), length))
     }
     unsafe fn get_header_name(this: *mut IHttpResponse, name: PCSTR, length: *mut u16) -> PCSTR {
         // SAFETY: a module passes a NUL-terminated name or null.
-        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, unsafe { name_arg(name) }, length))
+        with_owner!(this, PCSTR::null(), |core: RequestCore| get_header(core, Side::Response, unsafe { name_arg(name) }, length))
     }
     /// `Clear`: drops the buffered entity.
     unsafe fn clear(this: *mut IHttpResponse) {

@@ -67,33 +67,6 @@ impl TraceOwner {
     }
 }
 
-/// `HTTP_TRACE_CONFIGURATION` (httptrace.h).
-#[repr(C)]
-struct TraceConfiguration {
-    provider: *const GUID,
-    areas: u32,
-    verbosity: u32,
-    enabled: BOOL,
-}
-
-/// `HTTP_TRACE_EVENT` (httptrace.h), the fields iis-host reads.
-#[repr(C)]
-struct TraceEvent {
-    provider: *const GUID,
-    area: u32,
-    area_guid: *const GUID,
-    event: u32,
-    name: PCWSTR,
-    version: u32,
-    verbosity: u32,
-    activity: *const GUID,
-    related_activity: *const GUID,
-    timestamp: u32,
-    flags: u32,
-    item_count: u32,
-    items: *mut core::ffi::c_void,
-}
-
 /// One module's `SetTraceConfiguration` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Subscription {
@@ -106,11 +79,11 @@ pub(crate) struct Subscription {
 
 impl Subscription {
     /// Whether this subscription wants `event`.
-    fn covers(&self, event: &TraceEvent, provider: &GUID) -> bool {
+    fn covers(&self, event: &HTTP_TRACE_EVENT, provider: &GUID) -> bool {
         self.enabled
             && (self.provider == GUID::zeroed() || self.provider == *provider)
-            && (event.area == 0 || self.areas & event.area != 0)
-            && event.verbosity <= self.verbosity
+            && (event.dwArea == 0 || self.areas & event.dwArea != 0)
+            && event.dwVerbosity <= self.verbosity
     }
 }
 
@@ -126,7 +99,7 @@ impl Subscriptions {
     }
 
     /// The modules whose subscriptions cover `event`.
-    fn subscribers(&self, event: &TraceEvent, provider: &GUID) -> Vec<usize> {
+    fn subscribers(&self, event: &HTTP_TRACE_EVENT, provider: &GUID) -> Vec<usize> {
         let mut modules: Vec<usize> = lock(&self.0)
             .iter()
             .filter(|s| s.covers(event, provider))
@@ -152,13 +125,12 @@ define_member_fn! {
             return E_INVALIDARG;
         }
         guard(E_INVALIDARG, || {
-            let config = config.cast::<TraceConfiguration>();
             // SAFETY: the module passes a writable HTTP_TRACE_CONFIGURATION
             // (its pProviderGuid is the input and is left as is).
             unsafe {
-                (*config).areas = u32::MAX;
-                (*config).verbosity = VERBOSE;
-                (*config).enabled = TRUE;
+                (*config).dwAreas = u32::MAX;
+                (*config).dwVerbosity = VERBOSE;
+                (*config).fProviderEnabled = TRUE;
             }
             S_OK
         })
@@ -176,15 +148,15 @@ define_member_fn! {
             let mut entries = Vec::new();
             for i in 0..count as usize {
                 // SAFETY: the module passes `count` configurations.
-                let c = unsafe { &*config.cast::<TraceConfiguration>().add(i) };
+                let c = unsafe { &*config.add(i) };
                 // SAFETY: the provider GUID pointer is null or readable.
-                let Some(provider) = (unsafe { c.provider.as_ref() }) else { return E_INVALIDARG };
+                let Some(provider) = (unsafe { c.pProviderGuid.as_ref() }) else { return E_INVALIDARG };
                 let entry = Subscription {
                     module: module as usize,
                     provider: *provider,
-                    areas: c.areas,
-                    verbosity: c.verbosity,
-                    enabled: c.enabled.as_bool(),
+                    areas: c.dwAreas,
+                    verbosity: c.dwVerbosity,
+                    enabled: c.fProviderEnabled.as_bool(),
                 };
                 owner.record(ApiCall::SetTraceConfiguration {
                     provider: format!("{{{provider:?}}}"),
@@ -209,15 +181,15 @@ define_member_fn! {
         }
         guard(E_INVALIDARG, || {
             // SAFETY: a module passes a valid HTTP_TRACE_EVENT.
-            let raw = unsafe { &*event.cast::<TraceEvent>() };
+            let raw = unsafe { &*event };
             owner.record(ApiCall::TraceEvent {
-                name: text(raw.name),
-                event: raw.event,
-                area: raw.area,
-                verbosity: raw.verbosity,
+                name: text(raw.pszEventName),
+                event: raw.dwEvent,
+                area: raw.dwArea,
+                verbosity: raw.dwVerbosity,
             });
             // SAFETY: the provider GUID pointer is null or readable.
-            let provider = unsafe { raw.provider.as_ref() }.copied().unwrap_or(GUID::zeroed());
+            let provider = unsafe { raw.pProviderGuid.as_ref() }.copied().unwrap_or(GUID::zeroed());
             let host = owner.host();
             let subscribers = host.trace_subscriptions.subscribers(raw, &provider);
             if !subscribers.is_empty() {

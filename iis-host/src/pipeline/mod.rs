@@ -22,7 +22,8 @@
 //!
 //! At the end: `CleanupStoredContext` on the request's stored contexts, then
 //! `Dispose` on every module instance (in creation order), then
-//! `DereferenceUser` on a module-supplied user; the request pool is freed
+//! `DereferenceUser` on a module-supplied user and `DereferenceCacheData` on
+//! a file info a module set with `SetFileInfo`; the request pool is freed
 //! last.
 
 mod dispatch;
@@ -240,6 +241,13 @@ fn end_request(core: &RequestCore) {
         });
     }
     dereference_user(core.take_user());
+    let file_info = core.with_state(|s| {
+        std::mem::replace(
+            &mut s.req.file_info,
+            crate::objects::Foreign(std::ptr::null_mut()),
+        )
+    });
+    providers::dereference_file_info(file_info);
 }
 
 /// The transcript of a finished request.
@@ -269,6 +277,7 @@ fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
             notifications: std::mem::take(&mut s.log.notifications),
             calls: std::mem::take(&mut s.log.calls),
             events: std::mem::take(&mut s.log.events),
+            log: s.out.log.take(),
         }
     })
 }
@@ -302,5 +311,6 @@ fn unavailable(sink: &mut dyn ResponseSink) -> Transcript {
         notifications: Vec::new(),
         calls: Vec::new(),
         events: Vec::new(),
+        log: None,
     }
 }

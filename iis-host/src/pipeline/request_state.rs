@@ -14,7 +14,7 @@ use crate::ffi::S_OK;
 use crate::http::{ConnectionFate, Request, ResponseHead};
 use crate::objects::Foreign;
 use crate::objects::headers::HeaderList;
-use crate::transcript::{ApiCall, HostEvent, Notification, NotificationRecord};
+use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
 
 /// The request as the modules see it (and may change it).
 #[derive(Debug)]
@@ -274,6 +274,8 @@ pub(crate) struct Output {
     pub(crate) sent_body: Vec<u8>,
     /// The connection layer refused a write: the client is gone.
     pub(crate) broken: bool,
+    /// The log entry, prepared at the final send (`objects::log_data`).
+    pub(crate) log: Option<LogRecord>,
 }
 
 /// A completion handed over by `IndicateCompletion` or `PostCompletion`.

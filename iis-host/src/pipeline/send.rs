@@ -157,7 +157,12 @@ pub(crate) fn send<'s>(
         return;
     };
     let flags = if final_send { 0 } else { SEND_MORE_DATA };
-    let provider = send_response(core, headers_being_sent, flags);
+    if final_send {
+        // The log data is ready at the final send (`GetReadyToLogData`).
+        let record = crate::objects::log_data::prepare(core);
+        core.with_state(|s| s.out.log = Some(record));
+    }
+    let provider = send_response(core, headers_being_sent, flags, final_send);
     notify(
         core,
         Notification::SendResponse,

@@ -182,6 +182,9 @@ pub enum ApiCall {
     },
     /// `IAuthenticationProvider::SetUser`.
     ProviderSetUser,
+    /// `ISendResponseProvider::SetLogData` that replaced the log entry
+    /// (see [`Transcript::log`](crate::Transcript::log)).
+    ProviderSetLogData,
     /// `IHttpServer::ReportUnhealthy`.
     ServerReportUnhealthy {
         /// The reason.
@@ -380,6 +383,7 @@ impl fmt::Display for ApiCall {
             ProviderSetFlags { flags } => write!(f, "ISendResponseProvider::SetFlags({flags:#x})"),
             ProviderSetErrorStatus { hr } => write!(f, "IHttpEventProvider::SetErrorStatus({hr})"),
             ProviderSetUser => f.write_str("IAuthenticationProvider::SetUser()"),
+            ProviderSetLogData => f.write_str("ISendResponseProvider::SetLogData()"),
             ServerReportUnhealthy { reason, hr } => {
                 write!(f, "IHttpServer::ReportUnhealthy({reason:?}, {hr})")
             }

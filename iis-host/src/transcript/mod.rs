@@ -5,6 +5,7 @@
 mod calls;
 mod event_log;
 mod events;
+mod log_record;
 mod notification;
 
 use std::fmt;
@@ -14,6 +15,7 @@ use crate::http::ConnectionFate;
 pub use calls::{ApiCall, HeaderKey};
 pub use event_log::{EventLogEntry, EventLogType};
 pub use events::HostEvent;
+pub use log_record::LogRecord;
 pub use notification::{GlobalNotification, Notification};
 
 /// What a request notification returned (`REQUEST_NOTIFICATION_STATUS`).
@@ -103,6 +105,10 @@ pub struct Transcript {
     pub calls: Vec<ApiCall>,
     /// Lifecycle events of this request (module instances, `PreBeginRequest`).
     pub events: Vec<HostEvent>,
+    /// The log entry of the request, as prepared at the final send and
+    /// changed by `ISendResponseProvider::SetLogData` (`None` when there
+    /// was no final send, e.g. after `ResetConnection`).
+    pub log: Option<LogRecord>,
 }
 
 impl Transcript {

@@ -2,8 +2,8 @@
 //! owns, for state that belongs to no request, site or application.
 
 use super::stored;
+use crate::Result;
 use crate::ffi::vcall;
-use crate::{Error, Result};
 use core::ptr::NonNull;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 
@@ -41,34 +41,25 @@ impl DispensedContainer {
     /// This module's value in the container, created by `init` on first use.
     ///
     /// # Errors
-    /// [`Error::ContextType`] if a different type is stored;
-    /// [`Error::Server`]; [`Error::NullPointer`].
+    /// [`Error::ContextType`](crate::Error::ContextType) if a different type
+    /// is stored; [`Error::Server`](crate::Error::Server);
+    /// [`Error::NullPointer`](crate::Error::NullPointer).
     #[doc(alias = "GetModuleContext")]
     #[doc(alias = "SetModuleContext")]
     pub fn context_or_insert_with<T: Send + Sync + 'static>(
         &self,
         init: impl FnOnce() -> T,
     ) -> Result<&T> {
-        let container = self.raw.cast();
         // SAFETY: the container is live until `self` drops, and what it
-        // stores lives as long; T is Sync so `&T` may be shared.
-        unsafe {
-            if let Some(value) = stored::get::<T>(container, self.module)? {
-                return Ok(value.as_ref());
-            }
-            stored::store(container, self.module, init())?;
-            stored::get::<T>(container, self.module)?
-                .map(|v| v.as_ref())
-                .ok_or(Error::NullPointer {
-                    operation: "IHttpModuleContextContainer::GetModuleContext",
-                })
-        }
+        // stores lives as long.
+        unsafe { stored::get_or_insert_with(self.raw.cast(), self.module, init) }
     }
 
     /// This module's value, if one of type `T` was stored.
     ///
     /// # Errors
-    /// [`Error::ContextType`] if a different type is stored.
+    /// [`Error::ContextType`](crate::Error::ContextType) if a different type
+    /// is stored.
     #[doc(alias = "GetModuleContext")]
     pub fn context<T: Send + Sync + 'static>(&self) -> Result<Option<&T>> {
         // SAFETY: as in `context_or_insert_with`.

@@ -391,19 +391,9 @@ impl HttpContext {
         init: impl FnOnce() -> T,
     ) -> Result<&T> {
         let container = self.connection_container()?;
-        // SAFETY: the value lives as long as the connection, which outlives
-        // this request; T is Sync so `&T` may be shared.
-        unsafe {
-            if let Some(value) = stored::get::<T>(container, self.module)? {
-                return Ok(value.as_ref());
-            }
-            stored::store(container, self.module, init())?;
-            stored::get::<T>(container, self.module)?
-                .map(|v| v.as_ref())
-                .ok_or(Error::NullPointer {
-                    operation: "IHttpModuleContextContainer::GetModuleContext",
-                })
-        }
+        // SAFETY: the container and its values live as long as the
+        // connection, which outlives this request (and so `&self`).
+        unsafe { stored::get_or_insert_with(container, self.module, init) }
     }
 
     /// Leaves the request pending: return the [`Flow`] from the hook and use

@@ -237,6 +237,15 @@ pub struct FileInfoRef {
     info: FileInfo<'static>,
 }
 
+impl FileInfoRef {
+    /// The file info with the reference this value held, which the caller
+    /// now owns (e.g. to hand it to IIS).
+    pub(crate) fn into_raw(self) -> NonNull<IHttpFileInfo> {
+        let this = core::mem::ManuallyDrop::new(self);
+        this.info.raw
+    }
+}
+
 impl Deref for FileInfoRef {
     type Target = FileInfo<'static>;
     fn deref(&self) -> &Self::Target {

@@ -348,17 +348,7 @@ impl<'a> HttpApplication<'a> {
             operation: "IHttpApplication::GetModuleContextContainer",
         })?;
         // SAFETY: the container and what it stores live as long as the
-        // application, which outlives `'a`; T is Sync so `&T` may be shared.
-        unsafe {
-            if let Some(value) = stored::get::<T>(container, self.module)? {
-                return Ok(value.as_ref());
-            }
-            stored::store(container, self.module, init())?;
-            stored::get::<T>(container, self.module)?
-                .map(|v| v.as_ref())
-                .ok_or(Error::NullPointer {
-                    operation: "IHttpModuleContextContainer::GetModuleContext",
-                })
-        }
+        // application, which outlives `'a`.
+        unsafe { stored::get_or_insert_with(container, self.module, init) }
     }
 }

@@ -90,6 +90,41 @@ pub(crate) unsafe fn get<T: 'static>(
     Ok(NonNull::new(value))
 }
 
+/// The value of type `T` this module stored in `container`, stored first
+/// from `init()` if the module has none there yet (if another value gets in
+/// first, `init()`'s is dropped and that one is returned).
+///
+/// # Safety
+/// `container` is live, and neither it nor the values it stores are
+/// cleaned up before `'a` ends (the end of the request, connection,
+/// application or dispensed container that owns it). `T: Sync` is what lets
+/// the returned `&T` be shared with the other requests that reach the same
+/// container.
+///
+/// # Errors
+/// [`Error::ContextType`] if a value of another type is stored;
+/// [`Error::Server`]; [`Error::NullPointer`] if IIS does not return what it
+/// stored.
+pub(crate) unsafe fn get_or_insert_with<'a, T: Send + Sync + 'static>(
+    container: NonNull<IHttpModuleContextContainer>,
+    module: HTTP_MODULE_ID,
+    init: impl FnOnce() -> T,
+) -> Result<&'a T> {
+    // SAFETY: live container, per the contract.
+    if let Some(value) = unsafe { get::<T>(container, module)? } {
+        // SAFETY: the stored value lives for `'a`, per the contract.
+        return Ok(unsafe { value.as_ref() });
+    }
+    // SAFETY: live container, per the contract.
+    unsafe { store(container, module, init())? };
+    // SAFETY: as above.
+    let value = unsafe { get::<T>(container, module)? }.ok_or(Error::NullPointer {
+        operation: "IHttpModuleContextContainer::GetModuleContext",
+    })?;
+    // SAFETY: the stored value lives for `'a`, per the contract.
+    Ok(unsafe { value.as_ref() })
+}
+
 /// Stores `value` for this module in `container`; if the module already
 /// has one there, `value` is dropped and the existing one is kept.
 ///

@@ -2,60 +2,27 @@
 //! raising trace events, and reading the events a `GL_TRACE_EVENT` module
 //! receives.
 //!
-//! httptrace.h is not in the Windows metadata iis-sys is generated from, so
-//! its three structs are declared here, private, with the layout of the
-//! header (`HTTP_TRACE_CONFIGURATION`, `HTTP_TRACE_EVENT`,
-//! `HTTP_TRACE_EVENT_ITEM`); the safe API copies them into owned values.
+//! The httptrace.h structs (`HTTP_TRACE_CONFIGURATION`, `HTTP_TRACE_EVENT`,
+//! `HTTP_TRACE_EVENT_ITEM`) are iis-sys's; the safe API copies them into
+//! owned values.
 
 use crate::ffi::{self, vcall};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::{
-    GUID, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT, IHttpTraceContext,
+    GUID, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT, HTTP_TRACE_EVENT_ITEM,
+    HTTP_TRACE_TYPE, HTTP_TRACE_TYPE_BOOL, HTTP_TRACE_TYPE_BYTE, HTTP_TRACE_TYPE_CHAR,
+    HTTP_TRACE_TYPE_LONG, HTTP_TRACE_TYPE_LONGLONG, HTTP_TRACE_TYPE_LPCGUID,
+    HTTP_TRACE_TYPE_LPCSTR, HTTP_TRACE_TYPE_LPCWSTR, HTTP_TRACE_TYPE_SHORT, HTTP_TRACE_TYPE_ULONG,
+    HTTP_TRACE_TYPE_ULONGLONG, HTTP_TRACE_TYPE_USHORT, IHttpTraceContext,
 };
 use windows_core::{BOOL, HRESULT, PCWSTR};
 
-/// `HTTP_TRACE_CONFIGURATION`.
-#[repr(C)]
-struct RawConfiguration {
-    provider: *const GUID,
-    areas: u32,
-    verbosity: u32,
-    enabled: BOOL,
-}
-
-/// `HTTP_TRACE_EVENT_ITEM`.
-#[repr(C)]
-struct RawItem {
-    name: PCWSTR,
-    data_type: i32,
-    data: *mut u8,
-    len: u32,
-    description: PCWSTR,
-}
-
-/// `HTTP_TRACE_EVENT`.
-#[repr(C)]
-pub(crate) struct RawEvent {
-    provider: *const GUID,
-    area: u32,
-    area_guid: *const GUID,
-    event: u32,
-    name: PCWSTR,
-    version: u32,
-    verbosity: u32,
-    activity: *const GUID,
-    related_activity: *const GUID,
-    timestamp: u32,
-    flags: u32,
-    item_count: u32,
-    items: *mut RawItem,
-}
-
 /// `HTTP_TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS`: the names and
 /// descriptions of the event and its items are static strings.
-pub const TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS: u32 = 0x01;
+pub const TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS: u32 =
+    iis_sys::HTTP_TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS;
 
 /// Whether a trace provider is enabled, for which areas and up to which
 /// verbosity (`HTTP_TRACE_CONFIGURATION`).
@@ -111,38 +78,39 @@ pub enum TraceValue {
 impl TraceValue {
     /// The `HTTP_TRACE_TYPE` of the value.
     pub fn data_type(&self) -> i32 {
-        match self {
-            TraceValue::Byte(_) => 17,
-            TraceValue::UShort(_) => 18,
-            TraceValue::ULong(_) => 19,
-            TraceValue::ULongLong(_) => 21,
-            TraceValue::Char(_) => 16,
-            TraceValue::Short(_) => 2,
-            TraceValue::Long(_) => 3,
-            TraceValue::LongLong(_) => 20,
-            TraceValue::WideString(_) => 31,
-            TraceValue::String(_) => 30,
-            TraceValue::Guid(_) => 72,
-            TraceValue::Bool(_) => 11,
-            TraceValue::Raw { data_type, .. } => *data_type,
-        }
+        let data_type = match self {
+            TraceValue::Byte(_) => HTTP_TRACE_TYPE_BYTE,
+            TraceValue::UShort(_) => HTTP_TRACE_TYPE_USHORT,
+            TraceValue::ULong(_) => HTTP_TRACE_TYPE_ULONG,
+            TraceValue::ULongLong(_) => HTTP_TRACE_TYPE_ULONGLONG,
+            TraceValue::Char(_) => HTTP_TRACE_TYPE_CHAR,
+            TraceValue::Short(_) => HTTP_TRACE_TYPE_SHORT,
+            TraceValue::Long(_) => HTTP_TRACE_TYPE_LONG,
+            TraceValue::LongLong(_) => HTTP_TRACE_TYPE_LONGLONG,
+            TraceValue::WideString(_) => HTTP_TRACE_TYPE_LPCWSTR,
+            TraceValue::String(_) => HTTP_TRACE_TYPE_LPCSTR,
+            TraceValue::Guid(_) => HTTP_TRACE_TYPE_LPCGUID,
+            TraceValue::Bool(_) => HTTP_TRACE_TYPE_BOOL,
+            TraceValue::Raw { data_type, .. } => HTTP_TRACE_TYPE(*data_type),
+        };
+        data_type.0
     }
 
     /// The `HTTP_TRACE_TYPE_*` name of the value's type.
     pub fn type_name(&self) -> &'static str {
-        match self.data_type() {
-            17 => "HTTP_TRACE_TYPE_BYTE",
-            18 => "HTTP_TRACE_TYPE_USHORT",
-            19 => "HTTP_TRACE_TYPE_ULONG",
-            21 => "HTTP_TRACE_TYPE_ULONGLONG",
-            16 => "HTTP_TRACE_TYPE_CHAR",
-            2 => "HTTP_TRACE_TYPE_SHORT",
-            3 => "HTTP_TRACE_TYPE_LONG",
-            20 => "HTTP_TRACE_TYPE_LONGLONG",
-            31 => "HTTP_TRACE_TYPE_LPCWSTR",
-            30 => "HTTP_TRACE_TYPE_LPCSTR",
-            72 => "HTTP_TRACE_TYPE_LPCGUID",
-            11 => "HTTP_TRACE_TYPE_BOOL",
+        match HTTP_TRACE_TYPE(self.data_type()) {
+            HTTP_TRACE_TYPE_BYTE => "HTTP_TRACE_TYPE_BYTE",
+            HTTP_TRACE_TYPE_USHORT => "HTTP_TRACE_TYPE_USHORT",
+            HTTP_TRACE_TYPE_ULONG => "HTTP_TRACE_TYPE_ULONG",
+            HTTP_TRACE_TYPE_ULONGLONG => "HTTP_TRACE_TYPE_ULONGLONG",
+            HTTP_TRACE_TYPE_CHAR => "HTTP_TRACE_TYPE_CHAR",
+            HTTP_TRACE_TYPE_SHORT => "HTTP_TRACE_TYPE_SHORT",
+            HTTP_TRACE_TYPE_LONG => "HTTP_TRACE_TYPE_LONG",
+            HTTP_TRACE_TYPE_LONGLONG => "HTTP_TRACE_TYPE_LONGLONG",
+            HTTP_TRACE_TYPE_LPCWSTR => "HTTP_TRACE_TYPE_LPCWSTR",
+            HTTP_TRACE_TYPE_LPCSTR => "HTTP_TRACE_TYPE_LPCSTR",
+            HTTP_TRACE_TYPE_LPCGUID => "HTTP_TRACE_TYPE_LPCGUID",
+            HTTP_TRACE_TYPE_BOOL => "HTTP_TRACE_TYPE_BOOL",
             _ => "unknown",
         }
     }
@@ -184,24 +152,24 @@ impl TraceValue {
                 }
             };
         }
-        match data_type {
-            17 => num!(u8, Byte),
-            18 => num!(u16, UShort),
-            19 => num!(u32, ULong),
-            21 => num!(u64, ULongLong),
-            16 => num!(i8, Char),
-            2 => num!(i16, Short),
-            3 => num!(i32, Long),
-            20 => num!(i64, LongLong),
-            11 => match <[u8; 4]>::try_from(data) {
+        match HTTP_TRACE_TYPE(data_type) {
+            HTTP_TRACE_TYPE_BYTE => num!(u8, Byte),
+            HTTP_TRACE_TYPE_USHORT => num!(u16, UShort),
+            HTTP_TRACE_TYPE_ULONG => num!(u32, ULong),
+            HTTP_TRACE_TYPE_ULONGLONG => num!(u64, ULongLong),
+            HTTP_TRACE_TYPE_CHAR => num!(i8, Char),
+            HTTP_TRACE_TYPE_SHORT => num!(i16, Short),
+            HTTP_TRACE_TYPE_LONG => num!(i32, Long),
+            HTTP_TRACE_TYPE_LONGLONG => num!(i64, LongLong),
+            HTTP_TRACE_TYPE_BOOL => match <[u8; 4]>::try_from(data) {
                 Ok(bytes) => TraceValue::Bool(i32::from_le_bytes(bytes) != 0),
                 Err(_) => raw(),
             },
-            72 => match <[u8; 16]>::try_from(data) {
+            HTTP_TRACE_TYPE_LPCGUID => match <[u8; 16]>::try_from(data) {
                 Ok(bytes) => TraceValue::Guid(guid_from_le(bytes)),
                 Err(_) => raw(),
             },
-            31 => {
+            HTTP_TRACE_TYPE_LPCWSTR => {
                 let mut units: Vec<u16> = data
                     .chunks_exact(2)
                     .map(|c| u16::from_le_bytes([c[0], c[1]]))
@@ -214,7 +182,7 @@ impl TraceValue {
                     Err(_) => raw(),
                 }
             }
-            30 => {
+            HTTP_TRACE_TYPE_LPCSTR => {
                 let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
                 TraceValue::String(data[..end].to_vec())
             }
@@ -307,22 +275,25 @@ impl TraceEventData {
     /// `raw` points at a valid `HTTP_TRACE_EVENT` whose pointers are null or
     /// valid (items: `cEventItems` of them, each with `cbData` bytes).
     pub(crate) unsafe fn from_raw(raw: NonNull<HTTP_TRACE_EVENT>) -> Result<Self> {
-        // SAFETY: per the contract, with the layout of httptrace.h.
-        let raw = unsafe { raw.cast::<RawEvent>().as_ref() };
+        // SAFETY: per the contract.
+        let raw = unsafe { raw.as_ref() };
         let mut items = Vec::new();
-        if !raw.items.is_null() {
-            for i in 0..raw.item_count as usize {
-                // SAFETY: `item_count` items at `items`.
-                let item = unsafe { &*raw.items.add(i) };
-                // SAFETY: `len` bytes at `data` (or null for none).
-                let data = unsafe { ffi::bytes(windows_core::PCSTR(item.data), item.len as usize) }
-                    .unwrap_or_default();
+        if !raw.pEventItems.is_null() {
+            for i in 0..raw.cEventItems as usize {
+                // SAFETY: `cEventItems` items at `pEventItems`.
+                let item = unsafe { &*raw.pEventItems.add(i) };
+                // SAFETY: `cbData` bytes at `pbData` (or null for none).
+                let data =
+                    unsafe { ffi::bytes(windows_core::PCSTR(item.pbData), item.cbData as usize) }
+                        .unwrap_or_default();
                 items.push(TraceItem {
                     // SAFETY: NUL-terminated or null.
-                    name: unsafe { text(item.name, "trace item name") }?,
-                    value: TraceValue::from_bytes(item.data_type, data),
+                    name: unsafe { text(item.pszName, "trace item name") }?,
+                    value: TraceValue::from_bytes(item.dwDataType.0, data),
                     // SAFETY: as above.
-                    description: unsafe { text(item.description, "trace item description") }?,
+                    description: unsafe {
+                        text(item.pszDataDescription, "trace item description")
+                    }?,
                 });
             }
         }
@@ -330,17 +301,17 @@ impl TraceEventData {
         // NUL-terminated or null.
         unsafe {
             Ok(Self {
-                provider: guid(raw.provider).unwrap_or_default(),
-                area: raw.area,
-                area_guid: guid(raw.area_guid).unwrap_or_default(),
-                event: raw.event,
-                name: text(raw.name, "trace event name")?,
-                version: raw.version,
-                verbosity: raw.verbosity,
-                activity: guid(raw.activity),
-                related_activity: guid(raw.related_activity),
-                timestamp: raw.timestamp,
-                flags: raw.flags,
+                provider: guid(raw.pProviderGuid).unwrap_or_default(),
+                area: raw.dwArea,
+                area_guid: guid(raw.pAreaGuid).unwrap_or_default(),
+                event: raw.dwEvent,
+                name: text(raw.pszEventName, "trace event name")?,
+                version: raw.dwEventVersion,
+                verbosity: raw.dwVerbosity,
+                activity: guid(raw.pActivityGuid),
+                related_activity: guid(raw.pRelatedActivityGuid),
+                timestamp: raw.dwTimeStamp,
+                flags: raw.dwFlags,
                 items,
             })
         }
@@ -389,26 +360,21 @@ impl TraceContext<'_> {
     /// [`Error::Server`].
     #[doc(alias = "GetTraceConfiguration")]
     pub fn configuration(&self, provider: Option<GUID>) -> Result<TraceConfiguration> {
-        let mut raw = RawConfiguration {
-            provider: provider.as_ref().map_or(core::ptr::null(), |p| p),
-            areas: 0,
-            verbosity: 0,
-            enabled: BOOL(0),
+        let mut raw = HTTP_TRACE_CONFIGURATION {
+            pProviderGuid: provider.as_ref().map_or(core::ptr::null(), |p| p),
+            dwAreas: 0,
+            dwVerbosity: 0,
+            fProviderEnabled: BOOL(0),
         };
         // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_CONFIGURATION
         // whose provider GUID lives across the call.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetTraceConfiguration((&raw mut raw).cast::<HTTP_TRACE_CONFIGURATION>())
-            )
-        };
+        let hr = unsafe { vcall!(self.as_raw(), GetTraceConfiguration(&raw mut raw)) };
         Error::check("IHttpTraceContext::GetTraceConfiguration", hr)?;
         Ok(TraceConfiguration {
             provider: provider.unwrap_or_default(),
-            areas: raw.areas,
-            verbosity: raw.verbosity,
-            enabled: raw.enabled.as_bool(),
+            areas: raw.dwAreas,
+            verbosity: raw.dwVerbosity,
+            enabled: raw.fProviderEnabled.as_bool(),
         })
     }
 
@@ -431,13 +397,13 @@ impl TraceContext<'_> {
             len: configurations.len(),
             max: u32::MAX as usize,
         })?;
-        let mut raw: Vec<RawConfiguration> = configurations
+        let mut raw: Vec<HTTP_TRACE_CONFIGURATION> = configurations
             .iter()
-            .map(|c| RawConfiguration {
-                provider: &c.provider,
-                areas: c.areas,
-                verbosity: c.verbosity,
-                enabled: c.enabled.into(),
+            .map(|c| HTTP_TRACE_CONFIGURATION {
+                pProviderGuid: &c.provider,
+                dwAreas: c.areas,
+                dwVerbosity: c.verbosity,
+                fProviderEnabled: c.enabled.into(),
             })
             .collect();
         // SAFETY: live trace context; `count` valid structs whose GUID
@@ -445,7 +411,7 @@ impl TraceContext<'_> {
         let hr = unsafe {
             vcall!(
                 self.as_raw(),
-                SetTraceConfiguration(module, raw.as_mut_ptr().cast(), count)
+                SetTraceConfiguration(module, raw.as_mut_ptr(), count)
             )
         };
         Error::check("IHttpTraceContext::SetTraceConfiguration", hr)
@@ -496,34 +462,34 @@ impl TraceContext<'_> {
                 description: wide(&item.description, "trace item description")?,
             });
         }
-        let mut items: Vec<RawItem> = event
+        let mut items: Vec<HTTP_TRACE_EVENT_ITEM> = event
             .items
             .iter()
             .zip(buffers.iter_mut())
-            .map(|(item, buffers)| RawItem {
-                name: PCWSTR(buffers.name.as_ptr()),
-                data_type: item.value.data_type(),
-                data: buffers.data.as_mut_ptr().cast(),
-                len: buffers.len,
-                description: PCWSTR(buffers.description.as_ptr()),
+            .map(|(item, buffers)| HTTP_TRACE_EVENT_ITEM {
+                pszName: PCWSTR(buffers.name.as_ptr()),
+                dwDataType: HTTP_TRACE_TYPE(item.value.data_type()),
+                pbData: buffers.data.as_mut_ptr().cast(),
+                cbData: buffers.len,
+                pszDataDescription: PCWSTR(buffers.description.as_ptr()),
             })
             .collect();
         let activity = event.activity;
         let related = event.related_activity;
-        let mut raw = RawEvent {
-            provider: &event.provider,
-            area: event.area,
-            area_guid: &event.area_guid,
-            event: event.event,
-            name: PCWSTR(name.as_ptr()),
-            version: event.version,
-            verbosity: event.verbosity,
-            activity: activity.as_ref().map_or(core::ptr::null(), |g| g),
-            related_activity: related.as_ref().map_or(core::ptr::null(), |g| g),
-            timestamp: event.timestamp,
-            flags: event.flags,
-            item_count: items.len() as u32,
-            items: if items.is_empty() {
+        let mut raw = HTTP_TRACE_EVENT {
+            pProviderGuid: &event.provider,
+            dwArea: event.area,
+            pAreaGuid: &event.area_guid,
+            dwEvent: event.event,
+            pszEventName: PCWSTR(name.as_ptr()),
+            dwEventVersion: event.version,
+            dwVerbosity: event.verbosity,
+            pActivityGuid: activity.as_ref().map_or(core::ptr::null(), |g| g),
+            pRelatedActivityGuid: related.as_ref().map_or(core::ptr::null(), |g| g),
+            dwTimeStamp: event.timestamp,
+            dwFlags: event.flags,
+            cEventItems: items.len() as u32,
+            pEventItems: if items.is_empty() {
                 core::ptr::null_mut()
             } else {
                 items.as_mut_ptr()
@@ -532,12 +498,7 @@ impl TraceContext<'_> {
         // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_EVENT and
         // every pointer in it (GUIDs, strings, items and their data) lives
         // across the call.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                RaiseTraceEvent((&raw mut raw).cast::<HTTP_TRACE_EVENT>())
-            )
-        };
+        let hr = unsafe { vcall!(self.as_raw(), RaiseTraceEvent(&raw mut raw)) };
         Error::check("IHttpTraceContext::RaiseTraceEvent", hr)
     }
 

@@ -5,12 +5,14 @@ pub(crate) mod allocator;
 pub(crate) mod flow;
 pub(crate) mod glue;
 pub(crate) mod hooks;
+pub(crate) mod log_data;
 pub(crate) mod providers;
 pub(crate) mod user;
 
 pub use allocator::{ModuleAllocator, PoolBuffer, PoolGuard};
 pub use flow::{CompletionHandle, Flow, Pending};
 pub use hooks::{HttpModule, RequestHooks};
+pub use log_data::LogFields;
 pub use providers::{
     Authentication, Completion, CustomNotification, Event, MapHandler, MapPath, ReadEntity,
     SendResponse,

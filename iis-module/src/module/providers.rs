@@ -105,6 +105,29 @@ impl MapHandler {
         };
         Error::check("IMapHandlerProvider::SetScriptName", hr)
     }
+
+    /// Makes `file` the request's file: what
+    /// [`HttpContext::file_info`](crate::HttpContext::file_info) returns from
+    /// now on, and the file the static-file handler serves.
+    ///
+    /// The reference `file` holds passes to IIS, which releases it when the
+    /// request is done with it. IIS documents `SetFileInfo` as setting the
+    /// file info of the current request and mentions no release by the
+    /// caller, and its sample hands over the reference
+    /// `IHttpServer::GetFileInfo` gave it without releasing it; keeping the
+    /// reference alive this way can at worst leak it, never leave IIS with a
+    /// released file. (The method's own reference page marks it
+    /// unsupported.) `cx` is borrowed mutably so that no file info borrowed
+    /// from it ([`HttpContext::file_info`](crate::HttpContext::file_info))
+    /// outlives the replacement, which IIS may release.
+    #[doc(alias = "SetFileInfo")]
+    pub fn set_file_info(&mut self, cx: &mut HttpContext, file: crate::FileInfoRef) {
+        let _ = cx; // only borrowed: see above
+        let file = file.into_raw();
+        // SAFETY: live provider; `file` is a live file info whose reference
+        // passes to IIS with the call.
+        unsafe { vcall!(self.as_raw(), SetFileInfo(file.as_ptr())) }
+    }
 }
 
 provider! {

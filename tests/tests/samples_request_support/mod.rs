@@ -4,14 +4,19 @@
 
 #![allow(dead_code)]
 
-use iis_host::{Host, Transcript};
+use iis_host::{Host, HostConfig, Transcript};
 
 /// A host with the named sample modules, in this order.
 pub fn samples(names: &[&str]) -> Host {
+    samples_with(names, HostConfig::default())
+}
+
+/// A host with the named sample modules, in this order, and `config`.
+pub fn samples_with(names: &[&str], config: HostConfig) -> Host {
     let library = iis_host::testing::cdylib_path("iis_samples_request");
     names
         .iter()
-        .fold(Host::builder(), |builder, name| {
+        .fold(Host::builder().config(config), |builder, name| {
             builder.module_named(*name, &library)
         })
         .build()

@@ -277,12 +277,8 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     ),
     (
         "IMapHandlerProvider",
-        "script maps and file info are IIS configuration and cache objects; call it through \
-         `MapHandler::as_raw`",
-    ),
-    (
-        "ISendResponseProvider",
-        "the http.h `HTTP_LOG_DATA` is not wrapped; call it through `SendResponse::as_raw`",
+        "installing a script map needs an `IScriptMapInfo` the module implements; call it \
+         through `MapHandler::as_raw`",
     ),
     (
         "IReadEntityProvider",

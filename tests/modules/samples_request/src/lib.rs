@@ -6,6 +6,7 @@
 
 mod context;
 mod factory;
+mod handlers;
 mod pipeline;
 mod providers;
 mod request;
@@ -20,6 +21,7 @@ use iis_module::prelude::*;
 fn register(module: &mut Registration) -> Result<()> {
     use context::*;
     use factory::*;
+    use handlers::*;
     use pipeline::*;
     use providers::*;
     use request::*;
@@ -57,6 +59,13 @@ fn register(module: &mut Registration) -> Result<()> {
         "IHttpContextGetUrlInfo" => module.request_module(|| FrequentlyHit),
         "IHttpContextGetUser" => module.request_module(|| UserName),
         "IHttpContextGetFileInfo" => module.request_module(|| FilePath),
+        // The request's handler
+        "IHttpContextGetScriptMap" => module.request_module(|| AllowedVerbs),
+        "IHttpContextSetRequestHandled" => module.request_module(|| AspHandled),
+        "IMapHandlerProviderSetFileInfo" => {
+            let server = module.server();
+            module.request_module(move || ExampleFileInfo { server })
+        }
         "IHttpContextGetConnection" | "IHttpConnectionIsConnected" => {
             module.request_module(|| ClientConnected)
         }
@@ -76,6 +85,10 @@ fn register(module: &mut Registration) -> Result<()> {
         "ISendResponseProviderGetFlags" => module.request_module(|| SendFlags),
         "ISendResponseProviderGetHeadersBeingSent" => {
             module.request_module(|| OwnHeadHeadersBeingSent)
+        }
+        "ISendResponseProviderGetLogData" => {
+            module.request_module(|| ServerNameFromLog)?;
+            module.set_request_priority(RequestNotifications::SEND_RESPONSE, Priority::High)
         }
         "IReadEntityProviderSetEntity" => module.request_module(|| ReplaceEntity),
         "IMapPathProviderGetPhysicalPath" => module.request_module(|| MapPathReport {

@@ -153,3 +153,35 @@ impl HttpModule for LogMapPath {
         Ok(Flow::Continue)
     }
 }
+
+/// `ISendResponseProviderGetLogData`: at the final send, once the log data
+/// is ready, the response becomes the log entry's server name and the
+/// entry's server port becomes 8080.
+pub(crate) struct ServerNameFromLog;
+
+#[http_module]
+impl HttpModule for ServerNameFromLog {
+    fn on_send_response(
+        &mut self,
+        cx: &mut HttpContext,
+        provider: &mut SendResponse,
+    ) -> Result<Flow> {
+        if !provider.ready_to_log() {
+            return Ok(Flow::Continue);
+        }
+        let Some(mut log) = provider.log_data()? else {
+            return Ok(Flow::Continue);
+        };
+        plain_text(cx)?;
+        // As the sample, which ignores the writes' results.
+        let response = cx.response();
+        let _ = response.write(b"Server name: ");
+        let _ = response.write(&log.server_name);
+        log.server_port = 8080;
+        if let Err(error) = provider.set_log_data(cx, &log) {
+            provider.set_error_status(error.hresult());
+            return Ok(Flow::FinishRequest);
+        }
+        Ok(Flow::Continue)
+    }
+}

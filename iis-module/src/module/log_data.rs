@@ -1,0 +1,289 @@
+//! The request's W3C log entry (http.h's `HTTP_LOG_FIELDS_DATA`): read and
+//! replaced by a SendResponse module once IIS has prepared it, at the final
+//! send ([`SendResponse::log_data`], [`SendResponse::set_log_data`]).
+
+use super::providers::SendResponse;
+use crate::ffi::{self, vcall};
+use crate::{Error, HttpContext, Result};
+use iis_sys::{HTTP_LOG_DATA, HTTP_LOG_FIELDS_DATA, HttpLogDataTypeFields, PCHAR, PWCHAR};
+use windows_core::{PCSTR, PCWSTR};
+
+/// The fields of the log entry IIS writes for a request (http.h's
+/// `HTTP_LOG_FIELDS_DATA`), copied out of IIS.
+///
+/// The names in parentheses are the W3C log-file fields. The narrow fields
+/// are bytes, as IIS logs them (header values need not be UTF-8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFields {
+    /// `cs-username`: the authenticated user (empty for anonymous requests).
+    pub user_name: String,
+    /// `cs-uri-stem`: the URL path.
+    pub uri_stem: String,
+    /// `c-ip`: the client's address.
+    pub client_ip: Vec<u8>,
+    /// `s-computername`: the server's computer name.
+    pub server_name: Vec<u8>,
+    /// `s-sitename`: the site's service name (`W3SVC1`).
+    pub service_name: Vec<u8>,
+    /// `s-ip`: the server's address.
+    pub server_ip: Vec<u8>,
+    /// `cs-method`.
+    pub method: Vec<u8>,
+    /// `cs-uri-query`: the query string, without `?`.
+    pub uri_query: Vec<u8>,
+    /// `cs-host`: the `Host` header.
+    pub host: Vec<u8>,
+    /// `cs(User-Agent)`.
+    pub user_agent: Vec<u8>,
+    /// `cs(Cookie)`.
+    pub cookie: Vec<u8>,
+    /// `cs(Referer)`.
+    pub referrer: Vec<u8>,
+    /// `s-port`: the server's port.
+    pub server_port: u16,
+    /// `sc-status`: the status code.
+    pub protocol_status: u16,
+    /// `sc-win32-status`.
+    pub win32_status: u32,
+    /// The method as an `HTTP_VERB` (`HttpVerbGET` = 4, …).
+    pub method_num: i32,
+    /// `sc-substatus`: IIS's substatus.
+    pub sub_status: u16,
+}
+
+/// A counted narrow string of the structure (`None` for null).
+///
+/// # Safety
+/// `p` is null or valid for reads of `len` bytes for the call.
+unsafe fn narrow(p: PCHAR, len: u16) -> Vec<u8> {
+    // SAFETY: forwarded contract.
+    unsafe { ffi::bytes(PCSTR(p.cast_const().cast()), len.into()) }
+        .unwrap_or_default()
+        .to_vec()
+}
+
+/// A counted UTF-16 string of the structure; `len` is in bytes.
+///
+/// # Safety
+/// `p` is null or valid for reads of `len` bytes for the call.
+unsafe fn text(p: PWCHAR, len: u16, what: &'static str) -> Result<String> {
+    // SAFETY: forwarded contract (`len / 2` whole units).
+    let units = unsafe { ffi::wide_units(PCWSTR(p.cast_const()), usize::from(len / 2)) };
+    String::from_utf16(units.unwrap_or_default()).map_err(|_| Error::Encoding {
+        what,
+        encoding: "UTF-16",
+    })
+}
+
+/// The fields of the log data at `data`; `None` for null or another kind
+/// of log data.
+///
+/// # Safety
+/// `data` is null or the log data IIS returned, valid for the call.
+unsafe fn read(data: *const HTTP_LOG_DATA) -> Result<Option<LogFields>> {
+    // SAFETY: null or readable (the caller's contract).
+    let Some(base) = (unsafe { data.as_ref() }) else {
+        return Ok(None);
+    };
+    if base.Type != HttpLogDataTypeFields {
+        return Ok(None);
+    }
+    // SAFETY: its type says it is an `HTTP_LOG_FIELDS_DATA`.
+    let f = unsafe { &*data.cast::<HTTP_LOG_FIELDS_DATA>() };
+    // SAFETY: IIS gives each string field with its length, readable for
+    // the call.
+    unsafe {
+        Ok(Some(LogFields {
+            user_name: text(f.UserName, f.UserNameLength, "log user name")?,
+            uri_stem: text(f.UriStem, f.UriStemLength, "log URI stem")?,
+            client_ip: narrow(f.ClientIp, f.ClientIpLength),
+            server_name: narrow(f.ServerName, f.ServerNameLength),
+            service_name: narrow(f.ServiceName, f.ServiceNameLength),
+            server_ip: narrow(f.ServerIp, f.ServerIpLength),
+            method: narrow(f.Method, f.MethodLength),
+            uri_query: narrow(f.UriQuery, f.UriQueryLength),
+            host: narrow(f.Host, f.HostLength),
+            user_agent: narrow(f.UserAgent, f.UserAgentLength),
+            cookie: narrow(f.Cookie, f.CookieLength),
+            referrer: narrow(f.Referrer, f.ReferrerLength),
+            server_port: f.ServerPort,
+            protocol_status: f.ProtocolStatus,
+            win32_status: f.Win32Status,
+            method_num: f.MethodNum,
+            sub_status: f.SubStatus,
+        }))
+    }
+}
+
+/// Rejects what would forge or cut a log line, and what the `USHORT`
+/// length cannot carry.
+fn check(bytes: usize, forbidden: bool, what: &'static str) -> Result<u16> {
+    if forbidden {
+        return Err(Error::InvalidInput {
+            what,
+            reason: "contains CR, LF or NUL",
+        });
+    }
+    u16::try_from(bytes).map_err(|_| Error::TooLong {
+        what,
+        len: bytes,
+        max: u16::MAX as usize,
+    })
+}
+
+/// A narrow field in request memory: pointer and byte length.
+fn narrow_field(cx: &HttpContext, value: &[u8], what: &'static str) -> Result<(PCHAR, u16)> {
+    let forbidden = value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0));
+    let len = check(value.len(), forbidden, what)?;
+    let copy = cx.pool().c_str(value, what)?;
+    Ok((copy.0.cast_mut().cast(), len))
+}
+
+/// A UTF-16 field in request memory: pointer and byte length.
+fn wide_field(cx: &HttpContext, value: &str, what: &'static str) -> Result<(PWCHAR, u16)> {
+    let forbidden = value.contains(['\r', '\n', '\0']);
+    check(value.encode_utf16().count() * 2, forbidden, what)?;
+    let (copy, units) = cx.pool().wide(value, what)?;
+    Ok((copy.0.cast_mut(), (units * 2) as u16))
+}
+
+impl SendResponse {
+    /// The request's log entry, copied; `None` until IIS has prepared it
+    /// (at the final send: [`ready_to_log`](Self::ready_to_log)) or when it
+    /// is not an `HTTP_LOG_FIELDS_DATA`.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] if the user name or URI stem is not valid UTF-16.
+    #[doc(alias = "GetLogData")]
+    pub fn log_data(&self) -> Result<Option<LogFields>> {
+        // SAFETY: live provider; no arguments.
+        let data = unsafe { vcall!(self.as_raw(), GetLogData()) };
+        // SAFETY: null or IIS's log data, valid during the notification.
+        unsafe { read(data) }
+    }
+
+    /// Replaces the request's log entry with `fields` (`SetLogData`), built
+    /// in the request memory of `cx` so that it lives as long as the request.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a field with CR, LF or NUL (which would
+    /// forge or cut log lines); [`Error::TooLong`] for a field over 65,535
+    /// bytes (the structure's `USHORT` lengths); [`Error::NullPointer`] if
+    /// IIS has no request memory; [`Error::Server`] if IIS refuses (e.g.
+    /// before the log data is ready).
+    #[doc(alias = "SetLogData")]
+    pub fn set_log_data(&mut self, cx: &HttpContext, fields: &LogFields) -> Result<()> {
+        let (user_name, user_name_len) = wide_field(cx, &fields.user_name, "log user name")?;
+        let (uri_stem, uri_stem_len) = wide_field(cx, &fields.uri_stem, "log URI stem")?;
+        let (client_ip, client_ip_len) = narrow_field(cx, &fields.client_ip, "log client IP")?;
+        let (server_name, server_name_len) =
+            narrow_field(cx, &fields.server_name, "log server name")?;
+        let (service_name, service_name_len) =
+            narrow_field(cx, &fields.service_name, "log service name")?;
+        let (server_ip, server_ip_len) = narrow_field(cx, &fields.server_ip, "log server IP")?;
+        let (method, method_len) = narrow_field(cx, &fields.method, "log method")?;
+        let (uri_query, uri_query_len) = narrow_field(cx, &fields.uri_query, "log URI query")?;
+        let (host, host_len) = narrow_field(cx, &fields.host, "log host")?;
+        let (user_agent, user_agent_len) = narrow_field(cx, &fields.user_agent, "log user agent")?;
+        let (cookie, cookie_len) = narrow_field(cx, &fields.cookie, "log cookie")?;
+        let (referrer, referrer_len) = narrow_field(cx, &fields.referrer, "log referrer")?;
+        let data = cx
+            .pool()
+            .alloc_array::<HTTP_LOG_FIELDS_DATA>(1, "log data")?;
+        let value = HTTP_LOG_FIELDS_DATA {
+            Base: HTTP_LOG_DATA {
+                Type: HttpLogDataTypeFields,
+            },
+            UserNameLength: user_name_len,
+            UriStemLength: uri_stem_len,
+            ClientIpLength: client_ip_len,
+            ServerNameLength: server_name_len,
+            ServiceNameLength: service_name_len,
+            ServerIpLength: server_ip_len,
+            MethodLength: method_len,
+            UriQueryLength: uri_query_len,
+            HostLength: host_len,
+            UserAgentLength: user_agent_len,
+            CookieLength: cookie_len,
+            ReferrerLength: referrer_len,
+            UserName: user_name,
+            UriStem: uri_stem,
+            ClientIp: client_ip,
+            ServerName: server_name,
+            ServiceName: service_name,
+            ServerIp: server_ip,
+            Method: method,
+            UriQuery: uri_query,
+            Host: host,
+            UserAgent: user_agent,
+            Cookie: cookie,
+            Referrer: referrer,
+            ServerPort: fields.server_port,
+            ProtocolStatus: fields.protocol_status,
+            Win32Status: fields.win32_status,
+            MethodNum: fields.method_num,
+            SubStatus: fields.sub_status,
+        };
+        // SAFETY: fresh request memory, aligned and sized for one structure.
+        unsafe { data.as_ptr().write(value) };
+        // SAFETY: live provider; the structure and its strings are request
+        // memory, valid until the request ends.
+        let hr = unsafe { vcall!(self.as_raw(), SetLogData(data.as_ptr().cast())) };
+        Error::check("ISendResponseProvider::SetLogData", hr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_fields_record_and_refuses_other_log_data() {
+        let mut user: Vec<u16> = "DOMAIN\\u".encode_utf16().collect();
+        let mut server = *b"WEB1\0";
+        let fields = HTTP_LOG_FIELDS_DATA {
+            Base: HTTP_LOG_DATA {
+                Type: HttpLogDataTypeFields,
+            },
+            UserNameLength: (user.len() * 2) as u16,
+            UserName: user.as_mut_ptr(),
+            ServerNameLength: 4,
+            ServerName: server.as_mut_ptr().cast(),
+            ServerPort: 80,
+            ..Default::default()
+        };
+        // SAFETY: a complete structure whose strings outlive the call.
+        let got = unsafe { read((&raw const fields).cast()) }
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.user_name, "DOMAIN\\u");
+        assert_eq!(got.server_name, b"WEB1");
+        assert_eq!(got.uri_stem, "");
+        assert_eq!(got.server_port, 80);
+        let other = HTTP_LOG_DATA { Type: 1 };
+        // SAFETY: a readable HTTP_LOG_DATA of another type.
+        assert_eq!(unsafe { read(&other) }.unwrap(), None);
+        // SAFETY: null is allowed.
+        assert_eq!(unsafe { read(core::ptr::null()) }.unwrap(), None);
+    }
+
+    #[test]
+    fn log_fields_that_would_forge_a_line_or_overflow_are_refused() {
+        assert!(matches!(
+            check(3, true, "log host"),
+            Err(Error::InvalidInput {
+                what: "log host",
+                ..
+            })
+        ));
+        assert!(matches!(
+            check(70_000, false, "log cookie"),
+            Err(Error::TooLong {
+                len: 70_000,
+                max: 65_535,
+                ..
+            })
+        ));
+        assert_eq!(check(65_535, false, "log cookie").unwrap(), 65_535);
+    }
+}
