@@ -320,7 +320,7 @@ mod tests {
             r#"
             pub struct HttpResponse;
             impl HttpResponse {
-                pub fn as_raw(&self) -> *mut IHttpResponse { todo!() }
+                pub fn as_raw(&self) -> *mut IHttpResponse { core::ptr::null_mut() }
                 /// Sets a header.
                 #[doc(alias = "SetHeader")]
                 pub fn set_header(&mut self) { unsafe { vcall!(self.as_raw(), SetHeaderByName(a, b)) } }
