@@ -109,12 +109,18 @@ pub(crate) fn validate_name(name: &str) -> Result<()> {
 /// Checks a header value has no CR, LF, NUL or other control characters
 /// (horizontal tab allowed) and fits IIS's `USHORT` length.
 pub(crate) fn validate_value(value: &[u8]) -> Result<u16> {
+    validate_text(value, "header value")
+}
+
+/// The header-value rules for any single-line text IIS puts on the wire or
+/// in its logs (status reasons, URLs), with errors naming `what`.
+pub(crate) fn validate_text(value: &[u8], what: &'static str) -> Result<u16> {
     if let Some(&b) = value
         .iter()
         .find(|&&b| (b < 0x20 && b != b'\t') || b == 0x7f)
     {
         return Err(Error::InvalidInput {
-            what: "header value",
+            what,
             reason: match b {
                 b'\r' | b'\n' => "contains CR or LF (response splitting)",
                 0 => "contains NUL",
@@ -123,7 +129,7 @@ pub(crate) fn validate_value(value: &[u8]) -> Result<u16> {
         });
     }
     u16::try_from(value.len()).map_err(|_| Error::TooLong {
-        what: "header value",
+        what,
         len: value.len(),
         max: u16::MAX as usize,
     })
@@ -168,6 +174,26 @@ mod tests {
             })
         );
         assert!(validate_value(&long[..65_535]).is_ok());
+    }
+
+    #[test]
+    fn text_errors_name_what_was_rejected() {
+        assert_eq!(
+            validate_text(b"/a\r\nLocation: x", "redirect URL"),
+            Err(Error::InvalidInput {
+                what: "redirect URL",
+                reason: "contains CR or LF (response splitting)"
+            })
+        );
+        let long = vec![b'a'; 65_536];
+        assert_eq!(
+            validate_text(&long, "URL"),
+            Err(Error::TooLong {
+                what: "URL",
+                len: 65_536,
+                max: 65_535
+            })
+        );
     }
 
     #[test]

@@ -153,14 +153,10 @@ impl HttpRequest {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for CR, LF, NUL or control characters;
-    /// [`Error::Server`].
+    /// [`Error::TooLong`] over 65,535 bytes; [`Error::Server`].
     #[doc(alias = "SetUrl")]
     pub fn set_url(&mut self, url: &str, reset_query: bool) -> Result<()> {
-        headers::validate_value(url.as_bytes()).map_err(|_| Error::InvalidInput {
-            what: "URL",
-            reason: "contains CR, LF, NUL or a control character",
-        })?;
-        let len = url.len() as u32; // validate_value bounds it to u16
+        let len = u32::from(headers::validate_text(url.as_bytes(), "URL")?);
         let url = self.pool.c_str(url.as_bytes(), "URL")?;
         // SAFETY: live request; NUL-terminated pool string of `len` bytes.
         let hr = unsafe { vcall!(self.as_raw(), SetUrlA(url, len, BOOL::from(reset_query))) };

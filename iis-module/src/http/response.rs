@@ -184,13 +184,7 @@ impl HttpResponse {
         error: HRESULT,
         skip_custom_errors: bool,
     ) -> Result<()> {
-        headers::validate_value(reason.as_bytes()).map_err(|e| match e {
-            Error::InvalidInput { reason, .. } => Error::InvalidInput {
-                what: "status reason",
-                reason,
-            },
-            other => other,
-        })?;
+        headers::validate_text(reason.as_bytes(), "status reason")?;
         let reason = self.pool.c_str(reason.as_bytes(), "status reason")?;
         // SAFETY: the response is live; `reason` is NUL-terminated pool
         // memory; a null config exception is allowed.
@@ -502,13 +496,11 @@ impl HttpResponse {
     /// `reset_status` is false).
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for a URL with CR, LF or NUL; [`Error::Server`].
+    /// [`Error::InvalidInput`] for a URL with CR, LF, NUL or control
+    /// characters; [`Error::TooLong`] over 65,535 bytes; [`Error::Server`].
     #[doc(alias = "Redirect")]
     pub fn redirect(&mut self, url: &str, reset_status: bool, include_query: bool) -> Result<()> {
-        headers::validate_value(url.as_bytes()).map_err(|_| Error::InvalidInput {
-            what: "redirect URL",
-            reason: "contains CR, LF, NUL or a control character",
-        })?;
+        headers::validate_text(url.as_bytes(), "redirect URL")?;
         let url = self.pool.c_str(url.as_bytes(), "redirect URL")?;
         // SAFETY: live response; NUL-terminated pool URL.
         let hr = unsafe {
