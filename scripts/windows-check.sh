@@ -62,9 +62,23 @@ skip() { results+=("SKIP  $*"); }
 step() { printf '\n==> [%3d s] %s\n' "$((SECONDS - START))" "$*"; }
 note() { printf '    %s\n' "$*"; }
 
+# What ran under Wine, per architecture ("x86_64: in-process, serve"), so
+# that a skipped 32-bit (thiscall) run is visible at the end.
+declare -A ran=()
+ran_add() { ran[$1]="${ran[$1]:+${ran[$1]}, }$2"; }
+
 summary() {
     printf '\n==> windows-check summary (%d s)\n' "$((SECONDS - START))"
     printf '%s\n' "${results[@]}"
+    local arch
+    for arch in x86_64 x86; do
+        printf 'RAN   under Wine, %-6s: %s\n' "$arch" "${ran[$arch]:-nothing}"
+    done
+    if [ "${HAVE_WINE32:-0}" = 1 ] && [ -n "${ran[x86]:-}" ]; then
+        echo "32-bit (thiscall) path: EXECUTED under 32-bit Wine"
+    else
+        echo "32-bit (thiscall) path: NOT EXECUTED (type-checked and linked only): ${WIN32_REASON:-not checked}"
+    fi
 }
 
 # A background server still running when we stop (Ctrl-C, error).
@@ -236,8 +250,10 @@ serve_exchange() {
     shift 3
     local log="$out.log" pid port="" i rc fate
     rm -f "$out".*
-    # exec: $! is then the server itself (wine-run.sh execs wine, which
-    # becomes iis-host.exe), so the SIGINT below reaches it.
+    # exec: $! is then the server itself (wine-run.sh execs the Wine loader
+    # of the program's bitness, which becomes iis-host.exe), so the SIGINT
+    # below reaches it; checked below, since a launcher in between would
+    # turn the Ctrl-C check into a timeout that says nothing about the host.
     (cd "$dir" && exec "$@" serve --module "$module" --listen 127.0.0.1:0) >"$log" 2>"$out.err" </dev/null &
     pid=$!
     server_pid=$pid
@@ -256,6 +272,17 @@ serve_exchange() {
         note "server did not start listening:"; sed 's/^/      /' "$log" "$out.err"
         return 1
     fi
+    # The process we will signal must be the server (under Wine its command
+    # line is the Windows one, `Z:\...\iis-host.exe serve ...`).
+    local cmdline
+    cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+    case "$cmdline" in
+        *iis-host*) ;;
+        *)
+            note "the process started for 'serve' is not iis-host but: ${cmdline:-?}"
+            echo "(signalled process is not the server: ${cmdline:-?})" >>"$log"
+            ;;
+    esac
     # The client: one request, then read to EOF. `cat` reports a TCP RST as
     # "Connection reset by peer"; `timeout` ends a connection kept alive.
     (
@@ -402,10 +429,12 @@ run_arch() {
         show=0
         [ "$r" = "${runs[-1]}" ] && show=1
         compare_request "$arch" "${r%%:*}" "${r#*:}" "$show"
+        ran_add "$arch" "in-process (${r#*:}s)"
     done
     if [ "$do_serve" = 1 ]; then
         step "$arch: serve over loopback, Linux vs Wine (${runs[-1]#*:}s)"
         compare_serve "$arch" "${runs[-1]%%:*}"
+        ran_add "$arch" "serve over loopback (${runs[-1]#*:}s)"
     else
         skip "serve $arch: --no-serve"
     fi

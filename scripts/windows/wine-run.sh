@@ -43,4 +43,23 @@ cmp -s "$shim_dir/bcryptprimitives.dll" "$(dirname "$exe")/bcryptprimitives.dll"
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:+$WINEDLLOVERRIDES;}mscoree,mshtml="
 mkdir -p "$WINEPREFIX"
-exec wine "$exe" "$@"
+
+# The loader of the program's own bitness, not Debian's `wine` launcher: with
+# wine32:i386 installed that launcher always starts the 32-bit loader, which
+# runs a 64-bit program as a *separate* process (it starts `start.exe /exec`,
+# which creates the 64-bit process and leaves it reparented to init). A
+# signal sent to the process we exec here would then reach only start.exe,
+# never the program, and a Ctrl-C (SIGINT -> CTRL_C_EVENT) test would test
+# nothing. With the matching loader, this process *is* the program.
+loader=""
+case "$arch" in
+    x86_64) candidates=(/usr/lib/wine/wine64 /usr/lib64/wine/wine64 "$(command -v wine64 || true)") ;;
+    i686) candidates=(/usr/lib/wine/wine /usr/lib/i386-linux-gnu/wine/wine "$(command -v wine || true)") ;;
+esac
+for c in "${candidates[@]}"; do
+    if [ -n "$c" ] && [ -x "$c" ] && [ ! -d "$c" ]; then loader="$c"; break; fi
+done
+[ -n "$loader" ] || { echo "wine-run.sh: no Wine loader for $arch programs" >&2; exit 2; }
+# Processes this program starts use the same loader.
+export WINELOADER="$loader"
+exec "$loader" "$exe" "$@"
