@@ -1,13 +1,17 @@
-//! [`HostError`]: why a host could not be built.
+//! [`HostError`]: why a host could not be built, or a request gave no
+//! HTTP response.
 
 use std::path::PathBuf;
 
 use iis_sys::HRESULT;
 
 use crate::ffi::hex;
+use crate::transcript::Transcript;
 
-/// Why [`HostBuilder::build`](crate::HostBuilder::build) failed: the
-/// equivalents of the IIS "module failed to load" events.
+/// Why [`HostBuilder::build`](crate::HostBuilder::build) failed (the
+/// equivalents of the IIS "module failed to load" events), or why a request
+/// has no `http::Response` ([`HostError::NoResponse`], and with the `tower`
+/// feature [`HostError::RequestBody`] and [`HostError::RequestThread`]).
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -43,4 +47,34 @@ pub enum HostError {
     /// Two modules were given the same name (IIS requires unique names).
     #[error("a module named {0} is already registered")]
     DuplicateName(String),
+    /// The request ended without a response head: the client received no
+    /// status line, so there is no `http::Response` to give (the transcript's
+    /// [`status`](Transcript::status) is 0). This is what `ResetConnection`
+    /// does; an HTTP client sees it as a connection error too. The
+    /// transcript says what happened (its [`fate`](Transcript::fate),
+    /// notifications and calls).
+    #[error("no HTTP response: {}", no_response(.0))]
+    NoResponse(Box<Transcript>),
+    /// The request body given to `HostService` failed
+    /// while it was read (`tower` feature).
+    #[error("the request body could not be read: {0}")]
+    RequestBody(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The thread `HostService` runs the request on
+    /// could not be started, or panicked (`tower` feature).
+    #[error("the request thread failed: {0}")]
+    RequestThread(String),
+}
+
+/// Why a transcript has no response, in words.
+fn no_response(transcript: &Transcript) -> String {
+    use crate::http::ConnectionFate;
+    match transcript.fate {
+        ConnectionFate::Reset => {
+            "the connection was reset before a response head was sent".to_owned()
+        }
+        fate => format!(
+            "no response head was sent (status {}, connection {fate})",
+            transcript.status
+        ),
+    }
 }

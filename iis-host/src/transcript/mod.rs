@@ -3,10 +3,12 @@
 //! host-wide [`HostEvent`]s. Tests assert on these.
 
 mod calls;
+mod display;
 mod event_log;
 mod events;
 mod log_record;
 mod notification;
+mod response;
 
 use std::fmt;
 
@@ -81,6 +83,13 @@ impl fmt::Display for NotificationRecord {
 }
 
 /// Everything one request did, as the client and the modules saw it.
+///
+/// To compare the response as axum tests do, turn it into an
+/// `http::Response<Bytes>` with [`into_response`](Self::into_response) (the
+/// transcript rides along in the response's extensions); its `Display`
+/// (`{}`, or `{:#}` with the calls and events) prints what a failing
+/// assertion needs: the status line with IIS's substatus, the headers, the
+/// body, the connection's fate and the notifications in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transcript {
     /// The status code the client received (0 when no response head was sent,
