@@ -173,6 +173,8 @@ mod notify;
 mod objects;
 mod pipeline;
 mod serve;
+#[cfg(feature = "tower")]
+mod service;
 pub mod testing;
 mod transcript;
 
@@ -182,6 +184,8 @@ pub use host::{Host, HostBuilder, HostStats};
 pub use objects::cache::{CacheItem, CacheOp};
 pub use objects::global_providers::RscaResult;
 pub use serve::ServeHandle;
+#[cfg(feature = "tower")]
+pub use service::{HostService, ResponseFuture};
 pub use transcript::{
     ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, LogRecord,
     Notification, NotificationRecord, RequestStatus, Transcript,
