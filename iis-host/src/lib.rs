@@ -15,6 +15,14 @@
 //! # Ok::<(), iis_host::HostError>(())
 //! ```
 //!
+//! For assertions the way axum tests make them,
+//! [`Transcript::into_response`] gives the `http::Response<Bytes>` the
+//! client received (with the transcript in its extensions), and with the
+//! `tower` feature `Host::into_service` makes the host a
+//! `tower::Service<http::Request<B>>` (`HostService`), for
+//! `tower::ServiceExt::oneshot`. A [`Transcript`] prints what a failing
+//! test needs to see.
+//!
 //! # What it does, as IIS does
 //!
 //! * **Loading**: the library is opened with `libloading`, `RegisterModule`
