@@ -168,6 +168,8 @@
 //! TCP it lasts while responses keep the connection alive. Addresses are
 //! Windows `SOCKADDR_IN`/`SOCKADDR_IN6` (`AF_INET` = 2, `AF_INET6` = 23),
 //! whatever the OS.
+// docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #![warn(missing_docs)]
 

@@ -3,6 +3,8 @@
 //!
 //! They are thin: each generates calls into `iis_module` and nothing more.
 //! Use them through `iis_module::prelude::*`.
+// docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;

@@ -51,6 +51,8 @@
 //! Every wrapper names the C++ method it calls in a `doc(alias)`, so
 //! searching rustdoc for `SetHeader` finds [`HttpResponse::set_header`];
 //! `as_raw` on each view reaches the [`iis_sys`] object for the rest.
+// docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod event_log;

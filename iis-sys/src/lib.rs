@@ -31,6 +31,8 @@
 //!
 //! This crate is pure data: no logic, no build script. The safe API is the
 //! `iis-module` crate.
+// docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
