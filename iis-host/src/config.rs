@@ -43,8 +43,11 @@ pub struct HostConfig {
     /// forever, as IIS does. Default 60 s, so that a module bug fails a test
     /// instead of hanging it.
     pub pending_timeout: Option<Duration>,
-    /// The `Server` header added to every response that has none, as IIS
-    /// adds one. Default `Microsoft-IIS/10.0`; `None` adds nothing.
+    /// The `Server` header IIS adds to a response that has none, when its
+    /// head is about to be sent: before the SendResponse notification, so a
+    /// module there sees it and may delete it (`DeleteHeader("Server")`,
+    /// which then holds, as in IIS). Default `Microsoft-IIS/10.0`; `None`
+    /// adds nothing.
     pub server_header: Option<String>,
     /// The HTTP/1.1 limits of [`Host::serve`](crate::Host::serve).
     pub server: ServerConfig,

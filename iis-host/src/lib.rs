@@ -101,7 +101,9 @@
 //!   kernel-cache flushes, `ReportUnhealthy`/`RecycleProcess`.
 //! * **Response**: buffered; headers by id (response ids: http.h's
 //!   `HttpHeaderAcceptRanges` = 20 … `HttpHeaderWwwAuthenticate` = 29) or
-//!   name with `fReplace`; a request nobody handled (no write, no
+//!   name with `fReplace`; `Server: Microsoft-IIS/10.0` joins the headers
+//!   when the head is about to be sent, before the SendResponse
+//!   notification, so a module there can delete it for good; a request nobody handled (no write, no
 //!   `SetStatus`, no `SetRequestHandled`) gets IIS's `404.0` page, showing
 //!   the `SetErrorDescription` text if a SendResponse module set one. Each
 //!   data chunk written stays one buffered chunk (`EntityChunkCount`);

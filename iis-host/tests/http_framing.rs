@@ -219,3 +219,49 @@ fn idle_connection_closes_after_read_timeout() {
     assert_eq!(client.get("/").status, 200);
     assert!(client.sees_close());
 }
+
+/// HTTP.sys answers these itself, before IIS (and any module) sees them.
+#[test]
+fn requests_http_sys_refuses_get_400_and_close() {
+    let server = start_router();
+    for (request, detail) in [
+        ("GET / HTTP/1.1\r\n\r\n", "Invalid Hostname"),
+        (
+            "GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
+            "Invalid Hostname",
+        ),
+        ("GET / HTTP/1.1\r\nHost: [\r\n\r\n", "Invalid Hostname"),
+        (
+            "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example\r\n\r\n",
+            "Invalid URL",
+        ),
+        (
+            "GET a.example:443 HTTP/1.1\r\nHost: a.example\r\n\r\n",
+            "Invalid URL",
+        ),
+        ("GET * HTTP/1.1\r\nHost: a.example\r\n\r\n", "Invalid URL"),
+        ("GET abc HTTP/1.1\r\nHost: a.example\r\n\r\n", "Invalid URL"),
+    ] {
+        let mut client = Client::connect(server.local_addr());
+        client.send(request);
+        let response = client.read_response();
+        assert_eq!(response.status, 400, "{request:?}");
+        assert!(
+            response.text().contains(detail),
+            "{request:?}: {}",
+            response.text()
+        );
+        assert_eq!(response.header("connection").as_deref(), Some("close"));
+    }
+}
+
+#[test]
+fn ten_thousand_header_fields_exceed_the_default_head_limit() {
+    let server = start(ServerConfig::default(), router);
+    let mut client = Client::connect(server.local_addr());
+    client.send(format!(
+        "GET / HTTP/1.1\r\nHost: t\r\n{}\r\n",
+        "a: b\r\n".repeat(10_000)
+    ));
+    assert_eq!(client.read_response().status, 431);
+}

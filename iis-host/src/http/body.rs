@@ -82,10 +82,15 @@ fn read_chunked<R: Read + ?Sized>(
     }
 }
 
-/// The size of a chunk-size line: hex digits, optionally followed by chunk extensions
-/// (ignored) after optional whitespace.
+/// The size of a chunk-size line: hex digits, optionally followed by chunk
+/// extensions (ignored) after optional spaces or tabs (RFC 9112 §7.1.1). A
+/// CR or LF inside the line, or any other control character, is refused: a
+/// bare CR or LF is where parsers disagree about where the chunk starts.
 fn parse_chunk_size(line: &[u8]) -> Result<u64, ReadError> {
     let invalid = || ReadError::reject(400, "invalid chunk size");
+    if line.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+        return Err(invalid());
+    }
     let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
     if digits == 0 {
         return Err(invalid());
@@ -104,7 +109,9 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, ReadError> {
         .ok_or_else(invalid)
 }
 
-/// Reads and drops the trailer section up to its empty line.
+/// Reads and drops the trailer section up to its empty line. Each trailer
+/// line must be a header field (`name: value`, a token name, no control
+/// characters but tabs), as in the head.
 fn skip_trailers<R: Read + ?Sized>(
     reader: &mut R,
     inbuf: &mut InBuf,
@@ -116,12 +123,29 @@ fn skip_trailers<R: Read + ?Sized>(
             ReadError::Reject(_) => ReadError::reject(431, "trailer section too large"),
             other => other,
         })?;
-        inbuf.consume(len + 2);
         if len == 0 {
+            inbuf.consume(2);
             return Ok(());
         }
+        if !is_field_line(&inbuf.data()[..len]) {
+            return Err(ReadError::reject(400, "invalid trailer field"));
+        }
+        inbuf.consume(len + 2);
         budget -= len;
     }
+}
+
+/// `name: value` with a token name and no control characters but tabs.
+fn is_field_line(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let token = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
+    colon > 0
+        && line[..colon].iter().all(token)
+        && !line[colon..]
+            .iter()
+            .any(|&b| b.is_ascii_control() && b != b'\t')
 }
 
 #[cfg(test)]
@@ -152,8 +176,9 @@ mod tests {
     }
 
     fn request(bytes: &[u8], max_body: u64) -> (Result<Vec<u8>, ReadError>, Vec<u8>, InBuf) {
+        let bytes = crate::http::head::tests::with_host(bytes);
         let mut stream = Duplex {
-            input: bytes,
+            input: &bytes,
             output: Vec::new(),
         };
         let mut inbuf = InBuf::new();
@@ -189,6 +214,12 @@ mod tests {
             b"5\r\nhelloXX0\r\n\r\n",
             b"-1\r\n",
             b"11111111111111111\r\n",
+            // A bare LF in a chunk extension, a bare CR after the size.
+            b"5;a\nb\r\nhello\r\n0\r\n\r\n",
+            b"5\r;a\r\nhello\r\n0\r\n\r\n",
+            // A trailer line that is not a field.
+            b"5\r\nhello\r\n0\r\nno colon here\r\n\r\n",
+            b"5\r\nhello\r\n0\r\n: empty name\r\n\r\n",
         ] {
             let bytes = [base.as_slice(), bad].concat();
             assert_eq!(status(request(&bytes, 100).0), 400, "{bad:?}");

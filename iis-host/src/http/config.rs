@@ -15,7 +15,7 @@ pub type RequestLogHook = Arc<dyn Fn(&RequestLog) + Send + Sync>;
 /// ```
 /// use iis_host::http::ServerConfig;
 /// let config = ServerConfig { max_body_bytes: 1 << 20, ..ServerConfig::default() };
-/// assert_eq!(config.max_header_bytes, 64 * 1024);
+/// assert_eq!(config.max_header_bytes, 16 * 1024);
 /// ```
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -23,7 +23,9 @@ pub struct ServerConfig {
     /// ones get `413` and the connection is closed. Default: 4 MiB.
     pub max_body_bytes: u64,
     /// The largest request head (request line and headers, also the bound on chunked
-    /// trailers); larger ones get `431` and the connection is closed. Default: 64 KiB.
+    /// trailers); larger ones get `431` and the connection is closed. Default:
+    /// 16 KiB, HTTP.sys's `MaxRequestBytes` default, which also bounds the
+    /// number of header fields (HTTP.sys sets no separate count limit).
     pub max_header_bytes: usize,
     /// The most connections open at once (one thread each; idle keep-alive
     /// connections count). A connection accepted beyond it gets `503` with
@@ -45,7 +47,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
-            max_header_bytes: 64 * 1024,
+            max_header_bytes: 16 * 1024,
             max_connections: 256,
             read_timeout: Duration::from_secs(30),
             keep_alive_max_requests: 1000,

@@ -51,15 +51,26 @@ pub(crate) fn read_head<R: Read + ?Sized>(
         started.get_or_insert_with(Instant::now);
     }
     let mut slots = INITIAL_HEADER_SLOTS;
+    // How far the buffer has been searched for the end of the head: the head
+    // is parsed when its request line or its end arrives, never again for
+    // every piece of a head that trickles in (that would be quadratic).
+    let mut scanned = 0;
+    let mut line_parsed = false;
     loop {
         if !inbuf.is_empty() {
-            let parsed = parse_head(inbuf.data(), max_header_bytes, &mut slots)?;
-            if let Some((head, len)) = parsed {
-                inbuf.consume(len);
-                let started = started.unwrap_or_else(Instant::now);
-                return check_head(head, started);
+            let data = inbuf.data();
+            let first_line = !line_parsed && data.contains(&b'\n');
+            if first_line || head_ends_after(data, scanned) {
+                line_parsed = true;
+                let parsed = parse_head(data, max_header_bytes, &mut slots)?;
+                if let Some((head, len)) = parsed {
+                    inbuf.consume(len);
+                    let started = started.unwrap_or_else(Instant::now);
+                    return check_head(head, started);
+                }
             }
-            if inbuf.data().len() > max_header_bytes {
+            scanned = data.len();
+            if data.len() > max_header_bytes {
                 return Err(too_large_head());
             }
         }
@@ -77,6 +88,21 @@ pub(crate) fn read_head<R: Read + ?Sized>(
             Err(e) => return Err(ReadError::mid_request(&e)),
         }
     }
+}
+
+/// Whether `data` holds the blank line that ends a head (`\n\n` or
+/// `\n\r\n`, the line ends httparse accepts) ending at or after `from`.
+fn head_ends_after(data: &[u8], from: usize) -> bool {
+    let start = from.saturating_sub(2);
+    data[start..]
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .map(|(i, _)| start + i)
+        .any(|i| {
+            (i >= 1 && data[i - 1] == b'\n')
+                || (i >= 2 && data[i - 1] == b'\r' && data[i - 2] == b'\n')
+        })
 }
 
 fn too_large_head() -> ReadError {
@@ -100,6 +126,8 @@ fn parse_head(
 ) -> Result<Option<(RawHead, usize)>, ReadError> {
     // A header line takes at least 3 bytes ("a:\n"), which bounds the slots needed.
     let max_slots = max_header_bytes / 3 + 1;
+    #[cfg(test)]
+    tests::PARSES.with(|n| n.set(n.get() + 1));
     loop {
         let mut headers = vec![httparse::EMPTY_HEADER; *slots];
         let mut request = httparse::Request::new(&mut headers);
@@ -145,8 +173,11 @@ fn check_head(raw: RawHead, started: Instant) -> Result<Head, ReadError> {
         method,
         target,
         version,
-        headers,
+        mut headers,
     } = raw;
+    if let Err(e) = check_target_and_host(&method, &target, version, &mut headers) {
+        return Err(e.for_request(&method, &target));
+    }
     let checked = (|| {
         let values = |name: &'static str| {
             headers
@@ -188,6 +219,134 @@ fn check_head(raw: RawHead, started: Instant) -> Result<Head, ReadError> {
             started,
         }),
         Err(e) => Err(e.for_request(&method, &target)),
+    }
+}
+
+/// The request-target and `Host` rules HTTP.sys enforces before IIS sees a
+/// request (RFC 9112 §3.2–3.3), answering `400` as HTTP.sys does
+/// ("Bad Request - Invalid URL" / "Invalid Hostname"):
+///
+/// * the target is an absolute path (`/a`), an absolute `http`/`https` URL,
+///   or `*` for `OPTIONS`; the authority form (`host:443`, CONNECT's) and
+///   anything else is refused: IIS is not a forward proxy;
+/// * an HTTP/1.1 request has exactly one `Host`, any request at most one,
+///   and its value is a valid `host[:port]`;
+/// * for an absolute URL the URL's authority is the request's host (RFC
+///   9112 §3.2.2: it overrides `Host`), so `Host` is set to it and
+///   `SERVER_NAME` and the modules agree with where the request was sent.
+fn check_target_and_host(
+    method: &Method,
+    target: &[u8],
+    version: Version,
+    headers: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), ReadError> {
+    let invalid_url = || ReadError::reject(400, "Invalid URL");
+    let invalid_host = |why: &str| ReadError::reject(400, format!("Invalid Hostname: {why}"));
+    let authority = if target.starts_with(b"/") {
+        None
+    } else if target == b"*" {
+        if method != Method::OPTIONS {
+            return Err(invalid_url());
+        }
+        None
+    } else {
+        let authority = absolute_url_authority(target).ok_or_else(invalid_url)?;
+        if authority.is_empty() || !valid_host(authority) {
+            return Err(invalid_url());
+        }
+        Some(authority)
+    };
+    let mut hosts = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, _))| n.eq_ignore_ascii_case("host"));
+    let first = hosts.next().map(|(i, _)| i);
+    if hosts.next().is_some() {
+        return Err(invalid_host("more than one Host header"));
+    }
+    match first {
+        None if version == Version::HTTP_11 => {
+            return Err(invalid_host("no Host header in an HTTP/1.1 request"));
+        }
+        Some(i) if !valid_host(&headers[i].1) => {
+            return Err(invalid_host("not a host[:port]"));
+        }
+        _ => {}
+    }
+    if let Some(authority) = authority {
+        match first {
+            Some(i) => headers[i].1 = authority.to_vec(),
+            None => headers.insert(0, ("Host".to_owned(), authority.to_vec())),
+        }
+    }
+    Ok(())
+}
+
+/// The authority of an absolute `http://` or `https://` request-target
+/// (scheme case-insensitive), `None` for any other form.
+fn absolute_url_authority(target: &[u8]) -> Option<&[u8]> {
+    let rest = ["http://", "https://"].iter().find_map(|scheme| {
+        let n = scheme.len();
+        (target.len() >= n && target[..n].eq_ignore_ascii_case(scheme.as_bytes()))
+            .then(|| &target[n..])
+    })?;
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Whether `value` is a `Host` value: empty (allowed when the target has no
+/// authority), or `uri-host [ ":" port ]` (RFC 9110 §7.2) with a registered
+/// name or a bracketed IP literal, no userinfo.
+pub(crate) fn valid_host(value: &[u8]) -> bool {
+    let port = if value.starts_with(b"[") {
+        let Some(close) = value.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let literal = &value[1..close];
+        if literal.is_empty()
+            || !literal
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+        {
+            return false;
+        }
+        &value[close + 1..]
+    } else {
+        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+        let host = &value[..end];
+        let reg_name = host.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'.'
+                        | b'_'
+                        | b'~'
+                        | b'%'
+                        | b'!'
+                        | b'$'
+                        | b'&'
+                        | b'\''
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b'+'
+                        | b','
+                        | b';'
+                        | b'='
+                )
+        });
+        if !reg_name {
+            return false;
+        }
+        &value[end..]
+    };
+    match port.split_first() {
+        None => true,
+        Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
     }
 }
 
@@ -269,12 +428,40 @@ pub(crate) fn list_tokens<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<Str
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::io;
 
-    fn head(bytes: &[u8]) -> Result<Head, ReadError> {
+    thread_local! {
+        /// How many times this thread parsed a head.
+        pub(crate) static PARSES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// `bytes` as sent.
+    fn head_as_sent(bytes: &[u8]) -> Result<Head, ReadError> {
         let mut inbuf = InBuf::new();
         read_head(&mut &bytes[..], &mut inbuf, 1024, None, &mut None)
+    }
+
+    /// `bytes` with the `Host` HTTP/1.1 requires added after the request
+    /// line (for the tests of everything else).
+    pub(crate) fn with_host(bytes: &[u8]) -> Vec<u8> {
+        match bytes.iter().position(|&b| b == b'\n') {
+            Some(i)
+                if !bytes
+                    .to_ascii_lowercase()
+                    .windows(6)
+                    .any(|w| w == b"\nhost:") =>
+            {
+                [&bytes[..=i], b"Host: h\r\n", &bytes[i + 1..]].concat()
+            }
+            _ => bytes.to_vec(),
+        }
+    }
+
+    fn head(bytes: &[u8]) -> Result<Head, ReadError> {
+        head_as_sent(&with_host(bytes))
     }
 
     fn status(result: Result<Head, ReadError>) -> u16 {
@@ -383,5 +570,119 @@ mod tests {
     fn end_of_stream_before_and_during_a_head() {
         assert!(matches!(head(b""), Err(ReadError::Closed)));
         assert!(matches!(head(b"GET / HT"), Err(ReadError::Vanished)));
+    }
+
+    fn rejection(result: Result<Head, ReadError>) -> (u16, String) {
+        match result {
+            Err(ReadError::Reject(r)) => (r.status, r.detail),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn http11_needs_exactly_one_valid_host() {
+        let (status, detail) = rejection(head_as_sent(b"GET / HTTP/1.1\r\n\r\n"));
+        assert_eq!(status, 400);
+        assert!(detail.starts_with("Invalid Hostname"), "{detail}");
+        // HTTP/1.0 predates Host.
+        assert!(head_as_sent(b"GET / HTTP/1.0\r\n\r\n").is_ok());
+        let two = b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n";
+        assert_eq!(rejection(head_as_sent(two)).0, 400);
+        let two_10 = b"GET / HTTP/1.0\r\nHost: a.example\r\nhost: b.example\r\n\r\n";
+        assert_eq!(rejection(head_as_sent(two_10)).0, 400);
+        for bad in [
+            "[",
+            "[::1",
+            "a/b",
+            "a b",
+            "user@a.example",
+            "a:b",
+            "[::1]x",
+            "[zz]",
+        ] {
+            let bytes = format!("GET / HTTP/1.1\r\nHost: {bad}\r\n\r\n");
+            assert_eq!(
+                rejection(head_as_sent(bytes.as_bytes())).0,
+                400,
+                "Host: {bad}"
+            );
+        }
+        for good in [
+            "a.example",
+            "a.example:8080",
+            "[::1]",
+            "[::1]:80",
+            "127.0.0.1:1",
+            "x_y",
+        ] {
+            let bytes = format!("GET / HTTP/1.1\r\nHost: {good}\r\n\r\n");
+            assert!(head_as_sent(bytes.as_bytes()).is_ok(), "Host: {good}");
+        }
+    }
+
+    #[test]
+    fn only_origin_absolute_and_options_asterisk_targets_are_served() {
+        for bad in [
+            "GET * HTTP/1.1",
+            "CONNECT a.example:443 HTTP/1.1",
+            "GET a.example:443 HTTP/1.1",
+            "GET abc HTTP/1.1",
+            "GET ftp://a.example/ HTTP/1.1",
+            "GET http:///x HTTP/1.1",
+        ] {
+            let bytes = format!("{bad}\r\nHost: a.example\r\n\r\n");
+            let (status, detail) = rejection(head_as_sent(bytes.as_bytes()));
+            assert_eq!((status, detail.as_str()), (400, "Invalid URL"), "{bad}");
+        }
+        assert!(head_as_sent(b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn an_absolute_target_names_the_host() {
+        let h = head_as_sent(b"GET HTTP://a.example:81/x?q HTTP/1.1\r\nHost: b.example\r\n\r\n")
+            .unwrap();
+        assert_eq!(h.target, b"HTTP://a.example:81/x?q");
+        assert_eq!(h.headers, [("Host".to_owned(), b"a.example:81".to_vec())]);
+        // An HTTP/1.0 request may carry no Host: the URL's authority becomes it.
+        let h = head_as_sent(b"GET https://a.example/ HTTP/1.0\r\n\r\n").unwrap();
+        assert_eq!(h.headers, [("Host".to_owned(), b"a.example".to_vec())]);
+    }
+
+    /// Hands out its bytes a few at a time, as a slow client sends them.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_head_sent_in_small_pieces_is_parsed_once_it_is_complete() {
+        let mut bytes = b"GET / HTTP/1.1\r\nHost: h\r\n".to_vec();
+        let fillers = 300;
+        for _ in 0..fillers {
+            bytes.extend_from_slice(b"X-Filler: abcdefghijklmnopqrstuvwxyz\r\n");
+        }
+        bytes.extend_from_slice(b"\r\n");
+        PARSES.with(|n| n.set(0));
+        let mut inbuf = InBuf::new();
+        let h = read_head(
+            &mut Trickle(&bytes, 6),
+            &mut inbuf,
+            64 * 1024,
+            None,
+            &mut None,
+        )
+        .unwrap();
+        assert_eq!(h.headers.len(), 1 + fillers);
+        // Once when the request line is in, once when the blank line is:
+        // not once per piece (~1,900 pieces, each re-parsing the head so far).
+        assert_eq!(PARSES.with(Cell::get), 2);
+        assert!(head_ends_after(b"a\n\n", 0) && head_ends_after(b"a\r\n\r\n", 3));
+        assert!(!head_ends_after(b"a\r\nb: c\r\n", 0));
     }
 }

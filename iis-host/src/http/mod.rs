@@ -10,6 +10,14 @@
 //!   body is read (and a `413` instead when the declared body is too large).
 //! * Malformed requests get `400`, oversized heads `431`, oversized bodies `413`
 //!   (decided before reading past the limit), stalled requests `408`; each then closes.
+//! * What HTTP.sys refuses before IIS sees a request is refused here too, with
+//!   `400`: an HTTP/1.1 request without `Host`, more than one `Host`, a `Host`
+//!   that is not `host[:port]` ("Invalid Hostname"); a request-target that is
+//!   neither an absolute path, an absolute `http`/`https` URL nor `*` for
+//!   `OPTIONS` (CONNECT's authority form included: "Invalid URL"). An absolute
+//!   URL's authority becomes the request's `Host`. Chunk-size lines and
+//!   trailers are parsed strictly (no bare CR or LF, trailer lines are
+//!   `name: value`).
 //! * Memory per connection stays within the head and body limits.
 //! * After each response a [`RequestLog`] line goes to `log::info!` (target
 //!   `iis_host::http`) and to [`ServerConfig::on_request`].

@@ -23,6 +23,7 @@ use crate::ffi::{
 };
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
 use crate::objects::providers::read_entity;
+use crate::objects::server_variables::strip_port;
 use crate::objects::{raw, with_owner};
 use crate::pipeline::request_state::{RequestData, split_target};
 use crate::pipeline::{RequestCore, notify};
@@ -75,14 +76,6 @@ fn forwarded(req: &RequestData, url: &[u8]) -> Option<Vec<u16>> {
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback() || ip == req.local.ip());
     (!local).then(|| to_wide(&text))
-}
-
-/// `host:port` → `host` (IPv6 literals keep their brackets).
-fn strip_port(authority: &str) -> &str {
-    match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => &authority[..i],
-        _ => authority,
-    }
 }
 
 /// `ReadEntityBody`, synchronous, raising `RQ_READ_ENTITY` for the bytes read.

@@ -86,14 +86,18 @@ fn ip(addr: SocketAddr) -> String {
     addr.ip().to_string()
 }
 
-fn strip_port(host: &str) -> &str {
-    if host.starts_with('[') {
-        return host
-            .split(']')
-            .next()
-            .map_or(host, |h| &host[..h.len() + 1]);
+/// `host:port` → `host`; an IPv6 literal keeps its brackets (`[::1]:80` →
+/// `[::1]`). Whatever the input (an in-process request's `Host` is not
+/// checked as the HTTP layer checks it), never panics.
+pub(crate) fn strip_port(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .map_or(authority, |close| &authority[..=close]);
     }
-    host.rsplit_once(':').map_or(host, |(h, _)| h)
+    authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host)
 }
 
 /// The physical path of `url` under the application root, with the root's
@@ -134,5 +138,10 @@ mod tests {
         assert_eq!(strip_port("example.com:8080"), "example.com");
         assert_eq!(strip_port("[::1]:80"), "[::1]");
         assert_eq!(strip_port("example.com"), "example.com");
+        // Malformed hosts (an in-process request is not checked by the
+        // HTTP layer) come back as they are, without a panic.
+        assert_eq!(strip_port("["), "[");
+        assert_eq!(strip_port("[::1"), "[::1");
+        assert_eq!(strip_port(":"), "");
     }
 }

@@ -78,19 +78,11 @@ pub(crate) fn fail_with_500(core: &RequestCore) {
 }
 
 /// The head of the response as it stands.
-fn head_of(resp: &ResponseData, server_header: Option<&str>) -> ResponseHead {
-    let mut headers = resp.headers.entries.clone();
-    if let Some(server) = server_header
-        && !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("server"))
-    {
-        headers.push(("Server".to_owned(), server.as_bytes().to_vec()));
-    }
+fn head_of(resp: &ResponseData) -> ResponseHead {
     ResponseHead {
         status: resp.status,
         reason: resp.reason.clone(),
-        headers,
+        headers: resp.headers.entries.clone(),
     }
 }
 
@@ -141,6 +133,7 @@ pub(crate) fn send<'s>(
     final_send: bool,
     sink: Option<&mut (dyn ResponseSink + 's)>,
 ) {
+    let server_header = core.host().config.server_header.as_deref();
     let proceed = core.with_state(|s| {
         if s.out.sending || s.resp.complete {
             return None;
@@ -151,7 +144,20 @@ pub(crate) fn send<'s>(
             return None;
         }
         s.out.sending = true;
-        Some(!s.out.head_sent && !s.resp.suppress_headers)
+        let headers_being_sent = !s.out.head_sent && !s.resp.suppress_headers;
+        // IIS adds `Server` to the response before the SendResponse
+        // notification, so a module there sees it and can delete it (the
+        // most common use of a SendResponse module); the deletion sticks.
+        if headers_being_sent
+            && let Some(server) = server_header
+            && s.resp.headers.get("Server").is_none()
+        {
+            s.resp
+                .headers
+                .entries
+                .push(("Server".to_owned(), server.as_bytes().to_vec()));
+        }
+        Some(headers_being_sent)
     });
     let Some(headers_being_sent) = proceed else {
         return;
@@ -171,7 +177,6 @@ pub(crate) fn send<'s>(
         sink,
     );
     let disconnect = provider.data.flags() & SEND_DISCONNECT != 0;
-    let server_header = core.host().config.server_header.as_deref();
     core.with_state(|s| {
         s.out.sending = false;
         s.resp.need_disconnect |= disconnect;
@@ -193,7 +198,7 @@ pub(crate) fn send<'s>(
                     body.drain(..length);
                     head
                 }
-                None => head_of(&s.resp, server_header),
+                None => head_of(&s.resp),
             };
             let length = final_send.then_some(body.len() as u64);
             s.out

@@ -1,0 +1,105 @@
+//! iis-host behaves as IIS and HTTP.sys do where modules can tell the
+//! difference (issue 14). Each test names the behaviour of IIS it pins.
+
+mod support;
+
+use std::sync::Mutex;
+
+use iis_host::Host;
+use iis_sys::*;
+use support::{Call, Counters, Script, calls};
+
+/// `Server` as a SendResponse module saw it.
+static SEEN_SERVER: Mutex<Option<Option<String>>> = Mutex::new(None);
+
+static STRIP_SERVER_COUNTERS: Counters = Counters::new();
+static STRIP_SERVER: Script = Script {
+    on_request: |call: &Call| {
+        if call.notification == iis_host::Notification::ExecuteRequestHandler {
+            calls::write(call.context, b"hello");
+        } else {
+            let server = calls::response_header(call.context, c"Server");
+            *SEEN_SERVER.lock().unwrap() = Some(server);
+            calls::delete_header_name(call.context, c"Server");
+        }
+        RQ_NOTIFICATION_CONTINUE
+    },
+    ..Script::new(
+        RQ_EXECUTE_REQUEST_HANDLER | RQ_SEND_RESPONSE,
+        0,
+        &STRIP_SERVER_COUNTERS,
+    )
+};
+module!(strip_server, STRIP_SERVER);
+
+#[test]
+fn server_header_deleted_in_send_response_stays_deleted() {
+    let host = Host::builder()
+        .module_fn("strip_server", strip_server)
+        .build()
+        .unwrap();
+    let transcript = host.get("/");
+    assert_eq!(transcript.status, 200);
+    assert_eq!(transcript.body, b"hello");
+    // The module saw the header IIS adds before SendResponse ...
+    assert_eq!(
+        SEEN_SERVER.lock().unwrap().clone(),
+        Some(Some("Microsoft-IIS/10.0".to_owned()))
+    );
+    // ... and its deletion reached the client.
+    assert_eq!(transcript.header("Server"), None, "{transcript}");
+}
+
+static SERVER_NAME_COUNTERS: Counters = Counters::new();
+static SERVER_NAME: Script = Script {
+    on_request: |call: &Call| {
+        let name = calls::server_variable(call.context, c"SERVER_NAME");
+        calls::write(call.context, name.unwrap_or_default().as_bytes());
+        RQ_NOTIFICATION_FINISH_REQUEST
+    },
+    ..Script::new(RQ_EXECUTE_REQUEST_HANDLER, 0, &SERVER_NAME_COUNTERS)
+};
+module!(server_name, SERVER_NAME);
+
+#[test]
+fn a_malformed_in_process_host_is_no_panic() {
+    let host = Host::builder()
+        .module_fn("server_name", server_name)
+        .build()
+        .unwrap();
+    for (value, expected) in [
+        ("[", "["),
+        ("[::1]:8080", "[::1]"),
+        ("a.example:81", "a.example"),
+    ] {
+        let request = http::Request::get("/")
+            .header("Host", value)
+            .body(Vec::new())
+            .unwrap();
+        let transcript = host.run(request);
+        assert_eq!(transcript.status, 200, "Host: {value}\n{transcript}");
+        assert_eq!(transcript.body_text(), expected, "Host: {value}");
+    }
+}
+
+#[test]
+fn an_absolute_url_names_the_server_over_http() {
+    let host = std::sync::Arc::new(
+        Host::builder()
+            .module_fn("server_name", server_name)
+            .build()
+            .unwrap(),
+    );
+    let server = host.serve("127.0.0.1:0").unwrap();
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    use std::io::{Read, Write};
+    stream
+        .write_all(
+            b"GET http://a.example:81/x HTTP/1.1\r\nHost: b.example\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 "), "{response}");
+    assert!(response.ends_with("\r\n\r\na.example"), "{response}");
+}
