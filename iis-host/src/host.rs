@@ -2,7 +2,7 @@
 //! and registered, the application started, requests run, and a clean
 //! shutdown (`StopListening`, `ApplicationStop`, `Terminate`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::ptr::NonNull;
@@ -46,6 +46,11 @@ pub struct HostStats {
     pub global_modules_terminated: u64,
     /// `IHttpServer::DispenseContainer` containers not yet released (process-wide).
     pub dispensed_containers_live: u64,
+    /// Host-level events dropped from the front of [`Host::events`], which
+    /// keeps the latest [`Host::MAX_EVENTS`] so that a host serving for a
+    /// long time (a `GL_THREAD_CLEANUP` event after every request) does not
+    /// grow without bound.
+    pub events_dropped: u64,
 }
 
 #[derive(Debug, Default)]
@@ -55,6 +60,7 @@ pub(crate) struct Counters {
     pub(crate) instances_disposed: AtomicU64,
     pub(crate) factories_terminated: AtomicU64,
     pub(crate) global_terminated: AtomicU64,
+    pub(crate) events_dropped: AtomicU64,
 }
 
 /// The strings the application and site objects return.
@@ -119,7 +125,7 @@ pub(crate) struct HostCore {
     pub(crate) connections: Mutex<HashMap<(SocketAddr, SocketAddr), Arc<ConnectionShared>>>,
     modules: RwLock<Arc<[ModuleInfo]>>,
     owned: Mutex<Vec<Owned>>,
-    events: Mutex<Vec<HostEvent>>,
+    events: Mutex<VecDeque<HostEvent>>,
     life: Mutex<Life>,
     life_changed: Condvar,
     next_request: AtomicU64,
@@ -160,7 +166,7 @@ impl HostCore {
             connections: Mutex::new(HashMap::new()),
             modules: RwLock::new(Arc::from(Vec::new())),
             owned: Mutex::new(Vec::new()),
-            events: Mutex::new(Vec::new()),
+            events: Mutex::new(VecDeque::new()),
             life: Mutex::new(Life::default()),
             life_changed: Condvar::new(),
             next_request: AtomicU64::new(1),
@@ -207,7 +213,12 @@ impl HostCore {
 
     /// Records a host-level event.
     pub(crate) fn event(&self, event: HostEvent) {
-        lock(&self.events).push(event);
+        let mut events = lock(&self.events);
+        if events.len() == Host::MAX_EVENTS {
+            events.pop_front();
+            self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        events.push_back(event);
     }
 
     /// Records a module→host call: into the request running on this thread
@@ -315,10 +326,16 @@ impl HostCore {
     /// After a request: `GL_THREAD_CLEANUP` (its thread goes back to the
     /// pool), then the application restart a `RecycleApplication` asked for.
     fn after_request(&self) {
+        // Counted in like a request, so that shutdown waits for it and no
+        // global module is called once shutdown began (they are terminated).
+        if !self.enter() {
+            return;
+        }
         self.thread_cleanup();
         if self.recycle_pending.swap(false, Ordering::SeqCst) {
             self.restart_application();
         }
+        self.leave();
     }
 
     /// ApplicationStop, the application's contexts cleaned up, then
@@ -606,13 +623,19 @@ impl Host {
             factories_terminated: c.factories_terminated.load(Ordering::SeqCst),
             global_modules_terminated: c.global_terminated.load(Ordering::SeqCst),
             dispensed_containers_live: DISPENSED_LIVE.load(Ordering::SeqCst) as u64,
+            events_dropped: c.events_dropped.load(Ordering::SeqCst),
         }
     }
 
+    /// How many host-level events [`events`](Self::events) keeps: the
+    /// latest ones (older ones are counted in [`HostStats::events_dropped`]).
+    pub const MAX_EVENTS: usize = 10_000;
+
     /// The host-level events so far (registration, global notifications,
-    /// termination, calls made outside requests), in order.
+    /// termination, calls made outside requests), in order; the latest
+    /// [`MAX_EVENTS`](Self::MAX_EVENTS) of them.
     pub fn events(&self) -> Vec<HostEvent> {
-        lock(&self.core().events).clone()
+        lock(&self.core().events).iter().cloned().collect()
     }
 
     /// What modules wrote to the Windows event log so far, in order, from

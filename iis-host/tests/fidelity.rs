@@ -103,3 +103,53 @@ fn an_absolute_url_names_the_server_over_http() {
     assert!(response.starts_with("HTTP/1.1 200 "), "{response}");
     assert!(response.ends_with("\r\n\r\na.example"), "{response}");
 }
+
+static CLEANUP_COUNTERS: Counters = Counters::new();
+static CLEANUP: Script = Script {
+    global: GL_THREAD_CLEANUP,
+    ..Script::new(0, 0, &CLEANUP_COUNTERS)
+};
+module!(cleanup, CLEANUP);
+
+#[test]
+fn a_thread_cleanup_module_does_not_grow_the_host_forever() {
+    let host = Host::builder()
+        .module_fn("cleanup", cleanup)
+        .build()
+        .unwrap();
+    let requests = Host::MAX_EVENTS + 100;
+    for _ in 0..requests {
+        host.get("/");
+    }
+    // One GL_THREAD_CLEANUP event per request, of which the latest are kept.
+    assert_eq!(host.events().len(), Host::MAX_EVENTS);
+    let dropped = host.stats().events_dropped as usize;
+    assert!(dropped >= 100, "{dropped} dropped");
+    assert!(matches!(
+        host.events().last(),
+        Some(iis_host::HostEvent::GlobalNotification {
+            notification: iis_host::GlobalNotification::ThreadCleanup,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn no_global_notification_reaches_a_module_after_shutdown() {
+    let host = Host::builder()
+        .module_fn("cleanup", cleanup)
+        .build()
+        .unwrap();
+    host.get("/");
+    host.shutdown();
+    let events = host.events().len();
+    let transcript = host.get("/");
+    assert_eq!(transcript.status, 503, "{transcript}");
+    // No GL_THREAD_CLEANUP (or anything else) for the terminated module.
+    assert_eq!(
+        host.events().len(),
+        events,
+        "{:?}",
+        &host.events()[events..]
+    );
+}
