@@ -188,6 +188,7 @@ mod serve;
 mod service;
 pub mod testing;
 mod transcript;
+mod url;
 
 pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
 pub use error::HostError;

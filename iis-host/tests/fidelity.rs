@@ -153,3 +153,69 @@ fn no_global_notification_reaches_a_module_after_shutdown() {
         &host.events()[events..]
     );
 }
+
+#[test]
+fn urls_climbing_above_the_root_never_reach_a_module() {
+    let host = Host::builder()
+        .module_fn("server_name", server_name)
+        .build()
+        .unwrap();
+    for target in [
+        "/../../etc/passwd",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/a/..%5c..%5cx",
+    ] {
+        let transcript = host.get(target);
+        assert_eq!(transcript.status, 400, "{target}\n{transcript}");
+        assert!(
+            transcript.notifications.is_empty(),
+            "{target}\n{transcript}"
+        );
+    }
+    // Over HTTP, HTTP.sys's answer comes from the HTTP layer.
+    let host = std::sync::Arc::new(host);
+    let server = host.serve("127.0.0.1:0").unwrap();
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    stream
+        .write_all(b"GET /%2e%2e%2f%2e%2e%2fetc%2fpasswd HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 400 "), "{response}");
+    assert!(response.contains("Invalid URL"), "{response}");
+}
+
+static PATHS_COUNTERS: Counters = Counters::new();
+static PATHS: Script = Script {
+    on_request: |call: &Call| {
+        let mut out = String::new();
+        for name in [c"URL", c"PATH_TRANSLATED"] {
+            let value = calls::server_variable(call.context, name).unwrap_or_default();
+            out.push_str(&format!("{value}\n"));
+        }
+        calls::write(call.context, out.as_bytes());
+        RQ_NOTIFICATION_FINISH_REQUEST
+    },
+    ..Script::new(RQ_EXECUTE_REQUEST_HANDLER, 0, &PATHS_COUNTERS)
+};
+module!(paths, PATHS);
+
+#[test]
+fn dot_segments_are_removed_before_modules_see_the_url() {
+    let config = iis_host::HostConfig {
+        physical_path: "/srv/www".to_owned(),
+        ..iis_host::HostConfig::default()
+    };
+    let host = Host::builder()
+        .module_fn("paths", paths)
+        .config(config)
+        .build()
+        .unwrap();
+    let transcript = host.get("/a/./b/../c%2e/%2e%2e/d");
+    assert_eq!(
+        transcript.body_text(),
+        "/a/d\n/srv/www/a/d\n",
+        "{transcript}"
+    );
+}

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use http::{Method, Version};
 
 use super::input::{InBuf, ReadError, is_timeout};
+use crate::url::{canonical_path, split_target};
 
 /// How the request body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +257,10 @@ fn check_target_and_host(
         }
         Some(authority)
     };
+    let (path, _) = split_target(target);
+    if canonical_path(&path).is_err() {
+        return Err(invalid_url());
+    }
     let mut hosts = headers
         .iter()
         .enumerate()

@@ -25,9 +25,10 @@ use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_hea
 use crate::objects::providers::read_entity;
 use crate::objects::server_variables::strip_port;
 use crate::objects::{raw, with_owner};
-use crate::pipeline::request_state::{RequestData, split_target};
+use crate::pipeline::request_state::RequestData;
 use crate::pipeline::{RequestCore, notify};
 use crate::transcript::{ApiCall, HeaderKey, Notification};
+use crate::url::{canonical_path, split_target};
 
 /// `SetUrl`: the new path (and query, if the URL has one; with
 /// `fResetQueryString` a URL without one clears the old query).
@@ -36,6 +37,10 @@ fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
         return E_INVALIDARG;
     }
     let (path, query) = split_target(url);
+    // A URL whose `..` climbs above the root names nothing IIS serves.
+    if canonical_path(&path).is_err() {
+        return E_INVALIDARG;
+    }
     core.with_state(|s| {
         s.req.forwarded_url = forwarded(&s.req, url);
         s.req.path = path;

@@ -47,6 +47,7 @@ use crate::http::{ConnectionFate, Request, ResponseHead, ResponseSink};
 use crate::objects::connection::ConnectionShared;
 use crate::objects::providers;
 use crate::transcript::{ApiCall, GlobalNotification, HostEvent, Notification, Transcript};
+use crate::url::{canonical_path, split_target};
 
 thread_local! {
     /// The request whose pipeline runs on this thread.
@@ -127,8 +128,13 @@ pub(crate) fn execute(
     sink: &mut dyn ResponseSink,
     mode: ConnectionMode,
 ) -> Transcript {
+    // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
+    // already did; this is for requests run in-process).
+    if canonical_path(&split_target(&request.target).0).is_err() {
+        return refuse(sink, 400, b"Bad Request - Invalid URL");
+    }
     if !host.enter() {
-        return unavailable(sink);
+        return refuse(sink, 503, b"Service Unavailable");
     }
     host.stats.requests.fetch_add(1, Ordering::SeqCst);
     let key = (request.remote_addr, request.local_addr);
@@ -282,28 +288,28 @@ fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
     })
 }
 
-/// The `503` of a request that arrives after shutdown began (no module runs).
-fn unavailable(sink: &mut dyn ResponseSink) -> Transcript {
-    const BODY: &[u8] = b"Service Unavailable";
-    let head = ResponseHead::new(503).with_header("Content-Type", "text/plain");
+/// A request answered without running any module: `503` after shutdown
+/// began, `400` for a URL HTTP.sys refuses.
+fn refuse(sink: &mut dyn ResponseSink, status: u16, body: &[u8]) -> Transcript {
+    let head = ResponseHead::new(status).with_header("Content-Type", "text/plain");
     let sent = sink
-        .send_head(&head, Some(BODY.len() as u64))
-        .and_then(|()| sink.send_body(BODY));
+        .send_head(&head, Some(body.len() as u64))
+        .and_then(|()| sink.send_body(body));
     let fate = sink
         .finish(ConnectionFate::Closed)
         .unwrap_or(ConnectionFate::Closed);
     let mut headers = head.headers.clone();
     headers.push((
         "Content-Length".to_owned(),
-        BODY.len().to_string().into_bytes(),
+        body.len().to_string().into_bytes(),
     ));
     Transcript {
-        status: 503,
+        status,
         substatus: 0,
         reason: head.reason,
         headers,
         body: if sent.is_ok() {
-            BODY.to_vec()
+            body.to_vec()
         } else {
             Vec::new()
         },

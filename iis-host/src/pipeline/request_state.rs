@@ -15,6 +15,7 @@ use crate::http::{ConnectionFate, Request, ResponseHead};
 use crate::objects::Foreign;
 use crate::objects::headers::HeaderList;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
+use crate::url::{AboveRoot, canonical_path, split_target};
 
 /// The request as the modules see it (and may change it).
 #[derive(Debug)]
@@ -102,56 +103,18 @@ impl RequestData {
         }
     }
 
-    /// The URL path percent-decoded (lossy UTF-8), as the `URL` server variable shows it.
+    /// The URL path as HTTP.sys cooks it (decoded, dot segments removed;
+    /// lossy UTF-8), as the `URL` server variable shows it. A path that
+    /// climbs above the root (refused before the pipeline for a client's
+    /// request; possible through `SetUrl`) is the root.
     pub(crate) fn decoded_path(&self) -> String {
-        percent_decode(&self.path)
+        canonical_path(&self.path).unwrap_or_else(|AboveRoot| "/".to_owned())
     }
 
     /// Marks a change.
     pub(crate) fn touch(&mut self) {
         self.revision += 1;
     }
-}
-
-/// Splits a request-target into path and query (without `?`). An absolute
-/// form (`http://host/path`) keeps only its path.
-pub(crate) fn split_target(target: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
-    let mut rest = target;
-    if let Some(scheme_end) = find(rest, b"://") {
-        let after = &rest[scheme_end + 3..];
-        rest = match after.iter().position(|&b| b == b'/' || b == b'?') {
-            Some(i) => &after[i..],
-            None => b"/",
-        };
-    }
-    match rest.iter().position(|&b| b == b'?') {
-        Some(i) => (rest[..i].to_vec(), Some(rest[i + 1..].to_vec())),
-        None => (rest.to_vec(), None),
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// `%XX` decoding (invalid escapes are kept as is), lossy UTF-8.
-pub(crate) fn percent_decode(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The response as the modules build it.
@@ -393,31 +356,5 @@ impl RequestState {
     /// The innermost notification in progress.
     pub(crate) fn current(&self) -> Option<Frame> {
         self.flow.frames.last().copied()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_targets() {
-        assert_eq!(
-            split_target(b"/a/b?x=1"),
-            (b"/a/b".to_vec(), Some(b"x=1".to_vec()))
-        );
-        assert_eq!(split_target(b"/a"), (b"/a".to_vec(), None));
-        assert_eq!(split_target(b"/a?"), (b"/a".to_vec(), Some(Vec::new())));
-        assert_eq!(
-            split_target(b"http://h:80/p?q"),
-            (b"/p".to_vec(), Some(b"q".to_vec()))
-        );
-        assert_eq!(split_target(b"http://h"), (b"/".to_vec(), None));
-    }
-
-    #[test]
-    fn decodes_percent_escapes() {
-        assert_eq!(percent_decode(b"/a%20b%zz%4"), "/a b%zz%4");
-        assert_eq!(percent_decode(b"%41"), "A");
     }
 }

@@ -1,0 +1,154 @@
+//! Request URLs, shared by the HTTP layer and the objects: splitting a
+//! request-target, and the path as HTTP.sys hands it to IIS (its "cooked"
+//! URL): percent escapes decoded, `\` read as `/`, and the dot segments `.`
+//! and `..` removed (RFC 3986 §5.2.4). A path whose `..` would climb above
+//! the root is refused (HTTP.sys answers `400 Bad Request - Invalid URL`),
+//! so `/../../etc/passwd` and `/%2e%2e%2f%2e%2e%2fetc%2fpasswd` never reach
+//! a module, a file mapping or `PATH_TRANSLATED`.
+
+/// A path whose `..` segments climb above the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AboveRoot;
+
+/// The cooked form of the path part of a request-target (no query):
+/// decoded, `\` as `/`, dot segments removed; lossy UTF-8.
+pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<String, AboveRoot> {
+    let decoded: Vec<u8> = percent_decode(raw_path)
+        .into_iter()
+        .map(|b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    let mut segments: Vec<&[u8]> = Vec::new();
+    let mut pieces = decoded.split(|&b| b == b'/').peekable();
+    // The piece before the first `/` (empty for an absolute path).
+    let first = pieces.next().unwrap_or_default();
+    let mut ends_with_slash = false;
+    while let Some(segment) = pieces.next() {
+        let last = pieces.peek().is_none();
+        match segment {
+            b"." => ends_with_slash = last,
+            b".." => {
+                segments.pop().ok_or(AboveRoot)?;
+                ends_with_slash = last;
+            }
+            _ => {
+                segments.push(segment);
+                ends_with_slash = false;
+            }
+        }
+    }
+    let mut path = first.to_vec();
+    for segment in &segments {
+        path.push(b'/');
+        path.extend_from_slice(segment);
+    }
+    if ends_with_slash || segments.is_empty() {
+        path.push(b'/');
+    }
+    Ok(String::from_utf8_lossy(&path).into_owned())
+}
+
+/// Splits a request-target into path and query (without `?`). An absolute
+/// form (`http://host/path`) keeps only its path.
+pub(crate) fn split_target(target: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut rest = target;
+    if let Some(scheme_end) = find(rest, b"://") {
+        let after = &rest[scheme_end + 3..];
+        rest = match after.iter().position(|&b| b == b'/' || b == b'?') {
+            Some(i) => &after[i..],
+            None => b"/",
+        };
+    }
+    match rest.iter().position(|&b| b == b'?') {
+        Some(i) => (rest[..i].to_vec(), Some(rest[i + 1..].to_vec())),
+        None => (rest.to_vec(), None),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `%XX` decoding; an invalid escape is kept as it is.
+pub(crate) fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_decoded_and_dot_segments_removed() {
+        for (raw, cooked) in [
+            ("/", "/"),
+            ("/a/b", "/a/b"),
+            ("/a/b/", "/a/b/"),
+            ("/a%20b", "/a b"),
+            ("/a/./b", "/a/b"),
+            ("/a/../b", "/b"),
+            ("/a/b/..", "/a/"),
+            ("/a/.", "/a/"),
+            ("/a/b/%2e%2E/c", "/a/c"),
+            ("/a\\..\\b", "/b"),
+            ("/..a/b..", "/..a/b.."),
+            ("/a//b", "/a//b"),
+            ("/%zz", "/%zz"),
+        ] {
+            assert_eq!(
+                canonical_path(raw.as_bytes()).as_deref(),
+                Ok(cooked),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn climbing_above_the_root_is_refused() {
+        for raw in [
+            "/..",
+            "/../../etc/passwd",
+            "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+            "/a/../../b",
+            "/..\\x",
+            "/%2E%2E/",
+        ] {
+            assert_eq!(canonical_path(raw.as_bytes()), Err(AboveRoot), "{raw}");
+        }
+    }
+
+    #[test]
+    fn splits_targets() {
+        assert_eq!(
+            split_target(b"/a/b?x=1"),
+            (b"/a/b".to_vec(), Some(b"x=1".to_vec()))
+        );
+        assert_eq!(split_target(b"/a"), (b"/a".to_vec(), None));
+        assert_eq!(split_target(b"/a?"), (b"/a".to_vec(), Some(Vec::new())));
+        assert_eq!(
+            split_target(b"http://h:80/p?q"),
+            (b"/p".to_vec(), Some(b"q".to_vec()))
+        );
+        assert_eq!(split_target(b"http://h"), (b"/".to_vec(), None));
+    }
+
+    #[test]
+    fn invalid_escapes_are_kept() {
+        assert_eq!(percent_decode(b"/a%20b%zz%4"), b"/a b%zz%4");
+        assert_eq!(percent_decode(b"%41"), b"A");
+    }
+}
