@@ -23,7 +23,9 @@ use iis_sys::{
     ISendResponseProvider, ISendResponseProviderVtbl, PCWSTR, define_member_fn,
 };
 
-use crate::ffi::{E_INVALIDARG, ERROR_INVALID_STATE, FALSE, S_OK, TRUE, hex, lock, put, wide};
+use crate::ffi::{
+    E_INVALIDARG, FALSE, HRESULT_ERROR_INVALID_STATE, S_OK, TRUE, hex, lock, put, wide,
+};
 use crate::host::HostCore;
 use crate::objects::log_data::{self, LogView};
 use crate::objects::{Back, Foreign, Obj, with_data};
@@ -289,7 +291,7 @@ define_member_fn! {
         with_data!(this, E_INVALIDARG, |data: SendResponseData| {
             let Some(core) = data.base.core() else { return E_INVALIDARG };
             if !data.ready_to_log {
-                return ERROR_INVALID_STATE;
+                return HRESULT_ERROR_INVALID_STATE;
             }
             // SAFETY: the module passes null or its log data, readable as
             // its type and lengths say.
