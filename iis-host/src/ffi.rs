@@ -1,4 +1,5 @@
-//! Small helpers shared by every host object: the HRESULT values IIS returns,
+//! Small helpers shared by every host object: the HRESULT values IIS returns
+//! (re-exported from iis-sys, where both sides of the ABI read them),
 //! the panic guard of every slot, reading C strings a module passes in, and
 //! the [`Arena`] that keeps the strings and structs the host hands out alive
 //! until the request (or the host) ends.
@@ -10,43 +11,11 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use iis_sys::{BOOL, HRESULT, PCSTR, PCWSTR};
 
-/// `S_OK`.
-pub(crate) const S_OK: HRESULT = HRESULT(0);
-/// `E_NOTIMPL`: what a slot the host cannot honour returns.
-pub(crate) const E_NOTIMPL: HRESULT = HRESULT(0x8000_4001_u32 as i32);
-/// `E_NOINTERFACE`: `GetExtendedInterface` for an interface the object lacks.
-pub(crate) const E_NOINTERFACE: HRESULT = HRESULT(0x8000_4002_u32 as i32);
-/// `E_POINTER`: a required out-pointer was null.
-pub(crate) const E_POINTER: HRESULT = HRESULT(0x8000_4003_u32 as i32);
-/// `E_FAIL`.
-pub(crate) const E_FAIL: HRESULT = HRESULT(0x8000_4005_u32 as i32);
-/// `E_INVALIDARG` (`HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER)`).
-pub(crate) const E_INVALIDARG: HRESULT = HRESULT(0x8007_0057_u32 as i32);
-
-/// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)`: `ReadEntityBody` at the end of the entity.
-pub(crate) const ERROR_HANDLE_EOF: HRESULT = hresult_from_win32(38);
-/// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)`.
-pub(crate) const ERROR_INSUFFICIENT_BUFFER: HRESULT = hresult_from_win32(122);
-/// `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`: a module context is already set.
-pub(crate) const ERROR_ALREADY_ASSIGNED: HRESULT = hresult_from_win32(85);
-/// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`: an unknown server variable.
-pub(crate) const ERROR_INVALID_INDEX: HRESULT = hresult_from_win32(1413);
-/// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)`.
-pub(crate) const ERROR_FILE_NOT_FOUND: HRESULT = hresult_from_win32(2);
-/// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`.
-pub(crate) const ERROR_NOT_FOUND: HRESULT = hresult_from_win32(1168);
-/// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)`: `SetLogData` before the log
-/// data is ready.
-pub(crate) const ERROR_INVALID_STATE: HRESULT = hresult_from_win32(5023);
-
-/// `HRESULT_FROM_WIN32(code)`.
-pub(crate) const fn hresult_from_win32(code: u32) -> HRESULT {
-    if code == 0 {
-        S_OK
-    } else {
-        HRESULT(((code & 0xFFFF) | 0x8007_0000) as i32)
-    }
-}
+pub(crate) use iis_sys::{
+    E_FAIL, E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, E_POINTER, HRESULT_ERROR_ALREADY_ASSIGNED,
+    HRESULT_ERROR_FILE_NOT_FOUND, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_INSUFFICIENT_BUFFER,
+    HRESULT_ERROR_INVALID_INDEX, HRESULT_ERROR_INVALID_STATE, HRESULT_ERROR_NOT_FOUND, S_OK,
+};
 
 /// `TRUE`.
 pub(crate) const TRUE: BOOL = BOOL(1);
@@ -255,9 +224,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hresult_from_win32_matches_the_macro() {
-        assert_eq!(hresult_from_win32(87), E_INVALIDARG);
-        assert_eq!(hex(ERROR_HANDLE_EOF), "0x80070026");
+    fn hresults_format_as_iis_event_messages_do() {
+        assert_eq!(hex(E_INVALIDARG), "0x80070057");
+        assert_eq!(hex(HRESULT_ERROR_HANDLE_EOF), "0x80070026");
         assert_eq!(hex(E_NOTIMPL), "0x80004001");
     }
 

@@ -2,16 +2,13 @@
 
 use windows_core::HRESULT;
 
-/// `E_FAIL`: unspecified failure.
-pub const E_FAIL: HRESULT = HRESULT(0x8000_4005_u32 as i32);
-/// `E_INVALIDARG`: an argument was rejected.
-pub const E_INVALIDARG: HRESULT = HRESULT(0x8007_0057_u32 as i32);
-/// `E_POINTER`: the host handed out a null pointer.
-pub const E_POINTER: HRESULT = HRESULT(0x8000_4003_u32 as i32);
-/// `E_NOTIMPL`: the server does not implement the call.
-pub const E_NOTIMPL: HRESULT = HRESULT(0x8000_4001_u32 as i32);
-/// `HRESULT_FROM_WIN32(ERROR_NO_UNICODE_TRANSLATION)`: invalid UTF-8/UTF-16.
-pub const E_NO_UNICODE_TRANSLATION: HRESULT = HRESULT(0x8007_0459_u32 as i32);
+// The HRESULTs the errors map to, declared once in iis-sys for module and
+// host alike. (`E_NO_UNICODE_TRANSLATION` is the SDK's short name for
+// `HRESULT_FROM_WIN32(ERROR_NO_UNICODE_TRANSLATION)`.)
+pub(crate) use iis_sys::{
+    E_FAIL, E_INVALIDARG, E_NOTIMPL, E_POINTER,
+    HRESULT_ERROR_NO_UNICODE_TRANSLATION as E_NO_UNICODE_TRANSLATION,
+};
 
 /// Everything that can go wrong between a module and IIS.
 ///

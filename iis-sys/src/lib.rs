@@ -29,6 +29,13 @@
 //! not in the Windows metadata, are declared by hand. The layout of every
 //! vtable is checked against `abi/httpserv.layout` by this crate's tests.
 //!
+//! The facts both sides of the ABI need are declared here once: the
+//! notification tables [`request_notifications!`] and
+//! [`global_notifications!`] (which iis-module expands into its module traits
+//! and vtables, and iis-host into its notification enums and slot dispatch),
+//! and the `HRESULT` values ([`E_INVALIDARG`], [`HRESULT_ERROR_HANDLE_EOF`],
+//! …) that module and host exchange.
+//!
 //! This crate is pure data: no logic, no build script. The safe API is the
 //! `iis-module` crate.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
@@ -39,8 +46,10 @@
 mod abi;
 mod constants;
 mod host_extensions;
+mod hresults;
 mod interfaces;
 mod layout;
+mod notifications;
 mod types;
 #[allow(
     missing_docs,
@@ -52,6 +61,7 @@ mod win32;
 
 pub use constants::*;
 pub use host_extensions::*;
+pub use hresults::*;
 pub use interfaces::*;
 pub use layout::*;
 pub use types::*;

@@ -5,7 +5,9 @@
 //! each slot a class *introduces* is one declared method (overloads are
 //! separate methods, inherited ones belong to the class that declares them).
 //! The Rust side comes from the `#[doc(alias = "…")]` of the public items of
-//! `iis-module/src` ([`scan`]): an alias names the C++ method the item wraps,
+//! `iis-module/src` ([`scan`], which also reads the rows of iis-sys's
+//! notification tables that the hook traits expand): an alias names the C++
+//! method the item wraps,
 //! and the item's type says which class that method is looked up in
 //! ([`TYPE_CLASSES`]). An alias that names no method of those classes, or no
 //! method of httpserv.h at all, is an error, as is a type missing from the
@@ -84,7 +86,12 @@ pub fn generate(root: &Path) -> Result<String, String> {
     let table = std::fs::read_to_string(root.join("iis-sys/abi/httpserv-vtables.md"))
         .map_err(|e| format!("reading the slot table: {e}"))?;
     let classes = abi_table::parse(&table)?;
-    let files = rust_files(root, "iis-module/src")?;
+    let mut files = rust_files(root, "iis-module/src")?;
+    // The notification tables iis-module's hook traits expand.
+    let tables = "iis-sys/src/notifications.rs";
+    let source =
+        std::fs::read_to_string(root.join(tables)).map_err(|e| format!("{tables}: {e}"))?;
+    files.push((tables.to_string(), source));
     let scan = scan::scan(&files)?;
     check_glue_items(&scan)?;
     let map = build(&classes, &scan)?;

@@ -19,7 +19,7 @@ use iis_sys::{
     INamedContextContainer, INamedContextContainerVtbl, PCWSTR, define_member_fn,
 };
 
-use crate::ffi::{E_INVALIDARG, E_POINTER, ERROR_ALREADY_ASSIGNED, S_OK, lock, wstr};
+use crate::ffi::{E_INVALIDARG, E_POINTER, HRESULT_ERROR_ALREADY_ASSIGNED, S_OK, lock, wstr};
 use crate::objects::{Foreign, Obj, with_data};
 
 /// How many dispensed containers are not yet released (host-wide).
@@ -59,7 +59,7 @@ impl ContainerData {
         }
         let mut entries = lock(&self.entries);
         if entries.iter().any(|e| e.id == id as usize) {
-            return ERROR_ALREADY_ASSIGNED;
+            return HRESULT_ERROR_ALREADY_ASSIGNED;
         }
         entries.push(Entry {
             id: id as usize,
@@ -221,7 +221,7 @@ define_member_fn! {
             }
             let mut entries = lock(&data.entries);
             if entries.iter().any(|(n, _)| n == name) {
-                return ERROR_ALREADY_ASSIGNED;
+                return HRESULT_ERROR_ALREADY_ASSIGNED;
             }
             entries.push((name.to_vec(), Foreign(context)));
             S_OK

@@ -16,8 +16,8 @@ use iis_sys::{
 };
 
 use crate::ffi::{
-    E_INVALIDARG, E_NOTIMPL, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_INDEX, FALSE, S_OK, TRUE,
-    cstr, from_wide, put, to_wide, wstr,
+    E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_INVALID_INDEX,
+    S_OK, TRUE, cstr, from_wide, put, to_wide, wstr,
 };
 use crate::objects::providers::{for_stage, map_path};
 use crate::objects::server_variables::{lookup, physical_path};
@@ -78,7 +78,7 @@ unsafe fn variable_name(name: PCSTR) -> Option<String> {
 fn server_variable(core: &RequestCore, name: Option<String>) -> Result<String, HRESULT> {
     let name = name.ok_or(E_INVALIDARG)?;
     core.with_state(|s| lookup(core.host(), &s.req, &name))
-        .ok_or(ERROR_INVALID_INDEX)
+        .ok_or(HRESULT_ERROR_INVALID_INDEX)
 }
 
 /// `MapPath`: maps `url` under the application root, lets `RQ_MAP_PATH`
@@ -91,7 +91,7 @@ fn map(core: &RequestCore, url: &[u16], buffer: PWSTR, size: *mut u32) -> HRESUL
     // SAFETY: as above.
     unsafe { size.write(needed) };
     if buffer.0.is_null() || available < needed {
-        return ERROR_INSUFFICIENT_BUFFER;
+        return HRESULT_ERROR_INSUFFICIENT_BUFFER;
     }
     // SAFETY: the buffer holds `available` >= `needed` bytes.
     unsafe {

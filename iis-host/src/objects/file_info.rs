@@ -33,9 +33,8 @@ use crate::host::HostCore;
 use crate::objects::cache::{self, RECORD_BASE, RecordBase};
 use crate::objects::containers::{ContainerData, container};
 use crate::objects::{Obj, with_data};
+use iis_sys::E_ACCESSDENIED;
 
-/// `E_ACCESSDENIED`.
-const E_ACCESSDENIED: HRESULT = HRESULT(0x8007_0005_u32 as i32);
 /// The largest file whose content the cache keeps (IIS's default).
 const MAX_BUFFERED: u64 = 256 * 1024;
 /// Seconds from 1601 (`FILETIME`) to 1970.

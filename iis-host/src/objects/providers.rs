@@ -23,7 +23,9 @@ use iis_sys::{
     ISendResponseProvider, ISendResponseProviderVtbl, PCWSTR, define_member_fn,
 };
 
-use crate::ffi::{E_INVALIDARG, ERROR_INVALID_STATE, FALSE, S_OK, TRUE, hex, lock, put, wide};
+use crate::ffi::{
+    E_INVALIDARG, FALSE, HRESULT_ERROR_INVALID_STATE, S_OK, TRUE, hex, lock, put, wide,
+};
 use crate::host::HostCore;
 use crate::objects::log_data::{self, LogView};
 use crate::objects::{Back, Foreign, Obj, with_data};
@@ -158,20 +160,65 @@ pub(crate) static MAP_HANDLER_VTBL: IMapHandlerProviderVtbl = IMapHandlerProvide
     SetFileInfo: set_file_info,
 };
 
-/// The provider of a request notification, with the vtable the notification's
-/// slot expects.
-pub(crate) fn for_stage(
-    core: &RequestCore,
-    notification: crate::Notification,
-    post: bool,
-) -> Obj<ProviderBase> {
-    use crate::Notification::*;
-    match (notification, post) {
-        (AuthenticateRequest, false) => Obj::new(&AUTHENTICATION_VTBL, ProviderBase::request(core)),
-        (MapRequestHandler, false) => Obj::new(&MAP_HANDLER_VTBL, ProviderBase::request(core)),
-        _ => event(core),
+/// The host's provider object for a raw provider interface of the stage
+/// notifications: their data is a [`ProviderBase`] and nothing else.
+trait StageProvider {
+    /// A provider of this interface for a notification of `core`.
+    fn for_request(core: &RequestCore) -> Obj<ProviderBase>;
+}
+
+impl StageProvider for IHttpEventProvider {
+    fn for_request(core: &RequestCore) -> Obj<ProviderBase> {
+        event(core)
     }
 }
+
+impl StageProvider for IAuthenticationProvider {
+    fn for_request(core: &RequestCore) -> Obj<ProviderBase> {
+        Obj::new(&AUTHENTICATION_VTBL, ProviderBase::request(core))
+    }
+}
+
+impl StageProvider for IMapHandlerProvider {
+    fn for_request(core: &RequestCore) -> Obj<ProviderBase> {
+        Obj::new(&MAP_HANDLER_VTBL, ProviderBase::request(core))
+    }
+}
+
+/// Builds `for_stage` from iis-sys's table of request notifications.
+macro_rules! stage_providers {
+    ($(
+        $variant:ident = $mask:ident:
+            $(#[$pre_doc:meta])*
+            $hook:ident / $slot:ident ($alias:literal): $provider:ident($raw:ty)
+            $(,
+                $(#[$post_doc:meta])*
+                $post_hook:ident / $post_slot:ident ($post_alias:literal): $post_provider:ident($post_raw:ty)
+            )?;
+    )*) => {
+        /// The provider of a stage notification (`post`: of its
+        /// post-notification), with the interface the table gives its slot;
+        /// a plain event provider for the other notifications, whose callers
+        /// build their own.
+        pub(crate) fn for_stage(
+            core: &RequestCore,
+            notification: crate::Notification,
+            post: bool,
+        ) -> Obj<ProviderBase> {
+            use crate::Notification;
+            match (notification, post) {
+                // Only the stages (rows with a post part) expand here.
+                $($(
+                    (Notification::$variant, false) => <$raw as StageProvider>::for_request(core),
+                    (Notification::$variant, true) => <$post_raw as StageProvider>::for_request(core),
+                )?)*
+                _ => event(core),
+            }
+        }
+    };
+}
+
+iis_sys::request_notifications!(stage_providers);
 
 /// Releases the reference a module handed over with `SetFileInfo`.
 pub(crate) fn dereference_file_info(info: Foreign<IHttpFileInfo>) {
@@ -244,7 +291,7 @@ define_member_fn! {
         with_data!(this, E_INVALIDARG, |data: SendResponseData| {
             let Some(core) = data.base.core() else { return E_INVALIDARG };
             if !data.ready_to_log {
-                return ERROR_INVALID_STATE;
+                return HRESULT_ERROR_INVALID_STATE;
             }
             // SAFETY: the module passes null or its log data, readable as
             // its type and lengths say.

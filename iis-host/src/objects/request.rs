@@ -18,8 +18,8 @@ use iis_sys::{
 };
 
 use crate::ffi::{
-    E_INVALIDARG, E_NOTIMPL, ERROR_HANDLE_EOF, ERROR_NOT_FOUND, FALSE, S_OK, bytes, cstr, put,
-    to_wide, wide, wstr,
+    E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, S_OK, bytes,
+    cstr, put, to_wide, wide, wstr,
 };
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
 use crate::objects::providers::read_entity;
@@ -103,7 +103,11 @@ fn read_entity_body(
     if chunk.is_empty() {
         // SAFETY: `read` is non-null and writable.
         unsafe { read.write(0) };
-        return if size == 0 { S_OK } else { ERROR_HANDLE_EOF };
+        return if size == 0 {
+            S_OK
+        } else {
+            HRESULT_ERROR_HANDLE_EOF
+        };
     }
     // SAFETY: `buffer` has room for `size` >= `chunk.len()` bytes.
     unsafe { std::ptr::copy_nonoverlapping(chunk.as_ptr(), buffer.cast::<u8>(), chunk.len()) };
@@ -282,7 +286,7 @@ define_member_fn! {
             put(info, std::ptr::null_mut());
             put(negotiated, FALSE);
         }
-        ERROR_NOT_FOUND
+        HRESULT_ERROR_NOT_FOUND
     }
     /// `NegotiateClientCertificate`: no TLS.
     unsafe fn negotiate_certificate(_this: *mut IHttpRequest, _async: BOOL, _pending: *mut BOOL) -> HRESULT {

@@ -28,8 +28,9 @@ use iis_sys::{
 };
 
 use crate::ffi::{
-    E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER,
-    ERROR_NOT_FOUND, FALSE, S_OK, TRUE, bytes, from_wide, hex, lock, put, wstr,
+    E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, FALSE, HRESULT_ERROR_FILE_NOT_FOUND,
+    HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE, bytes, from_wide, hex,
+    lock, put, wstr,
 };
 use crate::host::HostCore;
 use crate::objects::application::APPLICATION_VTBL;
@@ -153,7 +154,7 @@ define_member_fn! {
             let found = host.file_cache.open(host, &text(path));
             // SAFETY: `info` is non-null and writable.
             unsafe { put(info, found.unwrap_or(std::ptr::null_mut())) };
-            if found.is_some() { S_OK } else { ERROR_FILE_NOT_FOUND }
+            if found.is_some() { S_OK } else { HRESULT_ERROR_FILE_NOT_FOUND }
         })
     }
     /// `FlushKernelCache`: recorded; there is no kernel cache, so nothing to flush.
@@ -261,12 +262,12 @@ define_member_fn! {
                 return E_INVALIDARG;
             }
             let fragments = lock(&host.fragments);
-            let Some(fragment) = fragments.get(&text(name)) else { return ERROR_NOT_FOUND };
+            let Some(fragment) = fragments.get(&text(name)) else { return HRESULT_ERROR_NOT_FOUND };
             let len = fragment.len() as u32;
             // SAFETY: `copied` is null or writable.
             unsafe { put(copied, len) };
             if size < len || (len > 0 && buffer.is_null()) {
-                return ERROR_INSUFFICIENT_BUFFER;
+                return HRESULT_ERROR_INSUFFICIENT_BUFFER;
             }
             // SAFETY: the module passes `size` >= `len` writable bytes.
             unsafe { std::ptr::copy_nonoverlapping(fragment.as_ptr(), buffer, fragment.len()) };
@@ -283,7 +284,7 @@ define_member_fn! {
             host.record(ApiCall::ServerRemoveFragment { name: name.clone() });
             match lock(&host.fragments).remove(&name) {
                 Some(_) => S_OK,
-                None => ERROR_NOT_FOUND,
+                None => HRESULT_ERROR_NOT_FOUND,
             }
         })
     }

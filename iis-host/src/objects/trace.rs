@@ -22,7 +22,8 @@ use iis_sys::{
 };
 
 use crate::ffi::{
-    E_INVALIDARG, ERROR_NOT_FOUND, FALSE, S_OK, TRUE, from_wide, guard, hex, lock, put, wstr,
+    E_INVALIDARG, FALSE, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE, from_wide, guard, hex, lock, put,
+    wstr,
 };
 use crate::host::HostCore;
 use crate::objects::providers::{EVENT_VTBL, ProviderBase};
@@ -270,7 +271,7 @@ define_member_fn! {
             }
             // SAFETY: `out` is non-null and writable.
             unsafe { put(out, data.context.0) };
-            if data.context.is_null() { ERROR_NOT_FOUND } else { S_OK }
+            if data.context.is_null() { HRESULT_ERROR_NOT_FOUND } else { S_OK }
         })
     }
 }

@@ -67,69 +67,55 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
     Some(Foreign(out))
 }
 
-/// Calls the `CHttpModule` slot of `notification`.
-///
-/// # Safety
-///
-/// `module` is a live module instance; `context` and `provider` are live host
-/// objects of the interface types the slot expects.
-unsafe fn call_slot(
-    module: *mut CHttpModule,
-    notification: Notification,
-    post: bool,
-    context: *mut IHttpContext,
-    provider: *mut c_void,
-) -> REQUEST_NOTIFICATION_STATUS {
-    use Notification::*;
-    // SAFETY: a module instance starts with its vtable pointer.
-    let v = unsafe { &*(*module).lpVtbl };
-    let p = provider;
-    // SAFETY: the slot matching the notification, called with the provider
-    // type it declares (the caller built it for this notification).
-    unsafe {
-        match (notification, post) {
-            (BeginRequest, false) => (v.OnBeginRequest)(module, context, p.cast()),
-            (BeginRequest, true) => (v.OnPostBeginRequest)(module, context, p.cast()),
-            (AuthenticateRequest, false) => (v.OnAuthenticateRequest)(module, context, p.cast()),
-            (AuthenticateRequest, true) => (v.OnPostAuthenticateRequest)(module, context, p.cast()),
-            (AuthorizeRequest, false) => (v.OnAuthorizeRequest)(module, context, p.cast()),
-            (AuthorizeRequest, true) => (v.OnPostAuthorizeRequest)(module, context, p.cast()),
-            (ResolveRequestCache, false) => (v.OnResolveRequestCache)(module, context, p.cast()),
-            (ResolveRequestCache, true) => (v.OnPostResolveRequestCache)(module, context, p.cast()),
-            (MapRequestHandler, false) => (v.OnMapRequestHandler)(module, context, p.cast()),
-            (MapRequestHandler, true) => (v.OnPostMapRequestHandler)(module, context, p.cast()),
-            (AcquireRequestState, false) => (v.OnAcquireRequestState)(module, context, p.cast()),
-            (AcquireRequestState, true) => (v.OnPostAcquireRequestState)(module, context, p.cast()),
-            (PreExecuteRequestHandler, false) => {
-                (v.OnPreExecuteRequestHandler)(module, context, p.cast())
+/// Builds `call_slot` from iis-sys's table of request notifications.
+macro_rules! request_call_slot {
+    ($(
+        $variant:ident = $mask:ident:
+            $(#[$pre_doc:meta])*
+            $hook:ident / $slot:ident ($alias:literal): $provider:ident($raw:ty)
+            $(,
+                $(#[$post_doc:meta])*
+                $post_hook:ident / $post_slot:ident ($post_alias:literal): $post_provider:ident($post_raw:ty)
+            )?;
+    )*) => {
+        /// Calls the `CHttpModule` slot of `notification` (`post`: its
+        /// post-notification; a notification without one gets its only slot).
+        ///
+        /// # Safety
+        ///
+        /// `module` is a live module instance; `context` and `provider` are live host
+        /// objects of the interface types the slot expects.
+        unsafe fn call_slot(
+            module: *mut CHttpModule,
+            notification: Notification,
+            post: bool,
+            context: *mut IHttpContext,
+            provider: *mut c_void,
+        ) -> REQUEST_NOTIFICATION_STATUS {
+            use iis_sys::*;
+            let post = post && notification.has_post();
+            // SAFETY: a module instance starts with its vtable pointer.
+            let v = unsafe { &*(*module).lpVtbl };
+            // SAFETY: the slot matching the notification, called with the provider
+            // type the table gives it (the caller built it for this notification).
+            unsafe {
+                match (notification, post) {
+                    $(
+                        (Notification::$variant, false) => (v.$slot)(module, context, provider.cast::<$raw>()),
+                        $(
+                            (Notification::$variant, true) => {
+                                (v.$post_slot)(module, context, provider.cast::<$post_raw>())
+                            }
+                        )?
+                    )*
+                    (Notification::AsyncCompletion, _) | (_, true) => RQ_NOTIFICATION_CONTINUE,
+                }
             }
-            (PreExecuteRequestHandler, true) => {
-                (v.OnPostPreExecuteRequestHandler)(module, context, p.cast())
-            }
-            (ExecuteRequestHandler, false) => {
-                (v.OnExecuteRequestHandler)(module, context, p.cast())
-            }
-            (ExecuteRequestHandler, true) => {
-                (v.OnPostExecuteRequestHandler)(module, context, p.cast())
-            }
-            (ReleaseRequestState, false) => (v.OnReleaseRequestState)(module, context, p.cast()),
-            (ReleaseRequestState, true) => (v.OnPostReleaseRequestState)(module, context, p.cast()),
-            (UpdateRequestCache, false) => (v.OnUpdateRequestCache)(module, context, p.cast()),
-            (UpdateRequestCache, true) => (v.OnPostUpdateRequestCache)(module, context, p.cast()),
-            (LogRequest, false) => (v.OnLogRequest)(module, context, p.cast()),
-            (LogRequest, true) => (v.OnPostLogRequest)(module, context, p.cast()),
-            (EndRequest, false) => (v.OnEndRequest)(module, context, p.cast()),
-            (EndRequest, true) => (v.OnPostEndRequest)(module, context, p.cast()),
-            (SendResponse, _) => (v.OnSendResponse)(module, context, p.cast()),
-            (MapPath, _) => (v.OnMapPath)(module, context, p.cast()),
-            (ReadEntity, _) => (v.OnReadEntity)(module, context, p.cast()),
-            (CustomRequestNotification, _) => {
-                (v.OnCustomRequestNotification)(module, context, p.cast())
-            }
-            (AsyncCompletion, _) => iis_sys::RQ_NOTIFICATION_CONTINUE,
         }
-    }
+    };
 }
+
+iis_sys::request_notifications!(request_call_slot);
 
 /// Runs `notification` (`post`: its post-notification) on every module that
 /// subscribed, in order. `provider` is the provider object for the

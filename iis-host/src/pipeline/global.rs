@@ -10,41 +10,39 @@ use crate::loader::global_order;
 use crate::pipeline::RequestCore;
 use crate::transcript::{GlobalNotification, HostEvent};
 
-/// Calls the `CGlobalModule` slot of `notification`.
-///
-/// # Safety
-///
-/// `module` is a live global module; `provider` is a live provider of the
-/// type the slot expects (or null for none).
-unsafe fn call_slot(
-    module: *mut CGlobalModule,
-    notification: GlobalNotification,
-    provider: *mut c_void,
-) -> GLOBAL_NOTIFICATION_STATUS {
-    use GlobalNotification::*;
-    // SAFETY: a global module starts with its vtable pointer.
-    let v = unsafe { &*(*module).lpVtbl };
-    let p = provider;
-    // SAFETY: the slot of the notification with the provider type it declares.
-    unsafe {
-        match notification {
-            ApplicationStart => (v.OnGlobalApplicationStart)(module, p.cast()),
-            PreBeginRequest => (v.OnGlobalPreBeginRequest)(module, p.cast()),
-            StopListening => (v.OnGlobalStopListening)(module, p.cast()),
-            ApplicationStop => (v.OnGlobalApplicationStop)(module, p.cast()),
-            ConfigurationChange => (v.OnGlobalConfigurationChange)(module, p.cast()),
-            FileChange => (v.OnGlobalFileChange)(module, p.cast()),
-            CustomNotification => (v.OnGlobalCustomNotification)(module, p.cast()),
-            ApplicationResolveModules => (v.OnGlobalApplicationResolveModules)(module, p.cast()),
-            CacheCleanup => (v.OnGlobalCacheCleanup)(module),
-            CacheOperation => (v.OnGlobalCacheOperation)(module, p.cast()),
-            HealthCheck => (v.OnGlobalHealthCheck)(module),
-            RscaQuery => (v.OnGlobalRSCAQuery)(module, p.cast()),
-            TraceEvent => (v.OnGlobalTraceEvent)(module, p.cast()),
-            ThreadCleanup => (v.OnGlobalThreadCleanup)(module, p.cast()),
+/// Builds `call_slot` from iis-sys's table of global notifications.
+macro_rules! global_call_slot {
+    ($(
+        $variant:ident = $mask:ident:
+            $(#[$doc:meta])*
+            $hook:ident / $slot:ident ($alias:literal) $(: $provider:ident($raw:ty))?;
+    )*) => {
+        /// Calls the `CGlobalModule` slot of `notification`.
+        ///
+        /// # Safety
+        ///
+        /// `module` is a live global module; `provider` is a live provider of the
+        /// type the slot expects (or null for none).
+        unsafe fn call_slot(
+            module: *mut CGlobalModule,
+            notification: GlobalNotification,
+            provider: *mut c_void,
+        ) -> GLOBAL_NOTIFICATION_STATUS {
+            use iis_sys::*;
+            // SAFETY: a global module starts with its vtable pointer.
+            let v = unsafe { &*(*module).lpVtbl };
+            // SAFETY: the slot of the notification with the provider type the
+            // table gives it (the caller built that provider).
+            unsafe {
+                match notification {
+                    $(GlobalNotification::$variant => (v.$slot)(module $(, provider.cast::<$raw>())?),)*
+                }
+            }
         }
-    }
+    };
 }
+
+iis_sys::global_notifications!(global_call_slot);
 
 /// Raises a global notification; whether a module handled it. The events
 /// go to `request`'s transcript when given, else to the request running on

@@ -1,5 +1,7 @@
 //! Global modules (`CGlobalModule`): one instance for the worker process,
-//! notified of server-wide events, possibly from many threads at once.
+//! notified of server-wide events, possibly from many threads at once. The
+//! trait, masks, thunks and vtable come from iis-sys's notification table
+//! ([`iis_sys::global_notifications!`], which iis-host reads too).
 
 mod providers;
 
@@ -23,8 +25,9 @@ pub enum GlobalFlow {
 
 macro_rules! global_hooks {
     ($(
-        $(#[$doc:meta])*
-        $hook:ident / $slot:ident ($alias:literal) $(: $provider:ident)? => $mask:ident;
+        $variant:ident = $mask:ident:
+            $(#[$doc:meta])*
+            $hook:ident / $slot:ident ($alias:literal) $(: $provider:ident($raw:ty))?;
     )*) => {
         /// An IIS global module: one instance for the worker process.
         ///
@@ -95,40 +98,7 @@ macro_rules! global_hooks {
     };
 }
 
-global_hooks! {
-    /// The server stops accepting requests (`GL_STOP_LISTENING`).
-    on_stop_listening / OnGlobalStopListening ("OnGlobalStopListening"): StopListening => GL_STOP_LISTENING;
-    /// A cache cleanup pass (`GL_CACHE_CLEANUP`).
-    on_cache_cleanup / OnGlobalCacheCleanup ("OnGlobalCacheCleanup") => GL_CACHE_CLEANUP;
-    /// A cache operation (`GL_CACHE_OPERATION`).
-    on_cache_operation / OnGlobalCacheOperation ("OnGlobalCacheOperation"): CacheOperation => GL_CACHE_OPERATION;
-    /// A periodic health check (`GL_HEALTH_CHECK`).
-    on_health_check / OnGlobalHealthCheck ("OnGlobalHealthCheck") => GL_HEALTH_CHECK;
-    /// Configuration changed (`GL_CONFIGURATION_CHANGE`).
-    on_configuration_change / OnGlobalConfigurationChange ("OnGlobalConfigurationChange"): ConfigurationChange => GL_CONFIGURATION_CHANGE;
-    /// A monitored file changed (`GL_FILE_CHANGE`).
-    on_file_change / OnGlobalFileChange ("OnGlobalFileChange"): FileChange => GL_FILE_CHANGE;
-    /// A request arrives, before `BeginRequest` (`GL_PRE_BEGIN_REQUEST`).
-    on_pre_begin_request / OnGlobalPreBeginRequest ("OnGlobalPreBeginRequest"): PreBeginRequest => GL_PRE_BEGIN_REQUEST;
-    /// An application starts (`GL_APPLICATION_START`).
-    on_application_start / OnGlobalApplicationStart ("OnGlobalApplicationStart"): ApplicationEvent => GL_APPLICATION_START;
-    /// An application resolves its modules (`GL_APPLICATION_RESOLVE_MODULES`).
-    on_application_resolve_modules / OnGlobalApplicationResolveModules ("OnGlobalApplicationResolveModules"): ResolveModules => GL_APPLICATION_RESOLVE_MODULES;
-    /// An application stops (`GL_APPLICATION_STOP`).
-    on_application_stop / OnGlobalApplicationStop ("OnGlobalApplicationStop"): ApplicationEvent => GL_APPLICATION_STOP;
-    /// A runtime status and control query (`GL_RSCA_QUERY`).
-    on_rsca_query / OnGlobalRSCAQuery ("OnGlobalRSCAQuery"): RscaQuery => GL_RSCA_QUERY;
-    /// A trace event was raised (`GL_TRACE_EVENT`).
-    on_trace_event / OnGlobalTraceEvent ("OnGlobalTraceEvent"): TraceEvent => GL_TRACE_EVENT;
-    /// A custom global notification (`GL_CUSTOM_NOTIFICATION`).
-    on_custom_notification / OnGlobalCustomNotification ("OnGlobalCustomNotification"): CustomNotification => GL_CUSTOM_NOTIFICATION;
-    /// A worker thread ends (`GL_THREAD_CLEANUP`).
-    on_thread_cleanup / OnGlobalThreadCleanup ("OnGlobalThreadCleanup"): ThreadCleanup => GL_THREAD_CLEANUP;
-    /// An application is preloaded (`GL_APPLICATION_PRELOAD`).
-    on_application_preload / OnGlobalApplicationPreload ("OnGlobalApplicationPreload"): ApplicationPreload => GL_APPLICATION_PRELOAD;
-    /// The process is being suspended (`GL_SUSPEND_PROCESS`).
-    on_suspend_process / OnSuspendProcess ("OnSuspendProcess"): SuspendProcess => GL_SUSPEND_PROCESS;
-}
+iis_sys::global_notifications!(global_hooks);
 
 /// Implemented by `#[global_module]`: the names of the hooks the annotated
 /// `impl GlobalModule` block defines.

@@ -17,9 +17,9 @@ use iis_sys::{
 use windows_core::{HRESULT, PCSTR, PCWSTR, PWSTR};
 
 /// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`: no such server variable.
-const HRESULT_INVALID_INDEX: i32 = 0x8007_0585_u32 as i32;
+const HRESULT_INVALID_INDEX: i32 = iis_sys::HRESULT_ERROR_INVALID_INDEX.0;
 /// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)`.
-const HRESULT_INSUFFICIENT_BUFFER: i32 = 0x8007_007A_u32 as i32;
+const HRESULT_INSUFFICIENT_BUFFER: i32 = iis_sys::HRESULT_ERROR_INSUFFICIENT_BUFFER.0;
 
 /// The request being processed (`IHttpContext`), lent to a hook for one
 /// notification.

@@ -7,15 +7,12 @@ use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use http::{Method, Version};
-use iis_sys::{AF_INET, AF_INET6, IHttpRequest, SOCKADDR, SOCKADDR_IN, SOCKADDR_IN6};
+use iis_sys::{
+    AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest, SOCKADDR,
+    SOCKADDR_IN, SOCKADDR_IN6,
+};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use windows_core::{BOOL, HRESULT, PCSTR};
-
-/// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)`: `ReadEntityBody` at the end of
-/// the body.
-const HRESULT_HANDLE_EOF: HRESULT = HRESULT(0x8007_0026_u32 as i32);
-/// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`: no client certificate.
-const HRESULT_NOT_FOUND: HRESULT = HRESULT(0x8007_0490_u32 as i32);
+use windows_core::{BOOL, PCSTR};
 
 /// The request being processed (`IHttpRequest`).
 ///
@@ -291,7 +288,7 @@ impl HttpRequest {
                 )
             )
         };
-        if hr == HRESULT_HANDLE_EOF {
+        if hr == HRESULT_ERROR_HANDLE_EOF {
             return Ok(0);
         }
         Error::check("IHttpRequest::ReadEntityBody", hr)?;
@@ -376,7 +373,7 @@ impl HttpRequest {
                 GetClientCertificate(&mut info, &mut negotiated)
             )
         };
-        if hr == HRESULT_NOT_FOUND {
+        if hr == HRESULT_ERROR_NOT_FOUND {
             return Ok(None);
         }
         Error::check("IHttpRequest::GetClientCertificate", hr)?;

@@ -8,17 +8,11 @@ use crate::{Error, Result};
 use core::ffi::c_void;
 use core::ptr::NonNull;
 use iis_sys::{
+    HRESULT_ERROR_FILE_NOT_FOUND, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_NOT_FOUND,
     HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HTTP_MODULE_ID,
     HTTP_SERVER_INTERFACE_V2, HttpDataChunkFromMemory, IHttpServer, IHttpServer2, Interface,
 };
 use windows_core::{BOOL, HRESULT};
-
-/// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)`.
-const HRESULT_INSUFFICIENT_BUFFER: i32 = 0x8007_007A_u32 as i32;
-/// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`.
-const HRESULT_NOT_FOUND: i32 = 0x8007_0490_u32 as i32;
-/// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)`.
-const HRESULT_FILE_NOT_FOUND: i32 = 0x8007_0002_u32 as i32;
 
 /// The IIS worker process (`IHttpServer`), valid for the life of the
 /// process: a `Copy`, `Send` and `Sync` handle.
@@ -267,10 +261,10 @@ impl HttpServer {
         if hr.is_ok() && needed == 0 {
             return Ok(Some(Vec::new()));
         }
-        if hr.0 == HRESULT_NOT_FOUND || hr.0 == HRESULT_FILE_NOT_FOUND {
+        if hr == HRESULT_ERROR_NOT_FOUND || hr == HRESULT_ERROR_FILE_NOT_FOUND {
             return Ok(None);
         }
-        if hr.is_err() && hr.0 != HRESULT_INSUFFICIENT_BUFFER {
+        if hr.is_err() && hr != HRESULT_ERROR_INSUFFICIENT_BUFFER {
             return Err(Error::Server {
                 operation: "IHttpServer::ReadFragmentFromCache",
                 hresult: hr,

@@ -8,13 +8,9 @@ use crate::{Error, Result};
 use core::any::{TypeId, type_name};
 use core::ptr::NonNull;
 use iis_sys::{
-    HTTP_MODULE_ID, IHttpModuleContextContainer, IHttpStoredContext, IHttpStoredContextVtbl,
-    define_member_fn,
+    HRESULT_ERROR_ALREADY_ASSIGNED, HTTP_MODULE_ID, IHttpModuleContextContainer,
+    IHttpStoredContext, IHttpStoredContextVtbl, define_member_fn,
 };
-
-/// `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`: the module already has a
-/// context in this container.
-const HRESULT_ALREADY_ASSIGNED: i32 = 0x8007_0055_u32 as i32;
 
 /// The header every stored value starts with: the C++ object (vtable
 /// pointer) and what the SDK needs to recognise and drop it.
@@ -151,7 +147,8 @@ pub(crate) unsafe fn store<T: 'static>(
     }
     // SAFETY: the container refused it, so we still own the box.
     drop(unsafe { Box::from_raw(boxed) });
-    if hr.0 == HRESULT_ALREADY_ASSIGNED {
+    // The module already has a context in this container.
+    if hr == HRESULT_ERROR_ALREADY_ASSIGNED {
         Ok(false)
     } else {
         Err(Error::Server {

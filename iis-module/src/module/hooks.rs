@@ -1,6 +1,8 @@
 //! The request module trait: one hook per `CHttpModule` notification, and
-//! the C++ thunk of each slot. Everything is generated from one table so
-//! the trait, the subscription masks and the vtable cannot drift apart.
+//! the C++ thunk of each slot. Everything is generated from iis-sys's
+//! notification table ([`iis_sys::request_notifications!`], which iis-host
+//! reads too), so the trait, the subscription masks, the vtable and the host
+//! cannot drift apart.
 
 use super::glue::{self, ModuleObject};
 use super::providers::{
@@ -10,10 +12,33 @@ use super::providers::{
 use crate::{Flow, HttpContext, Result};
 use iis_sys::*;
 
+/// The C++ thunk of one `CHttpModule` notification slot.
+macro_rules! hook_thunk {
+    ($hook:ident: $provider:ident) => {
+        define_member_fn! {
+            unsafe fn $hook[T: HttpModule](
+                this: *mut CHttpModule,
+                cx: *mut IHttpContext,
+                provider: *mut <$provider as super::providers::Provider>::Raw
+            ) -> REQUEST_NOTIFICATION_STATUS {
+                // SAFETY: IIS calls this slot only on objects made by the
+                // factory of `T`, with the context and provider of the
+                // current notification.
+                unsafe { glue::dispatch::<T, $provider>(this, cx, provider, T::$hook, stringify!($hook)) }
+            }
+        }
+    };
+}
+
 macro_rules! request_hooks {
     ($(
-        $(#[$doc:meta])*
-        $hook:ident / $slot:ident ($alias:literal) : $provider:ident => $mask:ident, $post:literal;
+        $variant:ident = $mask:ident:
+            $(#[$pre_doc:meta])*
+            $hook:ident / $slot:ident ($alias:literal): $provider:ident($raw:ty)
+            $(,
+                $(#[$post_doc:meta])*
+                $post_hook:ident / $post_slot:ident ($post_alias:literal): $post_provider:ident($post_raw:ty)
+            )?;
     )*) => {
         /// An IIS request module: one instance per request, made by the
         /// factory given to
@@ -43,12 +68,20 @@ macro_rules! request_hooks {
         /// ```
         pub trait HttpModule: Send + 'static {
             $(
-                $(#[$doc])*
+                $(#[$pre_doc])*
                 #[doc(alias = $alias)]
                 fn $hook(&mut self, cx: &mut HttpContext, provider: &mut $provider) -> Result<Flow> {
                     let _ = (cx, provider);
                     Ok(Flow::Continue)
                 }
+                $(
+                    $(#[$post_doc])*
+                    #[doc(alias = $post_alias)]
+                    fn $post_hook(&mut self, cx: &mut HttpContext, provider: &mut $post_provider) -> Result<Flow> {
+                        let _ = (cx, provider);
+                        Ok(Flow::Continue)
+                    }
+                )?
             )*
 
             /// A pending notification completed through
@@ -63,27 +96,23 @@ macro_rules! request_hooks {
         }
 
         /// Hook name → (`RQ_*` bit, post-notification?), for the masks.
-        pub(crate) const HOOK_MASKS: &[(&str, u32, bool)] = &[$((stringify!($hook), $mask, $post)),*];
+        pub(crate) const HOOK_MASKS: &[(&str, u32, bool)] = &[$(
+            (stringify!($hook), $mask, false),
+            $((stringify!($post_hook), $mask, true),)?
+        )*];
 
         $(
-            define_member_fn! {
-                unsafe fn $hook[T: HttpModule](
-                    this: *mut CHttpModule,
-                    cx: *mut IHttpContext,
-                    provider: *mut <$provider as super::providers::Provider>::Raw
-                ) -> REQUEST_NOTIFICATION_STATUS {
-                    // SAFETY: IIS calls this slot only on objects made by the
-                    // factory of `T`, with the context and provider of the
-                    // current notification.
-                    unsafe { glue::dispatch::<T, $provider>(this, cx, provider, T::$hook, stringify!($hook)) }
-                }
-            }
+            hook_thunk!($hook: $provider);
+            $(hook_thunk!($post_hook: $post_provider);)?
         )*
 
         impl<T: HttpModule> ModuleObject<T> {
             /// The vtable of `T`'s C++ objects, one static per module type.
             pub(crate) const VTABLE: CHttpModuleVtbl = CHttpModuleVtbl {
-                $($slot: $hook::<T>,)*
+                $(
+                    $slot: $hook::<T>,
+                    $($post_slot: $post_hook::<T>,)?
+                )*
                 OnAsyncCompletion: glue::on_async_completion::<T>,
                 Dispose: glue::dispose::<T>,
                 ScalarDeletingDestructor: glue::scalar_deleting_destructor::<T>,
@@ -92,64 +121,7 @@ macro_rules! request_hooks {
     };
 }
 
-request_hooks! {
-    /// `BeginRequest`: the first notification of every request.
-    on_begin_request / OnBeginRequest ("OnBeginRequest"): Event => RQ_BEGIN_REQUEST, false;
-    /// After every module's `BeginRequest`.
-    on_post_begin_request / OnPostBeginRequest ("OnPostBeginRequest"): Event => RQ_BEGIN_REQUEST, true;
-    /// `AuthenticateRequest`: establish the user.
-    on_authenticate_request / OnAuthenticateRequest ("OnAuthenticateRequest"): Authentication => RQ_AUTHENTICATE_REQUEST, false;
-    /// After authentication.
-    on_post_authenticate_request / OnPostAuthenticateRequest ("OnPostAuthenticateRequest"): Event => RQ_AUTHENTICATE_REQUEST, true;
-    /// `AuthorizeRequest`: decide whether the user may proceed.
-    on_authorize_request / OnAuthorizeRequest ("OnAuthorizeRequest"): Event => RQ_AUTHORIZE_REQUEST, false;
-    /// After authorization.
-    on_post_authorize_request / OnPostAuthorizeRequest ("OnPostAuthorizeRequest"): Event => RQ_AUTHORIZE_REQUEST, true;
-    /// `ResolveRequestCache`: serve from a cache.
-    on_resolve_request_cache / OnResolveRequestCache ("OnResolveRequestCache"): Event => RQ_RESOLVE_REQUEST_CACHE, false;
-    /// After cache resolution.
-    on_post_resolve_request_cache / OnPostResolveRequestCache ("OnPostResolveRequestCache"): Event => RQ_RESOLVE_REQUEST_CACHE, true;
-    /// `MapRequestHandler`: choose the handler.
-    on_map_request_handler / OnMapRequestHandler ("OnMapRequestHandler"): MapHandler => RQ_MAP_REQUEST_HANDLER, false;
-    /// After handler mapping.
-    on_post_map_request_handler / OnPostMapRequestHandler ("OnPostMapRequestHandler"): Event => RQ_MAP_REQUEST_HANDLER, true;
-    /// `AcquireRequestState`: load session state.
-    on_acquire_request_state / OnAcquireRequestState ("OnAcquireRequestState"): Event => RQ_ACQUIRE_REQUEST_STATE, false;
-    /// After state acquisition.
-    on_post_acquire_request_state / OnPostAcquireRequestState ("OnPostAcquireRequestState"): Event => RQ_ACQUIRE_REQUEST_STATE, true;
-    /// `PreExecuteRequestHandler`: just before the handler runs.
-    on_pre_execute_request_handler / OnPreExecuteRequestHandler ("OnPreExecuteRequestHandler"): Event => RQ_PRE_EXECUTE_REQUEST_HANDLER, false;
-    /// After `PreExecuteRequestHandler`.
-    on_post_pre_execute_request_handler / OnPostPreExecuteRequestHandler ("OnPostPreExecuteRequestHandler"): Event => RQ_PRE_EXECUTE_REQUEST_HANDLER, true;
-    /// `ExecuteRequestHandler`: produce the response.
-    on_execute_request_handler / OnExecuteRequestHandler ("OnExecuteRequestHandler"): Event => RQ_EXECUTE_REQUEST_HANDLER, false;
-    /// After the handler.
-    on_post_execute_request_handler / OnPostExecuteRequestHandler ("OnPostExecuteRequestHandler"): Event => RQ_EXECUTE_REQUEST_HANDLER, true;
-    /// `ReleaseRequestState`: store session state.
-    on_release_request_state / OnReleaseRequestState ("OnReleaseRequestState"): Event => RQ_RELEASE_REQUEST_STATE, false;
-    /// After state release.
-    on_post_release_request_state / OnPostReleaseRequestState ("OnPostReleaseRequestState"): Event => RQ_RELEASE_REQUEST_STATE, true;
-    /// `UpdateRequestCache`: store the response in a cache.
-    on_update_request_cache / OnUpdateRequestCache ("OnUpdateRequestCache"): Event => RQ_UPDATE_REQUEST_CACHE, false;
-    /// After cache update.
-    on_post_update_request_cache / OnPostUpdateRequestCache ("OnPostUpdateRequestCache"): Event => RQ_UPDATE_REQUEST_CACHE, true;
-    /// `LogRequest`: write logs.
-    on_log_request / OnLogRequest ("OnLogRequest"): Event => RQ_LOG_REQUEST, false;
-    /// After logging.
-    on_post_log_request / OnPostLogRequest ("OnPostLogRequest"): Event => RQ_LOG_REQUEST, true;
-    /// `EndRequest`: the last deterministic notification.
-    on_end_request / OnEndRequest ("OnEndRequest"): Event => RQ_END_REQUEST, false;
-    /// After `EndRequest`.
-    on_post_end_request / OnPostEndRequest ("OnPostEndRequest"): Event => RQ_END_REQUEST, true;
-    /// `SendResponse`: IIS is about to send (part of) the response.
-    on_send_response / OnSendResponse ("OnSendResponse"): SendResponse => RQ_SEND_RESPONSE, false;
-    /// `MapPath`: a URL is being mapped to a physical path.
-    on_map_path / OnMapPath ("OnMapPath"): MapPath => RQ_MAP_PATH, false;
-    /// `ReadEntity`: entity body was read.
-    on_read_entity / OnReadEntity ("OnReadEntity"): ReadEntity => RQ_READ_ENTITY, false;
-    /// A custom notification raised by another module.
-    on_custom_request_notification / OnCustomRequestNotification ("OnCustomRequestNotification"): CustomNotification => RQ_CUSTOM_NOTIFICATION, false;
-}
+iis_sys::request_notifications!(request_hooks);
 
 /// Implemented by `#[http_module]` for the types whose `impl HttpModule`
 /// block it annotates: the names of the hooks the block defines.

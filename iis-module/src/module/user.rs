@@ -5,12 +5,10 @@
 use crate::{Error, Result};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
-use iis_sys::{BOOL, HANDLE, HRESULT, IHttpUser, IHttpUserVtbl, PCSTR, PCWSTR, define_member_fn};
-
-/// `E_NOTIMPL`, what `IsInRole` answers for a user without roles.
-const E_NOTIMPL: HRESULT = HRESULT(0x8000_4001_u32 as i32);
-/// `E_INVALIDARG`.
-const E_INVALIDARG: HRESULT = HRESULT(0x8007_0057_u32 as i32);
+use iis_sys::{
+    BOOL, E_INVALIDARG, E_NOTIMPL, HANDLE, HRESULT, IHttpUser, IHttpUserVtbl, PCSTR, PCWSTR,
+    define_member_fn,
+};
 
 /// The user a module establishes in `on_authenticate_request`
 /// ([`Authentication::set_user`](crate::Authentication::set_user)); later

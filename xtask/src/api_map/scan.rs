@@ -9,7 +9,7 @@
 
 mod macros;
 
-use macros::{MacroCall, MacroDef, expand_macro_sites, parse_rules};
+use macros::{MacroCall, MacroDef, expand_macro_sites, forwarded_calls, parse_rules};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::visit::{self, Visit};
 
@@ -78,9 +78,10 @@ pub fn scan(files: &[(String, String)]) -> Result<Scan, String> {
         sites: collector.sites,
         raw_types: collector.raw_types,
     };
+    let mut calls = forwarded_calls(&collector.macros, &collector.calls);
+    calls.extend(collector.calls);
     for def in &collector.macros {
-        scan.sites
-            .extend(expand_macro_sites(def, &collector.calls)?);
+        scan.sites.extend(expand_macro_sites(def, &calls)?);
     }
     Ok(scan)
 }
@@ -402,6 +403,56 @@ mod tests {
             ]
         );
         assert!(scan.sites.iter().all(|s| s.public));
+    }
+
+    #[test]
+    fn hooks_expanded_from_a_table_macro_are_bound_from_its_rows() {
+        let scan = scan_one(
+            r#"
+            macro_rules! table {
+                ($callback:ident) => {
+                    $callback! {
+                        Begin = RQ_BEGIN: on_begin / OnBegin ("OnBeginRequest"),
+                            on_post_begin / OnPostBegin ("OnPostBeginRequest");
+                        Send = RQ_SEND: on_send / OnSend ("OnSendResponse");
+                    }
+                };
+            }
+            macro_rules! hooks {
+                ($(
+                    $variant:ident = $mask:ident: $hook:ident / $slot:ident ($alias:literal)
+                    $(, $post_hook:ident / $post_slot:ident ($post_alias:literal))?;
+                )*) => {
+                    pub trait Module {
+                        $(
+                            #[doc(alias = $alias)]
+                            fn $hook(&self) {}
+                            $(
+                                #[doc(alias = $post_alias)]
+                                fn $post_hook(&self) {}
+                            )?
+                        )*
+                    }
+                };
+            }
+            table!(hooks);
+            "#,
+        )
+        .unwrap();
+        let mut found: Vec<(String, String)> = scan
+            .sites
+            .iter()
+            .map(|s| (s.item.clone().unwrap(), s.aliases.join(",")))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("on_begin".into(), "OnBeginRequest".into()),
+                ("on_post_begin".into(), "OnPostBeginRequest".into()),
+                ("on_send".into(), "OnSendResponse".into()),
+            ]
+        );
     }
 
     #[test]

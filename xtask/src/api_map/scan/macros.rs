@@ -405,6 +405,55 @@ fn vcall_idents(tokens: TokenStream, out: &mut Vec<String>) {
     }
 }
 
+/// The calls a table macro makes for its invocations. A macro whose one
+/// rule is `($callback:ident) => { $callback! { rows } }` (iis-sys's
+/// notification tables) turns each invocation `table!(name)` into the call
+/// `name! { rows }`, which the sites of `name` are bound from.
+pub(super) fn forwarded_calls(defs: &[MacroDef], calls: &[MacroCall]) -> Vec<MacroCall> {
+    let mut out = Vec::new();
+    for def in defs {
+        let [(matcher, transcriber)] = def.rules.as_slice() else {
+            continue;
+        };
+        let (
+            [
+                TokenTree::Punct(dollar),
+                TokenTree::Ident(var),
+                TokenTree::Punct(colon),
+                TokenTree::Ident(kind),
+            ],
+            [
+                TokenTree::Punct(dollar2),
+                TokenTree::Ident(var2),
+                TokenTree::Punct(bang),
+                TokenTree::Group(rows),
+            ],
+        ) = (matcher.as_slice(), transcriber.as_slice())
+        else {
+            continue;
+        };
+        if dollar.as_char() != '$'
+            || colon.as_char() != ':'
+            || kind != "ident"
+            || dollar2.as_char() != '$'
+            || var2 != var
+            || bang.as_char() != '!'
+        {
+            continue;
+        }
+        for call in calls.iter().filter(|c| c.name == def.name) {
+            if let [TokenTree::Ident(callback)] = call.tokens.as_slice() {
+                out.push(MacroCall {
+                    name: callback.to_string(),
+                    file: call.file.clone(),
+                    tokens: rows.stream().into_iter().collect(),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Binds the sites of one macro definition from its invocations.
 pub(super) fn expand_macro_sites(def: &MacroDef, calls: &[MacroCall]) -> Result<Vec<Site>, String> {
     let mut templates = Vec::new();
@@ -435,6 +484,11 @@ pub(super) fn expand_macro_sites(def: &MacroDef, calls: &[MacroCall]) -> Result<
                 ));
             }
             for bindings in &entries {
+                // A site inside a `$( … )?` the entry does not have (a
+                // notification without a post-notification) binds nothing.
+                if template.vars().iter().all(|v| !bindings.contains_key(*v)) {
+                    continue;
+                }
                 sites.push(bind_site(template, bindings, &call.file)?);
             }
         }
