@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use iis_sys::HRESULT;
 
 use crate::ffi::hex;
+use crate::loader::LibraryProblem;
 use crate::transcript::Transcript;
 
 /// Why [`HostBuilder::build`](crate::HostBuilder::build) failed (the
@@ -15,9 +16,21 @@ use crate::transcript::Transcript;
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
-    /// The module library could not be loaded (missing file, wrong
-    /// architecture, unresolved dependency).
-    #[error("the module DLL {} failed to load: {source}", path.display())]
+    /// The module library file is not one this host can load (missing,
+    /// truncated, another platform or architecture, no `RegisterModule`
+    /// function): found by reading the file, before the platform loader
+    /// opens it.
+    #[error("the module DLL {} failed to load: {problem}", path.display())]
+    BadLibrary {
+        /// The library path.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        problem: LibraryProblem,
+    },
+    /// The platform loader failed to open the library (an unresolved
+    /// dependency, say): its message, with the reason it gives.
+    #[error("the module DLL {} failed to load: {}", path.display(), with_causes(source))]
     Load {
         /// The library path.
         path: PathBuf,
@@ -77,4 +90,17 @@ fn no_response(transcript: &Transcript) -> String {
             transcript.status
         ),
     }
+}
+
+/// An error's message followed by those of its causes (libloading keeps the
+/// loader's own reason, e.g. `dlerror()`'s text, in the cause).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
 }

@@ -193,6 +193,7 @@ mod url;
 pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
 pub use error::HostError;
 pub use host::{Host, HostBuilder, HostStats};
+pub use loader::LibraryProblem;
 pub use objects::cache::{CacheItem, CacheOp};
 pub use objects::global_providers::RscaResult;
 pub use serve::ServeHandle;

@@ -23,6 +23,10 @@ use iis_sys::{
     MODULE_REGISTERMODULE, PFN_REGISTERMODULE,
 };
 
+mod check;
+
+pub use check::LibraryProblem;
+
 use crate::error::HostError;
 use crate::objects::Foreign;
 use crate::transcript::{GlobalNotification, Notification};
@@ -205,7 +209,9 @@ pub(crate) struct Loaded {
 ///
 /// # Errors
 ///
-/// [`HostError::Load`] when the library cannot be opened,
+/// [`HostError::BadLibrary`] when the file is not a library this host can
+/// load (checked before the platform loader sees it),
+/// [`HostError::Load`] when the loader fails to open it,
 /// [`HostError::MissingExport`] when it has no `RegisterModule`.
 pub(crate) fn open(source: &Source) -> Result<Loaded, HostError> {
     match source {
@@ -214,6 +220,15 @@ pub(crate) fn open(source: &Source) -> Result<Loaded, HostError> {
             origin: PathBuf::from("<in-process>"),
         }),
         Source::Library(path) => {
+            // A bare file name that is not in the current directory is left
+            // to the loader's search path, as `LoadLibrary`/`dlopen` do.
+            let searched = path.components().count() == 1 && !path.exists();
+            if !searched {
+                check::check_library(path).map_err(|problem| HostError::BadLibrary {
+                    path: path.clone(),
+                    problem,
+                })?;
+            }
             // SAFETY: loading a library runs its initialisers; loading the
             // module the user named is exactly what IIS does, and what the
             // caller asked for.

@@ -3,7 +3,7 @@
 
 mod support;
 
-use iis_host::{GlobalNotification, Host, HostError, HostEvent};
+use iis_host::{GlobalNotification, Host, HostError, HostEvent, LibraryProblem};
 use iis_sys::*;
 use support::{Counters, GlobalCall, Script};
 
@@ -39,8 +39,104 @@ fn missing_library_is_an_error() {
         .module("/nonexistent/dir/libno_such_module.so")
         .build()
         .unwrap_err();
-    assert!(matches!(error, HostError::Load { .. }), "{error:?}");
+    assert!(
+        matches!(
+            &error,
+            HostError::BadLibrary {
+                problem: LibraryProblem::Unreadable(e),
+                ..
+            } if e.kind() == std::io::ErrorKind::NotFound
+        ),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("libno_such_module"));
+}
+
+/// Builds a shared library from C `source` with the system compiler.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn c_library(name: &str, source: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("iis-host-loading-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = dir.join(format!("{name}.c"));
+    let so = dir.join(format!("lib{name}.so"));
+    std::fs::write(&c, source).unwrap();
+    let status = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&so)
+        .arg(&c)
+        .status()
+        .expect("a C compiler (cc) builds the test libraries");
+    assert!(status.success());
+    so
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn load_error(path: &std::path::Path) -> HostError {
+    Host::builder().module(path).build().unwrap_err()
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn files_the_loader_would_crash_on_or_misreport_are_typed_errors() {
+    use std::io::Write;
+
+    // Data named RegisterModule: calling it would crash the host.
+    let data = c_library("data_export", "int RegisterModule = 5;\n");
+    let error = load_error(&data);
+    assert!(
+        matches!(
+            &error,
+            HostError::BadLibrary {
+                problem: LibraryProblem::RegisterModuleIsData,
+                ..
+            }
+        ),
+        "{error}"
+    );
+
+    // A library cut off after its headers: mapping it would raise SIGBUS.
+    // Its section table (at the end) is dropped from the header, as a
+    // loader does not need it, so the headers themselves stay readable.
+    let good = c_library("good_export", "int RegisterModule(void) { return 0; }\n");
+    let mut bytes = std::fs::read(&good).unwrap();
+    bytes[0x28..0x30].fill(0); // e_shoff
+    bytes[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
+    bytes.truncate(bytes.len() / 2);
+    let cut = good.with_file_name("libcut_off.so");
+    std::fs::File::create(&cut)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    let error = load_error(&cut);
+    assert!(
+        matches!(
+            &error,
+            HostError::BadLibrary {
+                problem: LibraryProblem::Truncated { .. },
+                ..
+            }
+        ),
+        "{error}"
+    );
+
+    // Not a library at all.
+    let text = good.with_file_name("not_a_library.so");
+    std::fs::write(&text, "RegisterModule\n").unwrap();
+    let error = load_error(&text);
+    assert!(
+        matches!(
+            &error,
+            HostError::BadLibrary {
+                problem: LibraryProblem::NotALibrary(_),
+                ..
+            }
+        ),
+        "{error}"
+    );
+
+    // The good one loads (RegisterModule returns S_OK without registering).
+    Host::builder().module(&good).build().unwrap();
+    std::fs::remove_dir_all(good.parent().unwrap()).unwrap();
 }
 
 static FAILING_COUNTERS: Counters = Counters::new();
