@@ -24,9 +24,11 @@ struct Cli {
 enum Command {
     /// Serve HTTP/1.1 until Ctrl-C or SIGTERM, logging one line per request.
     Serve {
-        /// A module library to load (repeat for several, in pipeline order).
-        #[arg(long = "module", value_name = "PATH", required = true)]
-        modules: Vec<PathBuf>,
+        /// A module library to load, `PATH` or `NAME=PATH` (the name
+        /// `RegisterModule` receives; default: the file stem). Repeat for
+        /// several, in pipeline order.
+        #[arg(long = "module", value_name = "[NAME=]PATH", required = true)]
+        modules: Vec<ModuleArg>,
         /// The address to listen on.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: String,
@@ -37,9 +39,11 @@ enum Command {
     /// Run one request in-process and print the response, the connection's
     /// fate and the notification trace.
     Request {
-        /// A module library to load (repeat for several, in pipeline order).
-        #[arg(long = "module", value_name = "PATH", required = true)]
-        modules: Vec<PathBuf>,
+        /// A module library to load, `PATH` or `NAME=PATH` (the name
+        /// `RegisterModule` receives; default: the file stem). Repeat for
+        /// several, in pipeline order.
+        #[arg(long = "module", value_name = "[NAME=]PATH", required = true)]
+        modules: Vec<ModuleArg>,
         /// A request header, `Name: value` (repeatable).
         #[arg(long = "header", short = 'H', value_name = "HEADER")]
         headers: Vec<String>,
@@ -56,16 +60,53 @@ enum Command {
     },
 }
 
-fn build(modules: &[PathBuf], config: HostConfig) -> Result<Host, iis_host::HostError> {
+/// `--module [NAME=]PATH`. A DLL that registers several modules picks one
+/// by the name `RegisterModule` receives, as IIS's `<globalModules>` entry
+/// names it.
+#[derive(Debug, Clone)]
+struct ModuleArg {
+    name: Option<String>,
+    path: PathBuf,
+}
+
+impl std::str::FromStr for ModuleArg {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        // `NAME=PATH`, where NAME holds no path separator (so that a path
+        // that merely contains `=` stays a path).
+        match value.split_once('=') {
+            Some((name, path)) if !name.contains(['/', '\\']) => {
+                if name.is_empty() || path.is_empty() {
+                    return Err(format!("expected PATH or NAME=PATH, got {value:?}"));
+                }
+                Ok(ModuleArg {
+                    name: Some(name.to_owned()),
+                    path: PathBuf::from(path),
+                })
+            }
+            _ => Ok(ModuleArg {
+                name: None,
+                path: PathBuf::from(value),
+            }),
+        }
+    }
+}
+
+fn build(modules: &[ModuleArg], config: HostConfig) -> Result<Host, iis_host::HostError> {
     modules
         .iter()
-        .fold(Host::builder().config(config), |builder, path| {
-            builder.module(path)
-        })
+        .fold(
+            Host::builder().config(config),
+            |builder, module| match &module.name {
+                Some(name) => builder.module_named(name, &module.path),
+                None => builder.module(&module.path),
+            },
+        )
         .build()
 }
 
-fn serve(modules: &[PathBuf], listen: &str, physical_path: Option<String>) -> Result<(), String> {
+fn serve(modules: &[ModuleArg], listen: &str, physical_path: Option<String>) -> Result<(), String> {
     let mut config = HostConfig::default();
     if let Some(path) = physical_path {
         config.physical_path = path;
@@ -98,7 +139,7 @@ fn serve(modules: &[PathBuf], listen: &str, physical_path: Option<String>) -> Re
 }
 
 fn request(
-    modules: &[PathBuf],
+    modules: &[ModuleArg],
     method: &str,
     url: &str,
     headers: &[String],

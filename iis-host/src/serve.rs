@@ -74,10 +74,24 @@ impl Host {
     ///
     /// # Errors
     ///
-    /// If the address cannot be bound.
+    /// If the address cannot be bound; an address in use keeps its
+    /// [`io::ErrorKind::AddrInUse`] and says what to do about it.
     pub fn serve(self: &Arc<Self>, addr: impl ToSocketAddrs) -> io::Result<ServeHandle> {
         let handler = Arc::new(PipelineHandler(Arc::clone(self)));
-        let server = Server::bind(addr, self.config().server.clone(), handler)?;
+        let server =
+            Server::bind(addr, self.config().server.clone(), handler).map_err(|error| {
+                if error.kind() == io::ErrorKind::AddrInUse {
+                    io::Error::new(
+                        io::ErrorKind::AddrInUse,
+                        format!(
+                            "{error}: another program is listening on that port; \
+                             stop it, or choose another address (port 0 picks a free one)"
+                        ),
+                    )
+                } else {
+                    error
+                }
+            })?;
         Ok(ServeHandle {
             handle: server.spawn()?,
         })

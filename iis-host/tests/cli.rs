@@ -30,3 +30,78 @@ fn request_needs_a_module() {
     let output = iis_host().args(["request", "GET", "/"]).output().unwrap();
     assert!(!output.status.success());
 }
+
+/// A C module whose `RegisterModule` succeeds only when IIS names it
+/// `chosen` (`IHttpModuleRegistrationInfo::GetName`, slot 0), as a DLL that
+/// holds several modules picks one by name.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn library_registering_only_chosen() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("iis-host-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = dir.join("named.c");
+    let so = dir.join("libnamed.so");
+    std::fs::write(
+        &c,
+        r#"
+typedef const unsigned short *(*get_name_fn)(void *self);
+struct info { get_name_fn *vtbl; };
+int RegisterModule(unsigned version, struct info *info, void *server) {
+    static const unsigned short chosen[] = { 'c','h','o','s','e','n',0 };
+    const unsigned short *name = info->vtbl[0](info);
+    for (int i = 0; chosen[i] || name[i]; i++)
+        if (chosen[i] != name[i]) return (int)0x80004005;
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let status = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&so)
+        .arg(&c)
+        .status()
+        .expect("a C compiler (cc) builds the test library");
+    assert!(status.success());
+    so
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn module_name_chosen_with_name_equals_path() {
+    let library = library_registering_only_chosen();
+    let named = format!("chosen={}", library.display());
+    let output = iis_host()
+        .args(["request", "--module", &named, "GET", "/"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("HTTP/1.1 404 "));
+
+    // Without a name the module is called `named` (the file stem) and refuses.
+    let output = iis_host()
+        .args(["request", "--module", library.to_str().unwrap(), "GET", "/"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("the module named (")
+            && stderr.contains("RegisterModule returned 0x80004005"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(library.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn module_argument_needs_a_name_and_a_path() {
+    for bad in ["=lib.so", "name="] {
+        let output = iis_host()
+            .args(["request", "--module", bad, "GET", "/"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("NAME=PATH"), "{bad}: {stderr}");
+    }
+}
