@@ -219,3 +219,12 @@ fn dot_segments_are_removed_before_modules_see_the_url() {
         "{transcript}"
     );
 }
+
+#[test]
+fn an_address_in_use_says_what_to_do() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = std::sync::Arc::new(Host::builder().build().unwrap());
+    let error = host.serve(taken.local_addr().unwrap()).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
+    assert!(error.to_string().contains("port 0 picks a free one"), "{error}");
+}
