@@ -51,7 +51,9 @@ pub enum Error {
         /// The largest length the C type can carry.
         max: usize,
     },
-    /// An HTTP status code outside 100..=999.
+    /// A status code that is not HTTP (outside 100..=599), or that cannot
+    /// end a response (an interim 1xx other than 101: see
+    /// [`HttpResponse::set_status_detail`](crate::HttpResponse::set_status_detail)).
     #[error("invalid HTTP status code {0}")]
     InvalidStatus(u16),
     /// Data IIS returned is not valid UTF-8 (or UTF-16); use the `_bytes`

@@ -136,6 +136,8 @@ impl HttpResponse {
     /// Sets the status code with its standard reason phrase.
     ///
     /// # Errors
+    /// [`Error::InvalidStatus`] for a status that cannot end a response
+    /// (see [`set_status_detail`](Self::set_status_detail));
     /// [`Error::Server`] if IIS refuses.
     #[doc(alias = "SetStatus")]
     pub fn set_status(&mut self, status: StatusCode) -> Result<()> {
@@ -146,7 +148,8 @@ impl HttpResponse {
     /// Sets the status from a raw code, validating it.
     ///
     /// # Errors
-    /// [`Error::InvalidStatus`] for codes outside 100..=999.
+    /// [`Error::InvalidStatus`] for a code that is not a final HTTP status
+    /// (200–599) or 101 (see [`set_status_detail`](Self::set_status_detail)).
     #[doc(alias = "SetStatus")]
     pub fn set_status_code(&mut self, code: u16) -> Result<()> {
         let status = StatusCode::from_u16(code).map_err(|_| Error::InvalidStatus(code))?;
@@ -156,7 +159,14 @@ impl HttpResponse {
     /// Sets status, IIS substatus, reason phrase, and whether IIS may skip
     /// its custom error pages (`fTrySkipCustomErrors`).
     ///
+    /// The status is the final one of the response: 200–599, or 101
+    /// (Switching Protocols, the WebSocket upgrade a module answers with
+    /// before it goes full duplex). An interim status (100, 102, 103) would
+    /// leave the client waiting for the real answer, or take the next
+    /// pipelined response for this one; codes over 599 are not HTTP.
+    ///
     /// # Errors
+    /// [`Error::InvalidStatus`] for any other status;
     /// [`Error::InvalidInput`] for a reason with CR, LF or NUL;
     /// [`Error::TooLong`] over 65,535 bytes; [`Error::Server`].
     #[doc(alias = "SetStatus")]
@@ -184,6 +194,9 @@ impl HttpResponse {
         error: HRESULT,
         skip_custom_errors: bool,
     ) -> Result<()> {
+        if !is_final_status(code) {
+            return Err(Error::InvalidStatus(code));
+        }
         headers::validate_text(reason.as_bytes(), "status reason")?;
         let reason = self.pool.c_str(reason.as_bytes(), "status reason")?;
         // SAFETY: the response is live; `reason` is NUL-terminated pool
@@ -647,5 +660,25 @@ fn memory_chunk(data: *mut u8, len: u32) -> HTTP_DATA_CHUNK {
                 BufferLength: len,
             },
         },
+    }
+}
+
+/// Whether `code` can end a response: 200–599, or 101 (the upgrade).
+fn is_final_status(code: u16) -> bool {
+    code == 101 || (200..=599).contains(&code)
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::is_final_status;
+
+    #[test]
+    fn only_final_statuses_and_the_upgrade_end_a_response() {
+        for code in [101, 200, 204, 304, 404, 500, 599] {
+            assert!(is_final_status(code), "{code}");
+        }
+        for code in [0, 99, 100, 102, 103, 199, 600, 999] {
+            assert!(!is_final_status(code), "{code}");
+        }
     }
 }
