@@ -226,5 +226,8 @@ fn an_address_in_use_says_what_to_do() {
     let host = std::sync::Arc::new(Host::builder().build().unwrap());
     let error = host.serve(taken.local_addr().unwrap()).unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
-    assert!(error.to_string().contains("port 0 picks a free one"), "{error}");
+    assert!(
+        error.to_string().contains("port 0 picks a free one"),
+        "{error}"
+    );
 }
