@@ -170,7 +170,6 @@
 //! whatever the OS.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
-
 #![warn(missing_docs)]
 
 mod config;
