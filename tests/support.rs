@@ -23,10 +23,17 @@ pub fn fixture_host(names: &[&str]) -> Result<Host, HostError> {
         .build()
 }
 
-/// A host with one example module library (`reset_connection`, …).
+/// A host with one example module library (`reset_connection`, …), which
+/// cargo builds first: the example crates are `cdylib`-only, so depending
+/// on them would not build them.
 pub fn example_host(name: &str) -> Host {
     Host::builder()
-        .module(iis_host::testing::cdylib_path(name))
+        .module(example_library(name))
         .build()
         .expect("the example module loads")
+}
+
+/// The library of an example module crate, built by cargo if needed.
+pub fn example_library(name: &str) -> PathBuf {
+    iis_host::testing::build_cdylib(name).unwrap_or_else(|e| panic!("{e}"))
 }

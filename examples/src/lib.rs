@@ -6,14 +6,14 @@ use std::error::Error;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Serves the module library `name` (built by cargo as a `cdylib`
-/// dependency of the example) on `127.0.0.1:8080`, or on the address given
+/// Serves the module library `name` (which cargo builds first, in the
+/// example's profile: `iis_host::testing::build_cdylib`) on `127.0.0.1:8080`, or on the address given
 /// as the first argument, until Ctrl-C.
 ///
 /// # Errors
 /// When the library cannot be found or loaded, or the address bound.
 pub fn serve_example(name: &str, what: &str) -> Result<(), Box<dyn Error>> {
-    let library = iis_host::testing::try_cdylib_path(name)?;
+    let library = iis_host::testing::build_cdylib(name)?;
     let listen = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());

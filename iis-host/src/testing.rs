@@ -1,7 +1,11 @@
-//! Helpers for tests of modules: finding the module library cargo built.
+//! Helpers for tests of modules: finding the module library cargo built,
+//! or having cargo build it.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
 
 /// The file name of a `cdylib` named `name` on this platform:
 /// `lib<name>.so`, `<name>.dll` or `lib<name>.dylib` (`-` becomes `_`, as
@@ -57,6 +61,90 @@ pub fn try_cdylib_path(name: &str) -> io::Result<PathBuf> {
 /// When the library is not found.
 pub fn cdylib_path(name: &str) -> PathBuf {
     try_cdylib_path(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Builds the `cdylib` of the package `package` with the cargo that runs
+/// this test (or `cargo`), into the running executable's target directory
+/// and profile, then finds it as [`try_cdylib_path`] does.
+///
+/// For a module crate whose only crate type is `cdylib` (what makes
+/// `cargo build --release` give a small, fully LTO'd DLL): cargo builds no
+/// `cdylib` for the crate's own integration tests, nor for crates that
+/// depend on it. One `cargo build -p <package>` per package and process;
+/// a no-op when it is up to date.
+///
+/// ```no_run
+/// let module = iis_host::testing::build_cdylib("my_module").unwrap();
+/// let host = iis_host::Host::builder().module(module).build().unwrap();
+/// ```
+///
+/// # Errors
+///
+/// When cargo cannot be run or fails (its output is in the error), or the
+/// library is not found afterwards.
+pub fn build_cdylib(package: &str) -> io::Result<PathBuf> {
+    static BUILT: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.get_or_insert_with(HashSet::new).contains(package) {
+        cargo_build(package)?;
+        built
+            .get_or_insert_with(HashSet::new)
+            .insert(package.to_string());
+    }
+    try_cdylib_path(package)
+}
+
+/// `cargo build -p package` with the profile, target directory and target
+/// of the running executable (`<target-dir>/[<triple>/]<profile>/{deps,examples}/exe`).
+fn cargo_build(package: &str) -> io::Result<()> {
+    let exe = std::env::current_exe()?;
+    let mut dir = exe.parent().unwrap_or(Path::new("."));
+    if dir.ends_with("deps") || dir.ends_with("examples") {
+        dir = dir.parent().unwrap_or(dir);
+    }
+    let profile = match dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev",
+        Some(name) => name,
+    };
+    let mut target_dir = dir.parent().unwrap_or(dir);
+    let mut triple = None;
+    // Cross builds add a directory per target triple; cargo tags the root.
+    if !target_dir.join("CACHEDIR.TAG").exists()
+        && let Some(root) = target_dir.parent()
+        && root.join("CACHEDIR.TAG").exists()
+    {
+        triple = target_dir.file_name();
+        target_dir = root;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            package,
+            "--profile",
+            profile,
+        ])
+        .arg("--target-dir")
+        .arg(target_dir);
+    if let Some(triple) = triple {
+        command.arg("--target").arg(triple);
+    }
+    // Inside the package's workspace, wherever the test runs from.
+    if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        command.current_dir(manifest_dir);
+    }
+    let output = command.output()?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(io::Error::other(format!(
+        "`cargo build -p {package} --profile {profile}` failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    )))
 }
 
 #[cfg(test)]

@@ -395,7 +395,7 @@ fn median(values: &mut [f64]) -> f64 {
 fn main() {
     let plan = Plan::from_env();
     let host = Host::builder()
-        .module(iis_host::testing::cdylib_path("hello_world"))
+        .module(iis_module_tests::example_library("hello_world"))
         .build()
         .expect("hello_world loads");
     let host = Arc::new(host);

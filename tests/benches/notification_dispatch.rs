@@ -21,7 +21,8 @@
 //!    making the same two host calls as the SDK).
 //! 3. An interleaved A/B loop prints the ratio SDK/raw measured in this run,
 //!    and a counting global allocator (this thread only) the heap
-//!    allocations per notification.
+//!    allocations per notification, and per request cycle (`GetHttpModule`
+//!    with a request-pool `IModuleAllocator`, `OnBeginRequest`, `Dispose`).
 //! 4. `IHttpContext::IndicateCompletion(CONTINUE)` resumes the request, which
 //!    finishes as usual; the host shuts down (`Terminate` on both factories).
 //!
@@ -39,7 +40,7 @@ use iis_sys::{
     IHttpCompletionInfo, IHttpContext, IHttpEventProvider, IHttpModuleFactory,
     IHttpModuleFactoryVtbl, IHttpModuleRegistrationInfo, IHttpModuleRegistrationInfo2,
     IHttpModuleRegistrationInfo2Vtbl, IHttpModuleRegistrationInfoVtbl, IHttpServer,
-    IModuleAllocator, PCWSTR, REQUEST_NOTIFICATION_STATUS, RQ_BEGIN_REQUEST,
+    IModuleAllocator, IModuleAllocatorVtbl, PCWSTR, REQUEST_NOTIFICATION_STATUS, RQ_BEGIN_REQUEST,
     RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_PENDING, define_member_fn,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -439,6 +440,48 @@ unsafe extern "system" fn register_probe(
 }
 
 // ---------------------------------------------------------------------------
+// A request-pool `IModuleAllocator`, as IIS hands to `GetHttpModule`.
+
+/// Bump allocation from one fixed block, like IIS's request pool (which
+/// frees everything at request end, never block by block); `reset` plays
+/// the end of a request. No heap allocation.
+#[repr(C)]
+struct PoolAllocator {
+    vtbl: *const IModuleAllocatorVtbl,
+    block: [u64; 64],
+    used: usize,
+}
+
+define_member_fn! {
+    unsafe fn pool_allocate(this: *mut IModuleAllocator, size: u32) -> *mut core::ffi::c_void {
+        // SAFETY: only called on a live PoolAllocator.
+        let pool = unsafe { &mut *this.cast::<PoolAllocator>() };
+        let start = pool.used.next_multiple_of(16);
+        let end = start + size as usize;
+        if end > core::mem::size_of_val(&pool.block) {
+            return null_mut();
+        }
+        pool.used = end;
+        // SAFETY: `start..end` is inside the block.
+        unsafe { pool.block.as_mut_ptr().cast::<u8>().add(start).cast() }
+    }
+}
+
+static POOL_ALLOCATOR_VTBL: IModuleAllocatorVtbl = IModuleAllocatorVtbl {
+    AllocateMemory: pool_allocate,
+};
+
+impl PoolAllocator {
+    fn new() -> Box<Self> {
+        Box::new(Self {
+            vtbl: &POOL_ALLOCATOR_VTBL,
+            block: [0; 64],
+            used: 0,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
 // The measurement.
 
 /// Calls `module`'s `OnBeginRequest` slot through its vtable, as IIS does.
@@ -517,6 +560,34 @@ fn summary(s: &Subjects, rounds: usize, calls: u32) {
             allocations as f64 / f64::from(calls),
         );
     }
+    // A whole request of the SDK module: GetHttpModule (with a request-pool
+    // allocator, as IIS passes), one notification, Dispose.
+    let factory = SDK_FACTORY.load(Ordering::SeqCst);
+    let mut pool = PoolAllocator::new();
+    let before = thread_allocations();
+    for _ in 0..calls {
+        pool.used = 0; // the previous request ended
+        let allocator: *mut PoolAllocator = &mut *pool;
+        let mut module = null_mut();
+        // SAFETY: the SDK's live factory; a live allocator; the instance is
+        // used on the parked request and disposed once.
+        unsafe {
+            let hr = ((*(*factory).lpVtbl).GetHttpModule)(factory, &mut module, allocator.cast());
+            assert!(hr.is_ok() && !module.is_null());
+            black_box(begin_request(module, s.live));
+            ((*(*module).lpVtbl).Dispose)(module);
+        }
+    }
+    let allocations = thread_allocations() - before;
+    assert!(
+        pool.used > 0,
+        "the SDK put its instance in the request pool"
+    );
+    assert_eq!(allocations, 0, "the SDK allocated on the heap per request");
+    println!(
+        "  sdk request cycle (GetHttpModule + OnBeginRequest + Dispose): allocations/request: {} ({allocations} in {calls} requests)",
+        allocations as f64 / f64::from(calls),
+    );
     println!(
         "  ratio sdk/raw: {:.2} (median of per-round ratios; ratio of medians {:.2})",
         median(&mut ratios),
@@ -564,8 +635,8 @@ fn main() {
     assert!(!factory.is_null(), "the SDK registered a factory");
     let mut sdk: *mut CHttpModule = null_mut();
     // SAFETY: the SDK's live factory (the host keeps it until shutdown). The
-    // allocator may be null: the SDK's factory does not use it (instances
-    // are boxed and freed by Dispose).
+    // allocator may be null: the SDK then boxes the instance (and frees it
+    // in Dispose); the request cycle in `summary` passes a pool allocator.
     let hr = unsafe { ((*(*factory).lpVtbl).GetHttpModule)(factory, &mut sdk, null_mut()) };
     assert!(hr.is_ok() && !sdk.is_null(), "GetHttpModule: {hr:?}");
     let subjects = Subjects {

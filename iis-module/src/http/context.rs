@@ -38,19 +38,23 @@ const HRESULT_INSUFFICIENT_BUFFER: i32 = iis_sys::HRESULT_ERROR_INSUFFICIENT_BUF
 pub struct HttpContext {
     raw: NonNull<IHttpContext>,
     pool: RequestPool,
-    request: HttpRequest,
-    response: HttpResponse,
+    /// Fetched (`GetRequest`) on first use: most hooks never look at it.
+    request: Option<HttpRequest>,
+    /// Fetched (`GetResponse`) on first use.
+    response: Option<HttpResponse>,
     server: Option<HttpServer>,
     module: HTTP_MODULE_ID,
     _not_send: PhantomData<*mut ()>,
 }
 
 impl HttpContext {
-    /// Builds the view of a live context, fetching its request and response.
+    /// Builds the view of a live context. It makes no host call: the
+    /// request and response are fetched when a hook first asks for them.
     ///
     /// # Safety
     /// `raw` is a live `IHttpContext` for the life of the returned value;
     /// `server` (if any) is the live server; `module` is this module's id.
+    #[inline]
     pub(crate) unsafe fn from_raw(
         raw: *mut IHttpContext,
         server: Option<NonNull<IHttpServer>>,
@@ -59,32 +63,17 @@ impl HttpContext {
         let raw = NonNull::new(raw).ok_or(Error::NullPointer {
             operation: "IHttpContext",
         })?;
-        // SAFETY: live context per the contract.
-        let (request, response) = unsafe {
-            (
-                vcall!(raw.as_ptr(), GetRequest()),
-                vcall!(raw.as_ptr(), GetResponse()),
-            )
-        };
-        let request = NonNull::new(request).ok_or(Error::NullPointer {
-            operation: "IHttpContext::GetRequest",
-        })?;
-        let response = NonNull::new(response).ok_or(Error::NullPointer {
-            operation: "IHttpContext::GetResponse",
-        })?;
-        // SAFETY: all pointers are live for the life of the view.
-        unsafe {
-            let pool = RequestPool::new(raw);
-            Ok(Self {
-                raw,
-                pool,
-                request: HttpRequest::new(request, pool),
-                response: HttpResponse::new(response, pool, server),
-                server: server.map(|s| HttpServer::from_raw(s)),
-                module,
-                _not_send: PhantomData,
-            })
-        }
+        Ok(Self {
+            raw,
+            // SAFETY: live context for the life of the view (our contract).
+            pool: unsafe { RequestPool::new(raw) },
+            request: None,
+            response: None,
+            // SAFETY: the server (if any) is live per our contract.
+            server: server.map(|s| unsafe { HttpServer::from_raw(s) }),
+            module,
+            _not_send: PhantomData,
+        })
     }
 
     /// The request pool, for SDK views that copy into request memory.
@@ -97,21 +86,78 @@ impl HttpContext {
         self.raw.as_ptr()
     }
 
+    /// The request, fetching it from IIS on first use.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`] if IIS has none (it always has one for the
+    /// context of a notification).
+    pub(crate) fn try_request(&mut self) -> Result<&mut HttpRequest> {
+        if self.request.is_none() {
+            // SAFETY: live context (from_raw's contract); no arguments.
+            let raw = unsafe { vcall!(self.as_raw(), GetRequest()) };
+            let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+                operation: "IHttpContext::GetRequest",
+            })?;
+            // SAFETY: IIS's request lives as long as the context, and so
+            // as long as this view.
+            self.request = Some(unsafe { HttpRequest::new(raw, self.pool) });
+        }
+        Ok(self.request.as_mut().expect("fetched above"))
+    }
+
+    /// The response, fetching it from IIS on first use.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`] if IIS has none (it always has one for the
+    /// context of a notification).
+    pub(crate) fn try_response(&mut self) -> Result<&mut HttpResponse> {
+        if self.response.is_none() {
+            // SAFETY: live context (from_raw's contract); no arguments.
+            let raw = unsafe { vcall!(self.as_raw(), GetResponse()) };
+            let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+                operation: "IHttpContext::GetResponse",
+            })?;
+            let server = self.server.map(|s| s.raw());
+            // SAFETY: IIS's response lives as long as the context, and so
+            // as long as this view; the server is the live one.
+            self.response = Some(unsafe { HttpResponse::new(raw, self.pool, server) });
+        }
+        Ok(self.response.as_mut().expect("fetched above"))
+    }
+
     /// The request.
+    ///
+    /// # Panics
+    /// If IIS returns no request (`GetRequest` gives null), which it never
+    /// does for the context of a notification. In a hook the panic is
+    /// caught like any other: the request gets a 500.
     #[doc(alias = "GetRequest")]
     pub fn request(&mut self) -> &mut HttpRequest {
-        &mut self.request
+        self.try_request().unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The response.
+    ///
+    /// # Panics
+    /// If IIS returns no response (`GetResponse` gives null), which it never
+    /// does for the context of a notification. In a hook the panic is
+    /// caught like any other: the request gets a 500.
     #[doc(alias = "GetResponse")]
     pub fn response(&mut self) -> &mut HttpResponse {
-        &mut self.response
+        self.try_response().unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Request and response at once.
+    ///
+    /// # Panics
+    /// As [`request`](Self::request) and [`response`](Self::response).
     pub fn parts(&mut self) -> (&mut HttpRequest, &mut HttpResponse) {
-        (&mut self.request, &mut self.response)
+        self.request();
+        self.response();
+        match (&mut self.request, &mut self.response) {
+            (Some(request), Some(response)) => (request, response),
+            _ => unreachable!("both fetched above"),
+        }
     }
 
     /// The worker process, if the module was registered with one.
@@ -119,8 +165,10 @@ impl HttpContext {
         self.server
     }
 
+    /// Whether the hook reset the connection (only possible through the
+    /// response, so `false` when it never fetched one).
     pub(crate) fn response_was_reset(&self) -> bool {
-        self.response.was_reset()
+        self.response.as_ref().is_some_and(HttpResponse::was_reset)
     }
 
     /// A server variable (`REMOTE_ADDR`, `HTTP_USER_AGENT`, `URL`, …) as

@@ -15,12 +15,29 @@ pub trait HeaderKey: sealed::Sealed {
 }
 
 mod sealed {
-    pub trait Sealed {}
+    /// What only the SDK asks of a header key.
+    pub trait Sealed {
+        /// Whether the name is known to be a valid lowercase HTTP token
+        /// already (an `http::HeaderName`), so validating it again is moot.
+        fn is_checked_token(&self) -> bool {
+            false
+        }
+    }
     impl Sealed for &str {}
     impl Sealed for String {}
     impl Sealed for &String {}
-    impl Sealed for http::HeaderName {}
-    impl Sealed for &http::HeaderName {}
+    // `HeaderName` only holds lowercase RFC 9110 tokens (its constructors
+    // reject or lowercase everything else).
+    impl Sealed for http::HeaderName {
+        fn is_checked_token(&self) -> bool {
+            true
+        }
+    }
+    impl Sealed for &http::HeaderName {
+        fn is_checked_token(&self) -> bool {
+            true
+        }
+    }
 }
 
 impl HeaderKey for &str {
@@ -57,16 +74,104 @@ pub(crate) enum Side {
     Response,
 }
 
-/// The `HTTP_HEADER_ID` of a well-known header, if it has one.
-pub(crate) fn known_id(name: &str, side: Side) -> Option<HTTP_HEADER_ID> {
-    let table: &[&str] = match side {
-        Side::Request => &HTTP_REQUEST_HEADER_NAMES,
-        Side::Response => &HTTP_RESPONSE_HEADER_NAMES,
+/// Buckets of the header-id index: a power of two.
+const BUCKETS: usize = 64;
+/// Ids per bucket; `index` fails to compile if a table needs more.
+const SLOTS: usize = 2;
+/// An empty slot.
+const NONE: u8 = u8::MAX;
+/// Room for the longest well-known name (`Proxy-Authorization`, 19 bytes).
+const LONGEST: usize = 24;
+
+/// The bucket of a header name: from its length and its first, middle and
+/// last bytes, ASCII case folded (`| 0x20`), so that every spelling of a
+/// name lands in the bucket of its table entry. (The multipliers were
+/// searched for: no bucket of either table holds more than [`SLOTS`] names.)
+const fn bucket(name: &[u8]) -> usize {
+    let len = name.len();
+    if len == 0 {
+        return 0;
+    }
+    let first = (name[0] | 0x20) as usize;
+    let middle = (name[len / 2] | 0x20) as usize;
+    let last = (name[len - 1] | 0x20) as usize;
+    (len + first + 2 * last + 5 * middle) % BUCKETS
+}
+
+/// The index of an id table (iis-sys's `HTTP_*_HEADER_NAMES`, index = id):
+/// for each bucket, the ids of the names that fall in it, and each name in
+/// lowercase (how `http::HeaderName` spells it). Built at compile time, so
+/// the names stay defined once, in iis-sys.
+struct Index<const N: usize> {
+    buckets: [[u8; SLOTS]; BUCKETS],
+    lowercase: [([u8; LONGEST], usize); N],
+}
+
+const fn index<const N: usize>(names: &[&str; N]) -> Index<N> {
+    let mut index = Index {
+        buckets: [[NONE; SLOTS]; BUCKETS],
+        lowercase: [([0; LONGEST], 0); N],
     };
-    table
-        .iter()
-        .position(|known| known.eq_ignore_ascii_case(name))
-        .map(|id| id as HTTP_HEADER_ID)
+    let mut id = 0;
+    while id < N {
+        let name = names[id].as_bytes();
+        assert!(name.len() <= LONGEST && id < NONE as usize);
+        let mut i = 0;
+        while i < name.len() {
+            index.lowercase[id].0[i] = name[i].to_ascii_lowercase();
+            i += 1;
+        }
+        index.lowercase[id].1 = name.len();
+        let b = bucket(name);
+        let mut slot = 0;
+        while index.buckets[b][slot] != NONE {
+            slot += 1;
+            assert!(
+                slot < SLOTS,
+                "header-id index: a bucket overflowed; raise SLOTS"
+            );
+        }
+        index.buckets[b][slot] = id as u8;
+        id += 1;
+    }
+    index
+}
+
+static REQUEST_INDEX: Index<{ HTTP_REQUEST_HEADER_NAMES.len() }> =
+    index(&HTTP_REQUEST_HEADER_NAMES);
+static RESPONSE_INDEX: Index<{ HTTP_RESPONSE_HEADER_NAMES.len() }> =
+    index(&HTTP_RESPONSE_HEADER_NAMES);
+
+impl<const N: usize> Index<N> {
+    /// The id of `name`: one hashed bucket of at most [`SLOTS`] candidates,
+    /// compared exactly when `name` is known to be lowercase, else ASCII
+    /// case-insensitively.
+    #[inline]
+    fn find(&self, name: &[u8], lowercase: bool) -> Option<HTTP_HEADER_ID> {
+        self.buckets[bucket(name)]
+            .iter()
+            .take_while(|&&id| id != NONE)
+            .find(|&&id| {
+                let (known, len) = &self.lowercase[usize::from(id)];
+                let known = &known[..*len];
+                if lowercase {
+                    known == name
+                } else {
+                    known.eq_ignore_ascii_case(name)
+                }
+            })
+            .map(|&id| HTTP_HEADER_ID::from(id))
+    }
+}
+
+/// The `HTTP_HEADER_ID` of a well-known header, if it has one: ASCII case
+/// insensitive, or byte for byte when `lowercase` says that `name` is
+/// lowercase already (an `http::HeaderName`).
+fn known_id(name: &str, lowercase: bool, side: Side) -> Option<HTTP_HEADER_ID> {
+    match side {
+        Side::Request => REQUEST_INDEX.find(name.as_bytes(), lowercase),
+        Side::Response => RESPONSE_INDEX.find(name.as_bytes(), lowercase),
+    }
 }
 
 /// How IIS addresses a header: by `HTTP_HEADER_ID` when it is well known,
@@ -77,11 +182,26 @@ pub(crate) enum HeaderRef {
     Name(PCSTR),
 }
 
-/// Validates `name` and resolves it for `side`, copying unknown names into
-/// request memory (NUL-terminated, valid for the request).
-pub(crate) fn resolve(name: &str, side: Side, pool: &RequestPool) -> Result<HeaderRef> {
-    validate_name(name)?;
-    Ok(match known_id(name, side) {
+/// The name of `key` and whether it still needs validating (an
+/// `http::HeaderName` is a valid token already; a `&str` or `String` is not).
+pub(crate) fn key_name(key: &impl HeaderKey) -> (&str, bool) {
+    (key.header_name(), !key.is_checked_token())
+}
+
+/// Validates `name` (unless `validate` is false: a name from [`key_name`]
+/// that is known to be valid) and resolves it for `side`, copying unknown
+/// names into request memory (NUL-terminated, valid for the request).
+pub(crate) fn resolve_name(
+    name: &str,
+    validate: bool,
+    side: Side,
+    pool: &RequestPool,
+) -> Result<HeaderRef> {
+    if validate {
+        validate_name(name)?;
+    }
+    // A name that needs no validation is an `http::HeaderName`: lowercase.
+    Ok(match known_id(name, !validate, side) {
         Some(id) => HeaderRef::Id(id),
         None => HeaderRef::Name(pool.c_str(name.as_bytes(), "header name")?),
     })
@@ -137,6 +257,7 @@ pub(crate) fn validate_text(value: &[u8], what: &'static str) -> Result<u16> {
 
 #[cfg(test)]
 mod tests {
+    use super::sealed::Sealed;
     use super::*;
 
     #[test]
@@ -205,11 +326,68 @@ mod tests {
     }
 
     #[test]
+    fn every_table_name_maps_to_its_id_in_any_case() {
+        for (side, names) in [
+            (Side::Request, &HTTP_REQUEST_HEADER_NAMES[..]),
+            (Side::Response, &HTTP_RESPONSE_HEADER_NAMES[..]),
+        ] {
+            for (id, name) in names.iter().enumerate() {
+                let id = Some(id as HTTP_HEADER_ID);
+                assert_eq!(known_id(name, false, side), id, "{name}");
+                assert_eq!(
+                    known_id(&name.to_ascii_lowercase(), false, side),
+                    id,
+                    "{name}"
+                );
+                assert_eq!(
+                    known_id(&name.to_ascii_lowercase(), true, side),
+                    id,
+                    "{name}"
+                );
+                assert_eq!(
+                    known_id(&name.to_ascii_uppercase(), false, side),
+                    id,
+                    "{name}"
+                );
+                // One byte more, less or different: not that header.
+                assert_ne!(known_id(&format!("{name}x"), false, side), id, "{name}x");
+                assert_ne!(known_id(&name[1..], false, side), id, "{name}");
+                let other = format!("{}_", &name[..name.len() - 1]);
+                assert_eq!(known_id(&other, false, side), None, "{other}");
+            }
+        }
+    }
+
+    #[test]
+    fn header_names_from_the_http_crate_resolve_like_strings() {
+        use http::header;
+        for (key, id) in [
+            (header::CONTENT_TYPE, Some(12)),
+            (header::LOCATION, Some(23)),
+            (header::WWW_AUTHENTICATE, Some(29)),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, None),
+        ] {
+            assert!(key.is_checked_token());
+            assert_eq!(
+                known_id(key.header_name(), false, Side::Response),
+                id,
+                "{key}"
+            );
+            assert_eq!(
+                known_id(key.header_name(), true, Side::Response),
+                id,
+                "{key}"
+            );
+        }
+        assert!(!"content-type".is_checked_token());
+    }
+
+    #[test]
     fn known_ids_depend_on_the_side() {
-        assert_eq!(known_id("content-type", Side::Response), Some(12));
-        assert_eq!(known_id("Location", Side::Response), Some(23));
-        assert_eq!(known_id("Location", Side::Request), None);
-        assert_eq!(known_id("user-agent", Side::Request), Some(40));
-        assert_eq!(known_id("X-Anything", Side::Request), None);
+        assert_eq!(known_id("content-type", false, Side::Response), Some(12));
+        assert_eq!(known_id("Location", false, Side::Response), Some(23));
+        assert_eq!(known_id("Location", false, Side::Request), None);
+        assert_eq!(known_id("user-agent", false, Side::Request), Some(40));
+        assert_eq!(known_id("X-Anything", false, Side::Request), None);
     }
 }

@@ -166,9 +166,9 @@ impl HttpRequest {
     /// [`Error::InvalidInput`] for an invalid name.
     #[doc(alias = "GetHeader")]
     pub fn header(&self, name: impl HeaderKey) -> Result<Option<&[u8]>> {
-        let name = name.header_name();
+        let (name, validate) = headers::key_name(&name);
         let mut len = 0u16;
-        let value = match headers::resolve(name, Side::Request, &self.pool)? {
+        let value = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
             // SAFETY: live request; valid out-pointer; the name is NUL-terminated pool memory.
             HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), GetHeader(id, &mut len)) },
             // SAFETY: live request; valid out-pointer; the name is NUL-terminated pool memory.
@@ -204,10 +204,10 @@ impl HttpRequest {
         value: impl AsRef<[u8]>,
         replace: bool,
     ) -> Result<()> {
-        let (name, value) = (name.header_name(), value.as_ref());
+        let ((name, validate), value) = (headers::key_name(&name), value.as_ref());
         let len = headers::validate_value(value)?;
         let (value, replace) = (PCSTR(value.as_ptr()), BOOL::from(replace));
-        let hr = match headers::resolve(name, Side::Request, &self.pool)? {
+        let hr = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
             // SAFETY: live request; value valid for `len` bytes during the call (IIS copies it); NUL-terminated pool name.
             HeaderRef::Id(id) => unsafe {
                 vcall!(self.as_raw(), SetHeader(id, value, len, replace))
@@ -226,8 +226,8 @@ impl HttpRequest {
     /// [`Error::InvalidInput`]; [`Error::Server`].
     #[doc(alias = "DeleteHeader")]
     pub fn delete_header(&mut self, name: impl HeaderKey) -> Result<()> {
-        let name = name.header_name();
-        let hr = match headers::resolve(name, Side::Request, &self.pool)? {
+        let (name, validate) = headers::key_name(&name);
+        let hr = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
             // SAFETY: live request; NUL-terminated pool name.
             HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), DeleteHeader(id)) },
             // SAFETY: live request; NUL-terminated pool name.

@@ -228,7 +228,8 @@ impl HttpResponse {
     /// over 65,535 bytes; [`Error::Server`].
     #[doc(alias = "SetHeader")]
     pub fn set_header(&mut self, name: impl HeaderKey, value: impl AsRef<[u8]>) -> Result<()> {
-        self.put_header(name.header_name(), value.as_ref(), true)
+        let (name, validate) = headers::key_name(&name);
+        self.put_header(name, validate, value.as_ref(), true)
     }
 
     /// Adds a header value, keeping existing ones (`fReplace = FALSE`).
@@ -237,15 +238,22 @@ impl HttpResponse {
     /// As [`set_header`](Self::set_header).
     #[doc(alias = "SetHeader")]
     pub fn append_header(&mut self, name: impl HeaderKey, value: impl AsRef<[u8]>) -> Result<()> {
-        self.put_header(name.header_name(), value.as_ref(), false)
+        let (name, validate) = headers::key_name(&name);
+        self.put_header(name, validate, value.as_ref(), false)
     }
 
-    fn put_header(&mut self, name: &str, value: &[u8], replace: bool) -> Result<()> {
+    fn put_header(
+        &mut self,
+        name: &str,
+        validate: bool,
+        value: &[u8],
+        replace: bool,
+    ) -> Result<()> {
         let len = headers::validate_value(value)?;
         // IIS copies the value; it only needs to live for the call.
         let value_ptr = PCSTR(value.as_ptr());
         let replace = BOOL::from(replace);
-        let hr = match headers::resolve(name, Side::Response, &self.pool)? {
+        let hr = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
             // SAFETY: the response is live; the value pointer is valid for `len` bytes and the name is NUL-terminated pool memory.
             HeaderRef::Id(id) => unsafe {
                 vcall!(self.as_raw(), SetHeader(id, value_ptr, len, replace))
@@ -267,9 +275,9 @@ impl HttpResponse {
     /// [`Error::InvalidInput`] for an invalid name.
     #[doc(alias = "GetHeader")]
     pub fn header(&self, name: impl HeaderKey) -> Result<Option<&[u8]>> {
-        let name = name.header_name();
+        let (name, validate) = headers::key_name(&name);
         let mut len = 0u16;
-        let value = match headers::resolve(name, Side::Response, &self.pool)? {
+        let value = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
             // SAFETY: live response; valid out-pointer; the name is NUL-terminated pool memory.
             HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), GetHeader(id, &mut len)) },
             // SAFETY: live response; valid out-pointer; the name is NUL-terminated pool memory.
@@ -300,8 +308,8 @@ impl HttpResponse {
     /// [`Error::InvalidInput`] for an invalid name; [`Error::Server`].
     #[doc(alias = "DeleteHeader")]
     pub fn delete_header(&mut self, name: impl HeaderKey) -> Result<()> {
-        let name = name.header_name();
-        let hr = match headers::resolve(name, Side::Response, &self.pool)? {
+        let (name, validate) = headers::key_name(&name);
+        let hr = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
             // SAFETY: live response; NUL-terminated pool name.
             HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), DeleteHeader(id)) },
             // SAFETY: live response; NUL-terminated pool name.

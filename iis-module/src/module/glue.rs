@@ -5,6 +5,7 @@
 use super::allocator::{self, ModuleAllocator, PoolLife};
 use super::hooks::HttpModule;
 use super::providers::{Completion, Provider};
+use crate::ffi::vcall;
 use crate::{Error, Flow, HttpContext};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -22,7 +23,56 @@ pub(crate) struct ModuleObject<T> {
     failed: bool,
     /// The life of the pool memory the factory allocated for the instance.
     pool: Option<PoolLife>,
+    /// Where the object itself lives, which says how `Dispose` ends it.
+    storage: Storage,
     module: T,
+}
+
+/// Where a [`ModuleObject`] lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    /// Request-pool memory from `IModuleAllocator::AllocateMemory`: IIS
+    /// frees it when the request ends, after `Dispose`, so `Dispose` only
+    /// drops the object in place.
+    Pool,
+    /// A `Box` (no allocator, or it failed): `Dispose` frees it.
+    Heap,
+}
+
+impl<T> ModuleObject<T> {
+    /// Puts `object` in request-pool memory from `allocator`, aligned for
+    /// it, or on the heap when there is no allocator or it gives no memory.
+    ///
+    /// # Safety
+    /// `allocator` is null or the live allocator of the current
+    /// `GetHttpModule` call, whose memory IIS keeps until the request ends
+    /// (after it has called `Dispose` on the instance).
+    unsafe fn place(mut object: Self, allocator: *mut IModuleAllocator) -> *mut Self {
+        let layout = core::alloc::Layout::new::<Self>();
+        // Room to align the object whatever alignment the pool gives.
+        let size = layout.size() + (layout.align() - 1);
+        if !allocator.is_null()
+            && let Ok(size) = u32::try_from(size)
+        {
+            // SAFETY: the live allocator of this call (our contract).
+            let raw = unsafe { vcall!(allocator, AllocateMemory(size)) };
+            if !raw.is_null() {
+                let raw = raw.cast::<u8>();
+                let offset = raw.align_offset(layout.align());
+                if offset < layout.align() {
+                    // SAFETY: `offset < align` and the block has `align - 1`
+                    // spare bytes, so an aligned `Self` fits after it.
+                    let at = unsafe { raw.add(offset) }.cast::<Self>();
+                    object.storage = Storage::Pool;
+                    // SAFETY: `at` is aligned, in bounds and fresh memory.
+                    unsafe { at.write(object) };
+                    return at;
+                }
+            }
+        }
+        object.storage = Storage::Heap;
+        Box::into_raw(Box::new(object))
+    }
 }
 
 /// Runs one hook: builds the views on the stack (no heap allocation),
@@ -118,7 +168,11 @@ fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error
     if cx.response_was_reset() || cx.response_headers_sent() {
         return;
     }
-    let response = cx.response();
+    // Not `response()`: this runs outside the hook's `catch_unwind`, so a
+    // null response must not panic here.
+    let Ok(response) = cx.try_response() else {
+        return;
+    };
     response.clear();
     let _ = response.set_status_raw(500, 0, "Internal Server Error", error.hresult(), false);
     let _ = response.set_error_description(&format!("{module}::{hook}: {error}"), true);
@@ -159,11 +213,19 @@ define_member_fn! {
     }
 
     pub(crate) unsafe fn dispose[T: HttpModule](this: *mut CHttpModule) {
-        // SAFETY: IIS disposes of each instance exactly once; it was made
-        // by `Box::new` in `get_http_module`.
-        let mut object = unsafe { Box::from_raw(this.cast::<ModuleObject<T>>()) };
-        let pool = object.pool.take();
-        if catch_unwind(AssertUnwindSafe(|| drop(object))).is_err() {
+        let object = this.cast::<ModuleObject<T>>();
+        // SAFETY: IIS disposes of each instance exactly once, so this is
+        // still the live object `ModuleObject::place` made.
+        let (pool, storage) = unsafe { ((*object).pool.take(), (*object).storage) };
+        let dropped = catch_unwind(AssertUnwindSafe(|| match storage {
+            // SAFETY: a live, initialised object in request-pool memory,
+            // dropped exactly once (here); IIS frees the memory itself
+            // when the request ends, after Dispose.
+            Storage::Pool => unsafe { core::ptr::drop_in_place(object) },
+            // SAFETY: made by `Box::new` in `place`, freed exactly once.
+            Storage::Heap => drop(unsafe { Box::from_raw(object) }),
+        }));
+        if dropped.is_err() {
             log::error!("iis-module: {} panicked in Drop", core::any::type_name::<T>());
         }
         // The request pool goes when the request ends, after Dispose.
@@ -257,8 +319,8 @@ define_member_fn! {
         let factory = unsafe { &*this.cast::<Factory<T, F>>() };
         let mut pool = None;
         // SAFETY: the allocator IIS passed for this call (or null).
-        let mut allocator = unsafe { ModuleAllocator::new(allocator, &mut pool) };
-        match catch_unwind(AssertUnwindSafe(|| factory.make.make(&mut allocator))) {
+        let mut lent = unsafe { ModuleAllocator::new(allocator, &mut pool) };
+        match catch_unwind(AssertUnwindSafe(|| factory.make.make(&mut lent))) {
             Ok(Err(error)) => {
                 log::error!(
                     "iis-module: the factory of {} failed: {error}",
@@ -270,16 +332,21 @@ define_member_fn! {
                 error.hresult()
             }
             Ok(Ok(instance)) => {
-                let object = Box::new(ModuleObject {
+                let object = ModuleObject {
                     vtbl: &ModuleObject::<T>::VTABLE,
                     server: factory.server,
                     module_id: factory.module_id,
                     failed: false,
                     pool,
+                    storage: Storage::Heap,
                     module: instance,
-                });
+                };
+                // SAFETY: the allocator IIS passed for this call (or null);
+                // IIS keeps its memory until the request ends, after
+                // Dispose (the ASP.NET Core Module relies on the same).
+                let object = unsafe { ModuleObject::place(object, allocator) };
                 // SAFETY: non-null out-pointer checked above.
-                unsafe { *module = Box::into_raw(object).cast() };
+                unsafe { *module = object.cast() };
                 HRESULT(0)
             }
             Err(payload) => {
@@ -302,5 +369,123 @@ define_member_fn! {
         if catch_unwind(AssertUnwindSafe(|| drop(factory))).is_err() {
             log::error!("iis-module: a module factory panicked in Drop");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A module that counts its drops; over-aligned, to check the pool
+    /// placement honours alignment.
+    #[repr(align(64))]
+    struct Counted(Arc<AtomicUsize>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    impl HttpModule for Counted {}
+
+    /// An `IModuleAllocator` over a buffer whose blocks start 8 bytes past a
+    /// 64-byte boundary (a pool only guarantees 8 or 16), or one that has no
+    /// memory to give.
+    #[repr(C)]
+    struct TestAllocator {
+        vtbl: *const IModuleAllocatorVtbl,
+        buf: Box<[u8]>,
+        used: usize,
+        calls: usize,
+        exhausted: bool,
+    }
+
+    define_member_fn! {
+        unsafe fn test_allocate(this: *mut IModuleAllocator, size: u32) -> *mut core::ffi::c_void {
+            // SAFETY: only called on a live TestAllocator (below).
+            let this = unsafe { &mut *this.cast::<TestAllocator>() };
+            this.calls += 1;
+            if this.exhausted {
+                return core::ptr::null_mut();
+            }
+            let start = this.buf.as_ptr().align_offset(64) + 8 + this.used;
+            this.used += size as usize + 64;
+            assert!(start + size as usize <= this.buf.len());
+            this.buf[start..start + size as usize].as_mut_ptr().cast()
+        }
+    }
+
+    static TEST_ALLOCATOR_VTBL: IModuleAllocatorVtbl = IModuleAllocatorVtbl {
+        AllocateMemory: test_allocate,
+    };
+
+    impl TestAllocator {
+        fn new(exhausted: bool) -> Self {
+            Self {
+                vtbl: &TEST_ALLOCATOR_VTBL,
+                buf: vec![0; 4096].into_boxed_slice(),
+                used: 0,
+                calls: 0,
+                exhausted,
+            }
+        }
+
+        fn holds(&self, p: *const u8) -> bool {
+            self.buf.as_ptr_range().contains(&p)
+        }
+    }
+
+    /// One instance's life through the factory's and the module's vtables:
+    /// where the instance was, and how often it was dropped after `Dispose`.
+    fn instance_life(allocator: Option<&mut TestAllocator>) -> (*const u8, usize) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&drops);
+        let factory = Factory::<Counted, _>::new_raw(
+            move |_: &mut ModuleAllocator<'_>| Ok(Counted(Arc::clone(&counter))),
+            None,
+            core::ptr::null_mut(),
+        );
+        let allocator: *mut IModuleAllocator =
+            allocator.map_or(core::ptr::null_mut(), |a| (a as *mut TestAllocator).cast());
+        let mut module: *mut CHttpModule = core::ptr::null_mut();
+        // SAFETY: our live factory; a valid out-pointer; a live allocator or null.
+        let hr = unsafe { ((*(*factory).lpVtbl).GetHttpModule)(factory, &mut module, allocator) };
+        assert!(hr.is_ok() && !module.is_null(), "{hr:?}");
+        let at = module.cast::<u8>().cast_const();
+        // The object (and so the module inside it) is aligned for its type.
+        assert_eq!(
+            at as usize % core::mem::align_of::<ModuleObject<Counted>>(),
+            0
+        );
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        // SAFETY: the live instance, disposed once as IIS does.
+        unsafe { ((*(*module).lpVtbl).Dispose)(module) };
+        let dropped = drops.load(Ordering::SeqCst);
+        // SAFETY: the live factory, terminated once.
+        unsafe { ((*(*factory).lpVtbl).Terminate)(factory) };
+        (at, dropped)
+    }
+
+    #[test]
+    fn instances_live_in_request_pool_memory_aligned_and_are_dropped_once() {
+        let mut pool = TestAllocator::new(false);
+        let (at, drops) = instance_life(Some(&mut pool));
+        assert_eq!(pool.calls, 1);
+        assert!(pool.holds(at), "the instance is in the allocator's memory");
+        assert_eq!(drops, 1);
+    }
+
+    #[test]
+    fn instances_fall_back_to_the_heap_without_pool_memory() {
+        let mut exhausted = TestAllocator::new(true);
+        let (at, drops) = instance_life(Some(&mut exhausted));
+        assert_eq!(exhausted.calls, 1);
+        assert!(!exhausted.holds(at));
+        assert_eq!(drops, 1);
+        let (_, drops) = instance_life(None);
+        assert_eq!(drops, 1);
     }
 }

@@ -17,9 +17,12 @@ impl HttpModule for ResetConnection {
         let response = cx.response();
         response.clear();
         response.set_header(CONTENT_TYPE, "text/plain")?;
-        response.write(b"Status: Before Reset\n")?;
+        // `write_static`: literals live for the whole process, so IIS may
+        // keep pointing at them (no copy into request memory, as the C++
+        // sample writes from a buffer without copying it).
+        response.write_static(b"Status: Before Reset\n")?;
         let reset = response.reset_connection();
-        response.write(b"Status: After Reset\n")?; // accepted, never reaches the client
+        response.write_static(b"Status: After Reset\n")?; // accepted, never reaches the client
         Ok(reset.finish())
     }
 }
