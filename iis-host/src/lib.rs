@@ -5,14 +5,14 @@
 //! ```no_run
 //! use iis_host::Host;
 //! let host = Host::builder()
-//!     .module(iis_host::testing::cdylib_path("my_module"))
+//!     .module(iis_host::testing::build_cdylib("my_module")?)
 //!     .build()?;
 //! let transcript = host.get("/hello");
 //! assert_eq!(transcript.status, 200);
 //! for line in transcript.notification_lines() {
 //!     println!("{line}");
 //! }
-//! # Ok::<(), iis_host::HostError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! For assertions the way axum tests make them,

@@ -38,7 +38,7 @@ use crate::transcript::Transcript;
 /// use tower::ServiceExt; // oneshot
 ///
 /// let host = Host::builder()
-///     .module(iis_host::testing::cdylib_path("hello_world"))
+///     .module(iis_host::testing::build_cdylib("hello_world")?)
 ///     .build()?
 ///     .into_service();
 ///

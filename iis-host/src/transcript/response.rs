@@ -21,7 +21,7 @@ impl Transcript {
     /// use iis_host::{Host, Transcript};
     ///
     /// let host = Host::builder()
-    ///     .module(iis_host::testing::cdylib_path("hello_world"))
+    ///     .module(iis_host::testing::build_cdylib("hello_world")?)
     ///     .build()?;
     ///
     /// let response = host.get("/hello").into_response()?;
@@ -30,7 +30,7 @@ impl Transcript {
     /// assert_eq!(response.body(), "Hello, world!\n");
     /// let transcript = response.extensions().get::<Transcript>().unwrap();
     /// assert_eq!(transcript.substatus, 0);
-    /// # Ok::<(), iis_host::HostError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// The version is `HTTP/1.1`; the reason phrase, which `http::Response`
