@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod c_library;
+
 fn iis_host() -> Command {
     Command::new(env!("CARGO_BIN_EXE_iis-host"))
 }
@@ -36,12 +39,8 @@ fn request_needs_a_module() {
 /// holds several modules picks one by name.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn library_registering_only_chosen() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("iis-host-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let c = dir.join("named.c");
-    let so = dir.join("libnamed.so");
-    std::fs::write(
-        &c,
+    c_library::build(
+        "named",
         r#"
 typedef const unsigned short *(*get_name_fn)(void *self);
 struct info { get_name_fn *vtbl; };
@@ -54,15 +53,6 @@ int RegisterModule(unsigned version, struct info *info, void *server) {
 }
 "#,
     )
-    .unwrap();
-    let status = Command::new("cc")
-        .args(["-shared", "-fPIC", "-o"])
-        .arg(&so)
-        .arg(&c)
-        .status()
-        .expect("a C compiler (cc) builds the test library");
-    assert!(status.success());
-    so
 }
 
 #[test]
@@ -90,7 +80,7 @@ fn module_name_chosen_with_name_equals_path() {
             && stderr.contains("RegisterModule returned 0x80004005"),
         "{stderr}"
     );
-    std::fs::remove_dir_all(library.parent().unwrap()).unwrap();
+    c_library::remove(&library);
 }
 
 #[test]

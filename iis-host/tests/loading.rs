@@ -1,6 +1,8 @@
 //! Loading modules and the global lifecycle: RegisterModule failures, global
 //! notifications at start, per request and at shutdown, Terminate.
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod c_library;
 mod support;
 
 use iis_host::{GlobalNotification, Host, HostError, HostEvent, LibraryProblem};
@@ -52,24 +54,6 @@ fn missing_library_is_an_error() {
     assert!(error.to_string().contains("libno_such_module"));
 }
 
-/// Builds a shared library from C `source` with the system compiler.
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-fn c_library(name: &str, source: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("iis-host-loading-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let c = dir.join(format!("{name}.c"));
-    let so = dir.join(format!("lib{name}.so"));
-    std::fs::write(&c, source).unwrap();
-    let status = std::process::Command::new("cc")
-        .args(["-shared", "-fPIC", "-o"])
-        .arg(&so)
-        .arg(&c)
-        .status()
-        .expect("a C compiler (cc) builds the test libraries");
-    assert!(status.success());
-    so
-}
-
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn load_error(path: &std::path::Path) -> HostError {
     Host::builder().module(path).build().unwrap_err()
@@ -81,7 +65,7 @@ fn files_the_loader_would_crash_on_or_misreport_are_typed_errors() {
     use std::io::Write;
 
     // Data named RegisterModule: calling it would crash the host.
-    let data = c_library("data_export", "int RegisterModule = 5;\n");
+    let data = c_library::build("data_export", "int RegisterModule = 5;\n");
     let error = load_error(&data);
     assert!(
         matches!(
@@ -97,7 +81,7 @@ fn files_the_loader_would_crash_on_or_misreport_are_typed_errors() {
     // A library cut off after its headers: mapping it would raise SIGBUS.
     // Its section table (at the end) is dropped from the header, as a
     // loader does not need it, so the headers themselves stay readable.
-    let good = c_library("good_export", "int RegisterModule(void) { return 0; }\n");
+    let good = c_library::build("good_export", "int RegisterModule(void) { return 0; }\n");
     let mut bytes = std::fs::read(&good).unwrap();
     bytes[0x28..0x30].fill(0); // e_shoff
     bytes[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
@@ -136,7 +120,7 @@ fn files_the_loader_would_crash_on_or_misreport_are_typed_errors() {
 
     // The good one loads (RegisterModule returns S_OK without registering).
     Host::builder().module(&good).build().unwrap();
-    std::fs::remove_dir_all(good.parent().unwrap()).unwrap();
+    c_library::remove(&good);
 }
 
 static FAILING_COUNTERS: Counters = Counters::new();

@@ -31,6 +31,8 @@
 //! entry points it calls. Without valgrind the binary runs the same rounds
 //! and checks that both modules made the calls of the C++ sample.
 
+mod raw_module;
+
 use iis_host::{Host, HostConfig};
 use iis_module::{
     Event, Flow, HttpContext, HttpModule, Registration, http_module, register_module,
@@ -38,12 +40,12 @@ use iis_module::{
 use iis_sys::{
     BOOL, CGlobalModule, CHttpModule, CHttpModuleVtbl, HRESULT, HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0,
     HTTP_DATA_CHUNK_0_0, HTTP_MODULE_ID, HttpDataChunkFromMemory, HttpHeaderContentType,
-    IHttpCompletionInfo, IHttpContext, IHttpEventProvider, IHttpModuleFactory,
-    IHttpModuleFactoryVtbl, IHttpModuleRegistrationInfo, IHttpModuleRegistrationInfoVtbl,
-    IHttpServer, IModuleAllocator, ISendResponseProvider, PCSTR, PCWSTR, PFN_REGISTERMODULE,
-    REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_FINISH_REQUEST,
-    RQ_SEND_RESPONSE, define_member_fn,
+    IHttpContext, IHttpEventProvider, IHttpModuleFactory, IHttpModuleFactoryVtbl,
+    IHttpModuleRegistrationInfo, IHttpModuleRegistrationInfoVtbl, IHttpServer, IModuleAllocator,
+    ISendResponseProvider, PCSTR, PCWSTR, PFN_REGISTERMODULE, REQUEST_NOTIFICATION_STATUS,
+    RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_FINISH_REQUEST, RQ_SEND_RESPONSE, define_member_fn,
 };
+use raw_module::{raw_continue, raw_object, raw_vtable};
 use std::hint::black_box;
 use std::ptr::null_mut;
 use std::sync::Mutex;
@@ -151,14 +153,6 @@ unsafe fn sdk_factory(
 // The raw reset-connection module, as the C++ sample writes it.
 
 define_member_fn! {
-    unsafe fn raw_continue[P](
-        _this: *mut CHttpModule,
-        _cx: *mut IHttpContext,
-        _provider: *mut P
-    ) -> REQUEST_NOTIFICATION_STATUS {
-        RQ_NOTIFICATION_CONTINUE
-    }
-
     unsafe fn raw_begin_with_views(
         _this: *mut CHttpModule,
         cx: *mut IHttpContext,
@@ -217,76 +211,6 @@ define_member_fn! {
         }
         RQ_NOTIFICATION_FINISH_REQUEST
     }
-
-    unsafe fn raw_async_completion(
-        _this: *mut CHttpModule,
-        _cx: *mut IHttpContext,
-        _notification: u32,
-        _post: BOOL,
-        _provider: *mut IHttpEventProvider,
-        _info: *mut IHttpCompletionInfo
-    ) -> REQUEST_NOTIFICATION_STATUS {
-        RQ_NOTIFICATION_CONTINUE
-    }
-
-    /// `delete this`.
-    unsafe fn raw_dispose(this: *mut CHttpModule) {
-        // SAFETY: every raw object is a `Box<CHttpModule>` (`new`), disposed once.
-        drop(unsafe { Box::from_raw(this) });
-    }
-
-    unsafe fn raw_destructor(this: *mut CHttpModule, flags: u32) -> *mut core::ffi::c_void {
-        if flags & 1 != 0 {
-            // SAFETY: as for Dispose.
-            unsafe { raw_dispose(this) };
-        }
-        this.cast()
-    }
-}
-
-/// A 31-slot vtable: `begin` and `send` where given, empty hooks elsewhere.
-const fn raw_vtable(
-    begin: iis_sys::member_fn!((*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS),
-    send: iis_sys::member_fn!((*mut CHttpModule, *mut IHttpContext, *mut ISendResponseProvider) -> REQUEST_NOTIFICATION_STATUS),
-) -> CHttpModuleVtbl {
-    use iis_sys::{
-        IAuthenticationProvider as Auth, ICustomNotificationProvider as Custom,
-        IHttpEventProvider as Ev, IMapHandlerProvider as MapHandler, IMapPathProvider as MapPath,
-        IReadEntityProvider as ReadEntity,
-    };
-    CHttpModuleVtbl {
-        OnBeginRequest: begin,
-        OnPostBeginRequest: raw_continue::<Ev>,
-        OnAuthenticateRequest: raw_continue::<Auth>,
-        OnPostAuthenticateRequest: raw_continue::<Ev>,
-        OnAuthorizeRequest: raw_continue::<Ev>,
-        OnPostAuthorizeRequest: raw_continue::<Ev>,
-        OnResolveRequestCache: raw_continue::<Ev>,
-        OnPostResolveRequestCache: raw_continue::<Ev>,
-        OnMapRequestHandler: raw_continue::<MapHandler>,
-        OnPostMapRequestHandler: raw_continue::<Ev>,
-        OnAcquireRequestState: raw_continue::<Ev>,
-        OnPostAcquireRequestState: raw_continue::<Ev>,
-        OnPreExecuteRequestHandler: raw_continue::<Ev>,
-        OnPostPreExecuteRequestHandler: raw_continue::<Ev>,
-        OnExecuteRequestHandler: raw_continue::<Ev>,
-        OnPostExecuteRequestHandler: raw_continue::<Ev>,
-        OnReleaseRequestState: raw_continue::<Ev>,
-        OnPostReleaseRequestState: raw_continue::<Ev>,
-        OnUpdateRequestCache: raw_continue::<Ev>,
-        OnPostUpdateRequestCache: raw_continue::<Ev>,
-        OnLogRequest: raw_continue::<Ev>,
-        OnPostLogRequest: raw_continue::<Ev>,
-        OnEndRequest: raw_continue::<Ev>,
-        OnPostEndRequest: raw_continue::<Ev>,
-        OnSendResponse: send,
-        OnMapPath: raw_continue::<MapPath>,
-        OnReadEntity: raw_continue::<ReadEntity>,
-        OnCustomRequestNotification: raw_continue::<Custom>,
-        OnAsyncCompletion: raw_async_completion,
-        Dispose: raw_dispose,
-        ScalarDeletingDestructor: raw_destructor,
-    }
 }
 
 static RAW_RESET_VTBL: CHttpModuleVtbl =
@@ -299,11 +223,6 @@ static RAW_VIEWS_VTBL: CHttpModuleVtbl =
     raw_vtable(raw_begin_with_views, raw_continue::<ISendResponseProvider>);
 static DRIVER_VTBL: CHttpModuleVtbl =
     raw_vtable(raw_continue::<IHttpEventProvider>, driver_send_response);
-
-/// `new CMyHttpModule` with `vtbl`.
-fn raw_object(vtbl: &'static CHttpModuleVtbl) -> *mut CHttpModule {
-    Box::into_raw(Box::new(CHttpModule { lpVtbl: vtbl }))
-}
 
 define_member_fn! {
     /// The raw reset-connection factory: `new` per request.

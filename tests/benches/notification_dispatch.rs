@@ -31,18 +31,21 @@
 //! Results and method: docs/benchmarks.md.
 
 use criterion::Criterion;
+mod raw_module;
+
 use iis_host::{Host, HostConfig, HostEvent};
 use iis_module::{
     Event, Flow, HttpContext, HttpModule, Registration, http_module, register_module,
 };
 use iis_sys::{
-    BOOL, CGlobalModule, CHttpModule, CHttpModuleVtbl, HRESULT, HTTP_MODULE_ID,
-    IHttpCompletionInfo, IHttpContext, IHttpEventProvider, IHttpModuleFactory,
-    IHttpModuleFactoryVtbl, IHttpModuleRegistrationInfo, IHttpModuleRegistrationInfo2,
-    IHttpModuleRegistrationInfo2Vtbl, IHttpModuleRegistrationInfoVtbl, IHttpServer,
-    IModuleAllocator, IModuleAllocatorVtbl, PCWSTR, REQUEST_NOTIFICATION_STATUS, RQ_BEGIN_REQUEST,
-    RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_PENDING, define_member_fn,
+    CGlobalModule, CHttpModule, CHttpModuleVtbl, HRESULT, HTTP_MODULE_ID, IHttpContext,
+    IHttpEventProvider, IHttpModuleFactory, IHttpModuleFactoryVtbl, IHttpModuleRegistrationInfo,
+    IHttpModuleRegistrationInfo2, IHttpModuleRegistrationInfo2Vtbl,
+    IHttpModuleRegistrationInfoVtbl, IHttpServer, IModuleAllocator, IModuleAllocatorVtbl, PCWSTR,
+    REQUEST_NOTIFICATION_STATUS, RQ_BEGIN_REQUEST, RQ_NOTIFICATION_CONTINUE,
+    RQ_NOTIFICATION_PENDING, define_member_fn,
 };
+use raw_module::{raw_continue, raw_object, raw_vtable};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
@@ -236,15 +239,6 @@ unsafe extern "system" fn register_sdk(
 // (b) Raw modules, written against iis-sys alone, as a C++ author would.
 
 define_member_fn! {
-    /// Every other notification slot: an empty C++ hook.
-    unsafe fn raw_continue[P](
-        _this: *mut CHttpModule,
-        _cx: *mut IHttpContext,
-        _provider: *mut P
-    ) -> REQUEST_NOTIFICATION_STATUS {
-        RQ_NOTIFICATION_CONTINUE
-    }
-
     /// The raw thunk measured: `OnBeginRequest` of an empty C++ module.
     unsafe fn raw_begin_request(
         _this: *mut CHttpModule,
@@ -286,87 +280,15 @@ define_member_fn! {
             _ => RQ_NOTIFICATION_CONTINUE,
         }
     }
-
-    unsafe fn raw_async_completion(
-        _this: *mut CHttpModule,
-        _cx: *mut IHttpContext,
-        _notification: u32,
-        _post: BOOL,
-        _provider: *mut IHttpEventProvider,
-        _info: *mut IHttpCompletionInfo
-    ) -> REQUEST_NOTIFICATION_STATUS {
-        RQ_NOTIFICATION_CONTINUE
-    }
-
-    unsafe fn raw_dispose(this: *mut CHttpModule) {
-        // SAFETY: every raw object is a `Box<CHttpModule>` made by
-        // `raw_object`, disposed exactly once (by the host, or by the bench
-        // for its own).
-        drop(unsafe { Box::from_raw(this) });
-    }
-
-    unsafe fn raw_destructor(this: *mut CHttpModule, flags: u32) -> *mut core::ffi::c_void {
-        if flags & 1 != 0 {
-            // SAFETY: as for Dispose.
-            unsafe { raw_dispose(this) };
-        }
-        this.cast()
-    }
 }
 
-/// A 31-slot `CHttpModule` vtable: `begin` in `OnBeginRequest`, an empty
-/// hook everywhere else.
-const fn raw_vtable(
-    begin: iis_sys::member_fn!((*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS),
-) -> CHttpModuleVtbl {
-    use iis_sys::{
-        IAuthenticationProvider as Auth, ICustomNotificationProvider as Custom,
-        IHttpEventProvider as Ev, IMapHandlerProvider as MapHandler, IMapPathProvider as MapPath,
-        IReadEntityProvider as ReadEntity, ISendResponseProvider as Send,
-    };
-    CHttpModuleVtbl {
-        OnBeginRequest: begin,
-        OnPostBeginRequest: raw_continue::<Ev>,
-        OnAuthenticateRequest: raw_continue::<Auth>,
-        OnPostAuthenticateRequest: raw_continue::<Ev>,
-        OnAuthorizeRequest: raw_continue::<Ev>,
-        OnPostAuthorizeRequest: raw_continue::<Ev>,
-        OnResolveRequestCache: raw_continue::<Ev>,
-        OnPostResolveRequestCache: raw_continue::<Ev>,
-        OnMapRequestHandler: raw_continue::<MapHandler>,
-        OnPostMapRequestHandler: raw_continue::<Ev>,
-        OnAcquireRequestState: raw_continue::<Ev>,
-        OnPostAcquireRequestState: raw_continue::<Ev>,
-        OnPreExecuteRequestHandler: raw_continue::<Ev>,
-        OnPostPreExecuteRequestHandler: raw_continue::<Ev>,
-        OnExecuteRequestHandler: raw_continue::<Ev>,
-        OnPostExecuteRequestHandler: raw_continue::<Ev>,
-        OnReleaseRequestState: raw_continue::<Ev>,
-        OnPostReleaseRequestState: raw_continue::<Ev>,
-        OnUpdateRequestCache: raw_continue::<Ev>,
-        OnPostUpdateRequestCache: raw_continue::<Ev>,
-        OnLogRequest: raw_continue::<Ev>,
-        OnPostLogRequest: raw_continue::<Ev>,
-        OnEndRequest: raw_continue::<Ev>,
-        OnPostEndRequest: raw_continue::<Ev>,
-        OnSendResponse: raw_continue::<Send>,
-        OnMapPath: raw_continue::<MapPath>,
-        OnReadEntity: raw_continue::<ReadEntity>,
-        OnCustomRequestNotification: raw_continue::<Custom>,
-        OnAsyncCompletion: raw_async_completion,
-        Dispose: raw_dispose,
-        ScalarDeletingDestructor: raw_destructor,
-    }
-}
+/// No `OnSendResponse` hook of its own (the bench measures `OnBeginRequest`).
+const NO_SEND: iis_sys::member_fn!((*mut CHttpModule, *mut IHttpContext, *mut iis_sys::ISendResponseProvider) -> REQUEST_NOTIFICATION_STATUS) =
+    raw_continue::<iis_sys::ISendResponseProvider>;
 
-static RAW_VTBL: CHttpModuleVtbl = raw_vtable(raw_begin_request);
-static RAW_WITH_VIEWS_VTBL: CHttpModuleVtbl = raw_vtable(raw_begin_request_with_views);
-static PROBE_VTBL: CHttpModuleVtbl = raw_vtable(probe_begin_request);
-
-/// A heap `CHttpModule` with `vtbl`, freed by its `Dispose` slot.
-fn raw_object(vtbl: &'static CHttpModuleVtbl) -> *mut CHttpModule {
-    Box::into_raw(Box::new(CHttpModule { lpVtbl: vtbl }))
-}
+static RAW_VTBL: CHttpModuleVtbl = raw_vtable(raw_begin_request, NO_SEND);
+static RAW_WITH_VIEWS_VTBL: CHttpModuleVtbl = raw_vtable(raw_begin_request_with_views, NO_SEND);
+static PROBE_VTBL: CHttpModuleVtbl = raw_vtable(probe_begin_request, NO_SEND);
 
 /// The context and provider of the parked request.
 #[derive(Clone, Copy)]
