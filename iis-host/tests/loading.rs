@@ -121,6 +121,7 @@ fn files_the_loader_would_crash_on_or_misreport_are_typed_errors() {
     // The good one loads (RegisterModule returns S_OK without registering).
     Host::builder().module(&good).build().unwrap();
     c_library::remove(&good);
+    c_library::remove(&data);
 }
 
 static FAILING_COUNTERS: Counters = Counters::new();
