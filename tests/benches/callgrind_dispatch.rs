@@ -31,12 +31,9 @@
 //! entry points it calls. Without valgrind the binary runs the same rounds
 //! and checks that both modules made the calls of the C++ sample.
 
-mod raw_module;
+mod subjects;
 
 use iis_host::{Host, HostConfig};
-use iis_module::{
-    Event, Flow, HttpContext, HttpModule, Registration, http_module, register_module,
-};
 use iis_sys::{
     BOOL, CGlobalModule, CHttpModule, CHttpModuleVtbl, HRESULT, HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0,
     HTTP_DATA_CHUNK_0_0, HTTP_MODULE_ID, HttpDataChunkFromMemory, HttpHeaderContentType,
@@ -45,11 +42,11 @@ use iis_sys::{
     ISendResponseProvider, PCSTR, PCWSTR, PFN_REGISTERMODULE, REQUEST_NOTIFICATION_STATUS,
     RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_FINISH_REQUEST, RQ_SEND_RESPONSE, define_member_fn,
 };
-use raw_module::{raw_continue, raw_object, raw_vtable};
 use std::hint::black_box;
 use std::ptr::null_mut;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use subjects::{RegisterModule, raw_continue, raw_object, raw_vtable};
 
 /// Interleaved rounds (each: one request of each module, one call of each
 /// empty hook). Callgrind reports totals; the script divides by this.
@@ -58,22 +55,7 @@ const ROUNDS: u32 = 2_000;
 // ---------------------------------------------------------------------------
 // The SDK side.
 
-/// An empty SDK hook.
-#[derive(Debug)]
-struct Empty;
-
-#[http_module]
-impl HttpModule for Empty {
-    fn on_begin_request(&mut self, _: &mut HttpContext, _: &mut Event) -> iis_module::Result<Flow> {
-        Ok(Flow::Continue)
-    }
-}
-
-/// `RegisterModule` of [`Empty`].
-#[register_module]
-fn register(module: &mut Registration) -> iis_module::Result<()> {
-    module.request_module(|| Empty)
-}
+// The SDK side is `subjects::Empty`, with its `RegisterModule`.
 
 /// The factory the last stand-alone registration captured.
 static CAPTURED: AtomicPtr<IHttpModuleFactory> = AtomicPtr::new(null_mut());

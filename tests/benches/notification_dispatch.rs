@@ -31,12 +31,9 @@
 //! Results and method: docs/benchmarks.md.
 
 use criterion::Criterion;
-mod raw_module;
+mod subjects;
 
 use iis_host::{Host, HostConfig, HostEvent};
-use iis_module::{
-    Event, Flow, HttpContext, HttpModule, Registration, http_module, register_module,
-};
 use iis_sys::{
     CGlobalModule, CHttpModule, CHttpModuleVtbl, HRESULT, HTTP_MODULE_ID, IHttpContext,
     IHttpEventProvider, IHttpModuleFactory, IHttpModuleFactoryVtbl, IHttpModuleRegistrationInfo,
@@ -45,7 +42,6 @@ use iis_sys::{
     REQUEST_NOTIFICATION_STATUS, RQ_BEGIN_REQUEST, RQ_NOTIFICATION_CONTINUE,
     RQ_NOTIFICATION_PENDING, define_member_fn,
 };
-use raw_module::{raw_continue, raw_object, raw_vtable};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
@@ -53,6 +49,7 @@ use std::ptr::null_mut;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
+use subjects::{RegisterModule, raw_continue, raw_object, raw_vtable};
 
 // ---------------------------------------------------------------------------
 // Allocation counting: this thread's allocations (the host's request thread
@@ -99,22 +96,7 @@ fn thread_allocations() -> u64 {
 // ---------------------------------------------------------------------------
 // (a) The SDK module: an empty hook.
 
-/// The SDK side: subscribed to BeginRequest, does nothing there.
-#[derive(Debug)]
-struct Empty;
-
-#[http_module]
-impl HttpModule for Empty {
-    fn on_begin_request(&mut self, _: &mut HttpContext, _: &mut Event) -> iis_module::Result<Flow> {
-        Ok(Flow::Continue)
-    }
-}
-
-/// `RegisterModule` of [`Empty`], as a module DLL would export it.
-#[register_module]
-fn register(module: &mut Registration) -> iis_module::Result<()> {
-    module.request_module(|| Empty)
-}
+// The SDK side is `subjects::Empty`, with its `RegisterModule`.
 
 /// The factory the SDK registered for [`Empty`] (seen by [`CapturingInfo`]).
 static SDK_FACTORY: AtomicPtr<IHttpModuleFactory> = AtomicPtr::new(null_mut());

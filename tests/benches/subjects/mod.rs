@@ -1,11 +1,33 @@
-//! A raw `CHttpModule`, written against iis-sys alone as a C++ author would
-//! write it: the baseline both benches measure the SDK against. Each bench
-//! supplies the hooks it measures; every other slot is an empty hook.
+//! What both benches measure: an SDK module with an empty hook, and a raw
+//! `CHttpModule` written against iis-sys alone, as a C++ author would write
+//! it (the baseline). Each bench supplies the raw hooks it measures; every
+//! other raw slot is an empty hook.
+
+use iis_module::{
+    Event, Flow, HttpContext, HttpModule, Registration, http_module, register_module,
+};
 
 use iis_sys::{
     BOOL, CHttpModule, CHttpModuleVtbl, IHttpCompletionInfo, IHttpContext, IHttpEventProvider,
     ISendResponseProvider, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE, define_member_fn,
 };
+
+/// The SDK side: subscribed to BeginRequest, does nothing there.
+#[derive(Debug)]
+pub struct Empty;
+
+#[http_module]
+impl HttpModule for Empty {
+    fn on_begin_request(&mut self, _: &mut HttpContext, _: &mut Event) -> iis_module::Result<Flow> {
+        Ok(Flow::Continue)
+    }
+}
+
+/// `RegisterModule` of [`Empty`], as a module DLL would export it.
+#[register_module]
+pub fn register(module: &mut Registration) -> iis_module::Result<()> {
+    module.request_module(|| Empty)
+}
 
 define_member_fn! {
     /// An empty C++ hook: `return RQ_NOTIFICATION_CONTINUE;`.
