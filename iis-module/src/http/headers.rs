@@ -183,7 +183,8 @@ pub(crate) enum HeaderRef {
 }
 
 /// The name of `key` and whether it still needs validating (an
-/// `http::HeaderName` is a valid token already; a `&str` or `String` is not).
+/// `http::HeaderName` is a valid token of at most 65,535 bytes already; a
+/// `&str` or `String` is not).
 pub(crate) fn key_name(key: &impl HeaderKey) -> (&str, bool) {
     (key.header_name(), !key.is_checked_token())
 }
@@ -208,12 +209,20 @@ pub(crate) fn resolve_name(
 }
 
 /// Checks a header name is an RFC 9110 token (which excludes CR, LF, NUL,
-/// spaces and separators).
+/// spaces and separators) that fits the `USHORT` name length of HTTP.sys's
+/// `HTTP_UNKNOWN_HEADER`, as values do.
 pub(crate) fn validate_name(name: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::InvalidInput {
             what: "header name",
             reason: "empty",
+        });
+    }
+    if name.len() > usize::from(u16::MAX) {
+        return Err(Error::TooLong {
+            what: "header name",
+            len: name.len(),
+            max: usize::from(u16::MAX),
         });
     }
     let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
@@ -320,6 +329,16 @@ mod tests {
     #[test]
     fn header_names_must_be_tokens() {
         assert!(validate_name("X-Custom_1").is_ok());
+        let long = "a".repeat(70_000);
+        assert_eq!(
+            validate_name(&long),
+            Err(Error::TooLong {
+                what: "header name",
+                len: 70_000,
+                max: 65_535
+            })
+        );
+        assert!(validate_name(&long[..65_535]).is_ok());
         for bad in ["", "a b", "a:b", "a\r\nb", "a\0", "é"] {
             assert!(validate_name(bad).is_err(), "{bad:?}");
         }
