@@ -60,6 +60,7 @@ mod ffi;
 mod global;
 mod http;
 mod module;
+mod panic;
 mod registration;
 
 #[cfg(doctest)]

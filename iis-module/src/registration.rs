@@ -3,14 +3,14 @@
 
 use crate::global::{GlobalHooks, GlobalObject, ModuleEnv, global_mask};
 use crate::module::ModuleAllocator;
-use crate::module::glue::{Factory, panic_message};
+use crate::module::glue::Factory;
 use crate::module::hooks::{RequestHooks, masks};
+use crate::panic::{contain, report};
 use crate::{
     Error, GlobalNotifications, HttpServer, RequestNotifications, Result, ffi, ffi::vcall,
 };
 use core::ptr::NonNull;
 use iis_sys::*;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The order of a module among the modules of one notification
 /// (`PRIORITY_ALIAS_*`).
@@ -286,7 +286,7 @@ pub unsafe fn register_module(
     server: *mut IHttpServer,
     register: fn(&mut Registration) -> Result<()>,
 ) -> HRESULT {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
+    let outcome = contain(|| {
         let info = NonNull::new(info).ok_or(Error::NullPointer {
             operation: "RegisterModule(pModuleInfo)",
         })?;
@@ -302,24 +302,20 @@ pub unsafe fn register_module(
             module_id,
         };
         register(&mut registration)
-    }));
+    });
     let (message, hresult) = match outcome {
         Ok(Ok(())) => return HRESULT(0),
         Ok(Err(error)) => (format!("RegisterModule failed: {error}"), error.hresult()),
-        Err(payload) => (
-            format!(
-                "RegisterModule panicked: {}",
-                panic_message(payload.as_ref())
-            ),
+        Err(message) => (
+            format!("RegisterModule panicked: {message}"),
             crate::error::E_FAIL,
         ),
     };
-    log::error!("iis-module: {message}");
+    report!("iis-module: {message}");
     // IIS's own "module failed to load" event carries only the HRESULT: put
     // the reason beside it in the Application log.
-    let report = catch_unwind(AssertUnwindSafe(|| report_failure(info, server, &message)));
-    if report.is_err() {
-        log::error!("iis-module: reporting the registration failure panicked");
+    if contain(|| report_failure(info, server, &message)).is_err() {
+        report!("iis-module: reporting the registration failure panicked");
     }
     hresult
 }

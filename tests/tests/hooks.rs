@@ -99,6 +99,19 @@ fn header_injection_is_a_typed_error_and_never_reaches_the_client() {
 }
 
 #[test]
+fn a_panic_whose_payload_panics_again_in_drop_is_a_500_not_an_abort() {
+    let host = fixture_host(&["panics_twice"]).expect("loads");
+    for _ in 0..2 {
+        let transcript = host.get("/");
+        assert_eq!(transcript.status, 500, "{transcript}");
+        assert_eq!(
+            transcript.notification_lines()[0],
+            "panics_twice: OnBeginRequest -> FINISH_REQUEST"
+        );
+    }
+}
+
+#[test]
 fn a_module_that_panics_in_every_hook_gets_500_and_the_host_survives() {
     let host = fixture_host(&["panics"]).expect("loads");
     for _ in 0..3 {

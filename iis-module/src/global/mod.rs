@@ -7,11 +7,10 @@ mod providers;
 
 pub use providers::*;
 
-use crate::module::glue::panic_message;
 use crate::module::hooks::str_eq;
+use crate::panic::{contain, report};
 use crate::{Error, Result};
 use iis_sys::*;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// What a global hook returns (`GLOBAL_NOTIFICATION_STATUS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,18 +138,15 @@ fn run(
     hook: &'static str,
     body: impl FnOnce() -> Result<GlobalFlow>,
 ) -> GLOBAL_NOTIFICATION_STATUS {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match contain(body) {
         Ok(Ok(GlobalFlow::Handled)) => GL_NOTIFICATION_HANDLED,
         Ok(Ok(GlobalFlow::Continue)) => GL_NOTIFICATION_CONTINUE,
         Ok(Err(error)) => {
-            log::error!("iis-module: global {hook} failed: {error}");
+            report!("iis-module: global {hook} failed: {error}");
             GL_NOTIFICATION_CONTINUE
         }
-        Err(payload) => {
-            log::error!(
-                "iis-module: global {hook} panicked: {}",
-                panic_message(payload.as_ref())
-            );
+        Err(message) => {
+            report!("iis-module: global {hook} panicked: {message}");
             GL_NOTIFICATION_CONTINUE
         }
     }
@@ -189,8 +185,8 @@ define_member_fn! {
     unsafe fn terminate[G: GlobalModule](this: *mut CGlobalModule) {
         // SAFETY: IIS terminates the global module once, at shutdown.
         let object = unsafe { Box::from_raw(this.cast::<GlobalObject<G>>()) };
-        if catch_unwind(AssertUnwindSafe(|| drop(object))).is_err() {
-            log::error!("iis-module: {} panicked in Drop", core::any::type_name::<G>());
+        if contain(|| drop(object)).is_err() {
+            report!("iis-module: {} panicked in Drop", core::any::type_name::<G>());
         }
     }
 }

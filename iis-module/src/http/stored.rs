@@ -40,9 +40,9 @@ define_member_fn! {
         };
         // SAFETY: only objects made by `store` have this vtable; IIS calls
         // cleanup exactly once. A panicking Drop must not unwind into IIS.
-        let outcome = std::panic::catch_unwind(|| unsafe { (header.as_ref().drop)(header) });
+        let outcome = crate::panic::contain(|| unsafe { (header.as_ref().drop)(header) });
         if outcome.is_err() {
-            log::error!("iis-module: a stored module context panicked in Drop");
+            crate::panic::report!("iis-module: a stored module context panicked in Drop");
         }
     }
 }

@@ -93,7 +93,7 @@ impl Pending {
                 // is alive.
                 let hr = unsafe { vcall!(shared.context.as_ptr(), PostCompletion(bytes)) };
                 if hr.is_err() {
-                    log::error!("iis-module: IHttpContext::PostCompletion failed: {hr}");
+                    crate::panic::report!("iis-module: IHttpContext::PostCompletion failed: {hr}");
                     return RQ_NOTIFICATION_FINISH_REQUEST;
                 }
                 RQ_NOTIFICATION_PENDING
@@ -108,7 +108,7 @@ impl Drop for Pending {
         let Some(state) = self.state.take() else {
             return;
         };
-        log::error!(
+        crate::panic::report!(
             "iis-module: a hook called HttpContext::pend but did not return Flow::Pending; \
              its CompletionHandle is revoked"
         );
@@ -240,7 +240,9 @@ impl Drop for CompletionHandle {
         if self.used {
             return;
         }
-        log::error!("iis-module: a CompletionHandle was dropped unused; finishing the request");
+        crate::panic::report!(
+            "iis-module: a CompletionHandle was dropped unused; finishing the request"
+        );
         self.used = true;
         let handle = CompletionHandle {
             shared: self.shared.clone(),

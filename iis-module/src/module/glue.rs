@@ -6,11 +6,11 @@ use super::allocator::{self, ModuleAllocator, PoolLife};
 use super::hooks::HttpModule;
 use super::providers::{Completion, Provider};
 use crate::ffi::vcall;
+use crate::panic::{contain, report};
 use crate::{Error, Flow, HttpContext};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::*;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A request module instance as IIS sees it: the vtable pointer first, as
 /// in every MSVC object, then what the SDK needs, then the user's module.
@@ -98,7 +98,7 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
     let mut context = match unsafe { HttpContext::from_raw(cx, object.server, object.module_id) } {
         Ok(context) => context,
         Err(error) => {
-            log::error!(
+            report!(
                 "iis-module: {}::{name}: {error}",
                 core::any::type_name::<T>()
             );
@@ -131,12 +131,12 @@ fn run_hook<T: HttpModule>(
     name: &'static str,
     hook: impl FnOnce(&mut T, &mut HttpContext) -> crate::Result<Flow>,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    let outcome = catch_unwind(AssertUnwindSafe(|| hook(&mut object.module, context)));
+    let outcome = contain(|| hook(&mut object.module, context));
     let error = match outcome {
         Ok(Ok(flow)) => {
             let status = flow.into_status();
             if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
-                log::error!(
+                report!(
                     "iis-module: {}::{name} reset the connection but did not finish the \
                      request; finishing it",
                     core::any::type_name::<T>()
@@ -146,7 +146,7 @@ fn run_hook<T: HttpModule>(
             return status;
         }
         Ok(Err(error)) => error,
-        Err(payload) => Error::Panic(panic_message(payload.as_ref())),
+        Err(message) => Error::Panic(message),
     };
     fail::<T>(object, context, name, &error);
     RQ_NOTIFICATION_FINISH_REQUEST
@@ -157,7 +157,7 @@ fn run_hook<T: HttpModule>(
 fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error: &Error) {
     object.failed = true;
     let module = core::any::type_name::<T>();
-    log::error!("iis-module: {module}::{hook} failed: {error}");
+    report!("iis-module: {module}::{hook} failed: {error}");
     // Level 2: error, in IIS's failed-request tracing.
     let _ = cx.quick_trace(
         &format!("{module}::{hook}"),
@@ -176,14 +176,6 @@ fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error
     response.clear();
     let _ = response.set_status_raw(500, 0, "Internal Server Error", error.hresult(), false);
     let _ = response.set_error_description(&format!("{module}::{hook}: {error}"), true);
-}
-
-pub(crate) fn panic_message(payload: &(dyn core::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "non-string panic payload".to_string())
 }
 
 define_member_fn! {
@@ -217,16 +209,16 @@ define_member_fn! {
         // SAFETY: IIS disposes of each instance exactly once, so this is
         // still the live object `ModuleObject::place` made.
         let (pool, storage) = unsafe { ((*object).pool.take(), (*object).storage) };
-        let dropped = catch_unwind(AssertUnwindSafe(|| match storage {
+        let dropped = contain(|| match storage {
             // SAFETY: a live, initialised object in request-pool memory,
             // dropped exactly once (here); IIS frees the memory itself
             // when the request ends, after Dispose.
             Storage::Pool => unsafe { core::ptr::drop_in_place(object) },
             // SAFETY: made by `Box::new` in `place`, freed exactly once.
             Storage::Heap => drop(unsafe { Box::from_raw(object) }),
-        }));
+        });
         if dropped.is_err() {
-            log::error!("iis-module: {} panicked in Drop", core::any::type_name::<T>());
+            report!("iis-module: {} panicked in Drop", core::any::type_name::<T>());
         }
         // The request pool goes when the request ends, after Dispose.
         if let Some(pool) = pool {
@@ -320,9 +312,9 @@ define_member_fn! {
         let mut pool = None;
         // SAFETY: the allocator IIS passed for this call (or null).
         let mut lent = unsafe { ModuleAllocator::new(allocator, &mut pool) };
-        match catch_unwind(AssertUnwindSafe(|| factory.make.make(&mut lent))) {
+        match contain(|| factory.make.make(&mut lent)) {
             Ok(Err(error)) => {
-                log::error!(
+                report!(
                     "iis-module: the factory of {} failed: {error}",
                     core::any::type_name::<T>()
                 );
@@ -349,14 +341,13 @@ define_member_fn! {
                 unsafe { *module = object.cast() };
                 HRESULT(0)
             }
-            Err(payload) => {
+            Err(message) => {
                 if let Some(pool) = &pool {
                     allocator::end(pool);
                 }
-                log::error!(
-                    "iis-module: the factory of {} panicked: {}",
-                    core::any::type_name::<T>(),
-                    panic_message(payload.as_ref())
+                report!(
+                    "iis-module: the factory of {} panicked: {message}",
+                    core::any::type_name::<T>()
                 );
                 crate::error::E_FAIL
             }
@@ -366,8 +357,8 @@ define_member_fn! {
     unsafe fn terminate[T: HttpModule, F: MakeModule<T>](this: *mut IHttpModuleFactory) {
         // SAFETY: IIS terminates each factory once, at shutdown.
         let factory = unsafe { Box::from_raw(this.cast::<Factory<T, F>>()) };
-        if catch_unwind(AssertUnwindSafe(|| drop(factory))).is_err() {
-            log::error!("iis-module: a module factory panicked in Drop");
+        if contain(|| drop(factory)).is_err() {
+            report!("iis-module: a module factory panicked in Drop");
         }
     }
 }
