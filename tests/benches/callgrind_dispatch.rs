@@ -82,21 +82,21 @@ define_member_fn! {
         _post: u32
     ) -> HRESULT {
         CAPTURED.store(factory, Ordering::SeqCst);
-        HRESULT(0)
+        iis_sys::S_OK
     }
     unsafe fn capture_unused_global(
         _this: *mut IHttpModuleRegistrationInfo,
         _module: *mut CGlobalModule,
         _notifications: u32
     ) -> HRESULT {
-        HRESULT(0x8000_4001_u32 as i32) // E_NOTIMPL
+        iis_sys::E_NOTIMPL
     }
     unsafe fn capture_unused_priority(
         _this: *mut IHttpModuleRegistrationInfo,
         _notification: u32,
         _priority: PCWSTR
     ) -> HRESULT {
-        HRESULT(0x8000_4001_u32 as i32) // E_NOTIMPL
+        iis_sys::E_NOTIMPL
     }
 }
 
@@ -214,11 +214,11 @@ define_member_fn! {
         _allocator: *mut IModuleAllocator
     ) -> HRESULT {
         if module.is_null() {
-            return HRESULT(0x8000_4003_u32 as i32); // E_POINTER
+            return iis_sys::E_POINTER;
         }
         // SAFETY: non-null out-pointer.
         unsafe { *module = raw_object(&RAW_RESET_VTBL) };
-        HRESULT(0)
+        iis_sys::S_OK
     }
 
     /// The driver's factory: also remembers the request's allocator.
@@ -228,12 +228,12 @@ define_member_fn! {
         allocator: *mut IModuleAllocator
     ) -> HRESULT {
         if module.is_null() {
-            return HRESULT(0x8000_4003_u32 as i32); // E_POINTER
+            return iis_sys::E_POINTER;
         }
         REQUEST_ALLOCATOR.store(allocator, Ordering::SeqCst);
         // SAFETY: non-null out-pointer.
         unsafe { *module = raw_object(&DRIVER_VTBL) };
-        HRESULT(0)
+        iis_sys::S_OK
     }
 
     unsafe fn static_terminate(_this: *mut IHttpModuleFactory) {}

@@ -294,11 +294,11 @@ define_member_fn! {
         _allocator: *mut IModuleAllocator
     ) -> HRESULT {
         if module.is_null() {
-            return HRESULT(0x8000_4003_u32 as i32); // E_POINTER
+            return iis_sys::E_POINTER;
         }
         // SAFETY: non-null out-pointer from the host.
         unsafe { *module = raw_object(&PROBE_VTBL) };
-        HRESULT(0)
+        iis_sys::S_OK
     }
 
     unsafe fn probe_terminate(this: *mut IHttpModuleFactory) {
