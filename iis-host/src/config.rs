@@ -43,6 +43,13 @@ pub struct HostConfig {
     /// forever, as IIS does. Default 60 s, so that a module bug fails a test
     /// instead of hanging it.
     pub pending_timeout: Option<Duration>,
+    /// The threads of the worker pool notifications run on. A request a
+    /// module leaves pending (`RQ_NOTIFICATION_PENDING`) holds none of them
+    /// until its completion resumes it, so a few threads carry many
+    /// requests, as in IIS; a module that blocks in a notification holds
+    /// one. Default: 4 per CPU (IIS's default `MaxPoolThreads` per
+    /// processor), at least 4.
+    pub worker_threads: usize,
     /// The `Server` header IIS adds to a response that has none, when its
     /// head is about to be sent: before the SendResponse notification, so a
     /// module there sees it and may delete it (`DeleteHeader("Server")`,
@@ -193,6 +200,9 @@ impl Default for HostConfig {
             server_version: IIS_10_SERVER_VERSION,
             command_line_launch: false,
             pending_timeout: Some(Duration::from_secs(60)),
+            worker_threads: std::thread::available_parallelism()
+                .map_or(4, |n| 4 * n.get())
+                .max(4),
             server_header: Some("Microsoft-IIS/10.0".to_owned()),
             server: ServerConfig::default(),
             handlers: HandlerMapping::iis_defaults(),

@@ -12,7 +12,7 @@ use crate::transcript::Transcript;
 /// Why [`HostBuilder::build`](crate::HostBuilder::build) failed (the
 /// equivalents of the IIS "module failed to load" events), or why a request
 /// has no `http::Response` ([`HostError::NoResponse`], and with the `tower`
-/// feature [`HostError::RequestBody`] and [`HostError::RequestThread`]).
+/// feature [`HostError::RequestBody`] and [`HostError::RequestLost`]).
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -72,10 +72,14 @@ pub enum HostError {
     /// while it was read (`tower` feature).
     #[error("the request body could not be read: {0}")]
     RequestBody(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The thread `HostService` runs the request on
-    /// could not be started, or panicked (`tower` feature).
-    #[error("the request thread failed: {0}")]
-    RequestThread(String),
+    /// The request's task was dropped before the request ended (`tower`
+    /// feature): the host was shut down under it.
+    #[error("the request was dropped before it ended (the host shut down)")]
+    RequestLost,
+    /// The worker pool the requests run on could not be started (its
+    /// threads could not be spawned).
+    #[error("the worker pool could not be started: {0}")]
+    Pool(#[source] std::io::Error),
 }
 
 /// Why a transcript has no response, in words.

@@ -464,10 +464,12 @@ impl HostBuilder {
     /// [`HostError::DuplicateName`]. The modules registered before it are
     /// terminated.
     pub fn build(self) -> Result<Host, HostError> {
+        let pool = pipeline::pool::start(self.config.worker_threads).map_err(HostError::Pool)?;
         let raw = HostCore::create(self.config);
         let host = Host {
             // SAFETY: `Box::into_raw` never returns null.
             core: unsafe { NonNull::new_unchecked(raw) },
+            pool: Some(pool),
         };
         for (name, source) in self.modules {
             host.core().load(name, source)?;
@@ -485,7 +487,17 @@ impl HostBuilder {
 /// `Host` is `Send + Sync`: share it with an `Arc`. Dropping it shuts it down.
 pub struct Host {
     core: NonNull<HostCore>,
+    /// The worker pool the requests run on; `None` only while dropping.
+    pool: Option<tokio::runtime::Runtime>,
 }
+
+/// The host core, for a request task on the pool.
+struct CoreRef(*const HostCore);
+
+// SAFETY: the core is shared across threads as `Host` is (see below); a
+// task holds a `CoreRef` only between `enter` and `leave`, and `Host`'s drop
+// waits for every request to leave before freeing the core.
+unsafe impl Send for CoreRef {}
 
 // SAFETY: all host state is behind mutexes or atomics; the module objects it
 // calls are free-threaded by the IIS module contract (IIS calls factories,
@@ -516,7 +528,19 @@ impl Host {
 
     /// Runs one request in-process (no socket; the client is
     /// `127.0.0.1`, on a fresh connection) and returns its transcript.
+    ///
+    /// The request runs on the worker pool, as over HTTP; this waits for it
+    /// (see [`HostService`](crate::HostService) to await it instead).
     pub fn run(&self, request: http::Request<Vec<u8>>) -> Transcript {
+        pipeline::pool::block_on(self.start(request)).unwrap_or_else(|_| lost_request())
+    }
+
+    /// Starts an in-process request on the worker pool; its transcript
+    /// arrives on the receiver when it has ended.
+    pub(crate) fn start(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> tokio::sync::oneshot::Receiver<Transcript> {
         let (parts, body) = request.into_parts();
         let target = parts
             .uri
@@ -551,10 +575,30 @@ impl Host {
             remote_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             local_addr: SocketAddr::from(([127, 0, 0, 1], 80)),
         };
-        let mut sink = RecordingSink::new();
-        let transcript = pipeline::execute(self.core(), request, &mut sink, ConnectionMode::Single);
-        self.core().after_request();
+        let (done, transcript) = tokio::sync::oneshot::channel();
+        let core = self.core();
+        if !core.enter() {
+            let refused = pipeline::refuse(&mut RecordingSink::new(), 503, b"Service Unavailable");
+            let _ = done.send(refused);
+            return transcript;
+        }
+        let entered = CoreRef(core);
+        self.pool().spawn(async move {
+            let entered = entered;
+            // SAFETY: counted in above, so the core lives until `leave`.
+            let core = unsafe { &*entered.0 };
+            let mut sink = RecordingSink::new();
+            let result = pipeline::execute(core, request, &mut sink, ConnectionMode::Single).await;
+            core.after_request();
+            core.leave();
+            let _ = done.send(result);
+        });
         transcript
+    }
+
+    /// The worker pool.
+    fn pool(&self) -> &tokio::runtime::Runtime {
+        self.pool.as_ref().expect("the pool lives until drop")
     }
 
     /// `GET path` in-process (see [`run`](Self::run)).
@@ -573,9 +617,20 @@ impl Host {
     /// [`serve`](Self::serve) does for each request), answering into `sink`.
     /// Requests from the same client address share the connection's state
     /// while the responses keep it alive.
+    ///
+    /// The request runs on the calling thread (the sink is borrowed), which
+    /// waits while a module leaves it pending.
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
-        let transcript = pipeline::execute(self.core(), request, sink, ConnectionMode::Keyed);
-        self.core().after_request();
+        let core = self.core();
+        if !core.enter() {
+            return pipeline::refuse(sink, 503, b"Service Unavailable");
+        }
+        // The sink is borrowed, so the request runs here; its timers are the pool's.
+        let _timers = self.pool().enter();
+        let running = pipeline::execute(core, request, sink, ConnectionMode::Keyed);
+        let transcript = pipeline::pool::block_on(running);
+        core.after_request();
+        core.leave();
         transcript
     }
 
@@ -667,11 +722,23 @@ impl Host {
 impl Drop for Host {
     fn drop(&mut self) {
         self.core().shutdown();
+        // No request runs any more; the pool's threads end on their own
+        // (this may be a pool thread or inside another runtime, where
+        // waiting for them is not allowed).
+        if let Some(pool) = self.pool.take() {
+            pool.shutdown_background();
+        }
         // SAFETY: the core came from `Box::into_raw` in `HostCore::create`;
         // after shutdown no request runs and no module calls the host
         // (factories and global modules are terminated).
         drop(unsafe { Box::from_raw(self.core.as_ptr()) });
     }
+}
+
+/// The transcript of a request whose task was dropped before it ended
+/// (the pool shut down under it).
+fn lost_request() -> Transcript {
+    pipeline::refuse(&mut RecordingSink::new(), 503, b"Service Unavailable")
 }
 
 /// `content-type` → `Content-Type` (the `http` crate lowercases names).

@@ -55,10 +55,20 @@
 //!   `GetUser` is null until AuthenticateRequest has run, then the user a
 //!   module set or the anonymous user.
 //!   `RQ_NOTIFICATION_FINISH_REQUEST` skips to the final send, LogRequest
-//!   and EndRequest. `RQ_NOTIFICATION_PENDING` suspends the request (the
-//!   pipeline thread waits on a condition variable) until
+//!   and EndRequest. `RQ_NOTIFICATION_PENDING` parks the request until
 //!   `IndicateCompletion(status)` or `PostCompletion(bytes)` (then
-//!   `OnAsyncCompletion`), from any thread.
+//!   `OnAsyncCompletion`), from any thread; see *Threads* below.
+//! * **Threads**: as in IIS, notifications run on a worker pool
+//!   ([`HostConfig::worker_threads`], threads named `iis-host-worker`), and
+//!   a parked request holds none of its threads: the completion queues it
+//!   and whichever pool thread is free resumes it, calling
+//!   `OnAsyncCompletion` there. A thousand requests left pending cost a
+//!   thousand parked tasks, not a thousand threads. Consecutive
+//!   notifications of one request may run on different threads, never two
+//!   at once. [`Host::run`] and [`HostService`] run requests on the pool;
+//!   [`Host::handle`] (whose response sink is borrowed) runs its request on
+//!   the calling thread, which sleeps while the request is parked.
+//!   `GL_THREAD_CLEANUP` follows each request on the thread that ended it.
 //! * **Instances**: one per request and module, from `GetHttpModule` with a
 //!   request-pool `IModuleAllocator`, at the module's first notification;
 //!   `Dispose` exactly once at request end; `Terminate` on factories and

@@ -6,7 +6,6 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
-use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -18,10 +17,9 @@ use http_body_util::BodyExt;
 
 use crate::error::HostError;
 use crate::host::Host;
-use crate::transcript::Transcript;
 
 /// A [`Host`] as a `tower::Service`: `http::Request<B>` in,
-/// `http::Response<Bytes>` out, with the request's [`Transcript`] in the
+/// `http::Response<Bytes>` out, with the request's [`Transcript`](crate::Transcript) in the
 /// response's extensions. Available with the `tower` feature.
 ///
 /// A cheap handle (an `Arc<Host>`): clone it for each `oneshot`, as one
@@ -61,21 +59,21 @@ use crate::transcript::Transcript;
 /// The request body is any `http_body::Body` (`String`,
 /// `http_body_util::Full<Bytes>`, `Empty<Bytes>`, a hyper or axum body …),
 /// read to its end before the request runs. The request then runs as
-/// [`Host::run`] runs it, on a thread of its own: `Host::run` blocks until
-/// the request ends, which for a request a module left pending may need
-/// another task of the same executor, so the executor's thread is never
-/// blocked. The future resolves when the request has ended (after
-/// `Dispose`); dropping it early does not stop the request.
+/// [`Host::run`] runs it, on the host's worker pool, and the future waits
+/// for it without blocking its executor: a thousand requests a module
+/// leaves pending cost a thousand parked tasks, not a thousand threads. The
+/// future resolves when the request has ended (after `Dispose`); dropping
+/// it early does not stop the request.
 ///
 /// # Errors
 ///
 /// The service fails with
 /// * [`HostError::NoResponse`] when the request ended without a response
 ///   head (status 0, e.g. after `ResetConnection`); the error carries the
-///   transcript (see [`Transcript::into_response`]);
+///   transcript (see [`Transcript::into_response`](crate::Transcript::into_response));
 /// * [`HostError::RequestBody`] when the request body fails;
-/// * [`HostError::RequestThread`] when the request's thread cannot be
-///   started, or panics.
+/// * [`HostError::RequestLost`] when the host shut down before the request
+///   ended.
 #[derive(Debug, Clone)]
 pub struct HostService {
     host: Arc<Host>,
@@ -130,7 +128,7 @@ where
     type Error = HostError;
     type Future = ResponseFuture;
 
-    /// Always ready: every request runs on a thread of its own.
+    /// Always ready: requests wait for a pool thread, not for the service.
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), HostError>> {
         Poll::Ready(Ok(()))
     }
@@ -146,42 +144,14 @@ where
                     .map_err(|e| HostError::RequestBody(e.into()))?
                     .to_bytes();
                 let request = Request::from_parts(parts, Vec::from(body));
-                run_on_thread(host, request).await?.into_response()
+                let transcript = host
+                    .start(request)
+                    .await
+                    .map_err(|_| HostError::RequestLost)?;
+                transcript.into_response()
             }),
         }
     }
-}
-
-/// Runs `request` on a new thread; its transcript once it has ended.
-async fn run_on_thread(
-    host: Arc<Host>,
-    request: Request<Vec<u8>>,
-) -> Result<Transcript, HostError> {
-    let (sender, receiver) = futures_channel::oneshot::channel();
-    std::thread::Builder::new()
-        .name("iis-host request".to_owned())
-        .spawn(move || {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| host.run(request)));
-            // The future may have been dropped: then nobody wants the transcript.
-            let _ = sender.send(outcome.map_err(|payload| panic_message(&*payload)));
-        })
-        .map_err(|e| HostError::RequestThread(format!("cannot start it: {e}")))?;
-    match receiver.await {
-        Ok(Ok(transcript)) => Ok(transcript),
-        Ok(Err(message)) => Err(HostError::RequestThread(format!("it panicked: {message}"))),
-        Err(_) => Err(HostError::RequestThread(
-            "it ended without a transcript".to_owned(),
-        )),
-    }
-}
-
-/// A panic's message, when it has one.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".to_owned())
 }
 
 /// The future of [`HostService`]'s `call`: the response, once the request

@@ -53,7 +53,7 @@ fn map_url(core: &RequestCore, url: &[u16]) -> Vec<u16> {
         return path;
     }
     let provider = map_path(core, url, &path);
-    notify(core, Notification::MapPath, false, provider.iface(), None);
+    notify(core, Notification::MapPath, false, provider.iface());
     provider.data.physical()
 }
 
@@ -326,7 +326,7 @@ define_member_fn! {
             // SAFETY: the provider returns a NUL-terminated string or null.
             let kind = unsafe { wstr(kind) }.map(from_wide).unwrap_or_default();
             core.record(ApiCall::ContextNotifyCustomNotification { kind });
-            notify(core, Notification::CustomRequestNotification, false, provider.cast(), None);
+            notify(core, Notification::CustomRequestNotification, false, provider.cast());
             // SAFETY: `expected` is null or writable.
             unsafe { put(expected, FALSE) };
             S_OK

@@ -68,6 +68,10 @@ fn len16(n: usize) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
 }
 
+// SAFETY: the structure's pointers point into the buffers the view owns
+// (moved with it); the view is only read, by the module it was handed to.
+unsafe impl Send for LogView {}
+
 impl LogView {
     /// The view of `record`.
     pub(crate) fn new(record: &LogRecord) -> Box<Self> {

@@ -118,13 +118,7 @@ fn read_entity_body(
         .any(|m| m.wants(Notification::ReadEntity, false))
     {
         let provider = read_entity(core, buffer, count, size);
-        notify(
-            core,
-            Notification::ReadEntity,
-            false,
-            provider.iface(),
-            None,
-        );
+        notify(core, Notification::ReadEntity, false, provider.iface());
         let (entity, length, _) = provider.data.entity();
         count = length.min(size);
         if entity != buffer && !entity.is_null() {

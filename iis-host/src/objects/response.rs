@@ -83,7 +83,7 @@ fn write(core: &RequestCore, data: Vec<Vec<u8>>, position: Option<i32>) {
         !s.resp.buffering
     });
     if unbuffered {
-        send(core, false, None);
+        send(core);
     }
 }
 
@@ -114,7 +114,7 @@ fn flush(core: &RequestCore, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
         s.log.calls.push(ApiCall::ResponseFlush);
         s.resp.buffered_len()
     });
-    send(core, false, None);
+    send(core);
     // SAFETY: the out-pointers are null or writable.
     unsafe {
         put(sent, u32::try_from(pending).unwrap_or(u32::MAX));

@@ -3,7 +3,9 @@
 //! `IndicateCompletion`/`PostCompletion` and `OnAsyncCompletion`.
 
 use std::ffi::c_void;
+use std::future::Future;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 use std::time::Instant;
 
 use iis_sys::{
@@ -11,11 +13,12 @@ use iis_sys::{
 };
 
 use crate::ffi::{hex, lock};
-use crate::http::ResponseSink;
+use crate::http::{RecordingSink, ResponseSink};
 use crate::loader::request_order;
 use crate::objects::Foreign;
 use crate::objects::providers::completion;
 use crate::pipeline::RequestCore;
+use crate::pipeline::pool::now;
 use crate::pipeline::request_state::{Completion, Frame};
 use crate::pipeline::send::{drain, fail_with_500};
 use crate::transcript::{HostEvent, Notification, NotificationRecord, RequestStatus};
@@ -117,21 +120,34 @@ macro_rules! request_call_slot {
 
 iis_sys::request_notifications!(request_call_slot);
 
+/// Raises `notification` (`post`: its post-notification) inside a module's
+/// call (e.g. SendResponse from `Flush`, MapPath from `MapPath`): output
+/// stays queued for the pipeline, and `RQ_NOTIFICATION_PENDING` counts as
+/// `CONTINUE` (recorded as [`HostEvent::NestedPendingIgnored`]).
+pub(crate) fn notify(
+    core: &RequestCore,
+    notification: Notification,
+    post: bool,
+    provider: *mut c_void,
+) -> Outcome {
+    let nested = raise::<RecordingSink>(core, notification, post, Foreign(provider), None);
+    // Without a sink nothing waits, so the future is ready at once.
+    now(nested).unwrap_or(Outcome::Continue)
+}
+
 /// Runs `notification` (`post`: its post-notification) on every module that
 /// subscribed, in order. `provider` is the provider object for the
 /// notification's slot.
 ///
 /// With `sink` (a notification the pipeline raises itself), queued output is
-/// written after each module and `RQ_NOTIFICATION_PENDING` waits for the
-/// module's completion. Without (a notification raised inside a module's call,
-/// e.g. SendResponse from `Flush`), output stays queued and `PENDING` counts
-/// as `CONTINUE` (recorded as [`HostEvent::NestedPendingIgnored`]).
-pub(crate) fn notify<'s>(
+/// written after each module, and a module's `RQ_NOTIFICATION_PENDING` parks
+/// the request until its completion. Without, see [`notify`].
+pub(crate) async fn raise<S: ResponseSink + ?Sized>(
     core: &RequestCore,
     notification: Notification,
     post: bool,
-    provider: *mut c_void,
-    mut sink: Option<&mut (dyn ResponseSink + 's)>,
+    provider: Foreign<c_void>,
+    mut sink: Option<&mut S>,
 ) -> Outcome {
     let bit = notification.mask();
     for index in request_order(&core.modules, notification, post) {
@@ -154,7 +170,8 @@ pub(crate) fn notify<'s>(
             post,
             provider,
             sink.as_deref_mut(),
-        );
+        )
+        .await;
         if let Some(sink) = sink.as_deref_mut() {
             drain(core, sink);
         }
@@ -182,14 +199,14 @@ fn take_merged(
 }
 
 /// Calls one module, following `PENDING` through to its completion.
-fn call_module<'s>(
+async fn call_module<S: ResponseSink + ?Sized>(
     core: &RequestCore,
     index: usize,
     module: Foreign<CHttpModule>,
     notification: Notification,
     post: bool,
-    provider: *mut c_void,
-    mut sink: Option<&mut (dyn ResponseSink + 's)>,
+    provider: Foreign<c_void>,
+    mut sink: Option<&mut S>,
 ) -> RequestStatus {
     let name = &core.modules[index].name;
     core.with_state(|s| {
@@ -217,7 +234,7 @@ fn call_module<'s>(
     };
     // SAFETY: a live instance of this request; the context and provider are
     // this request's objects for this notification.
-    let raw = unsafe { call_slot(module.0, notification, post, core.context_ptr(), provider) };
+    let raw = unsafe { call_slot(module.0, notification, post, core.context_ptr(), provider.0) };
     let mut status = RequestStatus::from_raw(raw);
     record(notification, status);
     while status == RequestStatus::Pending {
@@ -229,7 +246,7 @@ fn call_module<'s>(
             status = RequestStatus::Continue;
             break;
         };
-        match wait_for_completion(core, sink) {
+        match completion_or_timeout(core, sink).await {
             Some(Completion::Indicated(next)) => {
                 status = match RequestStatus::from_raw(next) {
                     RequestStatus::Pending => RequestStatus::Continue,
@@ -246,7 +263,7 @@ fn call_module<'s>(
                         core.context_ptr(),
                         notification.mask(),
                         post.into(),
-                        provider.cast::<IHttpEventProvider>(),
+                        provider.0.cast::<IHttpEventProvider>(),
                         info.iface::<IHttpCompletionInfo>(),
                     )
                 };
@@ -268,48 +285,47 @@ fn call_module<'s>(
     status
 }
 
-/// Waits for `IndicateCompletion`/`PostCompletion`, writing output queued
-/// meanwhile (e.g. by a worker thread's `Flush`); `None` after the pending
-/// timeout.
-fn wait_for_completion(core: &RequestCore, sink: &mut dyn ResponseSink) -> Option<Completion> {
-    let timeout = core.host().config.pending_timeout;
-    let deadline = timeout.map(|t| Instant::now() + t);
-    let mut state = lock(&core.state);
-    state.flow.waiting = true;
-    loop {
-        if !state.out.queue.is_empty() {
-            drop(state);
-            drain(core, sink);
-            state = lock(&core.state);
-            continue;
-        }
-        if let Some(completion) = state.flow.completions.pop_front() {
-            state.flow.waiting = false;
-            return Some(completion);
-        }
-        state = match deadline {
-            None => core
-                .wake
-                .wait(state)
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            Some(deadline) => {
-                let now = Instant::now();
-                if now >= deadline {
-                    state.flow.waiting = false;
-                    return None;
-                }
-                core.wake
-                    .wait_timeout(state, deadline - now)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .0
-            }
-        };
+/// The next completion; `None` after the pending timeout.
+async fn completion_or_timeout<S: ResponseSink + ?Sized>(
+    core: &RequestCore,
+    sink: &mut S,
+) -> Option<Completion> {
+    match core.host().config.pending_timeout {
+        None => Some(next_completion(core, sink).await),
+        Some(timeout) => tokio::time::timeout(timeout, next_completion(core, sink))
+            .await
+            .ok(),
     }
 }
 
+/// Waits (holding no thread) for `IndicateCompletion`/`PostCompletion` or
+/// an I/O completion, writing output queued meanwhile (e.g. by a worker
+/// thread's `Flush`).
+fn next_completion<'a, S: ResponseSink + ?Sized>(
+    core: &'a RequestCore,
+    sink: &'a mut S,
+) -> impl Future<Output = Completion> + 'a {
+    std::future::poll_fn(move |cx| {
+        loop {
+            let mut state = lock(&core.state);
+            if !state.out.queue.is_empty() {
+                drop(state);
+                drain(core, sink);
+                continue;
+            }
+            if let Some(completion) = state.flow.completions.pop_front() {
+                state.flow.waker = None;
+                return Poll::Ready(completion);
+            }
+            state.flow.waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+    })
+}
+
 /// `IHttpContext::IndicateCompletion` / `PostCompletion`: hands a completion
-/// to the waiting pipeline (from any thread).
+/// to the parked request (from any thread).
 pub(crate) fn complete(core: &RequestCore, completion: Completion) {
     core.with_state(|s| s.flow.completions.push_back(completion));
-    core.wake.notify_all();
+    core.wake();
 }

@@ -29,28 +29,33 @@
 mod dispatch;
 mod global;
 pub(crate) mod next;
+pub(crate) mod pool;
 mod request_core;
 pub(crate) mod request_state;
 pub(crate) mod send;
 
 use std::cell::Cell;
+use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-pub(crate) use self::dispatch::{Outcome, complete, notify};
+pub(crate) use self::dispatch::{Outcome, complete, notify, raise};
 pub(crate) use self::global::notify_global;
 pub(crate) use self::request_core::{RequestCore, dereference_user};
 
 use crate::host::HostCore;
 use crate::http::{ConnectionFate, Request, ResponseHead, ResponseSink};
+use crate::objects::Foreign;
 use crate::objects::connection::ConnectionShared;
 use crate::objects::providers;
 use crate::transcript::{ApiCall, GlobalNotification, HostEvent, Notification, Transcript};
 use crate::url::{canonical_path, split_target};
 
 thread_local! {
-    /// The request whose pipeline runs on this thread.
+    /// The request whose pipeline this thread is running (set while the
+    /// pool polls it).
     static CURRENT: Cell<*const RequestCore> = const { Cell::new(std::ptr::null()) };
 }
 
@@ -121,20 +126,36 @@ fn keyed_connection(host: &HostCore, key: (SocketAddr, SocketAddr)) -> Arc<Conne
     connection
 }
 
-/// Runs one request through the pipeline, answering into `sink`.
-pub(crate) fn execute(
+/// The request a task runs, which it frees at the end (or leaks when a
+/// module abandoned it).
+struct Owned(*mut RequestCore);
+
+// SAFETY: `RequestCore` is `Sync` (its state is behind locks); the task that
+// owns the pointer moves with it between pool threads.
+unsafe impl Send for Owned {}
+
+/// Runs `future` with `core` as the request of whichever thread polls it.
+async fn in_request<F: Future>(core: &RequestCore, future: F) -> F::Output {
+    let mut future = pin!(future);
+    poll_fn(|cx| {
+        let _current = CurrentGuard::set(core);
+        future.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// Runs one request through the pipeline, answering into `sink`. The
+/// caller has counted the request in ([`HostCore::enter`]).
+pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     host: &HostCore,
     request: Request,
-    sink: &mut dyn ResponseSink,
+    sink: &mut S,
     mode: ConnectionMode,
 ) -> Transcript {
     // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
     // already did; this is for requests run in-process).
     if canonical_path(&split_target(&request.target).0).is_err() {
         return refuse(sink, 400, b"Bad Request - Invalid URL");
-    }
-    if !host.enter() {
-        return refuse(sink, 503, b"Service Unavailable");
     }
     host.stats.requests.fetch_add(1, Ordering::SeqCst);
     let key = (request.remote_addr, request.local_addr);
@@ -143,18 +164,18 @@ pub(crate) fn execute(
         ConnectionMode::Keyed => keyed_connection(host, key),
     };
     connection.begin_request();
-    let raw = RequestCore::create(host, request, Arc::clone(&connection));
+    let raw = Owned(RequestCore::create(host, request, Arc::clone(&connection)));
     // SAFETY: `raw` stays valid until `destroy` below.
-    let core = unsafe { &*raw };
-    let (transcript, abandoned) = {
-        let _current = CurrentGuard::set(core);
-        let fate = run(core, sink);
+    let core = unsafe { &*raw.0 };
+    let (transcript, abandoned) = in_request(core, async {
+        let fate = run(core, sink).await;
         let abandoned = core.with_state(|s| s.flow.abandoned);
         if !abandoned {
             end_request(core);
         }
         (transcript(core, fate), abandoned)
-    };
+    })
+    .await;
     connection.end_request();
     let ends_connection =
         mode == ConnectionMode::Single || transcript.fate != ConnectionFate::KeptAlive;
@@ -167,14 +188,13 @@ pub(crate) fn execute(
     if !abandoned {
         // SAFETY: the request is over: its instances are disposed and no
         // module may call its objects any more.
-        unsafe { RequestCore::destroy(raw) };
+        unsafe { RequestCore::destroy(raw.0) };
     }
-    host.leave();
     transcript
 }
 
 /// The stages and the final send; the fate applied.
-fn run(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
+async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> ConnectionFate {
     let pre_begin = providers::pre_begin(core);
     notify_global(
         core.host(),
@@ -190,7 +210,14 @@ fn run(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
         }
         for post in [false, true] {
             let provider = providers::for_stage(core, stage, post);
-            let outcome = notify(core, stage, post, provider.iface(), Some(&mut *sink));
+            let outcome = raise(
+                core,
+                stage,
+                post,
+                Foreign(provider.iface()),
+                Some(&mut *sink),
+            )
+            .await;
             if stage == Notification::AuthenticateRequest && !post {
                 // No module set a user: anonymous authentication applies.
                 core.with_state(|s| s.req.authenticated = true);
@@ -206,12 +233,20 @@ fn run(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
             }
         }
     }
-    send::send(core, true, Some(&mut *sink));
+    send::final_send(core, &mut *sink).await;
     send::drain(core, sink);
     for &stage in end {
         for post in [false, true] {
             let provider = providers::for_stage(core, stage, post);
-            if notify(core, stage, post, provider.iface(), Some(&mut *sink)) == Outcome::Finish {
+            let outcome = raise(
+                core,
+                stage,
+                post,
+                Foreign(provider.iface()),
+                Some(&mut *sink),
+            )
+            .await;
+            if outcome == Outcome::Finish {
                 break;
             }
         }
@@ -290,7 +325,11 @@ fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
 
 /// A request answered without running any module: `503` after shutdown
 /// began, `400` for a URL HTTP.sys refuses.
-fn refuse(sink: &mut dyn ResponseSink, status: u16, body: &[u8]) -> Transcript {
+pub(crate) fn refuse<S: ResponseSink + ?Sized>(
+    sink: &mut S,
+    status: u16,
+    body: &[u8],
+) -> Transcript {
     let head = ResponseHead::new(status).with_header("Content-Type", "text/plain");
     let sent = sink
         .send_head(&head, Some(body.len() as u64))

@@ -3,7 +3,7 @@
 //! address for as long as modules may call them.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use iis_sys::{
@@ -40,8 +40,6 @@ pub(crate) struct RequestCore {
     pub(crate) activity_id: GUID,
     /// The mutable state.
     pub(crate) state: Mutex<RequestState>,
-    /// Signalled on completions and on output queued from other threads.
-    pub(crate) wake: Condvar,
     /// Serializes the lazy creation of module instances.
     pub(crate) creating: Mutex<()>,
     /// Strings and structs handed to modules.
@@ -107,7 +105,6 @@ impl RequestCore {
             activity_id: GUID::from_u128(
                 0x1157_0000_0000_4000_8000_0000_0000_0000 | u128::from(id),
             ),
-            wake: Condvar::new(),
             creating: Mutex::new(()),
             cache: Mutex::new(CacheState::new(&arena)),
             arena,
@@ -170,6 +167,14 @@ impl RequestCore {
     /// Runs `f` on the locked state. Never call a module from inside `f`.
     pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut RequestState) -> R) -> R {
         f(&mut lock(&self.state))
+    }
+
+    /// Resumes the request if it is parked (a completion arrived, or output
+    /// was queued from another thread): the pool polls it again.
+    pub(crate) fn wake(&self) {
+        if let Some(waker) = self.with_state(|s| s.flow.waker.take()) {
+            waker.wake();
+        }
     }
 
     /// Records a module→host call.

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::task::Waker;
 use std::time::Instant;
 
 use iis_sys::{
@@ -212,7 +213,7 @@ impl ResponseData {
     }
 }
 
-/// What goes to the connection layer, in order; drained by the pipeline thread.
+/// What goes to the connection layer, in order; written by the pipeline.
 #[derive(Debug)]
 pub(crate) enum OutItem {
     /// The response head, for a buffered response its entity length, and
@@ -284,8 +285,9 @@ pub(crate) struct Flow {
     pub(crate) merged: Vec<(usize, Notification, bool)>,
     /// Completions not yet consumed.
     pub(crate) completions: VecDeque<Completion>,
-    /// A pipeline notification returned `PENDING` and waits for a completion.
-    pub(crate) waiting: bool,
+    /// The parked request's waker: a pipeline notification returned
+    /// `PENDING` and waits for a completion (or for output to write).
+    pub(crate) waker: Option<Waker>,
     /// `SetRequestHandled` was called.
     pub(crate) handled: bool,
     /// `IHttpEventProvider::SetErrorStatus` of the current notification.
@@ -334,7 +336,7 @@ impl RequestState {
                 frames: Vec::new(),
                 merged: Vec::new(),
                 completions: VecDeque::new(),
-                waiting: false,
+                waker: None,
                 handled: false,
                 error_status: S_OK,
             },

@@ -1,6 +1,6 @@
 //! Sending the response: the `SendResponse` notification before each send,
 //! then the head and the buffered entity queued for the connection layer,
-//! which the pipeline thread writes ([`drain`]) — so a `Flush` from any
+//! which the pipeline writes ([`drain`]) — so a `Flush` from any
 //! thread is safe and keeps its order.
 //!
 //! A send happens on `IHttpResponse::Flush`, on each `WriteEntityChunks`
@@ -8,11 +8,13 @@
 //! `UpdateRequestCache`, before `LogRequest`). After `ResetConnection`
 //! nothing more is sent and buffered bytes are discarded.
 
-use crate::http::{ConnectionFate, ResponseHead, ResponseSink};
+use crate::http::{ConnectionFate, RecordingSink, ResponseHead, ResponseSink};
+use crate::objects::Foreign;
 use crate::objects::headers::Side;
 use crate::objects::providers::{SEND_DISCONNECT, SEND_MORE_DATA, send_response};
 use crate::pipeline::RequestCore;
-use crate::pipeline::dispatch::notify;
+use crate::pipeline::dispatch::raise;
+use crate::pipeline::pool::now;
 use crate::pipeline::request_state::{OutItem, ResponseData};
 use crate::transcript::{HostEvent, Notification};
 
@@ -124,14 +126,26 @@ fn describe_error_page(resp: &mut ResponseData) {
     resp.chunks = vec![page.into_bytes()];
 }
 
-/// Sends what the response holds: `SendResponse` notification, then the
-/// head (first time) and the buffered entity are queued. `final_send` is the
-/// end-of-request send (a buffered response gets its length); `sink` is the
-/// pipeline's (only the pipeline thread passes it).
-pub(crate) fn send<'s>(
+/// A send inside a module's call (`Flush`, a write with buffering off):
+/// the `SendResponse` notification, then the head (first time) and the
+/// buffered entity queued for the pipeline to write.
+pub(crate) fn send(core: &RequestCore) {
+    // Without a sink nothing waits, so the future is ready at once.
+    let _ = now(send_with::<RecordingSink>(core, false, None));
+}
+
+/// The end-of-request send: as [`send`], but a buffered response gets its
+/// length, and the `SendResponse` notification may pend.
+pub(crate) async fn final_send<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
+    send_with(core, true, Some(sink)).await;
+}
+
+/// Sends what the response holds. `sink` is the pipeline's (only a
+/// notification the pipeline raises itself passes it).
+async fn send_with<S: ResponseSink + ?Sized>(
     core: &RequestCore,
     final_send: bool,
-    sink: Option<&mut (dyn ResponseSink + 's)>,
+    sink: Option<&mut S>,
 ) {
     let server_header = core.host().config.server_header.as_deref();
     let proceed = core.with_state(|s| {
@@ -169,13 +183,14 @@ pub(crate) fn send<'s>(
         core.with_state(|s| s.out.log = Some(record));
     }
     let provider = send_response(core, headers_being_sent, flags, final_send);
-    notify(
+    raise(
         core,
         Notification::SendResponse,
         false,
-        provider.iface(),
+        Foreign(provider.iface()),
         sink,
-    );
+    )
+    .await;
     let disconnect = provider.data.flags() & SEND_DISCONNECT != 0;
     core.with_state(|s| {
         s.out.sending = false;
@@ -212,11 +227,11 @@ pub(crate) fn send<'s>(
         s.resp.complete |= final_send;
         s.resp.touch();
     });
-    core.wake.notify_all();
+    core.wake();
 }
 
-/// Writes the queued output to the connection layer (pipeline thread only).
-pub(crate) fn drain(core: &RequestCore, sink: &mut dyn ResponseSink) {
+/// Writes the queued output to the connection layer (the pipeline only).
+pub(crate) fn drain<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
     let items = core.with_state(|s| std::mem::take(&mut s.out.queue));
     for item in items {
         if core.with_state(|s| s.out.broken) {
@@ -244,7 +259,7 @@ pub(crate) fn drain(core: &RequestCore, sink: &mut dyn ResponseSink) {
 }
 
 /// Ends the response with the fate the modules asked for; the fate applied.
-pub(crate) fn finish(core: &RequestCore, sink: &mut dyn ResponseSink) -> ConnectionFate {
+pub(crate) fn finish<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> ConnectionFate {
     drain(core, sink);
     let (fate, broken) = core.with_state(|s| (s.resp.fate(), s.out.broken));
     match sink.finish(fate) {
