@@ -157,9 +157,17 @@
 //! | `IHttpUser` (anonymous) | `IsInRole` / tokens, `GetUserVariable` | `E_NOTIMPL` / null |
 //! | `IGlobalFileChangeProvider` | `GetFileMonitor` | null |
 //!
-//! Also not emulated: asynchronous I/O (every read, write and flush
-//! completes synchronously, with `*pfCompletionExpected = FALSE`, so no
-//! `OnAsyncCompletion` or completion routine follows it); `PENDING` returned
+//! Asynchronous I/O: `ReadEntityBody`, `WriteEntityChunks` and `Flush`
+//! with `fAsync = TRUE` (and the callback forms of `IHttpRequest3` and
+//! `IHttpResponse2`) do their work in the call, report the completion as
+//! pending, and deliver it (bytes and status) once the hook has returned
+//! `RQ_NOTIFICATION_PENDING`, on a pool thread, to `OnAsyncCompletion` or
+//! the completion routine; output is written before a completion is
+//! delivered. The end of the request body (`ERROR_HANDLE_EOF`) is reported
+//! inline. `IHttpCompletionInfo2::GetCompletedOperation` returns 0 (its
+//! values are not documented).
+//!
+//! Also not emulated: `PENDING` returned
 //! from a notification raised inside another call (SendResponse from a
 //! `Flush`, MapPath, ReadEntity, a custom notification) counts as
 //! `CONTINUE`; after `SuppressHeaders` the head is the one the module wrote

@@ -23,7 +23,7 @@ use crate::objects::providers::{for_stage, map_path};
 use crate::objects::server_variables::{lookup, physical_path};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
-use crate::pipeline::request_state::Completion;
+use crate::pipeline::request_state::{AsyncResult, Completion};
 use crate::pipeline::{RequestCore, complete, next, notify};
 use crate::transcript::{ApiCall, Notification, RequestStatus};
 
@@ -147,7 +147,7 @@ define_member_fn! {
     unsafe fn post_completion(this: *mut IHttpContext, bytes: u32) -> HRESULT {
         with_owner!(this, E_INVALIDARG, |core: RequestCore| {
             core.record(ApiCall::ContextPostCompletion { bytes });
-            complete(core, Completion::Posted(bytes));
+            complete(core, Completion::Async(AsyncResult { bytes, status: S_OK, routine: None }));
             S_OK
         })
     }

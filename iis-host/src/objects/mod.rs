@@ -9,6 +9,7 @@
 
 pub(crate) mod allocator;
 pub(crate) mod application;
+pub(crate) mod async_io;
 pub(crate) mod cache;
 pub(crate) mod cache_policy;
 pub(crate) mod connection;

@@ -624,8 +624,10 @@ define_member_fn! {
         with_data!(this, S_OK, |data: CompletionData| data.status)
     }
 
-    /// `IHttpCompletionInfo2::GetCompletedOperation`: 0, as for a completion
-    /// posted with `PostCompletion` (no I/O operation).
+    /// `IHttpCompletionInfo2::GetCompletedOperation`: 0. Microsoft documents
+    /// it as "the number of bytes completed" and publishes no operation
+    /// codes, so iis-host does not invent any; a module tells its
+    /// operations apart by their completion routines.
     unsafe fn completed_operation(_this: *mut IHttpCompletionInfo2) -> u32 {
         0
     }
@@ -641,12 +643,6 @@ pub(crate) static COMPLETION_VTBL: IHttpCompletionInfo2Vtbl = IHttpCompletionInf
 };
 
 /// Completion info for `PostCompletion(bytes)`.
-pub(crate) fn completion(bytes: u32) -> Obj<CompletionData> {
-    Obj::new(
-        &COMPLETION_VTBL,
-        CompletionData {
-            bytes,
-            status: S_OK,
-        },
-    )
+pub(crate) fn completion(bytes: u32, status: HRESULT) -> Obj<CompletionData> {
+    Obj::new(&COMPLETION_VTBL, CompletionData { bytes, status })
 }

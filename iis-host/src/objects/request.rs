@@ -2,11 +2,10 @@
 //! cast or `IHttpServer2::GetExtendedInterface`): the request a module reads
 //! and rewrites.
 //!
-//! `ReadEntityBody` completes synchronously in every overload (`fAsync` or
-//! not): `*pfCompletionPending` is `FALSE`, so by the IIS contract no
-//! `OnAsyncCompletion` follows and the completion routine of
-//! `IHttpRequest3::ReadEntityBody` is not called. Each read raises
-//! `RQ_READ_ENTITY`.
+//! `ReadEntityBody` with `fAsync = TRUE` completes later, through
+//! `OnAsyncCompletion` or the completion routine of
+//! `IHttpRequest3::ReadEntityBody` ([`Completes`]); with `FALSE`, in the
+//! call. Each read raises `RQ_READ_ENTITY`.
 
 use std::ffi::c_void;
 
@@ -21,6 +20,7 @@ use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, S_OK, bytes,
     cstr, put, to_wide, wide, wstr,
 };
+use crate::objects::async_io::Completes;
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
 use crate::objects::providers::read_entity;
 use crate::objects::server_variables::strip_port;
@@ -83,11 +83,13 @@ fn forwarded(req: &RequestData, url: &[u8]) -> Option<Vec<u16>> {
     (!local).then(|| to_wide(&text))
 }
 
-/// `ReadEntityBody`, synchronous, raising `RQ_READ_ENTITY` for the bytes read.
+/// `ReadEntityBody`, raising `RQ_READ_ENTITY` for the bytes read. The end
+/// of the entity (`ERROR_HANDLE_EOF`) is reported inline in every mode.
 fn read_entity_body(
     core: &RequestCore,
     buffer: *mut c_void,
     size: u32,
+    completes: Completes,
     read: *mut u32,
     pending: *mut BOOL,
 ) -> HRESULT {
@@ -127,9 +129,8 @@ fn read_entity_body(
             unsafe { std::ptr::copy(entity.cast::<u8>(), buffer.cast::<u8>(), count as usize) };
         }
     }
-    // SAFETY: `read` is non-null and writable.
-    unsafe { read.write(count) };
-    S_OK
+    // SAFETY: `read` and `pending` are writable or null (slot contract).
+    unsafe { completes.report(core, count, S_OK, read, pending) }
 }
 
 define_member_fn! {
@@ -241,8 +242,9 @@ define_member_fn! {
         with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.remote_sockaddr.0)
     }
     /// `ReadEntityBody(pvBuffer, cbBuffer, fAsync, pcbBytesReceived, pfCompletionPending)`.
-    unsafe fn read_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32, _async: BOOL, read: *mut u32, pending: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, read, pending))
+    unsafe fn read_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32, is_async: BOOL, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, None, std::ptr::null_mut());
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, completes, read, pending))
     }
     /// `InsertEntityBody`: the bytes are read first by later `ReadEntityBody` calls (copied).
     unsafe fn insert_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32) -> HRESULT {
@@ -310,12 +312,14 @@ define_member_fn! {
         E_NOTIMPL
     }
     /// `IHttpRequest3::ReadEntityBody(…, pfnCompletion, pvContext, …)`: synchronous.
-    unsafe fn read_body3(this: *mut IHttpRequest3, buffer: *mut c_void, size: u32, _async: BOOL, _completion: PFN_ASYNC_COMPLETION, _context: *mut c_void, read: *mut u32, pending: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, read, pending))
+    unsafe fn read_body3(this: *mut IHttpRequest3, buffer: *mut c_void, size: u32, is_async: BOOL, routine: PFN_ASYNC_COMPLETION, context: *mut c_void, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, routine, context);
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, completes, read, pending))
     }
     /// `IHttpRequest4::ReadEntityBody(…, dwTimeoutMs, …)`: synchronous.
-    unsafe fn read_body4(this: *mut IHttpRequest4, buffer: *mut c_void, size: u32, _async: BOOL, _timeout: u32, read: *mut u32, pending: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, read, pending))
+    unsafe fn read_body4(this: *mut IHttpRequest4, buffer: *mut c_void, size: u32, is_async: BOOL, _timeout: u32, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, None, std::ptr::null_mut());
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, completes, read, pending))
     }
 }
 

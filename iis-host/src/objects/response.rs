@@ -4,8 +4,10 @@
 //! Buffered by default: writes are copied (both `WriteEntityChunks` and
 //! `WriteEntityChunkByReference`, so a module's memory may go away after the
 //! call) and sent at the end of the request or on `Flush`; with
-//! `DisableBuffering` each write is sent at once. Writes complete
-//! synchronously (`*pfCompletionExpected = FALSE`, no completion routine).
+//! `DisableBuffering` each write is sent at once. With `fAsync = TRUE`,
+//! writes and flushes complete later, through `OnAsyncCompletion` or the
+//! completion routine of the `IHttpResponse2` forms
+//! ([`Completes`]); with `FALSE`, in the call.
 //! Only `HttpDataChunkFromMemory` chunks are supported.
 
 use std::ffi::c_void;
@@ -20,6 +22,7 @@ use iis_sys::{
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, S_OK, TRUE, bytes, cstr, from_wide, put, to_wide, wide,
 };
+use crate::objects::async_io::Completes;
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_value};
 use crate::objects::{raw, with_owner};
 use crate::pipeline::RequestCore;
@@ -91,6 +94,7 @@ fn write_chunks(
     core: &RequestCore,
     chunks: *mut HTTP_DATA_CHUNK,
     count: u32,
+    completes: Completes,
     sent: *mut u32,
     expected: *mut BOOL,
 ) -> HRESULT {
@@ -102,25 +106,18 @@ fn write_chunks(
     let length = u32::try_from(data.iter().map(Vec::len).sum::<usize>()).unwrap_or(u32::MAX);
     write(core, data, None);
     // SAFETY: the out-pointers are null or writable.
-    unsafe {
-        put(sent, length);
-        put(expected, FALSE);
-    }
-    S_OK
+    unsafe { completes.report(core, length, S_OK, sent, expected) }
 }
 
-fn flush(core: &RequestCore, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
+fn flush(core: &RequestCore, completes: Completes, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
     let pending = core.with_state(|s| {
         s.log.calls.push(ApiCall::ResponseFlush);
         s.resp.buffered_len()
     });
     send(core);
+    let flushed = u32::try_from(pending).unwrap_or(u32::MAX);
     // SAFETY: the out-pointers are null or writable.
-    unsafe {
-        put(sent, u32::try_from(pending).unwrap_or(u32::MAX));
-        put(expected, FALSE);
-    }
-    S_OK
+    unsafe { completes.report(core, flushed, S_OK, sent, expected) }
 }
 
 fn flag(
@@ -287,8 +284,9 @@ define_member_fn! {
         with_owner!(this, FALSE, |core: RequestCore| core.with_state(|s| s.resp.suppress_headers).into())
     }
     /// `Flush(fAsync, fMoreData, pcbSent, pfCompletionExpected)`.
-    unsafe fn flush1(this: *mut IHttpResponse, _async: BOOL, _more: BOOL, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| flush(core, sent, expected))
+    unsafe fn flush1(this: *mut IHttpResponse, is_async: BOOL, _more: BOOL, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, None, std::ptr::null_mut());
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| flush(core, completes, sent, expected))
     }
     /// `Redirect(pszUrl, fResetStatusCode, fIncludeParameters)`.
     unsafe fn redirect1(this: *mut IHttpResponse, url: PCSTR, reset_status: BOOL, include_parameters: BOOL) -> HRESULT {
@@ -315,8 +313,9 @@ define_member_fn! {
         })
     }
     /// `WriteEntityChunks(pDataChunks, nChunks, fAsync, fMoreData, pcbSent, pfCompletionExpected)`.
-    unsafe fn write_chunks1(this: *mut IHttpResponse, chunks: *mut HTTP_DATA_CHUNK, count: u32, _async: BOOL, _more: BOOL, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| write_chunks(core, chunks, count, sent, expected))
+    unsafe fn write_chunks1(this: *mut IHttpResponse, chunks: *mut HTTP_DATA_CHUNK, count: u32, is_async: BOOL, _more: BOOL, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, None, std::ptr::null_mut());
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| write_chunks(core, chunks, count, completes, sent, expected))
     }
     unsafe fn disable_buffering(this: *mut IHttpResponse) {
         with_owner!(this, (), |core: RequestCore| flag(core, ApiCall::ResponseDisableBuffering, |r| r.buffering = false))
@@ -404,13 +403,15 @@ define_member_fn! {
     unsafe fn close_connection(this: *mut IHttpResponse) {
         with_owner!(this, (), |core: RequestCore| flag(core, ApiCall::ResponseCloseConnection, |r| r.close_connection = true))
     }
-    /// `IHttpResponse2::WriteEntityChunks(…, pfnCompletion, pvContext, …)`: synchronous.
-    unsafe fn write_chunks2(this: *mut IHttpResponse2, chunks: *mut HTTP_DATA_CHUNK, count: u32, _async: BOOL, _more: BOOL, _completion: PFN_ASYNC_COMPLETION, _context: *mut c_void, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| write_chunks(core, chunks, count, sent, expected))
+    /// `IHttpResponse2::WriteEntityChunks(…, pfnCompletion, pvContext, …)`.
+    unsafe fn write_chunks2(this: *mut IHttpResponse2, chunks: *mut HTTP_DATA_CHUNK, count: u32, is_async: BOOL, _more: BOOL, routine: PFN_ASYNC_COMPLETION, context: *mut c_void, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, routine, context);
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| write_chunks(core, chunks, count, completes, sent, expected))
     }
-    /// `IHttpResponse2::Flush(…, pfnCompletion, pvContext, …)`: synchronous.
-    unsafe fn flush2(this: *mut IHttpResponse2, _async: BOOL, _more: BOOL, _completion: PFN_ASYNC_COMPLETION, _context: *mut c_void, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
-        with_owner!(this, E_INVALIDARG, |core: RequestCore| flush(core, sent, expected))
+    /// `IHttpResponse2::Flush(…, pfnCompletion, pvContext, …)`.
+    unsafe fn flush2(this: *mut IHttpResponse2, is_async: BOOL, _more: BOOL, routine: PFN_ASYNC_COMPLETION, context: *mut c_void, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
+        let completes = Completes::of(is_async, routine, context);
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| flush(core, completes, sent, expected))
     }
     /// `IHttpResponse3::PushPromise`: HTTP/2 only.
     unsafe fn push_promise(_this: *mut IHttpResponse3, _method: PCSTR, _path: PCWSTR, _query: PCWSTR, _count: u32, _names: *mut PCSTR, _values: *mut PCSTR) -> HRESULT {

@@ -9,7 +9,8 @@ use std::task::Poll;
 use std::time::Instant;
 
 use iis_sys::{
-    CHttpModule, IHttpCompletionInfo, IHttpContext, IHttpEventProvider, REQUEST_NOTIFICATION_STATUS,
+    CHttpModule, IHttpCompletionInfo, IHttpCompletionInfo2, IHttpContext, IHttpEventProvider,
+    REQUEST_NOTIFICATION_STATUS,
 };
 
 use crate::ffi::{hex, lock};
@@ -253,19 +254,32 @@ async fn call_module<S: ResponseSink + ?Sized>(
                     other => other,
                 };
             }
-            Some(Completion::Posted(bytes)) => {
-                let info = completion(bytes);
-                // SAFETY: as above; `OnAsyncCompletion` gets the notification's
-                // mask and provider and a completion info living on this frame.
-                let raw = unsafe {
-                    ((*(*module.0).lpVtbl).OnAsyncCompletion)(
-                        module.0,
-                        core.context_ptr(),
-                        notification.mask(),
-                        post.into(),
-                        provider.0.cast::<IHttpEventProvider>(),
-                        info.iface::<IHttpCompletionInfo>(),
-                    )
+            Some(Completion::Async(result)) => {
+                let info = completion(result.bytes, result.status);
+                let raw = match result.routine {
+                    // SAFETY: the routine and context the module passed with
+                    // the operation; the context object is this request's
+                    // `IHttpContext4` (so also an `IHttpContext3`), the
+                    // completion info lives on this frame.
+                    Some((routine, context)) => unsafe {
+                        routine(
+                            core.context_ptr().cast(),
+                            info.iface::<IHttpCompletionInfo2>(),
+                            context.0,
+                        )
+                    },
+                    // SAFETY: as above; `OnAsyncCompletion` gets the
+                    // notification's mask and provider.
+                    None => unsafe {
+                        ((*(*module.0).lpVtbl).OnAsyncCompletion)(
+                            module.0,
+                            core.context_ptr(),
+                            notification.mask(),
+                            post.into(),
+                            provider.0.cast::<IHttpEventProvider>(),
+                            info.iface::<IHttpCompletionInfo>(),
+                        )
+                    },
                 };
                 status = RequestStatus::from_raw(raw);
                 record(Notification::AsyncCompletion, status);

@@ -3,6 +3,7 @@
 //! while calling into a module.
 
 use std::collections::VecDeque;
+use std::ffi::c_void;
 use std::net::SocketAddr;
 use std::task::Waker;
 use std::time::Instant;
@@ -242,14 +243,37 @@ pub(crate) struct Output {
     pub(crate) log: Option<LogRecord>,
 }
 
-/// A completion handed over by `IndicateCompletion` or `PostCompletion`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A completion for a parked request.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Completion {
     /// `IndicateCompletion(status)`: continue with this status.
     Indicated(iis_sys::REQUEST_NOTIFICATION_STATUS),
-    /// `PostCompletion(bytes)`: call `OnAsyncCompletion`.
-    Posted(u32),
+    /// `PostCompletion(bytes)`, or an asynchronous read, write or flush
+    /// that completed: `OnAsyncCompletion` (or the operation's completion
+    /// routine) gets its bytes and status.
+    Async(AsyncResult),
 }
+
+/// What an asynchronous operation (or `PostCompletion`) completed with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AsyncResult {
+    /// `IHttpCompletionInfo::GetCompletionBytes`.
+    pub(crate) bytes: u32,
+    /// `IHttpCompletionInfo::GetCompletionStatus`.
+    pub(crate) status: HRESULT,
+    /// The completion routine the callback form of the operation was given
+    /// (`IHttpRequest3::ReadEntityBody`, `IHttpResponse2::WriteEntityChunks`
+    /// or `Flush`), called instead of `OnAsyncCompletion`, with its context.
+    pub(crate) routine: Option<(CompletionRoutine, Foreign<c_void>)>,
+}
+
+/// A `PFN_ASYNC_COMPLETION` that is not null.
+pub(crate) type CompletionRoutine =
+    unsafe extern "system" fn(
+        *mut iis_sys::IHttpContext3,
+        *mut iis_sys::IHttpCompletionInfo2,
+        *mut c_void,
+    ) -> iis_sys::REQUEST_NOTIFICATION_STATUS;
 
 /// One module notification in progress (for `GetCurrentExecutionStats`,
 /// `DisableNotifications` and `GetStatus`).

@@ -12,9 +12,9 @@ pub fn request(context: *mut IHttpContext) -> *mut IHttpRequest {
     unsafe { ((*(*context).lpVtbl).GetRequest)(context) }
 }
 
-pub fn write(context: *mut IHttpContext, bytes: &[u8]) -> bool {
-    let response = response(context);
-    let mut chunk = HTTP_DATA_CHUNK {
+/// A chunk over `bytes` (which must outlive its use).
+fn memory_chunk(bytes: &[u8]) -> HTTP_DATA_CHUNK {
+    HTTP_DATA_CHUNK {
         DataChunkType: HttpDataChunkFromMemory,
         Anonymous: HTTP_DATA_CHUNK_0 {
             FromMemory: HTTP_DATA_CHUNK_0_0 {
@@ -22,7 +22,90 @@ pub fn write(context: *mut IHttpContext, bytes: &[u8]) -> bool {
                 BufferLength: bytes.len() as u32,
             },
         },
+    }
+}
+
+/// What an asynchronous call returned: its HRESULT, its byte count and
+/// whether its completion is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Started {
+    pub hr: HRESULT,
+    pub bytes: u32,
+    pub pending: bool,
+}
+
+/// `ReadEntityBody(buffer, fAsync = TRUE)`; `buffer` must stay valid until
+/// the completion.
+pub fn read_async(context: *mut IHttpContext, buffer: &mut [u8]) -> Started {
+    let request = request(context);
+    let (mut bytes, mut pending) = (0u32, BOOL(0));
+    // SAFETY: a live request; the buffer outlives the completion (caller).
+    let hr = unsafe {
+        ((*(*request).lpVtbl).ReadEntityBody)(
+            request,
+            buffer.as_mut_ptr().cast(),
+            buffer.len() as u32,
+            BOOL(1),
+            &mut bytes,
+            &mut pending,
+        )
     };
+    Started {
+        hr,
+        bytes,
+        pending: pending.as_bool(),
+    }
+}
+
+/// `IHttpResponse2::WriteEntityChunks(bytes, fAsync = TRUE, routine, context)`.
+pub fn write_async(
+    context: *mut IHttpContext,
+    bytes: &[u8],
+    routine: PFN_ASYNC_COMPLETION,
+    routine_context: *mut c_void,
+) -> Started {
+    let response = response(context).cast::<IHttpResponse2>();
+    let mut chunk = memory_chunk(bytes);
+    let (mut sent, mut pending) = (0u32, BOOL(0));
+    // SAFETY: the host's response is an `IHttpResponse4`; the chunk lives for the call.
+    let hr = unsafe {
+        ((*(*response).lpVtbl).WriteEntityChunks2)(
+            response,
+            &mut chunk,
+            1,
+            BOOL(1),
+            BOOL(1),
+            routine,
+            routine_context,
+            &mut sent,
+            &mut pending,
+        )
+    };
+    Started {
+        hr,
+        bytes: sent,
+        pending: pending.as_bool(),
+    }
+}
+
+/// `Flush(fAsync = TRUE)`.
+pub fn flush_async(context: *mut IHttpContext) -> Started {
+    let response = response(context);
+    let (mut sent, mut pending) = (0u32, BOOL(0));
+    // SAFETY: a live response and out-pointers living for the call.
+    let hr = unsafe {
+        ((*(*response).lpVtbl).Flush)(response, BOOL(1), BOOL(1), &mut sent, &mut pending)
+    };
+    Started {
+        hr,
+        bytes: sent,
+        pending: pending.as_bool(),
+    }
+}
+
+pub fn write(context: *mut IHttpContext, bytes: &[u8]) -> bool {
+    let response = response(context);
+    let mut chunk = memory_chunk(bytes);
     let mut sent = 0u32;
     let mut completion = BOOL(0);
     // SAFETY: a live response; the chunk and out-pointers live for the call.

@@ -57,6 +57,8 @@ pub struct Call {
     pub provider: *mut c_void,
     /// For `AsyncCompletion`: the completion's byte count.
     pub bytes: u32,
+    /// For `AsyncCompletion`: the completion's status.
+    pub status: HRESULT,
 }
 
 /// A global notification as a module sees it.
@@ -234,8 +236,11 @@ define_member_fn! {
 
     unsafe fn async_completion(this: *mut CHttpModule, context: *mut IHttpContext, _notification: u32, post: BOOL, provider: *mut IHttpEventProvider, info: *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS {
         // SAFETY: our module instance and the host's completion info.
-        let (module, bytes) = unsafe { (&*this.cast::<Module>(), ((*(*info).lpVtbl).GetCompletionBytes)(info)) };
-        (module.script.on_request)(&Call { context, notification: Notification::AsyncCompletion, post: post.as_bool(), provider: provider.cast(), bytes })
+        let (module, bytes, status) = unsafe {
+            let v = &*(*info).lpVtbl;
+            (&*this.cast::<Module>(), (v.GetCompletionBytes)(info), (v.GetCompletionStatus)(info))
+        };
+        (module.script.on_request)(&Call { context, notification: Notification::AsyncCompletion, post: post.as_bool(), provider: provider.cast(), bytes, status })
     }
 
     unsafe fn terminate_global(this: *mut CGlobalModule) {
@@ -265,6 +270,7 @@ unsafe fn forward(
         post,
         provider,
         bytes: 0,
+        status: S_OK,
     })
 }
 
