@@ -530,7 +530,7 @@ impl Host {
     /// `127.0.0.1`, on a fresh connection) and returns its transcript.
     ///
     /// The request runs on the worker pool, as over HTTP; this waits for it
-    /// (see [`HostService`](crate::HostService) to await it instead).
+    /// (`HostService`, with the `tower` feature, awaits it instead).
     pub fn run(&self, request: http::Request<Vec<u8>>) -> Transcript {
         pipeline::pool::block_on(self.start(request)).unwrap_or_else(|_| lost_request())
     }
@@ -621,17 +621,31 @@ impl Host {
     /// The request runs on the calling thread (the sink is borrowed), which
     /// waits while a module leaves it pending.
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
+        // The sink is borrowed, so the request runs here; its timers are the pool's.
+        let _timers = self.pool().enter();
+        pipeline::pool::block_on(self.answer(request, sink))
+    }
+
+    /// Runs a request from a client connection to its end, answering into
+    /// `sink` (what `serve`'s connection tasks await).
+    pub(crate) async fn answer<S: ResponseSink + ?Sized>(
+        &self,
+        request: Request,
+        sink: &mut S,
+    ) -> Transcript {
         let core = self.core();
         if !core.enter() {
             return pipeline::refuse(sink, 503, b"Service Unavailable");
         }
-        // The sink is borrowed, so the request runs here; its timers are the pool's.
-        let _timers = self.pool().enter();
-        let running = pipeline::execute(core, request, sink, ConnectionMode::Keyed);
-        let transcript = pipeline::pool::block_on(running);
+        let transcript = pipeline::execute(core, request, sink, ConnectionMode::Keyed).await;
         core.after_request();
         core.leave();
         transcript
+    }
+
+    /// The worker pool's handle (for `serve`).
+    pub(crate) fn pool_handle(&self) -> tokio::runtime::Handle {
+        self.pool().handle().clone()
     }
 
     /// Sends `GL_CONFIGURATION_CHANGE` for `path` (as a change to

@@ -65,7 +65,7 @@
 //!   `OnAsyncCompletion` there. A thousand requests left pending cost a
 //!   thousand parked tasks, not a thousand threads. Consecutive
 //!   notifications of one request may run on different threads, never two
-//!   at once. [`Host::run`] and [`HostService`] run requests on the pool;
+//!   at once. [`Host::run`] and `HostService` (`tower` feature) run requests on the pool;
 //!   [`Host::handle`] (whose response sink is borrowed) runs its request on
 //!   the calling thread, which sleeps while the request is parked.
 //!   `GL_THREAD_CLEANUP` follows each request on the thread that ended it.

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use iis_host::http::ConnectionFate;
+use iis_host::http::{ConnectionFate, ServerConfig};
 use iis_host::{Host, HostConfig, Transcript};
 
 /// Load IIS native modules (.dll / .so) and run requests through the
@@ -35,6 +36,8 @@ enum Command {
         /// The application's physical path.
         #[arg(long, value_name = "DIR")]
         physical_path: Option<String>,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Run one request in-process and print the response, the connection's
     /// fate and the notification trace.
@@ -58,6 +61,41 @@ enum Command {
         /// The URL path (and query), e.g. /index.html?x=1.
         url: String,
     },
+}
+
+/// The limits of `serve` (HTTP.sys's defaults unless given).
+#[derive(Debug, clap::Args)]
+struct Limits {
+    /// The most connections open at once (beyond it: 503).
+    #[arg(long, value_name = "N", default_value_t = ServerConfig::default().max_connections)]
+    max_connections: usize,
+    /// The largest request head in bytes (beyond it: 431).
+    #[arg(long, value_name = "BYTES", default_value_t = ServerConfig::default().max_header_bytes)]
+    max_header_bytes: usize,
+    /// The largest request body in bytes (beyond it: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = ServerConfig::default().max_body_bytes)]
+    max_body_bytes: u64,
+    /// Seconds a connection may stay idle, a head take, a body or a
+    /// response stall (0: no limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = ServerConfig::default().read_timeout.as_secs())]
+    timeout: u64,
+    /// Threads of the worker pool notifications run on (default: 4 per CPU).
+    #[arg(long, value_name = "N")]
+    worker_threads: Option<usize>,
+}
+
+impl Limits {
+    /// These limits applied to `config`.
+    fn apply(&self, config: &mut HostConfig) {
+        let server = &mut config.server;
+        server.max_connections = self.max_connections;
+        server.max_header_bytes = self.max_header_bytes;
+        server.max_body_bytes = self.max_body_bytes;
+        server.read_timeout = Duration::from_secs(self.timeout);
+        if let Some(threads) = self.worker_threads {
+            config.worker_threads = threads;
+        }
+    }
 }
 
 /// `--module [NAME=]PATH`. A DLL that registers several modules picks one
@@ -106,11 +144,17 @@ fn build(modules: &[ModuleArg], config: HostConfig) -> Result<Host, iis_host::Ho
         .build()
 }
 
-fn serve(modules: &[ModuleArg], listen: &str, physical_path: Option<String>) -> Result<(), String> {
+fn serve(
+    modules: &[ModuleArg],
+    listen: &str,
+    physical_path: Option<String>,
+    limits: &Limits,
+) -> Result<(), String> {
     let mut config = HostConfig::default();
     if let Some(path) = physical_path {
         config.physical_path = path;
     }
+    limits.apply(&mut config);
     config.server.on_request = Some(Arc::new(|line| {
         let mut out = io::stdout().lock();
         let _ = writeln!(out, "{line}");
@@ -201,7 +245,8 @@ fn main() -> ExitCode {
             modules,
             listen,
             physical_path,
-        } => serve(&modules, &listen, physical_path),
+            limits,
+        } => serve(&modules, &listen, physical_path, &limits),
         Command::Request {
             modules,
             headers,

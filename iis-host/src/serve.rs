@@ -7,14 +7,20 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 
 use crate::Host;
-use crate::http::{Handler, Request, ResponseSink, Server, ServerHandle};
+use crate::http::{HandleFuture, Handler, Request, ResponseSink, Server, ServerHandle};
 
 /// The pipeline as the server's [`Handler`].
 struct PipelineHandler(Arc<Host>);
 
 impl Handler for PipelineHandler {
-    fn handle(&self, request: Request, sink: &mut dyn ResponseSink) {
-        self.0.handle(request, sink);
+    fn handle<'a>(
+        &'a self,
+        request: Request,
+        sink: &'a mut (dyn ResponseSink + Send),
+    ) -> HandleFuture<'a> {
+        Box::pin(async move {
+            self.0.answer(request, sink).await;
+        })
     }
 }
 
@@ -35,6 +41,12 @@ impl ServeHandle {
     /// The address the server listens on (with the port picked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.handle.local_addr()
+    }
+
+    /// The number of client connections open now (idle keep-alive ones
+    /// included).
+    pub fn active_connections(&self) -> usize {
+        self.handle.active_connections()
     }
 
     /// Stops accepting connections and waits for the open ones to finish
@@ -67,8 +79,9 @@ impl ServeHandle {
 }
 
 impl Host {
-    /// Serves HTTP/1.1 on `addr` (e.g. `127.0.0.1:0`), one thread per
-    /// connection, every request through the pipeline; the limits are
+    /// Serves HTTP/1.1 on `addr` (e.g. `127.0.0.1:0`): each connection is a
+    /// task on the host's worker pool (an idle one holds no thread), every
+    /// request goes through the pipeline; the limits are
     /// [`HostConfig::server`](crate::HostConfig::server) (oversized bodies get `413`,
     /// malformed requests `400`, from the connection layer, before any module runs).
     ///
@@ -78,20 +91,25 @@ impl Host {
     /// [`io::ErrorKind::AddrInUse`] and says what to do about it.
     pub fn serve(self: &Arc<Self>, addr: impl ToSocketAddrs) -> io::Result<ServeHandle> {
         let handler = Arc::new(PipelineHandler(Arc::clone(self)));
-        let server =
-            Server::bind(addr, self.config().server.clone(), handler).map_err(|error| {
-                if error.kind() == io::ErrorKind::AddrInUse {
-                    io::Error::new(
-                        io::ErrorKind::AddrInUse,
-                        format!(
-                            "{error}: another program is listening on that port; \
+        let server = Server::bind_shared(
+            self.pool_handle(),
+            addr,
+            self.config().server.clone(),
+            handler,
+        )
+        .map_err(|error| {
+            if error.kind() == io::ErrorKind::AddrInUse {
+                io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!(
+                        "{error}: another program is listening on that port; \
                              stop it, or choose another address (port 0 picks a free one)"
-                        ),
-                    )
-                } else {
-                    error
-                }
-            })?;
+                    ),
+                )
+            } else {
+                error
+            }
+        })?;
         Ok(ServeHandle {
             handle: server.spawn()?,
         })

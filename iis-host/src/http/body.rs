@@ -1,7 +1,9 @@
 //! Reading a request body: `Content-Length` or chunked (de-chunked, trailers
 //! ignored), within the body limit, answering `Expect: 100-continue`.
 
-use std::io::{Read, Write};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::head::{BodyFraming, Head};
 use super::input::{InBuf, ReadError, read_exact_body, read_line};
@@ -17,29 +19,48 @@ pub(crate) fn check_declared_length(head: &Head, max_body_bytes: u64) -> Result<
     }
 }
 
-/// Reads the whole body of the request `head` (after [`check_declared_length`]),
-/// sending `100 Continue` first when the client expects it. Never holds more than
-/// `max_body_bytes` of body; trailers are bounded by `max_trailer_bytes`.
-pub(crate) fn read_body<S: Read + Write + ?Sized>(
-    stream: &mut S,
+/// The limits a body is read within.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimits {
+    /// The most body bytes held.
+    pub(crate) max_body_bytes: u64,
+    /// The bound on the trailer section.
+    pub(crate) max_trailer_bytes: usize,
+    /// The longest wait for the next bytes of the body (HTTP.sys's
+    /// `EntityBody` timer, reset whenever data arrives); `None`: no limit.
+    pub(crate) stall: Option<Duration>,
+}
+
+/// Reads the whole body of the request `head` (after [`check_declared_length`])
+/// from `reader`, sending `100 Continue` to `writer` first when the client
+/// expects it. Never holds more than `max_body_bytes` of body.
+pub(crate) async fn read_body<R, W>(
+    reader: &mut R,
+    writer: &mut W,
     inbuf: &mut InBuf,
     head: &Head,
-    max_body_bytes: u64,
-    max_trailer_bytes: usize,
-) -> Result<Vec<u8>, ReadError> {
+    limits: BodyLimits,
+) -> Result<Vec<u8>, ReadError>
+where
+    R: AsyncRead + Unpin + ?Sized,
+    W: AsyncWrite + Unpin + ?Sized,
+{
     let has_body = head.framing != BodyFraming::Length(0);
     if head.expect_continue && has_body {
-        stream
+        writer
             .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .await
             .map_err(|e| ReadError::mid_request(&e))?;
     }
     let result = match head.framing {
         BodyFraming::Length(0) => Ok(Vec::new()),
         BodyFraming::Length(n) => {
             let mut body = Vec::new();
-            read_exact_body(stream, inbuf, &mut body, n).map(|()| body)
+            read_exact_body(reader, inbuf, &mut body, n, limits.stall)
+                .await
+                .map(|()| body)
         }
-        BodyFraming::Chunked => read_chunked(stream, inbuf, max_body_bytes, max_trailer_bytes),
+        BodyFraming::Chunked => read_chunked(reader, inbuf, limits).await,
     };
     result.map_err(|e| e.for_request(&head.method, &head.target))
 }
@@ -49,19 +70,23 @@ fn too_large(head: &Head) -> ReadError {
 }
 
 /// De-chunks a body (RFC 9112 §7.1).
-fn read_chunked<R: Read + ?Sized>(
+async fn read_chunked<R: AsyncRead + Unpin + ?Sized>(
     reader: &mut R,
     inbuf: &mut InBuf,
-    max_body_bytes: u64,
-    max_trailer_bytes: usize,
+    limits: BodyLimits,
 ) -> Result<Vec<u8>, ReadError> {
+    let BodyLimits {
+        max_body_bytes,
+        max_trailer_bytes,
+        stall,
+    } = limits;
     let mut body = Vec::new();
     loop {
-        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT)?;
+        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT, stall).await?;
         let size = parse_chunk_size(&inbuf.data()[..len])?;
         inbuf.consume(len + 2);
         if size == 0 {
-            skip_trailers(reader, inbuf, max_trailer_bytes)?;
+            skip_trailers(reader, inbuf, max_trailer_bytes, stall).await?;
             return Ok(body);
         }
         let total = (body.len() as u64).saturating_add(size);
@@ -75,8 +100,8 @@ fn read_chunked<R: Read + ?Sized>(
             let new_cap = needed.max(body.capacity() * 2).min(cap_limit).max(needed);
             body.reserve_exact(new_cap - body.len());
         }
-        read_exact_body(reader, inbuf, &mut body, size)?;
-        let end = read_line(reader, inbuf, 0)?;
+        read_exact_body(reader, inbuf, &mut body, size, stall).await?;
+        let end = read_line(reader, inbuf, 0, stall).await?;
         debug_assert_eq!(end, 0);
         inbuf.consume(2);
     }
@@ -112,17 +137,20 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, ReadError> {
 /// Reads and drops the trailer section up to its empty line. Each trailer
 /// line must be a header field (`name: value`, a token name, no control
 /// characters but tabs), as in the head.
-fn skip_trailers<R: Read + ?Sized>(
+async fn skip_trailers<R: AsyncRead + Unpin + ?Sized>(
     reader: &mut R,
     inbuf: &mut InBuf,
     max_trailer_bytes: usize,
+    stall: Option<Duration>,
 ) -> Result<(), ReadError> {
     let mut budget = max_trailer_bytes;
     loop {
-        let len = read_line(reader, inbuf, budget).map_err(|e| match e {
-            ReadError::Reject(_) => ReadError::reject(431, "trailer section too large"),
-            other => other,
-        })?;
+        let len = read_line(reader, inbuf, budget, stall)
+            .await
+            .map_err(|e| match e {
+                ReadError::Reject(_) => ReadError::reject(431, "trailer section too large"),
+                other => other,
+            })?;
         if len == 0 {
             inbuf.consume(2);
             return Ok(());
@@ -152,40 +180,29 @@ fn is_field_line(line: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::http::head::read_head;
-    use std::io;
-
-    /// Reads from a byte slice and records what is written.
-    struct Duplex<'a> {
-        input: &'a [u8],
-        output: Vec<u8>,
-    }
-
-    impl Read for Duplex<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            self.input.read(buf)
-        }
-    }
-
-    impl Write for Duplex<'_> {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.output.write(buf)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::pipeline::pool::block_on;
 
     fn request(bytes: &[u8], max_body: u64) -> (Result<Vec<u8>, ReadError>, Vec<u8>, InBuf) {
         let bytes = crate::http::head::tests::with_host(bytes);
-        let mut stream = Duplex {
-            input: &bytes,
-            output: Vec::new(),
-        };
+        let mut input = &bytes[..];
+        let mut output = Vec::new();
         let mut inbuf = InBuf::new();
-        let head = read_head(&mut stream, &mut inbuf, 1024, None, &mut None).unwrap();
-        let body = check_declared_length(&head, max_body)
-            .and_then(|()| read_body(&mut stream, &mut inbuf, &head, max_body, 64));
-        (body, stream.output, inbuf)
+        let head = block_on(read_head(&mut input, &mut inbuf, 1024, None, &mut None)).unwrap();
+        let limits = BodyLimits {
+            max_body_bytes: max_body,
+            max_trailer_bytes: 64,
+            stall: None,
+        };
+        let body = check_declared_length(&head, max_body).and_then(|()| {
+            block_on(read_body(
+                &mut input,
+                &mut output,
+                &mut inbuf,
+                &head,
+                limits,
+            ))
+        });
+        (body, output, inbuf)
     }
 
     fn status(result: Result<Vec<u8>, ReadError>) -> u16 {

@@ -27,13 +27,18 @@ pub struct ServerConfig {
     /// 16 KiB, HTTP.sys's `MaxRequestBytes` default, which also bounds the
     /// number of header fields (HTTP.sys sets no separate count limit).
     pub max_header_bytes: usize,
-    /// The most connections open at once (one thread each; idle keep-alive
-    /// connections count). A connection accepted beyond it gets `503` with
-    /// `Connection: close` at once, from the accept loop. Default: 256.
+    /// The most connections open at once (idle keep-alive connections count;
+    /// each is a task, not a thread). A connection accepted beyond it gets
+    /// `503` with `Connection: close` at once, from the accept loop. Default:
+    /// 10,000: HTTP.sys sets no small cap, so hundreds of slow clients lock
+    /// nobody out; this one keeps within a usual per-process descriptor limit.
     pub max_connections: usize,
-    /// How long a connection may stay idle between requests, and how long any single
-    /// read or write may wait; the request head must also arrive within it (slow
-    /// clients get `408`). `Duration::ZERO` means no timeout. Default: 30 s.
+    /// HTTP.sys's timers in one: how long a connection may stay idle between
+    /// requests (`IdleConnection`), how long a request head may take from its
+    /// first byte (`HeaderWait`; slow clients get `408`), how long a request
+    /// body may stall between two arrivals (`EntityBody`; `408`), and how
+    /// long a response write may make no progress (the connection is then
+    /// dropped). `Duration::ZERO` means no timeout. Default: 120 s, HTTP.sys's.
     pub read_timeout: Duration,
     /// The most requests served on one connection; the last response carries
     /// `Connection: close` (`0` behaves as `1`). Default: 1000.
@@ -48,8 +53,8 @@ impl Default for ServerConfig {
         ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
             max_header_bytes: 16 * 1024,
-            max_connections: 256,
-            read_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
+            read_timeout: Duration::from_secs(120),
             keep_alive_max_requests: 1000,
             on_request: None,
         }

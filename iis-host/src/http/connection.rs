@@ -1,74 +1,72 @@
-//! One connection's life on its own thread: read a request, run the handler, apply
-//! the fate, repeat while kept alive; refuse bad requests and close gracefully.
+//! One connection's life as a task on the server's pool: read a request, run the
+//! handler, write and apply the fate, repeat while kept alive; refuse bad requests
+//! and close gracefully. A connection waiting for a request holds no thread.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::future::{Future, poll_fn};
+use std::io;
+use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use super::body::{check_declared_length, read_body};
-use super::head::read_head;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+use super::body::{BodyLimits, check_declared_length, read_body};
+use super::head::{Head, read_head};
 use super::input::{InBuf, ReadError, Reject};
 use super::sink::ConnectionSink;
 use super::state::Shared;
-use super::{ConnectionFate, Request, RequestLog};
+use super::{ConnectionFate, Request, RequestLog, ResponseSink};
 
 /// The longest a closing connection keeps reading (and dropping) what the client still
 /// sends, so that closing does not turn into an RST that destroys the response.
 const LINGER: Duration = Duration::from_secs(2);
 
-/// Serves connection `id` until it closes.
-pub(crate) fn serve(shared: &Shared, id: u64, stream: TcpStream) {
+/// Counts a connection as open while its task lives.
+pub(crate) struct Admission(pub(crate) Arc<Shared>);
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// Serves an admitted connection until it closes.
+pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
+    let shared = &*admission.0;
     let (Ok(remote_addr), Ok(local_addr)) = (stream.peer_addr(), stream.local_addr()) else {
         return;
     };
     let config = &shared.config;
     let timeout = Some(config.read_timeout).filter(|t| !t.is_zero());
-    let configured = stream
-        .set_nodelay(true)
-        .and_then(|()| stream.set_read_timeout(timeout))
-        .and_then(|()| stream.set_write_timeout(timeout));
-    if let Err(e) = configured {
-        log::debug!("connection {id} from {remote_addr}: {e}");
-        return;
-    }
-    let mut stream = stream;
+    let _ = stream.set_nodelay(true);
+    let (mut reader, mut writer) = stream.into_split();
     let mut inbuf = InBuf::new();
     let mut served = 0usize;
     loop {
-        if !shared.set_waker(id, &stream) {
+        if shared.is_shutting_down() {
             return;
         }
         let mut started = None;
-        let received = read_head(
-            &mut stream,
-            &mut inbuf,
-            config.max_header_bytes,
-            timeout,
-            &mut started,
-        )
-        .and_then(|head| {
-            check_declared_length(&head, config.max_body_bytes)?;
-            let body = read_body(
-                &mut stream,
-                &mut inbuf,
-                &head,
-                config.max_body_bytes,
-                config.max_header_bytes,
-            )?;
-            Ok((head, body))
-        });
+        let received = tokio::select! {
+            biased;
+            () = shared.shutdown_started() => return,
+            received = receive(shared, &mut reader, &mut writer, &mut inbuf, timeout, &mut started) => received,
+        };
         let (head, body) = match received {
             Ok(received) => received,
             Err(ReadError::Reject(reject)) => {
                 let started = started.unwrap_or_else(Instant::now);
-                refuse(shared, id, stream, reject, remote_addr, started);
+                refuse(shared, reader, writer, reject, remote_addr, started).await;
                 return;
             }
             Err(ReadError::Closed | ReadError::IdleTimeout | ReadError::Vanished) => return,
         };
 
-        shared.clear_waker(id);
         served += 1;
         let keep_alive = head.keep_alive && served < config.keep_alive_max_requests;
         let request = Request {
@@ -83,19 +81,21 @@ pub(crate) fn serve(shared: &Shared, id: u64, stream: TcpStream) {
         let method = request.method.clone();
         let target = String::from_utf8_lossy(&request.target).into_owned();
         let mut sink = ConnectionSink::new(
-            stream,
+            writer,
             request.version,
             request.method == http::Method::HEAD,
             keep_alive,
             &shared.shutting_down,
+            timeout,
         );
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            shared.handler.handle(request, &mut sink);
-        }));
-        if outcome.is_err() {
+        let panicked = caught(shared.handler.handle(request, &mut sink)).await;
+        if panicked {
             log::error!("handler panicked on {method} {target}");
         }
-        let fate = sink.complete(outcome.is_err());
+        let mut fate = sink.complete(panicked);
+        if poll_fn(|cx| sink.poll_flush(cx)).await.is_err() && fate == ConnectionFate::KeptAlive {
+            fate = ConnectionFate::Closed;
+        }
         log_request(
             shared,
             RequestLog {
@@ -108,29 +108,65 @@ pub(crate) fn serve(shared: &Shared, id: u64, stream: TcpStream) {
                 elapsed: head.started.elapsed(),
             },
         );
-        match (fate, sink.into_stream()) {
-            (ConnectionFate::KeptAlive, Some(kept)) => stream = kept,
+        match (fate, sink.into_writer()) {
+            (ConnectionFate::KeptAlive, Some(kept)) => writer = kept,
             (ConnectionFate::Closed, Some(closing)) => {
-                linger_close(shared, id, closing);
+                linger_close(shared, reader, closing).await;
                 return;
             }
+            // A reset: dropping both halves closes the socket with its zero linger.
             _ => return,
         }
     }
 }
 
+/// Reads one request: its head (the first byte within `timeout` while idle,
+/// the whole head within `timeout` of it), then its body.
+async fn receive(
+    shared: &Shared,
+    reader: &mut OwnedReadHalf,
+    writer: &mut OwnedWriteHalf,
+    inbuf: &mut InBuf,
+    timeout: Option<Duration>,
+    started: &mut Option<Instant>,
+) -> Result<(Head, Vec<u8>), ReadError> {
+    let config = &shared.config;
+    let head = read_head(reader, inbuf, config.max_header_bytes, timeout, started).await?;
+    check_declared_length(&head, config.max_body_bytes)?;
+    let limits = BodyLimits {
+        max_body_bytes: config.max_body_bytes,
+        max_trailer_bytes: config.max_header_bytes,
+        stall: timeout,
+    };
+    let body = read_body(reader, writer, inbuf, &head, limits).await?;
+    Ok((head, body))
+}
+
+/// Runs `future` to its end; whether it panicked (it is not polled again then).
+async fn caught<F: Future<Output = ()>>(future: F) -> bool {
+    let mut future = pin!(future);
+    poll_fn(
+        |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(())) => Poll::Ready(false),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(true),
+        },
+    )
+    .await
+}
+
 /// Sends the error response of `reject` with `Connection: close`, logs it, and
 /// closes the connection gracefully.
-fn refuse(
+async fn refuse(
     shared: &Shared,
-    id: u64,
-    mut stream: TcpStream,
+    reader: OwnedReadHalf,
+    mut writer: OwnedWriteHalf,
     reject: Reject,
     remote_addr: SocketAddr,
     started: Instant,
 ) {
     let (bytes, body_len) = error_response(reject.status, &reject.detail);
-    let sent = stream.write_all(&bytes);
+    let sent = writer.write_all(&bytes).await;
     log_request(
         shared,
         RequestLog {
@@ -144,33 +180,36 @@ fn refuse(
         },
     );
     if sent.is_ok() {
-        linger_close(shared, id, stream);
+        linger_close(shared, reader, writer).await;
     }
 }
 
 /// Shuts the sending side (FIN), then reads and drops what the client still sends,
 /// until it closes its side, [`LINGER`] passes, or the server shuts down.
-fn linger_close(shared: &Shared, id: u64, mut stream: TcpStream) {
-    let _ = stream.shutdown(Shutdown::Write);
-    if !shared.set_waker(id, &stream) {
-        return;
-    }
-    let read_timeout = Some(shared.config.read_timeout)
+pub(crate) async fn linger_close(
+    shared: &Shared,
+    mut reader: OwnedReadHalf,
+    mut writer: OwnedWriteHalf,
+) {
+    let _ = writer.shutdown().await;
+    let linger = Some(shared.config.read_timeout)
         .filter(|t| !t.is_zero())
         .map_or(LINGER, |t| t.min(LINGER));
-    if stream.set_read_timeout(Some(read_timeout)).is_err() {
-        return;
-    }
-    let deadline = Instant::now() + read_timeout;
-    let mut scratch = [0u8; 8 * 1024];
-    loop {
-        match stream.read(&mut scratch) {
-            Ok(0) => return,
-            Ok(_) if Instant::now() >= deadline => return,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return,
+    let drain = async {
+        let mut scratch = vec![0u8; 8 * 1024];
+        loop {
+            match reader.read(&mut scratch).await {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
         }
+    };
+    tokio::select! {
+        () = drain => {}
+        () = tokio::time::sleep(linger) => {}
+        () = shared.shutdown_started() => {}
     }
 }
 

@@ -1,8 +1,9 @@
 //! Reading and checking a request head: request line, headers, and what they say
 //! about the body (framing), `Expect` and keep-alive.
 
-use std::io::Read;
 use std::time::{Duration, Instant};
+
+use tokio::io::AsyncRead;
 
 use http::{Method, Version};
 
@@ -37,11 +38,12 @@ pub(crate) struct Head {
 /// The header slots httparse starts with; doubled as needed.
 const INITIAL_HEADER_SLOTS: usize = 32;
 
-/// Reads a request head of at most `max_header_bytes`, which must arrive within
-/// `timeout` of its first byte (and each read within the socket's read timeout).
-/// `started` is set when the first byte of the request is seen (it is also known
-/// when reading fails).
-pub(crate) fn read_head<R: Read + ?Sized>(
+/// Reads a request head of at most `max_header_bytes`. Its first byte must
+/// arrive within `timeout` (else [`ReadError::IdleTimeout`]), and the whole
+/// head within `timeout` of its first byte (else `408`), however slowly it
+/// trickles in. `started` is set when the first byte of the request is seen
+/// (it is also known when reading fails).
+pub(crate) async fn read_head<R: AsyncRead + Unpin + ?Sized>(
     reader: &mut R,
     inbuf: &mut InBuf,
     max_header_bytes: usize,
@@ -75,17 +77,22 @@ pub(crate) fn read_head<R: Read + ?Sized>(
                 return Err(too_large_head());
             }
         }
-        match inbuf.fill(reader, max_header_bytes + 1) {
+        // Idle: the whole timeout; within a head: what is left of it.
+        let stall = timeout.map(|t| match *started {
+            Some(first) => t.saturating_sub(first.elapsed()),
+            None => t,
+        });
+        match inbuf.fill(reader, max_header_bytes + 1, stall).await {
             Ok(0) if started.is_none() => return Err(ReadError::Closed),
             Ok(0) => return Err(ReadError::Vanished),
             Ok(_) => {
-                let first = *started.get_or_insert_with(Instant::now);
-                if timeout.is_some_and(|t| first.elapsed() > t) {
-                    return Err(ReadError::reject(408, "timed out reading the request head"));
-                }
+                started.get_or_insert_with(Instant::now);
             }
             Err(e) if started.is_none() && is_timeout(&e) => return Err(ReadError::IdleTimeout),
             Err(_) if started.is_none() => return Err(ReadError::Closed),
+            Err(e) if is_timeout(&e) => {
+                return Err(ReadError::reject(408, "timed out reading the request head"));
+            }
             Err(e) => return Err(ReadError::mid_request(&e)),
         }
     }
@@ -435,8 +442,10 @@ pub(crate) fn list_tokens<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<Str
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::pipeline::pool::block_on;
     use std::cell::Cell;
-    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
 
     thread_local! {
         /// How many times this thread parsed a head.
@@ -446,7 +455,13 @@ pub(crate) mod tests {
     /// `bytes` as sent.
     fn head_as_sent(bytes: &[u8]) -> Result<Head, ReadError> {
         let mut inbuf = InBuf::new();
-        read_head(&mut &bytes[..], &mut inbuf, 1024, None, &mut None)
+        block_on(read_head(
+            &mut &bytes[..],
+            &mut inbuf,
+            1024,
+            None,
+            &mut None,
+        ))
     }
 
     /// `bytes` with the `Host` HTTP/1.1 requires added after the request
@@ -656,12 +671,16 @@ pub(crate) mod tests {
     /// Hands out its bytes a few at a time, as a slow client sends them.
     struct Trickle<'a>(&'a [u8], usize);
 
-    impl io::Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.1.min(self.0.len()).min(buf.len());
-            buf[..n].copy_from_slice(&self.0[..n]);
+    impl AsyncRead for Trickle<'_> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let n = self.1.min(self.0.len()).min(buf.remaining());
+            buf.put_slice(&self.0[..n]);
             self.0 = &self.0[n..];
-            Ok(n)
+            Poll::Ready(Ok(()))
         }
     }
 
@@ -675,13 +694,13 @@ pub(crate) mod tests {
         bytes.extend_from_slice(b"\r\n");
         PARSES.with(|n| n.set(0));
         let mut inbuf = InBuf::new();
-        let h = read_head(
+        let h = block_on(read_head(
             &mut Trickle(&bytes, 6),
             &mut inbuf,
             64 * 1024,
             None,
             &mut None,
-        )
+        ))
         .unwrap();
         assert_eq!(h.headers.len(), 1 + fillers);
         // Once when the request line is in, once when the blank line is:

@@ -1,7 +1,12 @@
 //! The input side of a connection: the bounded read buffer and the reasons reading
 //! a request stops ([`ReadError`]).
 
-use std::io::{self, Read};
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+
+use bytes::BufMut;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// How much one read asks the socket for.
 const READ_CHUNK: usize = 16 * 1024;
@@ -66,8 +71,7 @@ impl ReadError {
     }
 }
 
-/// Whether an I/O error is a socket read/write timeout (`WouldBlock` on Unix,
-/// `TimedOut` on Windows).
+/// Whether an I/O error is a read or write timeout.
 pub(crate) fn is_timeout(error: &io::Error) -> bool {
     matches!(
         error.kind(),
@@ -118,12 +122,15 @@ impl InBuf {
     }
 
     /// Reads once from `reader`, so that at most `max_total` unconsumed bytes are held
-    /// (and never more than 16 KiB per read). Returns the number of bytes read: `0`
-    /// means end of stream. `max_total` must exceed the bytes already held.
-    pub(crate) fn fill<R: Read + ?Sized>(
+    /// (and never more than 16 KiB per read), into the buffer's spare room (never
+    /// zeroed). Returns the number of bytes read: `0` means end of stream. Fails
+    /// with [`io::ErrorKind::TimedOut`] when nothing arrives within `stall`.
+    /// `max_total` must exceed the bytes already held.
+    pub(crate) async fn fill<R: AsyncRead + Unpin + ?Sized>(
         &mut self,
         reader: &mut R,
         max_total: usize,
+        stall: Option<Duration>,
     ) -> io::Result<usize> {
         if self.pos > 0 {
             self.buf.drain(..self.pos);
@@ -135,29 +142,32 @@ impl InBuf {
         if want == 0 {
             return Ok(0);
         }
-        if self.buf.capacity() < held + want {
-            self.buf.reserve_exact(held + want - self.buf.len());
-        }
-        self.buf.resize(held + want, 0);
-        let result = loop {
-            match reader.read(&mut self.buf[held..]) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other,
-            }
-        };
-        let got = *result.as_ref().unwrap_or(&0);
-        self.buf.truncate(held + got);
-        result
+        self.buf.reserve(want);
+        within(stall, reader.read_buf(&mut (&mut self.buf).limit(want))).await
+    }
+}
+
+/// `read`, failing with [`io::ErrorKind::TimedOut`] if it takes longer than `stall`.
+pub(crate) async fn within<F: Future<Output = io::Result<usize>>>(
+    stall: Option<Duration>,
+    read: F,
+) -> io::Result<usize> {
+    match stall {
+        None => read.await,
+        Some(stall) => tokio::time::timeout(stall, read)
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into())),
     }
 }
 
 /// Reads exactly `len` body bytes into `out`: first the buffered ones, then straight
-/// from `reader` (no copy through the buffer).
-pub(crate) fn read_exact_body<R: Read + ?Sized>(
+/// from `reader` (no copy through the buffer), each read within `stall`.
+pub(crate) async fn read_exact_body<R: AsyncRead + Unpin + ?Sized>(
     reader: &mut R,
     inbuf: &mut InBuf,
     out: &mut Vec<u8>,
     len: u64,
+    stall: Option<Duration>,
 ) -> Result<(), ReadError> {
     let len = usize::try_from(len).map_err(|_| ReadError::reject(413, "body too large"))?;
     let target = out.len() + len;
@@ -165,20 +175,12 @@ pub(crate) fn read_exact_body<R: Read + ?Sized>(
         out.reserve_exact(target - out.len());
     }
     inbuf.take_into(out, len);
-    let mut filled = out.len();
-    out.resize(target, 0);
-    while filled < target {
-        match reader.read(&mut out[filled..]) {
-            Ok(0) => {
-                out.truncate(filled);
-                return Err(ReadError::Vanished);
-            }
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                out.truncate(filled);
-                return Err(ReadError::mid_request(&e));
-            }
+    while out.len() < target {
+        let room = target - out.len();
+        match within(stall, reader.read_buf(&mut (&mut *out).limit(room))).await {
+            Ok(0) => return Err(ReadError::Vanished),
+            Ok(_) => {}
+            Err(e) => return Err(ReadError::mid_request(&e)),
         }
     }
     Ok(())
@@ -187,10 +189,11 @@ pub(crate) fn read_exact_body<R: Read + ?Sized>(
 /// Reads one CRLF-terminated line of at most `limit` bytes (excluding the CRLF) into
 /// the buffer and returns its length; the caller reads it from [`InBuf::data`] and
 /// consumes `len + 2`. A longer line is a `400`.
-pub(crate) fn read_line<R: Read + ?Sized>(
+pub(crate) async fn read_line<R: AsyncRead + Unpin + ?Sized>(
     reader: &mut R,
     inbuf: &mut InBuf,
     limit: usize,
+    stall: Option<Duration>,
 ) -> Result<usize, ReadError> {
     let mut searched = 0usize;
     loop {
@@ -206,7 +209,7 @@ pub(crate) fn read_line<R: Read + ?Sized>(
         }
         searched = window.len();
         let max_total = data.len() + READ_CHUNK;
-        match inbuf.fill(reader, max_total) {
+        match inbuf.fill(reader, max_total, stall).await {
             Ok(0) => return Err(ReadError::Vanished),
             Ok(_) => {}
             Err(e) => return Err(ReadError::mid_request(&e)),
@@ -221,24 +224,29 @@ fn find_crlf(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::pool::block_on;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
 
     /// A reader that returns its pieces one read at a time.
-    struct Pieces(Vec<&'static [u8]>);
+    pub(crate) struct Pieces(pub(crate) Vec<&'static [u8]>);
 
-    impl Read for Pieces {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            if self.0.is_empty() {
-                return Ok(0);
+    impl AsyncRead for Pieces {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            if let Some(piece) = self.0.first().copied() {
+                let n = piece.len().min(buf.remaining());
+                buf.put_slice(&piece[..n]);
+                if n == piece.len() {
+                    self.0.remove(0);
+                } else {
+                    self.0[0] = &piece[n..];
+                }
             }
-            let piece = self.0[0];
-            let n = piece.len().min(buf.len());
-            buf[..n].copy_from_slice(&piece[..n]);
-            if n == piece.len() {
-                self.0.remove(0);
-            } else {
-                self.0[0] = &piece[n..];
-            }
-            Ok(n)
+            Poll::Ready(Ok(()))
         }
     }
 
@@ -246,10 +254,10 @@ mod tests {
     fn fill_never_holds_more_than_max_total() {
         let mut inbuf = InBuf::new();
         let mut reader = Pieces(vec![b"0123456789"]);
-        assert_eq!(inbuf.fill(&mut reader, 4).unwrap(), 4);
+        assert_eq!(block_on(inbuf.fill(&mut reader, 4, None)).unwrap(), 4);
         assert_eq!(inbuf.data(), b"0123");
         inbuf.consume(2);
-        assert_eq!(inbuf.fill(&mut reader, 4).unwrap(), 2);
+        assert_eq!(block_on(inbuf.fill(&mut reader, 4, None)).unwrap(), 2);
         assert_eq!(inbuf.data(), b"2345");
     }
 
@@ -257,7 +265,7 @@ mod tests {
     fn line_split_across_reads_is_found() {
         let mut inbuf = InBuf::new();
         let mut reader = Pieces(vec![b"ab\r", b"\ncd"]);
-        let len = read_line(&mut reader, &mut inbuf, 10).unwrap();
+        let len = block_on(read_line(&mut reader, &mut inbuf, 10, None)).unwrap();
         assert_eq!(&inbuf.data()[..len], b"ab");
         inbuf.consume(len + 2);
         assert_eq!(inbuf.data(), b"cd");
@@ -267,7 +275,7 @@ mod tests {
     fn overlong_line_is_rejected() {
         let mut inbuf = InBuf::new();
         let mut reader = Pieces(vec![b"0123456789abcdef\r\n"]);
-        let err = read_line(&mut reader, &mut inbuf, 8).unwrap_err();
+        let err = block_on(read_line(&mut reader, &mut inbuf, 8, None)).unwrap_err();
         assert!(matches!(err, ReadError::Reject(Reject { status: 400, .. })));
     }
 
@@ -275,13 +283,20 @@ mod tests {
     fn exact_body_takes_buffered_bytes_then_reads() {
         let mut inbuf = InBuf::new();
         let mut reader = Pieces(vec![b"abc"]);
-        inbuf.fill(&mut reader, 100).unwrap();
+        block_on(inbuf.fill(&mut reader, 100, None)).unwrap();
         let mut reader = Pieces(vec![b"de", b"fXYZ"]);
         let mut body = Vec::new();
-        read_exact_body(&mut reader, &mut inbuf, &mut body, 6).unwrap();
+        block_on(read_exact_body(&mut reader, &mut inbuf, &mut body, 6, None)).unwrap();
         assert_eq!(body, b"abcdef");
         let mut short = Pieces(vec![b"x"]);
-        let err = read_exact_body(&mut short, &mut InBuf::new(), &mut Vec::new(), 3).unwrap_err();
+        let err = block_on(read_exact_body(
+            &mut short,
+            &mut InBuf::new(),
+            &mut Vec::new(),
+            3,
+            None,
+        ))
+        .unwrap_err();
         assert!(matches!(err, ReadError::Vanished));
     }
 }

@@ -1,15 +1,21 @@
-//! The HTTP/1.1 connection layer: a small threaded server that parses requests,
+//! The HTTP/1.1 connection layer: an event-driven server that parses requests,
 //! hands each to a [`Handler`] (the pipeline) with a [`ResponseSink`] to answer into,
 //! and frames and delivers the response over TCP.
 //!
-//! * One thread per connection, at most [`ServerConfig::max_connections`]; a
-//!   connection beyond it is accepted and answered `503` with `Connection: close`.
+//! * Each connection is a task on a small pool of threads (tokio): an idle or
+//!   slow client holds no thread and delays nobody. At most
+//!   [`ServerConfig::max_connections`] are open; a connection beyond it is
+//!   accepted and answered `503` with `Connection: close`.
+//! * Responses leave as the pipeline writes them, with backpressure: the
+//!   pipeline waits for a slow client (holding no thread) before it writes
+//!   more, and a client that stops reading for the timeout is dropped.
 //! * Keep-alive by default for HTTP/1.1; HTTP/1.0 only with `Connection: keep-alive`.
 //! * Request bodies by `Content-Length` or chunked (de-chunked, trailers ignored);
 //!   both at once is a `400`. `Expect: 100-continue` gets `100 Continue` before the
 //!   body is read (and a `413` instead when the declared body is too large).
 //! * Malformed requests get `400`, oversized heads `431`, oversized bodies `413`
-//!   (decided before reading past the limit), stalled requests `408`; each then closes.
+//!   (decided before reading past the limit), stalled heads and bodies `408`
+//!   (HTTP.sys's `HeaderWait` and `EntityBody` timers); each then closes.
 //! * What HTTP.sys refuses before IIS sees a request is refused here too, with
 //!   `400`: an HTTP/1.1 request without `Host`, more than one `Host`, a `Host`
 //!   that is not `host[:port]` ("Invalid Hostname"); a request-target that is
@@ -39,6 +45,6 @@ mod state;
 pub use config::{RequestLog, RequestLogHook, ServerConfig};
 pub use recording::RecordingSink;
 pub use request::Request;
-pub use response::{ConnectionFate, Handler, ResponseHead, ResponseSink};
+pub use response::{ConnectionFate, HandleFuture, Handler, ResponseHead, ResponseSink};
 pub use server::{Server, ServerHandle};
 pub use state::ShutdownTrigger;

@@ -2,7 +2,10 @@
 //! [`ResponseHead`], [`ConnectionFate`], [`ResponseSink`] and [`Handler`].
 
 use std::fmt;
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use super::Request;
 
@@ -103,46 +106,76 @@ pub trait ResponseSink {
     /// * [`Reset`](ConnectionFate::Reset): aborts the connection with a TCP RST, sending
     ///   nothing more (output not yet written to the socket is dropped).
     fn finish(&mut self, fate: ConnectionFate) -> io::Result<ConnectionFate>;
+
+    /// Waits until what was sent so far has been handed to the transport:
+    /// the backpressure of a slow client. The pipeline polls it after each
+    /// write and before it delivers a write's completion. A sink that
+    /// delivers in its calls (the default, and [`RecordingSink`](super::RecordingSink))
+    /// is always ready; an error means the client is gone.
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let _ = cx;
+        Poll::Ready(Ok(()))
+    }
 }
+
+/// The future of [`Handler::handle`].
+pub type HandleFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// What runs each request: implemented by the pipeline.
 ///
-/// Any `Fn(Request, &mut dyn ResponseSink) + Send + Sync + 'static` closure is a handler.
+/// Any `Fn(Request, &mut dyn ResponseSink) + Send + Sync + 'static` closure is a
+/// handler (it runs on a thread of the server's pool, so it should not block).
 ///
 /// ```
-/// use iis_host::http::{ConnectionFate, Handler, Request, ResponseHead, ResponseSink};
+/// use iis_host::http::{ConnectionFate, HandleFuture, Handler, Request, ResponseHead, ResponseSink};
 ///
 /// struct Hello;
 ///
 /// impl Handler for Hello {
-///     fn handle(&self, request: Request, sink: &mut dyn ResponseSink) {
-///         let body = format!("hello from {}", String::from_utf8_lossy(&request.target));
-///         let head = ResponseHead::new(200).with_header("Content-Type", "text/plain");
-///         // Errors mean the client went away: nothing more to do.
-///         let _ = sink
-///             .send_head(&head, Some(body.len() as u64))
-///             .and_then(|()| sink.send_body(body.as_bytes()))
-///             .and_then(|()| sink.finish(ConnectionFate::KeptAlive));
+///     fn handle<'a>(
+///         &'a self,
+///         request: Request,
+///         sink: &'a mut (dyn ResponseSink + Send),
+///     ) -> HandleFuture<'a> {
+///         Box::pin(async move {
+///             let body = format!("hello from {}", String::from_utf8_lossy(&request.target));
+///             let head = ResponseHead::new(200).with_header("Content-Type", "text/plain");
+///             // Errors mean the client went away: nothing more to do.
+///             let _ = sink
+///                 .send_head(&head, Some(body.len() as u64))
+///                 .and_then(|()| sink.send_body(body.as_bytes()))
+///                 .and_then(|()| sink.finish(ConnectionFate::KeptAlive));
+///         })
 ///     }
 /// }
 /// ```
 pub trait Handler: Send + Sync + 'static {
     /// Handles one request, writing the response into `sink`
-    /// (`send_head`, `send_body`, `finish`, as [`ResponseSink`] describes).
+    /// (`send_head`, `send_body`, `finish`, as [`ResponseSink`] describes);
+    /// the server writes what the sink holds to the client as the future
+    /// proceeds and once it is done.
     ///
-    /// If the handler returns without calling `finish`, the server calls
+    /// If the handler ends without calling `finish`, the server calls
     /// `finish(KeptAlive)`, or sends a `500` if no head was sent. If it panics, the
     /// server sends a `500` and closes the connection when no head was sent yet, and
     /// resets the connection otherwise.
-    fn handle(&self, request: Request, sink: &mut dyn ResponseSink);
+    fn handle<'a>(
+        &'a self,
+        request: Request,
+        sink: &'a mut (dyn ResponseSink + Send),
+    ) -> HandleFuture<'a>;
 }
 
 impl<F> Handler for F
 where
     F: Fn(Request, &mut dyn ResponseSink) + Send + Sync + 'static,
 {
-    fn handle(&self, request: Request, sink: &mut dyn ResponseSink) {
-        self(request, sink)
+    fn handle<'a>(
+        &'a self,
+        request: Request,
+        sink: &'a mut (dyn ResponseSink + Send),
+    ) -> HandleFuture<'a> {
+        Box::pin(async move { self(request, sink) })
     }
 }
 

@@ -1,28 +1,47 @@
-//! [`Server`] and [`ServerHandle`]: the accept loop, one thread per connection, the
-//! connection limit, and shutdown.
+//! [`Server`] and [`ServerHandle`]: the accept loop, a task per connection on a
+//! pool of threads, the connection limit, and shutdown.
 
 use std::fmt;
-use std::io::{self, Read, Write};
-use std::net::{
-    IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs,
-};
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::{Handle, Runtime};
+use tokio::task::JoinHandle;
 
-use super::connection::{error_response, log_request, serve};
+use super::connection::{Admission, error_response, linger_close, log_request, serve};
 use super::state::{Shared, ShutdownTrigger};
 use super::{ConnectionFate, Handler, RequestLog, ServerConfig};
 
 /// The listen backlog.
 const BACKLOG: i32 = 1024;
 
-/// An HTTP/1.1 server: accepts TCP connections and serves each on its own thread,
+/// The pool a server's tasks run on.
+enum Pool {
+    /// Its own (a [`Server::bind`] server).
+    Own(Runtime),
+    /// A host's worker pool ([`Host::serve`](crate::Host::serve)).
+    Shared(Handle),
+}
+
+impl Pool {
+    fn handle(&self) -> &Handle {
+        match self {
+            Pool::Own(runtime) => runtime.handle(),
+            Pool::Shared(handle) => handle,
+        }
+    }
+}
+
+/// An HTTP/1.1 server: accepts TCP connections and serves each as a task on a
+/// small pool of threads (a connection waiting for a request holds none),
 /// passing every request to a [`Handler`].
 ///
-/// Serve on the current thread with [`run`](Self::run), or on a background thread
+/// Serve on the current thread with [`run`](Self::run), or in the background
 /// with [`spawn`](Self::spawn). Either way, [`ShutdownTrigger::shutdown`] ends it.
 ///
 /// ```no_run
@@ -42,15 +61,40 @@ const BACKLOG: i32 = 1024;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Server {
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     local_addr: SocketAddr,
     shared: Arc<Shared>,
+    pool: Pool,
 }
 
 impl Server {
     /// Binds a listener to `addr` (the first of its addresses that binds; port 0 picks a
-    /// free port) with `SO_REUSEADDR` on Unix.
+    /// free port) with `SO_REUSEADDR` on Unix, and starts the server's pool of
+    /// threads (one per CPU).
     pub fn bind<A: ToSocketAddrs>(
+        addr: A,
+        config: ServerConfig,
+        handler: Arc<dyn Handler>,
+    ) -> io::Result<Server> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("iis-host-server")
+            .enable_all()
+            .build()?;
+        Self::bind_on(Pool::Own(runtime), addr, config, handler)
+    }
+
+    /// Binds a listener served by `pool` (a host's worker pool).
+    pub(crate) fn bind_shared<A: ToSocketAddrs>(
+        pool: Handle,
+        addr: A,
+        config: ServerConfig,
+        handler: Arc<dyn Handler>,
+    ) -> io::Result<Server> {
+        Self::bind_on(Pool::Shared(pool), addr, config, handler)
+    }
+
+    fn bind_on<A: ToSocketAddrs>(
+        pool: Pool,
         addr: A,
         config: ServerConfig,
         handler: Arc<dyn Handler>,
@@ -60,11 +104,11 @@ impl Server {
             match listen(candidate) {
                 Ok(listener) => {
                     let local_addr = listener.local_addr()?;
-                    let shared = Shared::new(config, handler, wake_addr(local_addr));
                     return Ok(Server {
                         listener,
                         local_addr,
-                        shared: Arc::new(shared),
+                        shared: Arc::new(Shared::new(config, handler)),
+                        pool,
                     });
                 }
                 Err(e) => last_error = Some(e),
@@ -86,63 +130,69 @@ impl Server {
         }
     }
 
-    /// Serves on the current thread until shutdown (from a [`ShutdownTrigger`] taken
-    /// before), then waits for the open connections to finish their current request
-    /// and close. The listening socket closes when the `Server` is dropped.
+    /// Serves until shutdown (from a [`ShutdownTrigger`] taken before), blocking
+    /// the current thread, then waits for the open connections to finish their
+    /// current request and close. The listening socket closes when the `Server`
+    /// is dropped.
     pub fn run(&self) {
-        self.accept_loop();
+        match self.accept_task() {
+            Ok(task) => {
+                let _ = crate::pipeline::pool::block_on(task);
+            }
+            Err(e) => log::error!("cannot serve on {}: {e}", self.local_addr),
+        }
         self.shared.wait_idle(None);
     }
 
-    /// Serves on a background thread; the returned handle shuts the server down.
+    /// Serves in the background; the returned handle shuts the server down.
     pub fn spawn(self) -> io::Result<ServerHandle> {
-        let local_addr = self.local_addr;
+        let task = self.accept_task()?;
         let trigger = self.shutdown_trigger();
-        let thread = thread::Builder::new()
-            .name("iis-host-accept".to_owned())
-            .spawn(move || self.accept_loop())?;
         Ok(ServerHandle {
-            local_addr,
+            local_addr: self.local_addr,
             trigger,
-            thread: Some(thread),
+            task: Some(task),
+            pool: Some(self.pool),
         })
     }
 
-    fn accept_loop(&self) {
-        while !self.shared.is_shutting_down() {
-            let stream = match self.listener.accept() {
-                Ok((stream, _)) => stream,
-                Err(e) if is_transient(&e) => continue,
-                Err(e) => {
-                    // Out of descriptors or memory: back off instead of spinning.
-                    log::error!("accept failed on {}: {e}", self.local_addr);
-                    thread::sleep(Duration::from_millis(10));
-                    continue;
-                }
-            };
-            if self.shared.is_shutting_down() {
-                break;
-            }
-            match self.shared.try_admit() {
-                Some(id) => self.start_connection(id, stream),
-                None => refuse_busy(&self.shared, stream),
-            }
-        }
-    }
-
-    fn start_connection(&self, id: u64, stream: TcpStream) {
-        let admission = Admission {
-            shared: Arc::clone(&self.shared),
-            id,
+    /// Starts accepting on the pool.
+    fn accept_task(&self) -> io::Result<JoinHandle<()>> {
+        let handle = self.pool.handle();
+        let listener = self.listener.try_clone()?;
+        listener.set_nonblocking(true)?;
+        let listener = {
+            let _context = handle.enter();
+            TcpListener::from_std(listener)?
         };
-        let spawned = thread::Builder::new()
-            .name(format!("iis-host-conn-{id}"))
-            .spawn(move || {
-                let admission = admission;
-                serve(&admission.shared, admission.id, stream);
-            });
-        if let Err(e) = spawned {
-            log::error!("could not start a connection thread: {e}");
+        Ok(handle.spawn(accept_loop(listener, Arc::clone(&self.shared))))
+    }
+}
+
+/// Accepts connections until shutdown, each served by a task of its own.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let local_addr = listener.local_addr().ok();
+    loop {
+        let accepted = tokio::select! {
+            biased;
+            () = shared.shutdown_started() => return,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, _)) => {
+                if shared.try_admit().is_some() {
+                    let admission = Admission(Arc::clone(&shared));
+                    tokio::spawn(serve(admission, stream));
+                } else {
+                    tokio::spawn(refuse_busy(Arc::clone(&shared), stream));
+                }
+            }
+            Err(e) if is_transient(&e) => {}
+            Err(e) => {
+                // Out of descriptors or memory: back off instead of spinning.
+                log::error!("accept failed on {local_addr:?}: {e}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         }
     }
 }
@@ -156,14 +206,15 @@ impl fmt::Debug for Server {
     }
 }
 
-/// A server running on a background thread (see [`Server::spawn`]).
+/// A server running in the background (see [`Server::spawn`]).
 ///
 /// Dropping the handle without [`join`](Self::join) shuts the server down and waits
-/// for the accept thread (not for the open connections).
+/// for its accept loop (not for the open connections).
 pub struct ServerHandle {
     local_addr: SocketAddr,
     trigger: ShutdownTrigger,
-    thread: Option<JoinHandle<()>>,
+    task: Option<JoinHandle<()>>,
+    pool: Option<Pool>,
 }
 
 impl ServerHandle {
@@ -194,14 +245,14 @@ impl ServerHandle {
 
     /// Waits for the server to stop: for a shutdown (from [`shutdown`](Self::shutdown)
     /// or a [`ShutdownTrigger`]), then for the open connections to finish their
-    /// current request and close. Fails only if the accept thread panicked.
+    /// current request and close. Fails only if the accept loop panicked.
     pub fn join(mut self) -> io::Result<()> {
-        let joined = match self.thread.take() {
-            Some(thread) => thread.join(),
+        let joined = match self.task.take() {
+            Some(task) => crate::pipeline::pool::block_on(task),
             None => Ok(()),
         };
         self.trigger.shared.wait_idle(None);
-        joined.map_err(|_| io::Error::other("the accept thread panicked"))
+        joined.map_err(|_| io::Error::other("the accept loop panicked"))
     }
 
     /// [`shutdown`](Self::shutdown), then [`join`](Self::join).
@@ -213,9 +264,14 @@ impl ServerHandle {
 
 impl Drop for ServerHandle {
     fn drop(&mut self) {
-        if let Some(thread) = self.thread.take() {
+        if let Some(task) = self.task.take() {
             self.trigger.shutdown();
-            let _ = thread.join();
+            let _ = crate::pipeline::pool::block_on(task);
+        }
+        // A server's own pool ends with it (without waiting: this may run
+        // inside another runtime).
+        if let Some(Pool::Own(runtime)) = self.pool.take() {
+            runtime.shutdown_background();
         }
     }
 }
@@ -230,36 +286,13 @@ impl fmt::Debug for ServerHandle {
     }
 }
 
-/// Counts a connection as open while its thread lives.
-struct Admission {
-    shared: Arc<Shared>,
-    id: u64,
-}
-
-impl Drop for Admission {
-    fn drop(&mut self) {
-        self.shared.release(self.id);
-    }
-}
-
-fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     #[cfg(unix)]
     socket.set_reuse_address(true)?;
     socket.bind(&addr.into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())
-}
-
-/// The address shutdown connects to: the listener's, with an unspecified IP replaced
-/// by the loopback of its family.
-fn wake_addr(local: SocketAddr) -> SocketAddr {
-    let ip = match local.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    SocketAddr::new(ip, local.port())
 }
 
 fn is_transient(error: &io::Error) -> bool {
@@ -273,32 +306,28 @@ fn is_transient(error: &io::Error) -> bool {
     )
 }
 
-/// Answers a connection beyond `max_connections` with `503` and closes it, without
-/// blocking the accept loop.
-fn refuse_busy(shared: &Shared, stream: TcpStream) {
+/// Answers a connection beyond `max_connections` with `503` and closes it.
+async fn refuse_busy(shared: Arc<Shared>, stream: TcpStream) {
     let started = Instant::now();
-    let remote_addr = stream.peer_addr();
+    let Ok(remote_addr) = stream.peer_addr() else {
+        return;
+    };
     let (bytes, body_len) = error_response(503, "too many connections");
-    let sent = stream
-        .set_nonblocking(true)
-        .and_then(|()| (&stream).write_all(&bytes));
-    let _ = stream.shutdown(Shutdown::Write);
-    // Drop what already arrived, so that the close is a FIN rather than an RST.
-    let mut scratch = [0u8; 4096];
-    while matches!((&stream).read(&mut scratch), Ok(n) if n > 0) {}
-    drop(stream);
-    if let Ok(remote_addr) = remote_addr {
-        log_request(
-            shared,
-            RequestLog {
-                remote_addr,
-                method: None,
-                target: String::new(),
-                status: 503,
-                body_bytes: if sent.is_ok() { body_len } else { 0 },
-                fate: ConnectionFate::Closed,
-                elapsed: started.elapsed(),
-            },
-        );
+    let (reader, mut writer) = stream.into_split();
+    let sent = writer.write_all(&bytes).await;
+    log_request(
+        &shared,
+        RequestLog {
+            remote_addr,
+            method: None,
+            target: String::new(),
+            status: 503,
+            body_bytes: if sent.is_ok() { body_len } else { 0 },
+            fate: ConnectionFate::Closed,
+            elapsed: started.elapsed(),
+        },
+    );
+    if sent.is_ok() {
+        linger_close(&shared, reader, writer).await;
     }
 }

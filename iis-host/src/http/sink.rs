@@ -2,20 +2,24 @@
 //! response (Content-Length, chunked, close-delimited, no body) and applies the
 //! connection's fate (keep-alive, FIN, RST).
 
+use std::future::Future;
 use std::io::{self, Write};
-use std::net::{Shutdown, TcpStream};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::Version;
+use tokio::io::AsyncWrite;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::time::Sleep;
 
 use super::head::{list_tokens, parse_decimal};
 use super::recording::misuse;
 use super::{ConnectionFate, ResponseHead, ResponseSink};
 
-/// Body writes up to this size are copied into one buffer with their framing and the
-/// pending head, so they leave in one segment; larger ones are written in place.
-const COALESCE_LIMIT: usize = 16 * 1024;
+/// Unwritten bytes past which a write is tried at once, without waiting.
+const EAGER_WRITE: usize = 64 * 1024;
 
 /// How the response body is delimited on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,18 +34,26 @@ enum OutFraming {
     UntilClose,
 }
 
-/// The response side of one request on a TCP connection.
+/// The response side of one request on a TCP connection: the calls frame the
+/// response into a buffer, which [`ResponseSink::poll_flush`] writes to the
+/// socket (the pipeline polls it after each write, so the buffer holds at
+/// most one write's worth).
 #[derive(Debug)]
 pub(crate) struct ConnectionSink<'a> {
-    stream: Option<TcpStream>,
+    writer: Option<OwnedWriteHalf>,
     version: Version,
     head_request: bool,
     keep_alive: bool,
     shutting_down: &'a AtomicBool,
     framing: Option<OutFraming>,
     close_after: bool,
-    /// Head bytes not yet written (a buffered response's head waits for its body).
-    pending: Vec<u8>,
+    /// Framed bytes not yet written, from `written` on.
+    out: Vec<u8>,
+    written: usize,
+    /// The longest a write may make no progress (`None`: no limit).
+    stall: Option<Duration>,
+    /// Armed while a write waits for the client.
+    stalled: Option<Pin<Box<Sleep>>>,
     status: u16,
     body_bytes: u64,
     fate: Option<ConnectionFate>,
@@ -49,25 +61,30 @@ pub(crate) struct ConnectionSink<'a> {
 }
 
 impl<'a> ConnectionSink<'a> {
-    /// A sink writing to `stream` the response to a request of `version`.
+    /// A sink writing to `writer` the response to a request of `version`.
     /// `keep_alive` tells whether the client (and the request count) allow the
-    /// connection to be kept; `shutting_down` is the server's shutdown flag.
+    /// connection to be kept; `shutting_down` is the server's shutdown flag;
+    /// a write that makes no progress for `stall` breaks the connection.
     pub(crate) fn new(
-        stream: TcpStream,
+        writer: OwnedWriteHalf,
         version: Version,
         head_request: bool,
         keep_alive: bool,
         shutting_down: &'a AtomicBool,
+        stall: Option<Duration>,
     ) -> Self {
         ConnectionSink {
-            stream: Some(stream),
+            writer: Some(writer),
             version,
             head_request,
             keep_alive,
             shutting_down,
             framing: None,
             close_after: false,
-            pending: Vec::new(),
+            out: Vec::new(),
+            written: 0,
+            stall,
+            stalled: None,
             status: 0,
             body_bytes: 0,
             fate: None,
@@ -86,7 +103,7 @@ impl<'a> ConnectionSink<'a> {
     }
 
     /// Ends the response after the handler returned (or panicked) if it did not
-    /// call `finish`, and returns the fate applied.
+    /// call `finish`, and returns the fate to apply.
     pub(crate) fn complete(&mut self, panicked: bool) -> ConnectionFate {
         if let Some(fate) = self.fate {
             return fate;
@@ -105,16 +122,16 @@ impl<'a> ConnectionSink<'a> {
         }
     }
 
-    /// The stream, unless the connection was reset or broke.
-    pub(crate) fn into_stream(self) -> Option<TcpStream> {
-        self.stream
+    /// The writer, unless the connection was reset or broke.
+    pub(crate) fn into_writer(self) -> Option<OwnedWriteHalf> {
+        self.writer
     }
 
     fn ensure_open(&self) -> io::Result<()> {
         if self.fate.is_some() {
             return Err(misuse("the response is already finished"));
         }
-        if self.broken || self.stream.is_none() {
+        if self.broken || self.writer.is_none() {
             return Err(io::Error::new(
                 io::ErrorKind::NotConnected,
                 "the connection is broken",
@@ -123,38 +140,48 @@ impl<'a> ConnectionSink<'a> {
         Ok(())
     }
 
-    /// Writes the pending head, then `prefix`, `bytes` and `suffix`.
-    fn write_parts(&mut self, prefix: &[u8], bytes: &[u8], suffix: &[u8]) -> io::Result<()> {
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(io::ErrorKind::NotConnected.into());
-        };
-        let mut out = std::mem::take(&mut self.pending);
-        out.extend_from_slice(prefix);
-        let result = if bytes.len() <= COALESCE_LIMIT {
-            out.extend_from_slice(bytes);
-            out.extend_from_slice(suffix);
-            stream.write_all(&out)
-        } else {
-            stream
-                .write_all(&out)
-                .and_then(|()| stream.write_all(bytes))
-                .and_then(|()| stream.write_all(suffix))
-        };
-        if result.is_err() {
-            self.broken = true;
+    /// Queues `prefix`, `bytes` and `suffix` after what is not yet written;
+    /// past [`EAGER_WRITE`] bytes, writes what the socket takes at once (a
+    /// handler that writes without awaiting then learns early that the
+    /// client is gone).
+    fn queue(&mut self, prefix: &[u8], bytes: &[u8], suffix: &[u8]) -> io::Result<()> {
+        self.out.reserve(prefix.len() + bytes.len() + suffix.len());
+        self.out.extend_from_slice(prefix);
+        self.out.extend_from_slice(bytes);
+        self.out.extend_from_slice(suffix);
+        if self.out.len() - self.written < EAGER_WRITE {
+            return Ok(());
         }
-        result
+        let Some(writer) = self.writer.as_ref() else {
+            return Ok(());
+        };
+        while self.written < self.out.len() {
+            match writer.try_write(&self.out[self.written..]) {
+                Ok(n) => self.written += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+            }
+        }
+        if self.written == self.out.len() {
+            self.out.clear();
+            self.written = 0;
+        }
+        Ok(())
     }
 
     /// Aborts the connection with an RST, dropping anything not yet written.
     fn abort(&mut self) -> ConnectionFate {
-        self.pending.clear();
-        if let Some(stream) = self.stream.take() {
-            // The thread's descriptor is the socket's only one while a request is handled
-            // (the shutdown waker is dropped before), so closing it with a zero linger
-            // sends the RST now.
-            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
-            drop(stream);
+        self.out.clear();
+        self.written = 0;
+        if let Some(writer) = self.writer.take() {
+            // The RST leaves when the connection drops the socket (both halves):
+            // a zero linger makes the close an abort.
+            let _ = socket2::SockRef::from(writer.as_ref()).set_linger(Some(Duration::ZERO));
+            // Not a FIN: the socket closes (with its RST) with the read half.
+            writer.forget();
         }
         self.fate = Some(ConnectionFate::Reset);
         ConnectionFate::Reset
@@ -162,7 +189,9 @@ impl<'a> ConnectionSink<'a> {
 
     /// Drops the connection after an I/O error.
     fn broke(&mut self) -> ConnectionFate {
-        self.stream = None;
+        self.writer = None;
+        self.out.clear();
+        self.written = 0;
         self.fate = Some(ConnectionFate::Closed);
         ConnectionFate::Closed
     }
@@ -212,7 +241,7 @@ impl ResponseSink for ConnectionSink<'_> {
             OutFraming::UntilClose
         };
 
-        let out = &mut self.pending;
+        let out = &mut self.out;
         write!(out, "HTTP/1.1 {} {}\r\n", head.status, head.reason)?;
         for (name, value) in &head.headers {
             if name.eq_ignore_ascii_case("transfer-encoding")
@@ -241,10 +270,6 @@ impl ResponseSink for ConnectionSink<'_> {
         self.framing = Some(framing);
         self.close_after = close;
         self.status = head.status;
-        if content_length.is_none() {
-            // A streamed response: the client sees the head now.
-            self.write_parts(&[], &[], &[])?;
-        }
         Ok(())
     }
 
@@ -257,7 +282,7 @@ impl ResponseSink for ConnectionSink<'_> {
             OutFraming::NoBody => Ok(()),
             OutFraming::Length(remaining) => {
                 let n = usize::try_from(remaining).map_or(bytes.len(), |r| r.min(bytes.len()));
-                self.write_parts(&[], &bytes[..n], &[])?;
+                self.queue(&[], &bytes[..n], &[])?;
                 self.framing = Some(OutFraming::Length(remaining - n as u64));
                 self.body_bytes += n as u64;
                 if n < bytes.len() {
@@ -272,12 +297,12 @@ impl ResponseSink for ConnectionSink<'_> {
             OutFraming::Chunked if bytes.is_empty() => Ok(()),
             OutFraming::Chunked => {
                 let size = format!("{:x}\r\n", bytes.len());
-                self.write_parts(size.as_bytes(), bytes, b"\r\n")?;
+                self.queue(size.as_bytes(), bytes, b"\r\n")?;
                 self.body_bytes += bytes.len() as u64;
                 Ok(())
             }
             OutFraming::UntilClose => {
-                self.write_parts(&[], bytes, &[])?;
+                self.queue(&[], bytes, &[])?;
                 self.body_bytes += bytes.len() as u64;
                 Ok(())
             }
@@ -291,39 +316,77 @@ impl ResponseSink for ConnectionSink<'_> {
         if fate == ConnectionFate::Reset {
             return Ok(self.abort());
         }
-        if self.broken || self.stream.is_none() {
+        if self.broken || self.writer.is_none() {
             return Ok(self.broke());
         }
         if self.framing.is_none() {
             log::warn!("response finished without a head: sending 500");
             self.send_head(&ResponseHead::new(500), Some(0))?;
         }
-        let ending: &[u8] = match self.framing {
+        match self.framing {
             Some(OutFraming::Length(remaining)) if remaining > 0 => {
                 log::warn!("response body {remaining} bytes short of its Content-Length");
                 self.close_after = true;
-                b""
             }
-            Some(OutFraming::Chunked) => b"0\r\n\r\n",
-            _ => b"",
-        };
-        if let Err(e) = self.write_parts(ending, &[], &[]) {
-            self.broke();
-            return Err(e);
+            Some(OutFraming::Chunked) => {
+                if let Err(e) = self.queue(b"0\r\n\r\n", &[], &[]) {
+                    self.broke();
+                    return Err(e);
+                }
+            }
+            _ => {}
         }
         let applied = if fate == ConnectionFate::Closed
             || self.close_after
             || self.shutting_down.load(Ordering::SeqCst)
         {
-            if let Some(stream) = &self.stream {
-                let _ = stream.shutdown(Shutdown::Write);
-            }
             ConnectionFate::Closed
         } else {
             ConnectionFate::KeptAlive
         };
         self.fate = Some(applied);
         Ok(applied)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while self.written < self.out.len() {
+            let Some(writer) = self.writer.as_mut() else {
+                return Poll::Ready(Err(io::ErrorKind::NotConnected.into()));
+            };
+            match Pin::new(writer).poll_write(cx, &self.out[self.written..]) {
+                Poll::Ready(Ok(0)) => {
+                    self.broken = true;
+                    return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                }
+                Poll::Ready(Ok(n)) => {
+                    self.written += n;
+                    self.stalled = None;
+                }
+                Poll::Ready(Err(e)) => {
+                    self.broken = true;
+                    return Poll::Ready(Err(e));
+                }
+                Poll::Pending => {
+                    let Some(stall) = self.stall else {
+                        return Poll::Pending;
+                    };
+                    let timer = self
+                        .stalled
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(stall)));
+                    if timer.as_mut().poll(cx).is_ready() {
+                        self.broken = true;
+                        return Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the client stopped reading the response",
+                        )));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+        self.out.clear();
+        self.written = 0;
+        Poll::Ready(Ok(()))
     }
 }
 

@@ -1,51 +1,42 @@
-//! The state a server shares with its connection threads: configuration, handler,
-//! the shutdown flag, and the registry of open connections that shutdown wakes.
+//! The state a server shares with its connection tasks: configuration, handler,
+//! the shutdown signal, and the count of open connections.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use tokio::sync::watch;
+
 use super::{Handler, ServerConfig};
 
-/// How long shutdown waits for its wake-up connection to the listener.
-const WAKE_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// What a server and its connection threads share.
+/// What a server and its connection tasks share.
 pub(crate) struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) handler: Arc<dyn Handler>,
     pub(crate) shutting_down: AtomicBool,
+    /// Turns `true` when the shutdown starts: it ends the accept loop and
+    /// every wait for a request.
+    shutdown: watch::Sender<bool>,
     registry: Mutex<Registry>,
     changed: Condvar,
-    /// An address that reaches the listener, to wake a blocked `accept`.
-    wake_addr: SocketAddr,
 }
 
 #[derive(Debug, Default)]
 struct Registry {
     active: usize,
     next_id: u64,
-    /// A duplicate of each connection's socket while it waits for or reads a request
-    /// (never while its handler runs), so shutdown can end the wait.
-    wakers: HashMap<u64, TcpStream>,
 }
 
 impl Shared {
-    pub(crate) fn new(
-        config: ServerConfig,
-        handler: Arc<dyn Handler>,
-        wake_addr: SocketAddr,
-    ) -> Self {
+    pub(crate) fn new(config: ServerConfig, handler: Arc<dyn Handler>) -> Self {
         Shared {
             config,
             handler,
             shutting_down: AtomicBool::new(false),
+            shutdown: watch::Sender::new(false),
             registry: Mutex::new(Registry::default()),
             changed: Condvar::new(),
-            wake_addr,
         }
     }
 
@@ -55,6 +46,13 @@ impl Shared {
 
     pub(crate) fn is_shutting_down(&self) -> bool {
         self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the shutdown has started.
+    pub(crate) async fn shutdown_started(&self) {
+        let mut started = self.shutdown.subscribe();
+        // The sender lives as long as `self`, so this only ends at `true`.
+        let _ = started.wait_for(|&started| started).await;
     }
 
     /// Counts a new connection and returns its id, or `None` at `max_connections`.
@@ -68,34 +66,10 @@ impl Shared {
         Some(registry.next_id)
     }
 
-    /// Forgets a connection whose thread ends.
-    pub(crate) fn release(&self, id: u64) {
-        let waker = {
-            let mut registry = self.registry();
-            registry.active -= 1;
-            registry.wakers.remove(&id)
-        };
-        drop(waker);
+    /// Forgets a connection that ended.
+    pub(crate) fn release(&self) {
+        self.registry().active -= 1;
         self.changed.notify_all();
-    }
-
-    /// Lets shutdown wake connection `id` while it waits on `stream`. Returns `false`
-    /// if the server is shutting down (the connection should close).
-    pub(crate) fn set_waker(&self, id: u64, stream: &TcpStream) -> bool {
-        match stream.try_clone() {
-            Ok(clone) => {
-                self.registry().wakers.insert(id, clone);
-            }
-            Err(e) => log::debug!("connection {id}: no shutdown waker: {e}"),
-        }
-        // Checked after registering: either shutdown sees the waker or we see the flag.
-        !self.is_shutting_down()
-    }
-
-    /// Drops the waker of connection `id` (its handler is about to run).
-    pub(crate) fn clear_waker(&self, id: u64) {
-        let waker = self.registry().wakers.remove(&id);
-        drop(waker);
     }
 
     /// The number of open connections.
@@ -130,18 +104,12 @@ impl Shared {
     }
 
     /// Starts the shutdown: no new connection is served, connections waiting for or
-    /// reading a request are closed, and the accept loop is woken.
+    /// reading a request are closed, and the accept loop ends.
     pub(crate) fn begin_shutdown(&self) {
         if self.shutting_down.swap(true, Ordering::SeqCst) {
             return;
         }
-        for waker in self.registry().wakers.values() {
-            let _ = waker.shutdown(Shutdown::Both);
-        }
-        match TcpStream::connect_timeout(&self.wake_addr, WAKE_CONNECT_TIMEOUT) {
-            Ok(_) => {}
-            Err(e) => log::warn!("could not wake the accept loop at {}: {e}", self.wake_addr),
-        }
+        self.shutdown.send_replace(true);
         self.changed.notify_all();
     }
 }

@@ -21,7 +21,7 @@ use crate::objects::providers::completion;
 use crate::pipeline::RequestCore;
 use crate::pipeline::pool::now;
 use crate::pipeline::request_state::{Completion, Frame};
-use crate::pipeline::send::{drain, fail_with_500};
+use crate::pipeline::send::{drain, fail_with_500, put_and_flush};
 use crate::transcript::{HostEvent, Notification, NotificationRecord, RequestStatus};
 
 /// What the rest of the pipeline does after a notification.
@@ -174,7 +174,7 @@ pub(crate) async fn raise<S: ResponseSink + ?Sized>(
         )
         .await;
         if let Some(sink) = sink.as_deref_mut() {
-            drain(core, sink);
+            drain(core, sink).await;
         }
         if status == RequestStatus::FinishRequest {
             return Outcome::Finish;
@@ -314,24 +314,26 @@ async fn completion_or_timeout<S: ResponseSink + ?Sized>(
 
 /// Waits (holding no thread) for `IndicateCompletion`/`PostCompletion` or
 /// an I/O completion, writing output queued meanwhile (e.g. by a worker
-/// thread's `Flush`).
+/// thread's `Flush`): a completion is delivered once the output before it
+/// has left.
 fn next_completion<'a, S: ResponseSink + ?Sized>(
     core: &'a RequestCore,
     sink: &'a mut S,
 ) -> impl Future<Output = Completion> + 'a {
     std::future::poll_fn(move |cx| {
         loop {
+            core.with_state(|s| s.flow.waker = Some(cx.waker().clone()));
+            if put_and_flush(core, sink, cx).is_pending() {
+                return Poll::Pending;
+            }
             let mut state = lock(&core.state);
             if !state.out.queue.is_empty() {
-                drop(state);
-                drain(core, sink);
                 continue;
             }
             if let Some(completion) = state.flow.completions.pop_front() {
                 state.flow.waker = None;
                 return Poll::Ready(completion);
             }
-            state.flow.waker = Some(cx.waker().clone());
             return Poll::Pending;
         }
     })

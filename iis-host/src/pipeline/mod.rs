@@ -234,7 +234,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
         }
     }
     send::final_send(core, &mut *sink).await;
-    send::drain(core, sink);
+    send::drain(core, sink).await;
     for &stage in end {
         for post in [false, true] {
             let provider = providers::for_stage(core, stage, post);
@@ -251,7 +251,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
             }
         }
     }
-    send::finish(core, sink)
+    send::finish(core, sink).await
 }
 
 /// Cleans up the request's contexts, disposes its module instances and

@@ -11,7 +11,8 @@
 //! The pool is a tokio multi-thread runtime with
 //! [`HostConfig::worker_threads`](crate::HostConfig::worker_threads) threads
 //! named `iis-host-worker` (the only threads the engine starts; its timers
-//! run on them too).
+//! and, for [`Host::serve`](crate::Host::serve), its connections run on them
+//! too).
 
 use std::future::Future;
 use std::pin::pin;
@@ -27,7 +28,7 @@ pub(crate) fn start(threads: usize) -> std::io::Result<tokio::runtime::Runtime> 
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .thread_name(WORKER_NAME)
-        .enable_time()
+        .enable_all()
         .build()
 }
 

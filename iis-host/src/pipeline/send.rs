@@ -8,6 +8,9 @@
 //! `UpdateRequestCache`, before `LogRequest`). After `ResetConnection`
 //! nothing more is sent and buffered bytes are discarded.
 
+use std::future::poll_fn;
+use std::task::{Context, Poll};
+
 use crate::http::{ConnectionFate, RecordingSink, ResponseHead, ResponseSink};
 use crate::objects::Foreign;
 use crate::objects::headers::Side;
@@ -230,37 +233,86 @@ async fn send_with<S: ResponseSink + ?Sized>(
     core.wake();
 }
 
-/// Writes the queued output to the connection layer (the pipeline only).
-pub(crate) fn drain<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
-    let items = core.with_state(|s| std::mem::take(&mut s.out.queue));
-    for item in items {
-        if core.with_state(|s| s.out.broken) {
+/// Writes the queued output to the connection layer, each item as soon as
+/// the one before has left (the pipeline only).
+pub(crate) async fn drain<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
+    loop {
+        let items = core.with_state(|s| std::mem::take(&mut s.out.queue));
+        if items.is_empty() {
             return;
         }
-        let result = match &item {
-            OutItem::Head(head, length, _) => sink.send_head(head, *length),
-            OutItem::Body(bytes) => sink.send_body(bytes),
-        };
-        match result {
-            Ok(()) => core.with_state(|s| match item {
-                OutItem::Head(head, length, substatus) => {
-                    s.out.sent_head = Some((head, length, substatus))
-                }
-                OutItem::Body(bytes) => s.out.sent_body.extend_from_slice(&bytes),
-            }),
-            Err(error) => {
-                core.with_state(|s| s.out.broken = true);
-                core.event(HostEvent::SendFailed {
-                    error: error.to_string(),
-                });
-            }
+        for item in items {
+            put(core, sink, item);
+            poll_fn(|cx| flushed(core, sink, cx)).await;
         }
     }
 }
 
+/// Hands the queued output to the connection layer, then polls it out:
+/// `Pending` while the client is slow to take it.
+pub(crate) fn put_and_flush<S: ResponseSink + ?Sized>(
+    core: &RequestCore,
+    sink: &mut S,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    for item in core.with_state(|s| std::mem::take(&mut s.out.queue)) {
+        put(core, sink, item);
+    }
+    flushed(core, sink, cx)
+}
+
+/// Hands one item to the connection layer (unless the client is gone).
+fn put<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S, item: OutItem) {
+    if core.with_state(|s| s.out.broken) {
+        return;
+    }
+    let result = match &item {
+        OutItem::Head(head, length, _) => sink.send_head(head, *length),
+        OutItem::Body(bytes) => sink.send_body(bytes),
+    };
+    match result {
+        Ok(()) => core.with_state(|s| match item {
+            OutItem::Head(head, length, substatus) => {
+                s.out.sent_head = Some((head, length, substatus))
+            }
+            OutItem::Body(bytes) => s.out.sent_body.extend_from_slice(&bytes),
+        }),
+        Err(error) => broke(core, &error),
+    }
+}
+
+/// Polls what the connection layer holds out to the client.
+fn flushed<S: ResponseSink + ?Sized>(
+    core: &RequestCore,
+    sink: &mut S,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    match sink.poll_flush(cx) {
+        Poll::Pending => Poll::Pending,
+        Poll::Ready(Ok(())) => Poll::Ready(()),
+        Poll::Ready(Err(error)) => {
+            if !core.with_state(|s| s.out.broken) {
+                broke(core, &error);
+            }
+            Poll::Ready(())
+        }
+    }
+}
+
+/// The connection layer refused a write: the client is gone.
+fn broke(core: &RequestCore, error: &std::io::Error) {
+    core.with_state(|s| s.out.broken = true);
+    core.event(HostEvent::SendFailed {
+        error: error.to_string(),
+    });
+}
+
 /// Ends the response with the fate the modules asked for; the fate applied.
-pub(crate) fn finish<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> ConnectionFate {
-    drain(core, sink);
+pub(crate) async fn finish<S: ResponseSink + ?Sized>(
+    core: &RequestCore,
+    sink: &mut S,
+) -> ConnectionFate {
+    drain(core, sink).await;
     let (fate, broken) = core.with_state(|s| (s.resp.fate(), s.out.broken));
     match sink.finish(fate) {
         Ok(applied) if !broken => applied,
