@@ -643,6 +643,16 @@ impl Host {
         transcript
     }
 
+    /// The client connection `key` (client and server address) ended: its
+    /// contexts get `NotifyDisconnect` and `CleanupStoredContext` now, even
+    /// while a request on it still runs.
+    pub(crate) fn connection_closed(&self, key: (SocketAddr, SocketAddr)) {
+        let connection = lock(&self.core().connections).remove(&key);
+        if let Some(connection) = connection {
+            connection.end();
+        }
+    }
+
     /// The worker pool's handle (for `serve`).
     pub(crate) fn pool_handle(&self) -> tokio::runtime::Handle {
         self.pool().handle().clone()

@@ -22,6 +22,10 @@ impl Handler for PipelineHandler {
             self.0.answer(request, sink).await;
         })
     }
+
+    fn connection_closed(&self, remote_addr: SocketAddr, local_addr: SocketAddr) {
+        self.0.connection_closed((remote_addr, local_addr));
+    }
 }
 
 /// A running [`Host::serve`]: its address, and shutdown.

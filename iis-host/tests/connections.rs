@@ -9,14 +9,15 @@ mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http_support::Client;
 use iis_host::http::ServerConfig;
 use iis_host::{Host, HostConfig};
 use iis_sys::*;
-use support::{Counters, Script, calls};
+use support::{Counters, Script, SendPtr, calls};
 
 static OK_COUNTERS: Counters = Counters::new();
 static OK: Script = Script {
@@ -31,6 +32,16 @@ module!(register_ok, OK);
 /// The threads of this process.
 fn threads() -> usize {
     std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+/// Held by each test: they run one at a time, so that the thread count is
+/// this test's.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A host answering `ok`, with `server` limits and 8 pool threads.
@@ -66,6 +77,7 @@ fn served_promptly(client: &mut Client, count: usize, within: Duration) {
 
 #[test]
 fn connections_cost_tasks_not_threads() {
+    let _serial = serial();
     let before = threads();
     let host = host(ServerConfig::default());
     let server = host.serve("127.0.0.1:0").expect("serves");
@@ -78,7 +90,7 @@ fn connections_cost_tasks_not_threads() {
         assert_eq!(client.get("/").status, 200);
     }
     assert_eq!(server.active_connections(), IDLE);
-    let host_threads = threads() - before;
+    let host_threads = threads().saturating_sub(before);
     assert!(
         host_threads <= 32,
         "{host_threads} threads hold {IDLE} idle connections"
@@ -100,13 +112,17 @@ fn connections_cost_tasks_not_threads() {
         stream.write_all(b"a").unwrap();
     }
     served_promptly(&mut client, 20, Duration::from_secs(1));
-    assert!(threads() - before <= 32, "no thread per slow client");
+    assert!(
+        threads().saturating_sub(before) <= 32,
+        "no thread per slow client"
+    );
     drop((idle, slow, client));
     server.shutdown().unwrap();
 }
 
 #[test]
 fn a_stalled_upload_ends_at_the_entity_body_timer_while_others_are_served() {
+    let _serial = serial();
     let host = host(ServerConfig {
         read_timeout: Duration::from_millis(500),
         ..ServerConfig::default()
@@ -127,5 +143,113 @@ fn a_stalled_upload_ends_at_the_entity_body_timer_while_others_are_served() {
         "ended after {waited:?}"
     );
     drop((uploader, client));
+    server.shutdown().unwrap();
+}
+
+/// Polls `done` every 10 ms for at most `limit`; whether it came true.
+fn within(limit: Duration, done: impl Fn() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    done()
+}
+
+static IDLE_DISCONNECTS: AtomicUsize = AtomicUsize::new(0);
+static IDLE_CLEANUPS: AtomicUsize = AtomicUsize::new(0);
+static WATCHES_COUNTERS: Counters = Counters::new();
+static WATCHES: Script = Script {
+    on_request: |call| {
+        let hr = support::watch_disconnect(call.context, 1, &IDLE_DISCONNECTS, &IDLE_CLEANUPS);
+        calls::write(
+            call.context,
+            if hr.is_ok() { b"watched" } else { b"refused" },
+        );
+        RQ_NOTIFICATION_FINISH_REQUEST
+    },
+    ..Script::new(RQ_EXECUTE_REQUEST_HANDLER, 0, &WATCHES_COUNTERS)
+};
+module!(register_watches, WATCHES);
+
+#[test]
+fn a_client_gone_while_idle_is_notified_at_once() {
+    let _serial = serial();
+    let host = Arc::new(
+        Host::builder()
+            .module_fn("watches", register_watches)
+            .build()
+            .unwrap(),
+    );
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    let mut client = Client::connect(server.local_addr());
+    assert_eq!(client.get("/").text(), "watched");
+    assert_eq!(
+        IDLE_DISCONNECTS.load(Ordering::SeqCst),
+        0,
+        "still connected"
+    );
+    drop(client);
+    assert!(
+        within(Duration::from_secs(1), || {
+            IDLE_DISCONNECTS.load(Ordering::SeqCst) == 1
+                && IDLE_CLEANUPS.load(Ordering::SeqCst) == 1
+        }),
+        "NotifyDisconnect and CleanupStoredContext within a second of the close"
+    );
+    server.shutdown().unwrap();
+}
+
+static BUSY_DISCONNECTS: AtomicUsize = AtomicUsize::new(0);
+static BUSY_CLEANUPS: AtomicUsize = AtomicUsize::new(0);
+/// The request `PARKS` left pending.
+static PARKED: Mutex<Option<SendPtr<IHttpContext>>> = Mutex::new(None);
+static PARKS_COUNTERS: Counters = Counters::new();
+static PARKS: Script = Script {
+    on_request: |call| {
+        // A refusal shows as no NotifyDisconnect below.
+        let _ = support::watch_disconnect(call.context, 2, &BUSY_DISCONNECTS, &BUSY_CLEANUPS);
+        *PARKED.lock().unwrap() = Some(SendPtr(call.context));
+        RQ_NOTIFICATION_PENDING
+    },
+    ..Script::new(RQ_EXECUTE_REQUEST_HANDLER, 0, &PARKS_COUNTERS)
+};
+module!(register_parks, PARKS);
+
+#[test]
+fn a_client_gone_mid_request_is_notified_while_the_request_still_runs() {
+    let _serial = serial();
+    let host = Arc::new(
+        Host::builder()
+            .module_fn("parks", register_parks)
+            .build()
+            .unwrap(),
+    );
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    let mut client = Client::connect(server.local_addr());
+    client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(within(Duration::from_secs(5), || PARKED
+        .lock()
+        .unwrap()
+        .is_some()));
+    let context = PARKED.lock().unwrap().take().unwrap();
+    assert!(support::is_connected(context.0));
+    drop(client);
+    assert!(
+        within(Duration::from_secs(1), || BUSY_DISCONNECTS
+            .load(Ordering::SeqCst)
+            == 1),
+        "NotifyDisconnect within a second, while the request is pending"
+    );
+    assert!(!support::is_connected(context.0), "IsConnected turns false");
+    calls::write(context.0, b"too late");
+    calls::indicate_completion(context.0, RQ_NOTIFICATION_FINISH_REQUEST);
+    assert!(within(Duration::from_secs(5), || host
+        .stats()
+        .instances_disposed
+        == 1));
+    assert_eq!(BUSY_CLEANUPS.load(Ordering::SeqCst), 1);
     server.shutdown().unwrap();
 }

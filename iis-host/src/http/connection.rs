@@ -35,11 +35,38 @@ impl Drop for Admission {
     }
 }
 
+/// Tells the handler, once, that its connection ended.
+struct Closing<'a> {
+    shared: &'a Shared,
+    addrs: (SocketAddr, SocketAddr),
+    told: bool,
+}
+
+impl Closing<'_> {
+    fn now(&mut self) {
+        if !std::mem::replace(&mut self.told, true) {
+            let (remote, local) = self.addrs;
+            self.shared.handler.connection_closed(remote, local);
+        }
+    }
+}
+
+impl Drop for Closing<'_> {
+    fn drop(&mut self) {
+        self.now();
+    }
+}
+
 /// Serves an admitted connection until it closes.
 pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
     let shared = &*admission.0;
     let (Ok(remote_addr), Ok(local_addr)) = (stream.peer_addr(), stream.local_addr()) else {
         return;
+    };
+    let mut closing = Closing {
+        shared,
+        addrs: (remote_addr, local_addr),
+        told: false,
     };
     let config = &shared.config;
     let timeout = Some(config.read_timeout).filter(|t| !t.is_zero());
@@ -88,11 +115,32 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             &shared.shutting_down,
             timeout,
         );
-        let panicked = caught(shared.handler.handle(request, &mut sink)).await;
+        let mut vanished = false;
+        let panicked = {
+            let mut handling = pin!(caught(shared.handler.handle(request, &mut sink)));
+            let mut watching = true;
+            loop {
+                tokio::select! {
+                    biased;
+                    panicked = &mut handling => break panicked,
+                    gone = client_gone(&mut reader, &mut inbuf, config.max_header_bytes), if watching => {
+                        watching = false;
+                        if gone {
+                            // Seen now, not when the request ends.
+                            vanished = true;
+                            closing.now();
+                        }
+                    }
+                }
+            }
+        };
         if panicked {
             log::error!("handler panicked on {method} {target}");
         }
         let mut fate = sink.complete(panicked);
+        if vanished && fate == ConnectionFate::KeptAlive {
+            fate = ConnectionFate::Closed;
+        }
         if poll_fn(|cx| sink.poll_flush(cx)).await.is_err() && fate == ConnectionFate::KeptAlive {
             fate = ConnectionFate::Closed;
         }
@@ -110,8 +158,8 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         );
         match (fate, sink.into_writer()) {
             (ConnectionFate::KeptAlive, Some(kept)) => writer = kept,
-            (ConnectionFate::Closed, Some(closing)) => {
-                linger_close(shared, reader, closing).await;
+            (ConnectionFate::Closed, Some(writer)) if !vanished => {
+                linger_close(shared, reader, writer).await;
                 return;
             }
             // A reset: dropping both halves closes the socket with its zero linger.
@@ -140,6 +188,22 @@ async fn receive(
     };
     let body = read_body(reader, writer, inbuf, &head, limits).await?;
     Ok((head, body))
+}
+
+/// Watches a connection while its request runs: `true` once the client has
+/// gone (end of stream or an error); `false` when it sends more than `limit`
+/// bytes ahead (a pipelined request), which are kept for later.
+async fn client_gone(reader: &mut OwnedReadHalf, inbuf: &mut InBuf, limit: usize) -> bool {
+    loop {
+        let held = inbuf.data().len();
+        if held >= limit {
+            return false;
+        }
+        match inbuf.fill(reader, limit, None).await {
+            Ok(0) | Err(_) => return true,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Runs `future` to its end; whether it panicked (it is not polled again then).

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -164,6 +165,15 @@ pub trait Handler: Send + Sync + 'static {
         request: Request,
         sink: &'a mut (dyn ResponseSink + Send),
     ) -> HandleFuture<'a>;
+
+    /// The client connection between `remote_addr` and `local_addr` has
+    /// ended: closed after a response, gone while idle, or gone while a
+    /// request runs (called as soon as that is seen, before the request's
+    /// handler has finished). Called once per connection. Does nothing by
+    /// default.
+    fn connection_closed(&self, remote_addr: SocketAddr, local_addr: SocketAddr) {
+        let _ = (remote_addr, local_addr);
+    }
 }
 
 impl<F> Handler for F

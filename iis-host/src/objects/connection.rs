@@ -4,11 +4,10 @@
 //!
 //! Over TCP ([`Host::serve`](crate::Host::serve)) a connection is identified
 //! by its client and server addresses and ends when a response ends it
-//! (`Closed`/`Reset`), when it has been idle longer than the server's idle
-//! timeout (the connection layer has closed it; noticed at the next new
-//! connection), or when the host shuts down; then `NotifyDisconnect` and
-//! `CleanupStoredContext` are called on its contexts and its memory is
-//! freed. An in-process [`Host::run`](crate::Host::run) is one request on a
+//! (`Closed`/`Reset`), when the client goes away (while idle, or while a
+//! request runs: the connection layer tells the host at once), or when the
+//! host shuts down; then `NotifyDisconnect` and `CleanupStoredContext` are
+//! called on its contexts and its memory is freed once no request uses it. An in-process [`Host::run`](crate::Host::run) is one request on a
 //! fresh connection.
 
 use std::ffi::c_void;

@@ -509,3 +509,73 @@ pub fn has_context(container: *mut IHttpModuleContextContainer, id: usize) -> bo
     // SAFETY: a live container.
     !unsafe { ((*(*container).lpVtbl).GetModuleContext)(container, id as HTTP_MODULE_ID) }.is_null()
 }
+
+/// An `IHttpConnectionStoredContext` counting its `NotifyDisconnect` and
+/// `CleanupStoredContext` calls.
+#[repr(C)]
+pub struct DisconnectWatch {
+    vtbl: &'static IHttpConnectionStoredContextVtbl,
+    disconnects: &'static AtomicUsize,
+    cleanups: &'static AtomicUsize,
+}
+
+define_member_fn! {
+    unsafe fn watch_cleanup(this: *mut IHttpStoredContext) {
+        // SAFETY: a `DisconnectWatch` leaked by `watch_disconnect`, cleaned up once.
+        let watch = unsafe { Box::from_raw(this.cast::<DisconnectWatch>()) };
+        watch.cleanups.fetch_add(1, Ordering::SeqCst);
+    }
+
+    unsafe fn watch_notify(this: *mut IHttpConnectionStoredContext) {
+        // SAFETY: a live `DisconnectWatch` (not yet cleaned up).
+        let watch = unsafe { &*this.cast::<DisconnectWatch>() };
+        watch.disconnects.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+static WATCH_VTBL: IHttpConnectionStoredContextVtbl = IHttpConnectionStoredContextVtbl {
+    base: IHttpStoredContextVtbl {
+        CleanupStoredContext: watch_cleanup,
+    },
+    NotifyDisconnect: watch_notify,
+};
+
+/// Stores a [`DisconnectWatch`] on the request's connection under `id`
+/// (`SetConnectionModuleContext`).
+pub fn watch_disconnect(
+    context: *mut IHttpContext,
+    id: usize,
+    disconnects: &'static AtomicUsize,
+    cleanups: &'static AtomicUsize,
+) -> HRESULT {
+    let watch = Box::into_raw(Box::new(DisconnectWatch {
+        vtbl: &WATCH_VTBL,
+        disconnects,
+        cleanups,
+    }));
+    let container =
+        calls::connection_container(context).cast::<IHttpConnectionModuleContextContainer>();
+    // SAFETY: the request's live connection container; the context lives
+    // until CleanupStoredContext.
+    let hr = unsafe {
+        ((*(*container).lpVtbl).SetConnectionModuleContext)(
+            container,
+            watch.cast(),
+            id as HTTP_MODULE_ID,
+        )
+    };
+    if hr.is_err() {
+        // SAFETY: not stored, so still ours.
+        drop(unsafe { Box::from_raw(watch) });
+    }
+    hr
+}
+
+/// Whether the request's client is still connected (`IHttpConnection::IsConnected`).
+pub fn is_connected(context: *mut IHttpContext) -> bool {
+    // SAFETY: a live context and its connection.
+    unsafe {
+        let connection = ((*(*context).lpVtbl).GetConnection)(context);
+        ((*(*connection).lpVtbl).IsConnected)(connection).as_bool()
+    }
+}
