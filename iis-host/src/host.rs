@@ -572,6 +572,7 @@ impl Host {
             version: parts.version,
             headers,
             body,
+            body_stream: None,
             remote_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             local_addr: SocketAddr::from(([127, 0, 0, 1], 80)),
         };
@@ -588,7 +589,8 @@ impl Host {
             // SAFETY: counted in above, so the core lives until `leave`.
             let core = unsafe { &*entered.0 };
             let mut sink = RecordingSink::new();
-            let result = pipeline::execute(core, request, &mut sink, ConnectionMode::Single).await;
+            let result =
+                pipeline::execute(core, request, &mut sink, ConnectionMode::Single, true).await;
             core.after_request();
             core.leave();
             let _ = done.send(result);
@@ -623,21 +625,24 @@ impl Host {
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
         // The sink is borrowed, so the request runs here; its timers are the pool's.
         let _timers = self.pool().enter();
-        pipeline::pool::block_on(self.answer(request, sink))
+        pipeline::pool::block_on(self.answer(request, sink, true))
     }
 
     /// Runs a request from a client connection to its end, answering into
-    /// `sink` (what `serve`'s connection tasks await).
+    /// `sink` (what `serve`'s connection tasks await), transcribed or not
+    /// (see `pipeline::execute`).
     pub(crate) async fn answer<S: ResponseSink + ?Sized>(
         &self,
         request: Request,
         sink: &mut S,
+        transcribe: bool,
     ) -> Transcript {
         let core = self.core();
         if !core.enter() {
             return pipeline::refuse(sink, 503, b"Service Unavailable");
         }
-        let transcript = pipeline::execute(core, request, sink, ConnectionMode::Keyed).await;
+        let transcript =
+            pipeline::execute(core, request, sink, ConnectionMode::Keyed, transcribe).await;
         core.after_request();
         core.leave();
         transcript

@@ -19,12 +19,17 @@ impl Handler for PipelineHandler {
         sink: &'a mut (dyn ResponseSink + Send),
     ) -> HandleFuture<'a> {
         Box::pin(async move {
-            self.0.answer(request, sink).await;
+            self.0.answer(request, sink, false).await;
         })
     }
 
     fn connection_closed(&self, remote_addr: SocketAddr, local_addr: SocketAddr) {
         self.0.connection_closed((remote_addr, local_addr));
+    }
+
+    /// Modules read the body as it arrives, as from HTTP.sys.
+    fn streams_body(&self) -> bool {
+        true
     }
 }
 

@@ -46,6 +46,9 @@ hresults! {
     win32 {
         /// `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)` (code 2).
         HRESULT_ERROR_FILE_NOT_FOUND = 2;
+        /// `HRESULT_FROM_WIN32(ERROR_INVALID_DATA)` (code 13): e.g. a request
+        /// body whose chunked framing is malformed.
+        HRESULT_ERROR_INVALID_DATA = 13;
         /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` (code 38): `ReadEntityBody`
         /// at the end of the entity body.
         HRESULT_ERROR_HANDLE_EOF = 38;
@@ -61,9 +64,15 @@ hresults! {
         /// `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` (code 1168): no such element
         /// (e.g. no client certificate, an unknown name).
         HRESULT_ERROR_NOT_FOUND = 1168;
+        /// `HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED)` (code 1236): the
+        /// client went away while an I/O operation was outstanding.
+        HRESULT_ERROR_CONNECTION_ABORTED = 1236;
         /// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)` (code 1413): e.g. an
         /// unknown server variable.
         HRESULT_ERROR_INVALID_INDEX = 1413;
+        /// `HRESULT_FROM_WIN32(ERROR_TIMEOUT)` (code 1460): e.g. a request
+        /// body that stalled past the server's timer.
+        HRESULT_ERROR_TIMEOUT = 1460;
         /// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)` (code 5023): e.g.
         /// `SetLogData` before the log data is ready.
         HRESULT_ERROR_INVALID_STATE = 5023;

@@ -1,9 +1,12 @@
 //! Reading a request body: `Content-Length` or chunked (de-chunked, trailers
 //! ignored), within the body limit, answering `Expect: 100-continue`.
 
+use std::future::poll_fn;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+
+use super::BodyStream;
 
 use super::head::{BodyFraming, Head};
 use super::input::{InBuf, ReadError, read_exact_body, read_line};
@@ -63,6 +66,74 @@ where
         BodyFraming::Chunked => read_chunked(reader, inbuf, limits).await,
     };
     result.map_err(|e| e.for_request(&head.method, &head.target))
+}
+
+/// Reads a body framed as `framing` (after [`check_declared_length`]) into
+/// `stream` as it arrives, never more than the stream's window ahead of its
+/// reader; `Ok` once the whole body is in the stream.
+pub(crate) async fn feed_body<R: AsyncRead + Unpin + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    framing: BodyFraming,
+    limits: BodyLimits,
+    stream: &BodyStream,
+) -> Result<(), ReadError> {
+    match framing {
+        BodyFraming::Length(n) => feed_exact(reader, inbuf, n, limits.stall, stream).await,
+        BodyFraming::Chunked => feed_chunked(reader, inbuf, limits, stream).await,
+    }
+}
+
+/// Moves `len` body bytes into `stream`, as its window makes room.
+async fn feed_exact<R: AsyncRead + Unpin + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    mut len: u64,
+    stall: Option<Duration>,
+    stream: &BodyStream,
+) -> Result<(), ReadError> {
+    while len > 0 {
+        let room = poll_fn(|cx| stream.poll_room(cx)).await;
+        let want = usize::try_from(len).map_or(room, |len| len.min(room));
+        if inbuf.is_empty() {
+            match inbuf.fill(reader, want, stall).await {
+                Ok(0) => return Err(ReadError::Vanished),
+                Ok(_) => {}
+                Err(e) => return Err(ReadError::mid_request(&e)),
+            }
+        }
+        let n = inbuf.data().len().min(want);
+        stream.push(&inbuf.data()[..n]);
+        inbuf.consume(n);
+        len -= n as u64;
+    }
+    Ok(())
+}
+
+/// De-chunks a body into `stream` (RFC 9112 §7.1).
+async fn feed_chunked<R: AsyncRead + Unpin + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    limits: BodyLimits,
+    stream: &BodyStream,
+) -> Result<(), ReadError> {
+    let mut total = 0u64;
+    loop {
+        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT, limits.stall).await?;
+        let size = parse_chunk_size(&inbuf.data()[..len])?;
+        inbuf.consume(len + 2);
+        if size == 0 {
+            return skip_trailers(reader, inbuf, limits.max_trailer_bytes, limits.stall).await;
+        }
+        total = total.saturating_add(size);
+        if total > limits.max_body_bytes {
+            return Err(ReadError::reject(413, "request body too large"));
+        }
+        feed_exact(reader, inbuf, size, limits.stall, stream).await?;
+        let end = read_line(reader, inbuf, 0, limits.stall).await?;
+        debug_assert_eq!(end, 0);
+        inbuf.consume(2);
+    }
 }
 
 fn too_large(head: &Head) -> ReadError {
@@ -264,6 +335,34 @@ mod tests {
         let (body, output, _) = request(bytes, 9);
         assert_eq!(body.unwrap(), b"ok");
         assert_eq!(output, b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
+
+    #[test]
+    fn a_fed_body_arrives_in_the_stream_dechunked() {
+        let bytes = crate::http::head::tests::with_host(
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nNEXT",
+        );
+        let mut input = &bytes[..];
+        let mut inbuf = InBuf::new();
+        let head = block_on(read_head(&mut input, &mut inbuf, 1024, None, &mut None)).unwrap();
+        let stream = BodyStream::new(None);
+        let limits = BodyLimits {
+            max_body_bytes: 100,
+            max_trailer_bytes: 64,
+            stall: None,
+        };
+        block_on(feed_body(
+            &mut input,
+            &mut inbuf,
+            head.framing,
+            limits,
+            &stream,
+        ))
+        .unwrap();
+        let mut out = [0u8; 16];
+        assert_eq!(stream.read(&mut out, None), crate::http::BodyRead::Data(5));
+        assert_eq!(&out[..5], b"hello");
+        assert_eq!(inbuf.data(), b"NEXT");
     }
 
     #[test]

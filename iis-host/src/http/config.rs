@@ -19,8 +19,12 @@ pub type RequestLogHook = Arc<dyn Fn(&RequestLog) + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct ServerConfig {
-    /// The largest request body accepted (by `Content-Length` or de-chunked); larger
-    /// ones get `413` and the connection is closed. Default: 4 MiB.
+    /// The largest request body accepted (by `Content-Length` or de-chunked): a
+    /// larger declared length gets `413` and the connection is closed; a chunked
+    /// body that grows past it fails the handler's reads. The pipeline streams
+    /// bodies, so this bounds no memory there; a handler that takes bodies whole
+    /// holds up to this much per request. Default: 30,000,000 bytes, IIS request
+    /// filtering's `maxAllowedContentLength`.
     pub max_body_bytes: u64,
     /// The largest request head (request line and headers, also the bound on chunked
     /// trailers); larger ones get `431` and the connection is closed. Default:
@@ -51,7 +55,7 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
-            max_body_bytes: 4 * 1024 * 1024,
+            max_body_bytes: 30_000_000,
             max_header_bytes: 16 * 1024,
             max_connections: 10_000,
             read_timeout: Duration::from_secs(120),

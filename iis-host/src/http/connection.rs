@@ -15,12 +15,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
-use super::body::{BodyLimits, check_declared_length, read_body};
-use super::head::{Head, read_head};
+use super::body::{BodyLimits, check_declared_length, feed_body, read_body};
+use super::head::{BodyFraming, Head, read_head};
 use super::input::{InBuf, ReadError, Reject};
 use super::sink::ConnectionSink;
 use super::state::Shared;
-use super::{ConnectionFate, Request, RequestLog, ResponseSink};
+use super::{BodyStream, ConnectionFate, Request, RequestLog, ResponseSink, ServerConfig};
 
 /// The longest a closing connection keeps reading (and dropping) what the client still
 /// sends, so that closing does not turn into an RST that destroys the response.
@@ -79,12 +79,13 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             return;
         }
         let mut started = None;
+        let streaming = shared.handler.streams_body();
         let received = tokio::select! {
             biased;
             () = shared.shutdown_started() => return,
-            received = receive(shared, &mut reader, &mut writer, &mut inbuf, timeout, &mut started) => received,
+            received = receive(shared, &mut reader, &mut writer, &mut inbuf, timeout, &mut started, streaming) => received,
         };
-        let (head, body) = match received {
+        let (head, body, body_stream) = match received {
             Ok(received) => received,
             Err(ReadError::Reject(reject)) => {
                 let started = started.unwrap_or_else(Instant::now);
@@ -96,12 +97,14 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
 
         served += 1;
         let keep_alive = head.keep_alive && served < config.keep_alive_max_requests;
+        let framing = head.framing;
         let request = Request {
             method: head.method,
             target: head.target,
             version: head.version,
             headers: head.headers,
             body,
+            body_stream: body_stream.clone(),
             remote_addr,
             local_addr,
         };
@@ -113,22 +116,29 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             request.method == http::Method::HEAD,
             keep_alive,
             &shared.shutting_down,
+            body_stream.clone(),
             timeout,
         );
         let mut vanished = false;
+        let mut body_failed = false;
         let panicked = {
             let mut handling = pin!(caught(shared.handler.handle(request, &mut sink)));
-            let mut watching = true;
+            let mut following = true;
+            let limits = body_limits(config, timeout);
             loop {
                 tokio::select! {
                     biased;
                     panicked = &mut handling => break panicked,
-                    gone = client_gone(&mut reader, &mut inbuf, config.max_header_bytes), if watching => {
-                        watching = false;
-                        if gone {
-                            // Seen now, not when the request ends.
-                            vanished = true;
-                            closing.now();
+                    followed = follow(&mut reader, &mut inbuf, framing, limits, body_stream.as_ref()), if following => {
+                        following = false;
+                        match followed {
+                            Followed::Gone => {
+                                // Seen now, not when the request ends.
+                                vanished = true;
+                                closing.now();
+                            }
+                            Followed::BodyFailed => body_failed = true,
+                            Followed::AheadOfTheResponse => {}
                         }
                     }
                 }
@@ -138,7 +148,10 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             log::error!("handler panicked on {method} {target}");
         }
         let mut fate = sink.complete(panicked);
-        if vanished && fate == ConnectionFate::KeptAlive {
+        // A body the handler left unread (or that broke off) leaves the
+        // connection's framing unknown: it closes after the response.
+        let unread = body_stream.as_ref().is_some_and(|s| !s.is_complete());
+        if (vanished || body_failed || unread) && fate == ConnectionFate::KeptAlive {
             fate = ConnectionFate::Closed;
         }
         if poll_fn(|cx| sink.poll_flush(cx)).await.is_err() && fate == ConnectionFate::KeptAlive {
@@ -168,8 +181,19 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
     }
 }
 
+/// The limits a request body is read within.
+fn body_limits(config: &ServerConfig, timeout: Option<Duration>) -> BodyLimits {
+    BodyLimits {
+        max_body_bytes: config.max_body_bytes,
+        max_trailer_bytes: config.max_header_bytes,
+        stall: timeout,
+    }
+}
+
 /// Reads one request: its head (the first byte within `timeout` while idle,
-/// the whole head within `timeout` of it), then its body.
+/// the whole head within `timeout` of it), then its body: whole, or, when
+/// `streaming`, as a [`BodyStream`] that [`follow`] fills while the request
+/// runs (after `100 Continue`, when the client expects it).
 async fn receive(
     shared: &Shared,
     reader: &mut OwnedReadHalf,
@@ -177,17 +201,73 @@ async fn receive(
     inbuf: &mut InBuf,
     timeout: Option<Duration>,
     started: &mut Option<Instant>,
-) -> Result<(Head, Vec<u8>), ReadError> {
+    streaming: bool,
+) -> Result<(Head, Vec<u8>, Option<BodyStream>), ReadError> {
     let config = &shared.config;
     let head = read_head(reader, inbuf, config.max_header_bytes, timeout, started).await?;
     check_declared_length(&head, config.max_body_bytes)?;
-    let limits = BodyLimits {
-        max_body_bytes: config.max_body_bytes,
-        max_trailer_bytes: config.max_header_bytes,
-        stall: timeout,
+    if !streaming {
+        let body = read_body(reader, writer, inbuf, &head, body_limits(config, timeout)).await?;
+        return Ok((head, body, None));
+    }
+    let declared = match head.framing {
+        BodyFraming::Length(0) => return Ok((head, Vec::new(), None)),
+        BodyFraming::Length(n) => Some(n),
+        BodyFraming::Chunked => None,
     };
-    let body = read_body(reader, writer, inbuf, &head, limits).await?;
-    Ok((head, body))
+    if head.expect_continue {
+        writer
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .await
+            .map_err(|e| ReadError::mid_request(&e))?;
+    }
+    Ok((head, Vec::new(), Some(BodyStream::new(declared))))
+}
+
+/// What [`follow`] saw.
+enum Followed {
+    /// The client went away.
+    Gone,
+    /// The body broke off (malformed, too large or stalled): the handler's
+    /// reads fail.
+    BodyFailed,
+    /// The client sent the next request ahead of this response.
+    AheadOfTheResponse,
+}
+
+/// Follows a connection while its request runs: fills the request's body
+/// stream (if any) as the body arrives, then watches for the client going
+/// away.
+async fn follow(
+    reader: &mut OwnedReadHalf,
+    inbuf: &mut InBuf,
+    framing: BodyFraming,
+    limits: BodyLimits,
+    stream: Option<&BodyStream>,
+) -> Followed {
+    if let Some(stream) = stream {
+        match feed_body(reader, inbuf, framing, limits, stream).await {
+            Ok(()) => stream.finish(Ok(())),
+            Err(ReadError::Reject(reject)) => {
+                let kind = if reject.status == 408 {
+                    io::ErrorKind::TimedOut
+                } else {
+                    io::ErrorKind::InvalidData
+                };
+                stream.finish(Err(kind));
+                return Followed::BodyFailed;
+            }
+            Err(ReadError::Closed | ReadError::IdleTimeout | ReadError::Vanished) => {
+                stream.finish(Err(io::ErrorKind::ConnectionAborted));
+                return Followed::Gone;
+            }
+        }
+    }
+    if client_gone(reader, inbuf, limits.max_trailer_bytes).await {
+        Followed::Gone
+    } else {
+        Followed::AheadOfTheResponse
+    }
 }
 
 /// Watches a connection while its request runs: `true` once the client has

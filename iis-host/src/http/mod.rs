@@ -11,7 +11,9 @@
 //!   more, and a client that stops reading for the timeout is dropped.
 //! * Keep-alive by default for HTTP/1.1; HTTP/1.0 only with `Connection: keep-alive`.
 //! * Request bodies by `Content-Length` or chunked (de-chunked, trailers ignored);
-//!   both at once is a `400`. `Expect: 100-continue` gets `100 Continue` before the
+//!   both at once is a `400`. A handler that [streams bodies](Handler::streams_body)
+//!   (the pipeline) gets the body as it arrives, through a 64 KiB window that
+//!   holds the client back until the module reads; others get it whole. `Expect: 100-continue` gets `100 Continue` before the
 //!   body is read (and a `413` instead when the declared body is too large).
 //! * Malformed requests get `400`, oversized heads `431`, oversized bodies `413`
 //!   (decided before reading past the limit), stalled heads and bodies `408`
@@ -31,6 +33,7 @@
 //! [`RecordingSink`] is the in-memory [`ResponseSink`] for in-process runs.
 
 mod body;
+mod body_stream;
 mod config;
 mod connection;
 mod head;
@@ -42,6 +45,8 @@ mod server;
 mod sink;
 mod state;
 
+pub use body_stream::BodyStream;
+pub(crate) use body_stream::Read as BodyRead;
 pub use config::{RequestLog, RequestLogHook, ServerConfig};
 pub use recording::RecordingSink;
 pub use request::Request;

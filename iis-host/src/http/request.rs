@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+use super::BodyStream;
+
 /// A parsed HTTP/1.1 request as the pipeline receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -13,8 +15,13 @@ pub struct Request {
     pub version: http::Version,
     /// The request headers in wire order, names as sent (case preserved).
     pub headers: Vec<(String, Vec<u8>)>,
-    /// The whole entity body, de-chunked.
+    /// The entity body, de-chunked: the whole of it, or, with
+    /// [`body_stream`](Self::body_stream), what arrived with the head (empty).
     pub body: Vec<u8>,
+    /// The rest of the body as it arrives, for a handler that
+    /// [streams bodies](super::Handler::streams_body) (the pipeline does);
+    /// `None` when [`body`](Self::body) is the whole body.
+    pub body_stream: Option<BodyStream>,
     /// The client's address.
     pub remote_addr: SocketAddr,
     /// The server's address the client connected to.

@@ -174,6 +174,15 @@ pub trait Handler: Send + Sync + 'static {
     fn connection_closed(&self, remote_addr: SocketAddr, local_addr: SocketAddr) {
         let _ = (remote_addr, local_addr);
     }
+
+    /// Whether this handler takes request bodies as they arrive
+    /// ([`Request::body_stream`]), or whole in [`Request::body`] (the
+    /// default: the connection reads the body, within
+    /// [`ServerConfig::max_body_bytes`](super::ServerConfig::max_body_bytes),
+    /// before the handler runs).
+    fn streams_body(&self) -> bool {
+        false
+    }
 }
 
 impl<F> Handler for F

@@ -16,7 +16,7 @@ use tokio::time::Sleep;
 
 use super::head::{list_tokens, parse_decimal};
 use super::recording::misuse;
-use super::{ConnectionFate, ResponseHead, ResponseSink};
+use super::{BodyStream, ConnectionFate, ResponseHead, ResponseSink};
 
 /// Unwritten bytes past which a write is tried at once, without waiting.
 const EAGER_WRITE: usize = 64 * 1024;
@@ -45,6 +45,8 @@ pub(crate) struct ConnectionSink<'a> {
     head_request: bool,
     keep_alive: bool,
     shutting_down: &'a AtomicBool,
+    /// The request body still arriving, if any.
+    body: Option<BodyStream>,
     framing: Option<OutFraming>,
     close_after: bool,
     /// Framed bytes not yet written, from `written` on.
@@ -64,13 +66,17 @@ impl<'a> ConnectionSink<'a> {
     /// A sink writing to `writer` the response to a request of `version`.
     /// `keep_alive` tells whether the client (and the request count) allow the
     /// connection to be kept; `shutting_down` is the server's shutdown flag;
-    /// a write that makes no progress for `stall` breaks the connection.
+    /// `body` is the request body still arriving (a response that starts
+    /// before it has all arrived closes the connection, whose framing is then
+    /// unknown); a write that makes no progress for `stall` breaks the
+    /// connection.
     pub(crate) fn new(
         writer: OwnedWriteHalf,
         version: Version,
         head_request: bool,
         keep_alive: bool,
         shutting_down: &'a AtomicBool,
+        body: Option<BodyStream>,
         stall: Option<Duration>,
     ) -> Self {
         ConnectionSink {
@@ -79,6 +85,7 @@ impl<'a> ConnectionSink<'a> {
             head_request,
             keep_alive,
             shutting_down,
+            body,
             framing: None,
             close_after: false,
             out: Vec::new(),
@@ -221,6 +228,7 @@ impl ResponseSink for ConnectionSink<'_> {
         let mut close = self.close_after
             || !self.keep_alive
             || self.shutting_down.load(Ordering::SeqCst)
+            || self.body.as_ref().is_some_and(|body| !body.is_complete())
             || list_tokens(head_connection).iter().any(|t| t == "close");
         let no_body_status = head.status < 200 || head.status == 204 || head.status == 304;
         let mut add_length = None;

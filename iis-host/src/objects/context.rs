@@ -160,7 +160,7 @@ define_member_fn! {
                 masks.0 |= notifications;
                 masks.1 |= post;
             }
-            s.log.calls.push(ApiCall::ContextDisableNotifications { notifications, post_notifications: post });
+            s.log.call(ApiCall::ContextDisableNotifications { notifications, post_notifications: post });
         }))
     }
     /// `GetNextNotification(status, …)`: with `RQ_NOTIFICATION_CONTINUE`,
@@ -255,7 +255,7 @@ define_member_fn! {
                 if let Some(value) = value {
                     s.req.server_variables.push((name.clone(), value.to_vec()));
                 }
-                s.log.calls.push(ApiCall::ContextSetServerVariable { name, value: value.map(from_wide) });
+                s.log.call(ApiCall::ContextSetServerVariable { name, value: value.map(from_wide) });
             });
             S_OK
         })
@@ -293,7 +293,7 @@ define_member_fn! {
     unsafe fn set_request_handled(this: *mut IHttpContext) {
         with_owner!(this, (), |core: RequestCore| core.with_state(|s| {
             s.flow.handled = true;
-            s.log.calls.push(ApiCall::ContextSetRequestHandled);
+            s.log.call(ApiCall::ContextSetRequestHandled);
         }))
     }
     /// `GetFileInfo`: what a MapRequestHandler module set, else the file-cache record of the file the URL maps to (`objects::file_info`).

@@ -225,7 +225,7 @@ pub(crate) fn set_header(
         side.change_headers(s, |headers| headers.set(side, &name, value, replace));
         let header = key;
         let value = value.to_vec();
-        s.log.calls.push(match side {
+        s.log.call(match side {
             Side::Request => ApiCall::RequestSetHeader {
                 header,
                 value,
@@ -252,7 +252,7 @@ pub(crate) fn delete_header(core: &RequestCore, side: Side, key: Option<HeaderKe
             headers.delete(&name);
         });
         let header = key;
-        s.log.calls.push(match side {
+        s.log.call(match side {
             Side::Request => ApiCall::RequestDeleteHeader { header },
             Side::Response => ApiCall::ResponseDeleteHeader { header },
         });

@@ -169,7 +169,7 @@ pub(crate) fn request(core: &RequestCore, req: &mut RequestData) -> *mut HTTP_RE
                 pTrailers: std::ptr::null_mut(),
                 KnownHeaders: known,
             },
-            BytesReceived: req.received,
+            BytesReceived: req.bytes_received(),
             EntityChunkCount: 0,
             pEntityChunks: std::ptr::null_mut(),
             RawConnectionId: HTTP_OPAQUE_ID(0),

@@ -8,24 +8,27 @@
 //! call. Each read raises `RQ_READ_ENTITY`.
 
 use std::ffi::c_void;
+use std::task::Waker;
 
 use iis_sys::{
-    BOOL, HRESULT, HTTP_HEADER_ID, HTTP_REQUEST, HTTP_SSL_CLIENT_CERT_INFO, IHttpRequest,
+    BOOL, HRESULT, HRESULT_ERROR_CONNECTION_ABORTED, HRESULT_ERROR_INVALID_DATA,
+    HRESULT_ERROR_TIMEOUT, HTTP_HEADER_ID, HTTP_REQUEST, HTTP_SSL_CLIENT_CERT_INFO, IHttpRequest,
     IHttpRequest2, IHttpRequest2Vtbl, IHttpRequest3, IHttpRequest3Vtbl, IHttpRequest4,
     IHttpRequest4Vtbl, IHttpRequestVtbl, PCSTR, PCWSTR, PFN_ASYNC_COMPLETION, SOCKADDR,
     define_member_fn,
 };
 
 use crate::ffi::{
-    E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, S_OK, bytes,
-    cstr, put, to_wide, wide, wstr,
+    E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE,
+    bytes, cstr, put, to_wide, wide, wstr,
 };
+use crate::http::{BodyRead, BodyStream};
 use crate::objects::async_io::Completes;
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
 use crate::objects::providers::read_entity;
 use crate::objects::server_variables::strip_port;
-use crate::objects::{raw, with_owner};
-use crate::pipeline::request_state::RequestData;
+use crate::objects::{Foreign, raw, with_owner};
+use crate::pipeline::request_state::{AsyncResult, PendingRead, RequestData};
 use crate::pipeline::{RequestCore, notify};
 use crate::transcript::{ApiCall, HeaderKey, Notification};
 use crate::url::{canonical_path, split_target};
@@ -50,7 +53,7 @@ fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
         s.req.url_changed = true;
         s.req.physical = None;
         s.req.touch();
-        s.log.calls.push(ApiCall::RequestSetUrl {
+        s.log.call(ApiCall::RequestSetUrl {
             url: String::from_utf8_lossy(url).into_owned(),
             reset_query,
         });
@@ -83,8 +86,97 @@ fn forwarded(req: &RequestData, url: &[u8]) -> Option<Vec<u16>> {
     (!local).then(|| to_wide(&text))
 }
 
+/// What a read of the entity found.
+enum Taken {
+    /// This many bytes are in the module's buffer.
+    Filled(usize),
+    /// The entity has ended.
+    End,
+    /// The entity never ended (`HRESULT` of why).
+    Failed(HRESULT),
+    /// Nothing yet: an asynchronous read completes when bytes arrive.
+    Later,
+}
+
+/// The `HRESULT` a read gets when the body broke off.
+fn broken_body(kind: std::io::ErrorKind) -> HRESULT {
+    match kind {
+        std::io::ErrorKind::TimedOut => HRESULT_ERROR_TIMEOUT,
+        std::io::ErrorKind::InvalidData => HRESULT_ERROR_INVALID_DATA,
+        _ => HRESULT_ERROR_CONNECTION_ABORTED,
+    }
+}
+
+/// Fills `out` from the entity: the bytes inserted or received whole first,
+/// then the body stream. With nothing there yet, a synchronous read waits
+/// (holding its thread, as in IIS); an asynchronous one is left `Later`.
+fn take_entity(core: &RequestCore, out: &mut [u8], wait: bool) -> Taken {
+    let (n, stream) = core.with_state(|s| {
+        let n = out.len().min(s.req.entity.len());
+        for (slot, byte) in out.iter_mut().zip(s.req.entity.drain(..n)) {
+            *slot = byte;
+        }
+        (n, s.req.stream.clone())
+    });
+    if n > 0 {
+        return Taken::Filled(n);
+    }
+    let Some(stream) = stream else {
+        return Taken::End;
+    };
+    let read = match stream.read(out, None) {
+        BodyRead::Empty if wait => {
+            let stall = Some(core.host().config.server.read_timeout).filter(|t| !t.is_zero());
+            blocking(|| stream.read_blocking(out, stall))
+        }
+        read => read,
+    };
+    match read {
+        BodyRead::Data(n) => Taken::Filled(n),
+        BodyRead::End => Taken::End,
+        BodyRead::Failed(kind) => Taken::Failed(broken_body(kind)),
+        BodyRead::Empty => Taken::Later,
+    }
+}
+
+/// Runs `wait` on this thread; on a pool worker, the pool first hands the
+/// worker's other tasks to a new thread (as IIS's pool grows while its
+/// threads block), so that the connection feeding the body keeps running.
+fn blocking<R>(wait: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(pool) if pool.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(wait)
+        }
+        _ => wait(),
+    }
+}
+
+/// Raises `RQ_READ_ENTITY` for `count` bytes read into `buffer` (of `size`);
+/// the count the module leaves.
+fn read_entity_notification(core: &RequestCore, buffer: *mut c_void, count: u32, size: u32) -> u32 {
+    if !core
+        .modules
+        .iter()
+        .any(|m| m.wants(Notification::ReadEntity, false))
+    {
+        return count;
+    }
+    let provider = read_entity(core, buffer, count, size);
+    notify(core, Notification::ReadEntity, false, provider.iface());
+    let (entity, length, _) = provider.data.entity();
+    let count = length.min(size);
+    if entity != buffer && !entity.is_null() {
+        // SAFETY: the module's `SetEntity` buffer holds `length` bytes;
+        // `buffer` has room for `size`; `copy` allows overlap.
+        unsafe { std::ptr::copy(entity.cast::<u8>(), buffer.cast::<u8>(), count as usize) };
+    }
+    count
+}
+
 /// `ReadEntityBody`, raising `RQ_READ_ENTITY` for the bytes read. The end
-/// of the entity (`ERROR_HANDLE_EOF`) is reported inline in every mode.
+/// of the entity (`ERROR_HANDLE_EOF`) and a body that broke off are reported
+/// inline in every mode; an asynchronous read with no bytes there yet
+/// completes when they arrive ([`pending_read`]).
 fn read_entity_body(
     core: &RequestCore,
     buffer: *mut c_void,
@@ -96,41 +188,67 @@ fn read_entity_body(
     if read.is_null() || (buffer.is_null() && size > 0) {
         return E_INVALIDARG;
     }
-    // SAFETY: `pending` is null or writable (slot contract).
-    unsafe { put(pending, FALSE) };
-    let chunk: Vec<u8> = core.with_state(|s| {
-        let n = (size as usize).min(s.req.entity.len());
-        s.req.entity.drain(..n).collect()
-    });
-    if chunk.is_empty() {
-        // SAFETY: `read` is non-null and writable.
-        unsafe { read.write(0) };
-        return if size == 0 {
-            S_OK
-        } else {
-            HRESULT_ERROR_HANDLE_EOF
-        };
+    // SAFETY: `read` is non-null and writable, `pending` null or writable.
+    unsafe {
+        read.write(0);
+        put(pending, FALSE);
     }
-    // SAFETY: `buffer` has room for `size` >= `chunk.len()` bytes.
-    unsafe { std::ptr::copy_nonoverlapping(chunk.as_ptr(), buffer.cast::<u8>(), chunk.len()) };
-    let mut count = chunk.len() as u32;
-    if core
-        .modules
-        .iter()
-        .any(|m| m.wants(Notification::ReadEntity, false))
-    {
-        let provider = read_entity(core, buffer, count, size);
-        notify(core, Notification::ReadEntity, false, provider.iface());
-        let (entity, length, _) = provider.data.entity();
-        count = length.min(size);
-        if entity != buffer && !entity.is_null() {
-            // SAFETY: the module's `SetEntity` buffer holds `length` bytes;
-            // `buffer` has room for `size`; `copy` allows overlap.
-            unsafe { std::ptr::copy(entity.cast::<u8>(), buffer.cast::<u8>(), count as usize) };
+    if size == 0 {
+        return S_OK;
+    }
+    // SAFETY: the module's buffer has room for `size` bytes and stays valid
+    // until the read completes (slot contract).
+    let out = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), size as usize) };
+    let wait = matches!(completes, Completes::Inline);
+    match take_entity(core, out, wait) {
+        Taken::Filled(n) => {
+            let count = read_entity_notification(core, buffer, n as u32, size);
+            // SAFETY: `read` and `pending` are writable or null (slot contract).
+            unsafe { completes.report(core, count, S_OK, read, pending) }
+        }
+        Taken::End => HRESULT_ERROR_HANDLE_EOF,
+        Taken::Failed(hr) => hr,
+        Taken::Later => {
+            let Completes::Later(routine) = completes else {
+                unreachable!("a synchronous read waits")
+            };
+            core.with_state(|s| {
+                s.flow.pending_read = Some(PendingRead {
+                    buffer: Foreign(buffer.cast()),
+                    size,
+                    routine,
+                })
+            });
+            // SAFETY: `pending` is null or writable.
+            unsafe { put(pending, TRUE) };
+            S_OK
         }
     }
-    // SAFETY: `read` and `pending` are writable or null (slot contract).
-    unsafe { completes.report(core, count, S_OK, read, pending) }
+}
+
+/// Completes the request's outstanding asynchronous read once bytes arrived,
+/// the body ended or broke off (registering `waker` for the bytes while
+/// none is there); `None` while it waits, or when no read is outstanding.
+pub(crate) fn pending_read(core: &RequestCore, waker: &Waker) -> Option<AsyncResult> {
+    let (read, stream) = core.with_state(|s| (s.flow.pending_read, s.req.stream.clone()));
+    let (read, stream) = (read?, stream?);
+    // SAFETY: the buffer of the outstanding read, valid until it completes.
+    let out = unsafe { std::slice::from_raw_parts_mut(read.buffer.0, read.size as usize) };
+    let (bytes, status) = match stream.read(out, Some(waker)) {
+        BodyRead::Empty => return None,
+        BodyRead::Data(n) => {
+            let count = read_entity_notification(core, read.buffer.0.cast(), n as u32, read.size);
+            (count, S_OK)
+        }
+        BodyRead::End => (0, HRESULT_ERROR_HANDLE_EOF),
+        BodyRead::Failed(kind) => (0, broken_body(kind)),
+    };
+    core.with_state(|s| s.flow.pending_read = None);
+    Some(AsyncResult {
+        bytes,
+        status,
+        routine: read.routine,
+    })
 }
 
 define_member_fn! {
@@ -195,7 +313,7 @@ define_member_fn! {
             core.with_state(|s| {
                 s.req.method = method.clone();
                 s.req.touch();
-                s.log.calls.push(ApiCall::RequestSetHttpMethod { method });
+                s.log.call(ApiCall::RequestSetHttpMethod { method });
             });
             S_OK
         })
@@ -255,14 +373,19 @@ define_member_fn! {
                 for &b in data.iter().rev() {
                     s.req.entity.push_front(b);
                 }
-                s.log.calls.push(ApiCall::RequestInsertEntityBody { bytes: data.to_vec() });
+                s.log.call(ApiCall::RequestInsertEntityBody { bytes: data.to_vec() });
             });
             S_OK
         })
     }
-    /// `GetRemainingEntityBytes`.
+    /// `GetRemainingEntityBytes`: what is buffered, plus what the body
+    /// stream has yet to give (see [`BodyStream::remaining`](crate::http::BodyStream)).
     unsafe fn remaining(this: *mut IHttpRequest) -> u32 {
-        with_owner!(this, 0, |core: RequestCore| core.with_state(|s| u32::try_from(s.req.entity.len()).unwrap_or(u32::MAX)))
+        with_owner!(this, 0, |core: RequestCore| core.with_state(|s| {
+            let buffered = u32::try_from(s.req.entity.len()).unwrap_or(u32::MAX);
+            let streamed = s.req.stream.as_ref().map_or(0, BodyStream::remaining);
+            buffered.saturating_add(streamed)
+        }))
     }
     /// `GetHttpVersion`.
     unsafe fn version(this: *mut IHttpRequest, major: *mut u16, minor: *mut u16) {

@@ -67,12 +67,13 @@ unsafe fn chunk_bytes(chunks: *const HTTP_DATA_CHUNK, count: u32) -> Result<Vec<
 /// once when buffering is off.
 fn write(core: &RequestCore, data: Vec<Vec<u8>>, position: Option<i32>) {
     let unbuffered = core.with_state(|s| {
-        let bytes = data.concat();
-        let call = match position {
-            None => ApiCall::ResponseWriteEntityChunks { bytes },
-            Some(p) => ApiCall::ResponseWriteEntityChunkByReference { bytes, position: p },
-        };
-        s.log.calls.push(call);
+        if s.log.on {
+            let bytes = data.concat();
+            s.log.call(match position {
+                None => ApiCall::ResponseWriteEntityChunks { bytes },
+                Some(p) => ApiCall::ResponseWriteEntityChunkByReference { bytes, position: p },
+            });
+        }
         for (i, chunk) in data.into_iter().filter(|c| !c.is_empty()).enumerate() {
             match position {
                 Some(p) if p >= 0 && (p as usize) < s.resp.chunks.len() => {
@@ -111,7 +112,7 @@ fn write_chunks(
 
 fn flush(core: &RequestCore, completes: Completes, sent: *mut u32, expected: *mut BOOL) -> HRESULT {
     let pending = core.with_state(|s| {
-        s.log.calls.push(ApiCall::ResponseFlush);
+        s.log.call(ApiCall::ResponseFlush);
         s.resp.buffered_len()
     });
     send(core);
@@ -128,7 +129,7 @@ fn flag(
     core.with_state(|s| {
         f(&mut s.resp);
         s.resp.touch();
-        s.log.calls.push(call);
+        s.log.call(call);
     });
 }
 
@@ -163,7 +164,7 @@ fn redirect(
         s.resp.status_set = true;
         s.resp.written = true;
         s.resp.touch();
-        s.log.calls.push(ApiCall::ResponseRedirect {
+        s.log.call(ApiCall::ResponseRedirect {
             url: url_text,
             reset_status,
             include_parameters,
@@ -267,7 +268,7 @@ define_member_fn! {
             s.resp.chunks.clear();
             s.out.queue.clear();
             s.resp.touch();
-            s.log.calls.push(ApiCall::ResponseResetConnection);
+            s.log.call(ApiCall::ResponseResetConnection);
         }))
     }
     unsafe fn disable_kernel_cache(this: *mut IHttpResponse, reason: u32) {

@@ -225,7 +225,7 @@ async fn call_module<S: ResponseSink + ?Sized>(
     });
     let record = |n: Notification, status: RequestStatus| {
         core.with_state(|s| {
-            s.log.notifications.push(NotificationRecord {
+            s.log.notification(NotificationRecord {
                 module: name.clone(),
                 notification: n,
                 post,
@@ -333,6 +333,10 @@ fn next_completion<'a, S: ResponseSink + ?Sized>(
             if let Some(completion) = state.flow.completions.pop_front() {
                 state.flow.waker = None;
                 return Poll::Ready(completion);
+            }
+            drop(state);
+            if let Some(read) = crate::objects::request::pending_read(core, cx.waker()) {
+                return Poll::Ready(Completion::Async(read));
             }
             return Poll::Pending;
         }

@@ -144,13 +144,17 @@ async fn in_request<F: Future>(core: &RequestCore, future: F) -> F::Output {
     .await
 }
 
-/// Runs one request through the pipeline, answering into `sink`. The
-/// caller has counted the request in ([`HostCore::enter`]).
+/// Runs one request through the pipeline, answering into `sink`. With
+/// `transcribe`, the transcript records the calls, events, notifications and
+/// body sent (a server's requests record none: they may be of any size and
+/// nobody reads them). The caller has counted the request in
+/// ([`HostCore::enter`]).
 pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     host: &HostCore,
     request: Request,
     sink: &mut S,
     mode: ConnectionMode,
+    transcribe: bool,
 ) -> Transcript {
     // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
     // already did; this is for requests run in-process).
@@ -167,6 +171,7 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     let raw = Owned(RequestCore::create(host, request, Arc::clone(&connection)));
     // SAFETY: `raw` stays valid until `destroy` below.
     let core = unsafe { &*raw.0 };
+    core.with_state(|s| s.log.on = transcribe);
     let (transcript, abandoned) = in_request(core, async {
         let fate = run(core, sink).await;
         let abandoned = core.with_state(|s| s.flow.abandoned);

@@ -179,12 +179,12 @@ impl RequestCore {
 
     /// Records a module→host call.
     pub(crate) fn record(&self, call: ApiCall) {
-        self.with_state(|s| s.log.calls.push(call));
+        self.with_state(|s| s.log.call(call));
     }
 
     /// Records a lifecycle event.
     pub(crate) fn event(&self, event: HostEvent) {
-        self.with_state(|s| s.log.events.push(event));
+        self.with_state(|s| s.log.event(event));
     }
 
     /// `IHttpContext*` of this request.

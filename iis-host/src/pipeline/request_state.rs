@@ -13,7 +13,7 @@ use iis_sys::{
 };
 
 use crate::ffi::S_OK;
-use crate::http::{ConnectionFate, Request, ResponseHead};
+use crate::http::{BodyStream, ConnectionFate, Request, ResponseHead};
 use crate::objects::Foreign;
 use crate::objects::headers::HeaderList;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
@@ -36,10 +36,13 @@ pub(crate) struct RequestData {
     pub(crate) version: (u16, u16),
     /// The request headers.
     pub(crate) headers: HeaderList,
-    /// The entity not yet read by `ReadEntityBody` (inserted bodies first).
+    /// The entity not yet read by `ReadEntityBody` (inserted bodies first,
+    /// then a body received whole).
     pub(crate) entity: VecDeque<u8>,
-    /// The entity length received from the client.
+    /// The length of a body received whole.
     pub(crate) received: u64,
+    /// The body as it arrives, read after `entity`.
+    pub(crate) stream: Option<BodyStream>,
     /// Values set with `SetServerVariable` (name, UTF-16 value).
     pub(crate) server_variables: Vec<(String, Vec<u16>)>,
     /// The client's address.
@@ -90,6 +93,7 @@ impl RequestData {
             headers: HeaderList::from_entries(request.headers),
             entity: request.body.into(),
             received,
+            stream: request.body_stream,
             server_variables: Vec::new(),
             remote: request.remote_addr,
             local: request.local_addr,
@@ -116,6 +120,11 @@ impl RequestData {
     /// Marks a change.
     pub(crate) fn touch(&mut self) {
         self.revision += 1;
+    }
+
+    /// The entity bytes received from the client so far.
+    pub(crate) fn bytes_received(&self) -> u64 {
+        self.received + self.stream.as_ref().map_or(0, BodyStream::received)
     }
 }
 
@@ -235,7 +244,8 @@ pub(crate) struct Output {
     pub(crate) sending: bool,
     /// The head passed to the connection layer.
     pub(crate) sent_head: Option<(ResponseHead, Option<u64>, u16)>,
-    /// The entity bytes passed to the connection layer.
+    /// The entity bytes passed to the connection layer (when the request
+    /// is transcribed).
     pub(crate) sent_body: Vec<u8>,
     /// The connection layer refused a write: the client is gone.
     pub(crate) broken: bool,
@@ -264,6 +274,17 @@ pub(crate) struct AsyncResult {
     /// The completion routine the callback form of the operation was given
     /// (`IHttpRequest3::ReadEntityBody`, `IHttpResponse2::WriteEntityChunks`
     /// or `Flush`), called instead of `OnAsyncCompletion`, with its context.
+    pub(crate) routine: Option<(CompletionRoutine, Foreign<c_void>)>,
+}
+
+/// An asynchronous `ReadEntityBody` waiting for the body's next bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingRead {
+    /// The module's buffer (valid until the read completes).
+    pub(crate) buffer: Foreign<u8>,
+    /// Its size.
+    pub(crate) size: u32,
+    /// The completion routine of the callback form, with its context.
     pub(crate) routine: Option<(CompletionRoutine, Foreign<c_void>)>,
 }
 
@@ -309,6 +330,8 @@ pub(crate) struct Flow {
     pub(crate) merged: Vec<(usize, Notification, bool)>,
     /// Completions not yet consumed.
     pub(crate) completions: VecDeque<Completion>,
+    /// The asynchronous read waiting for body bytes to arrive.
+    pub(crate) pending_read: Option<PendingRead>,
     /// The parked request's waker: a pipeline notification returned
     /// `PENDING` and waits for a completion (or for output to write).
     pub(crate) waker: Option<Waker>,
@@ -318,15 +341,41 @@ pub(crate) struct Flow {
     pub(crate) error_status: HRESULT,
 }
 
-/// The records a transcript is made of.
+/// The records a transcript is made of (kept only when `on`: a server's
+/// requests keep none).
 #[derive(Debug, Default)]
 pub(crate) struct Log {
+    /// Whether records are kept.
+    pub(crate) on: bool,
     /// Module notifications in order.
     pub(crate) notifications: Vec<NotificationRecord>,
     /// Module→host calls in order.
     pub(crate) calls: Vec<ApiCall>,
     /// Lifecycle events.
     pub(crate) events: Vec<HostEvent>,
+}
+
+impl Log {
+    /// Records a module→host call.
+    pub(crate) fn call(&mut self, call: ApiCall) {
+        if self.on {
+            self.calls.push(call);
+        }
+    }
+
+    /// Records a lifecycle event.
+    pub(crate) fn event(&mut self, event: HostEvent) {
+        if self.on {
+            self.events.push(event);
+        }
+    }
+
+    /// Records a module notification.
+    pub(crate) fn notification(&mut self, record: NotificationRecord) {
+        if self.on {
+            self.notifications.push(record);
+        }
+    }
 }
 
 /// Everything mutable about one request.
@@ -360,6 +409,7 @@ impl RequestState {
                 frames: Vec::new(),
                 merged: Vec::new(),
                 completions: VecDeque::new(),
+                pending_read: None,
                 waker: None,
                 handled: false,
                 error_status: S_OK,

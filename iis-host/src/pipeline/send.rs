@@ -275,7 +275,8 @@ fn put<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S, item: OutItem
             OutItem::Head(head, length, substatus) => {
                 s.out.sent_head = Some((head, length, substatus))
             }
-            OutItem::Body(bytes) => s.out.sent_body.extend_from_slice(&bytes),
+            OutItem::Body(bytes) if s.log.on => s.out.sent_body.extend_from_slice(&bytes),
+            OutItem::Body(_) => {}
         }),
         Err(error) => broke(core, &error),
     }

@@ -123,6 +123,12 @@ pub fn write(context: *mut IHttpContext, bytes: &[u8]) -> bool {
     .is_ok()
 }
 
+pub fn disable_buffering(context: *mut IHttpContext) {
+    let response = response(context);
+    // SAFETY: a live response.
+    unsafe { ((*(*response).lpVtbl).DisableBuffering)(response) }
+}
+
 pub fn set_header(context: *mut IHttpContext, id: HTTP_HEADER_ID, value: &str) -> bool {
     let response = response(context);
     // SAFETY: a live response; `value` holds `len` bytes.
@@ -220,6 +226,12 @@ pub fn server_variable(context: *mut IHttpContext, name: &std::ffi::CStr) -> Opt
 }
 
 pub fn read_body(context: *mut IHttpContext) -> Vec<u8> {
+    read_body_to_end(context).unwrap_or_else(|(body, _)| body)
+}
+
+/// Reads the body synchronously to its end (`ERROR_HANDLE_EOF`); on another
+/// error, what was read and the error.
+pub fn read_body_to_end(context: *mut IHttpContext) -> Result<Vec<u8>, (Vec<u8>, HRESULT)> {
     let request = request(context);
     let mut body = Vec::new();
     let mut buffer = [0u8; 7];
@@ -237,8 +249,11 @@ pub fn read_body(context: *mut IHttpContext) -> Vec<u8> {
                 &mut pending,
             )
         };
-        if hr.is_err() || read == 0 {
-            return body;
+        if hr == HRESULT_ERROR_HANDLE_EOF || (hr.is_ok() && read == 0) {
+            return Ok(body);
+        }
+        if hr.is_err() {
+            return Err((body, hr));
         }
         body.extend_from_slice(&buffer[..read as usize]);
     }
