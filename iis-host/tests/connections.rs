@@ -274,3 +274,66 @@ fn a_client_gone_mid_request_is_notified_while_the_request_still_runs() {
     assert_eq!(BUSY_CLEANUPS.load(Ordering::SeqCst), 1);
     server.shutdown().unwrap();
 }
+
+/// What `AWAITS_BODY`'s outstanding read completed with.
+static READ_STATUS: Mutex<Option<HRESULT>> = Mutex::new(None);
+static AWAITS_BODY_COUNTERS: Counters = Counters::new();
+static AWAITS_BODY: Script = Script {
+    on_request: |call| match call.notification {
+        iis_host::Notification::ExecuteRequestHandler => {
+            // Request-pool memory: valid until the read completes.
+            // SAFETY: a live context.
+            let buffer =
+                unsafe { ((*(*call.context).lpVtbl).AllocateRequestMemory)(call.context, 64) };
+            // SAFETY: 64 bytes of request memory.
+            let buffer = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), 64) };
+            let started = calls::read_async(call.context, buffer);
+            assert!(started.hr.is_ok() && started.pending);
+            RQ_NOTIFICATION_PENDING
+        }
+        iis_host::Notification::AsyncCompletion => {
+            *READ_STATUS.lock().unwrap() = Some(call.status);
+            RQ_NOTIFICATION_FINISH_REQUEST
+        }
+        _ => RQ_NOTIFICATION_CONTINUE,
+    },
+    ..Script::new(RQ_EXECUTE_REQUEST_HANDLER, 0, &AWAITS_BODY_COUNTERS)
+};
+module!(register_awaits_body, AWAITS_BODY);
+
+#[test]
+fn a_read_waiting_for_a_body_fails_when_the_client_leaves() {
+    let _serial = serial();
+    let host = Arc::new(
+        Host::builder()
+            .module_fn("awaits_body", register_awaits_body)
+            .build()
+            .unwrap(),
+    );
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    let mut client = Client::connect(server.local_addr());
+    client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+    assert!(within(Duration::from_secs(5), || host
+        .stats()
+        .instances_created
+        == 1));
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(
+        *READ_STATUS.lock().unwrap(),
+        None,
+        "the read waits for bytes"
+    );
+    drop(client);
+    assert!(
+        within(Duration::from_secs(1), || READ_STATUS
+            .lock()
+            .unwrap()
+            .is_some()),
+        "the read completes within a second of the disconnect"
+    );
+    assert_eq!(
+        *READ_STATUS.lock().unwrap(),
+        Some(HRESULT_ERROR_CONNECTION_ABORTED)
+    );
+    server.shutdown().unwrap();
+}
