@@ -64,8 +64,8 @@ impl Plan {
         // `cargo bench` passes `--bench`; `cargo test --benches` does not.
         let mut plan = if std::env::args().any(|a| a == "--bench") {
             Plan {
-                rounds: 31,
-                loads: vec![(1, 5_000), (4, 2_500)],
+                rounds: 11,
+                loads: vec![(4, 2_500), (64, 300), (1_000, 30)],
             }
         } else {
             Plan {
@@ -243,6 +243,8 @@ fn parse_head(bytes: &[u8]) -> io::Result<Option<(usize, usize, bool)>> {
 /// What one round measured.
 struct Measured {
     rate: f64,
+    /// The 99th percentile of the round's request latencies.
+    p99: Duration,
     reconnects: usize,
     allocations_per_request: f64,
     /// CPU time of the whole process (client, server, and the kernel's
@@ -270,17 +272,20 @@ fn round(addr: SocketAddr, connections: usize, requests: usize) -> Measured {
     let workers: Vec<_> = (0..connections)
         .map(|_| {
             let start = Arc::clone(&start);
-            thread::spawn(move || -> io::Result<(Instant, usize)> {
+            thread::spawn(move || -> io::Result<(Instant, usize, Vec<Duration>)> {
                 let mut client = Client::connect(addr)?;
-                for _ in 0..WARM_UP {
+                for _ in 0..WARM_UP.min(requests) {
                     client.get()?;
                 }
                 client.reconnects = 0;
+                let mut latencies = Vec::with_capacity(requests);
                 start.wait();
                 for _ in 0..requests {
+                    let sent = Instant::now();
                     client.get()?;
+                    latencies.push(sent.elapsed());
                 }
-                Ok((Instant::now(), client.reconnects))
+                Ok((Instant::now(), client.reconnects, latencies))
             })
         })
         .collect();
@@ -290,19 +295,24 @@ fn round(addr: SocketAddr, connections: usize, requests: usize) -> Measured {
     let cpu = process_cpu();
     let mut ended = began;
     let mut reconnects = 0;
+    let mut latencies = Vec::with_capacity(connections * requests);
     for worker in workers {
-        let (end, n) = worker
+        let (end, n, mine) = worker
             .join()
             .expect("client thread")
             .unwrap_or_else(|e| panic!("client of {addr}: {e}"));
         ended = ended.max(end);
         reconnects += n;
+        latencies.extend(mine);
     }
+    latencies.sort_unstable();
+    let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
     let cpu = cpu.zip(process_cpu()).map(|(before, after)| after - before);
     let total = (connections * requests) as f64;
     Measured {
         rate: total / (ended - began).as_secs_f64(),
+        p99,
         reconnects,
         allocations_per_request: allocations as f64 / total,
         cpu,
@@ -354,6 +364,8 @@ fn hyper_server() -> (tokio::runtime::Runtime, SocketAddr) {
 #[derive(Default)]
 struct Row {
     rates: Vec<f64>,
+    /// Each round's p99 latency, in µs.
+    p99s: Vec<f64>,
     allocations: Vec<f64>,
     reconnects: usize,
     cpu: Option<Duration>,
@@ -363,6 +375,7 @@ struct Row {
 impl Row {
     fn add(&mut self, measured: &Measured, requests: usize) {
         self.rates.push(measured.rate);
+        self.p99s.push(measured.p99.as_secs_f64() * 1e6);
         self.allocations.push(measured.allocations_per_request);
         self.reconnects += measured.reconnects;
         self.cpu = match (self.rates.len(), self.cpu, measured.cpu) {
@@ -413,13 +426,14 @@ fn main() {
         plan.rounds
     );
     println!(
-        "{:>5} {:>8}  {:<8} {:>7} {:>15} {:>10} {:>10} {:>10} {:>10}",
+        "{:>5} {:>8}  {:<8} {:>7} {:>15} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "conns",
         "req/conn",
         "server",
         "req/s",
         "range",
         "latency µs",
+        "p99 µs",
         "CPU µs/req",
         "allocs/req",
         "reconnects"
@@ -427,12 +441,14 @@ fn main() {
     for &(connections, requests) in &plan.loads {
         let mut rows = [Row::default(), Row::default()];
         let mut round_ratios = Vec::new();
+        let mut p99_ratios = Vec::new();
         for _ in 0..plan.rounds {
             let rates = servers.map(|(_, addr)| {
                 let measured = round(addr, connections, requests);
                 (measured, connections * requests)
             });
             round_ratios.push(rates[0].0.rate / rates[1].0.rate);
+            p99_ratios.push(rates[0].0.p99.as_secs_f64() / rates[1].0.p99.as_secs_f64());
             for (row, (measured, total)) in rows.iter_mut().zip(rates) {
                 row.add(&measured, total);
             }
@@ -440,10 +456,11 @@ fn main() {
         for (row, (name, _)) in rows.iter_mut().zip(servers) {
             let rate = row.median_rate();
             println!(
-                "{connections:>5} {requests:>8}  {name:<8} {rate:>7.0} {:>7.0}-{:<7.0} {:>10.1} {:>10} {:>10.1} {:>10}",
+                "{connections:>5} {requests:>8}  {name:<8} {rate:>7.0} {:>7.0}-{:<7.0} {:>10.1} {:>10.0} {:>10} {:>10.1} {:>10}",
                 row.rates[0],
                 row.rates[row.rates.len() - 1],
                 1e6 * connections as f64 / rate,
+                median(&mut row.p99s),
                 row.cpu_per_request()
                     .map_or_else(|| "-".to_owned(), |us| format!("{us:.1}")),
                 median(&mut row.allocations),
@@ -455,9 +472,10 @@ fn main() {
             .zip(rows[1].cpu_per_request())
             .map_or_else(|| "-".to_owned(), |(a, b)| format!("{:.2}", a / b));
         println!(
-            "{connections:>5} {requests:>8}  iis-host/hyper: req/s {:.2} (median of per-round \
-             ratios), CPU/req {cpu}",
+            "{connections:>5} {requests:>8}  iis-host/hyper: req/s {:.2}, p99 {:.2} (medians of \
+             per-round ratios), CPU/req {cpu}",
             median(&mut round_ratios),
+            median(&mut p99_ratios),
         );
     }
 
@@ -468,7 +486,7 @@ fn main() {
     let expected: usize = plan
         .loads
         .iter()
-        .map(|&(c, n)| plan.rounds * c * (n + WARM_UP))
+        .map(|&(c, n)| plan.rounds * c * (n + WARM_UP.min(n)))
         .sum();
     assert_eq!(
         stats.requests, expected as u64,
