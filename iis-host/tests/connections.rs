@@ -49,20 +49,27 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// A host answering `ok`, with `server` limits and 8 pool threads.
-fn host(server: ServerConfig) -> Arc<Host> {
+/// A host of the module `register` (named `name`), with `server` limits
+/// and 8 pool threads, serving on loopback.
+fn serve(
+    name: &str,
+    register: PFN_REGISTERMODULE,
+    server: ServerConfig,
+) -> (Arc<Host>, iis_host::ServeHandle) {
     let config = HostConfig {
         worker_threads: 8,
         server,
         ..HostConfig::default()
     };
-    Arc::new(
+    let host = Arc::new(
         Host::builder()
             .config(config)
-            .module_fn("ok", register_ok)
+            .module_fn(name, register)
             .build()
             .expect("the module registers"),
-    )
+    );
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    (host, server)
 }
 
 /// `count` requests from one well-behaved client, each answered within
@@ -86,8 +93,7 @@ fn served_promptly(client: &mut Client, count: usize, within: Duration) {
 fn connections_cost_tasks_not_threads(idle: usize, slow: usize) {
     let _serial = serial();
     let before = threads();
-    let host = host(ServerConfig::default());
-    let server = host.serve("127.0.0.1:0").expect("serves");
+    let (_host, server) = serve("ok", register_ok, ServerConfig::default());
     let addr = server.local_addr();
 
     let mut idle: Vec<Client> = (0..idle).map(|_| Client::connect(addr)).collect();
@@ -139,11 +145,11 @@ fn four_thousand_idle_and_300_slowloris_connections_hold_a_few_threads() {
 #[test]
 fn a_stalled_upload_fails_at_the_entity_body_timer_while_others_are_served() {
     let _serial = serial();
-    let host = host(ServerConfig {
+    let config = ServerConfig {
         read_timeout: Duration::from_millis(500),
         ..ServerConfig::default()
-    });
-    let server = host.serve("127.0.0.1:0").expect("serves");
+    };
+    let (_host, server) = serve("ok", register_ok, config);
     let mut uploader = Client::connect(server.local_addr());
     let started = Instant::now();
     uploader.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789");
@@ -198,13 +204,7 @@ module!(register_watches, WATCHES);
 #[test]
 fn a_client_gone_while_idle_is_notified_at_once() {
     let _serial = serial();
-    let host = Arc::new(
-        Host::builder()
-            .module_fn("watches", register_watches)
-            .build()
-            .unwrap(),
-    );
-    let server = host.serve("127.0.0.1:0").expect("serves");
+    let (_host, server) = serve("watches", register_watches, ServerConfig::default());
     let mut client = Client::connect(server.local_addr());
     assert_eq!(client.get("/").text(), "watched");
     assert_eq!(
@@ -242,13 +242,7 @@ module!(register_parks, PARKS);
 #[test]
 fn a_client_gone_mid_request_is_notified_while_the_request_still_runs() {
     let _serial = serial();
-    let host = Arc::new(
-        Host::builder()
-            .module_fn("parks", register_parks)
-            .build()
-            .unwrap(),
-    );
-    let server = host.serve("127.0.0.1:0").expect("serves");
+    let (host, server) = serve("parks", register_parks, ServerConfig::default());
     let mut client = Client::connect(server.local_addr());
     client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(within(Duration::from_secs(5), || PARKED
@@ -304,13 +298,7 @@ module!(register_awaits_body, AWAITS_BODY);
 #[test]
 fn a_read_waiting_for_a_body_fails_when_the_client_leaves() {
     let _serial = serial();
-    let host = Arc::new(
-        Host::builder()
-            .module_fn("awaits_body", register_awaits_body)
-            .build()
-            .unwrap(),
-    );
-    let server = host.serve("127.0.0.1:0").expect("serves");
+    let (host, server) = serve("awaits_body", register_awaits_body, ServerConfig::default());
     let mut client = Client::connect(server.local_addr());
     client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
     assert!(within(Duration::from_secs(5), || host
