@@ -215,6 +215,37 @@ fn pending_requests_complete_from_another_thread() {
 }
 
 #[test]
+fn a_completion_handle_dropped_unused_fails_the_request() {
+    let host = fixture_host(&["pending"]).expect("loads");
+    for query in ["dropped", "dropped_early"] {
+        let t = host.get(&format!("/?{query}"));
+        assert_eq!(t.status, 500, "?{query}: {t}");
+        assert!(!t.body_text().contains("resumed"), "?{query}: {t}");
+    }
+    let stats = host.stats();
+    assert_eq!(stats.instances_created, stats.instances_disposed);
+}
+
+#[test]
+fn a_failure_after_the_head_left_resets_the_connection() {
+    let host = fixture_host(&["flushes_then_panics"]).expect("loads");
+    let t = host.get("/");
+    assert_eq!(t.body_text(), "the first half", "{t}");
+    assert_eq!(
+        t.fate,
+        ConnectionFate::Reset,
+        "a proper end would pass the half off as the whole"
+    );
+    assert!(
+        t.calls
+            .iter()
+            .any(|c| c.to_string() == "IHttpResponse::ResetConnection()"),
+        "{:?}",
+        t.calls
+    );
+}
+
+#[test]
 fn module_contexts_are_stored_per_request_and_per_application() {
     let host = fixture_host(&["storage"]).expect("loads");
     let first = host.get("/first");

@@ -264,9 +264,10 @@ define_member_fn! {
     /// `ResetConnection`: nothing not yet written reaches the client; RST.
     unsafe fn reset_connection(this: *mut IHttpResponse) {
         with_owner!(this, (), |core: RequestCore| core.with_state(|s| {
+            // What is buffered never leaves; what a flush already sent (queued
+            // for the connection) has left in IIS, and leaves here too.
             s.resp.reset = true;
             s.resp.chunks.clear();
-            s.out.queue.clear();
             s.resp.touch();
             s.log.call(ApiCall::ResponseResetConnection);
         }))

@@ -5,7 +5,7 @@ use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::ptr::NonNull;
 use iis_sys::{
-    IHttpContext, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE,
+    BOOL, E_FAIL, IHttpContext, PCSTR, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE,
     RQ_NOTIFICATION_FINISH_REQUEST, RQ_NOTIFICATION_PENDING,
 };
 use std::sync::Arc;
@@ -48,6 +48,7 @@ const REVOKED: u8 = 4; // the hook did not return PENDING: the handle is inert
 const EARLY_CONTINUE: u8 = 5; // completed with Continue before the hook returned
 const EARLY_FINISH: u8 = 6; // completed with FinishRequest before the hook returned
 const EARLY_POST: u8 = 7; // posted before the hook returned: posted once it returns PENDING
+const EARLY_FAIL: u8 = 8; // dropped unused before the hook returned: the request fails
 
 /// What the token and the handle share.
 #[derive(Debug)]
@@ -84,6 +85,12 @@ impl Pending {
             Ok(_) => RQ_NOTIFICATION_PENDING,
             Err(EARLY_CONTINUE) => RQ_NOTIFICATION_CONTINUE,
             Err(EARLY_FINISH) => RQ_NOTIFICATION_FINISH_REQUEST,
+            Err(EARLY_FAIL) => {
+                // SAFETY: we are still inside the notification: the context
+                // is alive, and the hook no longer uses it.
+                unsafe { fail_request(shared.context) };
+                RQ_NOTIFICATION_FINISH_REQUEST
+            }
             Err(EARLY_POST) => {
                 // The hook did return PENDING, so the early post may go to
                 // IIS now; it queues it and calls OnAsyncCompletion later.
@@ -236,19 +243,83 @@ impl CompletionHandle {
 }
 
 impl Drop for CompletionHandle {
+    /// A handle dropped unused (the code that held it failed, or forgot it)
+    /// fails its request: a 500 if the response head has not left, else a
+    /// reset connection, so that the client never takes it for a success.
     fn drop(&mut self) {
         if self.used {
             return;
         }
         crate::panic::report!(
-            "iis-module: a CompletionHandle was dropped unused; finishing the request"
+            "iis-module: a CompletionHandle was dropped unused; the request fails"
         );
-        self.used = true;
-        let handle = CompletionHandle {
-            shared: self.shared.clone(),
-            used: false,
-        };
-        let _ = handle.complete(true);
+        let shared = &self.shared;
+        if shared
+            .state
+            .compare_exchange(IN_HOOK, EARLY_FAIL, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return; // failed by the SDK once the hook returns
+        }
+        if shared
+            .state
+            .compare_exchange(ARMED, BUSY, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return; // revoked: the request has moved on
+        }
+        // SAFETY: ARMED: the hook returned PENDING, so IIS keeps the context
+        // alive until this completion, and nothing else uses it meanwhile.
+        unsafe {
+            fail_request(shared.context);
+            vcall!(
+                shared.context.as_ptr(),
+                IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST)
+            );
+        }
+        shared.state.store(DONE, Ordering::Release);
+    }
+}
+
+/// Fails a request whose module failed outside a hook's own error path: a
+/// `500` if the response head has not left (what was buffered is cleared),
+/// else `ResetConnection`, as a failure after the head must not end like a
+/// complete response.
+///
+/// # Safety
+///
+/// `context` is live, and no other thread uses its response meanwhile.
+pub(crate) unsafe fn fail_request(context: NonNull<IHttpContext>) {
+    let context = context.as_ptr();
+    // SAFETY: live context (our contract); no arguments.
+    let (response, head_sent) = unsafe {
+        (
+            vcall!(context, GetResponse()),
+            vcall!(context, GetResponseHeadersSent()).as_bool(),
+        )
+    };
+    if response.is_null() {
+        return;
+    }
+    // SAFETY: IIS's live response; a static NUL-terminated reason and a
+    // null config exception are allowed.
+    unsafe {
+        if head_sent {
+            vcall!(response, ResetConnection());
+        } else {
+            vcall!(response, Clear());
+            let _ = vcall!(
+                response,
+                SetStatus(
+                    500,
+                    PCSTR(c"Internal Server Error".as_ptr().cast()),
+                    0,
+                    E_FAIL,
+                    core::ptr::null_mut(),
+                    BOOL(0)
+                )
+            );
+        }
     }
 }
 

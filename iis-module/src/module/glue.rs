@@ -153,7 +153,8 @@ fn run_hook<T: HttpModule>(
 }
 
 /// Reports a failed hook: a log record, and a 500 carrying the HRESULT and
-/// description IIS shows in its detailed error and failed-request trace.
+/// description IIS shows in its detailed error and failed-request trace, or,
+/// once the response head has left, a reset connection.
 fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error: &Error) {
     object.failed = true;
     let module = core::any::type_name::<T>();
@@ -165,14 +166,21 @@ fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error
         error.hresult(),
         2,
     );
-    if cx.response_was_reset() || cx.response_headers_sent() {
+    if cx.response_was_reset() {
         return;
     }
+    let head_sent = cx.response_headers_sent();
     // Not `response()`: this runs outside the hook's `catch_unwind`, so a
     // null response must not panic here.
     let Ok(response) = cx.try_response() else {
         return;
     };
+    if head_sent {
+        // Part of the response has left: only an abort tells the client it
+        // is incomplete (a proper end would pass it off as complete).
+        let _ = response.reset_connection();
+        return;
+    }
     response.clear();
     let _ = response.set_status_raw(500, 0, "Internal Server Error", error.hresult(), false);
     let _ = response.set_error_description(&format!("{module}::{hook}: {error}"), true);
