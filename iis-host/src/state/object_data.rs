@@ -13,8 +13,7 @@ use std::time::{Instant, SystemTime};
 use iis_sys::{FILETIME, GUID, HTTP_CACHE_POLICY, IHttpStoredContext};
 
 use crate::config::HandlerMapping;
-use crate::ffi::Foreign;
-use crate::ffi::{WideStr, lock};
+use crate::ffi::{Foreign, WideStr, lock};
 use crate::loader::Registered;
 use crate::state::host::HostCore;
 use crate::state::object::{Back, Obj};

@@ -8,8 +8,7 @@ use std::time::Instant;
 
 use iis_sys::{GUID, IHttpContext, IHttpRequest, IHttpResponse, IHttpUser, SOCKADDR};
 
-use crate::ffi::Foreign;
-use crate::ffi::{Arena, lock};
+use crate::ffi::{Arena, Foreign, lock};
 use crate::loader::ModuleInfo;
 use crate::state::host::HostCore;
 use crate::state::object::{Back, Obj};
