@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::http::ServerConfig;
+use crate::message::ServerConfig;
 
 /// The server version iis-host passes to `RegisterModule`: IIS 10.0, encoded
 /// as IIS encodes it, `MAKELONG(minor, major)` = `0x000A0000`.

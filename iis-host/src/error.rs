@@ -84,7 +84,7 @@ pub enum HostError {
 
 /// Why a transcript has no response, in words.
 fn no_response(transcript: &Transcript) -> String {
-    use crate::http::ConnectionFate;
+    use crate::message::ConnectionFate;
     match transcript.fate {
         ConnectionFate::Reset => {
             "the connection was reset before a response head was sent".to_owned()

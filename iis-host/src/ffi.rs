@@ -219,6 +219,37 @@ impl Arena {
     }
 }
 
+/// A pointer to an object a module owns (a module instance, a stored context,
+/// a user). IIS calls such objects from any thread, so modules make them
+/// free-threaded; the host only passes the pointer back into the module.
+#[derive(Debug)]
+pub(crate) struct Foreign<T>(pub(crate) *mut T);
+
+impl<T> Clone for Foreign<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Foreign<T> {}
+impl<T> PartialEq for Foreign<T> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+// SAFETY: see the type docs: the pointee is the module's and free-threaded by
+// the IIS module contract; the host never dereferences it except to call it.
+unsafe impl<T> Send for Foreign<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Foreign<T> {}
+
+impl<T> Foreign<T> {
+    /// Whether the pointer is null.
+    pub(crate) fn is_null(self) -> bool {
+        self.0.is_null()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,25 +10,25 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
-use iis_sys::{GUID, IHttpApplication, IHttpServer, PFN_REGISTERMODULE};
+use iis_sys::{GUID, PFN_REGISTERMODULE};
 
 use crate::config::HostConfig;
+use crate::engine::{self, ConnectionMode};
 use crate::error::HostError;
 use crate::ffi::{Arena, WideStr, lock};
 use crate::http::{RecordingSink, Request, ResponseSink};
 use crate::loader::{self, ModuleInfo, Source};
-use crate::objects::application::{APPLICATION_VTBL, PerfCounters, SITE_VTBL, perf_counters};
-use crate::objects::connection::ConnectionShared;
-use crate::objects::containers::{ContainerData, DISPENSED_LIVE, container};
+use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
+use crate::objects::containers::{DISPENSED_LIVE, container};
 use crate::objects::event_log::EVENT_LOG_VTBL;
-use crate::objects::file_info::FileCache;
-use crate::objects::registration::{RegistrationData, registration};
-use crate::objects::script_map::{MapData, script_maps};
+use crate::objects::registration::registration;
+use crate::objects::script_map::script_maps;
 use crate::objects::server::SERVER_VTBL;
-use crate::objects::trace::{Subscriptions, TRACE_VTBL, TraceOwner};
+use crate::objects::trace::TRACE_VTBL;
 use crate::objects::{Back, Obj};
-use crate::pipeline::{self, ConnectionMode};
-use crate::transcript::{ApiCall, EventLogEntry, GlobalNotification, HostEvent, Transcript};
+use crate::state::host::{Counters, HostCore, HostStrings, Life, Owned};
+use crate::state::object_data::{FileCache, Subscriptions, TraceOwner};
+use crate::transcript::{EventLogEntry, GlobalNotification, HostEvent, Transcript};
 
 /// Host-wide counters, for tests.
 #[non_exhaustive]
@@ -53,85 +53,8 @@ pub struct HostStats {
     pub events_dropped: u64,
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    pub(crate) requests: AtomicU64,
-    pub(crate) instances_created: AtomicU64,
-    pub(crate) instances_disposed: AtomicU64,
-    pub(crate) factories_terminated: AtomicU64,
-    pub(crate) global_terminated: AtomicU64,
-    pub(crate) events_dropped: AtomicU64,
-}
-
-/// The strings the application and site objects return.
-pub(crate) struct HostStrings {
-    pub(crate) physical_path: WideStr,
-    pub(crate) application_id: WideStr,
-    pub(crate) config_path: WideStr,
-    pub(crate) site_name: WideStr,
-    pub(crate) app_pool: WideStr,
-}
-
-/// A loaded module's registration info, kept until the host is dropped
-/// (module libraries themselves stay loaded for the process, as in IIS).
-struct Owned {
-    #[allow(dead_code)]
-    registration: Box<Obj<RegistrationData>>,
-}
-
-#[derive(Debug, Default)]
-struct Life {
-    /// Requests running now.
-    active: usize,
-    /// ApplicationStart was sent.
-    started: bool,
-    /// Shutdown began: no new requests.
-    stopping: bool,
-}
-
-/// The worker process: modules, server objects, records.
-pub(crate) struct HostCore {
-    pub(crate) config: HostConfig,
-    pub(crate) strings: HostStrings,
-    pub(crate) started: Instant,
-    pub(crate) activity_id: GUID,
-    pub(crate) server: Obj<Back<HostCore>>,
-    pub(crate) application: Obj<Back<HostCore>>,
-    pub(crate) site: Obj<Back<HostCore>>,
-    pub(crate) trace: Obj<TraceOwner>,
-    /// `SetTraceConfiguration`'s subscriptions.
-    pub(crate) trace_subscriptions: Subscriptions,
-    pub(crate) perf: Obj<PerfCounters>,
-    pub(crate) site_perf: Obj<PerfCounters>,
-    /// The handler mappings' `IScriptMapInfo` objects.
-    pub(crate) script_maps: Vec<Obj<MapData>>,
-    /// The file cache (`objects::file_info`).
-    pub(crate) file_cache: FileCache,
-    /// Cache keys and records made for cache operations, kept for the
-    /// host's life.
-    pub(crate) cache_arena: Arena,
-    /// `IHttpServer::AddFragmentToCache`'s fragments, by name.
-    pub(crate) fragments: Mutex<HashMap<String, Vec<u8>>>,
-    /// The event-log extension (`objects::event_log`).
-    pub(crate) event_log_ext: Obj<Back<HostCore>>,
-    /// What modules wrote to the event log, in order.
-    event_log: Mutex<Vec<EventLogEntry>>,
-    /// `IHttpServer::RecycleApplication` asked for a restart of the
-    /// application, done once the current request ends.
-    pub(crate) recycle_pending: AtomicBool,
-    pub(crate) application_container: Obj<ContainerData>,
-    pub(crate) site_container: Obj<ContainerData>,
-    pub(crate) stats: Counters,
-    pub(crate) connections: Mutex<HashMap<(SocketAddr, SocketAddr), Arc<ConnectionShared>>>,
-    modules: RwLock<Arc<[ModuleInfo]>>,
-    owned: Mutex<Vec<Owned>>,
-    events: Mutex<VecDeque<HostEvent>>,
-    life: Mutex<Life>,
-    life_changed: Condvar,
-    next_request: AtomicU64,
-}
-
 impl HostCore {
+    /// Creates the host's objects and binds them to it.
     fn create(config: HostConfig) -> *mut HostCore {
         let strings = HostStrings {
             physical_path: WideStr::new(&config.physical_path),
@@ -184,73 +107,6 @@ impl HostCore {
             (*raw).trace.data = TraceOwner::Host(Back(raw));
         }
         raw
-    }
-
-    /// The registered modules, in load order.
-    pub(crate) fn modules(&self) -> Arc<[ModuleInfo]> {
-        Arc::clone(
-            &self
-                .modules
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-
-    /// A new request number.
-    pub(crate) fn next_request_id(&self) -> u64 {
-        self.next_request.fetch_add(1, Ordering::SeqCst)
-    }
-
-    /// `IHttpServer*`.
-    pub(crate) fn server_ptr(&self) -> *mut IHttpServer {
-        self.server.iface()
-    }
-
-    /// `IHttpApplication*`.
-    pub(crate) fn application_ptr(&self) -> *mut IHttpApplication {
-        self.application.iface()
-    }
-
-    /// Records a host-level event.
-    pub(crate) fn event(&self, event: HostEvent) {
-        let mut events = lock(&self.events);
-        if events.len() == Host::MAX_EVENTS {
-            events.pop_front();
-            self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
-        }
-        events.push_back(event);
-    }
-
-    /// Records a module→host call: into the request running on this thread
-    /// if there is one, else as a host event.
-    pub(crate) fn record(&self, call: ApiCall) {
-        if let Some(call) = pipeline::record_in_current(call) {
-            self.event(HostEvent::Call(call));
-        }
-    }
-
-    /// Records an event-log entry: in the host's event log and as an
-    /// [`ApiCall::ReportEvent`] of the current request (or host event).
-    pub(crate) fn report_event(&self, entry: EventLogEntry) {
-        lock(&self.event_log).push(entry.clone());
-        self.record(ApiCall::ReportEvent(entry));
-    }
-
-    /// Counts a request in; `false` once shutdown began.
-    pub(crate) fn enter(&self) -> bool {
-        let mut life = lock(&self.life);
-        if life.stopping {
-            return false;
-        }
-        life.active += 1;
-        true
-    }
-
-    /// Counts a request out.
-    pub(crate) fn leave(&self) {
-        let mut life = lock(&self.life);
-        life.active -= 1;
-        self.life_changed.notify_all();
     }
 
     /// Loads and registers one module.
@@ -307,14 +163,14 @@ impl HostCore {
     /// Sends `GL_APPLICATION_START`.
     fn application_start(&self) {
         let provider = crate::objects::providers::application(self);
-        pipeline::notify_global(
+        engine::notify_global(
             self,
             GlobalNotification::ApplicationStart,
             provider.iface(),
             None,
         );
         let resolve = crate::objects::global_providers::resolve_modules(self);
-        pipeline::notify_global(
+        engine::notify_global(
             self,
             GlobalNotification::ApplicationResolveModules,
             resolve.iface(),
@@ -346,7 +202,7 @@ impl HostCore {
             return;
         }
         let app = crate::objects::providers::application(self);
-        pipeline::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
+        engine::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
         self.application_container.data.cleanup();
         self.application_start();
     }
@@ -355,7 +211,7 @@ impl HostCore {
     /// the pool.
     fn thread_cleanup(&self) {
         let provider = crate::objects::global_providers::thread_cleanup(self);
-        pipeline::notify_global(
+        engine::notify_global(
             self,
             GlobalNotification::ThreadCleanup,
             provider.iface(),
@@ -381,9 +237,9 @@ impl HostCore {
         };
         if started {
             let stop = crate::objects::providers::stop_listening(self);
-            pipeline::notify_global(self, GlobalNotification::StopListening, stop.iface(), None);
+            engine::notify_global(self, GlobalNotification::StopListening, stop.iface(), None);
             let app = crate::objects::providers::application(self);
-            pipeline::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
+            engine::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
         }
         self.application_container.data.cleanup();
         self.site_container.data.cleanup();
@@ -464,7 +320,7 @@ impl HostBuilder {
     /// [`HostError::DuplicateName`]. The modules registered before it are
     /// terminated.
     pub fn build(self) -> Result<Host, HostError> {
-        let pool = pipeline::pool::start(self.config.worker_threads).map_err(HostError::Pool)?;
+        let pool = engine::pool::start(self.config.worker_threads).map_err(HostError::Pool)?;
         let raw = HostCore::create(self.config);
         let host = Host {
             // SAFETY: `Box::into_raw` never returns null.
@@ -532,7 +388,7 @@ impl Host {
     /// The request runs on the worker pool, as over HTTP; this waits for it
     /// (`HostService`, with the `tower` feature, awaits it instead).
     pub fn run(&self, request: http::Request<Vec<u8>>) -> Transcript {
-        pipeline::pool::block_on(self.start(request)).unwrap_or_else(|_| lost_request())
+        crate::block_on::block_on(self.start(request)).unwrap_or_else(|_| lost_request())
     }
 
     /// Starts an in-process request on the worker pool; its transcript
@@ -579,7 +435,7 @@ impl Host {
         let (done, transcript) = tokio::sync::oneshot::channel();
         let core = self.core();
         if !core.enter() {
-            let refused = pipeline::refuse(&mut RecordingSink::new(), 503, b"Service Unavailable");
+            let refused = engine::refuse(&mut RecordingSink::new(), 503, b"Service Unavailable");
             let _ = done.send(refused);
             return transcript;
         }
@@ -590,7 +446,7 @@ impl Host {
             let core = unsafe { &*entered.0 };
             let mut sink = RecordingSink::new();
             let result =
-                pipeline::execute(core, request, &mut sink, ConnectionMode::Single, true).await;
+                engine::execute(core, request, &mut sink, ConnectionMode::Single, true).await;
             core.after_request();
             core.leave();
             let _ = done.send(result);
@@ -625,12 +481,12 @@ impl Host {
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
         // The sink is borrowed, so the request runs here; its timers are the pool's.
         let _timers = self.pool().enter();
-        pipeline::pool::block_on(self.answer(request, sink, true))
+        crate::block_on::block_on(self.answer(request, sink, true))
     }
 
     /// Runs a request from a client connection to its end, answering into
     /// `sink` (what `serve`'s connection tasks await), transcribed or not
-    /// (see `pipeline::execute`).
+    /// (see `engine::execute`).
     pub(crate) async fn answer<S: ResponseSink + ?Sized>(
         &self,
         request: Request,
@@ -639,10 +495,10 @@ impl Host {
     ) -> Transcript {
         let core = self.core();
         if !core.enter() {
-            return pipeline::refuse(sink, 503, b"Service Unavailable");
+            return engine::refuse(sink, 503, b"Service Unavailable");
         }
         let transcript =
-            pipeline::execute(core, request, sink, ConnectionMode::Keyed, transcribe).await;
+            engine::execute(core, request, sink, ConnectionMode::Keyed, transcribe).await;
         core.after_request();
         core.leave();
         transcript
@@ -668,7 +524,7 @@ impl Host {
     pub fn notify_configuration_change(&self, path: &str) -> bool {
         let units = crate::ffi::to_wide(path);
         let provider = crate::objects::providers::configuration_change(self.core(), &units);
-        pipeline::notify_global(
+        engine::notify_global(
             self.core(),
             GlobalNotification::ConfigurationChange,
             provider.iface(),
@@ -680,7 +536,7 @@ impl Host {
     pub fn notify_file_change(&self, path: &str) -> bool {
         let units = crate::ffi::to_wide(path);
         let provider = crate::objects::providers::file_change(self.core(), &units);
-        pipeline::notify_global(
+        engine::notify_global(
             self.core(),
             GlobalNotification::FileChange,
             provider.iface(),
@@ -713,7 +569,7 @@ impl Host {
 
     /// How many host-level events [`events`](Self::events) keeps: the
     /// latest ones (older ones are counted in [`HostStats::events_dropped`]).
-    pub const MAX_EVENTS: usize = 10_000;
+    pub const MAX_EVENTS: usize = crate::state::host::MAX_EVENTS;
 
     /// The host-level events so far (registration, global notifications,
     /// termination, calls made outside requests), in order; the latest
@@ -727,7 +583,7 @@ impl Host {
     /// termination). iis-host offers the SDK an extension interface for it
     /// (`iis_module::EventLog` uses it; IIS answers `E_NOINTERFACE` and the
     /// SDK calls `ReportEventW`); each entry is also an
-    /// [`ApiCall::ReportEvent`] in the transcript of the request that wrote
+    /// [`ApiCall::ReportEvent`](crate::ApiCall::ReportEvent) in the transcript of the request that wrote
     /// it, or a [`HostEvent::Call`] outside requests.
     pub fn event_log(&self) -> Vec<EventLogEntry> {
         lock(&self.core().event_log).clone()
@@ -767,7 +623,7 @@ impl Drop for Host {
 /// The transcript of a request whose task was dropped before it ended
 /// (the pool shut down under it).
 fn lost_request() -> Transcript {
-    pipeline::refuse(&mut RecordingSink::new(), 503, b"Service Unavailable")
+    engine::refuse(&mut RecordingSink::new(), 503, b"Service Unavailable")
 }
 
 /// `content-type` → `Content-Type` (the `http` crate lowercases names).

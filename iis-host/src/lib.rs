@@ -192,18 +192,29 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+// The source's layers (each imports only those below it, checked by
+// tests/layers.rs): the host API (host, serve, service, notify, testing)
+// -> engine/ (stages, dispatch, completions, the worker pool; objects call
+// it only through engine::api) -> objects/ (the ABI objects: vtables bound
+// to the state) -> state/ (what a request and the host hold: data and
+// locks) -> ffi, url, config, transcript, error, loader, message (the HTTP
+// data shared with the transport), block_on. The transport, http/
+// (connections, codec, limits), is used by the engine and the host API only.
+mod block_on;
 mod config;
+mod engine;
 mod error;
 mod ffi;
 mod host;
 pub mod http;
 mod loader;
+mod message;
 mod notify;
 mod objects;
-mod pipeline;
 mod serve;
 #[cfg(feature = "tower")]
 mod service;
+mod state;
 pub mod testing;
 mod transcript;
 mod url;

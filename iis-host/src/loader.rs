@@ -28,7 +28,7 @@ mod check;
 pub use check::LibraryProblem;
 
 use crate::error::HostError;
-use crate::objects::Foreign;
+use crate::ffi::Foreign;
 use crate::transcript::{GlobalNotification, Notification};
 
 /// A priority alias of `SetPriorityFor…Notification`.

@@ -3,10 +3,10 @@
 //! scavenger, WAS's health ping, runtime status and control queries, and
 //! operations of the server caches.
 
+use crate::engine;
 use crate::host::Host;
 use crate::objects::cache::{CacheItem, CacheOp};
 use crate::objects::global_providers::RscaResult;
-use crate::pipeline;
 use crate::transcript::GlobalNotification;
 
 impl Host {
@@ -22,7 +22,7 @@ impl Host {
     /// Sends `GL_CACHE_CLEANUP` (IIS's periodic cache scavenger pass); whether
     /// a module returned `GL_NOTIFICATION_HANDLED`.
     pub fn notify_cache_cleanup(&self) -> bool {
-        pipeline::notify_global(
+        engine::notify_global(
             self.core(),
             GlobalNotification::CacheCleanup,
             std::ptr::null_mut(),
@@ -33,7 +33,7 @@ impl Host {
     /// Sends `GL_HEALTH_CHECK` (WAS's periodic ping of the worker process);
     /// whether a module returned `GL_NOTIFICATION_HANDLED`.
     pub fn notify_health_check(&self) -> bool {
-        pipeline::notify_global(
+        engine::notify_global(
             self.core(),
             GlobalNotification::HealthCheck,
             std::ptr::null_mut(),
@@ -51,7 +51,7 @@ impl Host {
         );
         let provider =
             crate::objects::global_providers::rsca_query(self.core(), &function, &parameters);
-        let handled = pipeline::notify_global(
+        let handled = engine::notify_global(
             self.core(),
             GlobalNotification::RscaQuery,
             provider.iface(),

@@ -250,8 +250,8 @@ fn is_field_line(line: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::block_on::block_on;
     use crate::http::head::read_head;
-    use crate::pipeline::pool::block_on;
 
     fn request(bytes: &[u8], max_body: u64) -> (Result<Vec<u8>, ReadError>, Vec<u8>, InBuf) {
         let bytes = crate::http::head::tests::with_host(bytes);
@@ -360,7 +360,10 @@ mod tests {
         ))
         .unwrap();
         let mut out = [0u8; 16];
-        assert_eq!(stream.read(&mut out, None), crate::http::BodyRead::Data(5));
+        assert_eq!(
+            stream.read(&mut out, None),
+            crate::message::BodyRead::Data(5)
+        );
         assert_eq!(&out[..5], b"hello");
         assert_eq!(inbuf.data(), b"NEXT");
     }

@@ -442,7 +442,7 @@ pub(crate) fn list_tokens<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<Str
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::pipeline::pool::block_on;
+    use crate::block_on::block_on;
     use std::cell::Cell;
     use std::pin::Pin;
     use std::task::{Context, Poll};

@@ -224,7 +224,7 @@ fn find_crlf(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::pool::block_on;
+    use crate::block_on::block_on;
     use std::pin::Pin;
     use std::task::{Context, Poll};
 

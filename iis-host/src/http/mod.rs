@@ -1,5 +1,11 @@
-//! The HTTP/1.1 connection layer: an event-driven server that parses requests,
-//! hands each to a [`Handler`] (the pipeline) with a [`ResponseSink`] to answer into,
+//! The transport layer: HTTP/1.1 connections, the codec and its limits.
+//! Within iis-host only the engine and the host API use it, and it uses
+//! neither; the plain data it shares with a request's state ([`Request`],
+//! [`BodyStream`], [`ResponseHead`], [`ConnectionFate`], [`ServerConfig`]) is
+//! defined apart from it and re-exported here.
+//!
+//! An event-driven server that parses requests, hands each to a [`Handler`]
+//! (the pipeline) with a [`ResponseSink`] to answer into,
 //! and frames and delivers the response over TCP.
 //!
 //! * Each connection is a task on a small pool of threads (tokio): an idle or
@@ -33,23 +39,19 @@
 //! [`RecordingSink`] is the in-memory [`ResponseSink`] for in-process runs.
 
 mod body;
-mod body_stream;
-mod config;
 mod connection;
 mod head;
 mod input;
 mod recording;
-mod request;
 mod response;
 mod server;
 mod sink;
 mod state;
 
-pub use body_stream::BodyStream;
-pub(crate) use body_stream::Read as BodyRead;
-pub use config::{RequestLog, RequestLogHook, ServerConfig};
+pub use crate::message::{
+    BodyStream, ConnectionFate, Request, RequestLog, RequestLogHook, ResponseHead, ServerConfig,
+};
 pub use recording::RecordingSink;
-pub use request::Request;
-pub use response::{ConnectionFate, HandleFuture, Handler, ResponseHead, ResponseSink};
+pub use response::{HandleFuture, Handler, ResponseSink};
 pub use server::{Server, ServerHandle};
 pub use state::ShutdownTrigger;

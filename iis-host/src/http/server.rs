@@ -137,7 +137,7 @@ impl Server {
     pub fn run(&self) {
         match self.accept_task() {
             Ok(task) => {
-                let _ = crate::pipeline::pool::block_on(task);
+                let _ = crate::block_on::block_on(task);
             }
             Err(e) => log::error!("cannot serve on {}: {e}", self.local_addr),
         }
@@ -248,7 +248,7 @@ impl ServerHandle {
     /// current request and close. Fails only if the accept loop panicked.
     pub fn join(mut self) -> io::Result<()> {
         let joined = match self.task.take() {
-            Some(task) => crate::pipeline::pool::block_on(task),
+            Some(task) => crate::block_on::block_on(task),
             None => Ok(()),
         };
         self.trigger.shared.wait_idle(None);
@@ -266,7 +266,7 @@ impl Drop for ServerHandle {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             self.trigger.shutdown();
-            let _ = crate::pipeline::pool::block_on(task);
+            let _ = crate::block_on::block_on(task);
         }
         // A server's own pool ends with it (without waiting: this may run
         // inside another runtime).

@@ -3,61 +3,13 @@
 //! `IHttpConnection::AllocateMemory`. IIS frees it when the request (or the
 //! connection) ends, never earlier: modules do not free it themselves.
 
-use std::alloc::{Layout, alloc_zeroed, dealloc};
 use std::ffi::c_void;
 use std::ptr::null_mut;
-use std::sync::Mutex;
 
 use iis_sys::{IModuleAllocator, IModuleAllocatorVtbl, define_member_fn};
 
-use crate::ffi::lock;
 use crate::objects::with_owner;
-use crate::pipeline::RequestCore;
-
-/// The alignment of every block, `MEMORY_ALLOCATION_ALIGNMENT` on x64.
-const ALIGN: usize = 16;
-
-/// Zeroed blocks freed together when the pool is dropped.
-#[derive(Debug, Default)]
-pub(crate) struct Pool {
-    blocks: Mutex<Vec<(usize, Layout)>>,
-}
-
-impl Pool {
-    /// A zeroed block of `size` bytes (at least 1), 16-byte aligned; null if
-    /// the size is unrepresentable or memory is exhausted.
-    pub(crate) fn allocate(&self, size: u32) -> *mut c_void {
-        let Ok(layout) = Layout::from_size_align((size as usize).max(1), ALIGN) else {
-            return null_mut();
-        };
-        // SAFETY: the layout has a non-zero size.
-        let p = unsafe { alloc_zeroed(layout) };
-        if !p.is_null() {
-            lock(&self.blocks).push((p as usize, layout));
-        }
-        p.cast()
-    }
-
-    /// How many blocks are live.
-    #[cfg(test)]
-    pub(crate) fn blocks(&self) -> usize {
-        lock(&self.blocks).len()
-    }
-}
-
-impl Drop for Pool {
-    fn drop(&mut self) {
-        for (p, layout) in self
-            .blocks
-            .get_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
-        {
-            // SAFETY: `p` was returned by `alloc_zeroed(layout)` and is freed once.
-            unsafe { dealloc(p as *mut u8, layout) };
-        }
-    }
-}
+use crate::state::RequestCore;
 
 define_member_fn! {
     /// `IModuleAllocator::AllocateMemory`: request-pool memory.
@@ -73,7 +25,7 @@ pub(crate) static ALLOCATOR_VTBL: IModuleAllocatorVtbl = IModuleAllocatorVtbl {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::state::object_data::{ALIGN, Pool};
 
     #[test]
     fn blocks_are_zeroed_aligned_and_counted() {

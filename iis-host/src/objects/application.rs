@@ -9,8 +9,9 @@ use iis_sys::{
 };
 
 use crate::ffi::FALSE;
-use crate::host::HostCore;
 use crate::objects::{Back, Obj, with_data, with_owner};
+use crate::state::host::HostCore;
+use crate::state::object_data::PerfCounters;
 use crate::transcript::ApiCall;
 
 define_member_fn! {
@@ -100,14 +101,6 @@ static PERF_VTBL: IHttpPerfCounterInfoVtbl = IHttpPerfCounterInfoVtbl {
     IncrementCounter: increment,
     DecrementCounter: decrement,
 };
-
-/// The data of a perf-counter object: iis-host publishes no counters, it
-/// records each change as an [`ApiCall::PerfCounter`].
-pub(crate) struct PerfCounters {
-    /// `"server"` or `"site"`.
-    scope: &'static str,
-    host: Back<HostCore>,
-}
 
 impl PerfCounters {
     fn record(&self, increment: bool, counter: u32, value: u32) {

@@ -13,10 +13,11 @@ use std::ffi::c_void;
 
 use iis_sys::{BOOL, HRESULT, PFN_ASYNC_COMPLETION};
 
+use crate::engine::api::complete;
 use crate::ffi::{FALSE, S_OK, TRUE, put};
 use crate::objects::Foreign;
-use crate::pipeline::request_state::{AsyncResult, Completion, CompletionRoutine};
-use crate::pipeline::{RequestCore, complete};
+use crate::state::RequestCore;
+use crate::state::request::{AsyncResult, Completion, CompletionRoutine};
 
 /// How an operation reports its result.
 #[derive(Debug, Clone, Copy)]

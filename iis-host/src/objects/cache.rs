@@ -23,11 +23,13 @@ use iis_sys::{
     IHttpTokenEntryVtbl, IHttpTraceContext, PCWSTR, PSID, define_member_fn,
 };
 
+use crate::engine::api::notify_global;
 use crate::ffi::{FALSE, WideStr, lock, put};
-use crate::host::HostCore;
 use crate::objects::providers::{EVENT_VTBL, ProviderBase};
 use crate::objects::{Foreign, Obj, has_vtable, with_data};
-use crate::pipeline::{notify_global, with_current};
+use crate::state::current::with_current;
+use crate::state::host::HostCore;
+use crate::state::object_data::{KeyData, RecordBase};
 use crate::transcript::GlobalNotification;
 
 /// A cache operation (`CACHE_OPERATION`), for
@@ -78,13 +80,6 @@ pub enum CacheItem {
         /// The user's SID, in string form.
         sid: String,
     },
-}
-
-/// The data of a cache key.
-pub(crate) struct KeyData {
-    name: WideStr,
-    text: String,
-    hash: u32,
 }
 
 /// FNV-1a of the key's cache name and text (case-insensitive, as Windows
@@ -151,14 +146,6 @@ static KEY_VTBL: IHttpCacheKeyVtbl = IHttpCacheKeyVtbl {
     GetIsPrefix: key_prefix,
     Enum: key_enum,
 };
-
-/// The first field of every record's data: its key and cache state.
-#[repr(C)]
-pub(crate) struct RecordBase {
-    key: Box<Obj<KeyData>>,
-    flushed: AtomicBool,
-    references: AtomicU32,
-}
 
 impl RecordBase {
     pub(crate) fn new(key: Box<Obj<KeyData>>) -> Self {

@@ -9,21 +9,8 @@ use iis_sys::{
 
 use crate::ffi::{Arena, E_INVALIDARG, FALSE, S_OK, cstr, lock};
 use crate::objects::{Foreign, with_owner};
-use crate::pipeline::RequestCore;
-
-/// The cache-policy settings of one response.
-#[derive(Debug)]
-pub(crate) struct CacheState {
-    kernel: Foreign<HTTP_CACHE_POLICY>,
-    user: Foreign<HTTP_CACHE_POLICY>,
-    vary_headers: Vec<u8>,
-    vary_query: Vec<u8>,
-    vary_value: Vec<u8>,
-    user_cache: bool,
-    cached: bool,
-    invalidator: bool,
-    force_update: bool,
-}
+use crate::state::RequestCore;
+use crate::state::object_data::CacheState;
 
 impl CacheState {
     /// Defaults: no caching (`HttpCachePolicyNocache`), user cache disabled.

@@ -21,24 +21,10 @@ use iis_sys::{
 };
 
 use crate::ffi::{FALSE, lock};
-use crate::objects::allocator::Pool;
-use crate::objects::containers::{ContainerData, connection_container};
-use crate::objects::{Obj, with_owner};
-use crate::pipeline::RequestCore;
-
-/// What lives as long as a client connection.
-pub(crate) struct ConnectionShared {
-    /// `IHttpConnectionModuleContextContainer`.
-    pub(crate) container: Obj<ContainerData>,
-    /// `IHttpConnection::AllocateMemory` blocks.
-    pub(crate) memory: Pool,
-    /// Cleared when the connection ends.
-    connected: AtomicBool,
-    /// Requests running on it now.
-    in_use: AtomicUsize,
-    /// When its last request ended.
-    last_used: Mutex<Instant>,
-}
+use crate::objects::containers::connection_container;
+use crate::objects::with_owner;
+use crate::state::RequestCore;
+use crate::state::object_data::{ConnectionShared, Pool};
 
 impl ConnectionShared {
     /// A new connection.

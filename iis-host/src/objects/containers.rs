@@ -8,7 +8,6 @@
 //! request, connection, application or site ends, or when a dispensed
 //! container is released.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use iis_sys::{
@@ -21,24 +20,10 @@ use iis_sys::{
 
 use crate::ffi::{E_INVALIDARG, E_POINTER, HRESULT_ERROR_ALREADY_ASSIGNED, S_OK, lock, wstr};
 use crate::objects::{Foreign, Obj, with_data};
+use crate::state::object_data::{ContainerData, Entry, NamedData};
 
 /// How many dispensed containers are not yet released (host-wide).
 pub(crate) static DISPENSED_LIVE: AtomicUsize = AtomicUsize::new(0);
-
-/// One stored context.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    id: usize,
-    context: Foreign<IHttpStoredContext>,
-    /// Stored with `SetConnectionModuleContext`: also gets `NotifyDisconnect`.
-    connection: bool,
-}
-
-/// The contexts of one container.
-#[derive(Debug, Default)]
-pub(crate) struct ContainerData {
-    entries: Mutex<Vec<Entry>>,
-}
 
 impl ContainerData {
     fn get(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
@@ -179,12 +164,6 @@ pub(crate) fn dispense() -> *mut IDispensedHttpModuleContextContainer {
     DISPENSED_LIVE.fetch_add(1, Ordering::SeqCst);
     let boxed = Box::new(Obj::new(&DISPENSED_VTBL, ContainerData::default()));
     Box::into_raw(boxed).cast()
-}
-
-/// The contexts of an `INamedContextContainer`.
-#[derive(Debug, Default)]
-pub(crate) struct NamedData {
-    entries: Mutex<Vec<(Vec<u16>, Foreign<IHttpStoredContext>)>>,
 }
 
 impl NamedData {

@@ -15,6 +15,7 @@ use iis_sys::{
     define_member_fn,
 };
 
+use crate::engine::api::{complete, next, notify};
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_INVALID_INDEX,
     S_OK, TRUE, cstr, from_wide, put, to_wide, wstr,
@@ -23,8 +24,8 @@ use crate::objects::providers::{for_stage, map_path};
 use crate::objects::server_variables::{lookup, physical_path};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
-use crate::pipeline::request_state::{AsyncResult, Completion};
-use crate::pipeline::{RequestCore, complete, next, notify};
+use crate::state::RequestCore;
+use crate::state::request::{AsyncResult, Completion};
 use crate::transcript::{ApiCall, Notification, RequestStatus};
 
 /// The physical path the request's URL maps to: mapped once (raising

@@ -23,8 +23,8 @@ use iis_sys::{
 };
 
 use crate::ffi::{E_INVALIDARG, S_OK, bytes, from_wide, wstr};
-use crate::host::HostCore;
 use crate::objects::with_owner;
+use crate::state::host::HostCore;
 use crate::transcript::{EventLogEntry, EventLogType};
 
 /// The extension's IID (`iis_sys::IHostEventLog`).

@@ -19,8 +19,6 @@
 //!
 //! Records live as long as the host; a changed file gets a new record.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use iis_sys::{
@@ -29,32 +27,17 @@ use iis_sys::{
 };
 
 use crate::ffi::{E_INVALIDARG, FALSE, S_OK, TRUE, lock, put, to_wide};
-use crate::host::HostCore;
-use crate::objects::cache::{self, RECORD_BASE, RecordBase};
-use crate::objects::containers::{ContainerData, container};
+use crate::objects::cache::{self, RECORD_BASE};
+use crate::objects::containers::container;
 use crate::objects::{Obj, with_data};
+use crate::state::host::HostCore;
+use crate::state::object_data::{FileCache, FileData, RecordBase};
 use iis_sys::E_ACCESSDENIED;
 
 /// The largest file whose content the cache keeps (IIS's default).
 const MAX_BUFFERED: u64 = 256 * 1024;
 /// Seconds from 1601 (`FILETIME`) to 1970.
 const FILETIME_UNIX_OFFSET: u64 = 11_644_473_600;
-
-/// A file record.
-#[repr(C)]
-pub(crate) struct FileData {
-    base: RecordBase,
-    path: Box<[u16]>,
-    vr_path: Box<[u16]>,
-    etag: Box<[u8]>,
-    last_modified: Box<[u8]>,
-    filetime: FILETIME,
-    modified: SystemTime,
-    size: u64,
-    attributes: u32,
-    buffer: Option<Box<[u8]>>,
-    container: Obj<ContainerData>,
-}
 
 fn nul_wide(s: &str) -> Box<[u16]> {
     to_wide(s).into_iter().chain([0]).collect()
@@ -223,15 +206,6 @@ static FILE_INFO_VTBL: IHttpFileInfoVtbl = IHttpFileInfoVtbl {
     CheckIfFileHasChanged: has_changed,
 };
 
-/// The file cache: records by path, kept for the host's life.
-#[derive(Default)]
-pub(crate) struct FileCache {
-    current: Mutex<HashMap<String, usize>>,
-    /// Boxed: records are handed out by address while the list grows.
-    #[allow(clippy::vec_box)]
-    records: Mutex<Vec<Box<Obj<FileData>>>>,
-}
-
 impl FileCache {
     /// The record of the file at `path`, looked up as IIS's file cache
     /// does: `GL_CACHE_OPERATION` RETRIEVE, then ADD when it was not cached
@@ -319,7 +293,7 @@ impl FileCache {
 
 /// `IHttpContext::GetFileInfo` when no MapRequestHandler module set one:
 /// the file the request's URL maps to, if it is a file.
-pub(crate) fn for_request(core: &crate::pipeline::RequestCore) -> *mut IHttpFileInfo {
+pub(crate) fn for_request(core: &crate::state::RequestCore) -> *mut IHttpFileInfo {
     let path = crate::ffi::from_wide(&crate::objects::context::physical(core));
     core.host()
         .file_cache

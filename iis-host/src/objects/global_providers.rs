@@ -15,9 +15,9 @@ use iis_sys::{
 };
 
 use crate::ffi::{E_INVALIDARG, E_NOTIMPL, S_OK, lock, put};
-use crate::host::HostCore;
 use crate::objects::providers::{EVENT_VTBL, ProviderBase};
 use crate::objects::{Obj, with_data};
+use crate::state::host::HostCore;
 
 define_member_fn! {
     /// `GetApplication` of the application and thread-cleanup providers:

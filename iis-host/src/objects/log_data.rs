@@ -15,7 +15,7 @@ use iis_sys::{HTTP_LOG_DATA, HTTP_LOG_FIELDS_DATA, HttpLogDataTypeFields};
 
 use crate::ffi::{bytes, from_wide, to_wide, wide, wstr};
 use crate::objects::raw::verb;
-use crate::pipeline::RequestCore;
+use crate::state::RequestCore;
 use crate::transcript::LogRecord;
 
 /// The log entry of `core` as it stands (status, headers, user).

@@ -26,10 +26,10 @@ use iis_sys::{
 use crate::ffi::{
     E_INVALIDARG, FALSE, HRESULT_ERROR_INVALID_STATE, S_OK, TRUE, hex, lock, put, wide,
 };
-use crate::host::HostCore;
 use crate::objects::log_data::{self, LogView};
 use crate::objects::{Back, Foreign, Obj, with_data};
-use crate::pipeline::RequestCore;
+use crate::state::RequestCore;
+use crate::state::host::HostCore;
 use crate::transcript::ApiCall;
 
 /// The first field of every provider's data.

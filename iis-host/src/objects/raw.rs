@@ -21,8 +21,8 @@ use iis_sys::{
 use crate::ffi::{Arena, to_wide};
 use crate::objects::Foreign;
 use crate::objects::headers::{HeaderList, Side};
-use crate::pipeline::RequestCore;
-use crate::pipeline::request_state::{RequestData, ResponseData};
+use crate::state::RequestCore;
+use crate::state::request::{RequestData, ResponseData};
 
 /// `HTTP_VERB` of a method (`HttpVerbUnknown` for the others).
 pub(crate) fn verb(method: &str) -> HTTP_VERB {

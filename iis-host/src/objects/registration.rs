@@ -18,17 +18,7 @@ use iis_sys::{
 use crate::ffi::{E_FAIL, E_INVALIDARG, E_POINTER, S_OK, lock, to_wide, wstr};
 use crate::loader::{Priority, Registered, set_bits};
 use crate::objects::{Foreign, Obj, with_data};
-
-/// The data of a registration-info object.
-#[derive(Debug)]
-pub(crate) struct RegistrationData {
-    /// The module name, NUL-terminated UTF-16.
-    name: Box<[u16]>,
-    /// What the module registered.
-    state: Mutex<Registered>,
-    /// `RegisterModule` is running.
-    open: AtomicBool,
-}
+use crate::state::object_data::RegistrationData;
 
 impl RegistrationData {
     /// What the module registered so far.

@@ -18,18 +18,19 @@ use iis_sys::{
     define_member_fn,
 };
 
+use crate::engine::api::notify;
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE,
     bytes, cstr, put, to_wide, wide, wstr,
 };
-use crate::http::{BodyRead, BodyStream};
+use crate::message::{BodyRead, BodyStream};
 use crate::objects::async_io::Completes;
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
 use crate::objects::providers::read_entity;
 use crate::objects::server_variables::strip_port;
 use crate::objects::{Foreign, raw, with_owner};
-use crate::pipeline::request_state::{AsyncResult, PendingRead, RequestData};
-use crate::pipeline::{RequestCore, notify};
+use crate::state::RequestCore;
+use crate::state::request::{AsyncResult, PendingRead, RequestData};
 use crate::transcript::{ApiCall, HeaderKey, Notification};
 use crate::url::{canonical_path, split_target};
 

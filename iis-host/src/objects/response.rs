@@ -19,14 +19,14 @@ use iis_sys::{
     PFN_ASYNC_COMPLETION, define_member_fn,
 };
 
+use crate::engine::api::send;
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, S_OK, TRUE, bytes, cstr, from_wide, put, to_wide, wide,
 };
 use crate::objects::async_io::Completes;
 use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_value};
 use crate::objects::{raw, with_owner};
-use crate::pipeline::RequestCore;
-use crate::pipeline::send::send;
+use crate::state::RequestCore;
 use crate::transcript::{ApiCall, HeaderKey};
 
 /// The bytes of each of `count` chunks, `Err` for an unsupported chunk type
@@ -124,7 +124,7 @@ fn flush(core: &RequestCore, completes: Completes, sent: *mut u32, expected: *mu
 fn flag(
     core: &RequestCore,
     call: ApiCall,
-    f: impl FnOnce(&mut crate::pipeline::request_state::ResponseData),
+    f: impl FnOnce(&mut crate::state::request::ResponseData),
 ) {
     core.with_state(|s| {
         f(&mut s.resp);

@@ -9,18 +9,8 @@ use iis_sys::{BOOL, IScriptMapInfo, IScriptMapInfoVtbl, PCSTR, PCWSTR, define_me
 use crate::config::{HandlerMapping, RequiredAccess, ResourceType};
 use crate::ffi::{WideStr, put};
 use crate::objects::{Obj, with_data};
-use crate::pipeline::RequestCore;
-
-/// One mapping as `IScriptMapInfo` returns it.
-pub(crate) struct MapData {
-    mapping: HandlerMapping,
-    name: WideStr,
-    path: WideStr,
-    verbs: Box<[u8]>,
-    modules: WideStr,
-    script_processor: WideStr,
-    managed_type: WideStr,
-}
+use crate::state::RequestCore;
+use crate::state::object_data::MapData;
 
 /// The script-map objects of `handlers`, in order.
 pub(crate) fn script_maps(handlers: &[HandlerMapping]) -> Vec<Obj<MapData>> {

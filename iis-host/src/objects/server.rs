@@ -27,12 +27,12 @@ use iis_sys::{
     LPOVERLAPPED_COMPLETION_ROUTINE, OVERLAPPED, PCWSTR, PSID, SOCKADDR, define_member_fn,
 };
 
+use crate::engine::api::notify_global;
 use crate::ffi::{
     E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, FALSE, HRESULT_ERROR_FILE_NOT_FOUND,
     HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE, bytes, from_wide, hex,
     lock, put, wstr,
 };
-use crate::host::HostCore;
 use crate::objects::application::APPLICATION_VTBL;
 use crate::objects::cache;
 use crate::objects::cache_policy::CACHE_POLICY_VTBL;
@@ -44,7 +44,7 @@ use crate::objects::registration::REGISTRATION_VTBL;
 use crate::objects::request::REQUEST_VTBL;
 use crate::objects::response::RESPONSE_VTBL;
 use crate::objects::{has_vtable, with_owner};
-use crate::pipeline::notify_global;
+use crate::state::host::HostCore;
 use crate::transcript::{ApiCall, GlobalNotification};
 
 /// A text argument (lossy; empty for null).

@@ -4,8 +4,8 @@
 
 use std::net::SocketAddr;
 
-use crate::host::HostCore;
-use crate::pipeline::request_state::RequestData;
+use crate::state::host::HostCore;
+use crate::state::request::RequestData;
 
 /// The value of server variable `name` (case-insensitive), `None` when
 /// unknown (`HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`).

@@ -13,31 +13,24 @@
 //! `GetCurrentHttpRequestContext` gives the request it was raised in.
 //! iis-host raises no trace events of its own.
 
-use std::sync::Mutex;
-
 use iis_sys::{
     BOOL, GUID, HRESULT, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT,
     IGlobalTraceEventProvider, IGlobalTraceEventProviderVtbl, IHttpContext, IHttpTraceContext,
     IHttpTraceContextVtbl, PCWSTR, define_member_fn,
 };
 
+use crate::engine::api::notify_global;
 use crate::ffi::{
     E_INVALIDARG, FALSE, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE, from_wide, guard, hex, lock, put,
     wstr,
 };
-use crate::host::HostCore;
 use crate::objects::providers::{EVENT_VTBL, ProviderBase};
-use crate::objects::{Back, Foreign, Obj, with_data};
-use crate::pipeline::{RequestCore, notify_global, with_current};
+use crate::objects::{Foreign, Obj, with_data};
+use crate::state::RequestCore;
+use crate::state::current::with_current;
+use crate::state::host::HostCore;
+use crate::state::object_data::{Subscription, Subscriptions, TraceOwner};
 use crate::transcript::{ApiCall, GlobalNotification};
-
-/// Whose trace context it is.
-pub(crate) enum TraceOwner {
-    /// A request's.
-    Request(Back<RequestCore>),
-    /// The server's.
-    Host(Back<HostCore>),
-}
 
 impl TraceOwner {
     fn host(&self) -> &HostCore {
@@ -68,16 +61,6 @@ impl TraceOwner {
     }
 }
 
-/// One module's `SetTraceConfiguration` entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Subscription {
-    module: usize,
-    provider: GUID,
-    areas: u32,
-    verbosity: u32,
-    enabled: bool,
-}
-
 impl Subscription {
     /// Whether this subscription wants `event`.
     fn covers(&self, event: &HTTP_TRACE_EVENT, provider: &GUID) -> bool {
@@ -87,10 +70,6 @@ impl Subscription {
             && event.dwVerbosity <= self.verbosity
     }
 }
-
-/// The trace subscriptions of the host's modules.
-#[derive(Debug, Default)]
-pub(crate) struct Subscriptions(Mutex<Vec<Subscription>>);
 
 impl Subscriptions {
     fn set(&self, module: usize, entries: Vec<Subscription>) {

@@ -130,7 +130,7 @@ fn escaped_text(f: &mut fmt::Formatter<'_>, text: &str, lines: bool) -> fmt::Res
 
 #[cfg(test)]
 mod tests {
-    use crate::http::ConnectionFate;
+    use crate::message::ConnectionFate;
     use crate::transcript::response::tests::transcript;
     use crate::transcript::{ApiCall, Notification, NotificationRecord, RequestStatus};
 

@@ -12,7 +12,7 @@ mod response;
 
 use std::fmt;
 
-use crate::http::ConnectionFate;
+use crate::message::ConnectionFate;
 
 pub use calls::{ApiCall, HeaderKey};
 pub use event_log::{EventLogEntry, EventLogType};

@@ -104,7 +104,7 @@ fn header_map(headers: &[(String, Vec<u8>)]) -> HeaderMap {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::http::ConnectionFate;
+    use crate::message::ConnectionFate;
 
     pub(crate) fn transcript(status: u16, headers: &[(&str, &[u8])], body: &[u8]) -> Transcript {
         Transcript {

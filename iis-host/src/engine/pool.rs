@@ -4,7 +4,7 @@
 //! a module that returns `RQ_NOTIFICATION_PENDING` makes it return
 //! `Pending`, so a parked request holds no thread. `IndicateCompletion`,
 //! `PostCompletion` and the completion of an asynchronous read or write wake
-//! it ([`RequestCore::wake`](super::RequestCore::wake)); the pool resumes it
+//! it ([`RequestCore::wake`](crate::state::RequestCore::wake)); the pool resumes it
 //! on whichever of its threads is free, which then calls the module's
 //! `OnAsyncCompletion`.
 //!
@@ -16,9 +16,7 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::Thread;
+use std::task::{Context, Poll, Waker};
 
 /// The name of the pool's threads.
 pub(crate) const WORKER_NAME: &str = "iis-host-worker";
@@ -30,32 +28,6 @@ pub(crate) fn start(threads: usize) -> std::io::Result<tokio::runtime::Runtime> 
         .thread_name(WORKER_NAME)
         .enable_all()
         .build()
-}
-
-/// Wakes a thread blocked in [`block_on`].
-struct Unpark(Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Runs `future` to its end on the calling thread, which sleeps while it
-/// waits (in any context, inside another runtime too).
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::park();
-    }
 }
 
 /// The output of a future that never waits (a notification raised inside a

@@ -15,8 +15,8 @@ pub(crate) const WINDOW: usize = 64 * 1024;
 
 /// The rest of a request body, arriving while the request runs.
 ///
-/// The connection layer hands one to a [`Handler`](super::Handler) that
-/// [streams bodies](super::Handler::streams_body) in
+/// The connection layer hands one to a [`Handler`](crate::http::Handler) that
+/// [streams bodies](crate::http::Handler::streams_body) in
 /// [`Request::body_stream`](super::Request::body_stream); the pipeline reads
 /// it through `ReadEntityBody`. Cheap to clone (a shared handle).
 #[derive(Clone)]

@@ -1,6 +1,10 @@
-//! The integrated pipeline: one request through the global PreBeginRequest,
-//! the twelve stages with their post-notifications, the final send, and the
-//! request's end (contexts cleaned up, instances disposed, memory freed).
+//! The engine layer: the integrated pipeline, one request through the global
+//! PreBeginRequest, the twelve stages with their post-notifications, the
+//! final send, and the request's end (contexts cleaned up, instances
+//! disposed, memory freed); dispatch, completions and the worker pool. It
+//! runs over the request's state (`state`) and calls modules through the ABI
+//! objects (`objects`), which call back only through [`api`]. Requests come
+//! from the transport ([`crate::http`]) or the host API.
 //!
 //! # Order
 //!
@@ -12,7 +16,7 @@
 //! subscribed to it; then the final send (SendResponse); then LogRequest and
 //! EndRequest (with their post-notifications). If no module handled the
 //! request by the end of ExecuteRequestHandler (see
-//! [`RequestState::handled`](request_state::RequestState::handled)), it gets
+//! [`RequestState::handled`](crate::state::request::RequestState::handled)), it gets
 //! IIS's `404.0`.
 //!
 //! `RQ_NOTIFICATION_FINISH_REQUEST` stops the current notification (later
@@ -26,72 +30,32 @@
 //! a file info a module set with `SetFileInfo`; the request pool is freed
 //! last.
 
+pub(crate) mod api;
 mod dispatch;
 mod global;
-pub(crate) mod next;
+mod next;
 pub(crate) mod pool;
-mod request_core;
-pub(crate) mod request_state;
-pub(crate) mod send;
+mod send;
 
-use std::cell::Cell;
 use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-pub(crate) use self::dispatch::{Outcome, complete, notify, raise};
+pub(crate) use self::dispatch::{Outcome, raise};
 pub(crate) use self::global::notify_global;
-pub(crate) use self::request_core::{RequestCore, dereference_user};
+pub(crate) use crate::state::current::with_current;
 
-use crate::host::HostCore;
 use crate::http::{ConnectionFate, Request, ResponseHead, ResponseSink};
 use crate::objects::Foreign;
-use crate::objects::connection::ConnectionShared;
 use crate::objects::providers;
-use crate::transcript::{ApiCall, GlobalNotification, HostEvent, Notification, Transcript};
+use crate::state::current::CurrentGuard;
+use crate::state::host::HostCore;
+use crate::state::object_data::ConnectionShared;
+use crate::state::request_core::{RequestCore, dereference_user};
+use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript};
 use crate::url::{canonical_path, split_target};
-
-thread_local! {
-    /// The request whose pipeline this thread is running (set while the
-    /// pool polls it).
-    static CURRENT: Cell<*const RequestCore> = const { Cell::new(std::ptr::null()) };
-}
-
-/// Runs `f` with the request whose pipeline runs on this thread, if any.
-pub(crate) fn with_current<R>(f: impl FnOnce(&RequestCore) -> R) -> Option<R> {
-    let current = CURRENT.with(Cell::get);
-    // SAFETY: `CURRENT` is set only while `execute` runs that request on this
-    // thread, and reset before its core is freed.
-    unsafe { current.as_ref() }.map(f)
-}
-
-/// Records `call` in the current request; gives it back when there is none.
-pub(crate) fn record_in_current(call: ApiCall) -> Option<ApiCall> {
-    let mut call = Some(call);
-    with_current(|core| {
-        if let Some(call) = call.take() {
-            core.record(call);
-        }
-    });
-    call
-}
-
-/// Restores the previous current request on drop.
-struct CurrentGuard(*const RequestCore);
-
-impl CurrentGuard {
-    fn set(core: &RequestCore) -> Self {
-        CurrentGuard(CURRENT.with(|c| c.replace(core)))
-    }
-}
-
-impl Drop for CurrentGuard {
-    fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
-    }
-}
 
 /// Which connection a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

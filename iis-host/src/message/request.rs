@@ -19,7 +19,7 @@ pub struct Request {
     /// [`body_stream`](Self::body_stream), what arrived with the head (empty).
     pub body: Vec<u8>,
     /// The rest of the body as it arrives, for a handler that
-    /// [streams bodies](super::Handler::streams_body) (the pipeline does);
+    /// [streams bodies](crate::http::Handler::streams_body) (the pipeline does);
     /// `None` when [`body`](Self::body) is the whole body.
     pub body_stream: Option<BodyStream>,
     /// The client's address.

@@ -11,14 +11,14 @@
 use std::future::poll_fn;
 use std::task::{Context, Poll};
 
+use crate::engine::dispatch::raise;
+use crate::engine::pool::now;
 use crate::http::{ConnectionFate, RecordingSink, ResponseHead, ResponseSink};
 use crate::objects::Foreign;
 use crate::objects::headers::Side;
 use crate::objects::providers::{SEND_DISCONNECT, SEND_MORE_DATA, send_response};
-use crate::pipeline::RequestCore;
-use crate::pipeline::dispatch::raise;
-use crate::pipeline::pool::now;
-use crate::pipeline::request_state::{OutItem, ResponseData};
+use crate::state::RequestCore;
+use crate::state::request::{OutItem, ResponseData};
 use crate::transcript::{HostEvent, Notification};
 
 /// The body of the `404.0` an unhandled request gets (IIS's detailed error page, shortened).

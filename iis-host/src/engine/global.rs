@@ -5,9 +5,9 @@ use std::ffi::c_void;
 
 use iis_sys::{CGlobalModule, GL_NOTIFICATION_HANDLED, GLOBAL_NOTIFICATION_STATUS};
 
-use crate::host::HostCore;
 use crate::loader::global_order;
-use crate::pipeline::RequestCore;
+use crate::state::RequestCore;
+use crate::state::host::HostCore;
 use crate::transcript::{GlobalNotification, HostEvent};
 
 /// Builds `call_slot` from iis-sys's table of global notifications.

@@ -13,15 +13,15 @@ use iis_sys::{
     REQUEST_NOTIFICATION_STATUS,
 };
 
+use crate::engine::pool::now;
+use crate::engine::send::{drain, fail_with_500, put_and_flush};
 use crate::ffi::{hex, lock};
 use crate::http::{RecordingSink, ResponseSink};
 use crate::loader::request_order;
 use crate::objects::Foreign;
 use crate::objects::providers::completion;
-use crate::pipeline::RequestCore;
-use crate::pipeline::pool::now;
-use crate::pipeline::request_state::{Completion, Frame};
-use crate::pipeline::send::{drain, fail_with_500, put_and_flush};
+use crate::state::RequestCore;
+use crate::state::request::{Completion, Frame};
 use crate::transcript::{HostEvent, Notification, NotificationRecord, RequestStatus};
 
 /// What the rest of the pipeline does after a notification.
@@ -186,7 +186,7 @@ pub(crate) async fn raise<S: ResponseSink + ?Sized>(
 /// Whether module `index` took over this notification with
 /// `GetNextNotification` (then it is skipped, once).
 fn take_merged(
-    s: &mut crate::pipeline::request_state::RequestState,
+    s: &mut crate::state::request::RequestState,
     index: usize,
     notification: Notification,
     post: bool,

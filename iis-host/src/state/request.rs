@@ -12,10 +12,10 @@ use iis_sys::{
     CHttpModule, HRESULT, HTTP_REQUEST, HTTP_RESPONSE, IHttpFileInfo, IHttpUser, IScriptMapInfo,
 };
 
+use crate::ffi::Foreign;
 use crate::ffi::S_OK;
-use crate::http::{BodyStream, ConnectionFate, Request, ResponseHead};
-use crate::objects::Foreign;
-use crate::objects::headers::HeaderList;
+use crate::message::{BodyStream, ConnectionFate, Request, ResponseHead};
+use crate::state::headers::HeaderList;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
 use crate::url::{AboveRoot, canonical_path, split_target};
 

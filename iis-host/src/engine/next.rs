@@ -9,7 +9,7 @@
 //! LogRequest, to EndRequest).
 
 use crate::loader::request_order;
-use crate::pipeline::RequestCore;
+use crate::state::RequestCore;
 use crate::transcript::Notification;
 
 /// One dispatch: (module index, notification, post).

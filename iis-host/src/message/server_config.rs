@@ -10,7 +10,7 @@ use super::ConnectionFate;
 /// Called once per response with its log line.
 pub type RequestLogHook = Arc<dyn Fn(&RequestLog) + Send + Sync>;
 
-/// Limits and hooks of a [`Server`](super::Server).
+/// Limits and hooks of a [`Server`](crate::http::Server).
 ///
 /// ```
 /// use iis_host::http::ServerConfig;

@@ -1,0 +1,173 @@
+//! [`HostCore`]: the emulated worker process's data: its configuration, its
+//! objects (server, application, site, trace…), the registered modules, the
+//! counters, events and connections, behind their locks. Loading, the
+//! application's lifecycle and shutdown are the host's ([`crate::Host`]).
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Instant;
+
+use iis_sys::{GUID, IHttpApplication, IHttpServer};
+
+use crate::config::HostConfig;
+use crate::ffi::{Arena, WideStr, lock};
+use crate::loader::ModuleInfo;
+use crate::state::current::record_in_current;
+use crate::state::object::{Back, Obj};
+use crate::state::object_data::{
+    ConnectionShared, ContainerData, FileCache, MapData, PerfCounters, RegistrationData,
+    Subscriptions, TraceOwner,
+};
+use crate::transcript::{ApiCall, EventLogEntry, HostEvent};
+
+/// How many host-level events are kept ([`crate::Host::MAX_EVENTS`]).
+pub(crate) const MAX_EVENTS: usize = 10_000;
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) requests: AtomicU64,
+    pub(crate) instances_created: AtomicU64,
+    pub(crate) instances_disposed: AtomicU64,
+    pub(crate) factories_terminated: AtomicU64,
+    pub(crate) global_terminated: AtomicU64,
+    pub(crate) events_dropped: AtomicU64,
+}
+
+/// The strings the application and site objects return.
+pub(crate) struct HostStrings {
+    pub(crate) physical_path: WideStr,
+    pub(crate) application_id: WideStr,
+    pub(crate) config_path: WideStr,
+    pub(crate) site_name: WideStr,
+    pub(crate) app_pool: WideStr,
+}
+
+/// A loaded module's registration info, kept until the host is dropped
+/// (module libraries themselves stay loaded for the process, as in IIS).
+pub(crate) struct Owned {
+    #[allow(dead_code)]
+    pub(crate) registration: Box<Obj<RegistrationData>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Life {
+    /// Requests running now.
+    pub(crate) active: usize,
+    /// ApplicationStart was sent.
+    pub(crate) started: bool,
+    /// Shutdown began: no new requests.
+    pub(crate) stopping: bool,
+}
+
+/// The worker process: modules, server objects, records.
+pub(crate) struct HostCore {
+    pub(crate) config: HostConfig,
+    pub(crate) strings: HostStrings,
+    pub(crate) started: Instant,
+    pub(crate) activity_id: GUID,
+    pub(crate) server: Obj<Back<HostCore>>,
+    pub(crate) application: Obj<Back<HostCore>>,
+    pub(crate) site: Obj<Back<HostCore>>,
+    pub(crate) trace: Obj<TraceOwner>,
+    /// `SetTraceConfiguration`'s subscriptions.
+    pub(crate) trace_subscriptions: Subscriptions,
+    pub(crate) perf: Obj<PerfCounters>,
+    pub(crate) site_perf: Obj<PerfCounters>,
+    /// The handler mappings' `IScriptMapInfo` objects.
+    pub(crate) script_maps: Vec<Obj<MapData>>,
+    /// The file cache (`objects::file_info`).
+    pub(crate) file_cache: FileCache,
+    /// Cache keys and records made for cache operations, kept for the
+    /// host's life.
+    pub(crate) cache_arena: Arena,
+    /// `IHttpServer::AddFragmentToCache`'s fragments, by name.
+    pub(crate) fragments: Mutex<HashMap<String, Vec<u8>>>,
+    /// The event-log extension (`objects::event_log`).
+    pub(crate) event_log_ext: Obj<Back<HostCore>>,
+    /// What modules wrote to the event log, in order.
+    pub(crate) event_log: Mutex<Vec<EventLogEntry>>,
+    /// `IHttpServer::RecycleApplication` asked for a restart of the
+    /// application, done once the current request ends.
+    pub(crate) recycle_pending: AtomicBool,
+    pub(crate) application_container: Obj<ContainerData>,
+    pub(crate) site_container: Obj<ContainerData>,
+    pub(crate) stats: Counters,
+    pub(crate) connections: Mutex<HashMap<(SocketAddr, SocketAddr), Arc<ConnectionShared>>>,
+    pub(crate) modules: RwLock<Arc<[ModuleInfo]>>,
+    pub(crate) owned: Mutex<Vec<Owned>>,
+    pub(crate) events: Mutex<VecDeque<HostEvent>>,
+    pub(crate) life: Mutex<Life>,
+    pub(crate) life_changed: Condvar,
+    pub(crate) next_request: AtomicU64,
+}
+
+impl HostCore {
+    /// The registered modules, in load order.
+    pub(crate) fn modules(&self) -> Arc<[ModuleInfo]> {
+        Arc::clone(
+            &self
+                .modules
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// A new request number.
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.next_request.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// `IHttpServer*`.
+    pub(crate) fn server_ptr(&self) -> *mut IHttpServer {
+        self.server.iface()
+    }
+
+    /// `IHttpApplication*`.
+    pub(crate) fn application_ptr(&self) -> *mut IHttpApplication {
+        self.application.iface()
+    }
+
+    /// Records a host-level event.
+    pub(crate) fn event(&self, event: HostEvent) {
+        let mut events = lock(&self.events);
+        if events.len() == MAX_EVENTS {
+            events.pop_front();
+            self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        events.push_back(event);
+    }
+
+    /// Records a module→host call: into the request running on this thread
+    /// if there is one, else as a host event.
+    pub(crate) fn record(&self, call: ApiCall) {
+        if let Some(call) = record_in_current(call) {
+            self.event(HostEvent::Call(call));
+        }
+    }
+
+    /// Records an event-log entry: in the host's event log and as an
+    /// [`ApiCall::ReportEvent`] of the current request (or host event).
+    pub(crate) fn report_event(&self, entry: EventLogEntry) {
+        lock(&self.event_log).push(entry.clone());
+        self.record(ApiCall::ReportEvent(entry));
+    }
+
+    /// Counts a request in; `false` once shutdown began.
+    pub(crate) fn enter(&self) -> bool {
+        let mut life = lock(&self.life);
+        if life.stopping {
+            return false;
+        }
+        life.active += 1;
+        true
+    }
+
+    /// Counts a request out.
+    pub(crate) fn leave(&self) {
+        let mut life = lock(&self.life);
+        life.active -= 1;
+        self.life_changed.notify_all();
+    }
+}
