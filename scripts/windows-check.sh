@@ -95,7 +95,7 @@ trap 'exit 130' INT TERM
 # Before sourcing env.sh, which points cargo at Debian's rustc and at
 # target-windows. If the caller's shell has sourced env.sh, undo that here so
 # the Linux build really is the normal host build.
-step "Linux build: cargo build -p iis-host --features iis-host/cli -p reset_connection -p need_disconnect"
+step "Linux build: cargo build -p iis-host --features cli -p reset_connection -p need_disconnect"
 linux_host=""
 declare -A linux_so=()
 json_tmp="$(mktemp)"
@@ -104,7 +104,7 @@ if [ "${CARGO_TARGET_DIR:-}" = "$ROOT/target-windows" ] || [ "${RUSTC:-}" = /usr
     unset CARGO_TARGET_DIR RUSTC RUSTDOC RUSTC_BOOTSTRAP
 fi
 # Cargo's JSON names the artifacts wherever the target dir is.
-if cargo build -p iis-host --features iis-host/cli -p reset_connection -p need_disconnect \
+if cargo build -p iis-host --features cli -p reset_connection -p need_disconnect \
     --message-format=json-render-diagnostics >"$json_tmp"; then
     linux_host="$(grep '"reason":"compiler-artifact"' "$json_tmp" |
         grep -o '"executable":"[^"]*/iis-host"' | head -n 1 | sed 's/^"executable":"//; s/"$//')"
@@ -117,7 +117,7 @@ if [ -n "$linux_host" ] && [ -x "$linux_host" ] && [ -n "${linux_so[reset_connec
     [ -n "${linux_so[need_disconnect]:-}" ]; then
     pass "linux build: $(basename "$linux_host"), $(basename "${linux_so[reset_connection]}"), $(basename "${linux_so[need_disconnect]}")"
 else
-    fail "linux build: cargo build -p iis-host --features iis-host/cli -p reset_connection -p need_disconnect failed"
+    fail "linux build: cargo build -p iis-host --features cli -p reset_connection -p need_disconnect failed"
 fi
 
 # ------------------------------------------------------ Windows environment
@@ -146,7 +146,7 @@ build_win() {
     for pkg in "$@"; do
         args+=(-p "$pkg")
         # The iis-host command needs its `cli` feature.
-        [ "$pkg" = iis-host ] && args+=(--features iis-host/cli)
+        [ "$pkg" = iis-host ] && args+=(--features cli)
     done
     scripts/windows/build.sh --target "$target" "$out" -q "${args[@]}"
 }
