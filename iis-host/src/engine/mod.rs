@@ -162,6 +162,18 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     transcript
 }
 
+/// Raises one stage's notification (`post`: its post-notification) with the
+/// stage's provider.
+async fn raise_stage<S: ResponseSink + ?Sized>(
+    core: &RequestCore,
+    stage: Notification,
+    post: bool,
+    sink: &mut S,
+) -> Outcome {
+    let provider = providers::for_stage(core, stage, post);
+    raise(core, stage, post, Foreign(provider.iface()), Some(sink)).await
+}
+
 /// The stages and the final send; the fate applied.
 async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> ConnectionFate {
     let pre_begin = providers::pre_begin(core);
@@ -178,15 +190,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
             crate::objects::context::physical(core);
         }
         for post in [false, true] {
-            let provider = providers::for_stage(core, stage, post);
-            let outcome = raise(
-                core,
-                stage,
-                post,
-                Foreign(provider.iface()),
-                Some(&mut *sink),
-            )
-            .await;
+            let outcome = raise_stage(core, stage, post, sink).await;
             if stage == Notification::AuthenticateRequest && !post {
                 // No module set a user: anonymous authentication applies.
                 core.with_state(|s| s.req.authenticated = true);
@@ -206,16 +210,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
     send::drain(core, sink).await;
     for &stage in end {
         for post in [false, true] {
-            let provider = providers::for_stage(core, stage, post);
-            let outcome = raise(
-                core,
-                stage,
-                post,
-                Foreign(provider.iface()),
-                Some(&mut *sink),
-            )
-            .await;
-            if outcome == Outcome::Finish {
+            if raise_stage(core, stage, post, sink).await == Outcome::Finish {
                 break;
             }
         }
