@@ -9,15 +9,14 @@ mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http_support::Client;
 use iis_host::http::ServerConfig;
-use iis_host::{Host, HostConfig};
 use iis_sys::*;
-use support::{Counters, Script, SendPtr, calls};
+use support::{Counters, Script, SendPtr, calls, serve};
 
 static OK_COUNTERS: Counters = Counters::new();
 static OK: Script = Script {
@@ -47,29 +46,6 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// A host of the module `register` (named `name`), with `server` limits
-/// and 8 pool threads, serving on loopback.
-fn serve(
-    name: &str,
-    register: PFN_REGISTERMODULE,
-    server: ServerConfig,
-) -> (Arc<Host>, iis_host::ServeHandle) {
-    let config = HostConfig {
-        worker_threads: 8,
-        server,
-        ..HostConfig::default()
-    };
-    let host = Arc::new(
-        Host::builder()
-            .config(config)
-            .module_fn(name, register)
-            .build()
-            .expect("the module registers"),
-    );
-    let server = host.serve("127.0.0.1:0").expect("serves");
-    (host, server)
 }
 
 /// `count` requests from one well-behaved client, each answered within

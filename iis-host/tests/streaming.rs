@@ -11,14 +11,13 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iis_host::http::ServerConfig;
-use iis_host::{Host, HostConfig};
 use iis_sys::*;
-use support::{Call, Counters, Script, calls};
+use support::{Call, Counters, Script, calls, serve};
 
 const MIB: u64 = 1024 * 1024;
 /// The module's read buffer and write chunk.
@@ -35,24 +34,13 @@ fn peak_rss() -> u64 {
     kb * 1024
 }
 
-fn serve(register: PFN_REGISTERMODULE, name: &str) -> (Arc<Host>, iis_host::ServeHandle) {
-    let config = HostConfig {
-        server: ServerConfig {
-            max_body_bytes: 1 << 40,
-            read_timeout: Duration::from_secs(30),
-            ..ServerConfig::default()
-        },
-        ..HostConfig::default()
-    };
-    let host = Arc::new(
-        Host::builder()
-            .config(config)
-            .module_fn(name, register)
-            .build()
-            .unwrap(),
-    );
-    let server = host.serve("127.0.0.1:0").unwrap();
-    (host, server)
+/// What the streaming tests serve with: no body limit to speak of.
+fn limits() -> ServerConfig {
+    ServerConfig {
+        max_body_bytes: 1 << 40,
+        read_timeout: Duration::from_secs(30),
+        ..ServerConfig::default()
+    }
 }
 
 /// Reads a response head; its status and `Content-Length`.
@@ -119,7 +107,7 @@ module!(register_uploads, UPLOADS);
 
 /// Uploads `size` bytes (generated as they are sent); the module's answer.
 fn upload(size: u64) -> String {
-    let (_host, server) = serve(register_uploads, "uploads");
+    let (_host, server) = serve("uploads", register_uploads, limits());
     let mut stream = TcpStream::connect(server.local_addr()).unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     write!(
@@ -184,7 +172,7 @@ module!(register_downloads, DOWNLOADS);
 /// Downloads a `size`-byte response, reading it as it comes; its length.
 fn download(size: u64) -> u64 {
     DOWNLOAD_SIZE.store(size, Ordering::SeqCst);
-    let (_host, server) = serve(register_downloads, "downloads");
+    let (_host, server) = serve("downloads", register_downloads, limits());
     let mut stream = TcpStream::connect(server.local_addr()).unwrap();
     stream
         .write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -579,3 +579,26 @@ pub fn is_connected(context: *mut IHttpContext) -> bool {
         ((*(*connection).lpVtbl).IsConnected)(connection).as_bool()
     }
 }
+
+/// A host of the module `register` (named `name`) with `server` limits and
+/// 8 pool threads, serving on loopback.
+pub fn serve(
+    name: &str,
+    register: PFN_REGISTERMODULE,
+    server: iis_host::http::ServerConfig,
+) -> (std::sync::Arc<iis_host::Host>, iis_host::ServeHandle) {
+    let config = iis_host::HostConfig {
+        worker_threads: 8,
+        server,
+        ..iis_host::HostConfig::default()
+    };
+    let host = std::sync::Arc::new(
+        iis_host::Host::builder()
+            .config(config)
+            .module_fn(name, register)
+            .build()
+            .expect("the module registers"),
+    );
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    (host, server)
+}
