@@ -301,3 +301,30 @@ fn a_read_waiting_for_a_body_fails_when_the_client_leaves() {
     );
     server.shutdown().unwrap();
 }
+
+#[test]
+fn a_synchronous_read_gets_a_body_as_it_arrives() {
+    let _serial = serial();
+    let (_host, server) = serve("ok", register_ok, ServerConfig::default());
+    let mut client = Client::connect(server.local_addr());
+    // Larger than the body window: the rest arrives while the module waits
+    // in its synchronous read.
+    let body = vec![b'b'; 200_000];
+    let started = Instant::now();
+    client.send(format!(
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    ));
+    client.send(&body);
+    let response = client.read_response();
+    assert_eq!(response.text(), "read 200000");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // The whole body was read: the connection stays open for the next one.
+    assert_eq!(client.get("/next").text(), "ok");
+    drop(client);
+    server.shutdown().unwrap();
+}

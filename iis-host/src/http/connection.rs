@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::oneshot;
 
 use super::body::{BodyLimits, check_declared_length, feed_body, read_body};
 use super::head::{BodyFraming, Head, read_head};
@@ -119,31 +120,74 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             body_stream.clone(),
             timeout,
         );
-        let mut vanished = false;
-        let mut body_failed = false;
-        let panicked = {
-            let mut handling = pin!(caught(shared.handler.handle(request, &mut sink)));
-            let mut following = true;
-            let limits = body_limits(config, timeout);
-            loop {
-                tokio::select! {
-                    biased;
-                    panicked = &mut handling => break panicked,
-                    followed = follow(&mut reader, &mut inbuf, framing, limits, body_stream.as_ref()), if following => {
-                        following = false;
-                        match followed {
-                            Followed::Gone => {
-                                // Seen now, not when the request ends.
-                                vanished = true;
-                                closing.now();
-                            }
-                            Followed::BodyFailed => body_failed = true,
-                            Followed::AheadOfTheResponse => {}
+        let mut watch = Watch::default();
+        let limits = body_limits(config, timeout);
+        let handling = caught(shared.handler.handle(request, &mut sink));
+        let panicked = match body_stream.clone() {
+            None => {
+                let mut handling = pin!(handling);
+                let mut following = true;
+                loop {
+                    tokio::select! {
+                        biased;
+                        panicked = &mut handling => break panicked,
+                        followed = follow(&mut reader, &mut inbuf, framing, limits, None), if following => {
+                            following = false;
+                            watch.saw(followed, &mut closing);
                         }
                     }
                 }
             }
+            Some(stream) => {
+                // The body arrives through a task of its own, so that it keeps
+                // coming while the handler blocks in a synchronous read.
+                let (stop, stopped) = oneshot::channel();
+                let mut follower = tokio::spawn(follow_apart(
+                    reader, inbuf, framing, limits, stream, stopped,
+                ));
+                let mut handling = pin!(handling);
+                let mut back = None;
+                let panicked = loop {
+                    tokio::select! {
+                        biased;
+                        panicked = &mut handling => break panicked,
+                        joined = &mut follower, if back.is_none() => {
+                            back = Some(joined.ok().map(|(reader, inbuf, followed)| {
+                                if let Some(followed) = followed {
+                                    watch.saw(followed, &mut closing);
+                                }
+                                (reader, inbuf)
+                            }));
+                        }
+                    }
+                };
+                let back = match back {
+                    Some(back) => back,
+                    None => {
+                        let _ = stop.send(());
+                        follower.await.ok().map(|(reader, inbuf, followed)| {
+                            if let Some(followed) = followed {
+                                watch.saw(followed, &mut closing);
+                            }
+                            (reader, inbuf)
+                        })
+                    }
+                };
+                match back {
+                    Some((kept_reader, kept_inbuf)) => {
+                        reader = kept_reader;
+                        inbuf = kept_inbuf;
+                    }
+                    // The follower is gone (the pool is shutting down).
+                    None => return,
+                }
+                panicked
+            }
         };
+        let Watch {
+            vanished,
+            body_failed,
+        } = watch;
         if panicked {
             log::error!("handler panicked on {method} {target}");
         }
@@ -222,6 +266,48 @@ async fn receive(
             .map_err(|e| ReadError::mid_request(&e))?;
     }
     Ok((head, Vec::new(), Some(BodyStream::new(declared))))
+}
+
+/// What the connection saw while its request ran.
+#[derive(Default)]
+struct Watch {
+    /// The client went away.
+    vanished: bool,
+    /// The body broke off.
+    body_failed: bool,
+}
+
+impl Watch {
+    /// Takes in what [`follow`] saw; a client gone is told to the handler at
+    /// once, not when the request ends.
+    fn saw(&mut self, followed: Followed, closing: &mut Closing<'_>) {
+        match followed {
+            Followed::Gone => {
+                self.vanished = true;
+                closing.now();
+            }
+            Followed::BodyFailed => self.body_failed = true,
+            Followed::AheadOfTheResponse => {}
+        }
+    }
+}
+
+/// [`follow`] on a task of its own (owning the connection's read side),
+/// until it ends or `stop` fires; hands the read side back.
+async fn follow_apart(
+    mut reader: OwnedReadHalf,
+    mut inbuf: InBuf,
+    framing: BodyFraming,
+    limits: BodyLimits,
+    stream: BodyStream,
+    stop: oneshot::Receiver<()>,
+) -> (OwnedReadHalf, InBuf, Option<Followed>) {
+    let followed = tokio::select! {
+        biased;
+        _ = stop => None,
+        followed = follow(&mut reader, &mut inbuf, framing, limits, Some(&stream)) => Some(followed),
+    };
+    (reader, inbuf, followed)
 }
 
 /// What [`follow`] saw.
