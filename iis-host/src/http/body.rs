@@ -34,38 +34,35 @@ pub(crate) struct BodyLimits {
     pub(crate) stall: Option<Duration>,
 }
 
-/// Reads the whole body of the request `head` (after [`check_declared_length`])
-/// from `reader`, sending `100 Continue` to `writer` first when the client
-/// expects it. Never holds more than `max_body_bytes` of body.
-pub(crate) async fn read_body<R, W>(
-    reader: &mut R,
+/// Sends `100 Continue` when the client of `head` expects it before sending
+/// a body (after [`check_declared_length`]: a body too large gets `413`
+/// instead).
+pub(crate) async fn send_continue<W: AsyncWrite + Unpin + ?Sized>(
     writer: &mut W,
-    inbuf: &mut InBuf,
     head: &Head,
-    limits: BodyLimits,
-) -> Result<Vec<u8>, ReadError>
-where
-    R: AsyncRead + Unpin + ?Sized,
-    W: AsyncWrite + Unpin + ?Sized,
-{
-    let has_body = head.framing != BodyFraming::Length(0);
-    if head.expect_continue && has_body {
+) -> Result<(), ReadError> {
+    if head.expect_continue && head.framing != BodyFraming::Length(0) {
         writer
             .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
             .await
             .map_err(|e| ReadError::mid_request(&e))?;
     }
-    let result = match head.framing {
-        BodyFraming::Length(0) => Ok(Vec::new()),
-        BodyFraming::Length(n) => {
-            let mut body = Vec::new();
-            read_exact_body(reader, inbuf, &mut body, n, limits.stall)
-                .await
-                .map(|()| body)
-        }
-        BodyFraming::Chunked => read_chunked(reader, inbuf, limits).await,
-    };
-    result.map_err(|e| e.for_request(&head.method, &head.target))
+    Ok(())
+}
+
+/// Reads the whole body of the request `head` (after [`check_declared_length`]
+/// and [`send_continue`]). Never holds more than `max_body_bytes` of body.
+pub(crate) async fn read_body<R: AsyncRead + Unpin + ?Sized>(
+    reader: &mut R,
+    inbuf: &mut InBuf,
+    head: &Head,
+    limits: BodyLimits,
+) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    read_framed(reader, inbuf, head.framing, limits, &mut body)
+        .await
+        .map(|()| body)
+        .map_err(|e| e.for_request(&head.method, &head.target))
 }
 
 /// Reads a body framed as `framing` (after [`check_declared_length`]) into
@@ -78,59 +75,108 @@ pub(crate) async fn feed_body<R: AsyncRead + Unpin + ?Sized>(
     limits: BodyLimits,
     stream: &BodyStream,
 ) -> Result<(), ReadError> {
-    match framing {
-        BodyFraming::Length(n) => feed_exact(reader, inbuf, n, limits.stall, stream).await,
-        BodyFraming::Chunked => feed_chunked(reader, inbuf, limits, stream).await,
+    read_framed(reader, inbuf, framing, limits, &mut &*stream).await
+}
+
+/// Where a body goes as it is read: a `Vec` holds it whole, a [`BodyStream`]
+/// passes it on through its window.
+trait BodyOut {
+    /// Moves the body's next `len` bytes here, from `inbuf` first, then from
+    /// `reader`.
+    async fn take<R: AsyncRead + Unpin + ?Sized>(
+        &mut self,
+        reader: &mut R,
+        inbuf: &mut InBuf,
+        len: u64,
+        limits: &BodyLimits,
+    ) -> Result<(), ReadError>;
+}
+
+impl BodyOut for Vec<u8> {
+    async fn take<R: AsyncRead + Unpin + ?Sized>(
+        &mut self,
+        reader: &mut R,
+        inbuf: &mut InBuf,
+        len: u64,
+        limits: &BodyLimits,
+    ) -> Result<(), ReadError> {
+        // Grow geometrically (chunk after chunk), but never past the limit.
+        let needed = usize::try_from(len)
+            .ok()
+            .and_then(|len| self.len().checked_add(len))
+            .ok_or_else(|| ReadError::reject(413, "body too large"))?;
+        if self.capacity() < needed {
+            let cap_limit = usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX);
+            let new_cap = needed.max(self.capacity() * 2).min(cap_limit).max(needed);
+            self.reserve_exact(new_cap - self.len());
+        }
+        read_exact_body(reader, inbuf, self, len, limits.stall).await
     }
 }
 
-/// Moves `len` body bytes into `stream`, as its window makes room.
-async fn feed_exact<R: AsyncRead + Unpin + ?Sized>(
+impl BodyOut for &BodyStream {
+    async fn take<R: AsyncRead + Unpin + ?Sized>(
+        &mut self,
+        reader: &mut R,
+        inbuf: &mut InBuf,
+        mut len: u64,
+        limits: &BodyLimits,
+    ) -> Result<(), ReadError> {
+        while len > 0 {
+            let room = poll_fn(|cx| self.poll_room(cx)).await;
+            let want = usize::try_from(len).map_or(room, |len| len.min(room));
+            if inbuf.is_empty() {
+                match inbuf.fill(reader, want, limits.stall).await {
+                    Ok(0) => return Err(ReadError::Vanished),
+                    Ok(_) => {}
+                    Err(e) => return Err(ReadError::mid_request(&e)),
+                }
+            }
+            let n = inbuf.data().len().min(want);
+            self.push(&inbuf.data()[..n]);
+            inbuf.consume(n);
+            len -= n as u64;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a body framed as `framing` into `out`.
+async fn read_framed<R: AsyncRead + Unpin + ?Sized, O: BodyOut>(
     reader: &mut R,
     inbuf: &mut InBuf,
-    mut len: u64,
-    stall: Option<Duration>,
-    stream: &BodyStream,
+    framing: BodyFraming,
+    limits: BodyLimits,
+    out: &mut O,
 ) -> Result<(), ReadError> {
-    while len > 0 {
-        let room = poll_fn(|cx| stream.poll_room(cx)).await;
-        let want = usize::try_from(len).map_or(room, |len| len.min(room));
-        if inbuf.is_empty() {
-            match inbuf.fill(reader, want, stall).await {
-                Ok(0) => return Err(ReadError::Vanished),
-                Ok(_) => {}
-                Err(e) => return Err(ReadError::mid_request(&e)),
-            }
-        }
-        let n = inbuf.data().len().min(want);
-        stream.push(&inbuf.data()[..n]);
-        inbuf.consume(n);
-        len -= n as u64;
+    match framing {
+        BodyFraming::Length(n) => out.take(reader, inbuf, n, &limits).await,
+        BodyFraming::Chunked => dechunk(reader, inbuf, limits, out).await,
     }
-    Ok(())
 }
 
-/// De-chunks a body into `stream` (RFC 9112 §7.1).
-async fn feed_chunked<R: AsyncRead + Unpin + ?Sized>(
+/// De-chunks a body into `out` (RFC 9112 §7.1), trailers dropped.
+async fn dechunk<R: AsyncRead + Unpin + ?Sized, O: BodyOut>(
     reader: &mut R,
     inbuf: &mut InBuf,
     limits: BodyLimits,
-    stream: &BodyStream,
+    out: &mut O,
 ) -> Result<(), ReadError> {
+    let stall = limits.stall;
     let mut total = 0u64;
     loop {
-        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT, limits.stall).await?;
+        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT, stall).await?;
         let size = parse_chunk_size(&inbuf.data()[..len])?;
         inbuf.consume(len + 2);
         if size == 0 {
-            return skip_trailers(reader, inbuf, limits.max_trailer_bytes, limits.stall).await;
+            return skip_trailers(reader, inbuf, limits.max_trailer_bytes, stall).await;
         }
         total = total.saturating_add(size);
         if total > limits.max_body_bytes {
             return Err(ReadError::reject(413, "request body too large"));
         }
-        feed_exact(reader, inbuf, size, limits.stall, stream).await?;
-        let end = read_line(reader, inbuf, 0, limits.stall).await?;
+        out.take(reader, inbuf, size, &limits).await?;
+        let end = read_line(reader, inbuf, 0, stall).await?;
         debug_assert_eq!(end, 0);
         inbuf.consume(2);
     }
@@ -138,44 +184,6 @@ async fn feed_chunked<R: AsyncRead + Unpin + ?Sized>(
 
 fn too_large(head: &Head) -> ReadError {
     ReadError::reject(413, "request body too large").for_request(&head.method, &head.target)
-}
-
-/// De-chunks a body (RFC 9112 §7.1).
-async fn read_chunked<R: AsyncRead + Unpin + ?Sized>(
-    reader: &mut R,
-    inbuf: &mut InBuf,
-    limits: BodyLimits,
-) -> Result<Vec<u8>, ReadError> {
-    let BodyLimits {
-        max_body_bytes,
-        max_trailer_bytes,
-        stall,
-    } = limits;
-    let mut body = Vec::new();
-    loop {
-        let len = read_line(reader, inbuf, CHUNK_LINE_LIMIT, stall).await?;
-        let size = parse_chunk_size(&inbuf.data()[..len])?;
-        inbuf.consume(len + 2);
-        if size == 0 {
-            skip_trailers(reader, inbuf, max_trailer_bytes, stall).await?;
-            return Ok(body);
-        }
-        let total = (body.len() as u64).saturating_add(size);
-        if total > max_body_bytes {
-            return Err(ReadError::reject(413, "request body too large"));
-        }
-        // Grow geometrically, but never past the limit.
-        let needed = total as usize;
-        if body.capacity() < needed {
-            let cap_limit = usize::try_from(max_body_bytes).unwrap_or(usize::MAX);
-            let new_cap = needed.max(body.capacity() * 2).min(cap_limit).max(needed);
-            body.reserve_exact(new_cap - body.len());
-        }
-        read_exact_body(reader, inbuf, &mut body, size, stall).await?;
-        let end = read_line(reader, inbuf, 0, stall).await?;
-        debug_assert_eq!(end, 0);
-        inbuf.consume(2);
-    }
 }
 
 /// The size of a chunk-size line: hex digits, optionally followed by chunk
@@ -265,13 +273,8 @@ mod tests {
             stall: None,
         };
         let body = check_declared_length(&head, max_body).and_then(|()| {
-            block_on(read_body(
-                &mut input,
-                &mut output,
-                &mut inbuf,
-                &head,
-                limits,
-            ))
+            block_on(send_continue(&mut output, &head))?;
+            block_on(read_body(&mut input, &mut inbuf, &head, limits))
         });
         (body, output, inbuf)
     }

@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::oneshot;
 
-use super::body::{BodyLimits, check_declared_length, feed_body, read_body};
+use super::body::{BodyLimits, check_declared_length, feed_body, read_body, send_continue};
 use super::head::{BodyFraming, Head, read_head};
 use super::input::{InBuf, ReadError, Reject};
 use super::sink::ConnectionSink;
@@ -145,42 +145,37 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
                 let mut follower = tokio::spawn(follow_apart(
                     reader, inbuf, framing, limits, stream, stopped,
                 ));
+                // The read side back from the follower, after what it saw;
+                // `None` if the follower is gone (the pool is shutting down).
+                let mut taken_back = |joined: Result<HandedBack, _>| {
+                    joined.ok().map(|(reader, inbuf, followed)| {
+                        if let Some(followed) = followed {
+                            watch.saw(followed, &mut closing);
+                        }
+                        (reader, inbuf)
+                    })
+                };
                 let mut handling = pin!(handling);
                 let mut back = None;
                 let panicked = loop {
                     tokio::select! {
                         biased;
                         panicked = &mut handling => break panicked,
-                        joined = &mut follower, if back.is_none() => {
-                            back = Some(joined.ok().map(|(reader, inbuf, followed)| {
-                                if let Some(followed) = followed {
-                                    watch.saw(followed, &mut closing);
-                                }
-                                (reader, inbuf)
-                            }));
-                        }
+                        joined = &mut follower, if back.is_none() => back = Some(taken_back(joined)),
                     }
                 };
                 let back = match back {
                     Some(back) => back,
                     None => {
                         let _ = stop.send(());
-                        follower.await.ok().map(|(reader, inbuf, followed)| {
-                            if let Some(followed) = followed {
-                                watch.saw(followed, &mut closing);
-                            }
-                            (reader, inbuf)
-                        })
+                        taken_back(follower.await)
                     }
                 };
-                match back {
-                    Some((kept_reader, kept_inbuf)) => {
-                        reader = kept_reader;
-                        inbuf = kept_inbuf;
-                    }
-                    // The follower is gone (the pool is shutting down).
-                    None => return,
-                }
+                let Some((kept_reader, kept_inbuf)) = back else {
+                    return;
+                };
+                reader = kept_reader;
+                inbuf = kept_inbuf;
                 panicked
             }
         };
@@ -250,8 +245,9 @@ async fn receive(
     let config = &shared.config;
     let head = read_head(reader, inbuf, config.max_header_bytes, timeout, started).await?;
     check_declared_length(&head, config.max_body_bytes)?;
+    send_continue(writer, &head).await?;
     if !streaming {
-        let body = read_body(reader, writer, inbuf, &head, body_limits(config, timeout)).await?;
+        let body = read_body(reader, inbuf, &head, body_limits(config, timeout)).await?;
         return Ok((head, body, None));
     }
     let declared = match head.framing {
@@ -259,12 +255,6 @@ async fn receive(
         BodyFraming::Length(n) => Some(n),
         BodyFraming::Chunked => None,
     };
-    if head.expect_continue {
-        writer
-            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-            .await
-            .map_err(|e| ReadError::mid_request(&e))?;
-    }
     Ok((head, Vec::new(), Some(BodyStream::new(declared))))
 }
 
@@ -292,6 +282,9 @@ impl Watch {
     }
 }
 
+/// What [`follow_apart`] hands back.
+type HandedBack = (OwnedReadHalf, InBuf, Option<Followed>);
+
 /// [`follow`] on a task of its own (owning the connection's read side),
 /// until it ends or `stop` fires; hands the read side back.
 async fn follow_apart(
@@ -301,7 +294,7 @@ async fn follow_apart(
     limits: BodyLimits,
     stream: BodyStream,
     stop: oneshot::Receiver<()>,
-) -> (OwnedReadHalf, InBuf, Option<Followed>) {
+) -> HandedBack {
     let followed = tokio::select! {
         biased;
         _ = stop => None,
