@@ -112,6 +112,10 @@ fn expand_register_module(
 
 /// Marks the `impl HttpModule for T` block of a request module: IIS will
 /// send `T` exactly the notifications whose hooks this block defines.
+///
+/// A hook written `async fn hook(&mut self, cx: &mut HttpContext) ->
+/// Result<Flow>` becomes the synchronous hook IIS calls, which runs the
+/// body as a task (its future boxed, in a hidden inherent method).
 #[proc_macro_attribute]
 pub fn http_module(args: TokenStream, item: TokenStream) -> TokenStream {
     hooks_attribute(
@@ -197,10 +201,20 @@ fn expand_hooks(
             _ => None,
         })
         .collect();
+    let (block, async_bodies) = split_async_hooks(block, attribute)?;
     let (impl_generics, _, where_clause) = block.generics.split_for_impl();
     let self_ty = &block.self_ty;
+    let inherent = (!async_bodies.is_empty()).then(|| {
+        quote! {
+            impl #impl_generics #self_ty #where_clause {
+                #(#async_bodies)*
+            }
+        }
+    });
     Ok(quote! {
         #block
+
+        #inherent
 
         // SAFETY: generated from the impl block above: lists exactly the
         // hooks it defines.
@@ -208,4 +222,86 @@ fn expand_hooks(
             const IMPLEMENTED: &'static [&'static str] = &[#(#hooks),*];
         }
     })
+}
+
+/// Turns each `async fn` hook of a request module into the synchronous hook
+/// IIS calls, which starts the hook's body as a task, and that body into a
+/// hidden inherent method returning its boxed future.
+fn split_async_hooks(
+    block: &ItemImpl,
+    attribute: &str,
+) -> syn::Result<(ItemImpl, Vec<proc_macro2::TokenStream>)> {
+    let mut block = block.clone();
+    let mut bodies = Vec::new();
+    for item in &mut block.items {
+        let ImplItem::Fn(hook) = item else { continue };
+        let Some(asyncness) = hook.sig.asyncness else {
+            continue;
+        };
+        if attribute != "http_module" {
+            return Err(syn::Error::new(
+                asyncness.span(),
+                "global hooks cannot be async: IIS gives them no way to pend",
+            ));
+        }
+        let name = hook.sig.ident.clone();
+        if name == "on_async_completion" {
+            return Err(syn::Error::new(
+                asyncness.span(),
+                "`on_async_completion` cannot be async: an async hook's completions go to its future",
+            ));
+        }
+        let signature_error = || {
+            syn::Error::new(
+                hook.sig.span(),
+                "an async hook takes `(&mut self, cx: &mut HttpContext)` and returns `Result<Flow>`",
+            )
+        };
+        let mut inputs = hook.sig.inputs.iter();
+        let receiver_ok = matches!(
+            inputs.next(),
+            Some(syn::FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_some()
+        );
+        let context = match inputs.next() {
+            Some(syn::FnArg::Typed(arg)) if receiver_ok && inputs.next().is_none() => arg,
+            _ => return Err(signature_error()),
+        };
+        let is_mut_ref = matches!(&*context.ty, syn::Type::Reference(r) if r.mutability.is_some());
+        let ReturnType::Type(_, output) = &hook.sig.output else {
+            return Err(signature_error());
+        };
+        if !is_mut_ref || !hook.sig.generics.params.is_empty() {
+            return Err(signature_error());
+        }
+        let pattern = &context.pat;
+        let body = &hook.block;
+        let attrs = &hook.attrs;
+        let inner = syn::Ident::new(&format!("__iis_async_{name}"), name.span());
+        bodies.push(quote! {
+            #(#attrs)*
+            #[doc(hidden)]
+            #[allow(clippy::needless_lifetimes)]
+            fn #inner<'__iis>(
+                &'__iis mut self,
+                #pattern: &'__iis mut ::iis_module::HttpContext,
+            ) -> ::iis_module::__private::HookFuture<'__iis> {
+                ::std::boxed::Box::pin(async move {
+                    let __iis_result: #output = #body;
+                    #[allow(unreachable_code)]
+                    __iis_result
+                })
+            }
+        });
+        let vis = &hook.vis;
+        *item = syn::parse_quote! {
+            #vis fn #name(
+                &mut self,
+                cx: &mut ::iis_module::HttpContext,
+                _: &mut ::iis_module::__private::hook_providers::#name,
+            ) -> ::iis_module::Result<::iis_module::Flow> {
+                ::iis_module::__private::start_async_hook(self, cx, Self::#inner, stringify!(#name))
+            }
+        };
+    }
+    Ok((block, bodies))
 }

@@ -6,7 +6,8 @@
 //! - implement [`HttpModule`] (one instance per request) or
 //!   [`GlobalModule`] (one per process) and mark the impl block with
 //!   `#[http_module]` / `#[global_module]`: the notifications IIS sends are
-//!   derived from the hooks you implement;
+//!   derived from the hooks you implement; a request hook may be an
+//!   `async fn` (see [`HttpModule`]);
 //! - register it from a function marked [`#[register_module]`](register_module),
 //!   which exports the `RegisterModule` entry point IIS calls;
 //! - build a `cdylib`: that is the DLL IIS loads.
@@ -43,8 +44,12 @@
 //! - Header names and values, URLs and reasons are validated: CR, LF, NUL
 //!   (response splitting) and lengths over the C types are typed errors,
 //!   never truncation.
-//! - Bytes written to a response are copied into request memory (or are
-//!   `'static`), so they are valid whatever IIS's buffering mode.
+//! - Response bytes stay valid as long as IIS reads them, whatever its
+//!   buffering mode: a synchronous write is done with them when it returns,
+//!   an asynchronous one reads a buffer its task owns.
+//! - An `async fn` hook holds no IIS thread while it waits; a client that
+//!   disconnects drops its future, and a future that can never be woken
+//!   fails its request instead of hanging it.
 //! - After [`HttpResponse::reset_connection`] the request is finished.
 //! - The SDK allocates nothing on the heap to dispatch a notification.
 //!
@@ -62,6 +67,7 @@ mod http;
 mod module;
 mod panic;
 mod registration;
+mod task;
 
 #[cfg(doctest)]
 mod misuse;
@@ -80,11 +86,24 @@ pub use iis_module_macros::{global_module, http_module, register_module};
 pub use iis_sys::{self, ExecuteFlags, GlobalNotifications, RequestNotifications};
 pub use module::*;
 pub use registration::{Priority, Registration};
+pub use task::{FlushResponse, HookFuture, ReadBody, WriteBody};
 pub use windows_core::HRESULT;
 
 /// What `#[register_module]` expands to calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::module::hooks::hook_providers;
     pub use crate::registration::register_module;
+    pub use crate::task::{AsyncHook, HookFuture};
+
+    /// Runs an `async fn` hook (what `#[http_module]` generates for one).
+    pub fn start_async_hook<T: Send + 'static>(
+        module: &mut T,
+        cx: &mut crate::HttpContext,
+        hook: AsyncHook<T>,
+        name: &'static str,
+    ) -> crate::Result<crate::Flow> {
+        crate::task::start(module, cx, hook, name)
+    }
     pub use iis_sys::{HRESULT, IHttpModuleRegistrationInfo, IHttpServer};
 }

@@ -82,14 +82,16 @@
 //! }
 //! ```
 //!
-//! A completion handle cannot be shared with another thread by reference
-//! to the context: `HttpContext` is not `Send`.
+//! Two threads cannot use one context at once: `HttpContext` is `Send` (an
+//! `async fn` hook's future moves between IIS threads; a scoped thread may
+//! borrow it exclusively) but not `Sync`.
 //!
 //! ```compile_fail,E0277
 //! use iis_module::prelude::*;
-//! fn hook(cx: &mut HttpContext) {
+//! fn hook(cx: &HttpContext) {
 //!     std::thread::scope(|s| {
-//!         s.spawn(|| cx.set_request_handled());
+//!         s.spawn(|| cx.response_headers_sent());
+//!         s.spawn(|| cx.response_headers_sent());
 //!     });
 //! }
 //! ```

@@ -1,12 +1,14 @@
 //! `IHttpContext`: the request being processed and everything around it.
 
 use super::connection::HttpConnection;
+use super::connection_slot::{self, ClientDisconnect};
 use super::memory::RequestPool;
 use super::server::extended_interface;
 use super::site::{HttpApplication, HttpSite, HttpUser};
 use super::{HttpRequest, HttpResponse, HttpServer, stored};
 use crate::ffi::{self, vcall};
 use crate::module::flow::{self, CompletionHandle, Flow};
+use crate::task::{Io, Owner};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -44,8 +46,22 @@ pub struct HttpContext {
     response: Option<HttpResponse>,
     server: Option<HttpServer>,
     module: HTTP_MODULE_ID,
-    _not_send: PhantomData<*mut ()>,
+    /// The module instance of the dispatch that lent this context, for an
+    /// `async fn` hook to start its task in; `None` elsewhere.
+    owner: Option<Owner>,
+    /// The I/O state of the task whose context this is (`async fn` hooks).
+    io: Option<NonNull<Io>>,
+    /// `Send` (an `async fn` hook's future holds `&mut HttpContext` across
+    /// threads) but not `Sync`: IIS objects take one caller at a time.
+    _not_sync: PhantomData<core::cell::Cell<()>>,
 }
+
+// SAFETY: a context is reached only through `&mut HttpContext` lent by the
+// SDK for a notification, or held by an `async fn` hook's future, which the
+// SDK polls only inside the request's notifications; either way one thread
+// at a time calls the IIS objects it points to, which IIS allows from any
+// thread while the request is the module's.
+unsafe impl Send for HttpContext {}
 
 impl HttpContext {
     /// Builds the view of a live context. It makes no host call: the
@@ -72,8 +88,53 @@ impl HttpContext {
             // SAFETY: the server (if any) is live per our contract.
             server: server.map(|s| unsafe { HttpServer::from_raw(s) }),
             module,
-            _not_send: PhantomData,
+            owner: None,
+            io: None,
+            _not_sync: PhantomData,
         })
+    }
+
+    /// The context a dispatch lends its hook: `owner` is the module
+    /// instance it runs on.
+    pub(crate) fn with_owner(mut self, owner: Owner) -> Self {
+        self.owner = Some(owner);
+        self
+    }
+
+    /// The module instance that lent this context, if a dispatch did.
+    pub(crate) fn owner(&self) -> Option<Owner> {
+        self.owner
+    }
+
+    /// A fresh context for a task on the same request (no owner, no views).
+    pub(crate) fn for_task(&self) -> Self {
+        Self {
+            raw: self.raw,
+            pool: self.pool,
+            request: None,
+            response: None,
+            server: self.server,
+            module: self.module,
+            owner: None,
+            io: None,
+            _not_sync: PhantomData,
+        }
+    }
+
+    /// Gives a task's context its I/O state (or takes it back).
+    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+        self.io = io;
+        if let Some(request) = &mut self.request {
+            request.set_io(io);
+        }
+        if let Some(response) = &mut self.response {
+            response.set_io(io);
+        }
+    }
+
+    /// The `IHttpContext`.
+    pub(crate) fn raw(&self) -> NonNull<IHttpContext> {
+        self.raw
     }
 
     /// The request pool, for SDK views that copy into request memory.
@@ -101,6 +162,9 @@ impl HttpContext {
             // SAFETY: IIS's request lives as long as the context, and so
             // as long as this view.
             self.request = Some(unsafe { HttpRequest::new(raw, self.pool) });
+            if let Some(request) = &mut self.request {
+                request.set_io(self.io);
+            }
         }
         Ok(self.request.as_mut().expect("fetched above"))
     }
@@ -121,6 +185,9 @@ impl HttpContext {
             // SAFETY: IIS's response lives as long as the context, and so
             // as long as this view; the server is the live one.
             self.response = Some(unsafe { HttpResponse::new(raw, self.pool, server) });
+            if let Some(response) = &mut self.response {
+                response.set_io(self.io);
+            }
         }
         Ok(self.response.as_mut().expect("fetched above"))
     }
@@ -388,18 +455,61 @@ impl HttpContext {
         )
     }
 
-    fn connection_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
+    /// This module's slot on the client connection, stored on first use.
+    fn connection_slot(&self) -> Result<&connection_slot::ConnectionSlot> {
         // SAFETY: live context; the connection outlives the request.
         let connection = unsafe { vcall!(self.as_raw(), GetConnection()) };
         let connection = NonNull::new(connection).ok_or(Error::NullPointer {
             operation: "IHttpContext::GetConnection",
         })?;
-        // SAFETY: live connection; its container derives from
-        // IHttpModuleContextContainer (base vtable first).
+        // SAFETY: live connection.
         let container = unsafe { vcall!(connection.as_ptr(), GetModuleContextContainer()) };
-        NonNull::new(container.cast()).ok_or(Error::NullPointer {
+        let container = NonNull::new(container).ok_or(Error::NullPointer {
             operation: "IHttpConnection::GetModuleContextContainer",
-        })
+        })?;
+        // SAFETY: the connection's live container; the connection outlives
+        // this request, and so `&self`.
+        unsafe { connection_slot::get_or_insert(container, self.module) }
+    }
+
+    /// Whether the client is still connected (`IHttpConnection::IsConnected`;
+    /// `true` if IIS gives no connection).
+    fn is_connected(&self) -> bool {
+        // SAFETY: live context; the connection outlives the request.
+        let connection = unsafe { vcall!(self.as_raw(), GetConnection()) };
+        if connection.is_null() {
+            return true;
+        }
+        // SAFETY: the live connection; no arguments.
+        unsafe { vcall!(connection, IsConnected()) }.as_bool()
+    }
+
+    /// A signal that the client disconnected (IIS calls the module's
+    /// connection context's `NotifyDisconnect`): await it beside slow work,
+    /// or ask it from any thread.
+    ///
+    /// # Errors
+    /// [`Error::NullPointer`] without a connection; [`Error::Server`].
+    #[doc(alias = "IHttpConnectionStoredContext")]
+    pub fn client_disconnect(&self) -> Result<ClientDisconnect> {
+        let slot = self.connection_slot()?;
+        Ok(ClientDisconnect::new(slot, self.is_connected()))
+    }
+
+    /// Has a running task cancelled when the client disconnects.
+    pub(crate) fn watch_disconnect(
+        &self,
+        watcher: std::sync::Weak<dyn connection_slot::Watch>,
+    ) -> Result<()> {
+        let slot = self.connection_slot()?;
+        if !self.is_connected() {
+            if let Some(watcher) = watcher.upgrade() {
+                watcher.disconnected();
+            }
+            return Ok(());
+        }
+        slot.watch(watcher);
+        Ok(())
     }
 
     /// This module's value for the current request, if one was stored.
@@ -438,10 +548,7 @@ impl HttpContext {
         &self,
         init: impl FnOnce() -> T,
     ) -> Result<&T> {
-        let container = self.connection_container()?;
-        // SAFETY: the container and its values live as long as the
-        // connection, which outlives this request (and so `&self`).
-        unsafe { stored::get_or_insert_with(container, self.module, init) }
+        self.connection_slot()?.value(init)
     }
 
     /// Leaves the request pending: return the [`Flow`] from the hook and use

@@ -4,6 +4,7 @@
 mod cache;
 mod cache_policy;
 mod connection;
+pub(crate) mod connection_slot;
 mod containers;
 mod context;
 mod custom;
@@ -28,6 +29,7 @@ pub use cache::{
 };
 pub use cache_policy::{CachePolicy, CachePolicyKind, CacheSetting};
 pub use connection::HttpConnection;
+pub use connection_slot::ClientDisconnect;
 pub use containers::DispensedContainer;
 pub use context::{HttpContext, UrlInfo};
 pub use file_info::{FileInfo, FileInfoRef, filetime_to_system_time};
@@ -36,6 +38,7 @@ pub use http2::Http2Response;
 pub use metadata::Metadata;
 pub use notifications::{ContextId, ExecutionStats, NextNotification};
 pub use request::{ClientCertificate, HttpRequest, RawRequest};
+pub(crate) use response::memory_chunk;
 pub use response::{ConnectionReset, HttpResponse, RawResponse, ResponseStatus};
 pub use script_map::ScriptMap;
 pub use server::HttpServer;

@@ -3,6 +3,7 @@
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::memory::RequestPool;
 use crate::ffi::{self, vcall};
+use crate::task::{Io, ReadBody};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -34,8 +35,14 @@ use windows_core::{BOOL, PCSTR};
 pub struct HttpRequest {
     raw: NonNull<IHttpRequest>,
     pool: RequestPool,
-    _not_send: PhantomData<*mut ()>,
+    /// The I/O state of the task whose context this view belongs to.
+    io: Option<NonNull<Io>>,
+    _not_sync: PhantomData<core::cell::Cell<()>>,
 }
+
+// SAFETY: as for `HttpContext`, which lends this view: one thread at a time,
+// inside the request's notifications.
+unsafe impl Send for HttpRequest {}
 
 impl HttpRequest {
     /// # Safety
@@ -45,8 +52,19 @@ impl HttpRequest {
         Self {
             raw,
             pool,
-            _not_send: PhantomData,
+            io: None,
+            _not_sync: PhantomData,
         }
+    }
+
+    /// Gives the view its task's I/O state (`async fn` hooks).
+    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+        self.io = io;
+    }
+
+    /// The I/O state of the task whose context lent this view.
+    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+        self.io
     }
 
     /// The raw `IHttpRequest`, for calls the safe API does not wrap.
@@ -306,6 +324,45 @@ impl HttpRequest {
             let n = self.read_body(&mut buf)?;
             if n == 0 {
                 return Ok(body);
+            }
+            body.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    /// Reads entity body bytes into `buf` asynchronously (`ReadEntityBody`
+    /// with `fAsync = TRUE`), inside an `async fn` hook; `Ok(0)` at the end
+    /// of the body. IIS reads into a buffer the hook's task owns; bytes a
+    /// dropped read received go to the next read.
+    ///
+    /// # Errors
+    /// [`Error::Module`] outside an `async fn` hook; [`Error::Server`]
+    /// (e.g. the client disconnected).
+    #[doc(alias = "ReadEntityBody")]
+    pub fn read_body_async<'a>(&'a mut self, buf: &'a mut [u8]) -> ReadBody<'a> {
+        ReadBody { request: self, buf }
+    }
+
+    /// Reads the rest of the entity body asynchronously, at most `limit`
+    /// bytes.
+    ///
+    /// # Errors
+    /// As [`read_body_async`](Self::read_body_async); [`Error::TooLong`]
+    /// if the body is longer than `limit`.
+    #[doc(alias = "ReadEntityBody")]
+    pub async fn read_body_to_end_async(&mut self, limit: usize) -> Result<Vec<u8>> {
+        let mut body = Vec::with_capacity((self.remaining_body_bytes() as usize).min(limit));
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = self.read_body_async(&mut buf).await?;
+            if n == 0 {
+                return Ok(body);
+            }
+            if body.len() + n > limit {
+                return Err(Error::TooLong {
+                    what: "entity body",
+                    len: body.len() + n,
+                    max: limit,
+                });
             }
             body.extend_from_slice(&buf[..n]);
         }

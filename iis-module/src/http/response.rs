@@ -5,6 +5,7 @@ use super::http2::Http2Response;
 use super::memory::RequestPool;
 use super::server::extended_interface;
 use crate::ffi::{self, vcall};
+use crate::task::{FlushResponse, Io, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -36,8 +37,14 @@ pub struct HttpResponse {
     pool: RequestPool,
     server: Option<NonNull<IHttpServer>>,
     reset: bool,
-    _not_send: PhantomData<*mut ()>,
+    /// The I/O state of the task whose context this view belongs to.
+    io: Option<NonNull<Io>>,
+    _not_sync: PhantomData<core::cell::Cell<()>>,
 }
+
+// SAFETY: as for `HttpContext`, which lends this view: one thread at a time,
+// inside the request's notifications.
+unsafe impl Send for HttpResponse {}
 
 /// The status line IIS will send ([`HttpResponse::status`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +84,19 @@ impl HttpResponse {
             pool,
             server,
             reset: false,
-            _not_send: PhantomData,
+            io: None,
+            _not_sync: PhantomData,
         }
+    }
+
+    /// Gives the view its task's I/O state (`async fn` hooks).
+    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+        self.io = io;
+    }
+
+    /// The I/O state of the task whose context lent this view.
+    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+        self.io
     }
 
     /// The raw `IHttpResponse`, for calls the safe API does not wrap.
@@ -332,10 +350,14 @@ impl HttpResponse {
         unsafe { vcall!(self.as_raw(), ClearHeaders()) }
     }
 
-    /// Appends `bytes` to the body.
+    /// Appends `bytes` to the body (synchronously).
     ///
-    /// The bytes are copied into request memory first, so the write is sound
-    /// whether IIS buffers the response or sends it later (buffering off).
+    /// IIS is done with `bytes` when the call returns: a buffered response
+    /// copies them, an unbuffered one sends them first. So memory stays
+    /// bounded however much is written: stream with
+    /// [`disable_buffering`](Self::disable_buffering) or a
+    /// [`flush`](Self::flush) per piece, or asynchronously with
+    /// [`write_async`](Self::write_async) in an `async fn` hook.
     ///
     /// # Errors
     /// [`Error::TooLong`] above 4 GiB; [`Error::Server`].
@@ -344,28 +366,26 @@ impl HttpResponse {
         if bytes.is_empty() {
             return Ok(());
         }
-        let copy = self.pool.copy(bytes, "entity chunk")?;
-        self.write_chunk(copy.as_ptr(), bytes.len())
+        self.write_chunk(bytes.as_ptr().cast_mut(), bytes.len())
     }
 
-    /// Appends `'static` bytes to the body without copying them.
+    /// Appends `'static` bytes to the body: the same as
+    /// [`write`](Self::write), which copies nothing either.
     ///
     /// # Errors
     /// [`Error::TooLong`] above 4 GiB; [`Error::Server`].
     #[doc(alias = "WriteEntityChunks")]
     pub fn write_static(&mut self, bytes: &'static [u8]) -> Result<()> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        self.write_chunk(bytes.as_ptr().cast_mut(), bytes.len())
+        self.write(bytes)
     }
 
     /// Appends several chunks to the body in one `WriteEntityChunks` call
-    /// (`nChunks` = `chunks.len()`), in order. Each chunk is copied into
-    /// request memory first, as [`write`](Self::write) does.
+    /// (`nChunks` = `chunks.len()`), in order, synchronously as
+    /// [`write`](Self::write) does.
     ///
     /// # Errors
-    /// [`Error::TooLong`] for a chunk above 4 GiB; [`Error::Server`].
+    /// [`Error::TooLong`] for a chunk above 4 GiB or more than `u32::MAX`
+    /// chunks; [`Error::Server`].
     #[doc(alias = "WriteEntityChunks")]
     pub fn write_chunks(&mut self, chunks: &[&[u8]]) -> Result<()> {
         if chunks.is_empty() {
@@ -376,33 +396,25 @@ impl HttpResponse {
             len: chunks.len(),
             max: u32::MAX as usize,
         })?;
-        let array = self
-            .pool
-            .alloc_array::<HTTP_DATA_CHUNK>(chunks.len(), "entity chunks")?;
-        for (i, bytes) in chunks.iter().enumerate() {
+        let mut array = Vec::with_capacity(chunks.len());
+        for bytes in chunks {
             let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
                 what: "entity chunk",
                 len: bytes.len(),
                 max: u32::MAX as usize,
             })?;
-            let copy = self.pool.copy(bytes, "entity chunk")?;
-            // SAFETY: `array` has room for `chunks.len()` aligned chunks.
-            unsafe {
-                array
-                    .as_ptr()
-                    .add(i)
-                    .write(memory_chunk(copy.as_ptr(), len))
-            };
+            array.push(memory_chunk(bytes.as_ptr().cast_mut(), len));
         }
         let mut sent = 0u32;
         let mut completion_expected = BOOL(0);
-        // SAFETY: live response; `count` initialised chunks in request
-        // memory whose buffers outlive the request; synchronous.
+        // SAFETY: live response; `count` chunks over borrowed bytes, which
+        // IIS copies (buffered) or sends (unbuffered) before a synchronous
+        // call returns.
         let hr = unsafe {
             vcall!(
                 self.as_raw(),
                 WriteEntityChunks(
-                    array.as_ptr(),
+                    array.as_mut_ptr(),
                     count,
                     BOOL(0),
                     BOOL(1),
@@ -412,6 +424,24 @@ impl HttpResponse {
             )
         };
         Error::check("IHttpResponse::WriteEntityChunks", hr)
+    }
+
+    /// Appends `bytes` to the body asynchronously (`WriteEntityChunks` with
+    /// `fAsync = TRUE`), inside an `async fn` hook: the request is pending,
+    /// and no IIS thread held, until IIS has taken them. The bytes are
+    /// copied into a buffer the hook's task owns and reuses, which IIS may
+    /// read until the write completes, even if this future is dropped.
+    ///
+    /// # Errors
+    /// [`Error::Module`] outside an `async fn` hook; [`Error::TooLong`]
+    /// above 4 GiB; [`Error::Server`] (e.g. the client has gone).
+    #[doc(alias = "WriteEntityChunks")]
+    pub fn write_async<'a>(&'a mut self, bytes: &'a [u8]) -> WriteBody<'a> {
+        WriteBody {
+            response: self,
+            bytes,
+            ticket: None,
+        }
     }
 
     /// Puts `bytes` in the body at chunk `position` (`None` appends; `Some(0)`
@@ -477,8 +507,9 @@ impl HttpResponse {
         let mut chunk = memory_chunk(data, len);
         let mut sent = 0u32;
         let mut completion_expected = BOOL(0);
-        // SAFETY: live response; one chunk whose memory outlives the request
-        // (request pool or 'static); synchronous, more data may follow.
+        // SAFETY: live response; one chunk over bytes that IIS copies
+        // (buffered) or sends (unbuffered) before a synchronous call
+        // returns; more data may follow.
         let hr = unsafe {
             vcall!(
                 self.as_raw(),
@@ -511,6 +542,21 @@ impl HttpResponse {
             )
         };
         Error::check("IHttpResponse::Flush", hr)
+    }
+
+    /// Sends the headers and what is buffered, asynchronously (`Flush`
+    /// with `fAsync = TRUE`), inside an `async fn` hook; later writes
+    /// follow.
+    ///
+    /// # Errors
+    /// [`Error::Module`] outside an `async fn` hook; [`Error::Server`]
+    /// (e.g. the client has gone).
+    #[doc(alias = "Flush")]
+    pub fn flush_async(&mut self) -> FlushResponse<'_> {
+        FlushResponse {
+            response: self,
+            ticket: None,
+        }
     }
 
     /// Redirects the client to `url` (302 unless the status was set and
@@ -659,7 +705,7 @@ impl RawResponse<'_> {
 }
 
 /// An `HttpDataChunkFromMemory` chunk of `len` bytes at `data`.
-fn memory_chunk(data: *mut u8, len: u32) -> HTTP_DATA_CHUNK {
+pub(crate) fn memory_chunk(data: *mut u8, len: u32) -> HTTP_DATA_CHUNK {
     HTTP_DATA_CHUNK {
         DataChunkType: HttpDataChunkFromMemory,
         Anonymous: HTTP_DATA_CHUNK_0 {

@@ -70,14 +70,23 @@ unsafe impl Sync for Shared {}
 /// an error), so the handle can never touch a request that went on.
 #[derive(Debug)]
 pub struct Pending {
+    /// The handle's state; `None` for an `async fn` hook's task (which
+    /// resumes itself) and once settled.
     state: Option<Arc<Shared>>,
 }
 
 impl Pending {
+    /// The token of an `async fn` hook whose task went pending.
+    pub(crate) fn task() -> Self {
+        Self { state: None }
+    }
+
     /// Ends the hook's side: PENDING, or the status of a completion that
     /// arrived while the hook was still running.
     fn settle(mut self) -> REQUEST_NOTIFICATION_STATUS {
-        let shared = self.state.take().expect("settled once");
+        let Some(shared) = self.state.take() else {
+            return RQ_NOTIFICATION_PENDING; // a task: it resumes itself
+        };
         match shared
             .state
             .compare_exchange(IN_HOOK, ARMED, Ordering::AcqRel, Ordering::Acquire)

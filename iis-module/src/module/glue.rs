@@ -7,6 +7,7 @@ use super::hooks::HttpModule;
 use super::providers::{Completion, Provider};
 use crate::ffi::vcall;
 use crate::panic::{contain, report};
+use crate::task::{self, Owner, Step, Task};
 use crate::{Error, Flow, HttpContext};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -21,6 +22,8 @@ pub(crate) struct ModuleObject<T> {
     module_id: HTTP_MODULE_ID,
     /// Set once a hook panicked or failed: the instance gets no more hooks.
     failed: bool,
+    /// The running `async fn` hook, if any: its future borrows `module`.
+    task: Option<NonNull<Task>>,
     /// The life of the pool memory the factory allocated for the instance.
     pool: Option<PoolLife>,
     /// Where the object itself lives, which says how `Dispose` ends it.
@@ -75,6 +78,31 @@ impl<T> ModuleObject<T> {
     }
 }
 
+/// The view a dispatch lends its hook: the context, with the instance's
+/// task slot for an `async fn` hook.
+///
+/// # Safety
+/// `object` is live; `cx` is null or live for the notification.
+unsafe fn context_of<T>(
+    object: *mut ModuleObject<T>,
+    cx: *mut IHttpContext,
+) -> crate::Result<HttpContext> {
+    // SAFETY: live object (the contract); its fields are reached one by one
+    // (a pending `async fn` hook's future may hold the module borrowed).
+    let (server, module_id, owner) = unsafe {
+        (
+            (*object).server,
+            (*object).module_id,
+            Owner {
+                module: (&raw const (*object).module).cast::<()>(),
+                slot: NonNull::new_unchecked(&raw mut (*object).task),
+            },
+        )
+    };
+    // SAFETY: `cx` is null or live for the notification.
+    Ok(unsafe { HttpContext::from_raw(cx, server, module_id) }?.with_owner(owner))
+}
+
 /// Runs one hook: builds the views on the stack (no heap allocation),
 /// catches panics, turns `Err` and panics into a 500, and enforces that a
 /// reset connection finishes the request.
@@ -89,52 +117,73 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
     hook: impl FnOnce(&mut T, &mut HttpContext, &mut P) -> crate::Result<Flow>,
     name: &'static str,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    // SAFETY: per the contract `this` is a live ModuleObject<T>.
-    let object = unsafe { &mut *this.cast::<ModuleObject<T>>() };
-    if object.failed {
+    let object = this.cast::<ModuleObject<T>>();
+    // SAFETY: per the contract `this` is a live ModuleObject<T>; fields are
+    // reached one by one, never the whole object.
+    if unsafe { (*object).failed } {
         return RQ_NOTIFICATION_CONTINUE;
     }
-    // SAFETY: `cx` is null or live for the notification.
-    let mut context = match unsafe { HttpContext::from_raw(cx, object.server, object.module_id) } {
+    // SAFETY: live object; `cx` null or live.
+    let mut context = match unsafe { context_of(object, cx) } {
         Ok(context) => context,
         Err(error) => {
             report!(
                 "iis-module: {}::{name}: {error}",
                 core::any::type_name::<T>()
             );
-            object.failed = true;
+            // SAFETY: live object.
+            unsafe { (*object).failed = true };
             return RQ_NOTIFICATION_FINISH_REQUEST;
         }
     };
     let Some(provider) = NonNull::new(provider) else {
-        fail::<T>(
-            object,
-            &mut context,
-            name,
-            &Error::NullPointer {
-                operation: "event provider",
-            },
-        );
+        let error = Error::NullPointer {
+            operation: "event provider",
+        };
+        // SAFETY: live object.
+        fail::<T>(unsafe { &mut (*object).failed }, &mut context, name, &error);
         return RQ_NOTIFICATION_FINISH_REQUEST;
     };
     // SAFETY: live provider for the notification.
     let mut provider = unsafe { P::from_raw(provider) };
-    run_hook(object, &mut context, name, |module, cx| {
-        hook(module, cx, &mut provider)
-    })
+    // SAFETY: live object; no task is running (IIS sends no notification
+    // but `OnAsyncCompletion` while one is pending), so nothing else
+    // borrows the module.
+    let module = unsafe { &mut (*object).module };
+    let outcome = contain(|| hook(module, &mut context, &mut provider));
+    // SAFETY: live object.
+    unsafe { finish_hook(object, outcome, &mut context, name) }
 }
 
-/// The part of [`dispatch`] shared with `on_async_completion`.
-fn run_hook<T: HttpModule>(
-    object: &mut ModuleObject<T>,
+/// Turns what a hook (or a task) gave into the status IIS gets: a 500 or a
+/// reset for an `Err` or a panic, `FINISH_REQUEST` after a reset
+/// connection. A task left behind by a hook that did not return its
+/// pending flow is ended here, so nothing outlives the notification.
+///
+/// # Safety
+/// `object` is live; nothing borrows its fields but the module, if a
+/// task is pending.
+unsafe fn finish_hook<T>(
+    object: *mut ModuleObject<T>,
+    outcome: Result<crate::Result<Flow>, String>,
     context: &mut HttpContext,
     name: &'static str,
-    hook: impl FnOnce(&mut T, &mut HttpContext) -> crate::Result<Flow>,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    let outcome = contain(|| hook(&mut object.module, context));
     let error = match outcome {
         Ok(Ok(flow)) => {
             let status = flow.into_status();
+            if status != RQ_NOTIFICATION_PENDING {
+                // SAFETY: live object (the contract).
+                if let Some(task) = unsafe { (*object).task.take() } {
+                    report!(
+                        "iis-module: {}::{name} started an async hook but did not return its \
+                         pending flow; the hook is dropped",
+                        core::any::type_name::<T>()
+                    );
+                    // SAFETY: the slot's task, taken out: used no more.
+                    let _ = unsafe { task::end(task) };
+                }
+            }
             if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
                 report!(
                     "iis-module: {}::{name} reset the connection but did not finish the \
@@ -148,15 +197,16 @@ fn run_hook<T: HttpModule>(
         Ok(Err(error)) => error,
         Err(message) => Error::Panic(message),
     };
-    fail::<T>(object, context, name, &error);
+    // SAFETY: live object.
+    fail::<T>(unsafe { &mut (*object).failed }, context, name, &error);
     RQ_NOTIFICATION_FINISH_REQUEST
 }
 
 /// Reports a failed hook: a log record, and a 500 carrying the HRESULT and
 /// description IIS shows in its detailed error and failed-request trace, or,
 /// once the response head has left, a reset connection.
-fn fail<T>(object: &mut ModuleObject<T>, cx: &mut HttpContext, hook: &str, error: &Error) {
-    object.failed = true;
+fn fail<T>(failed: &mut bool, cx: &mut HttpContext, hook: &str, error: &Error) {
+    *failed = true;
     let module = core::any::type_name::<T>();
     report!("iis-module: {module}::{hook} failed: {error}");
     // Level 2: error, in IIS's failed-request tracing.
@@ -195,28 +245,60 @@ define_member_fn! {
         provider: *mut IHttpEventProvider,
         info: *mut IHttpCompletionInfo
     ) -> REQUEST_NOTIFICATION_STATUS {
-        // SAFETY: IIS calls this slot on our objects with live arguments.
-        let object = unsafe { &mut *this.cast::<ModuleObject<T>>() };
-        if object.failed {
+        let object = this.cast::<ModuleObject<T>>();
+        // SAFETY: IIS calls this slot on our objects with live arguments;
+        // fields are reached one by one (a task may hold the module).
+        if unsafe { (*object).failed } {
             return RQ_NOTIFICATION_CONTINUE;
         }
-        // SAFETY: `cx` is null or live for the notification.
-        let Ok(mut context) = (unsafe { HttpContext::from_raw(cx, object.server, object.module_id) }) else {
-            object.failed = true;
+        // SAFETY: null or live for the notification.
+        let completion = unsafe { Completion::new(info, provider, notification, post.as_bool()) };
+        // SAFETY: live object.
+        if let Some(task) = unsafe { (*object).task } {
+            // SAFETY: the instance's live task, polled inside the
+            // notification; nothing borrows it.
+            return match unsafe { task::resume(task, completion.status(), completion.bytes()) } {
+                Step::Pending => RQ_NOTIFICATION_PENDING,
+                Step::Ended(outcome) => {
+                    // SAFETY: live object; the slot's task, taken out and
+                    // used no more (its future is gone).
+                    let (mut context, hook) = unsafe {
+                        (*object).task = None;
+                        let hook = (*task.as_ptr()).hook;
+                        (task::end(task), hook)
+                    };
+                    let outcome = Ok(outcome.into_result(hook));
+                    // SAFETY: live object; the task is gone.
+                    unsafe { finish_hook(object, outcome, &mut context, hook) }
+                }
+            };
+        }
+        // SAFETY: live object; `cx` null or live.
+        let Ok(mut context) = (unsafe { context_of(object, cx) }) else {
+            // SAFETY: live object.
+            unsafe { (*object).failed = true };
             return RQ_NOTIFICATION_FINISH_REQUEST;
         };
-        // SAFETY: null or live for the notification.
-        let mut completion = unsafe { Completion::new(info, provider, notification, post.as_bool()) };
-        run_hook(object, &mut context, "on_async_completion", |module, cx| {
-            module.on_async_completion(cx, &mut completion)
-        })
+        let mut completion = completion;
+        // SAFETY: live object; no task, so nothing borrows the module.
+        let module = unsafe { &mut (*object).module };
+        let outcome = contain(|| module.on_async_completion(&mut context, &mut completion));
+        // SAFETY: live object.
+        unsafe { finish_hook(object, outcome, &mut context, "on_async_completion") }
     }
 
     pub(crate) unsafe fn dispose[T: HttpModule](this: *mut CHttpModule) {
         let object = this.cast::<ModuleObject<T>>();
         // SAFETY: IIS disposes of each instance exactly once, so this is
-        // still the live object `ModuleObject::place` made.
-        let (pool, storage) = unsafe { ((*object).pool.take(), (*object).storage) };
+        // still the live object `ModuleObject::place` made. A task still
+        // there (its request ended while it was pending) goes first: its
+        // future borrows the module.
+        let (pool, storage) = unsafe {
+            if let Some(task) = (*object).task.take() {
+                let _ = task::end(task);
+            }
+            ((*object).pool.take(), (*object).storage)
+        };
         let dropped = contain(|| match storage {
             // SAFETY: a live, initialised object in request-pool memory,
             // dropped exactly once (here); IIS frees the memory itself
@@ -337,6 +419,7 @@ define_member_fn! {
                     server: factory.server,
                     module_id: factory.module_id,
                     failed: false,
+                    task: None,
                     pool,
                     storage: Storage::Heap,
                     module: instance,

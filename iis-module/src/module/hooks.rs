@@ -51,7 +51,46 @@ macro_rules! request_hooks {
         /// neither miss a notification it handles nor receive one it does not.
         ///
         /// A hook's `Err` or panic is contained: the SDK logs it, answers 500
-        /// and finishes the request; the instance gets no further hooks.
+        /// (or resets the connection once the response head has left) and
+        /// finishes the request; the instance gets no further hooks.
+        ///
+        /// # `async fn` hooks
+        ///
+        /// Any request hook may be written `async fn hook(&mut self, cx: &mut
+        /// HttpContext) -> Result<Flow>` (no provider): `#[http_module]` runs
+        /// it as a task. It is polled inside the notification; when it waits,
+        /// the request is pending (`RQ_NOTIFICATION_PENDING`) and no IIS
+        /// thread is held; a wake from any thread or runtime resumes it on an
+        /// IIS thread (`PostCompletion`, then `OnAsyncCompletion`), and so
+        /// does the completion of its asynchronous I/O
+        /// ([`HttpRequest::read_body_async`](crate::HttpRequest::read_body_async),
+        /// [`HttpResponse::write_async`](crate::HttpResponse::write_async),
+        /// [`HttpResponse::flush_async`](crate::HttpResponse::flush_async)).
+        /// Its future must be `Send`; it may hold `&mut HttpContext` across
+        /// `.await`. If the client disconnects, the future is dropped; if it
+        /// waits on nothing that can wake it (every `Waker` dropped), the
+        /// request fails rather than hang.
+        ///
+        /// ```no_run
+        /// use iis_module::prelude::*;
+        ///
+        /// struct Echo;
+        ///
+        /// #[http_module]
+        /// impl HttpModule for Echo {
+        ///     async fn on_execute_request_handler(&mut self, cx: &mut HttpContext) -> Result<Flow> {
+        ///         let mut buf = [0u8; 16 * 1024];
+        ///         loop {
+        ///             let n = cx.request().read_body_async(&mut buf).await?;
+        ///             if n == 0 {
+        ///                 break;
+        ///             }
+        ///             cx.response().write_async(&buf[..n]).await?;
+        ///         }
+        ///         Ok(Flow::FinishRequest)
+        ///     }
+        /// }
+        /// ```
         ///
         /// ```no_run
         /// use iis_module::prelude::*;
@@ -93,6 +132,17 @@ macro_rules! request_hooks {
                 let _ = (cx, completion);
                 Ok(Flow::Continue)
             }
+        }
+
+        /// The provider type of each request hook, by hook name: what
+        /// `#[http_module]` gives the hook it generates for an `async fn`.
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        pub mod hook_providers {
+            $(
+                pub type $hook = super::$provider;
+                $(pub type $post_hook = super::$post_provider;)?
+            )*
         }
 
         /// Hook name → (`RQ_*` bit, post-notification?), for the masks.

@@ -125,6 +125,31 @@ pub(super) const SDK_GLUE: &[(&str, &str, &str, &[&str])] = &[
         &["Registration::global_module"],
     ),
     (
+        "IHttpConnectionStoredContext",
+        "NotifyDisconnect",
+        "implemented by the SDK for its context on each connection: a running `async fn` hook \
+         is cancelled (its future dropped) and `ClientDisconnect` signals are set",
+        &["HttpContext::client_disconnect", "HttpModule"],
+    ),
+    (
+        "IHttpConnectionModuleContextContainer",
+        "GetConnectionModuleContext",
+        "called by the SDK to find its context on the connection",
+        &[
+            "HttpContext::connection_context_or_insert_with",
+            "HttpContext::client_disconnect",
+        ],
+    ),
+    (
+        "IHttpConnectionModuleContextContainer",
+        "SetConnectionModuleContext",
+        "called by the SDK to store its context on the connection (once per module)",
+        &[
+            "HttpContext::connection_context_or_insert_with",
+            "HttpContext::client_disconnect",
+        ],
+    ),
+    (
         "IHttpModuleFactory",
         "GetHttpModule",
         "implemented by the SDK: calls the closure given to `Registration::request_module` \
@@ -179,8 +204,9 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     ("IHttpRequest2", "TLS channel binding is not wrapped"),
     (
         "IHttpRequest3",
-        "reads with a completion routine are not wrapped; `HttpRequest::read_body` reads \
-         synchronously",
+        "reads with a completion routine are not wrapped; `HttpRequest::read_body_async` reads \
+         with `IHttpRequest::ReadEntityBody` (`fAsync = TRUE`), completed through \
+         `OnAsyncCompletion`",
     ),
     (
         "IHttpRequest4",
@@ -201,24 +227,15 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     ),
     (
         "IHttpResponse2",
-        "writes and flushes with a completion routine are not wrapped; the SDK writes and \
-         flushes synchronously",
+        "writes and flushes with a completion routine are not wrapped; \
+         `HttpResponse::write_async` and `flush_async` use `IHttpResponse::WriteEntityChunks` \
+         and `Flush` with `fAsync = TRUE`, completed through `OnAsyncCompletion`",
     ),
     ("IHttpResponse3", "HTTP/2 server push is not wrapped"),
     (
         "IHttpUser",
         "passwords, tokens, roles and user variables are not wrapped; call them through \
          `HttpUser::as_raw`",
-    ),
-    (
-        "IHttpConnectionStoredContext",
-        "a callback the module implements; the SDK's stored values implement \
-         `IHttpStoredContext` only, so they get no disconnect notification",
-    ),
-    (
-        "IHttpConnectionModuleContextContainer",
-        "`HttpContext::connection_context_or_insert_with` stores through the base \
-         `IHttpModuleContextContainer` methods",
     ),
     (
         "IHttpConnection",

@@ -1,0 +1,192 @@
+//! What a task shares with the threads that may wake it: its state, the
+//! count of its live wakers, and whether the client has gone. A wake from
+//! any thread becomes one `IHttpContext::PostCompletion`, which makes IIS
+//! call `OnAsyncCompletion`, where the SDK polls the future again.
+
+use crate::ffi::vcall;
+use crate::http::connection_slot::Watch;
+use crate::module::flow::fail_request;
+use crate::panic::report;
+use core::ptr::NonNull;
+use core::task::{RawWaker, RawWakerVTable, Waker};
+use iis_sys::{IHttpContext, RQ_NOTIFICATION_FINISH_REQUEST};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+
+// The life of a task between polls. Only the polling thread (inside an IIS
+// notification) leaves `RUNNING`/`RUNNING_WOKEN`; any thread may move
+// `WAIT_WAKE` to `POSTED`, and whoever does calls `PostCompletion`.
+/// Being polled, inside a notification.
+pub(super) const RUNNING: u8 = 0;
+/// Woken while being polled: poll again.
+pub(super) const RUNNING_WOKEN: u8 = 1;
+/// Pending on a waker: the first wake posts a completion.
+pub(super) const WAIT_WAKE: u8 = 2;
+/// Pending on an IIS I/O operation, whose completion polls again; wakes
+/// meanwhile change nothing (that poll sees what they announced).
+pub(super) const WAIT_IO: u8 = 3;
+/// A completion was posted; `OnAsyncCompletion` is on its way.
+pub(super) const POSTED: u8 = 4;
+/// Finished or dropped: wakes do nothing.
+pub(super) const ENDED: u8 = 5;
+
+/// The part of a task that wakers and the disconnect watch hold.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    context: NonNull<IHttpContext>,
+    pub(super) state: AtomicU8,
+    /// Live `Waker` clones: none while the future waits on no I/O means
+    /// nothing can ever wake it (a lost completion).
+    wakers: AtomicUsize,
+    /// The client disconnected: drop the future at the next poll.
+    cancelled: AtomicBool,
+    /// The last waker went away unused while the task waited on it.
+    lost: AtomicBool,
+}
+
+// SAFETY: the context pointer is used only for `PostCompletion` (and, if
+// that fails, to end the request), by the one thread that moved the state
+// from `WAIT_WAKE` to `POSTED`: then the request is pending on exactly this
+// completion, so IIS keeps the context alive and calls nothing else on it.
+unsafe impl Send for Shared {}
+// SAFETY: as above; everything else is atomics.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    pub(super) fn new(context: NonNull<IHttpContext>) -> Self {
+        Self {
+            context,
+            state: AtomicU8::new(RUNNING),
+            wakers: AtomicUsize::new(0),
+            cancelled: AtomicBool::new(false),
+            lost: AtomicBool::new(false),
+        }
+    }
+
+    /// A waker for one poll, counted as a live waker until dropped.
+    pub(super) fn waker(self: &Arc<Self>) -> Waker {
+        self.wakers.fetch_add(1, Ordering::AcqRel);
+        let data = Arc::into_raw(Arc::clone(self)).cast::<()>();
+        // SAFETY: `data` is an `Arc<Shared>` reference the vtable's
+        // functions own and release exactly once.
+        unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
+    }
+
+    /// Whether any waker the future kept is alive.
+    pub(super) fn has_wakers(&self) -> bool {
+        self.wakers.load(Ordering::Acquire) > 0
+    }
+
+    pub(super) fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// Takes the "lost" mark.
+    pub(super) fn take_lost(&self) -> bool {
+        self.lost.swap(false, Ordering::AcqRel)
+    }
+
+    fn wake(&self) {
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            let next = match state {
+                RUNNING => RUNNING_WOKEN,
+                WAIT_WAKE => POSTED,
+                _ => return,
+            };
+            match self
+                .state
+                .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) if next == POSTED => return self.post_or_end(),
+                Ok(_) => return,
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    fn waker_dropped(&self) {
+        if self.wakers.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        if self
+            .state
+            .compare_exchange(WAIT_WAKE, POSTED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            self.lost.store(true, Ordering::Release);
+            self.post_or_end();
+        }
+    }
+
+    /// Resumes the pending request: IIS calls `OnAsyncCompletion`, which
+    /// polls the task. Only the thread that moved the state to `POSTED`
+    /// calls this.
+    pub(super) fn post(&self) -> windows_core::HRESULT {
+        // SAFETY: the request is pending on this completion (see the `Send`
+        // impl), so the context is alive and ours to call.
+        unsafe { vcall!(self.context.as_ptr(), PostCompletion(0)) }
+    }
+
+    /// [`post`](Self::post) from a waker, outside any notification: if IIS
+    /// refuses, the request fails here, as nothing else can resume it.
+    fn post_or_end(&self) {
+        let hr = self.post();
+        if hr.is_ok() {
+            return;
+        }
+        report!("iis-module: IHttpContext::PostCompletion failed ({hr}): the request fails");
+        self.state.store(ENDED, Ordering::Release);
+        // SAFETY: as in `post`: the request still waits for us, so ending
+        // it is the one call IIS gets for it.
+        unsafe {
+            fail_request(self.context);
+            vcall!(
+                self.context.as_ptr(),
+                IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST)
+            );
+        }
+    }
+}
+
+impl Watch for Shared {
+    /// The client is gone: the future is dropped at its next poll, which
+    /// this brings about.
+    fn disconnected(&self) {
+        self.cancelled.store(true, Ordering::Release);
+        self.wake();
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// # Safety (all four)
+/// `data` is an `Arc<Shared>` reference made by [`Shared::waker`] or
+/// `clone`, not yet released.
+unsafe fn clone(data: *const ()) -> RawWaker {
+    // SAFETY: a live `Arc<Shared>` reference (the vtable's contract).
+    let shared = unsafe { &*data.cast::<Shared>() };
+    shared.wakers.fetch_add(1, Ordering::AcqRel);
+    // SAFETY: as above; the new reference is owned by the new waker.
+    unsafe { Arc::increment_strong_count(data.cast::<Shared>()) };
+    RawWaker::new(data, &VTABLE)
+}
+
+unsafe fn wake(data: *const ()) {
+    // SAFETY: the vtable's contract; `wake` consumes the waker.
+    unsafe {
+        wake_by_ref(data);
+        drop_waker(data);
+    }
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: a live `Arc<Shared>` reference (the vtable's contract).
+    unsafe { &*data.cast::<Shared>() }.wake();
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: the waker's own reference, released exactly once here.
+    let shared = unsafe { Arc::from_raw(data.cast::<Shared>()) };
+    shared.waker_dropped();
+}

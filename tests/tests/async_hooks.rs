@@ -1,0 +1,143 @@
+//! `async fn` hooks, as IIS drives them: iis-host loads the test module
+//! library and runs the `async_hooks` module through its asynchronous
+//! engine, where completions and wakes arrive later, on other threads.
+
+use iis_host::http::ConnectionFate;
+use iis_host::{Host, Notification};
+use iis_module_tests::fixture_host;
+
+fn host() -> Host {
+    fixture_host(&["async_hooks"]).expect("loads")
+}
+
+fn post(uri: &str, body: &[u8]) -> http::Request<Vec<u8>> {
+    http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("Host", "localhost")
+        .body(body.to_vec())
+        .expect("valid request")
+}
+
+#[test]
+fn a_hook_that_never_waits_answers_at_once() {
+    let t = host().get("/?ready");
+    assert_eq!((t.status, t.body_text().as_str()), (200, "ready\n"), "{t}");
+    assert!(
+        !t.notifications
+            .iter()
+            .any(|n| n.notification == Notification::AsyncCompletion),
+        "no completion needed: {t}"
+    );
+}
+
+#[test]
+fn a_hook_awaiting_a_timer_pends_and_resumes_through_a_posted_completion() {
+    let host = host();
+    let t = host.get("/?sleep=30");
+    assert_eq!(
+        (t.status, t.body_text().as_str()),
+        (200, "slept 30 ms\n"),
+        "{t}"
+    );
+    let lines = t.notification_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("OnExecuteRequestHandler -> PENDING")),
+        "{lines:?}"
+    );
+    assert!(
+        t.calls
+            .iter()
+            .any(|c| c.to_string().starts_with("IHttpContext::PostCompletion")),
+        "{t}"
+    );
+    let stats = host.stats();
+    assert_eq!(stats.instances_created, stats.instances_disposed);
+}
+
+#[test]
+fn bodies_are_read_and_written_asynchronously() {
+    let host = host();
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let t = host.run(post("/?echo", &body));
+    assert_eq!(t.status, 200, "{t}");
+    assert_eq!(t.body.len(), body.len());
+    assert!(t.body == body, "the echo differs");
+
+    let t = host.run(post("/?read_all", b"twelve bytes"));
+    assert_eq!(t.body_text(), "12 bytes\n", "{t}");
+}
+
+#[test]
+fn failures_before_the_head_left_are_500s() {
+    let host = host();
+    for action in ["error", "panic", "lost"] {
+        let t = host.get(&format!("/?{action}"));
+        assert_eq!(t.status, 500, "?{action}: {t}");
+        assert_ne!(t.fate, ConnectionFate::Reset, "?{action}");
+    }
+    let stats = host.stats();
+    assert_eq!(stats.instances_created, stats.instances_disposed);
+}
+
+#[test]
+fn failures_after_the_head_left_reset_the_connection() {
+    let host = host();
+    for action in ["panic_after_flush", "lost_after_flush"] {
+        let t = host.get(&format!("/?{action}"));
+        assert_eq!(t.body_text(), "the first half", "?{action}: {t}");
+        assert_eq!(t.fate, ConnectionFate::Reset, "?{action}: {t}");
+    }
+}
+
+/// Sends `head` on a fresh connection to `addr`; reads until `until`
+/// arrives (or the connection ends).
+fn exchange(addr: std::net::SocketAddr, head: &str, until: &str) -> (std::net::TcpStream, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(head.as_bytes()).expect("sends");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(until) {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    (stream, String::from_utf8_lossy(&seen).into_owned())
+}
+
+#[test]
+fn a_client_disconnect_drops_the_hooks_future_promptly() {
+    let host = std::sync::Arc::new(host());
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    let marker = std::env::temp_dir().join(format!("iis-async-drop-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let head = format!(
+        "GET /?hold=20000 HTTP/1.1\r\nHost: localhost\r\nX-Dropped: {}\r\n\r\n",
+        marker.display()
+    );
+    let (stream, seen) = exchange(server.local_addr(), &head, "holding\n");
+    assert!(seen.contains("holding\n"), "{seen}");
+    assert!(!marker.exists(), "dropped before the client left");
+    let left = std::time::Instant::now();
+    drop(stream);
+    while !marker.exists() && left.elapsed() < std::time::Duration::from_secs(5) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let took = left.elapsed();
+    assert!(marker.exists(), "the future was not dropped");
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "dropped after {took:?}"
+    );
+    let _ = std::fs::remove_file(&marker);
+    server.shutdown().expect("shuts down");
+    let stats = host.stats();
+    assert_eq!(stats.instances_created, stats.instances_disposed);
+}
