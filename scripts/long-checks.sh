@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 timeout 600 cargo test --release -p iis-host --test connections --test streaming \
     -- --ignored --nocapture
-timeout 600 cargo test --release -p iis-module-tests --test async_streaming \
+timeout 600 cargo test --release -p iis-module-tests --test streaming \
     -- --ignored --nocapture

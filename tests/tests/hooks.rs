@@ -227,6 +227,14 @@ fn a_completion_handle_dropped_unused_fails_the_request() {
 }
 
 #[test]
+fn a_completion_handle_dropped_after_the_head_left_resets_the_connection() {
+    let host = fixture_host(&["pending"]).expect("loads");
+    let t = host.get("/?dropped_after_flush");
+    assert_eq!(t.body_text(), "the first half", "{t}");
+    assert_eq!(t.fate, ConnectionFate::Reset, "{t}");
+}
+
+#[test]
 fn a_failure_after_the_head_left_resets_the_connection() {
     let host = fixture_host(&["flushes_then_panics"]).expect("loads");
     let t = host.get("/");

@@ -14,7 +14,7 @@ use iis_sys::{
 };
 
 use crate::engine::pool::now;
-use crate::engine::send::{drain, fail_with_500, put_and_flush};
+use crate::engine::send::{drain, fail_with_500, put_and_flush, sending_synchronously};
 use crate::ffi::{hex, lock};
 use crate::http::{RecordingSink, ResponseSink};
 use crate::loader::request_order;
@@ -233,9 +233,11 @@ async fn call_module<S: ResponseSink + ?Sized>(
             })
         })
     };
-    // SAFETY: a live instance of this request; the context and provider are
-    // this request's objects for this notification.
-    let raw = unsafe { call_slot(module.0, notification, post, core.context_ptr(), provider.0) };
+    let raw = sending_synchronously(core, sink.as_deref_mut(), || {
+        // SAFETY: a live instance of this request; the context and provider
+        // are this request's objects for this notification.
+        unsafe { call_slot(module.0, notification, post, core.context_ptr(), provider.0) }
+    });
     let mut status = RequestStatus::from_raw(raw);
     record(notification, status);
     while status == RequestStatus::Pending {
@@ -256,7 +258,7 @@ async fn call_module<S: ResponseSink + ?Sized>(
             }
             Some(Completion::Async(result)) => {
                 let info = completion(result.bytes, result.status);
-                let raw = match result.routine {
+                let raw = sending_synchronously(core, Some(&mut *sink), || match result.routine {
                     // SAFETY: the routine and context the module passed with
                     // the operation; the context object is this request's
                     // `IHttpContext4` (so also an `IHttpContext3`), the
@@ -280,7 +282,7 @@ async fn call_module<S: ResponseSink + ?Sized>(
                             info.iface::<IHttpCompletionInfo>(),
                         )
                     },
-                };
+                });
                 status = RequestStatus::from_raw(raw);
                 record(Notification::AsyncCompletion, status);
             }

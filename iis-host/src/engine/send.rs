@@ -131,10 +131,76 @@ fn describe_error_page(resp: &mut ResponseData) {
 
 /// A send inside a module's call (`Flush`, a write with buffering off):
 /// the `SendResponse` notification, then the head (first time) and the
-/// buffered entity queued for the pipeline to write.
+/// buffered entity queued for the pipeline to write. A synchronous call from
+/// the hook the pipeline is running writes them out before it returns,
+/// waiting for a slow client as IIS's synchronous send does
+/// ([`sending_synchronously`]); from elsewhere the pipeline writes them.
 pub(crate) fn send(core: &RequestCore) {
     // Without a sink nothing waits, so the future is ready at once.
     let _ = now(send_with::<RecordingSink>(core, false, None));
+    SYNCHRONOUS.with(|current| {
+        if let Some((owner, flush)) = current.get()
+            && std::ptr::eq(owner, core)
+        {
+            // SAFETY: set by `sending_synchronously` for this request on
+            // this thread, whose frame (and so the closure) is still live;
+            // the closure is not running (sends do not nest in it).
+            unsafe { (*flush)() };
+        }
+    });
+}
+
+/// The request whose hook a thread is running, with the closure that
+/// writes its queued output to the connection (lifetime erased: set only
+/// while that closure lives).
+type Synchronous = Option<(*const RequestCore, *mut (dyn FnMut() + 'static))>;
+
+thread_local! {
+    static SYNCHRONOUS: std::cell::Cell<Synchronous> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `call` (a module's hook, on the pipeline's thread) so that its
+/// synchronous sends reach `sink` before they return.
+pub(crate) fn sending_synchronously<S: ResponseSink + ?Sized, R>(
+    core: &RequestCore,
+    sink: Option<&mut S>,
+    call: impl FnOnce() -> R,
+) -> R {
+    let Some(sink) = sink else {
+        return call();
+    };
+    let mut flush = || write_now(core, sink);
+    let flush: *mut (dyn FnMut() + '_) = &mut flush;
+    // SAFETY: only the lifetime changes; the pointer is cleared (by
+    // `Restore`) before `flush` goes out of scope, and used only on this
+    // thread meanwhile.
+    let flush: *mut (dyn FnMut() + 'static) = unsafe { std::mem::transmute(flush) };
+    struct Restore(Synchronous);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SYNCHRONOUS.with(|current| current.set(self.0));
+        }
+    }
+    let _restore = Restore(SYNCHRONOUS.with(|current| current.replace(Some((core, flush)))));
+    call()
+}
+
+/// Writes the queued output now; if the client is slow to take it, blocks
+/// this worker until it has (handing its other tasks to other workers).
+fn write_now<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    if put_and_flush(core, sink, &mut cx).is_ready() {
+        return;
+    }
+    // Not on a multi-thread runtime (an in-memory sink is never slow):
+    // the pipeline writes it after the hook.
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        return;
+    }
+    tokio::task::block_in_place(|| runtime.block_on(poll_fn(|cx| put_and_flush(core, sink, cx))));
 }
 
 /// The end-of-request send: as [`send`], but a buffered response gets its

@@ -1,9 +1,12 @@
-//! `async fn` hooks stream with bounded memory: the `async_hooks` fixture
-//! echoes an upload as it arrives (`read_body_async` / `write_async`,
-//! buffering off) and streams a response a flushed piece at a time. The
-//! default tests move a few MiB; the long one (`scripts/long-checks.sh`)
-//! moves 100 MiB each way and holds the process's peak RSS under 64 MB.
-//! (Alone in its test binary: it reads the process's peak RSS.)
+//! Modules stream with bounded memory. An `async fn` hook (the
+//! `async_hooks` fixture) echoes an upload as it arrives (`read_body_async`
+//! / `write_async`, buffering off) and streams a response a flushed piece at
+//! a time; a synchronous hook (the `streams` fixture) streams with plain
+//! `write()`, buffering off or flushed per piece, each write done (sent)
+//! when it returns, as in IIS. The default tests move a few MiB; the long
+//! one (`scripts/long-checks.sh`) moves 100 MiB each way and holds the
+//! process's peak RSS under 64 MB. (Alone in its test binary: it reads the
+//! process's peak RSS.)
 #![cfg(target_os = "linux")]
 
 use iis_host::{Host, HostConfig, ServeHandle};
@@ -35,11 +38,15 @@ fn peak_rss() -> u64 {
 }
 
 fn serve() -> (Arc<Host>, ServeHandle) {
+    serve_module("async_hooks")
+}
+
+fn serve_module(name: &str) -> (Arc<Host>, ServeHandle) {
     let mut config = HostConfig::default();
     config.server.max_body_bytes = 1 << 40;
     config.server.read_timeout = Duration::from_secs(30);
     let host = Host::builder()
-        .module_named("async_hooks", fixtures())
+        .module_named(name, fixtures())
         .config(config)
         .build()
         .expect("loads");
@@ -134,12 +141,25 @@ fn echo(size: u64) -> u64 {
 
 /// Gets `?stream=<mib>`; its length.
 fn download(mib: u64) -> u64 {
-    let (_host, server) = serve();
+    get_chunked("async_hooks", &format!("/?stream={mib}"), b'x')
+}
+
+/// Gets `?mib=<mib>` from the synchronous `streams` module (`&flush`:
+/// buffered, flushed per piece); its length.
+fn download_sync(mib: u64, flush: bool) -> u64 {
+    let flush = if flush { "&flush" } else { "" };
+    get_chunked("streams", &format!("/?mib={mib}{flush}"), b's')
+}
+
+/// Gets `path` from `module` reading the chunked body as it comes, each
+/// byte `fill`; its length.
+fn get_chunked(module: &str, path: &str, fill: u8) -> u64 {
+    let (_host, server) = serve_module(module);
     let mut stream = TcpStream::connect(server.local_addr()).expect("connects");
-    write!(stream, "GET /?stream={mib} HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
     let mut reader = BufReader::new(stream);
     assert_eq!(read_head(&mut reader), 200);
-    let received = read_chunked(&mut reader, |_, byte| byte == b'x');
+    let received = read_chunked(&mut reader, |_, byte| byte == fill);
     server.shutdown().expect("shuts down");
     received
 }
@@ -161,16 +181,28 @@ fn an_async_hook_streams_a_response() {
 }
 
 #[test]
+fn a_synchronous_hook_streams_with_write() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    assert_eq!(download_sync(4, false), 4 * MIB);
+    assert_eq!(download_sync(4, true), 4 * MIB);
+}
+
+#[test]
 #[ignore = "long: scripts/long-checks.sh"]
-fn a_100_mib_async_echo_and_stream_stay_under_64_mb() {
+fn a_100_mib_echo_and_streams_stay_under_64_mb() {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     assert_eq!(echo(100 * MIB), 100 * MIB);
     assert_eq!(download(100), 100 * MIB);
+    assert_eq!(download_sync(100, false), 100 * MIB);
+    assert_eq!(download_sync(100, true), 100 * MIB);
     let peak = peak_rss();
     eprintln!(
-        "peak RSS after a 100 MiB async echo and a 100 MiB stream: {:.1} MiB",
+        "peak RSS after a 100 MiB async echo, a 100 MiB async stream and two \
+         100 MiB synchronous streams: {:.1} MiB",
         peak as f64 / MIB as f64
     );
     assert!(peak < 64 * MIB, "peak RSS {} MiB", peak / MIB);
