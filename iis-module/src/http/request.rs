@@ -560,6 +560,50 @@ impl RawRequest<'_> {
     pub fn bytes_received(&self) -> u64 {
         self.raw.BytesReceived
     }
+
+    /// Every request header as HTTP.sys parsed it, in the order of its
+    /// table: the known headers (`KnownHeaders`, by `HTTP_HEADER_ID`) with
+    /// their canonical names, then the others (`pUnknownHeaders`) as sent.
+    /// A header whose pointer is null is skipped.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
+        let headers = &self.raw.Headers;
+        let known = headers
+            .KnownHeaders
+            .iter()
+            .zip(iis_sys::HTTP_REQUEST_HEADER_NAMES)
+            .filter_map(|(header, name)| {
+                // SAFETY: HTTP.sys gives each value with its length, alive
+                // with the request (as long as this view).
+                let value =
+                    unsafe { ffi::bytes(header.pRawValue, usize::from(header.RawValueLength)) }?;
+                Some((name, value))
+            });
+        let unknown: &[iis_sys::HTTP_UNKNOWN_HEADER] =
+            if headers.pUnknownHeaders.is_null() || headers.UnknownHeaderCount == 0 {
+                &[]
+            } else {
+                // SAFETY: HTTP.sys gives `UnknownHeaderCount` entries at
+                // `pUnknownHeaders`, alive with the request.
+                unsafe {
+                    core::slice::from_raw_parts(
+                        headers.pUnknownHeaders,
+                        usize::from(headers.UnknownHeaderCount),
+                    )
+                }
+            };
+        let unknown = unknown.iter().filter_map(|header| {
+            // SAFETY: as above: name and value with their lengths.
+            let (name, value) = unsafe {
+                (
+                    ffi::bytes(header.pName, usize::from(header.NameLength))?,
+                    ffi::bytes(header.pRawValue, usize::from(header.RawValueLength))
+                        .unwrap_or_default(),
+                )
+            };
+            Some((core::str::from_utf8(name).ok()?, value))
+        });
+        known.chain(unknown)
+    }
 }
 
 /// An HTTP version from its numbers.
