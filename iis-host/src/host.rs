@@ -219,7 +219,11 @@ impl HostCore {
         );
     }
 
-    /// StopListening, ApplicationStop, contexts cleaned up, Terminate; once.
+    /// New requests refused, StopListening, the requests in flight drained,
+    /// ApplicationStop, contexts cleaned up, Terminate; once. As in IIS,
+    /// `GL_STOP_LISTENING` comes when the process stops taking requests,
+    /// before those in flight have finished (which is why its provider asks
+    /// whether to drain them), so a module may finish its work meanwhile.
     fn shutdown(&self) {
         let started = {
             let mut life = lock(&self.life);
@@ -227,17 +231,22 @@ impl HostCore {
                 return;
             }
             life.stopping = true;
+            life.started
+        };
+        if started {
+            let stop = crate::objects::providers::stop_listening(self);
+            engine::notify_global(self, GlobalNotification::StopListening, stop.iface(), None);
+        }
+        {
+            let mut life = lock(&self.life);
             while life.active > 0 {
                 life = self
                     .life_changed
                     .wait(life)
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
-            life.started
-        };
+        }
         if started {
-            let stop = crate::objects::providers::stop_listening(self);
-            engine::notify_global(self, GlobalNotification::StopListening, stop.iface(), None);
             let app = crate::objects::providers::application(self);
             engine::notify_global(self, GlobalNotification::ApplicationStop, app.iface(), None);
         }
