@@ -4,7 +4,7 @@
 //! what the sample makes observable in IIS.
 
 mod samples_request_support;
-use iis_host::{ApiCall, Host};
+use iis_host::{ApiCall, Host, Transcript};
 use samples_request_support::*;
 
 /// The test modules' library (tests/modules/fixtures).
@@ -140,51 +140,121 @@ fn cancel_io_at_send_response_leaves_a_synchronous_response_unchanged() {
     assert_eq!(calls(&t), ["IHttpContext::CancelIo()"]);
 }
 
-#[test]
-fn indicate_completion_and_post_completion_finish_when_writes_complete_synchronously() {
-    for (name, flushes) in [
-        ("IHttpContextIndicateCompletion", true),
-        ("IHttpContextPostCompletion", false),
-    ] {
-        let t = samples(&[name]).get("/");
-        assert_eq!(
-            answer(&t),
-            (200, "Hello World!".into(), Some("text/plain".into())),
-            "{name}"
-        );
-        assert_eq!(
-            t.notification_lines(),
-            [format!("{name}: OnBeginRequest -> FINISH_REQUEST")],
-            "no PENDING: nothing to complete"
-        );
-        assert_eq!(
-            calls(&t).contains(&"IHttpResponse::Flush()".to_owned()),
-            flushes,
-            "{name}"
-        );
-        assert!(
-            t.calls.iter().all(|c| !matches!(
+/// The calls of a request that write, flush, log or complete, in order.
+fn completion_calls(t: &Transcript) -> Vec<String> {
+    t.calls
+        .iter()
+        .filter(|c| {
+            matches!(
                 c,
-                ApiCall::ContextPostCompletion { .. } | ApiCall::ContextIndicateCompletion { .. }
-            )),
-            "{name}"
-        );
-    }
+                ApiCall::ResponseWriteEntityChunks { .. }
+                    | ApiCall::ResponseFlush
+                    | ApiCall::ReportEvent(_)
+                    | ApiCall::ContextPostCompletion { .. }
+                    | ApiCall::ContextIndicateCompletion { .. }
+            )
+        })
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
-fn completion_info_sample_writes_then_flushes_at_map_request_handler_and_continues() {
+fn indicate_completion_sample_continues_the_pipeline_once_its_write_completes_later() {
+    // A stage logger after it shows whether the pipeline went on.
+    let t = samples(&[
+        "IHttpContextIndicateCompletion",
+        "CHttpModuleMapRequestHandler",
+    ])
+    .get("/");
+    assert_eq!(
+        answer(&t),
+        (200, "Hello World!".into(), Some("text/plain".into())),
+        "{t:#}"
+    );
+    assert_eq!(
+        t.notification_lines(),
+        [
+            "IHttpContextIndicateCompletion: OnBeginRequest -> PENDING",
+            "IHttpContextIndicateCompletion: OnAsyncCompletion -> CONTINUE",
+            "CHttpModuleMapRequestHandler: OnMapRequestHandler -> CONTINUE",
+            "CHttpModuleMapRequestHandler: OnPostMapRequestHandler -> CONTINUE",
+        ],
+        "the write completes later, and its completion continues the pipeline"
+    );
+    // Pending after the write, the sample never reaches its flush: the
+    // response goes out whole at the end. (The SDK resumes the hook's
+    // future from the completion; it calls no IndicateCompletion.)
+    let logged = |text: &str| {
+        format!("ReportEventW(\"IISADMIN\", EVENTLOG_INFORMATION_TYPE, 0, 0, [{text:?}])")
+    };
+    assert_eq!(
+        completion_calls(&t),
+        [
+            "IHttpResponse::WriteEntityChunks(\"Hello World!\")".to_owned(),
+            logged("OnMapRequestHandler"),
+            logged("OnPostMapRequestHandler"),
+        ]
+    );
+    assert_eq!(t.header("Content-Length"), Some(&b"12"[..]));
+}
+
+#[test]
+fn post_completion_sample_finishes_at_begin_request_once_its_write_completes_later() {
+    let t = samples(&["IHttpContextPostCompletion", "CHttpModuleMapRequestHandler"]).get("/");
+    assert_eq!(
+        answer(&t),
+        (200, "Hello World!".into(), Some("text/plain".into())),
+        "{t:#}"
+    );
+    assert_eq!(
+        t.notification_lines(),
+        [
+            "IHttpContextPostCompletion: OnBeginRequest -> PENDING",
+            "IHttpContextPostCompletion: OnAsyncCompletion -> FINISH_REQUEST",
+        ],
+        "pending until the write completes, then finished: later stages never run"
+    );
+    // The write's own completion resumed the hook: nothing was posted.
+    assert_eq!(
+        completion_calls(&t),
+        ["IHttpResponse::WriteEntityChunks(\"Hello World!\")"]
+    );
+}
+
+#[test]
+fn completion_info_sample_logs_each_later_completion_and_continues() {
     let t = samples(&["IHttpCompletionInfoIHttpCompletionInfo"]).get("/");
     assert_eq!(
         answer(&t),
-        (200, "Hello World!".into(), Some("text/plain".into()))
+        (200, "Hello World!".into(), Some("text/plain".into())),
+        "{t:#}"
     );
     assert_eq!(t.header("Content-Length"), None, "flushed before the end");
     assert_eq!(
         t.notification_lines(),
         [
-            "IHttpCompletionInfoIHttpCompletionInfo: OnBeginRequest -> CONTINUE",
-            "IHttpCompletionInfoIHttpCompletionInfo: OnMapRequestHandler -> CONTINUE",
+            "IHttpCompletionInfoIHttpCompletionInfo: OnBeginRequest -> PENDING",
+            "IHttpCompletionInfoIHttpCompletionInfo: OnAsyncCompletion -> CONTINUE",
+            "IHttpCompletionInfoIHttpCompletionInfo: OnMapRequestHandler -> PENDING",
+            "IHttpCompletionInfoIHttpCompletionInfo: OnAsyncCompletion -> CONTINUE",
+        ]
+    );
+    // One entry per completion, written when it arrives: after its
+    // operation, before the next one. (The sample's entries also give the
+    // completion's byte count, which the port cannot read: see the port.)
+    let entry = |notification: u32| {
+        format!(
+            "ReportEventW(\"IISADMIN\", EVENTLOG_INFORMATION_TYPE, 0, 0, \
+             [\"Notification: {notification}\", \"Completion Status: 0x00000000\"])"
+        )
+    };
+    assert_eq!(
+        completion_calls(&t),
+        [
+            "IHttpResponse::WriteEntityChunks(\"Hello World!\")".to_owned(),
+            entry(1),
+            "IHttpResponse::Flush()".to_owned(),
+            entry(16),
         ]
     );
 }

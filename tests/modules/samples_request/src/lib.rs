@@ -78,9 +78,9 @@ fn register(module: &mut Registration) -> Result<()> {
         "IHttpContextGetParentContext" => module.request_module(|| ParentContext),
         "IHttpContextGetRootContext" => module.request_module(|| RootContext),
         "IHttpContextCancelIo" => module.request_module(|| CancelIoAtSend),
-        "IHttpContextIndicateCompletion" => module.request_module(|| WriteAndFlush { flush: true }),
-        "IHttpContextPostCompletion" => module.request_module(|| WriteAndFlush { flush: false }),
-        "IHttpCompletionInfoIHttpCompletionInfo" => module.request_module(|| WriteThenFlushLater),
+        "IHttpContextIndicateCompletion" => module.request_module(|| WriteFlushIndicateCompletion),
+        "IHttpContextPostCompletion" => module.request_module(|| WriteThenFinish),
+        "IHttpCompletionInfoIHttpCompletionInfo" => logging(module, CompletionInfoLog),
         // Providers
         "ISendResponseProviderGetFlags" => module.request_module(|| SendFlags),
         "ISendResponseProviderGetHeadersBeingSent" => {

@@ -2,7 +2,8 @@
 //! notifications disabled, merged and counted, child-request identity, and
 //! the completion of asynchronous work.
 
-use crate::util::{plain_text, write_message};
+use crate::stages;
+use crate::util::{completion, plain_text, write_message};
 use iis_module::prelude::*;
 use iis_module::{ExecuteFlags, NextNotification};
 
@@ -208,60 +209,110 @@ impl HttpModule for CancelIoAtSend {
     }
 }
 
-/// `IHttpContextIndicateCompletion` and `IHttpContextPostCompletion`:
-/// `Hello World!` written and flushed; the writes complete synchronously,
-/// so no completion is pending and the request finishes.
-pub(crate) struct WriteAndFlush {
-    /// `IHttpContextPostCompletion` does not flush.
-    pub(crate) flush: bool,
-}
+/// The body the completion samples write.
+const HELLO: &[u8] = b"Hello World!";
+
+/// `IHttpContextIndicateCompletion`: `Hello World!` written, then flushed,
+/// both asynchronously. An operation IIS completes later leaves the request
+/// pending, and its completion continues the pipeline (the sample's
+/// `OnAsyncCompletion` calls `IndicateCompletion(RQ_NOTIFICATION_CONTINUE)`);
+/// after a write that completes later the flush is not made. When both
+/// complete in the call, the request finishes at BeginRequest.
+pub(crate) struct WriteFlushIndicateCompletion;
 
 #[http_module]
-impl HttpModule for WriteAndFlush {
-    fn on_begin_request(&mut self, cx: &mut HttpContext, provider: &mut Event) -> Result<Flow> {
+impl HttpModule for WriteFlushIndicateCompletion {
+    async fn on_begin_request(&mut self, cx: &mut HttpContext) -> Result<Flow> {
         plain_text(cx)?;
-        let outcome = cx.response().write(b"Hello World!").and_then(|()| {
-            if self.flush {
-                cx.response().flush()
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(error) = outcome {
-            provider.set_error_status(error.hresult());
+        let (written, later) = completion(cx.response().write_async(HELLO)).await;
+        if later {
+            return Ok(Flow::Continue);
         }
+        if written.is_err() {
+            // The sample also sets the provider's error status, which an
+            // `async fn` hook has no provider for.
+            return Ok(Flow::FinishRequest);
+        }
+        let (_, later) = completion(cx.response().flush_async()).await;
+        if later {
+            return Ok(Flow::Continue);
+        }
+        // Flushed in the call, or failed (then the sample sets the error
+        // status, as above): either way the request ends here.
         Ok(Flow::FinishRequest)
     }
 }
 
-/// `IHttpCompletionInfoIHttpCompletionInfo`: `Hello World!` at
-/// BeginRequest, a flush at MapRequestHandler, and the request continues
-/// (the writes complete synchronously: no completion to log).
-pub(crate) struct WriteThenFlushLater;
+/// `IHttpContextPostCompletion`: `Hello World!` written asynchronously,
+/// then the request finishes at BeginRequest.
+///
+/// When IIS completes the write later, the sample posts a completion
+/// (`PostCompletion`) and returns `RQ_NOTIFICATION_FINISH_REQUEST` while
+/// the write is in flight. An `async fn` hook cannot return before its I/O
+/// completes: the request is pending until IIS's own completion of the
+/// write, and then finishes, so no completion needs posting.
+pub(crate) struct WriteThenFinish;
 
 #[http_module]
-impl HttpModule for WriteThenFlushLater {
-    fn on_begin_request(&mut self, cx: &mut HttpContext, _: &mut Event) -> Result<Flow> {
+impl HttpModule for WriteThenFinish {
+    async fn on_begin_request(&mut self, cx: &mut HttpContext) -> Result<Flow> {
         plain_text(cx)?;
-        if cx.response().write(b"Hello World!").is_err() {
-            cx.response().set_status_detail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                0,
-                "Server Error",
-                false,
-            )?;
+        // Success or failure, the sample finishes the request (a failure
+        // also sets the provider's error status, which an `async fn` hook
+        // has no provider for).
+        let _ = cx.response().write_async(HELLO).await;
+        Ok(Flow::FinishRequest)
+    }
+}
+
+/// `IHttpCompletionInfoIHttpCompletionInfo`: `Hello World!` written
+/// asynchronously at BeginRequest, an asynchronous flush at
+/// MapRequestHandler, and the request continues. Each operation IIS
+/// completes later is reported to the event log when its completion
+/// arrives, as the sample's `OnAsyncCompletion` does: the notification
+/// that was pending and the completion status. The sample also logs the
+/// completion's byte count, which the SDK's I/O futures do not give.
+pub(crate) struct CompletionInfoLog(pub(crate) EventLog);
+
+impl CompletionInfoLog {
+    /// The entry for a completion of `notification` with `result`.
+    fn report(&self, notification: RequestNotifications, result: &Result<()>) {
+        let status = result.as_ref().err().map_or(0, |error| error.hresult().0);
+        stages::log(
+            &self.0,
+            &[
+                &format!("Notification: {}", notification.bits()),
+                &format!("Completion Status: 0x{status:08x}"),
+            ],
+        );
+    }
+}
+
+/// The sample's answer to an operation that failed in the call.
+fn server_error(cx: &mut HttpContext) -> Result<()> {
+    cx.response()
+        .set_status_detail(StatusCode::INTERNAL_SERVER_ERROR, 0, "Server Error", false)
+}
+
+#[http_module]
+impl HttpModule for CompletionInfoLog {
+    async fn on_begin_request(&mut self, cx: &mut HttpContext) -> Result<Flow> {
+        plain_text(cx)?;
+        let (written, later) = completion(cx.response().write_async(HELLO)).await;
+        if later {
+            self.report(RequestNotifications::BEGIN_REQUEST, &written);
+        } else if written.is_err() {
+            server_error(cx)?;
             return Ok(Flow::FinishRequest);
         }
         Ok(Flow::Continue)
     }
-    fn on_map_request_handler(&mut self, cx: &mut HttpContext, _: &mut MapHandler) -> Result<Flow> {
-        if cx.response().flush().is_err() {
-            cx.response().set_status_detail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                0,
-                "Server Error",
-                false,
-            )?;
+    async fn on_map_request_handler(&mut self, cx: &mut HttpContext) -> Result<Flow> {
+        let (flushed, later) = completion(cx.response().flush_async()).await;
+        if later {
+            self.report(RequestNotifications::MAP_REQUEST_HANDLER, &flushed);
+        } else if flushed.is_err() {
+            server_error(cx)?;
         }
         Ok(Flow::Continue)
     }

@@ -11,7 +11,7 @@ pub(crate) fn open(server: HttpServer) -> Result<EventLog> {
 }
 
 /// One information entry; like the samples, a failed write changes nothing.
-fn log(log: &EventLog, strings: &[&str]) {
+pub(crate) fn log(log: &EventLog, strings: &[&str]) {
     let _ = log.report(EventType::Information, 0, strings);
 }
 
