@@ -2,6 +2,7 @@
 //! library: an axum Router running inside the IIS pipeline through
 //! iis-tower.
 
+use iis_host::ApiCall;
 use iis_module_tests::example_host;
 
 fn request(
@@ -52,4 +53,69 @@ fn the_router_answers_inside_the_pipeline() {
 
     let t = host.get("/whoami");
     assert_eq!(t.body_text(), "anonymous\n", "{t}");
+}
+
+#[test]
+fn server_sent_events_are_flushed_one_by_one() {
+    let host = example_host("axum_app");
+    let t = host.get("/events");
+    assert_eq!(t.status, 200, "{t}");
+    assert_eq!(t.header("content-type"), Some(&b"text/event-stream"[..]));
+    let events: Vec<String> = (1..=5)
+        .map(|n| format!("event: tick\ndata: tick {n}\n\n"))
+        .collect();
+    assert_eq!(t.body_text(), events.concat(), "{t}");
+    // Unbuffered, the head flushed at once, then each event written and
+    // flushed on its own: the client gets each as it is produced.
+    let sends: Vec<String> = t
+        .calls
+        .iter()
+        .filter_map(|call| match call {
+            ApiCall::ResponseDisableBuffering => Some("unbuffered".to_owned()),
+            ApiCall::ResponseFlush => Some("flush".to_owned()),
+            ApiCall::ResponseWriteEntityChunks { bytes } => {
+                Some(String::from_utf8_lossy(bytes).into_owned())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut expected = vec!["unbuffered".to_owned(), "flush".to_owned()];
+    for event in &events {
+        expected.extend([event.clone(), "flush".to_owned()]);
+    }
+    assert_eq!(sends, expected, "{t:#}");
+}
+
+#[test]
+fn a_head_request_announces_the_get_length() {
+    let host = example_host("axum_app");
+    let get = host.get("/");
+    let head = host.run(request("HEAD", "/", None, b""));
+    assert_eq!(head.status, 200, "{head}");
+    assert!(head.body.is_empty(), "{head}");
+    assert_eq!(
+        head.header("content-length"),
+        Some(get.body.len().to_string().as_bytes()),
+        "{head}"
+    );
+}
+
+#[test]
+fn error_responses_skip_iis_custom_error_pages() {
+    // IIS's default `existingResponse="Auto"` replaces a 4xx/5xx body with
+    // its error page unless the status was set with fTrySkipCustomErrors.
+    let host = example_host("axum_app");
+    for (uri, status) in [("/users/0", 404), ("/users/abc", 400), ("/nope", 404)] {
+        let t = host.get(uri);
+        assert_eq!(t.status, status, "{t}");
+        let set = t.calls.iter().find_map(|call| match call {
+            ApiCall::ResponseSetStatus {
+                status,
+                skip_custom_errors,
+                ..
+            } => Some((*status, *skip_custom_errors)),
+            _ => None,
+        });
+        assert_eq!(set, Some((status, true)), "{uri}: {t:#}");
+    }
 }
