@@ -3,7 +3,7 @@
 //! iis-tower.
 
 use iis_host::ApiCall;
-use iis_module_tests::example_host;
+use iis_module_tests::{Form, example_host, pseudo_random_bytes, upload_checksum};
 
 fn request(
     method: &str,
@@ -53,6 +53,27 @@ fn the_router_answers_inside_the_pipeline() {
 
     let t = host.get("/whoami");
     assert_eq!(t.body_text(), "anonymous\n", "{t}");
+}
+
+#[test]
+fn a_10_mb_form_upload_is_read_whole() {
+    let host = example_host("axum_app");
+    let file = pseudo_random_bytes(10 * 1024 * 1024, 3);
+    let (content_type, form) = Form::new()
+        .field("title", None, b"ten megabytes")
+        .field("file", Some("big.bin"), &file)
+        .finish();
+    let t = host.run(request("POST", "/upload", Some(&content_type), &form));
+    assert_eq!(t.status, 200, "{t}");
+    assert_eq!(
+        t.body_text(),
+        format!(
+            r#"[{{"name":"title","file_name":null,"bytes":13,"checksum":{}}},{{"name":"file","file_name":"big.bin","bytes":{},"checksum":{}}}]"#,
+            upload_checksum(b"ten megabytes"),
+            file.len(),
+            upload_checksum(&file)
+        )
+    );
 }
 
 #[test]
