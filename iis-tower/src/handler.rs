@@ -87,6 +87,7 @@ where
         let (asks_to_iis, mut asks) = mpsc::unbounded_channel();
         let request = crate::request::build(cx, &asks_to_iis)?;
         drop(asks_to_iis);
+        let head_request = request.method() == Method::HEAD;
         let (out_to_iis, mut out) = mpsc::channel(1);
         let task =
             shared
@@ -106,14 +107,27 @@ where
                 Next::Ask(Ask::Variable(name, reply)) => {
                     let _ = reply.send(cx.server_variable(&name).ok().flatten());
                 }
-                Next::Out(Out::Head(parts, length)) => {
+                Next::Out(Out::Head(parts, body_length)) => {
                     if parts.status == StatusCode::NOT_FOUND
                         && shared.server.fall_through_on_not_found
                     {
                         return Ok(Flow::Continue);
                     }
+                    // A HEAD response has no body; its `Content-Length`
+                    // (axum sets it from the GET body's size) is the length
+                    // to announce, and IIS keeps a length a module set.
+                    // Without one, it goes out as the GET would: unbuffered,
+                    // not with the `Content-Length: 0` of its empty body.
+                    let declared = head_request.then(|| declared_length(&parts.headers));
+                    let length = declared.unwrap_or(body_length);
                     streaming = length.is_none_or(|n| n > shared.server.buffer_limit);
-                    write_head(cx.response(), &parts, streaming)?;
+                    let keep_length = declared.flatten().is_some();
+                    write_head(cx.response(), &parts, streaming, keep_length)?;
+                    if streaming {
+                        // The head leaves now, as from hyper: a client sees
+                        // the status before the first frame, however late.
+                        cx.response().flush_async().await?;
+                    }
                 }
                 Next::Out(Out::Data(bytes)) => {
                     let response = cx.response();
@@ -160,17 +174,34 @@ async fn read_piece(cx: &mut HttpContext, buffer: &mut Vec<u8>) -> Result<Bytes,
     }
 }
 
+/// The valid `Content-Length` of a response head, if it has one.
+fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    let mut values = headers.get_all(http::header::CONTENT_LENGTH).iter();
+    let length = values.next()?.to_str().ok()?.trim().parse().ok()?;
+    values.next().is_none().then_some(length)
+}
+
 /// Puts the response's status and headers on IIS's response. A streamed
 /// response goes out as it is written (buffering off, no length: IIS
-/// frames it); a buffered one gets its length from IIS at the end.
+/// frames it); a buffered one gets its length from IIS at the end. The
+/// service's `Content-Length` is left to IIS unless `keep_length`.
+///
+/// The status is set with `fTrySkipCustomErrors`, as ASP.NET Core's
+/// in-process handler sets it: the service's own error responses (axum's
+/// `400`, `404`, `422` with their text) reach the client, where IIS's
+/// default `existingResponse="Auto"` would replace them with its error
+/// pages.
 fn write_head(
     response: &mut HttpResponse,
     parts: &http::response::Parts,
     streaming: bool,
+    keep_length: bool,
 ) -> Result<()> {
-    response.set_status(parts.status)?;
+    let reason = parts.status.canonical_reason().unwrap_or("");
+    response.set_status_detail(parts.status, 0, reason, true)?;
     for (name, value) in &parts.headers {
-        if HOP_BY_HOP.contains(name) || name == http::header::CONTENT_LENGTH {
+        let framing = name == http::header::CONTENT_LENGTH && !keep_length;
+        if HOP_BY_HOP.contains(name) || framing {
             continue;
         }
         response.append_header(name, value.as_bytes())?;
@@ -244,5 +275,23 @@ struct AbortOnDrop(tokio::task::AbortHandle);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declared_length;
+    use http::header::CONTENT_LENGTH;
+
+    #[test]
+    fn only_one_valid_content_length_is_declared() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(declared_length(&headers), None);
+        headers.insert(CONTENT_LENGTH, http::HeaderValue::from_static("27"));
+        assert_eq!(declared_length(&headers), Some(27));
+        headers.append(CONTENT_LENGTH, http::HeaderValue::from_static("27"));
+        assert_eq!(declared_length(&headers), None, "two of them");
+        headers.insert(CONTENT_LENGTH, http::HeaderValue::from_static("-1"));
+        assert_eq!(declared_length(&headers), None);
     }
 }

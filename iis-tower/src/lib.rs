@@ -33,8 +33,13 @@
 //!    its body is written with asynchronous `WriteEntityChunks`. A body of
 //!    known length up to [`Server::buffer_limit`] is buffered (IIS sends it
 //!    with its `Content-Length`); any other is streamed with buffering off,
-//!    each frame flushed as it comes (server-sent events reach the client
-//!    as they are produced).
+//!    the head sent at once and each frame flushed as it comes (server-sent
+//!    events reach the client as they are produced). A response to `HEAD`
+//!    keeps the service's `Content-Length` (the length of the GET's body).
+//!    The status is set as ASP.NET Core's in-process handler sets it, with
+//!    `fTrySkipCustomErrors`: the service's error responses (axum's `400`,
+//!    `404`, `422` with their text) reach the client instead of IIS's
+//!    error pages.
 //!
 //! A client that disconnects cancels the service's future. A panic or an
 //! error in the service becomes a 500, or a reset connection once the
