@@ -455,33 +455,29 @@ impl HttpContext {
         )
     }
 
-    /// This module's slot on the client connection, stored on first use.
-    fn connection_slot(&self) -> Result<&connection_slot::ConnectionSlot> {
+    /// This module's slot on the client connection (stored on first use),
+    /// and whether the client is still connected
+    /// (`IHttpConnection::IsConnected`).
+    fn connection_slot(&self) -> Result<(&connection_slot::ConnectionSlot, bool)> {
         // SAFETY: live context; the connection outlives the request.
         let connection = unsafe { vcall!(self.as_raw(), GetConnection()) };
         let connection = NonNull::new(connection).ok_or(Error::NullPointer {
             operation: "IHttpContext::GetConnection",
         })?;
-        // SAFETY: live connection.
-        let container = unsafe { vcall!(connection.as_ptr(), GetModuleContextContainer()) };
+        // SAFETY: live connection; no arguments.
+        let (container, connected) = unsafe {
+            (
+                vcall!(connection.as_ptr(), GetModuleContextContainer()),
+                vcall!(connection.as_ptr(), IsConnected()).as_bool(),
+            )
+        };
         let container = NonNull::new(container).ok_or(Error::NullPointer {
             operation: "IHttpConnection::GetModuleContextContainer",
         })?;
         // SAFETY: the connection's live container; the connection outlives
         // this request, and so `&self`.
-        unsafe { connection_slot::get_or_insert(container, self.module) }
-    }
-
-    /// Whether the client is still connected (`IHttpConnection::IsConnected`;
-    /// `true` if IIS gives no connection).
-    fn is_connected(&self) -> bool {
-        // SAFETY: live context; the connection outlives the request.
-        let connection = unsafe { vcall!(self.as_raw(), GetConnection()) };
-        if connection.is_null() {
-            return true;
-        }
-        // SAFETY: the live connection; no arguments.
-        unsafe { vcall!(connection, IsConnected()) }.as_bool()
+        let slot = unsafe { connection_slot::get_or_insert(container, self.module) }?;
+        Ok((slot, connected))
     }
 
     /// A signal that the client disconnected (IIS calls the module's
@@ -492,8 +488,8 @@ impl HttpContext {
     /// [`Error::NullPointer`] without a connection; [`Error::Server`].
     #[doc(alias = "IHttpConnectionStoredContext")]
     pub fn client_disconnect(&self) -> Result<ClientDisconnect> {
-        let slot = self.connection_slot()?;
-        Ok(ClientDisconnect::new(slot, self.is_connected()))
+        let (slot, connected) = self.connection_slot()?;
+        Ok(ClientDisconnect::new(slot, connected))
     }
 
     /// Has a running task cancelled when the client disconnects.
@@ -501,8 +497,8 @@ impl HttpContext {
         &self,
         watcher: std::sync::Weak<dyn connection_slot::Watch>,
     ) -> Result<()> {
-        let slot = self.connection_slot()?;
-        if !self.is_connected() {
+        let (slot, connected) = self.connection_slot()?;
+        if !connected {
             if let Some(watcher) = watcher.upgrade() {
                 watcher.disconnected();
             }
@@ -548,7 +544,7 @@ impl HttpContext {
         &self,
         init: impl FnOnce() -> T,
     ) -> Result<&T> {
-        self.connection_slot()?.value(init)
+        self.connection_slot()?.0.value(init)
     }
 
     /// Leaves the request pending: return the [`Flow`] from the hook and use
