@@ -1,5 +1,5 @@
-//! An axum application running inside IIS, in-process: the router of
-//! [`app`] served through `iis-tower`, on a tokio runtime the module owns.
+//! An axum application running inside IIS, in-process: the router of the
+//! `app` module served through `iis-tower`, on a tokio runtime the module owns.
 //!
 //! Install the DLL as a module and map it as the handler of a site,
 //! application or path (see docs/hosting-tower.md); `cargo run --example
