@@ -5,7 +5,7 @@
 
 use crate::body::{Ask, BodyError, RequestBody};
 use crate::runtime::ModuleRuntime;
-use crate::{BoxError, Server};
+use crate::{BoxError, HttpService, Server};
 use bytes::{Buf, Bytes};
 use core::future::poll_fn;
 use core::task::Poll;
@@ -214,13 +214,11 @@ fn write_head(
 
 /// Runs the service on the runtime and sends its response to the handler,
 /// a frame at a time (waiting while the handler writes the last one).
-async fn respond<S, B>(mut service: S, request: http::Request<RequestBody>, out: mpsc::Sender<Out>)
-where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>>,
-    S::Error: Into<BoxError>,
-    B: Body<Data = Bytes>,
-    B::Error: Into<BoxError>,
-{
+async fn respond<S: HttpService>(
+    mut service: S,
+    request: http::Request<RequestBody>,
+    out: mpsc::Sender<Out>,
+) {
     let ready: Result<(), BoxError> = poll_fn(|cx| service.poll_ready(cx))
         .await
         .map_err(Into::into);

@@ -70,23 +70,47 @@ use tower_service::Service;
 /// The error type services may return: anything that converts into it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Serves `service` with the default [`Server`] settings: every request
-/// IIS maps to this module.
-///
-/// # Errors
-/// If the runtime cannot start or IIS refuses the registration.
-pub fn serve<S, B>(module: &mut Registration, service: S) -> Result<()>
+/// What iis-tower serves: a tower `Service` over
+/// `http::Request<`[`RequestBody`]`>` answering an `http::Response` whose
+/// body is an `http_body::Body` of `Bytes` — an axum `Router`, or any
+/// hyper-style service. Implemented for every such type; cloned for each
+/// request.
+pub trait HttpService:
+    Service<
+        http::Request<RequestBody>,
+        Response = http::Response<Self::ResponseBody>,
+        Error: Into<BoxError>,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+    /// The body of the service's responses.
+    type ResponseBody: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static;
+}
+
+impl<S, B> HttpService for S
 where
     S: Service<http::Request<RequestBody>, Response = http::Response<B>>
         + Clone
         + Send
         + Sync
         + 'static,
-    S::Future: Send + 'static,
     S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
+    type ResponseBody = B;
+}
+
+/// Serves `service` with the default [`Server`] settings: every request
+/// IIS maps to this module.
+///
+/// # Errors
+/// If the runtime cannot start or IIS refuses the registration.
+pub fn serve(module: &mut Registration, service: impl HttpService) -> Result<()> {
     Server::new().serve(module, service)
 }
 
@@ -163,18 +187,7 @@ impl Server {
     ///
     /// # Errors
     /// If the runtime cannot start or IIS refuses the registration.
-    pub fn serve<S, B>(self, module: &mut Registration, service: S) -> Result<()>
-    where
-        S: Service<http::Request<RequestBody>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<BoxError>,
-    {
+    pub fn serve(self, module: &mut Registration, service: impl HttpService) -> Result<()> {
         let runtime = Arc::new(runtime::ModuleRuntime::start(self.worker_threads)?);
         let shared = Arc::new(handler::Shared {
             service,
