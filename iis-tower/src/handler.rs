@@ -13,7 +13,6 @@ use http_body::Body;
 use iis_module::prelude::*;
 use std::sync::Arc;
 use tokio::sync::mpsc;
-use tower_service::Service;
 
 /// What every request's handler shares.
 pub(crate) struct Shared<S> {
@@ -61,18 +60,7 @@ const HOP_BY_HOP: [http::HeaderName; 5] = [
 ];
 
 #[http_module]
-impl<S, B> HttpModule for Handler<S>
-where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<BoxError>,
-    B: Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
+impl<S: HttpService> HttpModule for Handler<S> {
     async fn on_execute_request_handler(&mut self, cx: &mut HttpContext) -> Result<Flow> {
         let shared = Arc::clone(&self.shared);
         if !shared.server.takes(&cx.request().url()?) {
