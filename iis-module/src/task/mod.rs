@@ -211,8 +211,6 @@ pub(crate) unsafe fn step(task: NonNull<Task>) -> Step {
         }
         let ended = if shared.is_cancelled() {
             Some(Outcome::Cancelled)
-        } else if shared.take_lost() {
-            Some(Outcome::Lost)
         } else {
             // SAFETY: as above: the future field alone, for the poll.
             unsafe { poll(task, &shared) }
@@ -234,8 +232,8 @@ pub(crate) unsafe fn step(task: NonNull<Task>) -> Step {
             Ok(_) if shared.has_wakers() => return Step::Pending,
             Ok(_) => {
                 // Nothing can wake the future: it is lost, unless its last
-                // waker dropped just now and posted (then that post resumes
-                // it, and the next step reports it lost).
+                // waker dropped just now and posted (then that post polls it
+                // again, and the poll after it decides).
                 if shared
                     .state
                     .compare_exchange(WAIT_WAKE, RUNNING, Ordering::AcqRel, Ordering::Acquire)

@@ -40,8 +40,6 @@ pub(crate) struct Shared {
     wakers: AtomicUsize,
     /// The client disconnected: drop the future at the next poll.
     cancelled: AtomicBool,
-    /// The last waker went away unused while the task waited on it.
-    lost: AtomicBool,
 }
 
 // SAFETY: the context pointer is used only for `PostCompletion` (and, if
@@ -59,7 +57,6 @@ impl Shared {
             state: AtomicU8::new(RUNNING),
             wakers: AtomicUsize::new(0),
             cancelled: AtomicBool::new(false),
-            lost: AtomicBool::new(false),
         }
     }
 
@@ -81,11 +78,6 @@ impl Shared {
         self.cancelled.load(Ordering::Acquire)
     }
 
-    /// Takes the "lost" mark.
-    pub(super) fn take_lost(&self) -> bool {
-        self.lost.swap(false, Ordering::AcqRel)
-    }
-
     fn wake(&self) {
         let mut state = self.state.load(Ordering::Acquire);
         loop {
@@ -105,16 +97,20 @@ impl Shared {
         }
     }
 
+    /// The last waker going away while the task waits on wakers means
+    /// nothing may ever wake it: resume it once more, so that a poll finds
+    /// out. Only that poll can tell (the future parks with its new waker,
+    /// or keeps none and is lost): by the time this count reaches zero, a
+    /// completion posted earlier may have polled the task again and parked
+    /// it with a fresh waker, which a verdict here would miss. While the
+    /// task runs, the poller looks at the count itself.
     fn waker_dropped(&self) {
-        if self.wakers.fetch_sub(1, Ordering::AcqRel) != 1 {
-            return;
-        }
-        if self
-            .state
-            .compare_exchange(WAIT_WAKE, POSTED, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        if self.wakers.fetch_sub(1, Ordering::AcqRel) == 1
+            && self
+                .state
+                .compare_exchange(WAIT_WAKE, POSTED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
         {
-            self.lost.store(true, Ordering::Release);
             self.post_or_end();
         }
     }
