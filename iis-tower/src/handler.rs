@@ -10,6 +10,7 @@ use bytes::{Buf, Bytes};
 use core::future::poll_fn;
 use core::task::Poll;
 use http_body::Body;
+use http_body_util::BodyExt;
 use iis_module::prelude::*;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -34,7 +35,11 @@ impl<S> Handler<S> {
 
 /// What the service's task sends the handler.
 enum Out {
-    /// The status and headers, and the body's exact length if known.
+    /// A response whose body is all here (its length was known and within
+    /// the buffer limit): one message, one synchronous write.
+    Whole(http::response::Parts, Bytes),
+    /// The status and headers of a streamed response, and the body's exact
+    /// length if known; its body follows as `Data`.
     Head(http::response::Parts, Option<u64>),
     Data(Bytes),
     End,
@@ -77,13 +82,21 @@ impl<S: HttpService> HttpModule for Handler<S> {
         drop(asks_to_iis);
         let head_request = request.method() == Method::HEAD;
         let (out_to_iis, mut out) = mpsc::channel(1);
-        let task =
-            shared
-                .runtime
-                .handle()
-                .spawn(respond(shared.service.clone(), request, out_to_iis));
+        let whole_limit = shared.server.buffer_limit;
+        let service = shared.service.clone();
+        let mut responding = Box::pin(respond(service, request, out_to_iis, whole_limit));
+        // The service's first poll runs here, on IIS's thread (inside the
+        // runtime's context, so its timers and sockets register there): a
+        // response ready at once is then served with no thread switch and
+        // no completion to post. What waits goes on to the runtime.
+        let runtime = shared.runtime.handle();
+        let answered = poll_fn(|task_cx| {
+            let _context = runtime.enter();
+            Poll::Ready(responding.as_mut().poll(task_cx).is_ready())
+        })
+        .await;
         // The client's disconnect drops this future, and so the service's.
-        let _abort = AbortOnDrop(task.abort_handle());
+        let _abort = (!answered).then(|| AbortOnDrop(runtime.spawn(responding).abort_handle()));
         let mut read_buffer = Vec::new();
         let mut streaming = false;
         loop {
@@ -95,22 +108,35 @@ impl<S: HttpService> HttpModule for Handler<S> {
                 Next::Ask(Ask::Variable(name, reply)) => {
                     let _ = reply.send(cx.server_variable(&name).ok().flatten());
                 }
-                Next::Out(Out::Head(parts, body_length)) => {
-                    if parts.status == StatusCode::NOT_FOUND
-                        && shared.server.fall_through_on_not_found
-                    {
+                Next::Out(Out::Whole(parts, body)) => {
+                    if falls_through(&parts, &shared.server) {
                         return Ok(Flow::Continue);
                     }
-                    // A HEAD response has no body; its `Content-Length`
-                    // (axum sets it from the GET body's size) is the length
-                    // to announce, and IIS keeps a length a module set.
-                    // Without one, it goes out as the GET would: unbuffered,
-                    // not with the `Content-Length: 0` of its empty body.
-                    let declared = head_request.then(|| declared_length(&parts.headers));
-                    let length = declared.unwrap_or(body_length);
-                    streaming = length.is_none_or(|n| n > shared.server.buffer_limit);
-                    let keep_length = declared.flatten().is_some();
-                    write_head(cx.response(), &parts, streaming, keep_length)?;
+                    let length = Some(body.len() as u64);
+                    let streaming =
+                        put_head(cx.response(), &parts, head_request, length, &shared.server)?;
+                    if streaming {
+                        // A HEAD response with no length to announce: its
+                        // head leaves as the GET's would.
+                        cx.response().flush_async().await?;
+                    } else if !body.is_empty() {
+                        // Buffered: IIS copies it and sends head and body
+                        // together when the request finishes.
+                        cx.response().write(&body)?;
+                    }
+                    return Ok(Flow::FinishRequest);
+                }
+                Next::Out(Out::Head(parts, body_length)) => {
+                    if falls_through(&parts, &shared.server) {
+                        return Ok(Flow::Continue);
+                    }
+                    streaming = put_head(
+                        cx.response(),
+                        &parts,
+                        head_request,
+                        body_length,
+                        &shared.server,
+                    )?;
                     if streaming {
                         // The head leaves now, as from hyper: a client sees
                         // the status before the first frame, however late.
@@ -169,6 +195,33 @@ fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
     values.next().is_none().then_some(length)
 }
 
+/// Whether the service's answer lets IIS's other handlers have the request.
+fn falls_through(parts: &http::response::Parts, server: &Server) -> bool {
+    parts.status == StatusCode::NOT_FOUND && server.fall_through_on_not_found
+}
+
+/// Puts the head of a response whose body is `body_length` bytes (if known)
+/// on IIS's response; whether the body is streamed.
+///
+/// A HEAD response has no body; its `Content-Length` (axum sets it from the
+/// GET body's size) is the length to announce, and IIS keeps a length a
+/// module set. Without one, it goes out as the GET would: unbuffered, not
+/// with the `Content-Length: 0` of its empty body.
+fn put_head(
+    response: &mut HttpResponse,
+    parts: &http::response::Parts,
+    head_request: bool,
+    body_length: Option<u64>,
+    server: &Server,
+) -> Result<bool> {
+    let declared = head_request.then(|| declared_length(&parts.headers));
+    let length = declared.unwrap_or(body_length);
+    let streaming = length.is_none_or(|n| n > server.buffer_limit);
+    let keep_length = declared.flatten().is_some();
+    write_head(response, parts, streaming, keep_length)?;
+    Ok(streaming)
+}
+
 /// Puts the response's status and headers on IIS's response. A streamed
 /// response goes out as it is written (buffering off, no length: IIS
 /// frames it); a buffered one gets its length from IIS at the end. The
@@ -200,12 +253,14 @@ fn write_head(
     Ok(())
 }
 
-/// Runs the service on the runtime and sends its response to the handler,
-/// a frame at a time (waiting while the handler writes the last one).
+/// Runs the service on the runtime and sends its response to the handler:
+/// whole if its length is known and at most `whole_limit`, else a frame at
+/// a time (waiting while the handler writes the last one).
 async fn respond<S: HttpService>(
     mut service: S,
     request: http::Request<RequestBody>,
     out: mpsc::Sender<Out>,
+    whole_limit: u64,
 ) {
     let ready: Result<(), BoxError> = poll_fn(|cx| service.poll_ready(cx))
         .await
@@ -223,6 +278,15 @@ async fn respond<S: HttpService>(
     };
     let (parts, body) = response.into_parts();
     let length = body.size_hint().exact();
+    if length.is_some_and(|n| n <= whole_limit) {
+        // Trailers: HTTP/1.1 through IIS has none to send them in.
+        let whole = match body.collect().await {
+            Ok(collected) => Out::Whole(parts, collected.to_bytes()),
+            Err(error) => Out::Failed(error.into()),
+        };
+        let _ = out.send(whole).await;
+        return;
+    }
     if out.send(Out::Head(parts, length)).await.is_err() {
         return;
     }

@@ -23,8 +23,10 @@
 //!    extension), the version, every header, and extensions with the IIS
 //!    facts: [`RemoteAddr`] and [`LocalAddr`], the [`WindowsUser`], the
 //!    [`Site`] and [`Application`], [`ServerVariables`] on demand.
-//! 2. The service's future runs on the module's tokio runtime, where axum
-//!    handlers expect to run (timers, `tokio::spawn`, sockets).
+//! 2. The service's future is polled once on IIS's thread, inside the
+//!    module's tokio runtime's context: a response ready at once is served
+//!    with no thread switch. If it waits, it moves to the runtime, where
+//!    axum handlers expect to run (timers, `tokio::spawn`, sockets).
 //! 3. Meanwhile the hook, on IIS's threads, serves what the service asks
 //!    of IIS: body bytes (read with asynchronous `ReadEntityBody` only when
 //!    the service polls the body), server variables. While it waits, the

@@ -108,6 +108,15 @@ pub(crate) fn build(
             headers.append(name, value);
         }
     }
+    // An HTTP/1 request with neither header has no body (RFC 9112, 6.3):
+    // its body is empty and ended, not of unknown length. Over HTTP/2 and
+    // later the frames, not the headers, tell.
+    let chunked = builder
+        .headers_ref()
+        .is_some_and(|h| h.contains_key(http::header::TRANSFER_ENCODING));
+    if length.is_none() && raw.version() < http::Version::HTTP_2 && !chunked {
+        length = Some(0);
+    }
     let remote = request.remote_addr();
     let local = request.local_addr();
     let mut http_request = builder

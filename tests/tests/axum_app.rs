@@ -56,6 +56,30 @@ fn the_router_answers_inside_the_pipeline() {
 }
 
 #[test]
+fn a_response_ready_at_once_is_served_on_the_iis_thread() {
+    let host = example_host("axum_app");
+    let posted = |t: &iis_host::Transcript| {
+        t.calls
+            .iter()
+            .any(|c| c.to_string().starts_with("IHttpContext::PostCompletion"))
+    };
+    // The handler has its answer at the first poll: no thread switch, no
+    // completion, the request never pends.
+    let t = host.get("/users/7");
+    assert_eq!(t.status, 200, "{t}");
+    assert!(!posted(&t), "{t}");
+    assert!(
+        !t.notification_lines().iter().any(|l| l.contains("PENDING")),
+        "{t}"
+    );
+    // A stream that waits on the runtime's timers resumes the request
+    // through posted completions.
+    let t = host.get("/events");
+    assert_eq!(t.status, 200, "{t}");
+    assert!(posted(&t), "{t}");
+}
+
+#[test]
 fn a_10_mb_form_upload_is_read_whole() {
     let host = example_host("axum_app");
     let file = pseudo_random_bytes(10 * 1024 * 1024, 3);

@@ -299,18 +299,12 @@ async fn send_with<S: ResponseSink + ?Sized>(
     core.wake();
 }
 
-/// Writes the queued output to the connection layer, each item as soon as
-/// the one before has left (the pipeline only).
+/// Writes the queued output to the connection layer until none is left
+/// (the pipeline only). What is queued together leaves together: a head
+/// and the body sent with it go out in one write, as from HTTP.sys.
 pub(crate) async fn drain<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
-    loop {
-        let items = core.with_state(|s| std::mem::take(&mut s.out.queue));
-        if items.is_empty() {
-            return;
-        }
-        for item in items {
-            put(core, sink, item);
-            poll_fn(|cx| flushed(core, sink, cx)).await;
-        }
+    while core.with_state(|s| !s.out.queue.is_empty()) {
+        poll_fn(|cx| put_and_flush(core, sink, cx)).await;
     }
 }
 
