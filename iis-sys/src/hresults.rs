@@ -52,6 +52,9 @@ hresults! {
         /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` (code 38): `ReadEntityBody`
         /// at the end of the entity body.
         HRESULT_ERROR_HANDLE_EOF = 38;
+        /// `HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)` (code 50): e.g. a
+        /// trailer on a response that cannot carry one.
+        HRESULT_ERROR_NOT_SUPPORTED = 50;
         /// `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)` (code 85): a module
         /// context is already set.
         HRESULT_ERROR_ALREADY_ASSIGNED = 85;

@@ -37,11 +37,12 @@ impl<S> Handler<S> {
 enum Out {
     /// A response whose body is all here (its length was known and within
     /// the buffer limit): one message, one synchronous write.
-    Whole(http::response::Parts, Bytes),
+    Whole(http::response::Parts, Bytes, Option<Box<http::HeaderMap>>),
     /// The status and headers of a streamed response, and the body's exact
     /// length if known; its body follows as `Data`.
     Head(http::response::Parts, Option<u64>),
     Data(Bytes),
+    Trailers(http::HeaderMap),
     End,
     Failed(BoxError),
 }
@@ -56,13 +57,21 @@ enum Next {
 }
 
 /// Headers that describe a connection or its framing, which IIS owns.
-const HOP_BY_HOP: [http::HeaderName; 5] = [
+const HOP_BY_HOP: [http::HeaderName; 4] = [
     http::header::CONNECTION,
     http::header::TRANSFER_ENCODING,
     http::header::UPGRADE,
     http::header::TE,
-    http::header::TRAILER,
 ];
+
+/// What the response's mapping depends on in the request.
+#[derive(Clone, Copy)]
+struct Asked {
+    /// A `HEAD` request.
+    head: bool,
+    /// Over HTTP/2 or later, where IIS sends trailers.
+    http2: bool,
+}
 
 #[http_module]
 impl<S: HttpService> HttpModule for Handler<S> {
@@ -80,7 +89,10 @@ impl<S: HttpService> HttpModule for Handler<S> {
         let (asks_to_iis, mut asks) = mpsc::unbounded_channel();
         let request = crate::request::build(cx, &asks_to_iis)?;
         drop(asks_to_iis);
-        let head_request = request.method() == Method::HEAD;
+        let asked = Asked {
+            head: request.method() == Method::HEAD,
+            http2: request.version() >= http::Version::HTTP_2,
+        };
         let (out_to_iis, mut out) = mpsc::channel(1);
         let whole_limit = shared.server.buffer_limit;
         let service = shared.service.clone();
@@ -108,13 +120,15 @@ impl<S: HttpService> HttpModule for Handler<S> {
                 Next::Ask(Ask::Variable(name, reply)) => {
                     let _ = reply.send(cx.server_variable(&name).ok().flatten());
                 }
-                Next::Out(Out::Whole(parts, body)) => {
+                Next::Out(Out::Whole(parts, body, trailers)) => {
                     if falls_through(&parts, &shared.server) {
                         return Ok(Flow::Continue);
                     }
                     let length = Some(body.len() as u64);
-                    let streaming =
-                        put_head(cx.response(), &parts, head_request, length, &shared.server)?;
+                    let streaming = put_head(cx.response(), &parts, asked, length, &shared.server)?;
+                    if let Some(trailers) = trailers {
+                        put_trailers(cx.response(), &trailers, asked)?;
+                    }
                     if streaming {
                         // A HEAD response with no length to announce: its
                         // head leaves as the GET's would.
@@ -130,13 +144,8 @@ impl<S: HttpService> HttpModule for Handler<S> {
                     if falls_through(&parts, &shared.server) {
                         return Ok(Flow::Continue);
                     }
-                    streaming = put_head(
-                        cx.response(),
-                        &parts,
-                        head_request,
-                        body_length,
-                        &shared.server,
-                    )?;
+                    streaming =
+                        put_head(cx.response(), &parts, asked, body_length, &shared.server)?;
                     if streaming {
                         // The head leaves now, as from hyper: a client sees
                         // the status before the first frame, however late.
@@ -149,6 +158,9 @@ impl<S: HttpService> HttpModule for Handler<S> {
                     if streaming {
                         response.flush_async().await?;
                     }
+                }
+                Next::Out(Out::Trailers(trailers)) => {
+                    put_trailers(cx.response(), &trailers, asked)?;
                 }
                 Next::Out(Out::End) => return Ok(Flow::FinishRequest),
                 Next::Out(Out::Failed(error)) => {
@@ -210,22 +222,46 @@ fn falls_through(parts: &http::response::Parts, server: &Server) -> bool {
 fn put_head(
     response: &mut HttpResponse,
     parts: &http::response::Parts,
-    head_request: bool,
+    asked: Asked,
     body_length: Option<u64>,
     server: &Server,
 ) -> Result<bool> {
-    let declared = head_request.then(|| declared_length(&parts.headers));
+    let declared = asked.head.then(|| declared_length(&parts.headers));
     let length = declared.unwrap_or(body_length);
     let streaming = length.is_none_or(|n| n > server.buffer_limit);
     let keep_length = declared.flatten().is_some();
-    write_head(response, parts, streaming, keep_length)?;
+    write_head(response, parts, streaming, keep_length, asked.http2)?;
     Ok(streaming)
+}
+
+/// Puts the service's trailers on IIS's response: over HTTP/2, where IIS
+/// sends them after the body (`IHttpResponse4::SetTrailer`, IIS 10); over
+/// HTTP/1.1 IIS has no way to send trailers, and they are left out, as
+/// the declared `Trailer` header is.
+fn put_trailers(
+    response: &mut HttpResponse,
+    trailers: &http::HeaderMap,
+    asked: Asked,
+) -> Result<()> {
+    if !asked.http2 || trailers.is_empty() {
+        return Ok(());
+    }
+    let Some(mut http2) = response.http2() else {
+        return Err(Error::msg(
+            "the service sent trailers, which this IIS cannot send (IHttpResponse4 is IIS 10's)",
+        ));
+    };
+    for (name, value) in trailers {
+        http2.set_trailer(name, value.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Puts the response's status and headers on IIS's response. A streamed
 /// response goes out as it is written (buffering off, no length: IIS
 /// frames it); a buffered one gets its length from IIS at the end. The
-/// service's `Content-Length` is left to IIS unless `keep_length`.
+/// service's `Content-Length` is left to IIS unless `keep_length`; its
+/// `Trailer` declaration only goes out where trailers can (`http2`).
 ///
 /// The status is set with `fTrySkipCustomErrors`, as ASP.NET Core's
 /// in-process handler sets it: the service's own error responses (axum's
@@ -237,12 +273,14 @@ fn write_head(
     parts: &http::response::Parts,
     streaming: bool,
     keep_length: bool,
+    http2: bool,
 ) -> Result<()> {
     let reason = parts.status.canonical_reason().unwrap_or("");
     response.set_status_detail(parts.status, 0, reason, true)?;
     for (name, value) in &parts.headers {
         let framing = name == http::header::CONTENT_LENGTH && !keep_length;
-        if HOP_BY_HOP.contains(name) || framing {
+        let no_trailers = name == http::header::TRAILER && !http2;
+        if HOP_BY_HOP.contains(name) || framing || no_trailers {
             continue;
         }
         response.append_header(name, value.as_bytes())?;
@@ -279,9 +317,11 @@ async fn respond<S: HttpService>(
     let (parts, body) = response.into_parts();
     let length = body.size_hint().exact();
     if length.is_some_and(|n| n <= whole_limit) {
-        // Trailers: HTTP/1.1 through IIS has none to send them in.
         let whole = match body.collect().await {
-            Ok(collected) => Out::Whole(parts, collected.to_bytes()),
+            Ok(collected) => {
+                let trailers = collected.trailers().cloned().map(Box::new);
+                Out::Whole(parts, collected.to_bytes(), trailers)
+            }
             Err(error) => Out::Failed(error.into()),
         };
         let _ = out.send(whole).await;
@@ -309,8 +349,10 @@ async fn respond<S: HttpService>(
                     }
                     out.send(Out::Data(bytes)).await
                 }
-                // Trailers: HTTP/1.1 through IIS has none to send them in.
-                Err(_) => continue,
+                Err(frame) => match frame.into_trailers() {
+                    Ok(trailers) => out.send(Out::Trailers(trailers)).await,
+                    Err(_) => continue, // a frame kind http-body may add later
+                },
             },
         };
         if sent.is_err() {

@@ -21,7 +21,8 @@
 //! 1. The hook builds an `http::Request<`[`RequestBody`]`>`: the method,
 //!    the URL after any rewrite (the client's own is the [`RawUrl`]
 //!    extension), the version, every header, and extensions with the IIS
-//!    facts: [`RemoteAddr`] and [`LocalAddr`], the [`WindowsUser`], the
+//!    facts: [`RemoteAddr`] and [`LocalAddr`], the [`WindowsUser`] (and,
+//!    on Windows, its `WindowsToken`), the
 //!    [`Site`] and [`Application`], [`ServerVariables`] on demand.
 //! 2. The service's future is polled once on IIS's thread, inside the
 //!    module's tokio runtime's context: a response ready at once is served
@@ -61,6 +62,8 @@ mod request;
 mod runtime;
 
 pub use body::{BodyError, RequestBody};
+#[cfg(windows)]
+pub use request::WindowsToken;
 pub use request::{Application, LocalAddr, RawUrl, RemoteAddr, ServerVariables, Site, WindowsUser};
 
 use bytes::Bytes;

@@ -33,6 +33,14 @@ pub struct WindowsUser {
     pub authentication_type: String,
 }
 
+/// The Windows token of the authenticated user (Windows only): a duplicate
+/// of IIS's impersonation token that the service owns, for
+/// `ImpersonateLoggedOnUser` or access checks, valid after the request too.
+/// Present when [`WindowsUser`] is and IIS has a token for the user.
+#[cfg(windows)]
+#[derive(Debug, Clone)]
+pub struct WindowsToken(pub std::sync::Arc<std::os::windows::io::OwnedHandle>);
+
 /// The IIS site of the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
@@ -137,6 +145,16 @@ pub(crate) fn build(
                 name,
                 authentication_type: user.authentication_type().unwrap_or_default(),
             });
+            #[cfg(windows)]
+            match user.impersonation_token_owned() {
+                Some(Ok(token)) => {
+                    extensions.insert(WindowsToken(std::sync::Arc::new(token)));
+                }
+                Some(Err(error)) => {
+                    log::warn!("iis-tower: the user's token could not be duplicated: {error}");
+                }
+                None => {}
+            }
         }
     }
     if let Some(site) = cx.site() {

@@ -13,10 +13,10 @@
 use std::ffi::c_void;
 
 use iis_sys::{
-    BOOL, HRESULT, HTTP_DATA_CHUNK, HTTP_HEADER_ID, HTTP_RESPONSE, IAppHostConfigException,
-    IHttpCachePolicy, IHttpResponse, IHttpResponse2, IHttpResponse2Vtbl, IHttpResponse3,
-    IHttpResponse3Vtbl, IHttpResponse4, IHttpResponse4Vtbl, IHttpResponseVtbl, PCSTR, PCWSTR,
-    PFN_ASYNC_COMPLETION, define_member_fn,
+    BOOL, HRESULT, HRESULT_ERROR_NOT_SUPPORTED, HTTP_DATA_CHUNK, HTTP_HEADER_ID, HTTP_RESPONSE,
+    IAppHostConfigException, IHttpCachePolicy, IHttpResponse, IHttpResponse2, IHttpResponse2Vtbl,
+    IHttpResponse3, IHttpResponse3Vtbl, IHttpResponse4, IHttpResponse4Vtbl, IHttpResponseVtbl,
+    PCSTR, PCWSTR, PFN_ASYNC_COMPLETION, define_member_fn,
 };
 
 use crate::engine::api::send;
@@ -419,23 +419,60 @@ define_member_fn! {
     unsafe fn push_promise(_this: *mut IHttpResponse3, _method: PCSTR, _path: PCWSTR, _query: PCWSTR, _count: u32, _names: *mut PCSTR, _values: *mut PCSTR) -> HRESULT {
         E_NOTIMPL
     }
-    /// `IHttpResponse4::DeleteTrailer`: trailers are not emulated.
-    unsafe fn delete_trailer(_this: *mut IHttpResponse4, _name: PCSTR) -> HRESULT {
-        E_NOTIMPL
+    /// `IHttpResponse4::DeleteTrailer`.
+    unsafe fn delete_trailer(this: *mut IHttpResponse4, name: PCSTR) -> HRESULT {
+        // SAFETY: a module passes a NUL-terminated name or null.
+        let Some(HeaderKey::Name(name)) = (unsafe { name_arg(name) }) else {
+            return E_INVALIDARG;
+        };
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| core.with_state(|s| {
+            s.resp.trailers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            S_OK
+        }))
     }
-    /// `IHttpResponse4::GetTrailer`: none.
-    unsafe fn get_trailer(_this: *mut IHttpResponse4, _name: PCSTR, len: *mut u16) -> PCSTR {
+    /// `IHttpResponse4::GetTrailer`: the value (in the request's arena), or
+    /// null.
+    unsafe fn get_trailer(this: *mut IHttpResponse4, name: PCSTR, len: *mut u16) -> PCSTR {
+        // SAFETY: a module passes a NUL-terminated name or null.
+        let name = unsafe { name_arg(name) };
+        let value = with_owner!(this, None, |core: RequestCore| core.with_state(|s| {
+            let Some(HeaderKey::Name(name)) = &name else { return None };
+            let found = s.resp.trailers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+            found.map(|(_, value)| (core.arena.cstr(value), value.len()))
+        }));
+        let (pointer, length) = value.unwrap_or((PCSTR::null(), 0));
         // SAFETY: `len` is null or writable.
-        unsafe { put(len, 0) };
-        PCSTR::null()
+        unsafe { put(len, u16::try_from(length).unwrap_or(u16::MAX)) };
+        pointer
     }
     /// `IHttpResponse4::ResetStream`: HTTP/2 only; no effect on HTTP/1.1.
     unsafe fn reset_stream(_this: *mut IHttpResponse4, _error: u32) {}
     /// `IHttpResponse4::SetNeedGoAway`: HTTP/2 only; no effect on HTTP/1.1.
     unsafe fn set_need_go_away(_this: *mut IHttpResponse4) {}
-    /// `IHttpResponse4::SetTrailer`: trailers are not emulated.
-    unsafe fn set_trailer(_this: *mut IHttpResponse4, _name: PCSTR, _value: PCSTR, _len: u16, _replace: BOOL) -> HRESULT {
-        E_NOTIMPL
+    /// `IHttpResponse4::SetTrailer`: kept (and recorded) for an HTTP/2
+    /// request; iis-host speaks HTTP/1.1 on the wire, so they reach the
+    /// transcript, not a client. Refused on HTTP/1.x, where IIS has no way
+    /// to send a trailer (IIS's own HRESULT there is not documented).
+    unsafe fn set_trailer(this: *mut IHttpResponse4, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+        // SAFETY: a NUL-terminated name and `len` readable value bytes.
+        let (name, value) = unsafe { (name_arg(name), bytes(value.0, len.into())) };
+        let (Some(HeaderKey::Name(name)), Some(value)) = (name, value) else {
+            return E_INVALIDARG;
+        };
+        if !valid_value(value) {
+            return E_INVALIDARG;
+        }
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| core.with_state(|s| {
+            if s.req.version.0 < 2 {
+                return HRESULT_ERROR_NOT_SUPPORTED;
+            }
+            if replace.as_bool() {
+                s.resp.trailers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            }
+            s.resp.trailers.push((name.clone(), value.to_vec()));
+            s.log.call(ApiCall::ResponseSetTrailer { name, value: value.to_vec() });
+            S_OK
+        }))
     }
 }
 

@@ -147,6 +147,8 @@ pub(crate) struct ResponseData {
     pub(crate) status_set: bool,
     /// The response headers.
     pub(crate) headers: HeaderList,
+    /// `IHttpResponse4::SetTrailer`'s trailers (HTTP/2 requests only).
+    pub(crate) trailers: Vec<(String, Vec<u8>)>,
     /// The buffered entity chunks not yet sent.
     pub(crate) chunks: Vec<Vec<u8>>,
     /// Whether a module wrote any entity (for the unhandled-request 404).
@@ -184,6 +186,7 @@ impl Default for ResponseData {
             status_source: None,
             status_set: false,
             headers: HeaderList::default(),
+            trailers: Vec::new(),
             chunks: Vec::new(),
             written: false,
             buffering: true,

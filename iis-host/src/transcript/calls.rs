@@ -57,6 +57,13 @@ pub enum ApiCall {
         /// Which header.
         header: HeaderKey,
     },
+    /// `IHttpResponse4::SetTrailer`, on an HTTP/2 request.
+    ResponseSetTrailer {
+        /// The trailer's name.
+        name: String,
+        /// The value bytes.
+        value: Vec<u8>,
+    },
     /// `IHttpResponse::WriteEntityChunks` (and `IHttpResponse2`'s), the chunks' bytes joined.
     ResponseWriteEntityChunks {
         /// The bytes written.
@@ -302,6 +309,9 @@ impl fmt::Display for ApiCall {
                 text(value)
             ),
             ResponseDeleteHeader { header } => write!(f, "IHttpResponse::DeleteHeader({header})"),
+            ResponseSetTrailer { name, value } => {
+                write!(f, "IHttpResponse4::SetTrailer({name}, {:?})", text(value))
+            }
             ResponseWriteEntityChunks { bytes } => {
                 write!(f, "IHttpResponse::WriteEntityChunks({:?})", text(bytes))
             }

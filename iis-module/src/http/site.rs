@@ -101,6 +101,27 @@ impl<'a> HttpUser<'a> {
         unsafe { vcall!(self.as_raw(), GetPrimaryToken()) }
     }
 
+    /// A duplicate of the [impersonation token](Self::impersonation_token)
+    /// that the caller owns: usable after the request (IIS's own handle is
+    /// valid only during it), closed when dropped. `None` if IIS has no
+    /// token for the user (anonymous requests).
+    ///
+    /// # Errors
+    /// `DuplicateHandle`'s.
+    #[cfg(windows)]
+    pub fn impersonation_token_owned(
+        &self,
+    ) -> Option<std::io::Result<std::os::windows::io::OwnedHandle>> {
+        let token = self.impersonation_token();
+        if token.0.is_null() {
+            return None;
+        }
+        // SAFETY: IIS's token handle, open for the request, which the user
+        // object borrows; it is only duplicated here.
+        let borrowed = unsafe { std::os::windows::io::BorrowedHandle::borrow_raw(token.0) };
+        Some(borrowed.try_clone_to_owned())
+    }
+
     /// Whether [`is_in_role`](Self::is_in_role) is supported.
     #[doc(alias = "SupportsIsInRole")]
     pub fn supports_is_in_role(&self) -> bool {
