@@ -104,6 +104,35 @@ fn an_absolute_url_names_the_server_over_http() {
     assert!(response.ends_with("\r\n\r\na.example"), "{response}");
 }
 
+#[test]
+fn every_response_on_the_wire_is_dated_as_http_sys_dates_it() {
+    let host = std::sync::Arc::new(
+        Host::builder()
+            .module_fn("server_name", server_name)
+            .build()
+            .unwrap(),
+    );
+    let server = host.serve("127.0.0.1:0").unwrap();
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    use std::io::{Read, Write};
+    stream
+        .write_all(b"GET /x HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let dates: Vec<&str> = response
+        .lines()
+        .filter_map(|line| line.strip_prefix("Date: "))
+        .collect();
+    assert_eq!(dates.len(), 1, "{response}");
+    // IMF-fixdate (RFC 9110 5.6.7), within a minute of now.
+    let date = httpdate::parse_http_date(dates[0]).expect("an IMF-fixdate");
+    let skew = std::time::SystemTime::now()
+        .duration_since(date)
+        .unwrap_or_else(|e| e.duration());
+    assert!(skew < std::time::Duration::from_secs(60), "{response}");
+}
+
 static CLEANUP_COUNTERS: Counters = Counters::new();
 static CLEANUP: Script = Script {
     global: GL_THREAD_CLEANUP,

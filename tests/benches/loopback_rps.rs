@@ -35,12 +35,16 @@ use hyper_util::rt::TokioIo;
 use iis_host::Host;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::convert::Infallible;
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
+
+#[path = "support/keep_alive.rs"]
+mod keep_alive;
+use keep_alive::Client;
 
 /// What both servers answer.
 const BODY: &[u8] = b"Hello, world!\n";
@@ -129,115 +133,19 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 // ---------------------------------------------------------------------------
 // The client.
 
-/// One keep-alive connection and its read buffer.
-struct Client {
-    addr: SocketAddr,
-    stream: TcpStream,
-    buf: Vec<u8>,
-    /// Bytes of `buf` read but not yet consumed.
-    filled: usize,
-    reconnects: usize,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> io::Result<Client> {
-        Ok(Client {
-            addr,
-            stream: open(addr)?,
-            buf: vec![0; 4096],
-            filled: 0,
-            reconnects: 0,
-        })
-    }
-
-    /// Sends one `GET /` and reads and checks its response; reconnects when
-    /// the server closed the connection after it.
-    fn get(&mut self) -> io::Result<()> {
-        self.stream.write_all(REQUEST)?;
-        let (head_len, content_length, close) = loop {
-            if let Some(parsed) = parse_head(&self.buf[..self.filled])? {
-                break parsed;
-            }
-            self.fill()?;
-        };
-        while self.filled < head_len + content_length {
-            self.fill()?;
+/// Sends one `GET /` and checks its response (200, `text/plain`,
+/// [`BODY`]).
+fn get(client: &mut Client) -> io::Result<()> {
+    client.exchange(REQUEST, |response| {
+        let expected = response.status == 200
+            && response.content_type == Some(b"text/plain".as_slice())
+            && response.body == BODY;
+        if expected {
+            Ok(())
+        } else {
+            Err(response.unexpected("GET /"))
         }
-        let body = &self.buf[head_len..head_len + content_length];
-        if body != BODY {
-            return Err(invalid(format!(
-                "unexpected body {:?}",
-                String::from_utf8_lossy(body)
-            )));
-        }
-        self.buf
-            .copy_within(head_len + content_length..self.filled, 0);
-        self.filled -= head_len + content_length;
-        if close {
-            self.stream = open(self.addr)?;
-            self.filled = 0;
-            self.reconnects += 1;
-        }
-        Ok(())
-    }
-
-    fn fill(&mut self) -> io::Result<()> {
-        if self.filled == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
-        }
-        match self.stream.read(&mut self.buf[self.filled..])? {
-            0 => Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                self.filled += n;
-                Ok(())
-            }
-        }
-    }
-}
-
-fn open(addr: SocketAddr) -> io::Result<TcpStream> {
-    let stream = TcpStream::connect(addr)?;
-    stream.set_nodelay(true)?;
-    // A hung server fails the bench instead of blocking it.
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    Ok(stream)
-}
-
-fn invalid(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
-}
-
-/// The head of the response at the start of `bytes`, if complete: (its
-/// length, the `Content-Length`, whether the server closes the connection),
-/// after checking the status and the content type.
-fn parse_head(bytes: &[u8]) -> io::Result<Option<(usize, usize, bool)>> {
-    let mut headers = [httparse::EMPTY_HEADER; 16];
-    let mut response = httparse::Response::new(&mut headers);
-    let head_len = match response.parse(bytes) {
-        Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(e) => return Err(invalid(format!("bad response head: {e}"))),
-    };
-    if response.code != Some(200) {
-        return Err(invalid(format!("status {:?}", response.code)));
-    }
-    let (mut content_length, mut content_type, mut close) = (None, None, false);
-    for header in response.headers.iter() {
-        if header.name.eq_ignore_ascii_case("content-length") {
-            content_length = std::str::from_utf8(header.value)
-                .ok()
-                .and_then(|v| v.trim().parse::<usize>().ok());
-        } else if header.name.eq_ignore_ascii_case("content-type") {
-            content_type = Some(header.value);
-        } else if header.name.eq_ignore_ascii_case("connection") {
-            close = header.value.eq_ignore_ascii_case(b"close");
-        }
-    }
-    if content_type != Some(b"text/plain".as_slice()) {
-        return Err(invalid(format!("content type {content_type:?}")));
-    }
-    let content_length = content_length.ok_or_else(|| invalid("no Content-Length".into()))?;
-    Ok(Some((head_len, content_length, close)))
+    })
 }
 
 /// What one round measured.
@@ -275,14 +183,14 @@ fn round(addr: SocketAddr, connections: usize, requests: usize) -> Measured {
             thread::spawn(move || -> io::Result<(Instant, usize, Vec<Duration>)> {
                 let mut client = Client::connect(addr)?;
                 for _ in 0..WARM_UP.min(requests) {
-                    client.get()?;
+                    get(&mut client)?;
                 }
                 client.reconnects = 0;
                 let mut latencies = Vec::with_capacity(requests);
                 start.wait();
                 for _ in 0..requests {
                     let sent = Instant::now();
-                    client.get()?;
+                    get(&mut client)?;
                     latencies.push(sent.elapsed());
                 }
                 Ok((Instant::now(), client.reconnects, latencies))

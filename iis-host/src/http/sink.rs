@@ -262,6 +262,12 @@ impl ResponseSink for ConnectionSink<'_> {
             out.extend_from_slice(value);
             out.extend_from_slice(b"\r\n");
         }
+        // HTTP.sys dates every response it sends (a module's own `Date`
+        // stays, as the only one).
+        if head.header("date").is_none() {
+            let now = httpdate::HttpDate::from(std::time::SystemTime::now());
+            write!(out, "Date: {now}\r\n")?;
+        }
         if let Some(n) = add_length {
             write!(out, "Content-Length: {n}\r\n")?;
         }
