@@ -160,7 +160,19 @@ pub(crate) fn run(args: &NewArgs) -> Result<ExitCode> {
     if dir.exists() {
         return Err(Error::msg(format!("{} already exists", dir.display())));
     }
-    for (file, text) in files(&name, kind, &sdk) {
+    let mut files = files(&name, kind, &sdk);
+    if let Some(workspace) = enclosing_workspace(&dir) {
+        // Inside another workspace that does not list it, cargo refuses to
+        // build the crate; a [workspace] table of its own makes it a root.
+        files[0].1.push_str(STANDALONE);
+        println!(
+            "note: {} is inside the workspace of {}: the new crate gets a [workspace] table of its own \
+             (remove it and add the crate to that workspace's members to make it a member)",
+            dir.display(),
+            workspace.display()
+        );
+    }
+    for (file, text) in files {
         write(&dir.join(file), &text)?;
     }
     println!("Created the module crate {name} in {}", dir.display());
@@ -211,6 +223,21 @@ fn files(name: &str, kind: Kind, sdk: &Sdk) -> Vec<(&'static str, String)> {
         ("src/lib.rs", fill(lib_rs)),
         ("tests/module.rs", fill(test_rs)),
     ]
+}
+
+/// Appended to the manifest of a crate created inside another workspace.
+const STANDALONE: &str =
+    "\n# Its own workspace (it was created inside another one).\n[workspace]\n";
+
+/// The manifest of a workspace above `dir`, if any.
+fn enclosing_workspace(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().skip(1).find_map(|ancestor| {
+        let manifest = ancestor.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).ok()?;
+        text.lines()
+            .any(|line| line.trim() == "[workspace]")
+            .then_some(manifest)
+    })
 }
 
 /// A crate name cargo accepts: ASCII letters, digits, `-` and `_`, not
