@@ -409,8 +409,7 @@ fn check_imports(file: &object::File<'_>, report: &mut Report) {
 fn check_debug(file: &object::File<'_>, report: &mut Report) {
     if let Ok(Some(pdb)) = file.pdb_info() {
         let path = String::from_utf8_lossy(pdb.path()).into_owned();
-        let normalized = path.replace('\\', "/");
-        if normalized.contains("/debug/") {
+        if is_debug_profile_pdb(&path) {
             report.push(
                 Level::Warn,
                 format!("a debug build (its PDB is {path}): slow and large"),
@@ -435,6 +434,18 @@ fn check_debug(file: &object::File<'_>, report: &mut Report) {
         );
     } else {
         report.push(Level::Ok, "a release build (no debug information)", None);
+    }
+}
+
+/// Whether a PDB path is cargo's debug profile output:
+/// `…\debug\deps\x.pdb` or `…\debug\x.pdb` (a `debug` folder higher up,
+/// such as `C:\debug\project\target\release\…`, is not).
+fn is_debug_profile_pdb(path: &str) -> bool {
+    let mut folders = path.split(['\\', '/']).rev().skip(1);
+    match folders.next() {
+        Some("debug") => true,
+        Some("deps") => folders.next() == Some("debug"),
+        _ => false,
     }
 }
 
@@ -475,6 +486,18 @@ mod tests {
             assert!(line.ends_with(".dll"), "{line}");
             assert_eq!(runtime_of(line), None, "{line}");
         }
+    }
+
+    #[test]
+    fn a_pdb_of_the_debug_profile_is_a_debug_build() {
+        assert!(is_debug_profile_pdb(
+            r"C:\m\target\x86_64-pc-windows-msvc\debug\deps\m.pdb"
+        ));
+        assert!(is_debug_profile_pdb(r"C:\m\target\debug\m.pdb"));
+        assert!(!is_debug_profile_pdb(
+            r"C:\debug\m\target\release\deps\m.pdb"
+        ));
+        assert!(!is_debug_profile_pdb("m.pdb"));
     }
 
     #[test]
