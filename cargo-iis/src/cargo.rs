@@ -106,6 +106,81 @@ pub(crate) fn module_package(wanted: Option<&str>) -> Result<ModulePackage> {
     }
 }
 
+/// The directories of the local (path) packages `package` depends on,
+/// directly or not, e.g. the SDK's crates with `cargo iis new --sdk-path`:
+/// what `serve --watch` watches besides the module crate.
+///
+/// # Errors
+///
+/// When `cargo metadata` fails.
+pub(crate) fn local_dependency_dirs(package: &ModulePackage) -> Result<Vec<PathBuf>> {
+    let output = cargo()
+        .args(["metadata", "--format-version", "1"])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| Error::io("cannot run cargo metadata", e))?;
+    if !output.status.success() {
+        return Err(Error::msg("cargo metadata failed"));
+    }
+    let metadata: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| Error::msg(format!("cannot read cargo metadata's output: {e}")))?;
+    Ok(local_dependencies(&metadata, &package.dir))
+}
+
+/// [`local_dependency_dirs`] from cargo metadata's JSON: a walk of the
+/// resolved graph from the package in `dir`.
+fn local_dependencies(metadata: &Value, dir: &Path) -> Vec<PathBuf> {
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    let dir_of = |id: &str| -> Option<PathBuf> {
+        let package = packages.iter().find(|p| p["id"] == id)?;
+        // Registry and git packages have a source; path packages do not.
+        if !package["source"].is_null() {
+            return None;
+        }
+        Path::new(package["manifest_path"].as_str()?)
+            .parent()
+            .map(Path::to_path_buf)
+    };
+    let nodes = metadata["resolve"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let Some(start) = packages
+        .iter()
+        .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(&dir.join("Cargo.toml")))
+        .and_then(|p| p["id"].as_str())
+    else {
+        return Vec::new();
+    };
+    let mut seen = vec![start.to_owned()];
+    let mut todo = vec![start.to_owned()];
+    let mut dirs = Vec::new();
+    while let Some(id) = todo.pop() {
+        let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
+            continue;
+        };
+        for dependency in node["deps"].as_array().into_iter().flatten() {
+            // Dev-dependencies (iis-host) are not part of the library.
+            let only_dev = dependency["dep_kinds"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().all(|k| k["kind"] == "dev"));
+            let Some(dependency) = dependency["pkg"].as_str().filter(|_| !only_dev) else {
+                continue;
+            };
+            if seen.iter().any(|s| s == dependency) {
+                continue;
+            }
+            seen.push(dependency.to_owned());
+            // Only path packages lead on to more path packages worth watching.
+            if let Some(dependency_dir) = dir_of(dependency) {
+                dirs.push(dependency_dir);
+                todo.push(dependency.to_owned());
+            }
+        }
+    }
+    dirs
+}
+
 /// Runs `command` (a `cargo build` with `--message-format=json-render-diagnostics`
 /// added here), the compiler's messages going to our stderr as cargo prints
 /// them, and returns the paths of the dynamic libraries built for `lib_name`.
@@ -170,6 +245,43 @@ fn libraries_in(messages: &str, lib_name: &str) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_dependencies_are_the_path_packages_the_library_is_built_from() {
+        let metadata: Value = serde_json::from_str(
+            r#"{
+              "packages": [
+                {"id": "m", "source": null, "manifest_path": "/w/m/Cargo.toml"},
+                {"id": "sdk", "source": null, "manifest_path": "/sdk/iis-module/Cargo.toml"},
+                {"id": "sys", "source": null, "manifest_path": "/sdk/iis-sys/Cargo.toml"},
+                {"id": "http", "source": "registry+https://github.com/rust-lang/crates.io-index", "manifest_path": "/r/http/Cargo.toml"},
+                {"id": "other", "source": null, "manifest_path": "/w/other/Cargo.toml"}
+              ],
+              "resolve": {"nodes": [
+                {"id": "m", "deps": [
+                  {"pkg": "sdk", "dep_kinds": [{"kind": null}]},
+                  {"pkg": "http", "dep_kinds": [{"kind": null}]},
+                  {"pkg": "other", "dep_kinds": [{"kind": "dev"}]}
+                ]},
+                {"id": "sdk", "deps": [
+                  {"pkg": "sys", "dep_kinds": [{"kind": null}, {"kind": "dev"}]},
+                  {"pkg": "http", "dep_kinds": [{"kind": null}]}
+                ]},
+                {"id": "sys", "deps": []},
+                {"id": "http", "deps": []},
+                {"id": "other", "deps": []}
+              ]}
+            }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            local_dependencies(&metadata, Path::new("/w/m")),
+            [
+                PathBuf::from("/sdk/iis-module"),
+                PathBuf::from("/sdk/iis-sys")
+            ]
+        );
+    }
 
     #[test]
     fn libraries_are_read_from_cargo_json() {

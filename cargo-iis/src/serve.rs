@@ -26,9 +26,9 @@ use crate::{Error, Result};
 /// `cargo iis serve`.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Rebuild and reload on every change of the crate's files; a failed
-    /// build prints the compiler's errors and leaves the last good build
-    /// serving.
+    /// Rebuild and reload on every change of the crate's files (and of the
+    /// local crates it depends on); a failed build prints the compiler's
+    /// errors and leaves the last good build serving.
     #[arg(long)]
     watch: bool,
     /// The module crate to serve, in a workspace with several.
@@ -182,13 +182,18 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
     })
     .map_err(|e| Error::msg(format!("cannot install the Ctrl-C handler: {e}")))?;
 
-    let mut watcher = args.watch.then(|| {
-        Watcher::new(
-            &package.dir,
+    let mut watcher = None;
+    if args.watch {
+        // The module crate, and the local crates it builds from (the SDK's,
+        // with `cargo iis new --sdk-path`).
+        let mut roots = vec![package.dir.clone()];
+        roots.extend(cargo::local_dependency_dirs(&package)?);
+        watcher = Some(Watcher::new(
+            &roots,
             std::slice::from_ref(&package.target_dir),
             config_file.as_slice(),
-        )
-    });
+        ));
+    }
     let mut running: Option<Running> = None;
     let mut generation = 0;
     loop {

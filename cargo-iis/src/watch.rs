@@ -22,18 +22,18 @@ type Snapshot = BTreeMap<PathBuf, (Option<SystemTime>, u64)>;
 /// Watches a crate directory (and extra files) for changes.
 #[derive(Debug)]
 pub(crate) struct Watcher {
-    root: PathBuf,
+    roots: Vec<PathBuf>,
     skip: Vec<PathBuf>,
     extra: Vec<PathBuf>,
     last: Snapshot,
 }
 
 impl Watcher {
-    /// Watches every file under `root` except under `skip` (the target
+    /// Watches every file under `roots` except under `skip` (the target
     /// directory) and hidden directories (`.git`), plus `extra` files.
-    pub(crate) fn new(root: &Path, skip: &[PathBuf], extra: &[PathBuf]) -> Self {
+    pub(crate) fn new(roots: &[PathBuf], skip: &[PathBuf], extra: &[PathBuf]) -> Self {
         let mut watcher = Watcher {
-            root: root.to_path_buf(),
+            roots: roots.to_vec(),
             skip: skip.to_vec(),
             extra: extra.to_vec(),
             last: Snapshot::new(),
@@ -64,7 +64,9 @@ impl Watcher {
 
     fn scan(&self) -> Snapshot {
         let mut snapshot = Snapshot::new();
-        self.scan_dir(&self.root, &mut snapshot);
+        for root in &self.roots {
+            self.scan_dir(root, &mut snapshot);
+        }
         for file in &self.extra {
             record(file, &mut snapshot);
         }
@@ -126,7 +128,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("src")).unwrap();
         std::fs::create_dir_all(dir.join("target")).unwrap();
         std::fs::write(dir.join("src/lib.rs"), "a").unwrap();
-        let mut watcher = Watcher::new(&dir, &[dir.join("target")], &[]);
+        let mut watcher = Watcher::new(std::slice::from_ref(&dir), &[dir.join("target")], &[]);
         assert_eq!(watcher.changed(), None);
 
         std::fs::write(dir.join("target/out"), "x").unwrap();
