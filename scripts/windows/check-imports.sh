@@ -15,15 +15,12 @@
 # Exits 1 if any file fails; prints each file's imports.
 set -euo pipefail
 
-# System DLLs a module may import (lower case). Deliberately a closed list:
-# an unknown DLL fails until someone checks that Windows Server ships it.
-SYSTEM_DLLS="kernel32.dll kernelbase.dll ntdll.dll advapi32.dll user32.dll
-gdi32.dll shell32.dll shlwapi.dll ole32.dll oleaut32.dll combase.dll
-rpcrt4.dll ws2_32.dll mswsock.dll iphlpapi.dll dnsapi.dll userenv.dll
-secur32.dll sspicli.dll crypt32.dll bcrypt.dll bcryptprimitives.dll
-ncrypt.dll dbghelp.dll psapi.dll version.dll setupapi.dll netapi32.dll
-winhttp.dll httpapi.dll wininet.dll normaliz.dll powrprof.dll propsys.dll
-msvcrt.dll ucrtbase.dll ${WIN_EXTRA_SYSTEM_DLLS:-}"
+# System DLLs a module may import (lower case): the table `cargo iis doctor`
+# reads too, where its header says where the names come from. Deliberately a
+# closed list: an unknown DLL fails until someone checks that Windows Server
+# ships it.
+SYSTEM_DLLS_FILE="$(dirname "${BASH_SOURCE[0]}")/../../cargo-iis/src/doctor/system-dlls.txt"
+SYSTEM_DLLS="$(grep -v '^#' "$SYSTEM_DLLS_FILE") ${WIN_EXTRA_SYSTEM_DLLS:-}"
 
 exports=()
 no_export=0
