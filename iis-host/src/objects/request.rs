@@ -440,8 +440,10 @@ define_member_fn! {
         let completes = Completes::of(is_async, routine, context);
         with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, completes, read, pending))
     }
-    /// `IHttpRequest4::ReadEntityBody(…, dwTimeoutMs, …)`: synchronous.
-    unsafe fn read_body4(this: *mut IHttpRequest4, buffer: *mut c_void, size: u32, is_async: BOOL, _timeout: u32, read: *mut u32, pending: *mut BOOL) -> HRESULT {
+    /// `IHttpRequest4::ReadEntityBody(…, ulFlags, …)`: as the classic read
+    /// (`OnAsyncCompletion` when asynchronous). httpserv.h names the
+    /// argument `ulFlags` and defines no flags; iis-host ignores it.
+    unsafe fn read_body4(this: *mut IHttpRequest4, buffer: *mut c_void, size: u32, is_async: BOOL, _flags: u32, read: *mut u32, pending: *mut BOOL) -> HRESULT {
         let completes = Completes::of(is_async, None, std::ptr::null_mut());
         with_owner!(this, E_INVALIDARG, |core: RequestCore| read_entity_body(core, buffer, size, completes, read, pending))
     }
