@@ -202,6 +202,7 @@
 // (connections, codec, limits), is used by the engine and the host API only.
 mod block_on;
 mod config;
+mod configuration;
 mod engine;
 mod error;
 mod ffi;
