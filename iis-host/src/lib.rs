@@ -138,7 +138,7 @@
 //! | interface | slots | returns |
 //! |---|---|---|
 //! | `IHttpServer` | `AssociateWithThreadPool`, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`, `RegisterFileChangeMonitor` | `E_NOTIMPL` |
-//! | `IHttpServer` | `GetAdminManager` | null (no configuration system) |
+//! | `IAppHost*` (configuration) | metadata, schema objects, `get_ConfigManager`, `get_Methods` | `E_NOTIMPL`; every writing method `E_ACCESSDENIED` (the admin manager is read-only, as IIS's) |
 //! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
 //! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
 //! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |

@@ -133,7 +133,7 @@ const fn unknown<T>() -> IUnknownVtbl {
 /// A new BSTR with `text` (the receiver frees it).
 fn bstr(text: &str) -> BSTR {
     let units = to_wide(text);
-    let len = units.len() - 1;
+    let len = units.len();
     // SAFETY: `units` is readable for `len` units.
     unsafe { iis_sys::SysAllocStringLen(units.as_ptr(), len as u32) }
 }
