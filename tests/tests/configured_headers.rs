@@ -37,6 +37,10 @@ impl Site {
     }
 
     fn host(&self) -> Host {
+        self.builder().build().expect("the example loads")
+    }
+
+    fn builder(&self) -> iis_host::HostBuilder {
         let dir = example_dir();
         Host::builder()
             .config(HostConfig {
@@ -46,8 +50,6 @@ impl Site {
                 ..HostConfig::default()
             })
             .module(example_library("configured_headers"))
-            .build()
-            .expect("the example loads")
     }
 }
 
@@ -214,4 +216,42 @@ fn web_config_change_is_seen_by_the_next_request_without_restart() {
         header(&host.get("/"), "Referrer-Policy").as_deref(),
         Some("same-origin")
     );
+}
+
+#[test]
+fn web_config_change_raises_gl_configuration_change_with_its_path_before_the_next_request() {
+    let site = Site::copy("notify");
+    // IIS's documented sample global module: it logs each changed path.
+    let host = site
+        .builder()
+        .module_named(
+            "IGlobalConfigurationChangeProviderGetChangePath",
+            iis_host::testing::cdylib_path("iis_samples_global"),
+        )
+        .build()
+        .expect("the modules load");
+    assert_eq!(
+        header(&host.get("/docs/"), "X-Frame-Options").as_deref(),
+        Some("DENY")
+    );
+    assert_eq!(host.get("/docs/").status, 404);
+    assert!(host.event_log().is_empty(), "nothing changed yet");
+
+    site.write(
+        "docs/web.config",
+        r#"<configuration><system.webServer><configuredHeaders><headers><clear /><add name="X-Frame-Options" value="SAMEORIGIN" /></headers></configuredHeaders></system.webServer></configuration>"#,
+    );
+    let t = host.get("/docs/");
+    assert_eq!(header(&t, "X-Frame-Options").as_deref(), Some("SAMEORIGIN"));
+    let logged: Vec<Vec<String>> = host.event_log().iter().map(|e| e.strings.clone()).collect();
+    assert_eq!(
+        logged,
+        [[
+            "Path Changed",
+            "MACHINE/WEBROOT/APPHOST/Default Web Site/docs"
+        ]],
+        "one notification, for the changed file's level"
+    );
+    host.get("/docs/");
+    assert_eq!(host.event_log().len(), 1, "no change, no notification");
 }

@@ -34,7 +34,9 @@
 //!   (0x80070057; [MS-IISA] lists it for a bad section name).
 //!
 //! Files are read on every `GetAdminSection`, so a changed `web.config` is
-//! seen by the next request, as IIS's change notifications make it.
+//! seen by the next request, as IIS's change notifications make it; the
+//! files read are watched ([`Sources::changed`]), and the engine raises
+//! `GL_CONFIGURATION_CHANGE` for each changed one before the next request.
 
 pub(crate) mod schema;
 pub(crate) mod value;
@@ -128,9 +130,20 @@ pub(crate) struct Node {
     pub(crate) config_path: Arc<str>,
 }
 
+/// What a watched file looked like when last read: `None` when absent.
+type Stamp = Option<(std::time::SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
 /// Where configuration comes from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Sources {
+    /// Every configuration file `GetAdminSection` looked at (present or
+    /// not): its state then, and its configuration path.
+    watched: std::sync::Mutex<std::collections::HashMap<PathBuf, (Stamp, String)>>,
     /// applicationHost.config, if any.
     pub(crate) application_host: Option<PathBuf>,
     /// The schema files.
@@ -369,6 +382,8 @@ struct File {
 }
 
 fn read(path: &Path, level: String, delegated: bool) -> Result<Option<File>, ConfigFault> {
+    // A file that changes between the stamp and the read is reported once
+    // more by `changed`: harmless.
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(File {
             name: path.display().to_string(),
@@ -395,6 +410,7 @@ impl Sources {
                 .map_err(|f| format!("{} line {}: {}", f.file, f.line, f.message))?;
         }
         Ok(Sources {
+            watched: Default::default(),
             application_host: config.application_host_config.clone(),
             schemas,
             site_name: config.site_name.clone(),
@@ -402,11 +418,51 @@ impl Sources {
         })
     }
 
+    /// Remembers a file's state as read, for [`changed`](Self::changed).
+    fn watch(&self, path: &Path, level: &str) {
+        let config_path = if level.is_empty() {
+            APPHOST.to_owned()
+        } else {
+            format!("{APPHOST}/{level}")
+        };
+        let mut watched = self
+            .watched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        watched
+            .entry(path.to_path_buf())
+            .or_insert_with(|| (stamp(path), config_path));
+    }
+
+    /// The configuration paths of the watched files that changed (were
+    /// written, created or deleted) since they were read, each once: what
+    /// IIS's change notifications on its configuration files report as
+    /// `GL_CONFIGURATION_CHANGE`.
+    pub(crate) fn changed(&self) -> Vec<String> {
+        let mut watched = self
+            .watched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut paths = Vec::new();
+        for (path, (seen, config_path)) in watched.iter_mut() {
+            let now = stamp(path);
+            if now != *seen {
+                *seen = now;
+                if !paths.contains(config_path) {
+                    paths.push(config_path.clone());
+                }
+            }
+        }
+        paths.sort();
+        paths
+    }
+
     /// The files that may contribute to `levels` (relative to APPHOST):
     /// applicationHost.config and the site's web.config files.
     fn files(&self, segments: &[&str]) -> Result<Vec<File>, ConfigFault> {
         let mut files = Vec::new();
         if let Some(path) = &self.application_host {
+            self.watch(path, "");
             match read(path, String::new(), false)? {
                 Some(f) => files.push(f),
                 None => {
@@ -430,7 +486,9 @@ impl Sources {
                 if !dir.is_dir() {
                     break;
                 }
-                if let Some(f) = read(&dir.join("web.config"), segments[..depth].join("/"), true)? {
+                let level = segments[..depth].join("/");
+                self.watch(&dir.join("web.config"), &level);
+                if let Some(f) = read(&dir.join("web.config"), level, true)? {
                     files.push(f);
                 }
             }

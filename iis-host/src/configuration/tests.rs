@@ -48,6 +48,7 @@ fn setup(name: &str, files: &[(&str, &str)]) -> (Tree, Sources) {
     let mut schemas = Schemas::default();
     schemas.add_file("demo_schema.xml", SCHEMA).unwrap();
     let sources = Sources {
+        watched: Default::default(),
         application_host: Some(root.join("applicationHost.config")),
         schemas,
         site_name: "Site".to_owned(),
