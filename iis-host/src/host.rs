@@ -302,6 +302,45 @@ impl HostBuilder {
         self
     }
 
+    /// A builder configured from an applicationHost.config
+    /// ([`ApplicationHost::load`](crate::ApplicationHost::load)): its site
+    /// (`site`, or the first), physical path, application pool and handler
+    /// mappings, its `<globalModules>` loaded in order, and the file as the
+    /// configuration `GetAdminSection` reads. Change
+    /// [`config`](Self::config) after it only with care: it replaces the
+    /// whole configuration.
+    ///
+    /// # Errors
+    /// [`HostError::Configuration`] when the file cannot be read or has no
+    /// such site.
+    pub fn from_application_host(
+        path: impl AsRef<std::path::Path>,
+        site: Option<&str>,
+    ) -> Result<Self, HostError> {
+        let app =
+            crate::ApplicationHost::load(path.as_ref(), site).map_err(HostError::Configuration)?;
+        let mut builder = HostBuilder {
+            modules: Vec::new(),
+            config: app.config,
+        };
+        for (name, image) in app.global_modules {
+            builder = builder.module_named(name, image);
+        }
+        Ok(builder)
+    }
+
+    /// The configuration the host will be built with.
+    pub fn current_config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    /// The configuration schemas `GetAdminSection` knows (each the text of an
+    /// IIS schema file), added to [`HostConfig::config_schemas`].
+    pub fn config_schema(mut self, schema_xml: impl Into<String>) -> Self {
+        self.config.config_schemas.push(schema_xml.into());
+        self
+    }
+
     /// Like [`module`](Self::module), with the name IIS config would give it.
     pub fn module_named(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
         self.modules

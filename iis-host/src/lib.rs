@@ -97,6 +97,16 @@
 //!   request takes over and releases at its end); `GetScriptMap` is the
 //!   first matching [`HostConfig::handlers`] mapping (IIS's defaults); the
 //!   output-fragment cache (`AddFragmentToCache` …) is kept in memory.
+//! * **Configuration**: `IHttpServer::GetAdminManager` is a read-only
+//!   `IAppHostAdminManager` whose `GetAdminSection` merges
+//!   [`HostConfig::application_host_config`] and the `web.config` files
+//!   under [`HostConfig::physical_path`] along the configuration path
+//!   (`<location>`, inheritance, collection `add`/`remove`/`clear`,
+//!   `overrideMode`, `lockAttributes`, schema defaults from
+//!   [`HostConfig::config_schemas`]); a configuration file read before that
+//!   changed raises `GL_CONFIGURATION_CHANGE` before the next request.
+//!   [`HostBuilder::from_application_host`] also takes the site, its
+//!   modules and handlers from the file (docs/configuration.md).
 //! * **Logging**: at the final send `ISendResponseProvider::GetReadyToLogData`
 //!   is `TRUE` and `GetLogData` returns the request's W3C log entry
 //!   (`HTTP_LOG_FIELDS_DATA`, with [`HostConfig::computer_name`] as
@@ -221,6 +231,7 @@ mod transcript;
 mod url;
 
 pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
+pub use configuration::apphost::ApplicationHost;
 pub use error::HostError;
 pub use host::{Host, HostBuilder, HostStats};
 pub use loader::LibraryProblem;

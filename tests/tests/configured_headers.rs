@@ -255,3 +255,61 @@ fn web_config_change_raises_gl_configuration_change_with_its_path_before_the_nex
     host.get("/docs/");
     assert_eq!(host.event_log().len(), 1, "no change, no notification");
 }
+
+#[test]
+fn application_host_config_gives_the_site_its_modules_and_its_sections() {
+    let site = Site::copy("apphost");
+    let dir = site.0.with_extension("config");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("applicationHost.config");
+    let sample = std::fs::read_to_string(example_dir().join("applicationHost.config")).unwrap();
+    // The sample with a site, its physical path and the module added.
+    let full = sample.replace(
+        "<system.webServer>\n    <configuredHeaders>",
+        &format!(
+            r#"<system.applicationHost>
+    <sites>
+      <site name="Default Web Site" id="1">
+        <application path="/" applicationPool="DefaultAppPool">
+          <virtualDirectory path="/" physicalPath="{}" />
+        </application>
+        <bindings><binding protocol="http" bindingInformation="127.0.0.1:8080:" /></bindings>
+      </site>
+    </sites>
+  </system.applicationHost>
+  <system.webServer>
+    <globalModules><add name="ConfiguredHeaders" image="{}" /></globalModules>
+    <configuredHeaders>"#,
+            site.0.display(),
+            example_library("configured_headers").display()
+        ),
+    );
+    assert_ne!(full, sample);
+    std::fs::write(&file, full).unwrap();
+    let app = iis_host::ApplicationHost::load(&file, None).unwrap();
+    assert_eq!(app.listen, ["127.0.0.1:8080"]);
+    assert_eq!(app.global_modules[0].0, "ConfiguredHeaders");
+    let host = iis_host::HostBuilder::from_application_host(&file, None)
+        .unwrap()
+        .config_schema(ConfiguredHeaders::schema_xml())
+        .build()
+        .unwrap();
+    assert_eq!(host.module_names(), ["ConfiguredHeaders"]);
+    let docs = host.get("/docs/");
+    let root = host.get("/");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        header(&docs, "X-Frame-Options").as_deref(),
+        Some("DENY"),
+        "{}",
+        calls(&docs)
+    );
+    assert_eq!(
+        header(&root, "Referrer-Policy").as_deref(),
+        Some("no-referrer")
+    );
+    assert_eq!(
+        header(&root, "X-Content-Type-Options").as_deref(),
+        Some("nosniff")
+    );
+}

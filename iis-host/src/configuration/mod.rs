@@ -38,6 +38,7 @@
 //! files read are watched ([`Sources::changed`]), and the engine raises
 //! `GL_CONFIGURATION_CHANGE` for each changed one before the next request.
 
+pub(crate) mod apphost;
 pub(crate) mod schema;
 pub(crate) mod value;
 
