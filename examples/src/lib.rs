@@ -1,7 +1,7 @@
 //! Shared by the example runners: serve a module library through iis-host
 //! until Ctrl-C, telling the user how to try it and how to install it.
 
-use iis_host::Host;
+use iis_host::{Host, HostConfig};
 use std::error::Error;
 use std::path::Path;
 use std::sync::Arc;
@@ -13,11 +13,24 @@ use std::sync::Arc;
 /// # Errors
 /// When the library cannot be found or loaded, or the address bound.
 pub fn serve_example(name: &str, what: &str) -> Result<(), Box<dyn Error>> {
+    serve_example_with(name, what, HostConfig::default())
+}
+
+/// [`serve_example`] with a host configuration (a site's physical path,
+/// applicationHost.config, configuration schemas).
+///
+/// # Errors
+/// As [`serve_example`].
+pub fn serve_example_with(
+    name: &str,
+    what: &str,
+    config: HostConfig,
+) -> Result<(), Box<dyn Error>> {
     let library = iis_host::testing::build_cdylib(name)?;
     let listen = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());
-    let host = Arc::new(Host::builder().module(&library).build()?);
+    let host = Arc::new(Host::builder().config(config).module(&library).build()?);
     let server = host.serve(listen.as_str())?;
     let url = format!("http://{}/", server.local_addr());
 

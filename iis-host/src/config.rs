@@ -63,6 +63,17 @@ pub struct HostConfig {
     /// verb match it (unless a MapRequestHandler module set one). Default
     /// [`HandlerMapping::iis_defaults`].
     pub handlers: Vec<HandlerMapping>,
+    /// The applicationHost.config `IAppHostAdminManager::GetAdminSection`
+    /// reads (IIS's own format: `<configSections>`, sections, `<location>`).
+    /// `None` (the default): sections have their schema defaults, and the
+    /// site's `web.config` files (under [`physical_path`](Self::physical_path))
+    /// still apply.
+    pub application_host_config: Option<std::path::PathBuf>,
+    /// The configuration schemas, each the text of an IIS schema file
+    /// (`<configSchema><sectionSchema name="…">…`), as installed into
+    /// `%windir%\system32\inetsrv\config\schema`. A section without a
+    /// schema cannot be read. Default: none.
+    pub config_schemas: Vec<String>,
 }
 
 /// What a handler mapping requires of the request's resource
@@ -206,6 +217,8 @@ impl Default for HostConfig {
             server_header: Some("Microsoft-IIS/10.0".to_owned()),
             server: ServerConfig::default(),
             handlers: HandlerMapping::iis_defaults(),
+            application_host_config: None,
+            config_schemas: Vec::new(),
         }
     }
 }

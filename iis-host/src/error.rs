@@ -76,6 +76,12 @@ pub enum HostError {
     /// feature): the host was shut down under it.
     #[error("the request was dropped before it ended (the host shut down)")]
     RequestLost,
+    /// A configuration schema of [`HostConfig::config_schemas`](crate::HostConfig::config_schemas)
+    /// is not a valid IIS schema file, or an applicationHost.config given to
+    /// [`HostBuilder::from_application_host`](crate::HostBuilder::from_application_host)
+    /// cannot be read.
+    #[error("invalid configuration: {0}")]
+    Configuration(String),
     /// The worker pool the requests run on could not be started (its
     /// threads could not be spawned).
     #[error("the worker pool could not be started: {0}")]

@@ -55,7 +55,7 @@ pub struct HostStats {
 
 impl HostCore {
     /// Creates the host's objects and binds them to it.
-    fn create(config: HostConfig) -> *mut HostCore {
+    fn create(config: HostConfig, config_sources: crate::configuration::Sources) -> *mut HostCore {
         let strings = HostStrings {
             physical_path: WideStr::new(&config.physical_path),
             application_id: WideStr::new(&format!("/LM/W3SVC/{}/ROOT", config.site_id)),
@@ -80,6 +80,8 @@ impl HostCore {
             file_cache: FileCache::default(),
             cache_arena: Arena::default(),
             fragments: Mutex::new(HashMap::new()),
+            admin_manager: Obj::new(&crate::objects::admin::ADMIN_MANAGER_VTBL, Back::unbound()),
+            config_sources,
             event_log_ext: Obj::new(&EVENT_LOG_VTBL, Back::unbound()),
             event_log: Mutex::new(Vec::new()),
             recycle_pending: AtomicBool::new(false),
@@ -102,6 +104,7 @@ impl HostCore {
             (*raw).application.data = Back(raw);
             (*raw).site.data = Back(raw);
             (*raw).event_log_ext.data = Back(raw);
+            (*raw).admin_manager.data = Back(raw);
             (*raw).perf.data.bind(raw);
             (*raw).site_perf.data.bind(raw);
             (*raw).trace.data = TraceOwner::Host(Back(raw));
@@ -299,6 +302,45 @@ impl HostBuilder {
         self
     }
 
+    /// A builder configured from an applicationHost.config
+    /// ([`ApplicationHost::load`](crate::ApplicationHost::load)): its site
+    /// (`site`, or the first), physical path, application pool and handler
+    /// mappings, its `<globalModules>` loaded in order, and the file as the
+    /// configuration `GetAdminSection` reads. Change
+    /// [`config`](Self::config) after it only with care: it replaces the
+    /// whole configuration.
+    ///
+    /// # Errors
+    /// [`HostError::Configuration`] when the file cannot be read or has no
+    /// such site.
+    pub fn from_application_host(
+        path: impl AsRef<std::path::Path>,
+        site: Option<&str>,
+    ) -> Result<Self, HostError> {
+        let app =
+            crate::ApplicationHost::load(path.as_ref(), site).map_err(HostError::Configuration)?;
+        let mut builder = HostBuilder {
+            modules: Vec::new(),
+            config: app.config,
+        };
+        for (name, image) in app.global_modules {
+            builder = builder.module_named(name, image);
+        }
+        Ok(builder)
+    }
+
+    /// The configuration the host will be built with.
+    pub fn current_config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    /// The configuration schemas `GetAdminSection` knows (each the text of an
+    /// IIS schema file), added to [`HostConfig::config_schemas`].
+    pub fn config_schema(mut self, schema_xml: impl Into<String>) -> Self {
+        self.config.config_schemas.push(schema_xml.into());
+        self
+    }
+
     /// Like [`module`](Self::module), with the name IIS config would give it.
     pub fn module_named(mut self, name: impl Into<String>, path: impl Into<PathBuf>) -> Self {
         self.modules
@@ -324,13 +366,16 @@ impl HostBuilder {
     ///
     /// # Errors
     ///
-    /// The first module that fails to load: [`HostError::Load`],
+    /// [`HostError::Configuration`] when a configuration schema is invalid;
+    /// the first module that fails to load: [`HostError::Load`],
     /// [`HostError::MissingExport`], [`HostError::RegisterFailed`] or
     /// [`HostError::DuplicateName`]. The modules registered before it are
     /// terminated.
     pub fn build(self) -> Result<Host, HostError> {
+        let sources = crate::configuration::Sources::from_config(&self.config)
+            .map_err(HostError::Configuration)?;
         let pool = engine::pool::start(self.config.worker_threads).map_err(HostError::Pool)?;
-        let raw = HostCore::create(self.config);
+        let raw = HostCore::create(self.config, sources);
         let host = Host {
             // SAFETY: `Box::into_raw` never returns null.
             core: unsafe { NonNull::new_unchecked(raw) },

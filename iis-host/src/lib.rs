@@ -97,6 +97,16 @@
 //!   request takes over and releases at its end); `GetScriptMap` is the
 //!   first matching [`HostConfig::handlers`] mapping (IIS's defaults); the
 //!   output-fragment cache (`AddFragmentToCache` …) is kept in memory.
+//! * **Configuration**: `IHttpServer::GetAdminManager` is a read-only
+//!   `IAppHostAdminManager` whose `GetAdminSection` merges
+//!   [`HostConfig::application_host_config`] and the `web.config` files
+//!   under [`HostConfig::physical_path`] along the configuration path
+//!   (`<location>`, inheritance, collection `add`/`remove`/`clear`,
+//!   `overrideMode`, `lockAttributes`, schema defaults from
+//!   [`HostConfig::config_schemas`]); a configuration file read before that
+//!   changed raises `GL_CONFIGURATION_CHANGE` before the next request.
+//!   [`HostBuilder::from_application_host`] also takes the site, its
+//!   modules and handlers from the file (docs/configuration.md).
 //! * **Logging**: at the final send `ISendResponseProvider::GetReadyToLogData`
 //!   is `TRUE` and `GetLogData` returns the request's W3C log entry
 //!   (`HTTP_LOG_FIELDS_DATA`, with [`HostConfig::computer_name`] as
@@ -138,7 +148,7 @@
 //! | interface | slots | returns |
 //! |---|---|---|
 //! | `IHttpServer` | `AssociateWithThreadPool`, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`, `RegisterFileChangeMonitor` | `E_NOTIMPL` |
-//! | `IHttpServer` | `GetAdminManager` | null (no configuration system) |
+//! | `IAppHost*` (configuration) | metadata, schema objects, `get_ConfigManager`, `get_Methods` | `E_NOTIMPL`; every writing method `E_ACCESSDENIED` (the admin manager is read-only, as IIS's) |
 //! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
 //! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
 //! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |
@@ -202,6 +212,7 @@
 // (connections, codec, limits), is used by the engine and the host API only.
 mod block_on;
 mod config;
+mod configuration;
 mod engine;
 mod error;
 mod ffi;
@@ -220,6 +231,7 @@ mod transcript;
 mod url;
 
 pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
+pub use configuration::apphost::ApplicationHost;
 pub use error::HostError;
 pub use host::{Host, HostBuilder, HostStats};
 pub use loader::LibraryProblem;

@@ -25,15 +25,14 @@ struct Cli {
 enum Command {
     /// Serve HTTP/1.1 until Ctrl-C or SIGTERM, logging one line per request.
     Serve {
-        /// A module library to load, `PATH` or `NAME=PATH` (the name
-        /// `RegisterModule` receives; default: the file stem). Repeat for
-        /// several, in pipeline order.
-        #[arg(long = "module", value_name = "[NAME=]PATH", required = true)]
-        modules: Vec<ModuleArg>,
-        /// The address to listen on.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// The application's physical path.
+        #[command(flatten)]
+        setup: Setup,
+        /// The address to listen on (default: the site's first http
+        /// binding in --config, else 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// The application's physical path (default: the site's in
+        /// --config).
         #[arg(long, value_name = "DIR")]
         physical_path: Option<String>,
         #[command(flatten)]
@@ -42,11 +41,8 @@ enum Command {
     /// Run one request in-process and print the response, the connection's
     /// fate and the notification trace.
     Request {
-        /// A module library to load, `PATH` or `NAME=PATH` (the name
-        /// `RegisterModule` receives; default: the file stem). Repeat for
-        /// several, in pipeline order.
-        #[arg(long = "module", value_name = "[NAME=]PATH", required = true)]
-        modules: Vec<ModuleArg>,
+        #[command(flatten)]
+        setup: Setup,
         /// A request header, `Name: value` (repeatable).
         #[arg(long = "header", short = 'H', value_name = "HEADER")]
         headers: Vec<String>,
@@ -61,6 +57,63 @@ enum Command {
         /// The URL path (and query), e.g. /index.html?x=1.
         url: String,
     },
+}
+
+/// The modules and configuration of a host.
+#[derive(Debug, clap::Args)]
+struct Setup {
+    /// A module library to load, `PATH` or `NAME=PATH` (the name
+    /// `RegisterModule` receives; default: the file stem). Repeat for
+    /// several, in pipeline order, after the --config file's
+    /// `<globalModules>`.
+    #[arg(
+        long = "module",
+        value_name = "[NAME=]PATH",
+        required_unless_present = "config"
+    )]
+    modules: Vec<ModuleArg>,
+    /// An applicationHost.config in IIS's format: the site (its name, id,
+    /// bindings, physical path, application pool), `<globalModules>` to
+    /// load, handler mappings, and the configuration sections modules read.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The site of --config to run (default: the first).
+    #[arg(long, value_name = "NAME", requires = "config")]
+    site: Option<String>,
+    /// A configuration schema file (`<configSchema>`) for the sections
+    /// modules read (repeatable).
+    #[arg(long = "schema", value_name = "FILE")]
+    schemas: Vec<PathBuf>,
+}
+
+impl Setup {
+    /// The host builder and the site's listen addresses.
+    fn builder(&self) -> Result<(iis_host::HostBuilder, Vec<String>), String> {
+        let (mut builder, listen) = match &self.config {
+            Some(path) => {
+                let app = iis_host::ApplicationHost::load(path, self.site.as_deref())?;
+                let listen = app.listen.clone();
+                (
+                    iis_host::HostBuilder::from_application_host(path, self.site.as_deref())
+                        .map_err(|e| e.to_string())?,
+                    listen,
+                )
+            }
+            None => (Host::builder(), Vec::new()),
+        };
+        for schema in &self.schemas {
+            let text = std::fs::read_to_string(schema)
+                .map_err(|e| format!("{}: {e}", schema.display()))?;
+            builder = builder.config_schema(text);
+        }
+        for module in &self.modules {
+            builder = match &module.name {
+                Some(name) => builder.module_named(name, &module.path),
+                None => builder.module(&module.path),
+            };
+        }
+        Ok((builder, listen))
+    }
 }
 
 /// The limits of `serve` (HTTP.sys's defaults unless given).
@@ -131,26 +184,18 @@ impl std::str::FromStr for ModuleArg {
     }
 }
 
-fn build(modules: &[ModuleArg], config: HostConfig) -> Result<Host, iis_host::HostError> {
-    modules
-        .iter()
-        .fold(
-            Host::builder().config(config),
-            |builder, module| match &module.name {
-                Some(name) => builder.module_named(name, &module.path),
-                None => builder.module(&module.path),
-            },
-        )
-        .build()
-}
-
 fn serve(
-    modules: &[ModuleArg],
-    listen: &str,
+    setup: &Setup,
+    listen: Option<String>,
     physical_path: Option<String>,
     limits: &Limits,
 ) -> Result<(), String> {
-    let mut config = HostConfig::default();
+    let (builder, bindings) = setup.builder()?;
+    let listen = listen
+        .or_else(|| bindings.first().cloned())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let listen = listen.as_str();
+    let mut config = builder.current_config().clone();
     if let Some(path) = physical_path {
         config.physical_path = path;
     }
@@ -160,7 +205,7 @@ fn serve(
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }));
-    let host = Arc::new(build(modules, config).map_err(|e| e.to_string())?);
+    let host = Arc::new(builder.config(config).build().map_err(|e| e.to_string())?);
     let (stop, stopped) = mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = stop.send(());
@@ -183,14 +228,14 @@ fn serve(
 }
 
 fn request(
-    modules: &[ModuleArg],
+    setup: &Setup,
     method: &str,
     url: &str,
     headers: &[String],
     data: Option<String>,
     with_calls: bool,
 ) -> Result<(), String> {
-    let host = build(modules, HostConfig::default()).map_err(|e| e.to_string())?;
+    let host = setup.builder()?.0.build().map_err(|e| e.to_string())?;
     let mut builder = http::Request::builder().method(method).uri(url);
     for header in headers {
         let (name, value) = header
@@ -242,19 +287,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve {
-            modules,
+            setup,
             listen,
             physical_path,
             limits,
-        } => serve(&modules, &listen, physical_path, &limits),
+        } => serve(&setup, listen, physical_path, &limits),
         Command::Request {
-            modules,
+            setup,
             headers,
             data,
             calls,
             method,
             url,
-        } => request(&modules, &method, &url, &headers, data, calls),
+        } => request(&setup, &method, &url, &headers, data, calls),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -95,3 +95,50 @@ fn module_argument_needs_a_name_and_a_path() {
         assert!(stderr.contains("NAME=PATH"), "{bad}: {stderr}");
     }
 }
+
+#[test]
+fn request_loads_the_global_modules_of_an_application_host_config() {
+    let library = if cfg!(windows) {
+        "kernel32.dll"
+    } else {
+        "libm.so.6"
+    };
+    let dir = std::env::temp_dir().join(format!("iis-host-cli-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("applicationHost.config");
+    std::fs::write(
+        &file,
+        format!(
+            r#"<configuration>
+  <system.applicationHost>
+    <sites>
+      <site name="Contoso" id="7">
+        <application path="/" applicationPool="ContosoPool">
+          <virtualDirectory path="/" physicalPath="wwwroot" />
+        </application>
+        <bindings><binding protocol="http" bindingInformation="*:8081:" /></bindings>
+      </site>
+    </sites>
+  </system.applicationHost>
+  <system.webServer>
+    <globalModules><add name="NotAModule" image="{library}" /></globalModules>
+  </system.webServer>
+</configuration>"#
+        ),
+    )
+    .unwrap();
+    // No --module: the file's <globalModules> is what gets loaded.
+    let output = iis_host()
+        .args(["request", "--config"])
+        .arg(&file)
+        .args(["GET", "/"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("does not export RegisterModule"),
+        "{stderr}"
+    );
+}

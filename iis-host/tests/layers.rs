@@ -57,9 +57,8 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 /// The layer of a top-level module of the crate.
 fn module_layer(module: &str) -> Option<Layer> {
     Some(match module {
-        "ffi" | "url" | "config" | "transcript" | "error" | "loader" | "message" | "block_on" => {
-            Layer::Base
-        }
+        "ffi" | "url" | "config" | "configuration" | "transcript" | "error" | "loader"
+        | "message" | "block_on" => Layer::Base,
         "state" => Layer::State,
         "objects" => Layer::Objects,
         "engine" => Layer::Engine,

@@ -80,6 +80,9 @@ pub enum Error {
     /// A module hook or registration function panicked.
     #[error("module panicked: {0}")]
     Panic(String),
+    /// A configuration section could not be read (see [`ConfigError`](crate::ConfigError)).
+    #[error(transparent)]
+    Config(Box<crate::ConfigError>),
     /// A module-defined failure with the HRESULT to report.
     #[error("{message} ({hresult})")]
     Module {
@@ -110,6 +113,7 @@ impl Error {
             | Error::ContextType { .. } => E_INVALIDARG,
             Error::Encoding { .. } => E_NO_UNICODE_TRANSLATION,
             Error::Unsupported { .. } => E_NOTIMPL,
+            Error::Config(e) => e.hresult(),
             Error::Panic(_) => E_FAIL,
         }
     }
@@ -126,6 +130,12 @@ impl Error {
 
 /// The result type of the SDK.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+impl From<crate::ConfigError> for Error {
+    fn from(error: crate::ConfigError) -> Self {
+        Error::Config(Box::new(error))
+    }
+}
 
 #[cfg(test)]
 mod tests {

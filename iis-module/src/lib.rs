@@ -59,6 +59,7 @@
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod config;
 mod error;
 mod event_log;
 mod ffi;
@@ -74,6 +75,10 @@ mod misuse;
 
 pub mod prelude;
 
+pub use config::{
+    AttributeSchema, AttributeType, CollectionSchema, ConfigElement, ConfigEnum, ConfigError,
+    ConfigErrorKind, ConfigSection, ElementSchema, schema_xml,
+};
 pub use error::{Error, Result};
 pub use event_log::{EventLog, EventType, HOST_EVENT_LOG_IID, MAX_EVENT_STRING};
 pub use global::{

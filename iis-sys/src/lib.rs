@@ -36,7 +36,16 @@
 //! and the `HRESULT` values ([`E_INVALIDARG`], [`HRESULT_ERROR_HANDLE_EOF`],
 //! …) that module and host exchange.
 //!
-//! This crate is pure data: no logic, no build script. The safe API is the
+//! The configuration interfaces of ahadmin.h ([`IAppHostAdminManager`],
+//! [`IAppHostElement`], …) are COM interfaces (`extern "system"`, stdcall on
+//! x86), in the slot order of Microsoft's [MS-IISA] specification; their
+//! `VARIANT` is generated from the Windows metadata, and the `BSTR`/`VARIANT`
+//! functions both sides must share ([`SysAllocStringLen`],
+//! [`SysFreeString`], [`VariantClear`]) are OleAut32's on Windows and a
+//! layout-compatible stand-in elsewhere.
+//!
+//! This crate is pure data: no logic, no build script (the `BSTR` stand-in
+//! apart). The safe API is the
 //! `iis-module` crate.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -44,12 +53,22 @@
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals)]
 
 mod abi;
+mod ahadmin;
+mod bstr;
 mod constants;
 mod host_extensions;
 mod hresults;
 mod interfaces;
 mod layout;
 mod notifications;
+#[allow(
+    dead_code,
+    missing_docs,
+    missing_debug_implementations,
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
+)]
+mod oaut;
 mod types;
 #[allow(
     missing_docs,
@@ -59,11 +78,20 @@ mod types;
 )]
 mod win32;
 
+pub use ahadmin::*;
+pub use bstr::*;
 pub use constants::*;
 pub use host_extensions::*;
 pub use hresults::*;
 pub use interfaces::*;
 pub use layout::*;
+pub use oaut::{
+    BSTR, CY, CY_0, DECIMAL, DECIMAL_0, DECIMAL_0_0, DECIMAL_1, DECIMAL_1_0, SAFEARRAY,
+    SAFEARRAYBOUND, SCODE, VARENUM, VARIANT, VARIANT_0, VARIANT_0_0, VARIANT_0_0_0,
+    VARIANT_0_0_0_0, VARIANT_BOOL, VARIANT_FALSE, VARIANT_TRUE, VARTYPE, VT_BOOL, VT_BSTR,
+    VT_DISPATCH, VT_EMPTY, VT_I2, VT_I4, VT_I8, VT_INT, VT_NULL, VT_R8, VT_UI1, VT_UI2, VT_UI4,
+    VT_UI8, VT_UINT, VT_UNKNOWN,
+};
 pub use types::*;
 pub use win32::*;
 pub use windows_core::{BOOL, GUID, HRESULT, PCSTR, PCWSTR, PWSTR};

@@ -125,10 +125,6 @@ macro_rules! opaque {
 }
 
 opaque! {
-    /// `IAppHostAdminManager` (ahadmin.h): the configuration system.
-    IAppHostAdminManager,
-    /// `IAppHostConfigException` (ahadmin.h): a configuration error.
-    IAppHostConfigException,
     /// `IWpfSettings`: worker process settings (declared outside httpserv.h).
     IWpfSettings,
     /// `IWorkerProcessFramework` (declared outside httpserv.h).

@@ -125,6 +125,7 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     if canonical_path(&split_target(&request.target).0).is_err() {
         return refuse(sink, 400, b"Bad Request - Invalid URL");
     }
+    configuration_changes(host);
     host.stats.requests.fetch_add(1, Ordering::SeqCst);
     let key = (request.remote_addr, request.local_addr);
     let connection = match mode {
@@ -160,6 +161,22 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         unsafe { RequestCore::destroy(raw.0) };
     }
     transcript
+}
+
+/// `GL_CONFIGURATION_CHANGE` for every configuration file read before that
+/// changed since (IIS watches its configuration files and notifies before
+/// the next request uses them), with the file's configuration path.
+fn configuration_changes(host: &HostCore) {
+    for path in host.config_sources.changed() {
+        let units = crate::ffi::to_wide(&path);
+        let provider = crate::objects::providers::configuration_change(host, &units);
+        notify_global(
+            host,
+            GlobalNotification::ConfigurationChange,
+            provider.iface(),
+            None,
+        );
+    }
 }
 
 /// Raises one stage's notification (`post`: its post-notification) with the

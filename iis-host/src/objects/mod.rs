@@ -13,6 +13,7 @@
 //! one interface for them, `engine::api`. They know nothing of the
 //! transport.
 
+pub(crate) mod admin;
 pub(crate) mod allocator;
 pub(crate) mod application;
 pub(crate) mod async_io;

@@ -139,9 +139,10 @@ define_member_fn! {
     unsafe fn recycle_process(this: *mut IHttpServer, reason: PCWSTR) {
         with_owner!(this, (), |host: HostCore| host.record(ApiCall::ServerRecycleProcess { reason: text(reason) }))
     }
-    /// `GetAdminManager`: no configuration system here.
-    unsafe fn admin_manager(_this: *mut IHttpServer) -> *mut IAppHostAdminManager {
-        std::ptr::null_mut()
+    /// `GetAdminManager`: the host's read-only configuration system
+    /// (`objects::admin`), owned by the server (no reference is added).
+    unsafe fn admin_manager(this: *mut IHttpServer) -> *mut IAppHostAdminManager {
+        with_owner!(this, std::ptr::null_mut(), |host: HostCore| host.admin_manager.iface())
     }
     /// `GetFileInfo`: the file cache's record of the file (see
     /// `objects::file_info`), `HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)` if

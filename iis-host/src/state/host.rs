@@ -84,6 +84,10 @@ pub(crate) struct HostCore {
     pub(crate) cache_arena: Arena,
     /// `IHttpServer::AddFragmentToCache`'s fragments, by name.
     pub(crate) fragments: Mutex<HashMap<String, Vec<u8>>>,
+    /// `IHttpServer::GetAdminManager` (`objects::admin`).
+    pub(crate) admin_manager: Obj<Back<HostCore>>,
+    /// Where `GetAdminSection` reads configuration from.
+    pub(crate) config_sources: crate::configuration::Sources,
     /// The event-log extension (`objects::event_log`).
     pub(crate) event_log_ext: Obj<Back<HostCore>>,
     /// What modules wrote to the event log, in order.

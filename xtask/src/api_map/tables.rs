@@ -79,6 +79,23 @@ pub(super) const OTHER_APIS: &[(&str, &str)] = &[
     ("RegisterEventSourceW", "Win32, advapi32"),
     ("ReportEvent", "Win32, advapi32 (`ReportEventW`)"),
     ("ReportEventW", "Win32, advapi32"),
+    (
+        "GetAdminSection",
+        "ahadmin.h, `IAppHostAdminManager::GetAdminSection`",
+    ),
+    (
+        "GetElementByName",
+        "ahadmin.h, `IAppHostElement::GetElementByName`",
+    ),
+    (
+        "GetPropertyByName",
+        "ahadmin.h, `IAppHostElement::GetPropertyByName`",
+    ),
+    (
+        "get_Collection",
+        "ahadmin.h, `IAppHostElement::get_Collection`",
+    ),
+    ("get_Value", "ahadmin.h, `IAppHostProperty::get_Value`"),
 ];
 
 /// Methods the SDK implements (or calls) on the module's behalf, so no

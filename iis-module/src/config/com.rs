@@ -1,0 +1,133 @@
+//! The COM plumbing of the configuration API: an owning interface pointer
+//! ([`ComPtr`], `Release` on drop, `AddRef` on clone), an owned `BSTR` and
+//! an owned `VARIANT` (`SysFreeString` / `VariantClear` on drop). The only
+//! `unsafe` of the configuration API is here and in the calls of
+//! `element.rs`.
+
+use core::ptr::NonNull;
+use iis_sys::{BSTR, IUnknownVtbl, VARIANT};
+
+/// A counted reference to a COM object: released exactly once, on drop.
+#[derive(Debug)]
+pub(crate) struct ComPtr<I>(NonNull<I>);
+
+impl<I> ComPtr<I> {
+    /// Takes over one reference (what an out parameter of a COM method
+    /// hands its caller); `None` for null.
+    ///
+    /// # Safety
+    /// `raw` is null or a COM object (its vtable starts with `IUnknown`'s)
+    /// on which the caller owns one reference.
+    pub(crate) unsafe fn from_owned(raw: *mut I) -> Option<Self> {
+        NonNull::new(raw).map(ComPtr)
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut I {
+        self.0.as_ptr()
+    }
+
+    fn unknown(&self) -> &IUnknownVtbl {
+        // SAFETY: a live COM object starts with a pointer to a vtable whose
+        // first three slots are IUnknown's (the `from_owned` contract).
+        unsafe { &**self.0.as_ptr().cast::<*const IUnknownVtbl>() }
+    }
+}
+
+impl<I> Clone for ComPtr<I> {
+    fn clone(&self) -> Self {
+        // SAFETY: we hold a reference, so the object is alive; AddRef gives
+        // the clone its own.
+        unsafe { (self.unknown().AddRef)(self.as_raw().cast()) };
+        ComPtr(self.0)
+    }
+}
+
+impl<I> Drop for ComPtr<I> {
+    fn drop(&mut self) {
+        // SAFETY: we own exactly one reference and give it back once.
+        unsafe { (self.unknown().Release)(self.as_raw().cast()) };
+    }
+}
+
+/// A `BSTR` this side allocated (an input argument), freed on drop.
+pub(crate) struct Bstr(BSTR);
+
+impl Bstr {
+    /// A new `BSTR` holding `text`; `None` when the allocator fails.
+    pub(crate) fn new(text: &str) -> Option<Self> {
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let len = u32::try_from(units.len()).ok()?;
+        // SAFETY: `units` is readable for `len` units.
+        let raw = unsafe { iis_sys::SysAllocStringLen(units.as_ptr(), len) };
+        (!raw.is_null()).then_some(Bstr(raw))
+    }
+
+    pub(crate) fn as_raw(&self) -> BSTR {
+        self.0
+    }
+
+    /// Takes a `BSTR` an out parameter returned and makes it a `String`
+    /// (lossy for unpaired surrogates), freeing it.
+    ///
+    /// # Safety
+    /// `raw` is null or a live `BSTR` the caller owns.
+    pub(crate) unsafe fn take(raw: BSTR) -> String {
+        let owned = Bstr(raw);
+        if raw.is_null() {
+            return String::new();
+        }
+        // SAFETY: a live BSTR holds SysStringLen units.
+        let units =
+            unsafe { core::slice::from_raw_parts(raw, iis_sys::SysStringLen(raw) as usize) };
+        let text = String::from_utf16_lossy(units);
+        drop(owned);
+        text
+    }
+}
+
+impl Drop for Bstr {
+    fn drop(&mut self) {
+        // SAFETY: ours, freed once (null is allowed).
+        unsafe { iis_sys::SysFreeString(self.0) };
+    }
+}
+
+/// A `VARIANT` an out parameter filled, cleared on drop.
+pub(crate) struct Variant(pub(crate) VARIANT);
+
+impl Variant {
+    /// `VT_EMPTY`.
+    pub(crate) fn empty() -> Self {
+        // SAFETY: all-zero is VT_EMPTY, a valid VARIANT.
+        Variant(unsafe { core::mem::zeroed() })
+    }
+
+    /// A `VT_I4` index argument (the caller keeps ownership: nothing to free).
+    pub(crate) fn index(i: i32) -> VARIANT {
+        let mut v = Self::empty();
+        v.0.Anonymous.Anonymous.vt = iis_sys::VT_I4 as u16;
+        v.0.Anonymous.Anonymous.Anonymous.lVal = i;
+        let raw = v.0;
+        core::mem::forget(v);
+        raw
+    }
+
+    pub(crate) fn tag(&self) -> i32 {
+        // SAFETY: every VARIANT starts with its tag.
+        i32::from(unsafe { self.0.Anonymous.Anonymous.vt })
+    }
+
+    pub(crate) fn payload(&self) -> &iis_sys::VARIANT_0_0_0 {
+        // SAFETY: reading the union as bytes is always valid; callers pick
+        // the member by `tag`.
+        unsafe { &self.0.Anonymous.Anonymous.Anonymous }
+    }
+}
+
+impl Drop for Variant {
+    fn drop(&mut self) {
+        // SAFETY: an initialised VARIANT whose payload matches its tag (the
+        // server filled it, or it is VT_EMPTY).
+        let _ = unsafe { iis_sys::VariantClear(&mut self.0) };
+    }
+}
