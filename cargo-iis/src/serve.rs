@@ -34,10 +34,20 @@ pub(crate) struct ServeArgs {
     /// The module crate to serve, in a workspace with several.
     #[arg(long, value_name = "NAME")]
     module: Option<String>,
-    /// Settings of the emulated site (`key = "value"` lines: listen,
-    /// physical_path, site_name, app_pool_name, worker_threads).
+    /// An applicationHost.config in IIS's format, as `iis-host serve
+    /// --config` reads it: the site (name, id, pool, physical path, its
+    /// http binding as the address), the global modules to load before the
+    /// crate's, handler mappings, and the configuration sections modules
+    /// read (with the site's web.config files).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// The site of --config to serve [default: its first].
+    #[arg(long, value_name = "NAME", requires = "config")]
+    site: Option<String>,
+    /// The schema of the module's configuration section [default:
+    /// schema.xml in the crate, when there is one].
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
     /// The address to listen on [default: 127.0.0.1:8080, or the config's].
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
@@ -46,89 +56,45 @@ pub(crate) struct ServeArgs {
     release: bool,
 }
 
-/// What `--config FILE` sets.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-struct Settings {
+/// The site to emulate: iis-host's defaults, or what `--config` says.
+struct Site {
+    config: HostConfig,
+    /// The global modules of `--config`, loaded before the crate's.
+    global_modules: Vec<(String, PathBuf)>,
+    /// The site's first http binding.
     listen: Option<String>,
-    physical_path: Option<String>,
-    site_name: Option<String>,
-    app_pool_name: Option<String>,
-    worker_threads: Option<usize>,
 }
 
-impl Settings {
-    /// Reads `key = "value"` lines (`#` comments; `\\` and `\"` escapes in
-    /// values; `worker_threads = N` unquoted).
-    fn parse(text: &str) -> std::result::Result<Settings, String> {
-        let mut settings = Settings::default();
-        for (number, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
+impl Site {
+    /// Reads `--config` (if given) and the section schema (if any).
+    fn read(config: Option<&Path>, site: Option<&str>, schema: Option<&Path>) -> Result<Site> {
+        let mut read = match config {
+            None => Site {
+                config: HostConfig::default(),
+                global_modules: Vec::new(),
+                listen: None,
+            },
+            Some(file) => {
+                let app = iis_host::ApplicationHost::load(file, site).map_err(Error::msg)?;
+                Site {
+                    config: app.config,
+                    global_modules: app.global_modules,
+                    listen: app.listen.into_iter().next(),
+                }
             }
-            let at = |what: &str| format!("line {}: {what}", number + 1);
-            let (key, value) = line
-                .split_once('=')
-                .ok_or_else(|| at("expected key = \"value\""))?;
-            let (key, value) = (key.trim(), value.trim());
-            if key == "worker_threads" {
-                settings.worker_threads = Some(
-                    value
-                        .parse()
-                        .map_err(|_| at("worker_threads is a number"))?,
-                );
-                continue;
-            }
-            let value = unquote(value).ok_or_else(|| at("expected a quoted string value"))?;
-            let slot = match key {
-                "listen" => &mut settings.listen,
-                "physical_path" => &mut settings.physical_path,
-                "site_name" => &mut settings.site_name,
-                "app_pool_name" => &mut settings.app_pool_name,
-                _ => return Err(at(&format!("unknown key {key}"))),
-            };
-            *slot = Some(value);
+        };
+        if let Some(schema) = schema {
+            let text = std::fs::read_to_string(schema)
+                .map_err(|e| Error::io(format!("cannot read {}", schema.display()), e))?;
+            read.config.config_schemas.push(text);
         }
-        Ok(settings)
-    }
-
-    /// These settings over the host's defaults.
-    fn host_config(&self) -> HostConfig {
-        let mut config = HostConfig::default();
-        if let Some(path) = &self.physical_path {
-            config.physical_path = path.clone();
-        }
-        if let Some(name) = &self.site_name {
-            config.site_name = name.clone();
-        }
-        if let Some(name) = &self.app_pool_name {
-            config.app_pool_name = name.clone();
-        }
-        if let Some(threads) = self.worker_threads {
-            config.worker_threads = threads;
-        }
-        config.server.on_request = Some(Arc::new(|line| {
+        read.config.server.on_request = Some(Arc::new(|line| {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{line}");
             let _ = out.flush();
         }));
-        config
+        Ok(read)
     }
-}
-
-/// `"text"` with `\\` and `\"` escapes, unquoted.
-fn unquote(value: &str) -> Option<String> {
-    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::new();
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push(chars.next()?),
-            '"' => return None,
-            c => out.push(c),
-        }
-    }
-    Some(out)
 }
 
 /// The generation being served.
@@ -159,19 +125,22 @@ impl Running {
 pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
     let package = cargo::module_package(args.module.as_deref())?;
     let config_file = args.config.as_deref().map(crate::absolute);
-    let read_settings = || -> Result<Settings> {
-        let Some(file) = &config_file else {
-            return Ok(Settings::default());
-        };
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?;
-        Settings::parse(&text).map_err(|e| Error::msg(format!("{}: {e}", file.display())))
+    let schema_file = args.schema.as_deref().map(crate::absolute).or_else(|| {
+        let default = package.dir.join("schema.xml");
+        default.is_file().then_some(default)
+    });
+    let read_site = || {
+        Site::read(
+            config_file.as_deref(),
+            args.site.as_deref(),
+            schema_file.as_deref(),
+        )
     };
-    let mut settings = read_settings()?;
+    let mut site = read_site()?;
     let mut listen = args
         .listen
         .clone()
-        .or_else(|| settings.listen.clone())
+        .or_else(|| site.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let shadow_root = package.target_dir.join("iis-shadow");
     clear_stale_shadows(&shadow_root);
@@ -188,17 +157,18 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
         // with `cargo iis new --sdk-path`).
         let mut roots = vec![package.dir.clone()];
         roots.extend(cargo::local_dependency_dirs(&package)?);
+        let files: Vec<PathBuf> = config_file.iter().chain(&schema_file).cloned().collect();
         watcher = Some(Watcher::new(
             &roots,
             std::slice::from_ref(&package.target_dir),
-            config_file.as_slice(),
+            &files,
         ));
     }
     let mut running: Option<Running> = None;
     let mut generation = 0;
     loop {
         generation += 1;
-        match load(&package, args.release, &settings, &shadow_root, generation) {
+        match load(&package, args.release, &site, &shadow_root, generation) {
             Ok((host, shadow)) => {
                 // The old generation goes first: the address is then free.
                 if let Some(old) = running.take() {
@@ -260,11 +230,9 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
         if stop_now {
             break;
         }
-        if config_file.is_some() {
-            match read_settings() {
-                Ok(new) => settings = new,
-                Err(error) => eprintln!("cargo iis serve: {error}; keeping the earlier settings"),
-            }
+        match read_site() {
+            Ok(new) => site = new,
+            Err(error) => eprintln!("cargo iis serve: {error}; keeping the earlier site"),
         }
     }
     println!("cargo iis serve: stopping");
@@ -280,7 +248,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode> {
 fn load(
     package: &ModulePackage,
     release: bool,
-    settings: &Settings,
+    site: &Site,
     shadow_root: &Path,
     generation: usize,
 ) -> Result<(Arc<Host>, PathBuf)> {
@@ -302,8 +270,11 @@ fn load(
             e,
         )
     })?;
-    let host = Host::builder()
-        .config(settings.host_config())
+    let mut builder = Host::builder().config(site.config.clone());
+    for (name, image) in &site.global_modules {
+        builder = builder.module_named(name, image);
+    }
+    let host = builder
         .module_named(&package.lib_name, &copy)
         .build()
         .map_err(|e| {
@@ -328,29 +299,35 @@ fn clear_stale_shadows(root: &Path) {
 mod tests {
     use super::*;
 
+    /// The configured_headers example's site, as `--config` and `--schema`
+    /// would give it.
     #[test]
-    fn the_config_file_sets_the_site() {
-        let settings = Settings::parse(
-            "# the emulated site\nlisten = \"127.0.0.1:0\"\nphysical_path = \"C:\\\\sites\\\\app\\\\\"\nsite_name = \"Site \\\"A\\\"\"\nworker_threads = 2\n",
-        )
-        .unwrap();
-        assert_eq!(settings.listen.as_deref(), Some("127.0.0.1:0"));
-        assert_eq!(settings.physical_path.as_deref(), Some("C:\\sites\\app\\"));
-        assert_eq!(settings.site_name.as_deref(), Some("Site \"A\""));
-        assert_eq!(settings.worker_threads, Some(2));
-        let config = settings.host_config();
-        assert_eq!(config.site_name, "Site \"A\"");
-        assert_eq!(config.app_pool_name, HostConfig::default().app_pool_name);
+    fn config_reads_an_application_host_config_and_the_schema() {
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/modules/configured_headers");
+        let config = example.join("applicationHost.config");
+        let schema = example.join("configuredHeaders_schema.xml");
+        let site = Site::read(Some(&config), None, Some(&schema)).unwrap();
+        assert_eq!(
+            site.config.application_host_config.as_deref(),
+            Some(config.as_path())
+        );
+        assert_eq!(site.config.config_schemas.len(), 1);
+        assert!(site.config.config_schemas[0].contains("configuredHeaders"));
+        assert!(site.global_modules.is_empty());
+
+        let defaults = Site::read(None, None, None).unwrap();
+        assert_eq!(defaults.config.application_host_config, None);
+        assert!(defaults.listen.is_none());
     }
 
     #[test]
-    fn a_bad_config_line_names_its_number() {
-        for (text, expected) in [
-            ("listen = 8080", "line 1: expected a quoted string value"),
-            ("\nsite = \"x\"", "line 2: unknown key site"),
-            ("listen", "line 1: expected key = \"value\""),
-        ] {
-            assert_eq!(Settings::parse(text).unwrap_err(), expected);
-        }
+    fn a_config_that_cannot_be_read_is_an_error_naming_it() {
+        let missing = Path::new("/nonexistent/applicationHost.config");
+        let error = Site::read(Some(missing), None, None).err().unwrap();
+        assert!(
+            error.to_string().contains("applicationHost.config"),
+            "{error}"
+        );
     }
 }
