@@ -70,23 +70,15 @@ const CROSS_RUSTC: &str = "/usr/bin/rustc";
 /// When no route can build for a requested bitness, or a build fails.
 pub(crate) fn run(args: &BuildArgs) -> Result<ExitCode> {
     let package = cargo::module_package(args.module.as_deref())?;
-    let mut refused = false;
     let mut built = Vec::new();
     for &arch in args.arch.list() {
         let dll = build(&package, arch, args.release)?;
         println!("cargo iis build: {arch} DLL: {}", dll.display());
         built.push((arch, dll));
     }
-    for (arch, dll) in &built {
-        let report = doctor::check(dll, Some(*arch));
-        print!("{report}");
-        refused |= report.refused();
-    }
-    Ok(if refused {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(doctor::print_verdicts(
+        built.iter().map(|(arch, dll)| (dll.as_path(), Some(*arch))),
+    ))
 }
 
 /// Builds the DLL for `arch` by the first route that applies.

@@ -178,17 +178,27 @@ fn plural(n: usize) -> &'static str {
 ///
 /// Never: an unreadable file is a failed check.
 pub(crate) fn run(args: &DoctorArgs) -> Result<ExitCode> {
+    Ok(print_verdicts(
+        args.files.iter().map(|path| (path.as_path(), args.pool)),
+    ))
+}
+
+/// Checks each DLL (for its pool, if given) and prints its report: exit
+/// status 1 if IIS would refuse any of them.
+pub(crate) fn print_verdicts<'a>(
+    dlls: impl IntoIterator<Item = (&'a Path, Option<Arch>)>,
+) -> ExitCode {
     let mut refused = false;
-    for path in &args.files {
-        let report = check(path, args.pool);
+    for (path, pool) in dlls {
+        let report = check(path, pool);
         print!("{report}");
         refused |= report.refused();
     }
-    Ok(if refused {
+    if refused {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Checks the DLL at `path`, for a pool of bitness `pool` if given.

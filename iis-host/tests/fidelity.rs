@@ -82,8 +82,10 @@ fn a_malformed_in_process_host_is_no_panic() {
     }
 }
 
-#[test]
-fn an_absolute_url_names_the_server_over_http() {
+/// What a client gets for `request` (which closes the connection) from
+/// the `server_name` module over TCP.
+fn server_name_over_tcp(request: &[u8]) -> String {
+    use std::io::{Read, Write};
     let host = std::sync::Arc::new(
         Host::builder()
             .module_fn("server_name", server_name)
@@ -92,34 +94,25 @@ fn an_absolute_url_names_the_server_over_http() {
     );
     let server = host.serve("127.0.0.1:0").unwrap();
     let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
-    use std::io::{Read, Write};
-    stream
-        .write_all(
-            b"GET http://a.example:81/x HTTP/1.1\r\nHost: b.example\r\nConnection: close\r\n\r\n",
-        )
-        .unwrap();
+    stream.write_all(request).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn an_absolute_url_names_the_server_over_http() {
+    let response = server_name_over_tcp(
+        b"GET http://a.example:81/x HTTP/1.1\r\nHost: b.example\r\nConnection: close\r\n\r\n",
+    );
     assert!(response.starts_with("HTTP/1.1 200 "), "{response}");
     assert!(response.ends_with("\r\n\r\na.example"), "{response}");
 }
 
 #[test]
 fn every_response_on_the_wire_is_dated_as_http_sys_dates_it() {
-    let host = std::sync::Arc::new(
-        Host::builder()
-            .module_fn("server_name", server_name)
-            .build()
-            .unwrap(),
-    );
-    let server = host.serve("127.0.0.1:0").unwrap();
-    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
-    use std::io::{Read, Write};
-    stream
-        .write_all(b"GET /x HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response =
+        server_name_over_tcp(b"GET /x HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n");
     let dates: Vec<&str> = response
         .lines()
         .filter_map(|line| line.strip_prefix("Date: "))

@@ -28,6 +28,7 @@
 //! opaque.
 
 use crate::oaut::{BSTR, VARIANT};
+use crate::types::opaque;
 use crate::{GUID, HRESULT, Interface};
 use core::ffi::c_void;
 use core::mem::{offset_of, size_of};
@@ -106,21 +107,7 @@ macro_rules! com_interface {
     };
 }
 
-macro_rules! opaque_com {
-    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$doc])*
-        ///
-        /// Opaque here: only pointers to it cross the ABI.
-        #[repr(C)]
-        #[derive(Debug)]
-        pub struct $name {
-            _private: [u8; 0],
-            _not_send_sync: core::marker::PhantomData<*mut u8>,
-        }
-    )*};
-}
-
-opaque_com! {
+opaque! {
     /// `IAppHostConfigManager`: the configuration files behind the admin manager.
     IAppHostConfigManager,
     /// `IAppHostElementSchema`: the schema of an element.

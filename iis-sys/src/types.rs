@@ -124,6 +124,9 @@ macro_rules! opaque {
     )*};
 }
 
+/// For the other modules' opaque types (ahadmin.h's too).
+pub(crate) use opaque;
+
 opaque! {
     /// `IWpfSettings`: worker process settings (declared outside httpserv.h).
     IWpfSettings,
