@@ -139,6 +139,9 @@ fn stamp(path: &Path) -> Stamp {
     Some((meta.modified().ok()?, meta.len()))
 }
 
+/// Merged sections by (section, configuration path), lower case.
+type Merged = std::collections::HashMap<(String, String), Arc<Node>>;
+
 /// Where configuration comes from.
 #[derive(Debug, Default)]
 pub(crate) struct Sources {
@@ -153,6 +156,11 @@ pub(crate) struct Sources {
     pub(crate) site_name: String,
     /// The site root's physical path.
     pub(crate) physical_path: PathBuf,
+    /// Merged sections by (section, configuration path), lower case, until
+    /// a watched file changes (IIS too keeps what it read until its change
+    /// notifications say otherwise); with the count of such changes, so a
+    /// merge that raced with one is not kept.
+    merged: std::sync::Mutex<(u64, Merged)>,
 }
 
 /// A mutable element while levels merge.
@@ -369,6 +377,14 @@ fn join(base: &str, rel: &str) -> String {
     }
 }
 
+/// A lock of this module's tables (a panic while one was held leaves
+/// nothing half-changed that matters: they are caches and stamps).
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn same_path(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
@@ -412,6 +428,7 @@ impl Sources {
         }
         Ok(Sources {
             watched: Default::default(),
+            merged: Default::default(),
             application_host: config.application_host_config.clone(),
             schemas,
             site_name: config.site_name.clone(),
@@ -426,11 +443,7 @@ impl Sources {
         } else {
             format!("{APPHOST}/{level}")
         };
-        let mut watched = self
-            .watched
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        watched
+        lock(&self.watched)
             .entry(path.to_path_buf())
             .or_insert_with(|| (stamp(path), config_path));
     }
@@ -440,10 +453,7 @@ impl Sources {
     /// IIS's change notifications on its configuration files report as
     /// `GL_CONFIGURATION_CHANGE`.
     pub(crate) fn changed(&self) -> Vec<String> {
-        let mut watched = self
-            .watched
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut watched = lock(&self.watched);
         let mut paths = Vec::new();
         for (path, (seen, config_path)) in watched.iter_mut() {
             let now = stamp(path);
@@ -455,6 +465,11 @@ impl Sources {
             }
         }
         paths.sort();
+        if !paths.is_empty() {
+            let mut merged = lock(&self.merged);
+            merged.0 += 1;
+            merged.1.clear();
+        }
         paths
     }
 
@@ -497,12 +512,35 @@ impl Sources {
         Ok(files)
     }
 
-    /// The section's merged value at `config_path`.
+    /// The section's merged value at `config_path`: merged once, then kept
+    /// until [`changed`](Self::changed) finds a file it was read from
+    /// changed (a fault is not kept: the next read tries again).
     pub(crate) fn section(
         &self,
         section: &str,
         config_path: &str,
     ) -> Result<Arc<Node>, ConfigFault> {
+        let key = (
+            section.to_ascii_lowercase(),
+            config_path.to_ascii_lowercase(),
+        );
+        let changes = {
+            let merged = lock(&self.merged);
+            if let Some(node) = merged.1.get(&key) {
+                return Ok(Arc::clone(node));
+            }
+            merged.0
+        };
+        let node = self.merge_section(section, config_path)?;
+        let mut merged = lock(&self.merged);
+        if merged.0 == changes {
+            merged.1.insert(key, Arc::clone(&node));
+        }
+        Ok(node)
+    }
+
+    /// Reads and merges the section's levels at `config_path`.
+    fn merge_section(&self, section: &str, config_path: &str) -> Result<Arc<Node>, ConfigFault> {
         let Some(schema) = self.schemas.section(section) else {
             return Err(ConfigFault {
                 hr: HR_INVALID_PARAMETER,

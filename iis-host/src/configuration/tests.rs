@@ -49,6 +49,7 @@ fn setup(name: &str, files: &[(&str, &str)]) -> (Tree, Sources) {
     schemas.add_file("demo_schema.xml", SCHEMA).unwrap();
     let sources = Sources {
         watched: Default::default(),
+        merged: Default::default(),
         application_host: Some(root.join("applicationHost.config")),
         schemas,
         site_name: "Site".to_owned(),
@@ -172,4 +173,31 @@ fn duplicate_add_unknown_attribute_and_locked_sections_fail() {
         .section("system.webServer/nope", "MACHINE/WEBROOT/APPHOST/Site")
         .unwrap_err();
     assert_eq!(unknown.hr, HR_INVALID_PARAMETER);
+}
+
+#[test]
+fn a_merged_section_is_kept_until_a_file_it_came_from_changes() {
+    let (t, s) = setup(
+        "kept",
+        &[(
+            "web.config",
+            r#"<configuration><system.webServer><demo><add name="C" value="3" /></demo></system.webServer></configuration>"#,
+        )],
+    );
+    let read = || {
+        s.section("system.webServer/demo", "MACHINE/WEBROOT/APPHOST/Site")
+            .unwrap()
+    };
+    let first = read();
+    assert!(Arc::ptr_eq(&first, &read()), "merged once, then kept");
+    assert!(s.changed().is_empty());
+    std::fs::write(
+        t.0.join("site/web.config"),
+        r#"<configuration><system.webServer><demo><clear /><add name="D" value="4" /></demo></system.webServer></configuration>"#,
+    )
+    .unwrap();
+    assert_eq!(s.changed(), ["MACHINE/WEBROOT/APPHOST/Site"]);
+    let second = read();
+    assert!(!Arc::ptr_eq(&first, &second));
+    assert_eq!(names(&second), ["D=4"]);
 }
