@@ -112,6 +112,107 @@ fn exchange(addr: std::net::SocketAddr, head: &str, until: &str) -> (std::net::T
     (stream, String::from_utf8_lossy(&seen).into_owned())
 }
 
+/// Reads from `stream` until `until` arrives (or the connection ends or
+/// stays silent for `wait`); what arrived.
+fn read_until(stream: &mut std::net::TcpStream, until: &str, wait: std::time::Duration) -> String {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).expect("timeout");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(until) {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[test]
+fn a_full_duplex_request_writes_while_a_read_waits() {
+    use std::io::Write;
+    let server = std::sync::Arc::new(host())
+        .serve("127.0.0.1:0")
+        .expect("serves");
+    let head = "POST /?duplex HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).expect("connects");
+    stream.write_all(head.as_bytes()).expect("sends the head");
+    let wait = std::time::Duration::from_secs(10);
+    // The client sends nothing more until greeted.
+    let greeting = read_until(&mut stream, "greetings\n", wait);
+    assert!(greeting.starts_with("HTTP/1.1 200"), "{greeting}");
+    assert!(greeting.contains("greetings\n"), "{greeting}");
+    for piece in ["hello\n", "full duplex\n"] {
+        write!(stream, "{:x}\r\n{piece}\r\n", piece.len()).expect("sends a piece");
+        let echo = read_until(&mut stream, piece, wait);
+        assert!(echo.contains(piece), "{piece:?} not echoed: {echo:?}");
+    }
+    stream.write_all(b"0\r\n\r\n").expect("ends the body");
+    let end = read_until(&mut stream, "0\r\n\r\n", wait);
+    assert!(
+        end.contains("bye\n") && end.ends_with("0\r\n\r\n"),
+        "{end:?}"
+    );
+    server.shutdown().expect("shuts down");
+}
+
+#[test]
+fn without_full_duplex_a_write_waits_for_the_read_in_flight() {
+    use std::io::Write;
+    let server = std::sync::Arc::new(host())
+        .serve("127.0.0.1:0")
+        .expect("serves");
+    let head =
+        "POST /?half_duplex HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).expect("connects");
+    stream.write_all(head.as_bytes()).expect("sends the head");
+    let silent = read_until(
+        &mut stream,
+        "greetings\n",
+        std::time::Duration::from_millis(300),
+    );
+    assert_eq!(silent, "", "the greeting left while the read was in flight");
+    // Once the read completes, the greeting follows, then the echo.
+    stream
+        .write_all(b"6\r\nhello\n\r\n0\r\n\r\n")
+        .expect("sends the body");
+    let rest = read_until(&mut stream, "0\r\n\r\n", std::time::Duration::from_secs(10));
+    let at = |piece: &str| {
+        rest.find(piece)
+            .unwrap_or_else(|| panic!("no {piece:?} in {rest:?}"))
+    };
+    assert!(
+        at("greetings\n") < at("hello\n") && at("hello\n") < at("bye\n"),
+        "{rest:?}"
+    );
+    server.shutdown().expect("shuts down");
+}
+
+#[test]
+fn a_client_leaving_a_full_duplex_request_ends_it() {
+    use std::io::Write;
+    let host = std::sync::Arc::new(host());
+    let server = host.serve("127.0.0.1:0").expect("serves");
+    let head = "POST /?duplex HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).expect("connects");
+    stream.write_all(head.as_bytes()).expect("sends the head");
+    let wait = std::time::Duration::from_secs(10);
+    assert!(read_until(&mut stream, "greetings\n", wait).contains("greetings\n"));
+    // Leaves with the hook's read in flight (through its completion routine).
+    drop(stream);
+    let left = std::time::Instant::now();
+    while host.stats().instances_disposed < host.stats().instances_created && left.elapsed() < wait
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let stats = host.stats();
+    assert_eq!(
+        stats.instances_created, stats.instances_disposed,
+        "the request never ended"
+    );
+    server.shutdown().expect("shuts down");
+}
+
 #[test]
 fn a_client_disconnect_drops_the_hooks_future_promptly() {
     let host = std::sync::Arc::new(host());

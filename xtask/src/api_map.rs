@@ -9,7 +9,8 @@
 //! notification tables that the hook traits expand): an alias names the C++
 //! method the item wraps,
 //! and the item's type says which class that method is looked up in
-//! ([`TYPE_CLASSES`]). An alias that names no method of those classes, or no
+//! ([`TYPE_CLASSES`]); `Class::Method` names the overloads one of those
+//! classes declares itself. An alias that names no method of those classes, or no
 //! method of httpserv.h at all, is an error, as is a type missing from the
 //! table. The few methods the SDK implements itself (module objects,
 //! factories, stored contexts) are listed in [`SDK_GLUE`]; every other
@@ -321,6 +322,40 @@ enum Attribution {
     Slots(Vec<(String, usize)>),
 }
 
+/// The overloads of `method` that `class_name` itself declares, for an
+/// alias `Class::Method` (the form for an overload of a newer interface
+/// whose name a base interface of the same type also declares).
+fn qualified(
+    site: &Site,
+    at: &str,
+    class_name: &str,
+    method: &str,
+    by_name: &HashMap<&str, &Class>,
+    wraps: &Wraps,
+) -> Result<Attribution, String> {
+    let wrapped =
+        classes_of(wraps, &site.owner).is_some_and(|list| list.iter().any(|c| c == class_name));
+    let Some(class) = by_name.get(class_name).filter(|_| wrapped) else {
+        return Err(format!(
+            "{at}, but `{}` does not wrap {class_name} (TYPE_CLASSES in \
+             xtask/src/api_map/tables.rs)",
+            site.owner
+        ));
+    };
+    let chosen: Vec<(String, usize)> = class
+        .slots
+        .iter()
+        .filter(|s| s.method == method && s.introduced_by == class_name)
+        .map(|s| (s.introduced_by.clone(), s.index))
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "{at}, but {class_name} declares no method {method}"
+        ));
+    }
+    Ok(Attribution::Slots(chosen))
+}
+
 /// Which declared methods `alias` on `site` names.
 fn attribute(
     site: &Site,
@@ -335,6 +370,9 @@ fn attribute(
     );
     if by_name.contains_key(alias) {
         return Ok(Attribution::Interface);
+    }
+    if let Some((class_name, method)) = alias.split_once("::") {
+        return qualified(site, &at, class_name, method, by_name, wraps);
     }
     if let Some((api, _)) = OTHER_APIS.iter().find(|(api, _)| *api == alias) {
         return Ok(Attribution::Other(api));
@@ -465,7 +503,8 @@ fn render(map: &ApiMap<'_>) -> String {
          original is under `IHttpResponse`). Overloads are separate rows. *slot* is the vtable \
          slot in MSVC order.\n\
          - **Rust** names the safe item that wraps the method. Each carries \
-         `#[doc(alias = \"<C++ name>\")]`, so searching rustdoc for the C++ name finds it.\n\
+         `#[doc(alias = \"<C++ name>\")]`, so searching rustdoc for the C++ name finds it \
+         (`<class>::<name>` for an overload a newer interface adds).\n\
          - **SDK** rows are methods the SDK implements for you (the interfaces a module \
          implements) or calls for you (releasing what it owns).\n\
          - **raw only** rows give the `iis_sys` vtable field to call through the wrapper's \
@@ -681,6 +720,28 @@ mod tests {
         assert_eq!(cover(&map, "IHttpResponse", 4), &expected);
         assert_eq!(cover(&map, "IHttpResponse", 5), &expected);
         assert!(matches!(cover(&map, "IHttpRequest", 4), Cover::Raw(_)));
+    }
+
+    #[test]
+    fn a_qualified_alias_maps_the_overload_its_class_declares() {
+        let map = map_of(
+            r#"impl HttpRequest {
+                #[doc(alias = "ReadEntityBody", alias = "IHttpRequest3::ReadEntityBody")]
+                pub fn read_body_async(&mut self) {}
+            }"#,
+        )
+        .unwrap();
+        let expected = Cover::Safe(vec!["HttpRequest::read_body_async".to_string()]);
+        assert_eq!(cover(&map, "IHttpRequest3", 25), &expected);
+        assert!(matches!(cover(&map, "IHttpRequest4", 26), Cover::Raw(_)));
+        let error = map_of(
+            r#"impl HttpRequest {
+                #[doc(alias = "IHttpResponse2::Flush")]
+                pub fn flush(&mut self) {}
+            }"#,
+        )
+        .unwrap_err();
+        assert!(error.contains("does not wrap IHttpResponse2"), "{error}");
     }
 
     #[test]

@@ -13,8 +13,8 @@ use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::{
-    HTTP_MODULE_ID, IHttpContext, IHttpContext4, IHttpModuleContextContainer, IHttpServer,
-    IHttpUrlInfo,
+    HTTP_MODULE_ID, IHttpContext, IHttpContext3, IHttpContext4, IHttpModuleContextContainer,
+    IHttpRequest3, IHttpResponse2, IHttpServer, IHttpUrlInfo,
 };
 use windows_core::{HRESULT, PCSTR, PCWSTR, PWSTR};
 
@@ -605,6 +605,55 @@ impl HttpContext {
         let cx4 = unsafe { extended_interface::<_, IHttpContext4>(server, self.as_raw()) }?;
         // SAFETY: live IHttpContext4; no arguments.
         Some(unsafe { vcall!(cx4.as_ptr(), GetRequestElapsedTime()) })
+    }
+
+    /// Makes the request full duplex (`IHttpContext3::EnableFullDuplex`):
+    /// the request body can be read while the response is written, as
+    /// WebSockets and other bidirectional streams need.
+    ///
+    /// In an `async fn` hook this also lets a
+    /// [`read_body_async`](HttpRequest::read_body_async) and a
+    /// [`write_async`](HttpResponse::write_async) or
+    /// [`flush_async`](HttpResponse::flush_async) be in flight together
+    /// (take both halves with [`parts`](Self::parts) and await them with a
+    /// `join` or `select`); without it, each waits for the other to
+    /// complete. Each then completes through its own completion routine (the
+    /// callback forms `IHttpRequest3::ReadEntityBody` and
+    /// `IHttpResponse2::WriteEntityChunks`/`Flush`), which wakes the hook's
+    /// future. Call it before the first body read or write; the response is
+    /// best unbuffered too ([`HttpResponse::disable_buffering`]), so that
+    /// what is written leaves at once.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] on a server without `IHttpContext3`,
+    /// `IHttpRequest3` or `IHttpResponse2` (before IIS 8).
+    #[doc(alias = "EnableFullDuplex")]
+    pub fn enable_full_duplex(&mut self) -> Result<()> {
+        let unsupported = |interface| Error::Unsupported { interface };
+        let server = self.server.ok_or(unsupported("IHttpContext3"))?.raw();
+        // SAFETY: live server and context; the lookup names what they are.
+        let cx3 = unsafe { extended_interface::<_, IHttpContext3>(server, self.as_raw()) }
+            .ok_or(unsupported("IHttpContext3"))?;
+        if let Some(io) = self.io {
+            let request = self.try_request()?.as_raw();
+            let response = self.try_response()?.as_raw();
+            // SAFETY: as above, for the request and the response.
+            let (request, response) = unsafe {
+                (
+                    extended_interface::<_, IHttpRequest3>(server, request)
+                        .ok_or(unsupported("IHttpRequest3"))?,
+                    extended_interface::<_, IHttpResponse2>(server, response)
+                        .ok_or(unsupported("IHttpResponse2"))?,
+                )
+            };
+            // SAFETY: a task's context: its task owns the `Io`, and the
+            // task is being polled (this is its future), so nothing else
+            // touches it now.
+            unsafe { (*io.as_ptr()).enable_duplex(request, response) };
+        }
+        // SAFETY: live IHttpContext3; no arguments.
+        unsafe { vcall!(cx3.as_ptr(), EnableFullDuplex()) };
+        Ok(())
     }
 }
 

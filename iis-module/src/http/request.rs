@@ -332,12 +332,15 @@ impl HttpRequest {
     /// Reads entity body bytes into `buf` asynchronously (`ReadEntityBody`
     /// with `fAsync = TRUE`), inside an `async fn` hook; `Ok(0)` at the end
     /// of the body. IIS reads into a buffer the hook's task owns; bytes a
-    /// dropped read received go to the next read.
+    /// dropped read received go to the next read. In a full-duplex request
+    /// ([`HttpContext::enable_full_duplex`](crate::HttpContext::enable_full_duplex))
+    /// it uses the callback form, `IHttpRequest3::ReadEntityBody`, and may
+    /// be in flight while a write is.
     ///
     /// # Errors
     /// [`Error::Module`] outside an `async fn` hook; [`Error::Server`]
     /// (e.g. the client disconnected).
-    #[doc(alias = "ReadEntityBody")]
+    #[doc(alias = "ReadEntityBody", alias = "IHttpRequest3::ReadEntityBody")]
     pub fn read_body_async<'a>(&'a mut self, buf: &'a mut [u8]) -> ReadBody<'a> {
         ReadBody { request: self, buf }
     }

@@ -430,12 +430,19 @@ impl HttpResponse {
     /// `fAsync = TRUE`), inside an `async fn` hook: the request is pending,
     /// and no IIS thread held, until IIS has taken them. The bytes are
     /// copied into a buffer the hook's task owns and reuses, which IIS may
-    /// read until the write completes, even if this future is dropped.
+    /// read until the write completes, even if this future is dropped. In a
+    /// full-duplex request
+    /// ([`HttpContext::enable_full_duplex`](crate::HttpContext::enable_full_duplex))
+    /// it uses the callback form, `IHttpResponse2::WriteEntityChunks`, and
+    /// may be in flight while a read is.
     ///
     /// # Errors
     /// [`Error::Module`] outside an `async fn` hook; [`Error::TooLong`]
     /// above 4 GiB; [`Error::Server`] (e.g. the client has gone).
-    #[doc(alias = "WriteEntityChunks")]
+    #[doc(
+        alias = "WriteEntityChunks",
+        alias = "IHttpResponse2::WriteEntityChunks"
+    )]
     pub fn write_async<'a>(&'a mut self, bytes: &'a [u8]) -> WriteBody<'a> {
         WriteBody {
             response: self,
@@ -546,12 +553,13 @@ impl HttpResponse {
 
     /// Sends the headers and what is buffered, asynchronously (`Flush`
     /// with `fAsync = TRUE`), inside an `async fn` hook; later writes
-    /// follow.
+    /// follow. In a full-duplex request it uses the callback form,
+    /// `IHttpResponse2::Flush`, as [`write_async`](Self::write_async) does.
     ///
     /// # Errors
     /// [`Error::Module`] outside an `async fn` hook; [`Error::Server`]
     /// (e.g. the client has gone).
-    #[doc(alias = "Flush")]
+    #[doc(alias = "Flush", alias = "IHttpResponse2::Flush")]
     pub fn flush_async(&mut self) -> FlushResponse<'_> {
         FlushResponse {
             response: self,

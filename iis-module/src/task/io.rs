@@ -6,26 +6,54 @@
 //! dropped (a `select!`, a cancelled request). So the buffers belong to the
 //! task, not to the futures, and are reused: memory stays bounded by the
 //! largest single read or write. Bytes a dropped read received are kept for
-//! the next read, so none are lost. IIS allows one operation at a time: a
-//! second waits for the first to complete.
+//! the next read, so none are lost.
+//!
+//! By default IIS allows one operation at a time (a second waits for the
+//! first) and reports each through `OnAsyncCompletion`. After
+//! [`HttpContext::enable_full_duplex`](crate::HttpContext::enable_full_duplex)
+//! a read and a write (or flush) may be in flight together; each then goes
+//! through the callback form (`IHttpRequest3::ReadEntityBody`,
+//! `IHttpResponse2::WriteEntityChunks`/`Flush`) with a completion routine of
+//! its direction, which may run on any IIS thread, even while the task is
+//! polled elsewhere: the routine only records the result and wakes the task.
 
+use super::waker::{Lane, Shared};
 use crate::http::memory_chunk;
 use crate::{Error, HttpRequest, HttpResponse, Result};
+use core::ffi::c_void;
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll};
-use iis_sys::{HRESULT, HRESULT_ERROR_HANDLE_EOF, HTTP_DATA_CHUNK, IHttpRequest, IHttpResponse};
+use iis_sys::{
+    HRESULT, HRESULT_ERROR_HANDLE_EOF, HTTP_DATA_CHUNK, IHttpCompletionInfo2, IHttpContext3,
+    IHttpRequest, IHttpRequest3, IHttpResponse, IHttpResponse2, PFN_ASYNC_COMPLETION,
+    REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_PENDING,
+};
+use std::sync::Arc;
 use windows_core::BOOL;
 
 /// The most one asynchronous read asks IIS for (bigger buffers get less).
 const MAX_READ: usize = 1 << 20;
 
-/// The operation IIS has not completed yet.
+/// How IIS reports an operation's completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Read,
-    /// A write or a flush, with its ticket.
-    Send(u64),
+enum Via {
+    /// `OnAsyncCompletion`, which polls the task itself.
+    Notification,
+    /// The completion routine of the operation's direction.
+    Routine,
+}
+
+/// What the task waits for while its future is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Busy {
+    /// No operation in flight.
+    Idle,
+    /// An operation that completes through `OnAsyncCompletion`.
+    Notification,
+    /// Only operations whose routines wake the task.
+    Routines,
 }
 
 /// What goes out in a send.
@@ -35,11 +63,24 @@ enum Send<'a> {
     Flush,
 }
 
-/// A task's asynchronous I/O: the operation in flight and the buffers IIS
+/// The interfaces of the callback forms, once the request is full duplex.
+#[derive(Debug)]
+struct Duplex {
+    request: NonNull<IHttpRequest3>,
+    response: NonNull<IHttpResponse2>,
+}
+
+/// A task's asynchronous I/O: the operations in flight and the buffers IIS
 /// uses. Reached only by the task's own futures while it is polled, and by
 /// the SDK between polls (to deliver a completion).
 pub(crate) struct Io {
-    outstanding: Option<Op>,
+    /// What the completion routines report to (one reference per routine
+    /// call IIS owes).
+    shared: Arc<Shared>,
+    duplex: Option<Duplex>,
+    read_in_flight: Option<Via>,
+    /// The write or flush in flight, with its ticket.
+    send_in_flight: Option<(Via, u64)>,
     /// The last write or flush IIS completed: its ticket and status.
     finished: Option<(u64, HRESULT)>,
     next_ticket: u64,
@@ -56,16 +97,21 @@ pub(crate) struct Io {
 impl core::fmt::Debug for Io {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Io")
-            .field("outstanding", &self.outstanding)
+            .field("duplex", &self.duplex.is_some())
+            .field("read_in_flight", &self.read_in_flight)
+            .field("send_in_flight", &self.send_in_flight)
             .field("eof", &self.eof)
             .finish_non_exhaustive()
     }
 }
 
 impl Io {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
         Self {
-            outstanding: None,
+            shared,
+            duplex: None,
+            read_in_flight: None,
+            send_in_flight: None,
             finished: None,
             next_ticket: 0,
             read: Vec::new(),
@@ -78,17 +124,61 @@ impl Io {
         }
     }
 
-    /// Whether IIS still has an operation of the task's in flight.
-    pub(crate) fn is_busy(&self) -> bool {
-        self.outstanding.is_some()
+    /// From now on a read and a send may be in flight together, each
+    /// completing through its routine.
+    pub(crate) fn enable_duplex(
+        &mut self,
+        request: NonNull<IHttpRequest3>,
+        response: NonNull<IHttpResponse2>,
+    ) {
+        self.duplex = Some(Duplex { request, response });
     }
 
-    /// IIS completed the operation in flight (`OnAsyncCompletion`); `false`
-    /// if none was (the completion is a posted wake).
+    /// What IIS still owes the task.
+    pub(crate) fn busy(&self) -> Busy {
+        let read = self.read_in_flight;
+        let send = self.send_in_flight.map(|(via, _)| via);
+        if read == Some(Via::Notification) || send == Some(Via::Notification) {
+            Busy::Notification
+        } else if read.is_some() || send.is_some() {
+            Busy::Routines
+        } else {
+            Busy::Idle
+        }
+    }
+
+    /// IIS completed the operation that reports through
+    /// `OnAsyncCompletion`; `false` if none was in flight (the completion
+    /// is a posted wake).
     pub(crate) fn complete(&mut self, status: HRESULT, bytes: u32) -> bool {
-        match self.outstanding.take() {
-            None => false,
-            Some(Op::Read) => {
+        if self.read_in_flight == Some(Via::Notification) {
+            self.finish(Lane::Read, status, bytes);
+        } else if matches!(self.send_in_flight, Some((Via::Notification, _))) {
+            self.finish(Lane::Send, status, bytes);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Takes in what the completion routines reported since the last poll.
+    pub(crate) fn take_routed(&mut self) {
+        if self.busy() == Busy::Idle || self.duplex.is_none() {
+            return;
+        }
+        for (lane, done) in self.shared.take_routed() {
+            if let Some((status, bytes)) = done {
+                self.finish(lane, status, bytes);
+            }
+        }
+    }
+
+    fn finish(&mut self, lane: Lane, status: HRESULT, bytes: u32) {
+        match lane {
+            Lane::Read => {
+                if self.read_in_flight.take().is_none() {
+                    return;
+                }
                 if status == HRESULT_ERROR_HANDLE_EOF || (status.is_ok() && bytes == 0) {
                     self.eof = true;
                 } else if status.is_err() {
@@ -97,13 +187,35 @@ impl Io {
                     self.read_pos = 0;
                     self.read_len = (bytes as usize).min(self.read.len());
                 }
-                true
             }
-            Some(Op::Send(ticket)) => {
-                self.finished = Some((ticket, status));
-                true
+            Lane::Send => {
+                if let Some((_, ticket)) = self.send_in_flight.take() {
+                    self.finished = Some((ticket, status));
+                }
             }
         }
+    }
+
+    /// Whether an operation of `lane` must wait: its own is in flight, or,
+    /// in half duplex, the other direction's.
+    fn lane_busy(&self, lane: Lane) -> bool {
+        let (mine, other) = match lane {
+            Lane::Read => (self.read_in_flight.is_some(), self.send_in_flight.is_some()),
+            Lane::Send => (self.send_in_flight.is_some(), self.read_in_flight.is_some()),
+        };
+        mine || (other && self.duplex.is_none())
+    }
+
+    /// The completion routine and its context for an operation of `lane`
+    /// in full duplex (a reference to the shared state, which the routine
+    /// releases, or [`unclaimed`] if IIS does not call it).
+    fn routine(&self, lane: Lane) -> (PFN_ASYNC_COMPLETION, *mut c_void) {
+        let routine: PFN_ASYNC_COMPLETION = match lane {
+            Lane::Read => Some(read_completed),
+            Lane::Send => Some(send_completed),
+        };
+        let context = Arc::into_raw(Arc::clone(&self.shared)).cast_mut().cast();
+        (routine, context)
     }
 
     fn poll_read(&mut self, request: *mut IHttpRequest, buf: &mut [u8]) -> Poll<Result<usize>> {
@@ -123,7 +235,7 @@ impl Io {
             if self.eof || buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            if self.outstanding.is_some() {
+            if self.lane_busy(Lane::Read) {
                 return Poll::Pending;
             }
             let want = buf.len().min(MAX_READ);
@@ -131,20 +243,50 @@ impl Io {
                 self.read.resize(want, 0);
             }
             let (mut received, mut pending) = (0u32, BOOL(0));
-            // SAFETY: the live request of the task's context; `read` is
-            // writable for `want` bytes and belongs to the task, which lives
-            // until IIS completes the read (it is not touched meanwhile).
-            let hr = unsafe {
-                crate::ffi::vcall!(
-                    request,
-                    ReadEntityBody(
-                        self.read.as_mut_ptr().cast(),
-                        want as u32,
-                        BOOL(1),
-                        &mut received,
-                        &mut pending
-                    )
-                )
+            let target = self.read.as_mut_ptr().cast::<c_void>();
+            let (hr, via) = match &self.duplex {
+                // SAFETY: the live request of the task's context; `read` is
+                // writable for `want` bytes and belongs to the task, which
+                // lives until IIS completes the read (it is not touched
+                // meanwhile).
+                None => (
+                    unsafe {
+                        crate::ffi::vcall!(
+                            request,
+                            ReadEntityBody(
+                                target,
+                                want as u32,
+                                BOOL(1),
+                                &mut received,
+                                &mut pending
+                            )
+                        )
+                    },
+                    Via::Notification,
+                ),
+                Some(duplex) => {
+                    let (routine, context) = self.routine(Lane::Read);
+                    // SAFETY: as above, through the request's
+                    // `IHttpRequest3`; the routine is ours and `context` a
+                    // reference it releases.
+                    let hr = unsafe {
+                        crate::ffi::vcall!(
+                            duplex.request.as_ptr(),
+                            ReadEntityBody3(
+                                target,
+                                want as u32,
+                                BOOL(1),
+                                routine,
+                                context,
+                                &mut received,
+                                &mut pending
+                            )
+                        )
+                    };
+                    // SAFETY: `context` came from `routine` just now.
+                    unsafe { unclaimed(context, hr, pending) };
+                    (hr, Via::Routine)
+                }
             };
             if hr == HRESULT_ERROR_HANDLE_EOF {
                 self.eof = true;
@@ -152,7 +294,7 @@ impl Io {
             }
             Error::check("IHttpRequest::ReadEntityBody", hr)?;
             if pending.as_bool() {
-                self.outstanding = Some(Op::Read);
+                self.read_in_flight = Some(via);
                 return Poll::Pending;
             }
             self.read_pos = 0;
@@ -179,11 +321,10 @@ impl Io {
                 _ => Poll::Pending,
             };
         }
-        if self.outstanding.is_some() {
+        if self.lane_busy(Lane::Send) {
             return Poll::Pending;
         }
-        let (mut sent, mut expected) = (0u32, BOOL(0));
-        let hr = match what {
+        let chunk = match what {
             Send::Write([]) => return Poll::Ready(Ok(())),
             Send::Write(bytes) => {
                 let len = u32::try_from(bytes.len()).map_err(|_| Error::TooLong {
@@ -194,28 +335,66 @@ impl Io {
                 self.write.clear();
                 self.write.extend_from_slice(bytes);
                 self.chunk = memory_chunk(self.write.as_mut_ptr(), len);
-                // SAFETY: the live response of the task's context; the chunk
-                // and its bytes belong to the task, which lives until IIS
-                // completes the write (neither is touched meanwhile).
+                Some(&raw mut self.chunk)
+            }
+            Send::Flush => None,
+        };
+        let (mut sent, mut expected) = (0u32, BOOL(0));
+        let (hr, via) = match (&self.duplex, chunk) {
+            // SAFETY: the live response of the task's context; the chunk
+            // and its bytes belong to the task, which lives until IIS
+            // completes the write (neither is touched meanwhile).
+            (None, Some(chunk)) => (
                 unsafe {
                     crate::ffi::vcall!(
                         response,
-                        WriteEntityChunks(
-                            &mut self.chunk,
-                            1,
-                            BOOL(1),
-                            BOOL(1),
-                            &mut sent,
-                            &mut expected
-                        )
+                        WriteEntityChunks(chunk, 1, BOOL(1), BOOL(1), &mut sent, &mut expected)
                     )
-                }
-            }
+                },
+                Via::Notification,
+            ),
             // SAFETY: the live response of the task's context; out-pointers
             // to locals, written before the call returns.
-            Send::Flush => unsafe {
-                crate::ffi::vcall!(response, Flush(BOOL(1), BOOL(1), &mut sent, &mut expected))
-            },
+            (None, None) => (
+                unsafe {
+                    crate::ffi::vcall!(response, Flush(BOOL(1), BOOL(1), &mut sent, &mut expected))
+                },
+                Via::Notification,
+            ),
+            (Some(duplex), chunk) => {
+                let (routine, context) = self.routine(Lane::Send);
+                let response = duplex.response.as_ptr();
+                let hr = match chunk {
+                    // SAFETY: as the first arm, through the response's
+                    // `IHttpResponse2`; the routine is ours and `context` a
+                    // reference it releases.
+                    Some(chunk) => unsafe {
+                        crate::ffi::vcall!(
+                            response,
+                            WriteEntityChunks2(
+                                chunk,
+                                1,
+                                BOOL(1),
+                                BOOL(1),
+                                routine,
+                                context,
+                                &mut sent,
+                                &mut expected
+                            )
+                        )
+                    },
+                    // SAFETY: as the second arm and as above.
+                    None => unsafe {
+                        crate::ffi::vcall!(
+                            response,
+                            Flush2(BOOL(1), BOOL(1), routine, context, &mut sent, &mut expected)
+                        )
+                    },
+                };
+                // SAFETY: `context` came from `routine` just now.
+                unsafe { unclaimed(context, hr, expected) };
+                (hr, Via::Routine)
+            }
         };
         Error::check(operation, hr)?;
         if !expected.as_bool() {
@@ -223,10 +402,72 @@ impl Io {
         }
         let mine = self.next_ticket;
         self.next_ticket += 1;
-        self.outstanding = Some(Op::Send(mine));
+        self.send_in_flight = Some((via, mine));
         *ticket = Some(mine);
         Poll::Pending
     }
+}
+
+/// Releases the routine's reference when IIS will not call it: the call
+/// failed, or completed at once.
+///
+/// # Safety
+/// `context` came from [`Io::routine`] for the call that returned `hr` and
+/// `pending`, and is not used again.
+unsafe fn unclaimed(context: *mut c_void, hr: HRESULT, pending: BOOL) {
+    if hr.is_err() || !pending.as_bool() {
+        // SAFETY: the contract: a reference nobody else will release.
+        drop(unsafe { Arc::from_raw(context.cast_const().cast::<Shared>()) });
+    }
+}
+
+/// The completion routine of a full-duplex read.
+unsafe extern "system" fn read_completed(
+    _cx: *mut IHttpContext3,
+    info: *mut IHttpCompletionInfo2,
+    context: *mut c_void,
+) -> REQUEST_NOTIFICATION_STATUS {
+    // SAFETY: IIS calls the routine once, with the context it was given.
+    unsafe { routed(Lane::Read, info, context) }
+}
+
+/// The completion routine of a full-duplex write or flush.
+unsafe extern "system" fn send_completed(
+    _cx: *mut IHttpContext3,
+    info: *mut IHttpCompletionInfo2,
+    context: *mut c_void,
+) -> REQUEST_NOTIFICATION_STATUS {
+    // SAFETY: as for `read_completed`.
+    unsafe { routed(Lane::Send, info, context) }
+}
+
+/// Hands a routine's result to the task, whose next poll (on an IIS thread,
+/// through a posted completion unless it is being polled now) takes it in.
+/// The request stays pending: only the task ends it.
+///
+/// # Safety
+/// `context` is the reference [`Io::routine`] made for this operation,
+/// released here; `info` is null or live for the call.
+unsafe fn routed(
+    lane: Lane,
+    info: *mut IHttpCompletionInfo2,
+    context: *mut c_void,
+) -> REQUEST_NOTIFICATION_STATUS {
+    // SAFETY: the contract.
+    let shared = unsafe { Arc::from_raw(context.cast_const().cast::<Shared>()) };
+    let (status, bytes) = if info.is_null() {
+        (iis_sys::E_POINTER, 0)
+    } else {
+        // SAFETY: live completion info (the contract); no arguments.
+        unsafe {
+            (
+                crate::ffi::vcall!(info, base.GetCompletionStatus()),
+                crate::ffi::vcall!(info, base.GetCompletionBytes()),
+            )
+        }
+    };
+    shared.routed(lane, status, bytes);
+    RQ_NOTIFICATION_PENDING
 }
 
 fn outside_task() -> Error {

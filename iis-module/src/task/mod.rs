@@ -13,6 +13,7 @@
 mod io;
 mod waker;
 
+use io::Busy;
 pub(crate) use io::Io;
 pub use io::{FlushResponse, ReadBody, WriteBody};
 pub(crate) use waker::Shared;
@@ -118,10 +119,11 @@ pub(crate) fn start<T: Send + 'static>(
             "an async hook is already running for this request",
         ));
     }
+    let shared = Arc::new(Shared::new(cx.raw()));
     let task = Box::into_raw(Box::new(Task {
-        shared: Arc::new(Shared::new(cx.raw())),
+        io: Io::new(Arc::clone(&shared)),
+        shared,
         cx: cx.for_task(),
-        io: Io::new(),
         future: None,
         outcome: None,
         hook: name,
@@ -197,17 +199,34 @@ pub(crate) unsafe fn step(task: NonNull<Task>) -> Step {
         shared.state.store(RUNNING, Ordering::Release);
         // SAFETY: live task; its fields are reached one by one, and only
         // the future's borrows reach its context and I/O state.
+        unsafe { (*task).io.take_routed() };
+        // SAFETY: as above.
         let outcome = unsafe { (*task).outcome.take() };
         if let Some(outcome) = outcome {
+            // Over, but IIS may not see the request move on while it still
+            // owes a completion.
             // SAFETY: as above.
-            if unsafe { (*task).io.is_busy() } {
-                // SAFETY: as above.
-                unsafe { (*task).outcome = Some(outcome) };
+            let busy = unsafe { (*task).io.busy() };
+            if busy == Busy::Idle {
+                shared.state.store(ENDED, Ordering::Release);
+                return Step::Ended(outcome);
+            }
+            // SAFETY: as above.
+            unsafe { (*task).outcome = Some(outcome) };
+            if busy == Busy::Notification {
                 shared.state.store(WAIT_IO, Ordering::Release);
                 return Step::Pending;
             }
-            shared.state.store(ENDED, Ordering::Release);
-            return Step::Ended(outcome);
+            // A routine wakes the task; one that already did while it ran
+            // is taken in by going round again.
+            if shared
+                .state
+                .compare_exchange(RUNNING, WAIT_WAKE, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Step::Pending;
+            }
+            continue;
         }
         let ended = if shared.is_cancelled() {
             Some(Outcome::Cancelled)
@@ -221,7 +240,8 @@ pub(crate) unsafe fn step(task: NonNull<Task>) -> Step {
             continue; // ends now, or once the I/O in flight completes
         }
         // SAFETY: as above.
-        if unsafe { (*task).io.is_busy() } {
+        let busy = unsafe { (*task).io.busy() };
+        if busy == Busy::Notification {
             shared.state.store(WAIT_IO, Ordering::Release);
             return Step::Pending;
         }
@@ -229,7 +249,8 @@ pub(crate) unsafe fn step(task: NonNull<Task>) -> Step {
             .state
             .compare_exchange(RUNNING, WAIT_WAKE, Ordering::AcqRel, Ordering::Acquire)
         {
-            Ok(_) if shared.has_wakers() => return Step::Pending,
+            // A full-duplex operation's routine wakes the task too.
+            Ok(_) if busy == Busy::Routines || shared.has_wakers() => return Step::Pending,
             Ok(_) => {
                 // Nothing can wake the future: it is lost, unless its last
                 // waker dropped just now and posted (then that post polls it

@@ -10,8 +10,9 @@ use crate::panic::report;
 use core::ptr::NonNull;
 use core::task::{RawWaker, RawWakerVTable, Waker};
 use iis_sys::{IHttpContext, RQ_NOTIFICATION_FINISH_REQUEST};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use windows_core::HRESULT;
 
 // The life of a task between polls. Only the polling thread (inside an IIS
 // notification) leaves `RUNNING`/`RUNNING_WOKEN`; any thread may move
@@ -30,7 +31,16 @@ pub(super) const POSTED: u8 = 4;
 /// Finished or dropped: wakes do nothing.
 pub(super) const ENDED: u8 = 5;
 
-/// The part of a task that wakers and the disconnect watch hold.
+/// A direction of a full-duplex request's I/O: each has its own operation
+/// in flight and its own completion routine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lane {
+    Read,
+    Send,
+}
+
+/// The part of a task that wakers, the disconnect watch and the completion
+/// routines of full-duplex I/O hold.
 #[derive(Debug)]
 pub(crate) struct Shared {
     context: NonNull<IHttpContext>,
@@ -40,6 +50,9 @@ pub(crate) struct Shared {
     wakers: AtomicUsize,
     /// The client disconnected: drop the future at the next poll.
     cancelled: AtomicBool,
+    /// What the completion routines reported and the task has not taken
+    /// in yet: `(status, bytes)` of the read, then of the send.
+    routed: Mutex<[Option<(HRESULT, u32)>; 2]>,
 }
 
 // SAFETY: the context pointer is used only for `PostCompletion` (and, if
@@ -57,7 +70,25 @@ impl Shared {
             state: AtomicU8::new(RUNNING),
             wakers: AtomicUsize::new(0),
             cancelled: AtomicBool::new(false),
+            routed: Mutex::new([None, None]),
         }
+    }
+
+    /// A completion routine's result: kept for the task, which is woken.
+    pub(super) fn routed(&self, lane: Lane, status: HRESULT, bytes: u32) {
+        let mut routed = self.routed.lock().unwrap_or_else(PoisonError::into_inner);
+        routed[lane as usize] = Some((status, bytes));
+        drop(routed);
+        self.wake();
+    }
+
+    /// The routines' results since the last call.
+    pub(super) fn take_routed(&self) -> [(Lane, Option<(HRESULT, u32)>); 2] {
+        let mut routed = self.routed.lock().unwrap_or_else(PoisonError::into_inner);
+        [
+            (Lane::Read, routed[0].take()),
+            (Lane::Send, routed[1].take()),
+        ]
     }
 
     /// A waker for one poll, counted as a live waker until dropped.

@@ -13,14 +13,15 @@ pub(super) const TYPE_CLASSES: &[(&str, &[&str])] = &[
         "HttpContext",
         &[
             "IHttpContext",
+            "IHttpContext3",
             "IHttpContext4",
             "IHttpModuleContextContainer",
             "IHttpTraceContext",
         ],
     ),
     ("CompletionHandle", &["IHttpContext"]),
-    ("HttpRequest", &["IHttpRequest"]),
-    ("HttpResponse", &["IHttpResponse"]),
+    ("HttpRequest", &["IHttpRequest", "IHttpRequest3"]),
+    ("HttpResponse", &["IHttpResponse", "IHttpResponse2"]),
     ("Http2Response", &["IHttpResponse4"]),
     ("HttpServer", &["IHttpServer"]),
     ("HttpUser", &["IHttpUser"]),
@@ -220,14 +221,9 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     ),
     ("IHttpRequest2", "TLS channel binding is not wrapped"),
     (
-        "IHttpRequest3",
-        "reads with a completion routine are not wrapped; `HttpRequest::read_body_async` reads \
-         with `IHttpRequest::ReadEntityBody` (`fAsync = TRUE`), completed through \
-         `OnAsyncCompletion`",
-    ),
-    (
         "IHttpRequest4",
-        "this overload is not wrapped; `HttpRequest::read_body` calls `IHttpRequest::ReadEntityBody`",
+        "not wrapped: Microsoft documents neither this overload nor its `ulFlags`; \
+         `HttpRequest::read_body` and `read_body_async` call the documented overloads",
     ),
     (
         "IHttpCachePolicy",
@@ -241,12 +237,6 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     (
         "IHttpResponse",
         "not wrapped yet; call it through `HttpResponse::as_raw`",
-    ),
-    (
-        "IHttpResponse2",
-        "writes and flushes with a completion routine are not wrapped; \
-         `HttpResponse::write_async` and `flush_async` use `IHttpResponse::WriteEntityChunks` \
-         and `Flush` with `fAsync = TRUE`, completed through `OnAsyncCompletion`",
     ),
     ("IHttpResponse3", "HTTP/2 server push is not wrapped"),
     (
@@ -266,10 +256,6 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     (
         "IHttpContext2",
         "not wrapped (`IHttpContext2` is reached with `IHttpServer2::GetExtendedInterface`)",
-    ),
-    (
-        "IHttpContext3",
-        "not wrapped (`IHttpContext3` is reached with `IHttpServer2::GetExtendedInterface`)",
     ),
     (
         "IHttpContext4",
@@ -299,10 +285,6 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
     (
         "IHttpServer3",
         "not wrapped (`IHttpServer3` is reached with `IHttpServer2::GetExtendedInterface`)",
-    ),
-    (
-        "IHttpCompletionInfo2",
-        "belongs to I/O with a completion routine, which the SDK does not issue",
     ),
     (
         "IAuthenticationProvider",
@@ -365,6 +347,31 @@ pub(super) const CLASS_REASONS: &[(&str, &str)] = &[
 
 /// Reasons for single methods, overriding their class's (all overloads).
 pub(super) const METHOD_REASONS: &[(&str, &str, &str)] = &[
+    (
+        "IHttpContext3",
+        "GetNamedContextContainer",
+        "named context containers are not wrapped; the typed per-module contexts of \
+         `HttpContext` and `HttpApplication` hold module state",
+    ),
+    (
+        "IHttpContext3",
+        "InheritServerVariable",
+        "child requests are not wrapped",
+    ),
+    (
+        "IHttpContext3",
+        "PostCompletion",
+        "not wrapped: Microsoft documents no behaviour for this overload (which routine runs, \
+         on which thread, and what it is given); `async fn` hooks resume through \
+         `IHttpContext::PostCompletion`, full-duplex I/O through the completion routines of \
+         `IHttpRequest3::ReadEntityBody` and `IHttpResponse2::WriteEntityChunks`/`Flush`",
+    ),
+    (
+        "IHttpCompletionInfo2",
+        "GetCompletedOperation",
+        "not wrapped: Microsoft documents neither the values nor when they are set; the SDK \
+         routes each completion by its routine instead",
+    ),
     (
         "IHttpRequest",
         "GetClientCertificate",
