@@ -361,8 +361,10 @@ pub(super) const METHOD_REASONS: &[(&str, &str, &str)] = &[
     (
         "IHttpContext3",
         "PostCompletion",
-        "not wrapped: Microsoft documents no behaviour for this overload (which routine runs, \
-         on which thread, and what it is given); `async fn` hooks resume through \
+        "not wrapped: Microsoft's page gives the signature alone, not what the routine is \
+         given (an `LPOVERLAPPED_COMPLETION_ROUTINE` takes an error code, a byte count and an \
+         `OVERLAPPED *`, not the context), on which thread it runs, or whether \
+         `OnAsyncCompletion` follows; `async fn` hooks resume through \
          `IHttpContext::PostCompletion`, full-duplex I/O through the completion routines of \
          `IHttpRequest3::ReadEntityBody` and `IHttpResponse2::WriteEntityChunks`/`Flush`",
     ),
