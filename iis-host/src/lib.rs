@@ -152,8 +152,7 @@
 //! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
 //! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
 //! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |
-//! | `IHttpContext` | `ExecuteRequest`, `CloneContext`, `ReleaseClonedContext`, `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
-//! | `IHttpContext` | `GetParentContext` | null (no child requests) |
+//! | `IHttpContext` | `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
 //! | `IHttpContext` | `GetScriptMap`, `GetFileInfo` | null when no handler mapping matches / the URL maps to no file |
 //! | `IHttpContext3` | `PostCompletion(cbBytes, pfnCompletionRoutine, pvContext)` | `E_NOTIMPL` |
 //! | `IHttpRequest` | `NegotiateClientCertificate`, `GetHeaderChanges` | `E_NOTIMPL` |
@@ -188,8 +187,9 @@
 //! not read back); `SetErrorStatus` is recorded only ("does not directly
 //! affect request processing"); custom error pages (only the 404 of an
 //! unhandled request is generated); output and kernel caching; TLS,
-//! authentication (the user is anonymous unless a module sets one) and
-//! child requests; Windows tokens, SIDs and ACLs (the anonymous user has no
+//! authentication (the user is anonymous unless a module sets one); child
+//! requests run to their end inside `ExecuteRequest` (docs/testing.md,
+//! row "child requests"); Windows tokens, SIDs and ACLs (the anonymous user has no
 //! token; `AccessCheck` asks whether the host can read the file); trace
 //! events of iis-host's own (only modules raise them); the httpcach.h key
 //! interfaces beyond `IHttpCacheKey`; the global notifications

@@ -88,10 +88,10 @@ pub use global::{
 };
 pub use http::*;
 pub use iis_module_macros::{global_module, http_module, register_module};
-pub use iis_sys::{self, ExecuteFlags, GlobalNotifications, RequestNotifications};
+pub use iis_sys::{self, CloneFlags, ExecuteFlags, GlobalNotifications, RequestNotifications};
 pub use module::*;
 pub use registration::{Priority, Registration};
-pub use task::{FlushResponse, HookFuture, ReadBody, WriteBody};
+pub use task::{ExecuteChild, FlushResponse, HookFuture, ReadBody, WriteBody};
 pub use windows_core::HRESULT;
 
 /// What `#[register_module]` expands to calls; not a public API.

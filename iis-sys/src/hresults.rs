@@ -61,6 +61,9 @@ hresults! {
         /// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)` (code 122): the
         /// caller's buffer is too small; the size needed was written back.
         HRESULT_ERROR_INSUFFICIENT_BUFFER = 122;
+        /// `HRESULT_FROM_WIN32(ERROR_STACK_OVERFLOW)` (code 1001): e.g. child
+        /// requests nested deeper than IIS allows.
+        HRESULT_ERROR_STACK_OVERFLOW = 1001;
         /// `HRESULT_FROM_WIN32(ERROR_NO_UNICODE_TRANSLATION)` (code 1113):
         /// invalid UTF-8 or UTF-16.
         HRESULT_ERROR_NO_UNICODE_TRANSLATION = 1113;

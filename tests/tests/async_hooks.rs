@@ -3,7 +3,7 @@
 //! engine, where completions and wakes arrive later, on other threads.
 
 use iis_host::http::ConnectionFate;
-use iis_host::{Host, Notification};
+use iis_host::{Host, HostEvent, Notification};
 use iis_module_tests::fixture_host;
 
 fn host() -> Host {
@@ -268,4 +268,89 @@ fn wakes_racing_the_polls_they_cause_never_fail_a_request() {
             );
         }
     });
+}
+
+#[test]
+fn a_child_requests_response_becomes_the_clients() {
+    let host = host();
+    let t = host.get("/?child");
+    assert_eq!(t.status, 203, "the child's status: {t}");
+    assert_eq!(t.header("X-Child"), Some(&b"yes"[..]), "{t}");
+    assert_eq!(
+        t.body_text(),
+        "child (parent: true, flags: 0x0)\nthe parent goes on\n",
+        "{t}"
+    );
+    assert!(
+        t.events.iter().any(
+            |e| matches!(e, HostEvent::ChildRequest { url, status: 203, .. } if url == "/?answer")
+        ),
+        "{t}"
+    );
+    // The parent's module instance and the child's, both disposed.
+    let stats = host.stats();
+    assert_eq!(
+        (stats.instances_created, stats.instances_disposed),
+        (2, 2),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_child_run_without_headers_adds_only_its_body() {
+    let t = host().get("/?child_body_only");
+    assert_eq!(t.status, 200, "{t}");
+    assert_eq!(t.header("X-Child"), None, "{t}");
+    assert_eq!(
+        t.body_text(),
+        "child (parent: true, flags: 0x1)\nthe parent goes on\n",
+        "{t}"
+    );
+}
+
+#[test]
+fn a_buffered_child_response_stays_with_the_parent() {
+    let t = host().get("/?child_buffered");
+    assert_eq!(t.status, 200, "{t}");
+    assert_eq!(t.header("X-Child"), None, "{t}");
+    assert_eq!(
+        t.body_text(),
+        "the child answered 203\nthe parent goes on\n",
+        "{t}"
+    );
+}
+
+#[test]
+fn child_requests_nest_ten_deep_at_most() {
+    let host = host();
+    let t = host.get("/?nest");
+    assert_eq!(t.status, 200, "{t}");
+    let body = t.body_text();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 11, "{t}");
+    // HRESULT_FROM_WIN32(ERROR_STACK_OVERFLOW)
+    assert!(lines[0].starts_with("stopped: "), "{t}");
+    assert!(lines[0].to_ascii_lowercase().contains("800703e9"), "{t}");
+    assert!(lines[1..].iter().all(|l| *l == "level"), "{t}");
+    let stats = host.stats();
+    assert_eq!(
+        stats.instances_created, 11,
+        "the client's request and ten children"
+    );
+    assert_eq!(stats.instances_created, stats.instances_disposed);
+}
+
+#[test]
+fn a_child_request_runs_once() {
+    let t = host().get("/?twice");
+    let body = t.body_text();
+    assert!(
+        body.starts_with("child (parent: true, flags: 0x1)\nagain: "),
+        "{t}"
+    );
+    // HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)
+    assert!(
+        body.to_ascii_lowercase().contains("80070032"),
+        "the second run is refused: {t}"
+    );
 }

@@ -31,6 +31,7 @@
 //! last.
 
 pub(crate) mod api;
+mod child;
 mod dispatch;
 mod global;
 mod next;
@@ -193,18 +194,26 @@ async fn raise_stage<S: ResponseSink + ?Sized>(
 
 /// The stages and the final send; the fate applied.
 async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> ConnectionFate {
-    let pre_begin = providers::pre_begin(core);
-    notify_global(
-        core.host(),
-        GlobalNotification::PreBeginRequest,
-        pre_begin.iface(),
-        Some(core),
-    );
+    let (is_child, preauthenticated) =
+        core.with_state(|s| (s.flow.family.parent.is_some(), s.req.authenticated));
+    if !is_child {
+        let pre_begin = providers::pre_begin(core);
+        notify_global(
+            core.host(),
+            GlobalNotification::PreBeginRequest,
+            pre_begin.iface(),
+            Some(core),
+        );
+    }
     let (main, end) = Notification::STAGES.split_at(10);
     'stages: for &stage in main {
         if stage == Notification::MapRequestHandler {
             // Handler mapping needs the physical path of the URL (RQ_MAP_PATH).
             crate::objects::context::physical(core);
+        }
+        if stage == Notification::AuthenticateRequest && preauthenticated {
+            // A child request run with a user skips authentication.
+            continue;
         }
         for post in [false, true] {
             let outcome = raise_stage(core, stage, post, sink).await;
@@ -235,9 +244,10 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
     send::finish(core, sink).await
 }
 
-/// Cleans up the request's contexts, disposes its module instances and
-/// releases a module-supplied user.
+/// Ends the child requests still there, cleans up the request's contexts,
+/// disposes its module instances and releases a module-supplied user.
 fn end_request(core: &RequestCore) {
+    child::release_all(core);
     core.container.data.cleanup();
     core.url_container.data.cleanup();
     core.metadata_container.data.cleanup();

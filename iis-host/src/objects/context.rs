@@ -15,11 +15,12 @@ use iis_sys::{
     define_member_fn,
 };
 
-use crate::engine::api::{complete, next, notify};
+use crate::engine::api::{child, complete, next, notify};
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_INVALID_INDEX,
     S_OK, TRUE, cstr, from_wide, put, to_wide, wstr,
 };
+use crate::objects::async_io::Completes;
 use crate::objects::providers::{for_stage, map_path};
 use crate::objects::server_variables::{lookup, physical_path};
 use crate::objects::user::ANONYMOUS;
@@ -195,12 +196,24 @@ define_member_fn! {
             next::more_pending(core, finish).into()
         })
     }
-    /// `ExecuteRequest`: child requests are not emulated.
-    unsafe fn execute_request(_this: *mut IHttpContext, _async: BOOL, _child: *mut IHttpContext, _flags: u32, _user: *mut IHttpUser, _pending: *mut BOOL) -> HRESULT {
-        E_NOTIMPL
+    /// `ExecuteRequest`: runs a clone of this request (`engine::child`).
+    unsafe fn execute_request(this: *mut IHttpContext, is_async: BOOL, child_context: *mut IHttpContext, flags: u32, user: *mut IHttpUser, pending: *mut BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: `pending` is null or writable.
+            unsafe { put(pending, FALSE) };
+            let hr = child::execute(core, is_async.as_bool(), child_context, flags, user);
+            if hr.is_err() {
+                return hr;
+            }
+            // Ran to its end; reported as IIS reports it, through a completion.
+            // SAFETY: `pending` is null or writable.
+            unsafe { Completes::Later(None).report(core, 0, S_OK, std::ptr::null_mut(), pending) }
+        })
     }
-    unsafe fn execute_flags(_this: *mut IHttpContext) -> u32 {
-        0
+    /// `GetExecuteFlags`: the flags this child request was executed with (0
+    /// for a client's request).
+    unsafe fn execute_flags(this: *mut IHttpContext) -> u32 {
+        with_owner!(this, 0, |core: RequestCore| core.with_state(|s| s.flow.family.executed.unwrap_or(0)))
     }
     /// `GetServerVariable(PCSTR, PCSTR*, DWORD*)`.
     unsafe fn server_variable_a(this: *mut IHttpContext, name: PCSTR, value: *mut PCSTR, len: *mut u32) -> HRESULT {
@@ -333,19 +346,40 @@ define_member_fn! {
             S_OK
         })
     }
-    /// `GetParentContext`: no child requests, so no parent.
-    unsafe fn parent_context(_this: *mut IHttpContext) -> *mut IHttpContext {
-        std::ptr::null_mut()
+    /// `GetParentContext`: the request this one was cloned from, or null.
+    unsafe fn parent_context(this: *mut IHttpContext) -> *mut IHttpContext {
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| {
+            // SAFETY: a parent outlives its children.
+            core.with_state(|s| s.flow.family.parent).map_or(std::ptr::null_mut(), |p| unsafe { &*p.0 }.context_ptr())
+        })
     }
-    /// `GetRootContext`: the context itself.
+    /// `GetRootContext`: the client's request this one descends from (itself
+    /// if it is one).
     unsafe fn root_context(this: *mut IHttpContext) -> *mut IHttpContext {
-        this
+        with_owner!(this, this, |core: RequestCore| {
+            let mut root = core;
+            while let Some(parent) = root.with_state(|s| s.flow.family.parent) {
+                // SAFETY: a parent outlives its children.
+                root = unsafe { &*parent.0 };
+            }
+            root.context_ptr()
+        })
     }
-    unsafe fn clone_context(_this: *mut IHttpContext, _flags: u32, _clone: *mut *mut IHttpContext) -> HRESULT {
-        E_NOTIMPL
+    /// `CloneContext`: a child request made of what `flags` copy.
+    unsafe fn clone_context(this: *mut IHttpContext, flags: u32, clone: *mut *mut IHttpContext) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            if clone.is_null() {
+                return E_INVALIDARG;
+            }
+            let child = child::clone(core, flags);
+            // SAFETY: `clone` is non-null and writable.
+            unsafe { clone.write(child) };
+            S_OK
+        })
     }
-    unsafe fn release_cloned(_this: *mut IHttpContext) -> HRESULT {
-        E_NOTIMPL
+    /// `ReleaseClonedContext` (called on the clone): ends and frees it.
+    unsafe fn release_cloned(this: *mut IHttpContext) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| child::release(core))
     }
     /// `GetCurrentExecutionStats`: the innermost running notification.
     unsafe fn execution_stats(this: *mut IHttpContext, notification: *mut u32, notification_start: *mut u32, module: *mut PCWSTR, module_start: *mut u32, async_notification: *mut u32, async_start: *mut u32) -> HRESULT {

@@ -16,6 +16,7 @@ use crate::ffi::Foreign;
 use crate::ffi::S_OK;
 use crate::message::{BodyStream, ConnectionFate, Request, ResponseHead};
 use crate::state::headers::HeaderList;
+use crate::state::request_core::RequestCore;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
 use crate::url::{AboveRoot, canonical_path, split_target};
 
@@ -342,6 +343,29 @@ pub(crate) struct Flow {
     pub(crate) handled: bool,
     /// `IHttpEventProvider::SetErrorStatus` of the current notification.
     pub(crate) error_status: HRESULT,
+    /// Where the request sits among child requests.
+    pub(crate) family: Family,
+}
+
+/// A request's place among child requests (`CloneContext`).
+#[derive(Default)]
+pub(crate) struct Family {
+    /// The request this one was cloned from; `None` for a client's request.
+    pub(crate) parent: Option<Foreign<RequestCore>>,
+    /// Clones of this request not yet released (`ReleaseClonedContext`).
+    pub(crate) children: Vec<Foreign<RequestCore>>,
+    /// `ExecuteRequest`'s flags, once this child was executed.
+    pub(crate) executed: Option<u32>,
+}
+
+impl std::fmt::Debug for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Family")
+            .field("parent", &self.parent.map(|p| p.0))
+            .field("children", &self.children.len())
+            .field("executed", &self.executed)
+            .finish()
+    }
 }
 
 /// The records a transcript is made of (kept only when `on`: a server's
@@ -416,6 +440,7 @@ impl RequestState {
                 waker: None,
                 handled: false,
                 error_status: S_OK,
+                family: Family::default(),
             },
             log: Log::default(),
         }

@@ -71,6 +71,15 @@ pub enum HostEvent {
         /// The I/O error.
         error: String,
     },
+    /// A module ran a child request (`IHttpContext::ExecuteRequest`).
+    ChildRequest {
+        /// The child's URL (path and query).
+        url: String,
+        /// The status the child's response got.
+        status: u16,
+        /// The `EXECUTE_FLAG_*` flags.
+        flags: u32,
+    },
 }
 
 impl fmt::Display for HostEvent {
@@ -113,6 +122,9 @@ impl fmt::Display for HostEvent {
                 )
             }
             HostEvent::SendFailed { error } => write!(f, "send failed: {error}"),
+            HostEvent::ChildRequest { url, status, flags } => {
+                write!(f, "child request {url} -> {status} (flags {flags:#x})")
+            }
         }
     }
 }

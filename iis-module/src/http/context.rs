@@ -137,6 +137,16 @@ impl HttpContext {
         self.raw
     }
 
+    /// The id of the module the view was lent to.
+    pub(crate) fn module_id(&self) -> HTTP_MODULE_ID {
+        self.module
+    }
+
+    /// The I/O state of the task whose context this is, if any.
+    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+        self.io
+    }
+
     /// The request pool, for SDK views that copy into request memory.
     pub(crate) fn pool(&self) -> RequestPool {
         self.pool

@@ -3,6 +3,7 @@
 
 mod cache;
 mod cache_policy;
+mod child;
 mod connection;
 pub(crate) mod connection_slot;
 mod containers;
@@ -28,6 +29,7 @@ pub use cache::{
     TOKEN_CACHE_NAME, URI_CACHE_NAME,
 };
 pub use cache_policy::{CachePolicy, CachePolicyKind, CacheSetting};
+pub use child::ChildRequest;
 pub use connection::HttpConnection;
 pub use connection_slot::ClientDisconnect;
 pub use containers::DispensedContainer;

@@ -26,9 +26,9 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
 use iis_sys::{
-    HRESULT, HRESULT_ERROR_HANDLE_EOF, HTTP_DATA_CHUNK, IHttpCompletionInfo2, IHttpContext3,
-    IHttpRequest, IHttpRequest3, IHttpResponse, IHttpResponse2, PFN_ASYNC_COMPLETION,
-    REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_PENDING,
+    HRESULT, HRESULT_ERROR_HANDLE_EOF, HTTP_DATA_CHUNK, IHttpCompletionInfo2, IHttpContext,
+    IHttpContext3, IHttpRequest, IHttpRequest3, IHttpResponse, IHttpResponse2,
+    PFN_ASYNC_COMPLETION, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_PENDING,
 };
 use std::sync::Arc;
 use windows_core::BOOL;
@@ -81,6 +81,10 @@ pub(crate) struct Io {
     read_in_flight: Option<Via>,
     /// The write or flush in flight, with its ticket.
     send_in_flight: Option<(Via, u64)>,
+    /// The child request in flight (`ExecuteRequest`), with its ticket.
+    child_in_flight: Option<(NonNull<IHttpContext>, u64)>,
+    /// Its `ChildRequest` was dropped first: release it once it completes.
+    release_child: bool,
     /// The last write or flush IIS completed: its ticket and status.
     finished: Option<(u64, HRESULT)>,
     next_ticket: u64,
@@ -100,6 +104,7 @@ impl core::fmt::Debug for Io {
             .field("duplex", &self.duplex.is_some())
             .field("read_in_flight", &self.read_in_flight)
             .field("send_in_flight", &self.send_in_flight)
+            .field("child_in_flight", &self.child_in_flight)
             .field("eof", &self.eof)
             .finish_non_exhaustive()
     }
@@ -112,6 +117,8 @@ impl Io {
             duplex: None,
             read_in_flight: None,
             send_in_flight: None,
+            child_in_flight: None,
+            release_child: false,
             finished: None,
             next_ticket: 0,
             read: Vec::new(),
@@ -138,7 +145,10 @@ impl Io {
     pub(crate) fn busy(&self) -> Busy {
         let read = self.read_in_flight;
         let send = self.send_in_flight.map(|(via, _)| via);
-        if read == Some(Via::Notification) || send == Some(Via::Notification) {
+        if read == Some(Via::Notification)
+            || send == Some(Via::Notification)
+            || self.child_in_flight.is_some()
+        {
             Busy::Notification
         } else if read.is_some() || send.is_some() {
             Busy::Routines
@@ -155,10 +165,72 @@ impl Io {
             self.finish(Lane::Read, status, bytes);
         } else if matches!(self.send_in_flight, Some((Via::Notification, _))) {
             self.finish(Lane::Send, status, bytes);
+        } else if let Some((child, ticket)) = self.child_in_flight.take() {
+            self.finished = Some((ticket, status));
+            if core::mem::take(&mut self.release_child) {
+                release(child);
+            }
         } else {
             return false;
         }
         true
+    }
+
+    /// A `ChildRequest` is dropped: `true` if its child still runs, which is
+    /// then released when it completes.
+    pub(crate) fn release_when_done(&mut self, child: NonNull<IHttpContext>) -> bool {
+        let running = matches!(self.child_in_flight, Some((c, _)) if c == child);
+        self.release_child |= running;
+        running
+    }
+
+    /// Polls a child request's execution (`ExecuteRequest` on `parent`).
+    pub(crate) fn poll_child(
+        &mut self,
+        parent: NonNull<IHttpContext>,
+        child: NonNull<IHttpContext>,
+        flags: u32,
+        ticket: &mut Option<u64>,
+    ) -> Poll<Result<()>> {
+        const OPERATION: &str = "IHttpContext::ExecuteRequest";
+        if let Some(mine) = *ticket {
+            return match self.finished {
+                Some((done, status)) if done == mine => {
+                    Poll::Ready(Error::check(OPERATION, status))
+                }
+                _ => Poll::Pending,
+            };
+        }
+        // One operation at a time, whatever the duplex mode: a child
+        // request writes the response.
+        if self.busy() != Busy::Idle {
+            return Poll::Pending;
+        }
+        let mut expected = BOOL(0);
+        // SAFETY: the live parent context and its live clone; the user is
+        // null (the child is authenticated as the parent); valid
+        // out-pointer.
+        let hr = unsafe {
+            crate::ffi::vcall!(
+                parent.as_ptr(),
+                ExecuteRequest(
+                    BOOL(1),
+                    child.as_ptr(),
+                    flags,
+                    core::ptr::null_mut(),
+                    &mut expected
+                )
+            )
+        };
+        Error::check(OPERATION, hr)?;
+        if !expected.as_bool() {
+            return Poll::Ready(Ok(()));
+        }
+        let mine = self.next_ticket;
+        self.next_ticket += 1;
+        self.child_in_flight = Some((child, mine));
+        *ticket = Some(mine);
+        Poll::Pending
     }
 
     /// Takes in what the completion routines reported since the last poll.
@@ -203,7 +275,7 @@ impl Io {
             Lane::Read => (self.read_in_flight.is_some(), self.send_in_flight.is_some()),
             Lane::Send => (self.send_in_flight.is_some(), self.read_in_flight.is_some()),
         };
-        mine || (other && self.duplex.is_none())
+        mine || (other && self.duplex.is_none()) || self.child_in_flight.is_some()
     }
 
     /// The completion routine and its context for an operation of `lane`
@@ -408,6 +480,16 @@ impl Io {
     }
 }
 
+/// `ReleaseClonedContext` on a child request that completed after its
+/// `ChildRequest` was dropped.
+fn release(child: NonNull<IHttpContext>) {
+    // SAFETY: the live clone, released once: its `ChildRequest` is gone.
+    let hr = unsafe { crate::ffi::vcall!(child.as_ptr(), ReleaseClonedContext()) };
+    if hr.is_err() {
+        crate::panic::report!("iis-module: IHttpContext::ReleaseClonedContext failed: {hr}");
+    }
+}
+
 /// Releases the routine's reference when IIS will not call it: the call
 /// failed, or completed at once.
 ///
@@ -539,5 +621,52 @@ impl Future for FlushResponse<'_> {
         };
         // SAFETY: as for `ReadBody`.
         unsafe { (*io.as_ptr()).poll_send(this.response.as_raw(), Send::Flush, &mut this.ticket) }
+    }
+}
+
+/// Runs a child request ([`ChildRequest::execute`](crate::ChildRequest::execute)).
+#[must_use = "futures do nothing unless awaited"]
+#[derive(Debug)]
+pub struct ExecuteChild<'a> {
+    parent: NonNull<IHttpContext>,
+    child: NonNull<IHttpContext>,
+    io: Option<NonNull<Io>>,
+    flags: u32,
+    ticket: Option<u64>,
+    _child: core::marker::PhantomData<&'a mut ()>,
+}
+
+// SAFETY: the pointers are the request's IIS objects and its task's I/O
+// state, reached only while the task is polled, as `HttpContext`'s are.
+unsafe impl core::marker::Send for ExecuteChild<'_> {}
+
+impl ExecuteChild<'_> {
+    pub(crate) fn new(
+        parent: NonNull<IHttpContext>,
+        child: NonNull<IHttpContext>,
+        io: Option<NonNull<Io>>,
+        flags: crate::ExecuteFlags,
+    ) -> Self {
+        Self {
+            parent,
+            child,
+            io,
+            flags: flags.bits(),
+            ticket: None,
+            _child: core::marker::PhantomData,
+        }
+    }
+}
+
+impl Future for ExecuteChild<'_> {
+    type Output = Result<()>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<()>> {
+        let this = self.get_mut();
+        let Some(io) = this.io else {
+            return Poll::Ready(Err(outside_task()));
+        };
+        // SAFETY: as for `ReadBody`.
+        unsafe { (*io.as_ptr()).poll_child(this.parent, this.child, this.flags, &mut this.ticket) }
     }
 }

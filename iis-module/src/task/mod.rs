@@ -15,7 +15,7 @@ mod waker;
 
 use io::Busy;
 pub(crate) use io::Io;
-pub use io::{FlushResponse, ReadBody, WriteBody};
+pub use io::{ExecuteChild, FlushResponse, ReadBody, WriteBody};
 pub(crate) use waker::Shared;
 
 use crate::module::flow::{Flow, Pending};

@@ -20,6 +20,7 @@ pub(super) const TYPE_CLASSES: &[(&str, &[&str])] = &[
         ],
     ),
     ("CompletionHandle", &["IHttpContext"]),
+    ("ChildRequest", &["IHttpContext"]),
     ("HttpRequest", &["IHttpRequest", "IHttpRequest3"]),
     ("HttpResponse", &["IHttpResponse", "IHttpResponse2"]),
     ("Http2Response", &["IHttpResponse4"]),
