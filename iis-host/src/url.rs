@@ -19,8 +19,13 @@ pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<String, AboveRoot> {
         .collect();
     let mut segments: Vec<&[u8]> = Vec::new();
     let mut pieces = decoded.split(|&b| b == b'/').peekable();
-    // The piece before the first `/` (empty for an absolute path).
-    let first = pieces.next().unwrap_or_default();
+    // The piece before the first `/` (empty for an absolute path; `SetUrl`
+    // may give a relative one), where a dot segment counts too.
+    let first = match pieces.next().unwrap_or_default() {
+        b".." => return Err(AboveRoot),
+        b"." => &[],
+        first => first,
+    };
     let mut ends_with_slash = false;
     while let Some(segment) = pieces.next() {
         let last = pieces.peek().is_none();
@@ -126,6 +131,10 @@ mod tests {
             "/a/../../b",
             "/..\\x",
             "/%2E%2E/",
+            // A relative URL (`SetUrl`) that starts by climbing (found by
+            // the `url` fuzz target).
+            "..\\\\a\\b/c/",
+            "%2e%2e/x",
         ] {
             assert_eq!(canonical_path(raw.as_bytes()), Err(AboveRoot), "{raw}");
         }

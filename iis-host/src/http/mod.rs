@@ -40,6 +40,9 @@
 
 mod body;
 mod connection;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod head;
 mod input;
 mod recording;

@@ -1,0 +1,4 @@
+//! Fuzz target: `iis_host::http::fuzzing::chunked_body` (see scripts/fuzz.sh).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| iis_host::http::fuzzing::chunked_body(data));
