@@ -32,6 +32,7 @@
 
 pub(crate) mod api;
 mod dispatch;
+mod error_page;
 mod global;
 mod next;
 pub(crate) mod pool;
