@@ -74,6 +74,44 @@ pub struct HostConfig {
     /// `%windir%\system32\inetsrv\config\schema`. A section without a
     /// schema cannot be read. Default: none.
     pub config_schemas: Vec<String>,
+    /// Which error page a response with an error status (400 and up) gets
+    /// when it carries no body of its own (`system.webServer/httpErrors`
+    /// `errorMode`, with IIS's default `existingResponse="Auto"`; see
+    /// [`ErrorMode`]). Default [`ErrorMode::DetailedLocalOnly`], IIS's.
+    pub error_mode: ErrorMode,
+}
+
+/// `system.webServer/httpErrors` `errorMode`: which page IIS's custom error
+/// module puts on an error response (status 400 and up).
+///
+/// With IIS's default `existingResponse="Auto"`, which iis-host emulates,
+/// the module decides in this order (Microsoft's `HttpErrorsSection`
+/// reference):
+///
+/// 1. a status set by `IHttpResponse::SetStatus` with `fTrySkipCustomErrors`
+///    keeps the response as the module made it, body or none;
+/// 2. where the effective mode is `Custom`, the response is replaced by the
+///    short page (the module's body, if any, is dropped);
+/// 3. where it is `Detailed`, a response with a body keeps it, and one
+///    without gets the detailed page.
+///
+/// The detailed page shows the status and substatus (`HTTP Error 500.0 -
+/// Internal Server Error`), the `SetErrorDescription` text (HTML-encoded
+/// when the module asked), the module and notification that set the
+/// status, the HRESULT it reported, the requested URL and the physical
+/// path. The short page shows the status and substatus only.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorMode {
+    /// The detailed page for a request from the local machine (a loopback
+    /// client address, or the server's own), the short page for others
+    /// (`DetailedLocalOnly`, 0). IIS's default.
+    #[default]
+    DetailedLocalOnly,
+    /// The short page for every client (`Custom`, 1).
+    Custom,
+    /// The detailed page for every client (`Detailed`, 2).
+    Detailed,
 }
 
 /// What a handler mapping requires of the request's resource
@@ -219,6 +257,7 @@ impl Default for HostConfig {
             handlers: HandlerMapping::iis_defaults(),
             application_host_config: None,
             config_schemas: Vec::new(),
+            error_mode: ErrorMode::default(),
         }
     }
 }

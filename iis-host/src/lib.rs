@@ -124,8 +124,12 @@
 //!   name with `fReplace`; `Server: Microsoft-IIS/10.0` joins the headers
 //!   when the head is about to be sent, before the SendResponse
 //!   notification, so a module there can delete it for good; a request nobody handled (no write, no
-//!   `SetStatus`, no `SetRequestHandled`) gets IIS's `404.0` page, showing
-//!   the `SetErrorDescription` text if a SendResponse module set one. Each
+//!   `SetStatus`, no `SetRequestHandled`) gets a `404.0`. An error response
+//!   (400 and up) without a body of its own gets IIS's error page at the
+//!   final send, as from IIS's custom error module: detailed (substatus,
+//!   `SetErrorDescription` text, module, notification, HRESULT) for a
+//!   loopback client, short for others, per [`HostConfig::error_mode`]; a
+//!   status set with `fTrySkipCustomErrors` keeps the response as it is. Each
 //!   data chunk written stays one buffered chunk (`EntityChunkCount`);
 //!   `WriteEntityChunkByReference` inserts at its position.
 //! * **Connection**: `ResetConnection` drops everything not yet written and
@@ -230,7 +234,9 @@ pub mod testing;
 mod transcript;
 mod url;
 
-pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
+pub use config::{
+    ErrorMode, HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType,
+};
 pub use configuration::apphost::ApplicationHost;
 pub use error::HostError;
 pub use host::{Host, HostBuilder, HostStats};

@@ -14,6 +14,20 @@ pub(crate) use iis_sys::{
 ///
 /// Every variant maps to the HRESULT IIS receives ([`Error::hresult`]) when
 /// the error leaves a module hook or `RegisterModule`.
+///
+/// # What the client gets
+///
+/// A request hook that returns an error (or panics) fails the request: the
+/// SDK clears the response, sets the status and `SetErrorDescription`
+/// (`Module::hook: error`, HTML-encoded), so that IIS's error page shows it
+/// to a local client. The status is:
+///
+/// - `400 Bad Request` (substatus 0) for an error in the client's own input,
+///   which [`Error::is_bad_request`] tells: request data that cannot be
+///   decoded ([`Error::Encoding`] with `from_client`), e.g. a request
+///   header that is not UTF-8 read with `header_str(..)?`;
+/// - `500 Internal Server Error` (substatus 0) for everything else: the
+///   server, the module, its configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -58,12 +72,22 @@ pub enum Error {
     InvalidStatus(u16),
     /// Data IIS returned is not valid UTF-8 (or UTF-16); use the `_bytes`
     /// accessor instead.
+    ///
+    /// When the data is the client's (`from_client`: a request header read
+    /// with [`HttpRequest::header_str`](crate::HttpRequest::header_str), the
+    /// URL or query string), the fault is the client's, and a hook that
+    /// returns this error with `?` answers `400 Bad Request` rather than
+    /// `500` (see [`Error::is_bad_request`]).
     #[error("{what} is not valid {encoding}")]
     Encoding {
-        /// What could not be decoded.
+        /// What could not be decoded, e.g. "request header value".
         what: &'static str,
         /// "UTF-8" or "UTF-16".
         encoding: &'static str,
+        /// Whether the data came from the client's request (as sent, or as
+        /// HTTP.sys decoded it), rather than from the server, its
+        /// configuration or a module.
+        from_client: bool,
     },
     /// A stored module context holds a different type than requested.
     #[error("the stored module context is not a {expected}")]
@@ -100,6 +124,20 @@ impl Error {
             message: message.into(),
             hresult: E_FAIL,
         }
+    }
+
+    /// Whether the error is the client's fault rather than the server's:
+    /// request data it sent that cannot be decoded ([`Error::Encoding`] with
+    /// `from_client`). A hook failing with such an error answers
+    /// `400 Bad Request` instead of `500`.
+    pub fn is_bad_request(&self) -> bool {
+        matches!(
+            self,
+            Error::Encoding {
+                from_client: true,
+                ..
+            }
+        )
     }
 
     /// The HRESULT this error is reported to IIS as.
@@ -149,9 +187,31 @@ mod tests {
         assert!(Error::check("IHttpResponse::Flush", HRESULT(0)).is_ok());
         let err = Error::check("IHttpResponse::Flush", E_NOTIMPL).unwrap_err();
         assert_eq!(err.hresult(), E_NOTIMPL);
+        assert!(!err.is_bad_request());
         assert_eq!(
             err.to_string(),
             format!("IHttpResponse::Flush failed: {E_NOTIMPL}")
         );
+    }
+
+    #[test]
+    fn only_undecodable_client_data_is_a_bad_request() {
+        let client = Error::Encoding {
+            what: "request header value",
+            encoding: "UTF-8",
+            from_client: true,
+        };
+        assert!(client.is_bad_request());
+        assert_eq!(
+            client.to_string(),
+            "request header value is not valid UTF-8"
+        );
+        let server = Error::Encoding {
+            what: "physical path",
+            encoding: "UTF-16",
+            from_client: false,
+        };
+        assert!(!server.is_bad_request());
+        assert!(!Error::msg("boom").is_bad_request());
     }
 }

@@ -43,6 +43,7 @@ pub(crate) unsafe fn wide_to_string(ptr: PCWSTR, what: &'static str) -> Result<O
         .map_err(|_| Error::Encoding {
             what,
             encoding: "UTF-16",
+            from_client: false,
         })
 }
 
@@ -85,11 +86,23 @@ pub(crate) unsafe fn c_bytes<'a>(ptr: PCSTR) -> Option<&'a [u8]> {
     }
 }
 
-/// Decodes bytes as UTF-8 or reports which value was not.
+/// Decodes bytes from the server or a module as UTF-8, or reports which
+/// value was not.
 pub(crate) fn utf8<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a str> {
     core::str::from_utf8(bytes).map_err(|_| Error::Encoding {
         what,
         encoding: "UTF-8",
+        from_client: false,
+    })
+}
+
+/// Decodes bytes the client sent (request headers) as UTF-8, or reports
+/// which value was not, as the client's fault (a `400` if it fails a hook).
+pub(crate) fn client_utf8<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a str> {
+    core::str::from_utf8(bytes).map_err(|_| Error::Encoding {
+        what,
+        encoding: "UTF-8",
+        from_client: true,
     })
 }
 

@@ -174,6 +174,52 @@ fn an_error_from_a_hook_becomes_a_500_with_its_description() {
 }
 
 #[test]
+fn a_failed_hook_shows_a_local_client_the_iis_error_page_with_its_description() {
+    let host = fixture_host(&["fails"]).expect("loads");
+    let t = host.get("/secret");
+    assert_eq!(
+        (t.status, t.substatus, t.reason.as_str()),
+        (500, 0, "Internal Server Error")
+    );
+    let page = t.body_text();
+    for shown in [
+        "HTTP Error 500.0 - Internal Server Error",
+        "on_authorize_request: authorization backend unavailable",
+        "<th>Notification</th><td>AuthorizeRequest</td>",
+        "<th>Error Code</th><td>0x80004005</td>",
+    ] {
+        assert!(page.contains(shown), "{shown:?} missing: {t}");
+    }
+}
+
+#[test]
+fn a_request_header_that_is_not_utf8_is_a_400_naming_it_not_a_500() {
+    let host = fixture_host(&["headers"]).expect("loads");
+    let request = http::Request::builder()
+        .uri("/")
+        .header(
+            "User-Agent",
+            http::HeaderValue::from_bytes(b"caf\xe9").expect("obs-text is allowed"),
+        )
+        .body(Vec::new())
+        .expect("valid request");
+    let t = host.run(request);
+    assert_eq!(
+        (t.status, t.substatus, t.reason.as_str()),
+        (400, 0, "Bad Request"),
+        "{t}"
+    );
+    let page = t.body_text();
+    assert!(page.contains("HTTP Error 400.0 - Bad Request"), "{page}");
+    assert!(
+        page.contains("on_execute_request_handler: request header value is not valid UTF-8"),
+        "{page}"
+    );
+    // The same module with a header it can read answers normally.
+    assert_eq!(host.get("/").status, 200);
+}
+
+#[test]
 fn pending_requests_complete_from_another_thread() {
     let host = fixture_host(&["pending"]).expect("loads");
     for _ in 0..20 {

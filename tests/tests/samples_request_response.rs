@@ -18,9 +18,16 @@ fn clear_at_send_response_empties_the_body_but_keeps_status_and_headers() {
     let t = samples(&["CHttpModuleHelloWorld", "IHttpResponseClear"]).get("/");
     assert_eq!(answer(&t), (200, String::new(), Some("text/plain".into())));
     assert_eq!(header(&t, "Content-Length").as_deref(), Some("0"));
+    // An unhandled request's 404.0 has no body when SendResponse runs: its
+    // page comes after, from the custom error module, which IIS runs last
+    // in SendResponse, so clearing there does not remove it.
     let t = samples(&["IHttpResponseClear"]).get("/missing");
     assert_eq!(t.status, 404);
-    assert!(t.body.is_empty());
+    assert_eq!(t.body, baseline("/missing").body);
+    assert!(
+        t.body_text().contains("HTTP Error 404.0 - Not Found"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -170,7 +177,16 @@ fn set_header_at_send_response_appends_refresh_and_replaces_content_type_and_ser
     assert_eq!(t.status, 404, "the body and status are unchanged");
     assert_eq!(t.body, baseline("/missing").body);
     assert_eq!(header(&t, "Refresh").as_deref(), Some("30"));
-    assert_eq!(header(&t, "Content-Type").as_deref(), Some("text/plain"));
+    // The module replaces Content-Type; the 404.0 page, put on the response
+    // after every SendResponse module (IIS's custom error module runs
+    // last), is sent as HTML.
+    assert!(
+        calls(&t)
+            .contains(&r#"IHttpResponse::SetHeader(12, "text/plain", replace=true)"#.to_owned()),
+        "{:?}",
+        calls(&t)
+    );
+    assert_eq!(header(&t, "Content-Type").as_deref(), Some("text/html"));
     assert_eq!(header(&t, "Server").as_deref(), Some("MyServer/7.0"));
     let servers = t
         .headers
@@ -224,9 +240,10 @@ fn get_raw_http_response_counts_the_buffered_entity_chunks() {
     ])
     .get("/");
     assert_eq!(t.body_text(), "Data chunks in response buffer: 2");
-    // The unhandled request's error page is one chunk.
+    // The unhandled request's 404.0 has no entity yet at SendResponse (IIS's
+    // custom error module adds its page after every other module).
     let t = samples(&["IHttpResponseGetRawHttpResponse"]).get("/");
-    assert_eq!(t.body_text(), "Data chunks in response buffer: 1");
+    assert_eq!(t.body_text(), "Data chunks in response buffer: 0");
 }
 
 #[test]

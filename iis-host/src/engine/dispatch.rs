@@ -9,8 +9,8 @@ use std::task::Poll;
 use std::time::Instant;
 
 use iis_sys::{
-    CHttpModule, IHttpCompletionInfo, IHttpCompletionInfo2, IHttpContext, IHttpEventProvider,
-    REQUEST_NOTIFICATION_STATUS,
+    CHttpModule, E_POINTER, IHttpCompletionInfo, IHttpCompletionInfo2, IHttpContext,
+    IHttpEventProvider, REQUEST_NOTIFICATION_STATUS,
 };
 
 use crate::engine::pool::now;
@@ -57,7 +57,11 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
         hr: hex(hr),
     });
     if hr.is_err() || out.is_null() {
-        core.with_state(|s| s.flow.failed[index] = true);
+        core.with_state(|s| {
+            s.flow.failed[index] = true;
+            // What IIS's error page reports for the failure.
+            s.resp.error_hr = if hr.is_err() { hr } else { E_POINTER };
+        });
         return None;
     }
     core.host()
@@ -161,6 +165,9 @@ pub(crate) async fn raise<S: ResponseSink + ?Sized>(
         }
         let Some(module) = instance(core, index) else {
             fail_with_500(core);
+            core.with_state(|s| {
+                s.resp.status_source = Some((core.modules[index].name.clone(), bit));
+            });
             return Outcome::Finish;
         };
         let status = call_module(

@@ -33,6 +33,7 @@
 pub(crate) mod api;
 mod child;
 mod dispatch;
+mod error_page;
 mod global;
 mod next;
 pub(crate) mod pool;

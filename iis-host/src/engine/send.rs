@@ -12,63 +12,31 @@ use std::future::poll_fn;
 use std::task::{Context, Poll};
 
 use crate::engine::dispatch::raise;
+use crate::engine::error_page;
 use crate::engine::pool::now;
 use crate::http::{ConnectionFate, RecordingSink, ResponseHead, ResponseSink};
 use crate::objects::Foreign;
-use crate::objects::headers::Side;
 use crate::objects::providers::{SEND_DISCONNECT, SEND_MORE_DATA, send_response};
 use crate::state::RequestCore;
 use crate::state::request::{OutItem, ResponseData};
 use crate::transcript::{HostEvent, Notification};
 
-/// The body of the `404.0` an unhandled request gets (IIS's detailed error page, shortened).
-const NOT_FOUND_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
-<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n\
-<head>\r\n\
-<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"/>\r\n\
-<title>IIS 10.0 Detailed Error - 404.0 - Not Found</title>\r\n\
-</head>\r\n\
-<body>\r\n\
-<div id=\"content\">\r\n\
-<div class=\"content-container\">\r\n\
-<h3>HTTP Error 404.0 - Not Found</h3>\r\n\
-<h4>The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.</h4>\r\n\
-</div>\r\n\
-</div>\r\n\
-</body>\r\n\
-</html>\r\n";
-
-/// The description of the `404.0` page (replaced by `SetErrorDescription`'s).
-const NOT_FOUND_TEXT: &str = "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.";
-
-/// The body of the `500.0` the host sends when it fails a request itself.
-const SERVER_ERROR_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
-<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n\
-<head>\r\n\
-<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"/>\r\n\
-<title>IIS 10.0 Detailed Error - 500.0 - Internal Server Error</title>\r\n\
-</head>\r\n\
-<body>\r\n\
-<h3>HTTP Error 500.0 - Internal Server Error</h3>\r\n\
-<h4>The page cannot be displayed because an internal server error has occurred.</h4>\r\n\
-</body>\r\n\
-</html>\r\n";
-
-/// Replaces the (unsent) response with an error page.
-fn error_page(resp: &mut ResponseData, status: u16, reason: &str, body: &str) {
+/// Replaces the (unsent) response with an error status and no body: the
+/// page comes from the custom error emulation at the final send
+/// ([`error_page`](super::error_page)), as from IIS's custom error module.
+fn error_status(resp: &mut ResponseData, status: u16, reason: &str) {
     resp.status = status;
     resp.substatus = 0;
     resp.reason = reason.to_owned();
-    resp.headers
-        .set(Side::Response, "Content-Type", b"text/html", true);
-    resp.chunks = vec![body.as_bytes().to_vec()];
+    resp.skip_custom_errors = false;
+    resp.chunks.clear();
     resp.touch();
 }
 
 /// The unhandled-request `404.0` (what IIS's static file handler answers
 /// when no module handled the request in ExecuteRequestHandler).
 pub(crate) fn not_found(core: &RequestCore) {
-    core.with_state(|s| error_page(&mut s.resp, 404, "Not Found", NOT_FOUND_BODY));
+    core.with_state(|s| error_status(&mut s.resp, 404, "Not Found"));
 }
 
 /// A `500.0` when the host fails the request (a failed `GetHttpModule`, a
@@ -77,7 +45,7 @@ pub(crate) fn fail_with_500(core: &RequestCore) {
     core.with_state(|s| {
         if !s.out.head_sent && !s.resp.reset {
             s.resp.status_set = true;
-            error_page(&mut s.resp, 500, "Internal Server Error", SERVER_ERROR_BODY);
+            error_status(&mut s.resp, 500, "Internal Server Error");
         }
     });
 }
@@ -112,21 +80,6 @@ fn module_head(body: &[u8]) -> Option<(ResponseHead, usize)> {
             .push((name.trim().to_owned(), value.trim().as_bytes().to_vec()));
     }
     Some((head, end + 4))
-}
-
-/// The unhandled-request `404.0` page shows the `SetErrorDescription` text
-/// (set by a SendResponse module before the page leaves), as IIS's detailed
-/// error page does.
-fn describe_error_page(resp: &mut ResponseData) {
-    let Some(description) = &resp.error_description else {
-        return;
-    };
-    if resp.chunks.len() != 1 || resp.chunks[0] != NOT_FOUND_BODY.as_bytes() {
-        return;
-    }
-    let text = String::from_utf16_lossy(description);
-    let page = NOT_FOUND_BODY.replace(NOT_FOUND_TEXT, &text);
-    resp.chunks = vec![page.into_bytes()];
 }
 
 /// A send inside a module's call (`Flush`, a write with buffering off):
@@ -217,6 +170,7 @@ async fn send_with<S: ResponseSink + ?Sized>(
     sink: Option<&mut S>,
 ) {
     let server_header = core.host().config.server_header.as_deref();
+    let error_mode = core.host().config.error_mode;
     let proceed = core.with_state(|s| {
         if s.out.sending || s.resp.complete {
             return None;
@@ -269,7 +223,10 @@ async fn send_with<S: ResponseSink + ?Sized>(
             s.resp.complete |= final_send;
             return;
         }
-        describe_error_page(&mut s.resp);
+        if final_send && !s.out.head_sent {
+            // IIS's custom error module runs last in SendResponse.
+            error_page::apply(s, error_mode);
+        }
         let mut body: Vec<u8> = s.resp.chunks.drain(..).flatten().collect();
         if !s.out.head_sent {
             let module_head = s

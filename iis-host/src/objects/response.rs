@@ -173,7 +173,9 @@ fn redirect(
     S_OK
 }
 
-fn html_encode(text: &str) -> String {
+/// HTML-encodes `text` (`&`, `<`, `>`, `"`): `SetErrorDescription`'s
+/// `fHtmlEncode`, and every value the error pages show.
+pub(crate) fn html_encode(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -161,6 +161,48 @@ pub fn set_status(context: *mut IHttpContext, status: u16, reason: &std::ffi::CS
     .is_ok()
 }
 
+/// `SetStatus` with every argument: substatus, `hrErrorToReport` and
+/// `fTrySkipCustomErrors`.
+pub fn set_status_detail(
+    context: *mut IHttpContext,
+    status: u16,
+    reason: &std::ffi::CStr,
+    substatus: u16,
+    hr: HRESULT,
+    skip_custom_errors: bool,
+) -> bool {
+    let response = response(context);
+    // SAFETY: a live response; a NUL-terminated reason; no exception.
+    unsafe {
+        ((*(*response).lpVtbl).SetStatus)(
+            response,
+            status,
+            PCSTR(reason.as_ptr().cast()),
+            substatus,
+            hr,
+            std::ptr::null_mut(),
+            BOOL::from(skip_custom_errors),
+        )
+    }
+    .is_ok()
+}
+
+/// `SetErrorDescription(text, len, fHtmlEncode)`.
+pub fn set_error_description(context: *mut IHttpContext, text: &str, html_encode: bool) -> bool {
+    let response = response(context);
+    let wide: Vec<u16> = text.encode_utf16().chain([0]).collect();
+    // SAFETY: a live response; `wide` holds `len` units (and a NUL).
+    unsafe {
+        ((*(*response).lpVtbl).SetErrorDescription)(
+            response,
+            PCWSTR(wide.as_ptr()),
+            (wide.len() - 1) as u32,
+            BOOL::from(html_encode),
+        )
+    }
+    .is_ok()
+}
+
 pub fn clear(context: *mut IHttpContext) {
     let response = response(context);
     // SAFETY: a live response.

@@ -80,6 +80,8 @@ pub struct Script {
     pub priority: Option<&'static str>,
     /// What `RegisterModule` returns when it fails on purpose.
     pub fail_with: Option<HRESULT>,
+    /// What `GetHttpModule` returns when it fails on purpose.
+    pub fail_get_module: Option<HRESULT>,
     /// Each request notification.
     pub on_request: fn(&Call) -> REQUEST_NOTIFICATION_STATUS,
     /// Each global notification.
@@ -103,6 +105,7 @@ impl Script {
             global: 0,
             priority: None,
             fail_with: None,
+            fail_get_module: None,
             on_request: continue_request,
             on_global: continue_global,
             counters,
@@ -207,6 +210,9 @@ define_member_fn! {
         // SAFETY: `this` is our factory; `allocator` the host's; `out` writable.
         unsafe {
             let factory = &*this.cast::<Factory>();
+            if let Some(hr) = factory.script.fail_get_module {
+                return hr;
+            }
             let memory = ((*(*allocator).lpVtbl).AllocateMemory)(allocator, std::mem::size_of::<Module>() as u32);
             if memory.is_null() {
                 return HRESULT(0x8007_000E_u32 as i32);

@@ -141,7 +141,8 @@ impl HttpRequest {
     /// The decoded path of the URL (`/a b`), without the query string.
     ///
     /// # Errors
-    /// [`Error::NullPointer`]; [`Error::Encoding`].
+    /// [`Error::NullPointer`]; [`Error::Encoding`] (with `from_client`: a
+    /// `400` if a hook returns it).
     #[doc(alias = "GetRawHttpRequest")]
     pub fn url(&self) -> Result<String> {
         let cooked = &self.raw_request()?.CookedUrl;
@@ -151,7 +152,8 @@ impl HttpRequest {
     /// The query string without the leading `?` (empty if none).
     ///
     /// # Errors
-    /// [`Error::NullPointer`]; [`Error::Encoding`].
+    /// [`Error::NullPointer`]; [`Error::Encoding`] (with `from_client`: a
+    /// `400` if a hook returns it).
     #[doc(alias = "GetRawHttpRequest")]
     pub fn query(&self) -> Result<String> {
         let cooked = &self.raw_request()?.CookedUrl;
@@ -202,11 +204,14 @@ impl HttpRequest {
     /// A request header's value as text, if present.
     ///
     /// # Errors
-    /// [`Error::Encoding`] if not UTF-8 (use [`header`](Self::header)).
+    /// [`Error::Encoding`] (with `from_client`) if the client sent a value
+    /// that is not UTF-8 (use [`header`](Self::header) for the bytes): a
+    /// hook that returns it with `?` answers `400 Bad Request`.
+    /// [`Error::InvalidInput`] for an invalid name.
     #[doc(alias = "GetHeader")]
     pub fn header_str(&self, name: impl HeaderKey) -> Result<Option<&str>> {
         self.header(name)?
-            .map(|v| ffi::utf8(v, "header value"))
+            .map(|v| ffi::client_utf8(v, "request header value"))
             .transpose()
     }
 
@@ -620,7 +625,8 @@ fn version_of(major: u16, minor: u16) -> Version {
     }
 }
 
-/// Decodes `len_bytes` bytes of UTF-16 at `ptr` (http.h lengths are bytes).
+/// Decodes `len_bytes` bytes of UTF-16 at `ptr` (http.h lengths are bytes):
+/// the client's URL as HTTP.sys decoded it, so a failure is the client's.
 fn wide_slice(ptr: *const u16, len_bytes: u16, what: &'static str) -> Result<String> {
     if ptr.is_null() {
         return Ok(String::new());
@@ -630,6 +636,7 @@ fn wide_slice(ptr: *const u16, len_bytes: u16, what: &'static str) -> Result<Str
     String::from_utf16(units).map_err(|_| Error::Encoding {
         what,
         encoding: "UTF-16",
+        from_client: true,
     })
 }
 

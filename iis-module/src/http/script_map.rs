@@ -93,6 +93,7 @@ impl ScriptMap<'_> {
             .map_err(|_| crate::Error::Encoding {
                 what,
                 encoding: "UTF-16",
+                from_client: false,
             })
     }
 

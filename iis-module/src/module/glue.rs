@@ -202,7 +202,8 @@ unsafe fn finish_hook<T>(
     RQ_NOTIFICATION_FINISH_REQUEST
 }
 
-/// Reports a failed hook: a log record, and a 500 carrying the HRESULT and
+/// Reports a failed hook: a log record, and a 500 (a 400 for the client's
+/// undecodable input, [`Error::is_bad_request`]) carrying the HRESULT and
 /// description IIS shows in its detailed error and failed-request trace, or,
 /// once the response head has left, a reset connection.
 fn fail<T>(failed: &mut bool, cx: &mut HttpContext, hook: &str, error: &Error) {
@@ -232,7 +233,15 @@ fn fail<T>(failed: &mut bool, cx: &mut HttpContext, hook: &str, error: &Error) {
         return;
     }
     response.clear();
-    let _ = response.set_status_raw(500, 0, "Internal Server Error", error.hresult(), false);
+    // The client's undecodable input is its fault (400), anything else the
+    // server's (500); no body and no `fTrySkipCustomErrors`, so IIS's error
+    // page shows the description to a local client.
+    let (status, reason) = if error.is_bad_request() {
+        (400, "Bad Request")
+    } else {
+        (500, "Internal Server Error")
+    };
+    let _ = response.set_status_raw(status, 0, reason, error.hresult(), false);
     let _ = response.set_error_description(&format!("{module}::{hook}: {error}"), true);
 }
 

@@ -51,7 +51,9 @@ macro_rules! request_hooks {
         /// neither miss a notification it handles nor receive one it does not.
         ///
         /// A hook's `Err` or panic is contained: the SDK logs it, answers 500
-        /// (or resets the connection once the response head has left) and
+        /// (400 for the client's undecodable input, see
+        /// [`Error::is_bad_request`](crate::Error::is_bad_request); or
+        /// resets the connection once the response head has left) and
         /// finishes the request; the instance gets no further hooks.
         ///
         /// # `async fn` hooks

@@ -72,6 +72,7 @@ unsafe fn text(p: PWCHAR, len: u16, what: &'static str) -> Result<String> {
     String::from_utf16(units.unwrap_or_default()).map_err(|_| Error::Encoding {
         what,
         encoding: "UTF-16",
+        from_client: false,
     })
 }
 
