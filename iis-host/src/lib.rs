@@ -95,7 +95,18 @@
 //!   [`HostConfig::physical_path`], or the one a MapRequestHandler module
 //!   set with `IMapHandlerProvider::SetFileInfo` (whose reference the
 //!   request takes over and releases at its end); `GetScriptMap` is the
-//!   first matching [`HostConfig::handlers`] mapping (IIS's defaults); the
+//!   first matching [`HostConfig::handlers`] mapping (IIS's defaults), fixed
+//!   once MapRequestHandler is over (a module there may change it with
+//!   `SetScriptMap`, or change the method or URL it is chosen from);
+//!   `MapHandler` looks a URL and verb up among the same mappings. A request
+//!   no module handled by the end of ExecuteRequestHandler is answered by
+//!   that mapping: `StaticFile` is IIS's static file handler under
+//!   [`HostConfig::physical_path`] (MIME map, `ETag`, `Last-Modified`, `304`,
+//!   `404.3`, `405.0`), with default documents
+//!   ([`HostConfig::default_documents`]), the `301` to a directory's slash
+//!   form and `403.14`; `OPTIONSVerbHandler` answers `OPTIONS`; a mapping to
+//!   a loaded module leaves the response to it; a handler iis-host does not
+//!   have (ASP, ASP.NET) gives `404.0`, no mapping `404.4`. The
 //!   output-fragment cache (`AddFragmentToCache` …) is kept in memory.
 //! * **Configuration**: `IHttpServer::GetAdminManager` is a read-only
 //!   `IAppHostAdminManager` whose `GetAdminSection` merges
@@ -124,8 +135,9 @@
 //!   name with `fReplace`; `Server: Microsoft-IIS/10.0` joins the headers
 //!   when the head is about to be sent, before the SendResponse
 //!   notification, so a module there can delete it for good; a request nobody handled (no write, no
-//!   `SetStatus`, no `SetRequestHandled`) gets IIS's `404.0` page, showing
-//!   the `SetErrorDescription` text if a SendResponse module set one. Each
+//!   `SetStatus`, no `SetRequestHandled`) gets its handler's answer (above),
+//!   IIS's `404.0` page for a missing file, showing the
+//!   `SetErrorDescription` text if a SendResponse module set one. Each
 //!   data chunk written stays one buffered chunk (`EntityChunkCount`);
 //!   `WriteEntityChunkByReference` inserts at its position.
 //! * **Connection**: `ResetConnection` drops everything not yet written and
@@ -152,7 +164,7 @@
 //! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
 //! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
 //! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |
-//! | `IHttpContext` | `ExecuteRequest`, `CloneContext`, `ReleaseClonedContext`, `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
+//! | `IHttpContext` | `ExecuteRequest`, `CloneContext`, `ReleaseClonedContext`, `GetServerVarChanges`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
 //! | `IHttpContext` | `GetParentContext` | null (no child requests) |
 //! | `IHttpContext` | `GetScriptMap`, `GetFileInfo` | null when no handler mapping matches / the URL maps to no file |
 //! | `IHttpContext3` | `PostCompletion(cbBytes, pfnCompletionRoutine, pvContext)` | `E_NOTIMPL` |
@@ -186,8 +198,8 @@
 //! `HTTP_SEND_RESPONSE_FLAG_DISCONNECT` only; raw
 //! `HTTP_REQUEST`/`HTTP_RESPONSE` structs are snapshots (writes to them are
 //! not read back); `SetErrorStatus` is recorded only ("does not directly
-//! affect request processing"); custom error pages (only the 404 of an
-//! unhandled request is generated); output and kernel caching; TLS,
+//! affect request processing"); custom error pages (only the built-in
+//! handlers' error pages are generated); output and kernel caching; TLS,
 //! authentication (the user is anonymous unless a module sets one) and
 //! child requests; Windows tokens, SIDs and ACLs (the anonymous user has no
 //! token; `AccessCheck` asks whether the host can read the file); trace
@@ -208,7 +220,8 @@
 // it only through engine::api) -> objects/ (the ABI objects: vtables bound
 // to the state) -> state/ (what a request and the host hold: data and
 // locks) -> ffi, url, config, transcript, error, loader, message (the HTTP
-// data shared with the transport), block_on. The transport, http/
+// data shared with the transport), block_on, handlers (IIS's built-in
+// handlers, over a request's copy). The transport, http/
 // (connections, codec, limits), is used by the engine and the host API only.
 mod block_on;
 mod config;
@@ -216,6 +229,7 @@ mod configuration;
 mod engine;
 mod error;
 mod ffi;
+mod handlers;
 mod host;
 pub mod http;
 mod loader;

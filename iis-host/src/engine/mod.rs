@@ -16,8 +16,9 @@
 //! subscribed to it; then the final send (SendResponse); then LogRequest and
 //! EndRequest (with their post-notifications). If no module handled the
 //! request by the end of ExecuteRequestHandler (see
-//! [`RequestState::handled`](crate::state::request::RequestState::handled)), it gets
-//! IIS's `404.0`.
+//! [`RequestState::handled`](crate::state::request::RequestState::handled)), the
+//! handler IIS mapped answers it (`handler`: the static file handler, a
+//! `404.0` for a handler iis-host does not have).
 //!
 //! `RQ_NOTIFICATION_FINISH_REQUEST` stops the current notification (later
 //! modules and its post-notification are skipped) and jumps to the final send
@@ -33,6 +34,7 @@
 pub(crate) mod api;
 mod dispatch;
 mod global;
+mod handler;
 mod next;
 pub(crate) mod pool;
 mod send;
@@ -212,6 +214,10 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
                 // No module set a user: anonymous authentication applies.
                 core.with_state(|s| s.req.authenticated = true);
             }
+            if stage == Notification::MapRequestHandler && post {
+                // The handler is chosen: GetScriptMap keeps it from now on.
+                crate::objects::script_map::choose(core);
+            }
             if outcome == Outcome::Finish {
                 break 'stages;
             }
@@ -219,7 +225,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
                 && !post
                 && !core.with_state(|s| s.handled())
             {
-                send::not_found(core);
+                handler::execute(core);
             }
         }
     }

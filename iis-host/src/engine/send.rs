@@ -13,6 +13,7 @@ use std::task::{Context, Poll};
 
 use crate::engine::dispatch::raise;
 use crate::engine::pool::now;
+use crate::handlers::{Answer, Entity, NOT_FOUND};
 use crate::http::{ConnectionFate, RecordingSink, ResponseHead, ResponseSink};
 use crate::objects::Foreign;
 use crate::objects::headers::Side;
@@ -21,25 +22,32 @@ use crate::state::RequestCore;
 use crate::state::request::{OutItem, ResponseData};
 use crate::transcript::{HostEvent, Notification};
 
-/// The body of the `404.0` an unhandled request gets (IIS's detailed error page, shortened).
-const NOT_FOUND_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
+/// IIS's detailed error page (shortened) for `status.substatus`, with
+/// `description` (HTML-encoded by the caller where it comes from a module).
+pub(crate) fn error_body(status: u16, substatus: u16, reason: &str, description: &str) -> String {
+    format!(
+        "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
 <html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n\
 <head>\r\n\
 <meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"/>\r\n\
-<title>IIS 10.0 Detailed Error - 404.0 - Not Found</title>\r\n\
+<title>IIS 10.0 Detailed Error - {status}.{substatus} - {reason}</title>\r\n\
 </head>\r\n\
 <body>\r\n\
 <div id=\"content\">\r\n\
 <div class=\"content-container\">\r\n\
-<h3>HTTP Error 404.0 - Not Found</h3>\r\n\
-<h4>The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.</h4>\r\n\
+<h3>HTTP Error {status}.{substatus} - {reason}</h3>\r\n\
+<h4>{description}</h4>\r\n\
 </div>\r\n\
 </div>\r\n\
 </body>\r\n\
-</html>\r\n";
+</html>\r\n"
+    )
+}
 
-/// The description of the `404.0` page (replaced by `SetErrorDescription`'s).
-const NOT_FOUND_TEXT: &str = "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.";
+/// The body of the `404.0` an unhandled request gets.
+fn not_found_body() -> String {
+    error_body(404, 0, "Not Found", NOT_FOUND)
+}
 
 /// The body of the `500.0` the host sends when it fails a request itself.
 const SERVER_ERROR_BODY: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
@@ -65,10 +73,33 @@ fn error_page(resp: &mut ResponseData, status: u16, reason: &str, body: &str) {
     resp.touch();
 }
 
-/// The unhandled-request `404.0` (what IIS's static file handler answers
-/// when no module handled the request in ExecuteRequestHandler).
-pub(crate) fn not_found(core: &RequestCore) {
-    core.with_state(|s| error_page(&mut s.resp, 404, "Not Found", NOT_FOUND_BODY));
+/// A built-in handler's answer, replacing the (unsent) response.
+pub(crate) fn answer(core: &RequestCore, answer: Answer) {
+    core.with_state(|s| {
+        let resp = &mut s.resp;
+        match answer.entity {
+            Entity::ErrorPage(description) => {
+                let body = error_body(answer.status, answer.substatus, answer.reason, description);
+                error_page(resp, answer.status, answer.reason, &body);
+            }
+            Entity::Bytes(bytes) => {
+                resp.status = answer.status;
+                resp.reason = answer.reason.to_owned();
+                resp.chunks = vec![bytes];
+            }
+            Entity::Empty => {
+                resp.status = answer.status;
+                resp.reason = answer.reason.to_owned();
+                resp.chunks = Vec::new();
+            }
+        }
+        resp.substatus = answer.substatus;
+        for (name, value) in answer.headers {
+            resp.headers
+                .set(Side::Response, name, value.as_bytes(), true);
+        }
+        resp.touch();
+    });
 }
 
 /// A `500.0` when the host fails the request (a failed `GetHttpModule`, a
@@ -121,11 +152,12 @@ fn describe_error_page(resp: &mut ResponseData) {
     let Some(description) = &resp.error_description else {
         return;
     };
-    if resp.chunks.len() != 1 || resp.chunks[0] != NOT_FOUND_BODY.as_bytes() {
+    let page = not_found_body();
+    if resp.chunks.len() != 1 || resp.chunks[0] != page.as_bytes() {
         return;
     }
     let text = String::from_utf16_lossy(description);
-    let page = NOT_FOUND_BODY.replace(NOT_FOUND_TEXT, &text);
+    let page = page.replace(NOT_FOUND, &text);
     resp.chunks = vec![page.into_bytes()];
 }
 
