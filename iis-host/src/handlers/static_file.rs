@@ -22,7 +22,9 @@
 //! and MIME maps from configuration (the table below is IIS's default for
 //! the common types). File names are looked up as the host's file system
 //! does (case-sensitive on Linux, where Windows is not), except the
-//! default documents' names.
+//! default documents' names; the file sent is the one the URL maps to
+//! (after `RQ_MAP_PATH`), not one a module set with
+//! `IMapHandlerProvider::SetFileInfo`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
