@@ -23,8 +23,8 @@ use crate::state::request::{OutItem, ResponseData};
 use crate::transcript::{HostEvent, Notification};
 
 /// IIS's detailed error page (shortened) for `status.substatus`, with
-/// `description` (HTML-encoded by the caller where it comes from a module).
-pub(crate) fn error_body(status: u16, substatus: u16, reason: &str, description: &str) -> String {
+/// `description` as it is given (the handlers' own texts).
+fn error_body(status: u16, substatus: u16, reason: &str, description: &str) -> String {
     format!(
         "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n\
 <html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n\
