@@ -63,6 +63,13 @@ pub struct HostConfig {
     /// verb match it (unless a MapRequestHandler module set one). Default
     /// [`HandlerMapping::iis_defaults`].
     pub handlers: Vec<HandlerMapping>,
+    /// The default documents (`system.webServer/defaultDocument/files`), in
+    /// order: a request for a directory (`/dir/`) under
+    /// [`physical_path`](Self::physical_path) that the `StaticFile` mapping
+    /// handles gets the first that exists. Default: IIS's list,
+    /// `Default.htm`, `Default.asp`, `index.htm`, `index.html`,
+    /// `iisstart.htm`, `default.aspx`.
+    pub default_documents: Vec<String>,
     /// The applicationHost.config `IAppHostAdminManager::GetAdminSection`
     /// reads (IIS's own format: `<configSections>`, sections, `<location>`).
     /// `None` (the default): sections have their schema defaults, and the
@@ -173,9 +180,12 @@ pub struct HandlerMapping {
 }
 
 impl HandlerMapping {
-    /// Three of IIS's default mappings, in applicationHost.config's order:
+    /// Four of IIS's default mappings, in applicationHost.config's order:
     /// classic ASP (`*.asp`), ASP.NET 4 pages in integrated mode
-    /// (`*.aspx`), and the catch-all `StaticFile` (`*`).
+    /// (`*.aspx`), `OPTIONSVerbHandler` (`OPTIONS` on anything, answered by
+    /// `ProtocolSupportModule`) and the catch-all `StaticFile` (`*`), which
+    /// IIS's list ends with. (IIS also has `TRACEVerbHandler` before
+    /// `StaticFile`; iis-host does not emulate `TRACE`.)
     pub fn iis_defaults() -> Vec<HandlerMapping> {
         vec![
             HandlerMapping {
@@ -199,6 +209,18 @@ impl HandlerMapping {
                 managed_type: "System.Web.UI.PageHandlerFactory".to_owned(),
                 resource_type: ResourceType::Unspecified,
                 required_access: RequiredAccess::Script,
+                allow_path_info: false,
+                response_buffer_limit: 4_194_304,
+            },
+            HandlerMapping {
+                name: "OPTIONSVerbHandler".to_owned(),
+                path: "*".to_owned(),
+                verb: "OPTIONS".to_owned(),
+                modules: "ProtocolSupportModule".to_owned(),
+                script_processor: String::new(),
+                managed_type: String::new(),
+                resource_type: ResourceType::Unspecified,
+                required_access: RequiredAccess::None,
                 allow_path_info: false,
                 response_buffer_limit: 4_194_304,
             },
@@ -255,6 +277,10 @@ impl Default for HostConfig {
             server_header: Some("Microsoft-IIS/10.0".to_owned()),
             server: ServerConfig::default(),
             handlers: HandlerMapping::iis_defaults(),
+            default_documents: crate::handlers::default_document::DEFAULT_DOCUMENTS
+                .iter()
+                .map(|&d| d.to_owned())
+                .collect(),
             application_host_config: None,
             config_schemas: Vec::new(),
             error_mode: ErrorMode::default(),

@@ -95,7 +95,18 @@
 //!   [`HostConfig::physical_path`], or the one a MapRequestHandler module
 //!   set with `IMapHandlerProvider::SetFileInfo` (whose reference the
 //!   request takes over and releases at its end); `GetScriptMap` is the
-//!   first matching [`HostConfig::handlers`] mapping (IIS's defaults); the
+//!   first matching [`HostConfig::handlers`] mapping (IIS's defaults), fixed
+//!   once MapRequestHandler is over (a module there may change it with
+//!   `SetScriptMap`, or change the method or URL it is chosen from);
+//!   `MapHandler` looks a URL and verb up among the same mappings. A request
+//!   no module handled by the end of ExecuteRequestHandler is answered by
+//!   that mapping: `StaticFile` is IIS's static file handler under
+//!   [`HostConfig::physical_path`] (MIME map, `ETag`, `Last-Modified`, `304`,
+//!   `404.3`, `405.0`), with default documents
+//!   ([`HostConfig::default_documents`]), the `301` to a directory's slash
+//!   form and `403.14`; `OPTIONSVerbHandler` answers `OPTIONS`; a mapping to
+//!   a loaded module leaves the response to it; a handler iis-host does not
+//!   have (ASP, ASP.NET) gives `404.0`, no mapping `404.4`. The
 //!   output-fragment cache (`AddFragmentToCache` …) is kept in memory.
 //! * **Configuration**: `IHttpServer::GetAdminManager` is a read-only
 //!   `IAppHostAdminManager` whose `GetAdminSection` merges
@@ -124,9 +135,10 @@
 //!   name with `fReplace`; `Server: Microsoft-IIS/10.0` joins the headers
 //!   when the head is about to be sent, before the SendResponse
 //!   notification, so a module there can delete it for good; a request nobody handled (no write, no
-//!   `SetStatus`, no `SetRequestHandled`) gets a `404.0`. An error response
-//!   (400 and up) without a body of its own gets IIS's error page at the
-//!   final send, as from IIS's custom error module: detailed (substatus,
+//!   `SetStatus`, no `SetRequestHandled`) gets its handler's answer (above):
+//!   a file, or IIS's `404.0` for a missing one. An error response (400 and
+//!   up) without a body of its own gets IIS's error page at the final send,
+//!   as from IIS's custom error module: detailed (substatus,
 //!   `SetErrorDescription` text, module, notification, HRESULT) for a
 //!   loopback client, short for others, per [`HostConfig::error_mode`]; a
 //!   status set with `fTrySkipCustomErrors` keeps the response as it is. Each
@@ -156,7 +168,7 @@
 //! | `IHttpServer2` | `GetToken`, `GetMetadata`, `GetWorkerProcessFramework` | `E_NOTIMPL` |
 //! | `IHttpServer2` | `GetAppPoolConfigFile` | null, length 0 |
 //! | `IHttpServer3` | `QueryRequestProperty` | `E_NOTIMPL` |
-//! | `IHttpContext` | `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
+//! | `IHttpContext` | `GetServerVarChanges`, `GetExtendedInterface` (deprecated) | `E_NOTIMPL` |
 //! | `IHttpContext` | `GetScriptMap`, `GetFileInfo` | null when no handler mapping matches / the URL maps to no file |
 //! | `IHttpContext3` | `PostCompletion(cbBytes, pfnCompletionRoutine, pvContext)` | `E_NOTIMPL` |
 //! | `IHttpRequest` | `NegotiateClientCertificate`, `GetHeaderChanges` | `E_NOTIMPL` |
@@ -189,8 +201,9 @@
 //! `HTTP_SEND_RESPONSE_FLAG_DISCONNECT` only; raw
 //! `HTTP_REQUEST`/`HTTP_RESPONSE` structs are snapshots (writes to them are
 //! not read back); `SetErrorStatus` is recorded only ("does not directly
-//! affect request processing"); custom error pages (only the 404 of an
-//! unhandled request is generated); output and kernel caching; TLS,
+//! affect request processing"); the `<httpErrors>` configuration (the error
+//! mode is [`HostConfig::error_mode`]) and custom error pages of a site's
+//! own; output and kernel caching; TLS,
 //! authentication (the user is anonymous unless a module sets one); child
 //! requests run to their end inside `ExecuteRequest` (docs/testing.md,
 //! row "child requests"); Windows tokens, SIDs and ACLs (the anonymous user has no
@@ -212,7 +225,8 @@
 // it only through engine::api) -> objects/ (the ABI objects: vtables bound
 // to the state) -> state/ (what a request and the host hold: data and
 // locks) -> ffi, url, config, transcript, error, loader, message (the HTTP
-// data shared with the transport), block_on. The transport, http/
+// data shared with the transport), block_on, handlers (IIS's built-in
+// handlers, over a request's copy). The transport, http/
 // (connections, codec, limits), is used by the engine and the host API only.
 mod block_on;
 mod config;
@@ -220,6 +234,7 @@ mod configuration;
 mod engine;
 mod error;
 mod ffi;
+mod handlers;
 mod host;
 pub mod http;
 mod loader;

@@ -32,7 +32,7 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
         /// The application's physical path (default: the site's in
-        /// --config).
+        /// --config); IIS's static file handler serves its files.
         #[arg(long, value_name = "DIR")]
         physical_path: Option<String>,
         #[command(flatten)]

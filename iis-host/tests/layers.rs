@@ -5,7 +5,7 @@
 //! `notify.rs`, `testing.rs`, `main.rs`, `lib.rs`) → the engine (`engine/`)
 //! → the ABI objects (`objects/`) → the state (`state/`) → the base (`ffi`,
 //! `url`, `config`, `transcript`, `error`, `loader`, `message`,
-//! `block_on`). The transport (`http/`) sits beside them: only the engine
+//! `block_on`, `handlers`). The transport (`http/`) sits beside them: only the engine
 //! and the host API import it, and it imports only the base. The objects
 //! reach the engine through `engine::api` alone.
 //!
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Layer {
-    /// ffi, url, config, transcript, error, loader, message, block_on.
+    /// ffi, url, config, transcript, error, loader, message, block_on, handlers.
     Base,
     /// `state/`: data and locks.
     State,
@@ -58,7 +58,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 fn module_layer(module: &str) -> Option<Layer> {
     Some(match module {
         "ffi" | "url" | "config" | "configuration" | "transcript" | "error" | "loader"
-        | "message" | "block_on" => Layer::Base,
+        | "message" | "block_on" | "handlers" => Layer::Base,
         "state" => Layer::State,
         "objects" => Layer::Objects,
         "engine" => Layer::Engine,

@@ -106,7 +106,8 @@ fn schema_xml_matches_the_installed_schema_file() {
 fn site_root_gets_server_site_and_root_web_config_headers_with_defaults() {
     let site = Site::copy("root");
     let t = site.host().get("/");
-    assert_eq!(t.status, 404, "{}", calls(&t));
+    // The site's folder has no default document: IIS's 403.14.
+    assert_eq!((t.status, t.substatus), (403, 14), "{}", calls(&t));
     // applicationHost.config's two headers, the root web.config's one ...
     assert_eq!(
         header(&t, "X-Content-Type-Options").as_deref(),
@@ -122,8 +123,8 @@ fn site_root_gets_server_site_and_root_web_config_headers_with_defaults() {
         header(&t, "Strict-Transport-Security").as_deref(),
         Some("max-age=15552000")
     );
-    // statusClasses defaults to every class: iis-host's 404 gets them too.
-    assert_eq!(t.status, 404);
+    // statusClasses defaults to every class: the 403.14 page gets them too.
+    assert_eq!(t.status, 403);
 }
 
 #[test]
@@ -196,8 +197,8 @@ fn invalid_value_fails_the_request_with_a_500_naming_path_section_and_attribute(
         text.contains("'enabled' has the invalid value 'sometimes'"),
         "{text}"
     );
-    // Other paths are unaffected.
-    assert_eq!(host.get("/").status, 404);
+    // Other paths are unaffected (the root has no default document: 403.14).
+    assert_eq!(host.get("/").status, 403);
 }
 
 #[test]
@@ -234,7 +235,11 @@ fn web_config_change_raises_gl_configuration_change_with_its_path_before_the_nex
         header(&host.get("/docs/"), "X-Frame-Options").as_deref(),
         Some("DENY")
     );
-    assert_eq!(host.get("/docs/").status, 404);
+    assert_eq!(
+        host.get("/docs/").status,
+        403,
+        "a folder without a default document"
+    );
     assert!(host.event_log().is_empty(), "nothing changed yet");
 
     site.write(

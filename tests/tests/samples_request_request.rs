@@ -179,6 +179,16 @@ fn set_http_method_makes_the_request_an_options_request() {
     let t = samples(&["IHttpRequestSetHttpMethod", "IHttpRequestGetHttpMethod"]).get("/");
     assert_eq!(t.body_text(), "HTTP Method: OPTIONS");
     assert_eq!(calls(&t)[0], r#"IHttpRequest::SetHttpMethod("OPTIONS")"#);
+    // Alone, the sample makes IIS answer as for OPTIONS: the handler
+    // mapped for the new verb (OPTIONSVerbHandler) sends the methods in
+    // `Allow` and no body, where the GET's handler would have sent a 404.0.
+    let t = samples(&["IHttpRequestSetHttpMethod"]).get("/");
+    assert_eq!(t.status, 200, "{t}");
+    assert_eq!(t.body_text(), "");
+    assert_eq!(
+        t.header("Allow"),
+        Some(&b"OPTIONS, TRACE, GET, HEAD, POST"[..])
+    );
 }
 
 #[test]

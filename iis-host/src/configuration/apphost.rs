@@ -24,7 +24,10 @@ use crate::config::{HandlerMapping, RequiredAccess, ResourceType};
 /// * `system.webServer/globalModules` (`name`, `image`), in order: the
 ///   libraries to load;
 /// * `system.webServer/handlers` at the top level, when present: the
-///   handler mappings (otherwise IIS's defaults).
+///   handler mappings (otherwise IIS's defaults);
+/// * `system.webServer/defaultDocument` at the top level, when present:
+///   `enabled` and the `files` collection (`add`/`remove`/`clear` over
+///   IIS's default list) as [`HostConfig::default_documents`].
 ///
 /// `%VAR%`s in paths are expanded from the environment; a relative path
 /// with a directory is taken from the file's directory (an iis-host
@@ -144,6 +147,9 @@ impl ApplicationHost {
                 .map(handler)
                 .collect();
         }
+        if let Some(section) = web.and_then(|w| child(w, "defaultDocument")) {
+            config.default_documents = default_documents(section, config.default_documents);
+        }
         Ok(ApplicationHost {
             config,
             global_modules,
@@ -154,6 +160,31 @@ impl ApplicationHost {
 
 fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
     node.children().find(|n| n.has_tag_name(name))
+}
+
+/// `<defaultDocument>`'s list: none when `enabled="false"`, else the
+/// `files` collection (`add value`, `remove value`, `clear`) applied to
+/// `inherited`.
+fn default_documents(section: roxmltree::Node<'_, '_>, inherited: Vec<String>) -> Vec<String> {
+    if section
+        .attribute("enabled")
+        .is_some_and(|v| v.eq_ignore_ascii_case("false"))
+    {
+        return Vec::new();
+    }
+    let mut files = inherited;
+    for entry in child(section, "files").iter().flat_map(|f| f.children()) {
+        let value = entry.attribute("value").unwrap_or("");
+        match entry.tag_name().name() {
+            "add" if !files.iter().any(|f| f.eq_ignore_ascii_case(value)) => {
+                files.push(value.to_owned());
+            }
+            "remove" => files.retain(|f| !f.eq_ignore_ascii_case(value)),
+            "clear" => files.clear(),
+            _ => {}
+        }
+    }
+    files
 }
 
 fn handler(node: roxmltree::Node<'_, '_>) -> HandlerMapping {

@@ -37,9 +37,6 @@ use crate::objects::response::html_encode;
 use crate::state::request::{RequestData, RequestState};
 use crate::transcript::Notification;
 
-/// The description of IIS's `404.0` (replaced by `SetErrorDescription`'s).
-const NOT_FOUND_TEXT: &str = "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.";
-
 /// Puts the page IIS's custom error module would on the response, if it
 /// would: at the final send, after the SendResponse modules, before the head
 /// is queued (`s.out.head_sent` is false).
@@ -92,7 +89,7 @@ fn default_description(status: u16) -> &'static str {
             "You do not have permission to view this directory or page using the credentials that you supplied."
         }
         403 => "You do not have permission to view this directory or page.",
-        404 => NOT_FOUND_TEXT,
+        404 => crate::handlers::NOT_FOUND,
         405 => {
             "The page you are looking for cannot be displayed because an invalid method (HTTP verb) is being used."
         }
@@ -152,7 +149,10 @@ fn detailed_page(s: &RequestState) -> String {
     // module asked (`fHtmlEncode`), its own HTML otherwise (IIS's contract).
     let description = match &resp.error_description {
         Some(units) if !units.is_empty() => String::from_utf16_lossy(units),
-        _ => default_description(status).to_owned(),
+        _ => resp
+            .handler_description
+            .unwrap_or_else(|| default_description(status))
+            .to_owned(),
     };
     let mut rows: Vec<(&str, String)> = Vec::new();
     if let Some((module, mask)) = &resp.status_source {

@@ -16,8 +16,9 @@
 //! subscribed to it; then the final send (SendResponse); then LogRequest and
 //! EndRequest (with their post-notifications). If no module handled the
 //! request by the end of ExecuteRequestHandler (see
-//! [`RequestState::handled`](crate::state::request::RequestState::handled)), it gets
-//! IIS's `404.0`.
+//! [`RequestState::handled`](crate::state::request::RequestState::handled)), the
+//! handler IIS mapped answers it (`handler`: the static file handler, a
+//! `404.0` for a handler iis-host does not have).
 //!
 //! `RQ_NOTIFICATION_FINISH_REQUEST` stops the current notification (later
 //! modules and its post-notification are skipped) and jumps to the final send
@@ -35,6 +36,7 @@ mod child;
 mod dispatch;
 mod error_page;
 mod global;
+mod handler;
 mod next;
 pub(crate) mod pool;
 mod send;
@@ -222,6 +224,10 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
                 // No module set a user: anonymous authentication applies.
                 core.with_state(|s| s.req.authenticated = true);
             }
+            if stage == Notification::MapRequestHandler && post {
+                // The handler is chosen: GetScriptMap keeps it from now on.
+                crate::objects::script_map::choose(core);
+            }
             if outcome == Outcome::Finish {
                 break 'stages;
             }
@@ -229,7 +235,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
                 && !post
                 && !core.with_state(|s| s.handled())
             {
-                send::not_found(core);
+                handler::execute(core);
             }
         }
     }

@@ -14,8 +14,10 @@ use std::task::{Context, Poll};
 use crate::engine::dispatch::raise;
 use crate::engine::error_page;
 use crate::engine::pool::now;
+use crate::handlers::{Answer, Entity};
 use crate::http::{ConnectionFate, RecordingSink, ResponseHead, ResponseSink};
 use crate::objects::Foreign;
+use crate::objects::headers::Side;
 use crate::objects::providers::{SEND_DISCONNECT, SEND_MORE_DATA, send_response};
 use crate::state::RequestCore;
 use crate::state::request::{OutItem, ResponseData};
@@ -29,14 +31,41 @@ fn error_status(resp: &mut ResponseData, status: u16, reason: &str) {
     resp.substatus = 0;
     resp.reason = reason.to_owned();
     resp.skip_custom_errors = false;
+    resp.handler_description = None;
     resp.chunks.clear();
     resp.touch();
 }
 
-/// The unhandled-request `404.0` (what IIS's static file handler answers
-/// when no module handled the request in ExecuteRequestHandler).
-pub(crate) fn not_found(core: &RequestCore) {
-    core.with_state(|s| error_status(&mut s.resp, 404, "Not Found"));
+/// A built-in handler's answer, replacing the (unsent) response. An error
+/// gets its status, and the handler's description for the custom error
+/// emulation to show when no module sets one
+/// ([`error_page`](super::error_page)).
+pub(crate) fn answer(core: &RequestCore, answer: Answer) {
+    core.with_state(|s| {
+        let resp = &mut s.resp;
+        match answer.entity {
+            Entity::ErrorPage(description) => {
+                error_status(resp, answer.status, answer.reason);
+                resp.handler_description = Some(description);
+            }
+            Entity::Bytes(bytes) => {
+                resp.status = answer.status;
+                resp.reason = answer.reason.to_owned();
+                resp.chunks = vec![bytes];
+            }
+            Entity::Empty => {
+                resp.status = answer.status;
+                resp.reason = answer.reason.to_owned();
+                resp.chunks = Vec::new();
+            }
+        }
+        resp.substatus = answer.substatus;
+        for (name, value) in answer.headers {
+            resp.headers
+                .set(Side::Response, name, value.as_bytes(), true);
+        }
+        resp.touch();
+    });
 }
 
 /// A `500.0` when the host fails the request (a failed `GetHttpModule`, a

@@ -18,7 +18,7 @@ use iis_sys::{
 use crate::engine::api::{child, complete, next, notify};
 use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_INVALID_INDEX,
-    S_OK, TRUE, cstr, from_wide, put, to_wide, wstr,
+    HRESULT_ERROR_NOT_FOUND, S_OK, TRUE, cstr, from_wide, put, to_wide, wstr,
 };
 use crate::objects::async_io::Completes;
 use crate::objects::providers::{for_stage, map_path};
@@ -415,8 +415,27 @@ define_member_fn! {
             S_OK
         })
     }
-    unsafe fn map_handler(_this: *mut IHttpContext, _site: u32, _site_name: PCWSTR, _url: PCWSTR, _verb: PCSTR, _map: *mut *mut IScriptMapInfo, _ignore_wildcard: BOOL) -> HRESULT {
-        E_NOTIMPL
+    /// `MapHandler`: the handler mapping of `url` and `verb` among
+    /// [`HostConfig::handlers`](crate::HostConfig::handlers) (one site:
+    /// the site id and name are not looked at), wildcard mappings skipped
+    /// with `fIgnoreWildcardMappings`; `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`
+    /// (and null) when none matches.
+    unsafe fn map_handler(this: *mut IHttpContext, _site: u32, _site_name: PCWSTR, url: PCWSTR, verb: PCSTR, map: *mut *mut IScriptMapInfo, ignore_wildcard: BOOL) -> HRESULT {
+        with_owner!(this, E_INVALIDARG, |core: RequestCore| {
+            // SAFETY: the module passes NUL-terminated strings (or null).
+            let (Some(url), Some(verb)) = (unsafe { wstr(url) }, unsafe { cstr(verb) }) else {
+                return E_INVALIDARG;
+            };
+            if map.is_null() {
+                return E_INVALIDARG;
+            }
+            let url = from_wide(url);
+            let verb = String::from_utf8_lossy(verb);
+            let found = crate::objects::script_map::for_url(core, &url, &verb, ignore_wildcard.0 != 0);
+            // SAFETY: `map` is non-null and writable (slot contract).
+            unsafe { put(map, found) };
+            if found.is_null() { HRESULT_ERROR_NOT_FOUND } else { S_OK }
+        })
     }
     /// `IHttpContext::GetExtendedInterface` (deprecated, no versions defined).
     unsafe fn extended_interface(_this: *mut IHttpContext, _version: HTTP_CONTEXT_INTERFACE_VERSION, _out: *mut *mut c_void) -> HRESULT {

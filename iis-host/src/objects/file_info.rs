@@ -27,6 +27,7 @@ use iis_sys::{
 };
 
 use crate::ffi::{E_INVALIDARG, FALSE, S_OK, TRUE, lock, put, to_wide};
+use crate::handlers::static_file::{etag as file_etag, filetime};
 use crate::objects::cache::{self, RECORD_BASE};
 use crate::objects::containers::container;
 use crate::objects::{Obj, with_data};
@@ -36,21 +37,12 @@ use iis_sys::E_ACCESSDENIED;
 
 /// The largest file whose content the cache keeps (IIS's default).
 const MAX_BUFFERED: u64 = 256 * 1024;
-/// Seconds from 1601 (`FILETIME`) to 1970.
-const FILETIME_UNIX_OFFSET: u64 = 11_644_473_600;
-
 fn nul_wide(s: &str) -> Box<[u16]> {
     to_wide(s).into_iter().chain([0]).collect()
 }
 
 fn nul_bytes(s: &str) -> Box<[u8]> {
     s.bytes().chain([0]).collect()
-}
-
-/// 100 ns ticks since 1601.
-fn filetime(time: SystemTime) -> u64 {
-    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    (since.as_secs() + FILETIME_UNIX_OFFSET) * 10_000_000 + u64::from(since.subsec_nanos() / 100)
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`.
@@ -102,7 +94,7 @@ impl FileData {
             base: RecordBase::new(cache::key("FILE", path)),
             path: nul_wide(path),
             vr_path: nul_wide(root),
-            etag: nul_bytes(&format!("\"{ticks:x}:0\"")),
+            etag: nul_bytes(&file_etag(modified)),
             last_modified: nul_bytes(&rfc1123(modified)),
             filetime: FILETIME {
                 dwLowDateTime: ticks as u32,

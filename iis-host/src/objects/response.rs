@@ -219,6 +219,7 @@ define_member_fn! {
                 r.skip_custom_errors = skip.as_bool();
                 r.status_source = source;
                 r.status_set = true;
+                r.handler_description = None;
             });
             S_OK
         })

@@ -43,6 +43,58 @@ pub(crate) fn for_request(core: &RequestCore) -> *mut IScriptMapInfo {
         .map_or(std::ptr::null_mut(), Obj::iface)
 }
 
+/// The mapping of `url` and `method` among the host's, skipping wildcard
+/// (`*`) mappings with `ignore_wildcards` (`IHttpContext::MapHandler`).
+pub(crate) fn for_url(
+    core: &RequestCore,
+    url: &str,
+    method: &str,
+    ignore_wildcards: bool,
+) -> *mut IScriptMapInfo {
+    core.host()
+        .script_maps
+        .iter()
+        .filter(|m| !(ignore_wildcards && m.data.mapping.path == "*"))
+        .find(|m| m.data.mapping.matches(url, method))
+        .map_or(std::ptr::null_mut(), Obj::iface)
+}
+
+/// The handler IIS chose for the request, once MapRequestHandler is over:
+/// the mapping a module set there, else the first that matches the URL and
+/// the method as they are now (after any `SetUrl`/`SetHttpMethod`). From
+/// then on `GetScriptMap` keeps it, as IIS keeps the handler it mapped.
+pub(crate) fn choose(core: &RequestCore) {
+    if core.with_state(|s| s.req.script_map.0.is_null()) {
+        let chosen = for_request(core);
+        core.with_state(|s| s.req.script_map = crate::ffi::Foreign(chosen));
+    }
+}
+
+/// The `modules` of the request's handler (as [`choose`] left it, or as
+/// `GetScriptMap` would give it), `None` when no mapping matches.
+pub(crate) fn handler_modules(core: &RequestCore) -> Option<String> {
+    let mut map = core.with_state(|s| s.req.script_map.0);
+    if map.is_null() {
+        map = for_request(core);
+    }
+    if map.is_null() {
+        return None;
+    }
+    if let Some(own) = core.host().script_maps.iter().find(|m| m.iface() == map) {
+        return Some(own.data.mapping.modules.clone());
+    }
+    // A module's own IScriptMapInfo (set with IMapHandlerProvider::SetScriptMap).
+    let mut len = 0u32;
+    // SAFETY: a module handing a script map to SetScriptMap keeps it valid
+    // for the request (IIS's contract); GetModules writes the length through
+    // `len`, a live local.
+    let modules = unsafe { ((*(*map).lpVtbl).GetModules)(map, &mut len) };
+    // SAFETY: GetModules returns `len` UTF-16 units at `modules` (or null),
+    // valid while the map is.
+    let units = unsafe { crate::ffi::wide(modules.0, len as usize) };
+    Some(units.map(String::from_utf16_lossy).unwrap_or_default())
+}
+
 /// A counted string: its pointer, its length in characters through `len`.
 fn counted(s: &WideStr, len: *mut u32) -> PCWSTR {
     // SAFETY: `len` is null or writable (slot contract).

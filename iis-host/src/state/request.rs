@@ -162,6 +162,9 @@ pub(crate) struct ResponseData {
     pub(crate) kernel_cache: bool,
     /// `SetErrorDescription`.
     pub(crate) error_description: Option<Vec<u16>>,
+    /// What the error page says when no module set a description: the text
+    /// of the built-in handler that answered (`404.3`, `403.14`, …).
+    pub(crate) handler_description: Option<&'static str>,
     /// `ResetConnection` was called.
     pub(crate) reset: bool,
     /// `SetNeedDisconnect` was called.
@@ -194,6 +197,7 @@ impl Default for ResponseData {
             suppress_headers: false,
             kernel_cache: true,
             error_description: None,
+            handler_description: None,
             reset: false,
             need_disconnect: false,
             close_connection: false,
