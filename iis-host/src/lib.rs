@@ -230,7 +230,9 @@ pub mod testing;
 mod transcript;
 mod url;
 
-pub use config::{HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType};
+pub use config::{
+    HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, ModuleLogHook, RequiredAccess, ResourceType,
+};
 pub use configuration::apphost::ApplicationHost;
 pub use error::HostError;
 pub use host::{Host, HostBuilder, HostStats};
@@ -241,6 +243,6 @@ pub use serve::ServeHandle;
 #[cfg(feature = "tower")]
 pub use service::{HostService, ResponseFuture};
 pub use transcript::{
-    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, LogRecord,
-    Notification, NotificationRecord, RequestStatus, Transcript,
+    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, LogLevel,
+    LogRecord, ModuleLog, Notification, NotificationRecord, RequestStatus, Transcript,
 };
