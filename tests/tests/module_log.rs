@@ -127,3 +127,20 @@ fn forwarded_log_records_reach_the_transcript_at_the_bridges_level() {
         "{transcript:#}"
     );
 }
+
+#[test]
+fn a_lost_async_hook_is_reported() {
+    let host = fixture_host(&["async_hooks"]).expect("loads");
+    let transcript = host.get("/?lost");
+    assert_eq!(transcript.status, 500, "{transcript}");
+    let log = lines(transcript.module_log());
+    assert_eq!(log.len(), 1, "{transcript:#}");
+    assert!(
+        log[0].starts_with("error [async_hooks] iis_module: ")
+            && log[0].contains(
+                "the hook's future is pending on nothing that can wake it \
+                 (every Waker it was given was dropped)"
+            ),
+        "{log:?}"
+    );
+}
