@@ -1,9 +1,12 @@
 //! [`HostConfig`]: what applicationHost.config would say about the emulated
 //! site, application and worker process.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::message::ServerConfig;
+use crate::transcript::ModuleLog;
 
 /// The server version iis-host passes to `RegisterModule`: IIS 10.0, encoded
 /// as IIS encodes it, `MAKELONG(minor, major)` = `0x000A0000`.
@@ -86,6 +89,11 @@ pub struct HostConfig {
     /// `errorMode`, with IIS's default `existingResponse="Auto"`; see
     /// [`ErrorMode`]). Default [`ErrorMode::DetailedLocalOnly`], IIS's.
     pub error_mode: ErrorMode,
+    /// Called with every record a module's SDK reports or a module
+    /// forwards ([`ModuleLog`]), on the thread that made it, as it is made
+    /// (before the response of its request has left). `iis-host serve`
+    /// prints them. Default: none.
+    pub on_module_log: Option<ModuleLogHook>,
 }
 
 /// `system.webServer/httpErrors` `errorMode`: which page IIS's custom error
@@ -119,6 +127,28 @@ pub enum ErrorMode {
     Custom,
     /// The detailed page for every client (`Detailed`, 2).
     Detailed,
+}
+
+/// A callback for [`HostConfig::on_module_log`].
+#[derive(Clone)]
+pub struct ModuleLogHook(Arc<dyn Fn(&ModuleLog) + Send + Sync>);
+
+impl ModuleLogHook {
+    /// The hook that calls `f`.
+    pub fn new(f: impl Fn(&ModuleLog) + Send + Sync + 'static) -> Self {
+        ModuleLogHook(Arc::new(f))
+    }
+
+    /// Calls the hook.
+    pub fn call(&self, record: &ModuleLog) {
+        (self.0)(record);
+    }
+}
+
+impl fmt::Debug for ModuleLogHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ModuleLogHook(Fn(&ModuleLog))")
+    }
 }
 
 /// What a handler mapping requires of the request's resource
@@ -284,6 +314,7 @@ impl Default for HostConfig {
             application_host_config: None,
             config_schemas: Vec::new(),
             error_mode: ErrorMode::default(),
+            on_module_log: None,
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::loader::{self, ModuleInfo, Source};
 use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
 use crate::objects::containers::{DISPENSED_LIVE, container};
 use crate::objects::event_log::EVENT_LOG_VTBL;
+use crate::objects::host_log::HOST_LOG_VTBL;
 use crate::objects::registration::registration;
 use crate::objects::script_map::script_maps;
 use crate::objects::server::SERVER_VTBL;
@@ -28,7 +29,7 @@ use crate::objects::trace::TRACE_VTBL;
 use crate::objects::{Back, Obj};
 use crate::state::host::{Counters, HostCore, HostStrings, Life, Owned};
 use crate::state::object_data::{FileCache, Subscriptions, TraceOwner};
-use crate::transcript::{EventLogEntry, GlobalNotification, HostEvent, Transcript};
+use crate::transcript::{EventLogEntry, GlobalNotification, HostEvent, ModuleLog, Transcript};
 
 /// Host-wide counters, for tests.
 #[non_exhaustive]
@@ -84,6 +85,9 @@ impl HostCore {
             config_sources,
             event_log_ext: Obj::new(&EVENT_LOG_VTBL, Back::unbound()),
             event_log: Mutex::new(Vec::new()),
+            host_log_ext: Obj::new(&HOST_LOG_VTBL, Back::unbound()),
+            module_log: Mutex::new(VecDeque::new()),
+            module_ids: Mutex::new(Vec::new()),
             recycle_pending: AtomicBool::new(false),
             application_container: container(),
             site_container: container(),
@@ -104,6 +108,7 @@ impl HostCore {
             (*raw).application.data = Back(raw);
             (*raw).site.data = Back(raw);
             (*raw).event_log_ext.data = Back(raw);
+            (*raw).host_log_ext.data = Back(raw);
             (*raw).admin_manager.data = Back(raw);
             (*raw).perf.data.bind(raw);
             (*raw).site_perf.data.bind(raw);
@@ -127,6 +132,10 @@ impl HostCore {
         }
         let loaded = loader::open(&source)?;
         let registration = registration(&name);
+        lock(&self.module_ids).push((
+            registration.iface::<iis_sys::IHttpModuleRegistrationInfo>() as usize,
+            name.clone(),
+        ));
         // SAFETY: `register` is the entry point of the module just loaded;
         // the registration object and the server are live host objects.
         let hr = unsafe {
@@ -641,6 +650,22 @@ impl Host {
     /// it, or a [`HostEvent::Call`] outside requests.
     pub fn event_log(&self) -> Vec<EventLogEntry> {
         lock(&self.core().event_log).clone()
+    }
+
+    /// What the modules' SDKs reported (the errors they handled: a hook's
+    /// `Err` or panic behind a 500, a global hook's `Err`, a misused API)
+    /// and the `log` records modules forwarded
+    /// (`iis_module::Registration::forward_log`), in order, from requests
+    /// and from outside them; the latest [`MAX_EVENTS`](Self::MAX_EVENTS).
+    /// iis-host offers the SDK an extension interface for them
+    /// (`iis_sys::IHostLog`; IIS answers `E_NOINTERFACE` and the SDK keeps
+    /// to IIS's channels); each record is also an
+    /// [`ApiCall::Log`](crate::ApiCall::Log) in the transcript of the
+    /// request it was made in ([`Transcript::module_log`](crate::Transcript::module_log)),
+    /// or a [`HostEvent::Call`] outside requests, and goes to
+    /// [`HostConfig::on_module_log`](crate::HostConfig::on_module_log).
+    pub fn module_log(&self) -> Vec<ModuleLog> {
+        lock(&self.core().module_log).iter().cloned().collect()
     }
 
     /// The registered modules' names, in load order.

@@ -250,7 +250,8 @@ mod transcript;
 mod url;
 
 pub use config::{
-    ErrorMode, HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, RequiredAccess, ResourceType,
+    ErrorMode, HandlerMapping, HostConfig, IIS_10_SERVER_VERSION, ModuleLogHook, RequiredAccess,
+    ResourceType,
 };
 pub use configuration::apphost::ApplicationHost;
 pub use error::HostError;
@@ -262,6 +263,6 @@ pub use serve::ServeHandle;
 #[cfg(feature = "tower")]
 pub use service::{HostService, ResponseFuture};
 pub use transcript::{
-    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, LogRecord,
-    Notification, NotificationRecord, RequestStatus, Transcript,
+    ApiCall, EventLogEntry, EventLogType, GlobalNotification, HeaderKey, HostEvent, LogLevel,
+    LogRecord, ModuleLog, Notification, NotificationRecord, RequestStatus, Transcript,
 };

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use iis_host::http::{ConnectionFate, ServerConfig};
-use iis_host::{Host, HostConfig, Transcript};
+use iis_host::{Host, HostConfig, ModuleLogHook, Transcript};
 
 /// Load IIS native modules (.dll / .so) and run requests through the
 /// emulated IIS integrated pipeline.
@@ -205,6 +205,13 @@ fn serve(
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }));
+    // What a module's SDK reported (why a request got its 500) and what the
+    // module logged, as it happens: above the line of its request.
+    config.on_module_log = Some(ModuleLogHook::new(|record| {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(out, "  {record}");
+        let _ = out.flush();
+    }));
     let host = Arc::new(builder.config(config).build().map_err(|e| e.to_string())?);
     let (stop, stopped) = mpsc::channel();
     ctrlc::set_handler(move || {
@@ -274,6 +281,9 @@ fn print_transcript(out: &mut impl Write, t: &Transcript, with_calls: bool) -> i
     writeln!(out, "connection: {fate}")?;
     for line in t.notification_lines() {
         writeln!(out, "{line}")?;
+    }
+    for record in t.module_log() {
+        writeln!(out, "{record}")?;
     }
     if with_calls {
         for call in &t.calls {

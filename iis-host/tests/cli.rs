@@ -142,3 +142,60 @@ fn request_loads_the_global_modules_of_an_application_host_config() {
         "{stderr}"
     );
 }
+
+/// `iis-host serve` prints why a request failed (what the module's SDK
+/// reported) above the request's line.
+#[test]
+fn serve_prints_why_a_request_failed_next_to_its_line() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let library = iis_host::testing::build_cdylib("iis_test_modules").unwrap();
+    let module = format!("fails={}", library.display());
+    let mut child = iis_host()
+        .args(["serve", "--module", &module, "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+
+    let mut client = std::net::TcpStream::connect(&addr).unwrap();
+    client
+        .write_all(b"GET /x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    client.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 500 "), "{response}");
+
+    let mut printed = Vec::new();
+    loop {
+        line.clear();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push(line.trim_end().to_owned());
+        if line.starts_with("GET /x ") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let [.., why, request] = printed.as_slice() else {
+        panic!("{printed:?}");
+    };
+    assert!(request.starts_with("GET /x 500 "), "{printed:?}");
+    assert!(
+        why.starts_with("  error [fails] iis_module: ")
+            && why.ends_with(
+                "on_authorize_request failed: authorization backend unavailable (0x80004005)"
+            ),
+        "{printed:?}"
+    );
+}

@@ -60,6 +60,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
+mod diagnostics;
 mod error;
 mod event_log;
 mod ffi;
@@ -93,6 +94,12 @@ pub use module::*;
 pub use registration::{Priority, Registration};
 pub use task::{ExecuteChild, FlushResponse, HookFuture, ReadBody, WriteBody};
 pub use windows_core::HRESULT;
+
+/// The [`log`] crate the SDK reports through, for a module's own records:
+/// `iis_module::log::warn!(…)` (or a `log = "0.4"` dependency of its own,
+/// the same crate). Records reach the host or the Windows event log once
+/// the module calls [`Registration::forward_log`].
+pub use log;
 
 /// What `#[register_module]` expands to calls; not a public API.
 #[doc(hidden)]

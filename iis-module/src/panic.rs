@@ -6,7 +6,6 @@
 //! payload is leaked rather than dropped.
 
 use std::any::Any;
-use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Runs `f`; a panic becomes `Err` with the panic's message.
@@ -34,15 +33,12 @@ fn drop_payload(payload: Box<dyn Any + Send>) {
     }
 }
 
-/// `log::error!` through the module's logger, which may panic.
-pub(crate) fn log_error(args: fmt::Arguments<'_>) {
-    let _ = contain(|| log::error!("{args}"));
-}
-
-/// `log::error!` that cannot unwind: see [`log_error`].
+/// Reports an error the SDK handled, through the one channel of
+/// [`crate::diagnostics::report`]: the host's diagnostics (iis-host), else
+/// the module's `log` logger, which may panic (contained there).
 macro_rules! report {
     ($($arg:tt)*) => {
-        $crate::panic::log_error(format_args!($($arg)*))
+        $crate::diagnostics::report(log::Level::Error, format_args!($($arg)*))
     };
 }
 pub(crate) use report;

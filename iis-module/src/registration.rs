@@ -1,6 +1,7 @@
 //! `RegisterModule`: what `#[register_module]` calls, and the
 //! [`Registration`] a module's registration function receives.
 
+use crate::diagnostics::Scope;
 use crate::global::{GlobalHooks, GlobalObject, ModuleEnv, global_mask};
 use crate::module::ModuleAllocator;
 use crate::module::glue::Factory;
@@ -89,6 +90,62 @@ impl Registration {
         unsafe { ffi::wide_to_string(name, "module name") }?.ok_or(Error::NullPointer {
             operation: "IHttpModuleRegistrationInfo::GetName",
         })
+    }
+
+    /// Forwards the module's [`log`] records, up to `max` (e.g.
+    /// `log::LevelFilter::Warn`), to where the SDK reports the errors it
+    /// handles: call it first thing in the registration function.
+    ///
+    /// A module DLL links its own copy of the `log` crate, whose records no
+    /// logger of the process that loaded it ever sees. This makes the SDK's
+    /// bridge the DLL's logger (the first call; later ones, e.g. for a
+    /// second module of the DLL, only change `max`, which is the DLL's):
+    ///
+    /// - **under iis-host** (a host that answers the [`iis_sys::IHostLog`]
+    ///   extension), a record made while IIS calls into the module (a
+    ///   notification, `RegisterModule`, `Dispose`) goes to the host: into
+    ///   the transcript of its request (`Transcript::module_log`), or the
+    ///   host's events outside a request, and onto `iis-host serve`'s
+    ///   console;
+    /// - **under IIS** a record goes to the Windows event log (the
+    ///   Application log), with the module's name as its source, as an
+    ///   error, warning or information entry;
+    /// - anywhere else, and for a record made on a thread of the module's
+    ///   own outside any call from IIS under iis-host, it is dropped.
+    ///
+    /// The errors the SDK handles itself (a hook's `Err` or panic, a misused
+    /// API) reach the host without the bridge; under IIS they become `log`
+    /// records of target `iis_module`, so the bridge takes them to the event
+    /// log too.
+    ///
+    /// ```no_run
+    /// use iis_module::prelude::*;
+    ///
+    /// struct Audit;
+    ///
+    /// #[http_module]
+    /// impl HttpModule for Audit {
+    ///     fn on_begin_request(&mut self, cx: &mut HttpContext, _: &mut Event) -> Result<Flow> {
+    ///         if cx.request().header_str("X-Debug")?.is_some() {
+    ///             log::warn!("X-Debug sent by a client");
+    ///         }
+    ///         Ok(Flow::Continue)
+    ///     }
+    /// }
+    ///
+    /// #[register_module]
+    /// fn register(module: &mut Registration) -> Result<()> {
+    ///     module.forward_log(log::LevelFilter::Warn)?;
+    ///     module.request_module(|| Audit)
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] if the module already installed another
+    /// `log` logger; under IIS, as [`EventLog::open`](crate::EventLog::open).
+    pub fn forward_log(&mut self, max: log::LevelFilter) -> Result<()> {
+        let name = self.name()?;
+        crate::diagnostics::install(&self.server(), &name, max)
     }
 
     /// Registers a request module: `make` creates one instance per request
@@ -286,6 +343,14 @@ pub unsafe fn register_module(
     server: *mut IHttpServer,
     register: fn(&mut Registration) -> Result<()>,
 ) -> HRESULT {
+    // What the SDK and the module report while registering reaches the
+    // host that records diagnostics.
+    let scope = NonNull::new(info).and_then(|info| {
+        // SAFETY: the live registration info IIS passed; no arguments.
+        let module_id = unsafe { vcall!(info.as_ptr(), GetId()) };
+        Scope::new(NonNull::new(server), module_id)
+    });
+    let _scope = Scope::enter(scope);
     let outcome = contain(|| {
         let info = NonNull::new(info).ok_or(Error::NullPointer {
             operation: "RegisterModule(pModuleInfo)",

@@ -27,6 +27,7 @@ pub(crate) mod event_log;
 pub(crate) mod file_info;
 pub(crate) mod global_providers;
 pub(crate) mod headers;
+pub(crate) mod host_log;
 pub(crate) mod log_data;
 pub(crate) mod providers;
 pub(crate) mod raw;

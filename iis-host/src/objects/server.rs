@@ -39,6 +39,7 @@ use crate::objects::cache_policy::CACHE_POLICY_VTBL;
 use crate::objects::containers::dispense;
 use crate::objects::context::CONTEXT_VTBL;
 use crate::objects::event_log::HOST_EVENT_LOG_IID;
+use crate::objects::host_log::HOST_LOG_IID;
 use crate::objects::providers::{COMPLETION_VTBL, configuration_change, file_change};
 use crate::objects::registration::REGISTRATION_VTBL;
 use crate::objects::request::REQUEST_VTBL;
@@ -107,7 +108,13 @@ fn host_extension(
         return None;
     }
     with_owner!(server, None, |host: HostCore| {
-        (*iid_out == HOST_EVENT_LOG_IID).then(|| host.event_log_ext.iface())
+        if *iid_out == HOST_EVENT_LOG_IID {
+            Some(host.event_log_ext.iface())
+        } else if *iid_out == HOST_LOG_IID {
+            Some(host.host_log_ext.iface())
+        } else {
+            None
+        }
     })
 }
 

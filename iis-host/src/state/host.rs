@@ -20,7 +20,7 @@ use crate::state::object_data::{
     ConnectionShared, ContainerData, FileCache, MapData, PerfCounters, RegistrationData,
     Subscriptions, TraceOwner,
 };
-use crate::transcript::{ApiCall, EventLogEntry, HostEvent};
+use crate::transcript::{ApiCall, EventLogEntry, HostEvent, ModuleLog};
 
 /// How many host-level events are kept ([`crate::Host::MAX_EVENTS`]).
 pub(crate) const MAX_EVENTS: usize = 10_000;
@@ -92,6 +92,14 @@ pub(crate) struct HostCore {
     pub(crate) event_log_ext: Obj<Back<HostCore>>,
     /// What modules wrote to the event log, in order.
     pub(crate) event_log: Mutex<Vec<EventLogEntry>>,
+    /// The diagnostics extension (`objects::host_log`).
+    pub(crate) host_log_ext: Obj<Back<HostCore>>,
+    /// What modules' SDKs reported and modules logged, the latest
+    /// [`MAX_EVENTS`].
+    pub(crate) module_log: Mutex<VecDeque<ModuleLog>>,
+    /// Each registered module's `HTTP_MODULE_ID` (the address of its
+    /// registration object) and name, from before its `RegisterModule`.
+    pub(crate) module_ids: Mutex<Vec<(usize, String)>>,
     /// `IHttpServer::RecycleApplication` asked for a restart of the
     /// application, done once the current request ends.
     pub(crate) recycle_pending: AtomicBool,
@@ -156,6 +164,31 @@ impl HostCore {
     pub(crate) fn report_event(&self, entry: EventLogEntry) {
         lock(&self.event_log).push(entry.clone());
         self.record(ApiCall::ReportEvent(entry));
+    }
+
+    /// Records what a module reported: in the host's module log, the
+    /// current request's transcript (or a host event) and the configured
+    /// hook.
+    pub(crate) fn module_log(&self, record: ModuleLog) {
+        if let Some(hook) = &self.config.on_module_log {
+            hook.call(&record);
+        }
+        {
+            let mut log = lock(&self.module_log);
+            if log.len() == MAX_EVENTS {
+                log.pop_front();
+            }
+            log.push_back(record.clone());
+        }
+        self.record(ApiCall::Log(record));
+    }
+
+    /// The name of the module whose `HTTP_MODULE_ID` is `id`.
+    pub(crate) fn module_name_of(&self, id: iis_sys::HTTP_MODULE_ID) -> Option<String> {
+        lock(&self.module_ids)
+            .iter()
+            .find(|(known, _)| *known == id as usize)
+            .map(|(_, name)| name.clone())
     }
 
     /// Counts a request in; `false` once shutdown began.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{EventLogEntry, RequestStatus};
+use super::{EventLogEntry, ModuleLog, RequestStatus};
 
 /// A header argument: an `HTTP_HEADER_ID` or a name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -267,6 +267,10 @@ pub enum ApiCall {
     /// An entry written to the Windows event log (`ReportEventW`, through
     /// iis-host's event-log extension).
     ReportEvent(EventLogEntry),
+    /// A record sent through iis-host's diagnostics extension
+    /// (`iis_sys::IHostLog`): an error the module's SDK handled, or a `log`
+    /// record the module forwarded.
+    Log(ModuleLog),
     /// `IHttpTraceContext::QuickTrace`.
     QuickTrace {
         /// `pszData1`.
@@ -420,6 +424,7 @@ impl fmt::Display for ApiCall {
                 "IHttpTraceContext::RaiseTraceEvent({name:?}, event={event}, area={area}, verbosity={verbosity})"
             ),
             ReportEvent(entry) => write!(f, "{entry}"),
+            Log(record) => write!(f, "log: {record}"),
             PerfCounter {
                 scope,
                 increment,

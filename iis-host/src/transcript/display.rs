@@ -58,6 +58,10 @@ impl fmt::Display for Transcript {
         }
         writeln!(f, "connection: {}", self.fate)?;
         section(f, "notifications", &self.notifications)?;
+        let logged: Vec<_> = self.module_log().collect();
+        if !logged.is_empty() {
+            section(f, "module log", &logged)?;
+        }
         if f.alternate() {
             section(f, "calls", &self.calls)?;
             section(f, "events", &self.events)?;

@@ -7,6 +7,7 @@ mod display;
 mod event_log;
 mod events;
 mod log_record;
+mod module_log;
 mod notification;
 mod response;
 
@@ -18,6 +19,7 @@ pub use calls::{ApiCall, HeaderKey};
 pub use event_log::{EventLogEntry, EventLogType};
 pub use events::HostEvent;
 pub use log_record::LogRecord;
+pub use module_log::{LogLevel, ModuleLog};
 pub use notification::{GlobalNotification, Notification};
 
 /// What a request notification returned (`REQUEST_NOTIFICATION_STATUS`).
@@ -127,6 +129,23 @@ impl Transcript {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_slice())
+    }
+
+    /// The value of the first response header named `name`
+    /// (case-insensitive) as text: `None` when there is none or it is not
+    /// UTF-8.
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.header(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// What the module's SDK reported during the request (the errors it
+    /// handled: why a hook's 500 happened, a misused API) and the `log`
+    /// records the module forwarded, in order: the [`ApiCall::Log`] calls.
+    pub fn module_log(&self) -> impl Iterator<Item = &ModuleLog> {
+        self.calls.iter().filter_map(|call| match call {
+            ApiCall::Log(record) => Some(record),
+            _ => None,
+        })
     }
 
     /// The body as (lossy) UTF-8.

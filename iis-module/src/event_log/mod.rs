@@ -18,7 +18,7 @@ use crate::ffi::vcall;
 use crate::{Error, HttpServer, Result};
 use core::ffi::c_void;
 use core::ptr::NonNull;
-use iis_sys::{GUID, IHostEventLog, IHttpServer, Interface, PCWSTR};
+use iis_sys::{GUID, IHostEventLog, Interface, PCWSTR};
 
 /// The IID of iis-host's event-log extension (see [`EventLog`] and
 /// [`iis_sys::IHostEventLog`]): `{9A0DFA18-0ED6-4AF1-9AFD-5194646C493E}`.
@@ -165,26 +165,7 @@ fn wide(s: &str, what: &'static str) -> Result<Vec<u16>> {
 
 /// The host's event-log extension, if the server has one.
 fn host_extension(server: &HttpServer) -> Option<NonNull<IHostEventLog>> {
-    let server2 = server.server2()?;
-    let mut out: *mut c_void = core::ptr::null_mut();
-    // SAFETY: live IHttpServer2; the GUIDs are statics; the input is the
-    // server itself, a live IHttpServer; valid out-pointer. A host that does
-    // not know the IID answers a failing HRESULT.
-    let hr = unsafe {
-        vcall!(
-            server2.as_ptr(),
-            GetExtendedInterface2(
-                &IHttpServer::IID,
-                server.as_raw().cast(),
-                &HOST_EVENT_LOG_IID,
-                &mut out
-            )
-        )
-    };
-    if hr.is_err() {
-        return None;
-    }
-    NonNull::new(out.cast())
+    crate::diagnostics::host_extension::<IHostEventLog>(server)
 }
 
 impl EventLog {

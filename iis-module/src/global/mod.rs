@@ -75,6 +75,9 @@ macro_rules! global_hooks {
                     // SAFETY: IIS calls this slot only on objects made by
                     // `GlobalObject::new_raw` for `G`; shared access only.
                     let object = unsafe { &*this.cast::<GlobalObject<G>>() };
+                    let _scope = crate::diagnostics::Scope::enter(
+                        crate::diagnostics::Scope::new(object.env.server, object.env.module_id),
+                    );
                     run(stringify!($hook), || {
                         $(
                             let provider = core::ptr::NonNull::new(provider)
@@ -185,6 +188,9 @@ define_member_fn! {
     unsafe fn terminate[G: GlobalModule](this: *mut CGlobalModule) {
         // SAFETY: IIS terminates the global module once, at shutdown.
         let object = unsafe { Box::from_raw(this.cast::<GlobalObject<G>>()) };
+        let _scope = crate::diagnostics::Scope::enter(
+            crate::diagnostics::Scope::new(object.env.server, object.env.module_id),
+        );
         if contain(|| drop(object)).is_err() {
             report!("iis-module: {} panicked in Drop", core::any::type_name::<G>());
         }

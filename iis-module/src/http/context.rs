@@ -531,16 +531,65 @@ impl HttpContext {
     }
 
     /// Stores this module's value for the current request; IIS drops it
-    /// when the request ends. Replacing is not supported by IIS: if a value
-    /// is already stored, `value` is dropped and `false` returned.
+    /// when the request ends. IIS does not replace a stored value: if this
+    /// module stored one already, `value` is dropped and the call fails, as
+    /// `SetModuleContext` does (so `?` never hides it). To keep the stored
+    /// value, use [`request_context_or_insert_with`](Self::request_context_or_insert_with).
     ///
     /// # Errors
-    /// [`Error::Server`].
+    /// [`Error::Server`] with `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`
+    /// when a value is stored already; [`Error::Server`] if IIS refuses
+    /// otherwise.
     #[doc(alias = "SetModuleContext")]
-    pub fn set_request_context<T: Send + 'static>(&mut self, value: T) -> Result<bool> {
+    pub fn set_request_context<T: Send + 'static>(&mut self, value: T) -> Result<()> {
         let container = self.request_container()?;
         // SAFETY: live container.
-        unsafe { stored::store(container, self.module, value) }
+        if unsafe { stored::store(container, self.module, value) }? {
+            return Ok(());
+        }
+        Err(Error::Server {
+            operation: "IHttpModuleContextContainer::SetModuleContext",
+            hresult: iis_sys::HRESULT_ERROR_ALREADY_ASSIGNED,
+        })
+    }
+
+    /// This module's value for the current request, stored first from
+    /// `init()` if there is none yet; IIS drops it when the request ends.
+    ///
+    /// ```no_run
+    /// # use iis_module::prelude::*;
+    /// # fn hook(cx: &mut HttpContext) -> Result<()> {
+    /// let hits: &mut u32 = cx.request_context_or_insert_with(|| 0)?;
+    /// *hits += 1;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ContextType`] if a value of another type is stored;
+    /// [`Error::Server`]; [`Error::NullPointer`] if IIS does not return what
+    /// it stored.
+    #[doc(alias = "GetModuleContext")]
+    #[doc(alias = "SetModuleContext")]
+    pub fn request_context_or_insert_with<T: Send + 'static>(
+        &mut self,
+        init: impl FnOnce() -> T,
+    ) -> Result<&mut T> {
+        let container = self.request_container()?;
+        // SAFETY: live container.
+        if unsafe { stored::get::<T>(container, self.module)? }.is_none() {
+            // SAFETY: live container. No other value gets in first: this
+            // module's slot of the request is reached only through
+            // `&mut self`.
+            unsafe { stored::store(container, self.module, init())? };
+        }
+        // SAFETY: live container; the value lives until the request ends,
+        // and `&mut self` makes this the only borrow for its length.
+        let value =
+            unsafe { stored::get::<T>(container, self.module)? }.ok_or(Error::NullPointer {
+                operation: "IHttpModuleContextContainer::GetModuleContext",
+            })?;
+        // SAFETY: as above.
+        Ok(unsafe { &mut *value.as_ptr() })
     }
 
     /// This module's value for the client connection, created by `init` on

@@ -204,8 +204,55 @@ pub(crate) fn resolve_name(
     // A name that needs no validation is an `http::HeaderName`: lowercase.
     Ok(match known_id(name, !validate, side) {
         Some(id) => HeaderRef::Id(id),
+        // IIS sends a name as given: an `http::HeaderName` goes out in the
+        // case IIS and C++ modules use (`Access-Control-Allow-Origin`), a
+        // `&str` as the module spelled it.
+        None if !validate => {
+            HeaderRef::Name(pool.c_str(canonical_case(name).as_bytes(), "header name")?)
+        }
         None => HeaderRef::Name(pool.c_str(name.as_bytes(), "header name")?),
     })
+}
+
+/// Registered spellings that capitalising each word does not give (the
+/// well-known headers IIS addresses by id are spelled by IIS itself).
+const IRREGULAR_CASE: &[&str] = &[
+    "DNT",
+    "ETag",
+    "TE",
+    "WWW-Authenticate",
+    "Content-MD5",
+    "X-XSS-Protection",
+    "X-DNS-Prefetch-Control",
+    "Sec-WebSocket-Accept",
+    "Sec-WebSocket-Extensions",
+    "Sec-WebSocket-Key",
+    "Sec-WebSocket-Protocol",
+    "Sec-WebSocket-Version",
+];
+
+/// The conventional spelling of a header name: each `-`-separated word
+/// capitalised (`access-control-allow-origin` →
+/// `Access-Control-Allow-Origin`), or the registered spelling of the few
+/// that differ (`x-xss-protection` → `X-XSS-Protection`).
+pub(crate) fn canonical_case(name: &str) -> String {
+    if let Some(known) = IRREGULAR_CASE
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(name))
+    {
+        return (*known).to_owned();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut word_start = true;
+    for c in name.chars() {
+        out.push(if word_start {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        word_start = c == '-';
+    }
+    out
 }
 
 /// Checks a header name is an RFC 9110 token (which excludes CR, LF, NUL,
@@ -399,6 +446,28 @@ mod tests {
             );
         }
         assert!(!"content-type".is_checked_token());
+    }
+
+    #[test]
+    fn header_names_go_out_in_their_conventional_case() {
+        for (name, wire) in [
+            (
+                http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                "Access-Control-Allow-Origin",
+            ),
+            (http::header::X_XSS_PROTECTION, "X-XSS-Protection"),
+            (
+                http::header::CONTENT_SECURITY_POLICY,
+                "Content-Security-Policy",
+            ),
+            (http::header::DNT, "DNT"),
+            (
+                http::HeaderName::from_static("x-powered-by"),
+                "X-Powered-By",
+            ),
+        ] {
+            assert_eq!(canonical_case(name.as_str()), wire);
+        }
     }
 
     #[test]

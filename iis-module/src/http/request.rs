@@ -575,43 +575,57 @@ impl RawRequest<'_> {
     /// A header whose pointer is null is skipped.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
         let headers = &self.raw.Headers;
-        let known = headers
-            .KnownHeaders
-            .iter()
-            .zip(iis_sys::HTTP_REQUEST_HEADER_NAMES)
-            .filter_map(|(header, name)| {
-                // SAFETY: HTTP.sys gives each value with its length, alive
-                // with the request (as long as this view).
-                let value =
-                    unsafe { ffi::bytes(header.pRawValue, usize::from(header.RawValueLength)) }?;
-                Some((name, value))
-            });
-        let unknown: &[iis_sys::HTTP_UNKNOWN_HEADER] =
-            if headers.pUnknownHeaders.is_null() || headers.UnknownHeaderCount == 0 {
-                &[]
-            } else {
-                // SAFETY: HTTP.sys gives `UnknownHeaderCount` entries at
-                // `pUnknownHeaders`, alive with the request.
-                unsafe {
-                    core::slice::from_raw_parts(
-                        headers.pUnknownHeaders,
-                        usize::from(headers.UnknownHeaderCount),
-                    )
-                }
-            };
-        let unknown = unknown.iter().filter_map(|header| {
-            // SAFETY: as above: name and value with their lengths.
-            let (name, value) = unsafe {
-                (
-                    ffi::bytes(header.pName, usize::from(header.NameLength))?,
-                    ffi::bytes(header.pRawValue, usize::from(header.RawValueLength))
-                        .unwrap_or_default(),
-                )
-            };
-            Some((core::str::from_utf8(name).ok()?, value))
-        });
-        known.chain(unknown)
+        // SAFETY: HTTP.sys's table, alive with the request (as long as this
+        // view).
+        unsafe {
+            header_table(
+                &headers.KnownHeaders,
+                &iis_sys::HTTP_REQUEST_HEADER_NAMES,
+                headers.pUnknownHeaders,
+                headers.UnknownHeaderCount,
+            )
+        }
     }
+}
+
+/// The headers of an http.h header table: the known ones (by
+/// `HTTP_HEADER_ID`, named from `names`), then the unknown ones as sent;
+/// one whose pointer is null is skipped, as is an unknown one whose name is
+/// not UTF-8.
+///
+/// # Safety
+/// Every non-null value pointer in `known` has its length readable, and
+/// `unknown` is null or `count` entries whose names and values are too,
+/// all alive for `'a`.
+pub(crate) unsafe fn header_table<'a>(
+    known: &'a [iis_sys::HTTP_KNOWN_HEADER],
+    names: &'static [&'static str],
+    unknown: *const iis_sys::HTTP_UNKNOWN_HEADER,
+    count: u16,
+) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+    let known = known.iter().zip(names).filter_map(|(header, name)| {
+        // SAFETY: each value with its length, alive for `'a` (the contract).
+        let value = unsafe { ffi::bytes(header.pRawValue, usize::from(header.RawValueLength)) }?;
+        Some((*name, value))
+    });
+    let unknown: &[iis_sys::HTTP_UNKNOWN_HEADER] = if unknown.is_null() || count == 0 {
+        &[]
+    } else {
+        // SAFETY: `count` entries at `unknown`, alive for `'a` (the contract).
+        unsafe { core::slice::from_raw_parts(unknown, usize::from(count)) }
+    };
+    let unknown = unknown.iter().filter_map(|header| {
+        // SAFETY: as above: name and value with their lengths.
+        let (name, value) = unsafe {
+            (
+                ffi::bytes(header.pName, usize::from(header.NameLength))?,
+                ffi::bytes(header.pRawValue, usize::from(header.RawValueLength))
+                    .unwrap_or_default(),
+            )
+        };
+        Some((core::str::from_utf8(name).ok()?, value))
+    });
+    known.chain(unknown)
 }
 
 /// An HTTP version from its numbers.

@@ -710,6 +710,34 @@ impl RawResponse<'_> {
     pub fn entity_chunk_count(&self) -> usize {
         self.raw.EntityChunkCount.into()
     }
+
+    /// Every response header set so far, in the order of IIS's table: the
+    /// known headers (`KnownHeaders`, by `HTTP_HEADER_ID`) with their
+    /// canonical names, then the others (`pUnknownHeaders`) as the modules
+    /// named them. The counterpart of
+    /// [`RawRequest::headers`](crate::RawRequest::headers).
+    ///
+    /// ```no_run
+    /// # use iis_module::prelude::*;
+    /// # fn hook(cx: &mut HttpContext) -> Result<()> {
+    /// for (name, value) in cx.response().raw()?.headers() {
+    ///     println!("{name}: {}", String::from_utf8_lossy(value));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
+        let headers = &self.raw.Headers;
+        // SAFETY: IIS's table, alive as long as the response (this view
+        // borrows it); changes need `&mut HttpResponse`.
+        unsafe {
+            crate::http::request::header_table(
+                &headers.KnownHeaders,
+                &iis_sys::HTTP_RESPONSE_HEADER_NAMES,
+                headers.pUnknownHeaders,
+                headers.UnknownHeaderCount,
+            )
+        }
+    }
 }
 
 /// An `HttpDataChunkFromMemory` chunk of `len` bytes at `data`.

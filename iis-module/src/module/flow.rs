@@ -1,6 +1,7 @@
 //! What a hook tells the pipeline, and the owned handle that completes a
 //! request a hook left pending.
 
+use crate::diagnostics;
 use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::ptr::NonNull;
@@ -54,6 +55,9 @@ const EARLY_FAIL: u8 = 8; // dropped unused before the hook returned: the reques
 #[derive(Debug)]
 struct Shared {
     context: NonNull<IHttpContext>,
+    /// Where a dropped handle is reported (the scope of the hook that
+    /// pended).
+    scope: Option<diagnostics::Scope>,
     state: AtomicU8,
     /// The byte count of an early `post`.
     posted_bytes: AtomicU32,
@@ -168,6 +172,7 @@ pub struct CompletionHandle {
 pub(crate) fn pend(context: NonNull<IHttpContext>) -> (Pending, CompletionHandle) {
     let shared = Arc::new(Shared {
         context,
+        scope: diagnostics::Scope::current(),
         state: AtomicU8::new(IN_HOOK),
         posted_bytes: AtomicU32::new(0),
     });
@@ -259,15 +264,25 @@ impl Drop for CompletionHandle {
         if self.used {
             return;
         }
-        crate::panic::report!(
-            "iis-module: a CompletionHandle was dropped unused; the request fails"
-        );
         let shared = &self.shared;
+        // Reported in the request's scope (this may be any thread) while the
+        // request is known to be alive: the hook still runs, or the request
+        // waits for this completion.
+        let report = || {
+            diagnostics::report_in(
+                shared.scope,
+                log::Level::Error,
+                format_args!(
+                    "iis-module: a CompletionHandle was dropped unused; the request fails"
+                ),
+            );
+        };
         if shared
             .state
             .compare_exchange(IN_HOOK, EARLY_FAIL, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
+            report();
             return; // failed by the SDK once the hook returns
         }
         if shared
@@ -275,8 +290,12 @@ impl Drop for CompletionHandle {
             .compare_exchange(ARMED, BUSY, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
+            crate::panic::report!(
+                "iis-module: a CompletionHandle was dropped unused after its request moved on"
+            );
             return; // revoked: the request has moved on
         }
+        report();
         // SAFETY: ARMED: the hook returned PENDING, so IIS keeps the context
         // alive until this completion, and nothing else uses it meanwhile.
         unsafe {

@@ -5,6 +5,7 @@
 use super::allocator::{self, ModuleAllocator, PoolLife};
 use super::hooks::HttpModule;
 use super::providers::{Completion, Provider};
+use crate::diagnostics::Scope;
 use crate::ffi::vcall;
 use crate::panic::{contain, report};
 use crate::task::{self, Owner, Step, Task};
@@ -78,6 +79,16 @@ impl<T> ModuleObject<T> {
     }
 }
 
+/// The diagnostics scope of a call from IIS into the instance (see
+/// [`crate::diagnostics`]).
+///
+/// # Safety
+/// `object` is live.
+unsafe fn scope_of<T>(object: *mut ModuleObject<T>) -> Option<Scope> {
+    // SAFETY: live object (the contract); plain fields read one by one.
+    unsafe { Scope::new((*object).server, (*object).module_id) }
+}
+
 /// The view a dispatch lends its hook: the context, with the instance's
 /// task slot for an `async fn` hook.
 ///
@@ -123,6 +134,8 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
     if unsafe { (*object).failed } {
         return RQ_NOTIFICATION_CONTINUE;
     }
+    // SAFETY: live object.
+    let _scope = Scope::enter(unsafe { scope_of(object) });
     // SAFETY: live object; `cx` null or live.
     let mut context = match unsafe { context_of(object, cx) } {
         Ok(context) => context,
@@ -260,6 +273,8 @@ define_member_fn! {
         if unsafe { (*object).failed } {
             return RQ_NOTIFICATION_CONTINUE;
         }
+        // SAFETY: live object.
+        let _scope = Scope::enter(unsafe { scope_of(object) });
         // SAFETY: null or live for the notification.
         let completion = unsafe { Completion::new(info, provider, notification, post.as_bool()) };
         // SAFETY: live object.
@@ -299,9 +314,10 @@ define_member_fn! {
     pub(crate) unsafe fn dispose[T: HttpModule](this: *mut CHttpModule) {
         let object = this.cast::<ModuleObject<T>>();
         // SAFETY: IIS disposes of each instance exactly once, so this is
-        // still the live object `ModuleObject::place` made. A task still
-        // there (its request ended while it was pending) goes first: its
-        // future borrows the module.
+        // still the live object `ModuleObject::place` made.
+        let _scope = Scope::enter(unsafe { scope_of(object) });
+        // SAFETY: as above. A task still there (its request ended while it
+        // was pending) goes first: its future borrows the module.
         let (pool, storage) = unsafe {
             if let Some(task) = (*object).task.take() {
                 let _ = task::end(task);
@@ -408,6 +424,7 @@ define_member_fn! {
         // SAFETY: IIS calls this on the factory it was given; shared access
         // only (IIS may call it from several threads at once).
         let factory = unsafe { &*this.cast::<Factory<T, F>>() };
+        let _scope = Scope::enter(Scope::new(factory.server, factory.module_id));
         let mut pool = None;
         // SAFETY: the allocator IIS passed for this call (or null).
         let mut lent = unsafe { ModuleAllocator::new(allocator, &mut pool) };
@@ -457,6 +474,7 @@ define_member_fn! {
     unsafe fn terminate[T: HttpModule, F: MakeModule<T>](this: *mut IHttpModuleFactory) {
         // SAFETY: IIS terminates each factory once, at shutdown.
         let factory = unsafe { Box::from_raw(this.cast::<Factory<T, F>>()) };
+        let _scope = Scope::enter(Scope::new(factory.server, factory.module_id));
         if contain(|| drop(factory)).is_err() {
             report!("iis-module: a module factory panicked in Drop");
         }
