@@ -34,7 +34,6 @@ use crate::HttpServer;
 use crate::ffi::vcall;
 use crate::panic::contain;
 use core::cell::Cell;
-use core::ffi::c_void;
 use core::fmt;
 use core::ptr::NonNull;
 use iis_sys::{HTTP_MODULE_ID, IHostLog, IHttpServer, Interface, PCSTR};
@@ -92,21 +91,9 @@ impl Drop for ScopeGuard {
 /// An iis-host (or other host) extension of `server`, if it has one:
 /// `IHttpServer2::GetExtendedInterface(IID_IHttpServer, server, I::IID)`.
 pub(crate) fn host_extension<I: Interface>(server: &HttpServer) -> Option<NonNull<I>> {
-    let server2 = server.server2()?;
-    let mut out: *mut c_void = core::ptr::null_mut();
-    // SAFETY: live IHttpServer2; the GUIDs are statics; the input is the
-    // server itself, a live IHttpServer; valid out-pointer. A host that does
-    // not know the IID answers a failing HRESULT.
-    let hr = unsafe {
-        vcall!(
-            server2.as_ptr(),
-            GetExtendedInterface2(&IHttpServer::IID, server.as_raw().cast(), &I::IID, &mut out)
-        )
-    };
-    if hr.is_err() {
-        return None;
-    }
-    NonNull::new(out.cast())
+    // SAFETY: a live server, given as the input object of its own
+    // interface; a host that does not know `I` answers a failing HRESULT.
+    unsafe { crate::http::extended_interface::<IHttpServer, I>(server.raw(), server.as_raw()) }
 }
 
 /// Sends one record to the host of `scope`; `false` when it has no

@@ -44,6 +44,7 @@ pub(crate) use response::memory_chunk;
 pub use response::{ConnectionReset, HttpResponse, RawResponse, ResponseStatus};
 pub use script_map::ScriptMap;
 pub use server::HttpServer;
+pub(crate) use server::extended_interface;
 pub use site::{HttpApplication, HttpSite, HttpUser, PerfCounters, UserReference};
 pub use token::{HandleState, Sid, TokenEntry};
 pub use trace::{
