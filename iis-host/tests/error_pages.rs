@@ -6,14 +6,12 @@
 
 mod support;
 
-use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use iis_host::http::{RecordingSink, Request};
 use iis_host::{ErrorMode, Host, HostConfig, Transcript};
 use iis_sys::*;
-use support::{Call, Counters, Script, calls};
+use support::{Call, Counters, Script, calls, over_tcp};
 
 static ERRORS_COUNTERS: Counters = Counters::new();
 /// In ExecuteRequestHandler, by query string:
@@ -190,17 +188,6 @@ fn an_unhandled_request_gets_the_404_0_page_for_its_client() {
     let page = remote.body_text();
     assert!(page.contains("HTTP Error 404.0 - Not Found"), "{page}");
     assert!(!page.contains("Detailed"), "{page}");
-}
-
-/// What a client gets for `request` (which closes the connection) over TCP.
-fn over_tcp(host: Host, request: &[u8]) -> String {
-    let host = Arc::new(host);
-    let server = host.serve("127.0.0.1:0").unwrap();
-    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
-    stream.write_all(request).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
 }
 
 #[test]

@@ -85,19 +85,11 @@ fn a_malformed_in_process_host_is_no_panic() {
 /// What a client gets for `request` (which closes the connection) from
 /// the `server_name` module over TCP.
 fn server_name_over_tcp(request: &[u8]) -> String {
-    use std::io::{Read, Write};
-    let host = std::sync::Arc::new(
-        Host::builder()
-            .module_fn("server_name", server_name)
-            .build()
-            .unwrap(),
-    );
-    let server = host.serve("127.0.0.1:0").unwrap();
-    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
-    stream.write_all(request).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
+    let host = Host::builder()
+        .module_fn("server_name", server_name)
+        .build()
+        .unwrap();
+    support::over_tcp(host, request)
 }
 
 #[test]

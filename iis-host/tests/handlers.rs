@@ -342,32 +342,19 @@ fn a_module_that_maps_the_request_to_itself_keeps_the_static_handler_out() {
     );
 }
 
-/// What a client gets for `request` (which closes the connection) from a
-/// host serving `site` over TCP.
-fn over_tcp(site: &Site, request: &[u8]) -> String {
-    use std::io::{Read, Write};
-    let host = std::sync::Arc::new(site.host());
-    let server = host.serve("127.0.0.1:0").unwrap();
-    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
-    stream.write_all(request).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
 #[test]
 fn over_http_get_sends_the_file_and_head_only_its_length() {
     let site = Site::new("tcp");
     site.file("page.htm", b"<h1>page</h1>");
-    let get = over_tcp(
-        &site,
+    let get = support::over_tcp(
+        site.host(),
         b"GET /page.htm HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n",
     );
     assert!(get.starts_with("HTTP/1.1 200 OK\r\n"), "{get}");
     assert!(get.contains("\r\nContent-Length: 13\r\n"), "{get}");
     assert!(get.ends_with("\r\n\r\n<h1>page</h1>"), "{get}");
-    let head = over_tcp(
-        &site,
+    let head = support::over_tcp(
+        site.host(),
         b"HEAD /page.htm HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n",
     );
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");

@@ -19,6 +19,19 @@ pub static SERVER: AtomicPtr<IHttpServer> = AtomicPtr::new(std::ptr::null_mut())
 use iis_host::Notification;
 use iis_sys::*;
 
+/// What a client gets for `request` (which should close the connection)
+/// from `host` served on a loopback port.
+pub fn over_tcp(host: iis_host::Host, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let host = std::sync::Arc::new(host);
+    let server = host.serve("127.0.0.1:0").unwrap();
+    let mut stream = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 /// Counts what the host did to a script's objects.
 #[derive(Debug)]
 pub struct Counters {
