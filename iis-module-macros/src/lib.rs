@@ -5,6 +5,7 @@
 //! Use them through `iis_module::prelude::*`.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;

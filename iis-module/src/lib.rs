@@ -58,6 +58,7 @@
 //! `as_raw` on each view reaches the [`iis_sys`] object for the rest.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
 
 mod config;
 mod diagnostics;

@@ -56,6 +56,8 @@
 //! up to [`Server::shutdown_timeout`] to finish, and the runtime shuts down,
 //! so no thread of the DLL outlives the worker process's use of it.
 
+#![warn(missing_docs)]
+
 mod body;
 mod handler;
 mod request;
