@@ -194,12 +194,7 @@ impl Io {
     ) -> Poll<Result<()>> {
         const OPERATION: &str = "IHttpContext::ExecuteRequest";
         if let Some(mine) = *ticket {
-            return match self.finished {
-                Some((done, status)) if done == mine => {
-                    Poll::Ready(Error::check(OPERATION, status))
-                }
-                _ => Poll::Pending,
-            };
+            return self.settled(mine, OPERATION);
         }
         // One operation at a time, whatever the duplex mode: a child
         // request writes the response.
@@ -226,11 +221,25 @@ impl Io {
         if !expected.as_bool() {
             return Poll::Ready(Ok(()));
         }
+        self.child_in_flight = Some((child, self.issue(ticket)));
+        Poll::Pending
+    }
+
+    /// The outcome of the write, flush or child request `mine`, once IIS
+    /// has completed it.
+    fn settled(&self, mine: u64, operation: &'static str) -> Poll<Result<()>> {
+        match self.finished {
+            Some((done, status)) if done == mine => Poll::Ready(Error::check(operation, status)),
+            _ => Poll::Pending,
+        }
+    }
+
+    /// The ticket of an operation IIS now owes a completion for.
+    fn issue(&mut self, ticket: &mut Option<u64>) -> u64 {
         let mine = self.next_ticket;
         self.next_ticket += 1;
-        self.child_in_flight = Some((child, mine));
         *ticket = Some(mine);
-        Poll::Pending
+        mine
     }
 
     /// Takes in what the completion routines reported since the last poll.
@@ -386,12 +395,7 @@ impl Io {
             Send::Flush => "IHttpResponse::Flush",
         };
         if let Some(mine) = *ticket {
-            return match self.finished {
-                Some((done, status)) if done == mine => {
-                    Poll::Ready(Error::check(operation, status))
-                }
-                _ => Poll::Pending,
-            };
+            return self.settled(mine, operation);
         }
         if self.lane_busy(Lane::Send) {
             return Poll::Pending;
@@ -472,10 +476,7 @@ impl Io {
         if !expected.as_bool() {
             return Poll::Ready(Ok(()));
         }
-        let mine = self.next_ticket;
-        self.next_ticket += 1;
-        self.send_in_flight = Some((via, mine));
-        *ticket = Some(mine);
+        self.send_in_flight = Some((via, self.issue(ticket)));
         Poll::Pending
     }
 }
