@@ -13,11 +13,18 @@ pub(crate) struct AboveRoot;
 /// The cooked form of the path part of a request-target (no query):
 /// decoded, `\` as `/`, dot segments removed; lossy UTF-8.
 pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<String, AboveRoot> {
-    let decoded: Vec<u8> = percent_decode(raw_path)
-        .into_iter()
-        .map(|b| if b == b'\\' { b'/' } else { b })
-        .collect();
-    let mut segments: Vec<&[u8]> = Vec::new();
+    // Most paths have nothing to decode: those are read where they are.
+    let decoded: std::borrow::Cow<'_, [u8]> = if raw_path.iter().any(|&b| b == b'%' || b == b'\\') {
+        let mut decoded = percent_decode(raw_path);
+        for byte in &mut decoded {
+            if *byte == b'\\' {
+                *byte = b'/';
+            }
+        }
+        decoded.into()
+    } else {
+        raw_path.into()
+    };
     let mut pieces = decoded.split(|&b| b == b'/').peekable();
     // The piece before the first `/` (empty for an absolute path; `SetUrl`
     // may give a relative one), where a dot segment counts too.
@@ -26,30 +33,35 @@ pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<String, AboveRoot> {
         b"." => &[],
         first => first,
     };
+    // Built in place: each kept segment is `/segment`, and `..` cuts the
+    // last one off (a segment holds no `/`, so it starts at the last one).
+    let mut path = Vec::with_capacity(decoded.len() + 1);
+    path.extend_from_slice(first);
+    let mut kept = 0usize;
     let mut ends_with_slash = false;
     while let Some(segment) = pieces.next() {
         let last = pieces.peek().is_none();
         match segment {
             b"." => ends_with_slash = last,
             b".." => {
-                segments.pop().ok_or(AboveRoot)?;
+                kept = kept.checked_sub(1).ok_or(AboveRoot)?;
+                let start = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                path.truncate(start);
                 ends_with_slash = last;
             }
             _ => {
-                segments.push(segment);
+                path.push(b'/');
+                path.extend_from_slice(segment);
+                kept += 1;
                 ends_with_slash = false;
             }
         }
     }
-    let mut path = first.to_vec();
-    for segment in &segments {
-        path.push(b'/');
-        path.extend_from_slice(segment);
-    }
-    if ends_with_slash || segments.is_empty() {
+    if ends_with_slash || kept == 0 {
         path.push(b'/');
     }
-    Ok(String::from_utf8_lossy(&path).into_owned())
+    Ok(String::from_utf8(path)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()))
 }
 
 /// Splits a request-target into path and query (without `?`). An absolute

@@ -147,7 +147,13 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         if !abandoned {
             end_request(core);
         }
-        (transcript(core, fate), abandoned)
+        let transcript = if transcribe {
+            transcript(core, fate)
+        } else {
+            // Nobody reads a server's transcripts: only the fate.
+            untranscribed(fate)
+        };
+        (transcript, abandoned)
     })
     .await;
     connection.end_request();
@@ -289,6 +295,22 @@ fn end_request(core: &RequestCore) {
     providers::dereference_file_info(file_info);
 }
 
+/// What a request that records nothing returns: how its connection ended.
+fn untranscribed(fate: ConnectionFate) -> Transcript {
+    Transcript {
+        status: 0,
+        substatus: 0,
+        reason: String::new(),
+        headers: Vec::new(),
+        body: Vec::new(),
+        fate,
+        notifications: Vec::new(),
+        calls: Vec::new(),
+        events: Vec::new(),
+        log: None,
+    }
+}
+
 /// The transcript of a finished request.
 fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
     core.with_state(|s| {
@@ -342,7 +364,6 @@ pub(crate) fn refuse<S: ResponseSink + ?Sized>(
     ));
     Transcript {
         status,
-        substatus: 0,
         reason: head.reason,
         headers,
         body: if sent.is_ok() {
@@ -350,10 +371,6 @@ pub(crate) fn refuse<S: ResponseSink + ?Sized>(
         } else {
             Vec::new()
         },
-        fate,
-        notifications: Vec::new(),
-        calls: Vec::new(),
-        events: Vec::new(),
-        log: None,
+        ..untranscribed(fate)
     }
 }
