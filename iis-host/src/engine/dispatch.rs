@@ -52,7 +52,7 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
     let hr = unsafe {
         ((*(*factory.0).lpVtbl).GetHttpModule)(factory.0, &mut out, core.allocator.iface())
     };
-    core.event(HostEvent::GetHttpModule {
+    core.event_with(|| HostEvent::GetHttpModule {
         module: module.name.clone(),
         hr: hex(hr),
     });
@@ -232,12 +232,14 @@ async fn call_module<S: ResponseSink + ?Sized>(
     });
     let record = |n: Notification, status: RequestStatus| {
         core.with_state(|s| {
-            s.log.notification(NotificationRecord {
-                module: name.clone(),
-                notification: n,
-                post,
-                status,
-            })
+            if s.log.on {
+                s.log.notification(NotificationRecord {
+                    module: name.clone(),
+                    notification: n,
+                    post,
+                    status,
+                })
+            }
         })
     };
     let raw = sending_synchronously(core, sink.as_deref_mut(), || {

@@ -281,7 +281,7 @@ fn end_request(core: &RequestCore) {
             .stats
             .instances_disposed
             .fetch_add(1, Ordering::SeqCst);
-        core.event(HostEvent::Dispose {
+        core.event_with(|| HostEvent::Dispose {
             module: core.modules[index].name.clone(),
         });
     }

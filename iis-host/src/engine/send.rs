@@ -229,8 +229,16 @@ async fn send_with<S: ResponseSink + ?Sized>(
         return;
     };
     let flags = if final_send { 0 } else { SEND_MORE_DATA };
-    if final_send {
-        // The log data is ready at the final send (`GetReadyToLogData`).
+    // The log data is ready at the final send (`GetReadyToLogData`), for the
+    // SendResponse modules (`GetLogData`/`SetLogData`) and the transcript;
+    // with neither, nobody reads it.
+    if final_send
+        && (core.with_state(|s| s.log.on)
+            || core
+                .modules
+                .iter()
+                .any(|m| m.wants(Notification::SendResponse, false)))
+    {
         let record = crate::objects::log_data::prepare(core);
         core.with_state(|s| s.out.log = Some(record));
     }

@@ -117,6 +117,16 @@ impl RequestCore {
         self.with_state(|s| s.log.event(event));
     }
 
+    /// Records the event `make` builds, only if the request keeps records
+    /// (a server's requests keep none: nothing is built for them).
+    pub(crate) fn event_with(&self, make: impl FnOnce() -> HostEvent) {
+        self.with_state(|s| {
+            if s.log.on {
+                s.log.event(make());
+            }
+        });
+    }
+
     /// `IHttpContext*` of this request.
     pub(crate) fn context_ptr(&self) -> *mut IHttpContext {
         self.context.iface()
