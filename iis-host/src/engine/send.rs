@@ -229,29 +229,30 @@ async fn send_with<S: ResponseSink + ?Sized>(
         return;
     };
     let flags = if final_send { 0 } else { SEND_MORE_DATA };
+    let notified = core
+        .modules
+        .iter()
+        .any(|m| m.wants(Notification::SendResponse, false));
     // The log data is ready at the final send (`GetReadyToLogData`), for the
     // SendResponse modules (`GetLogData`/`SetLogData`) and the transcript;
     // with neither, nobody reads it.
-    if final_send
-        && (core.with_state(|s| s.log.on)
-            || core
-                .modules
-                .iter()
-                .any(|m| m.wants(Notification::SendResponse, false)))
-    {
+    if final_send && (notified || core.with_state(|s| s.log.on)) {
         let record = crate::objects::log_data::prepare(core);
         core.with_state(|s| s.out.log = Some(record));
     }
-    let provider = send_response(core, headers_being_sent, flags, final_send);
-    raise(
-        core,
-        Notification::SendResponse,
-        false,
-        Foreign(provider.iface()),
-        sink,
-    )
-    .await;
-    let disconnect = provider.data.flags() & SEND_DISCONNECT != 0;
+    let mut disconnect = false;
+    if notified {
+        let provider = send_response(core, headers_being_sent, flags, final_send);
+        raise(
+            core,
+            Notification::SendResponse,
+            false,
+            Foreign(provider.iface()),
+            sink,
+        )
+        .await;
+        disconnect = provider.data.flags() & SEND_DISCONNECT != 0;
+    }
     core.with_state(|s| {
         s.out.sending = false;
         s.resp.need_disconnect |= disconnect;
@@ -264,7 +265,11 @@ async fn send_with<S: ResponseSink + ?Sized>(
             // IIS's custom error module runs last in SendResponse.
             error_page::apply(s, error_mode);
         }
-        let mut body: Vec<u8> = s.resp.chunks.drain(..).flatten().collect();
+        let mut body: Vec<u8> = if s.resp.chunks.len() == 1 {
+            s.resp.chunks.pop().unwrap_or_default()
+        } else {
+            s.resp.chunks.drain(..).flatten().collect()
+        };
         if !s.out.head_sent {
             let module_head = s
                 .resp
