@@ -48,7 +48,7 @@ pub enum HostError {
         source: libloading::Error,
     },
     /// `RegisterModule` returned a failure HRESULT.
-    #[error("the module {module} ({}) failed to load: RegisterModule returned {}", origin.display(), hex(*hr))]
+    #[error("the module {module} ({}) failed to load: RegisterModule returned {}{}", origin.display(), hex(*hr), reasons(reported))]
     RegisterFailed {
         /// The module's name.
         module: String,
@@ -56,6 +56,9 @@ pub enum HostError {
         origin: PathBuf,
         /// What `RegisterModule` returned.
         hr: HRESULT,
+        /// What the module's SDK reported meanwhile (why it failed), through
+        /// iis-host's diagnostics extension.
+        reported: Vec<String>,
     },
     /// Two modules were given the same name (IIS requires unique names).
     #[error("a module named {0} is already registered")]
@@ -99,6 +102,15 @@ fn no_response(transcript: &Transcript) -> String {
             "no response head was sent (status {}, connection {fate})",
             transcript.status
         ),
+    }
+}
+
+/// `: first; second` for the messages a module reported, or nothing.
+fn reasons(reported: &[String]) -> String {
+    if reported.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", reported.join("; "))
     }
 }
 

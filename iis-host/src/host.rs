@@ -17,7 +17,7 @@ use crate::engine::{self, ConnectionMode};
 use crate::error::HostError;
 use crate::ffi::{Arena, WideStr, lock};
 use crate::http::{RecordingSink, Request, ResponseSink};
-use crate::loader::{self, ModuleInfo, Source};
+use crate::loader::{self, ModuleInfo, Registered, Source};
 use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
 use crate::objects::containers::{DISPENSED_LIVE, container};
 use crate::objects::event_log::EVENT_LOG_VTBL;
@@ -148,12 +148,24 @@ impl HostCore {
         };
         registration.data.close();
         let registered = registration.data.registered();
+        let replaced = registration.data.take_replaced();
         lock(&self.owned).push(Owned { registration });
+        for earlier in &replaced {
+            self.terminate(&name, earlier);
+        }
         if hr.is_err() {
+            // What it registered before failing is never used: ended now.
+            self.terminate(&name, &registered);
+            let reported = lock(&self.module_log)
+                .iter()
+                .filter(|r| r.module.as_deref() == Some(name.as_str()))
+                .map(|r| r.message.clone())
+                .collect();
             return Err(HostError::RegisterFailed {
                 module: name,
                 origin: loaded.origin,
                 hr,
+                reported,
             });
         }
         let mut modules = self
@@ -270,27 +282,33 @@ impl HostCore {
             connection.end();
         }
         for module in self.modules().iter() {
-            let r = &module.registered;
-            if !r.factory.is_null() {
-                // SAFETY: the factory the module registered, alive until this
-                // `Terminate`, which happens once (shutdown runs once).
-                unsafe { ((*(*r.factory.0).lpVtbl).Terminate)(r.factory.0) };
-                self.stats
-                    .factories_terminated
-                    .fetch_add(1, Ordering::SeqCst);
-                self.event(HostEvent::FactoryTerminate {
-                    module: module.name.clone(),
-                });
-            }
-            if !r.global.is_null() {
-                // SAFETY: the global module the module registered, alive until
-                // this `Terminate`, called once.
-                unsafe { ((*(*r.global.0).lpVtbl).Terminate)(r.global.0) };
-                self.stats.global_terminated.fetch_add(1, Ordering::SeqCst);
-                self.event(HostEvent::GlobalTerminate {
-                    module: module.name.clone(),
-                });
-            }
+            self.terminate(&module.name, &module.registered);
+        }
+    }
+
+    /// `Terminate` on the factory and the global module of `r` (each
+    /// registered by the module `name` and terminated once: at shutdown,
+    /// when a failed or repeated registration leaves it unused).
+    fn terminate(&self, name: &str, r: &Registered) {
+        if !r.factory.is_null() {
+            // SAFETY: a factory the module registered, alive until this
+            // `Terminate`, called once (see above).
+            unsafe { ((*(*r.factory.0).lpVtbl).Terminate)(r.factory.0) };
+            self.stats
+                .factories_terminated
+                .fetch_add(1, Ordering::SeqCst);
+            self.event(HostEvent::FactoryTerminate {
+                module: name.to_owned(),
+            });
+        }
+        if !r.global.is_null() {
+            // SAFETY: a global module the module registered, alive until
+            // this `Terminate`, called once (see above).
+            unsafe { ((*(*r.global.0).lpVtbl).Terminate)(r.global.0) };
+            self.stats.global_terminated.fetch_add(1, Ordering::SeqCst);
+            self.event(HostEvent::GlobalTerminate {
+                module: name.to_owned(),
+            });
         }
     }
 }

@@ -153,6 +153,56 @@ fn failing_hresult_is_an_error() {
     assert_eq!(GOOD_COUNTERS.get().2, 1);
 }
 
+static HALF_WAY_COUNTERS: Counters = Counters::new();
+static HALF_WAY: Script = Script {
+    global: GL_APPLICATION_START,
+    fail_after_registering: Some(HRESULT(0x8000_4005_u32 as i32)),
+    ..Script::new(RQ_BEGIN_REQUEST, 0, &HALF_WAY_COUNTERS)
+};
+module!(register_half_way, HALF_WAY);
+
+#[test]
+fn a_registration_that_fails_half_way_terminates_what_it_registered() {
+    let error = Host::builder()
+        .module_fn("half_way", register_half_way)
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, HostError::RegisterFailed { .. }), "{error}");
+    // Its factory and global module: each terminated once, never used.
+    let (created, _, terminated, global_terminated) = HALF_WAY_COUNTERS.get();
+    assert_eq!((created, terminated, global_terminated), (0, 1, 1));
+}
+
+static TWICE_COUNTERS: Counters = Counters::new();
+static TWICE: Script = Script {
+    global: GL_APPLICATION_START,
+    register_twice: true,
+    ..Script::new(RQ_BEGIN_REQUEST, 0, &TWICE_COUNTERS)
+};
+module!(register_twice, TWICE);
+
+#[test]
+fn a_second_registration_replaces_the_first_which_is_terminated() {
+    let host = Host::builder()
+        .module_fn("twice", register_twice)
+        .build()
+        .unwrap();
+    // The first factory and global module are ended at once.
+    let (_, _, terminated, global_terminated) = TWICE_COUNTERS.get();
+    assert_eq!((terminated, global_terminated), (1, 1));
+    assert_eq!(
+        host.get("/").fate,
+        iis_host::http::ConnectionFate::KeptAlive
+    );
+    drop(host);
+    // The second ones at shutdown.
+    let (created, disposed, terminated, global_terminated) = TWICE_COUNTERS.get();
+    assert_eq!(
+        (created, disposed, terminated, global_terminated),
+        (1, 1, 2, 2)
+    );
+}
+
 fn global_status(call: &GlobalCall) -> GLOBAL_NOTIFICATION_STATUS {
     if call.notification == GlobalNotification::ConfigurationChange {
         // Read the path through the provider, as a module would.

@@ -53,6 +53,10 @@ pub struct Registration {
     server: NonNull<IHttpServer>,
     version: u32,
     module_id: HTTP_MODULE_ID,
+    /// A request module was registered (a module has one at most).
+    has_request_module: bool,
+    /// A global module was registered (a module has one at most).
+    has_global_module: bool,
 }
 
 impl Registration {
@@ -153,8 +157,9 @@ impl Registration {
     /// `#[http_module]` impl defines.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] if the module implements no hook;
-    /// [`Error::Server`] if IIS refuses (e.g. registered twice).
+    /// [`Error::InvalidInput`] if the module implements no hook, or a request
+    /// module is already registered for this module name; [`Error::Server`]
+    /// if IIS refuses.
     #[doc(alias = "SetRequestNotifications")]
     pub fn request_module<T, F>(&mut self, make: F) -> Result<()>
     where
@@ -184,6 +189,13 @@ impl Registration {
                 reason: "implements no notification hook",
             });
         }
+        if self.has_request_module {
+            return Err(Error::InvalidInput {
+                what: "request module",
+                reason: "one is already registered for this module name (IIS would keep only \
+                         the last); register each under a name of its own",
+            });
+        }
         let factory = Factory::new_raw(make, Some(self.server), self.module_id);
         // SAFETY: live registration info; on success IIS owns the factory.
         let hr = unsafe { vcall!(self.as_raw(), SetRequestNotifications(factory, pre, post)) };
@@ -191,7 +203,9 @@ impl Registration {
             // SAFETY: IIS refused it, so we still own the factory.
             unsafe { Factory::<T, F>::free_raw(factory) };
         }
-        Error::check("IHttpModuleRegistrationInfo::SetRequestNotifications", hr)
+        Error::check("IHttpModuleRegistrationInfo::SetRequestNotifications", hr)?;
+        self.has_request_module = true;
+        Ok(())
     }
 
     /// The notifications a request module type subscribes to: (pre, post).
@@ -207,7 +221,8 @@ impl Registration {
     /// Registers the global module; IIS drops it at `Terminate`.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] if it implements no hook; [`Error::Server`].
+    /// [`Error::InvalidInput`] if it implements no hook, or a global module
+    /// is already registered for this module name; [`Error::Server`].
     #[doc(alias = "SetGlobalNotifications")]
     pub fn global_module<G: GlobalHooks>(&mut self, module: G) -> Result<()> {
         let mask = const { global_mask(G::IMPLEMENTED) };
@@ -215,6 +230,13 @@ impl Registration {
             return Err(Error::InvalidInput {
                 what: "global module",
                 reason: "implements no notification hook",
+            });
+        }
+        if self.has_global_module {
+            return Err(Error::InvalidInput {
+                what: "global module",
+                reason: "one is already registered for this module name (IIS would keep only \
+                         the last); register each under a name of its own",
             });
         }
         let env = ModuleEnv {
@@ -228,7 +250,9 @@ impl Registration {
             // SAFETY: IIS refused it, so we still own it.
             unsafe { GlobalObject::<G>::free_raw(object) };
         }
-        Error::check("IHttpModuleRegistrationInfo::SetGlobalNotifications", hr)
+        Error::check("IHttpModuleRegistrationInfo::SetGlobalNotifications", hr)?;
+        self.has_global_module = true;
+        Ok(())
     }
 
     /// The notifications a global module type subscribes to.
@@ -365,6 +389,8 @@ pub unsafe fn register_module(
             server,
             version,
             module_id,
+            has_request_module: false,
+            has_global_module: false,
         };
         register(&mut registration)
     });

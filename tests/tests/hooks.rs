@@ -362,11 +362,34 @@ fn a_global_module_sees_every_request_and_the_application_lifecycle() {
 
 #[test]
 fn registration_errors_and_panics_fail_the_load_with_an_hresult() {
-    for name in ["fails_in_register", "panics_in_register", "no_such_module"] {
+    for (name, hresult, why) in [
+        (
+            "fails_in_register",
+            "0x80004005",
+            "registration refused by an error",
+        ),
+        (
+            "panics_in_register",
+            "0x80004005",
+            "registration refused by a panic",
+        ),
+        (
+            "no_such_module",
+            "0x80004005",
+            "no module named no_such_module",
+        ),
+        (
+            "registers_twice",
+            "0x80070057",
+            "request module: one is already registered for this module name",
+        ),
+    ] {
         let error: HostError = fixture_host(&[name]).expect_err("must not load");
         let message = error.to_string();
         assert!(message.contains(name), "{message}");
-        assert!(message.contains("0x80004005"), "{message}");
+        assert!(message.contains(hresult), "{message}");
+        // What the module's SDK reported says why (issue 14, item 17).
+        assert!(message.contains(why), "{message}");
     }
 }
 

@@ -4,7 +4,9 @@
 //! The object's address is the module's `HTTP_MODULE_ID` (`GetId`). As in
 //! IIS, it is only meant to be used during `RegisterModule`; iis-host keeps it
 //! alive for the host's life but ignores changes made after registration
-//! (they return `E_FAIL`).
+//! (they return `E_FAIL`). A second `SetRequestNotifications` or
+//! `SetGlobalNotifications` replaces the first registration, whose factory
+//! or global module the host then terminates (nothing documents a refusal).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +33,19 @@ impl RegistrationData {
         self.open.store(false, Ordering::SeqCst);
     }
 
+    /// The factories and global modules a later registration replaced.
+    pub(crate) fn take_replaced(&self) -> Vec<Registered> {
+        std::mem::take(&mut *lock(&self.replaced))
+    }
+
+    /// Keeps what a registration is about to replace (IIS keeps the last;
+    /// the host terminates the earlier one, so it is not lost).
+    fn replacing(&self, old: Registered) {
+        if !old.factory.is_null() || !old.global.is_null() {
+            lock(&self.replaced).push(old);
+        }
+    }
+
     fn change(&self, f: impl FnOnce(&mut Registered) -> HRESULT) -> HRESULT {
         if !self.open.load(Ordering::SeqCst) {
             return E_FAIL;
@@ -48,6 +63,7 @@ pub(crate) fn registration(name: &str) -> Box<Obj<RegistrationData>> {
         RegistrationData {
             name: units.into_boxed_slice(),
             state: Mutex::new(Registered::default()),
+            replaced: Mutex::new(Vec::new()),
             open: AtomicBool::new(true),
         },
     ))
@@ -86,6 +102,9 @@ define_member_fn! {
                 return E_INVALIDARG;
             }
             data.change(|r| {
+                if !r.factory.is_null() && r.factory.0 != factory {
+                    data.replacing(Registered { factory: r.factory, ..Registered::default() });
+                }
                 r.factory = Foreign(factory);
                 r.request_mask = notifications;
                 r.post_mask = post_notifications;
@@ -105,6 +124,9 @@ define_member_fn! {
                 return E_INVALIDARG;
             }
             data.change(|r| {
+                if !r.global.is_null() && r.global.0 != module {
+                    data.replacing(Registered { global: r.global, ..Registered::default() });
+                }
                 r.global = Foreign(module);
                 r.global_mask = notifications;
                 S_OK

@@ -201,6 +201,9 @@ pub(crate) struct RegistrationData {
     pub(crate) name: Box<[u16]>,
     /// What the module registered.
     pub(crate) state: Mutex<Registered>,
+    /// What a second `SetRequestNotifications`/`SetGlobalNotifications`
+    /// replaced (a factory, a global module), for the host to terminate.
+    pub(crate) replaced: Mutex<Vec<Registered>>,
     /// `RegisterModule` is running.
     pub(crate) open: AtomicBool,
 }

@@ -93,6 +93,12 @@ pub struct Script {
     pub priority: Option<&'static str>,
     /// What `RegisterModule` returns when it fails on purpose.
     pub fail_with: Option<HRESULT>,
+    /// What `RegisterModule` returns after registering its factory and
+    /// global module (a registration that fails half-way).
+    pub fail_after_registering: Option<HRESULT>,
+    /// `SetRequestNotifications` and `SetGlobalNotifications` twice, each
+    /// with a new object (the second replaces the first).
+    pub register_twice: bool,
     /// What `GetHttpModule` returns when it fails on purpose.
     pub fail_get_module: Option<HRESULT>,
     /// Each request notification.
@@ -118,6 +124,8 @@ impl Script {
             global: 0,
             priority: None,
             fail_with: None,
+            fail_after_registering: None,
+            register_twice: false,
             fail_get_module: None,
             on_request: continue_request,
             on_global: continue_global,
@@ -175,6 +183,25 @@ pub unsafe fn register(
     if let Some(hr) = script.fail_with {
         return hr;
     }
+    for _ in 0..if script.register_twice { 2 } else { 1 } {
+        // SAFETY: the contract.
+        let hr = unsafe { register_once(script, info) };
+        if hr.is_err() {
+            return hr;
+        }
+    }
+    script.fail_after_registering.unwrap_or(HRESULT(0))
+}
+
+/// Registers a new factory and global module as `script` says.
+///
+/// # Safety
+///
+/// `info` is the host's live registration object.
+unsafe fn register_once(
+    script: &'static Script,
+    info: *mut IHttpModuleRegistrationInfo,
+) -> HRESULT {
     // SAFETY: `info` is the host's registration object for this call.
     let v = unsafe { &*(*info).lpVtbl };
     if script.request != 0 || script.post != 0 {
