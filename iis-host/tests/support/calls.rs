@@ -145,20 +145,7 @@ pub fn set_header(context: *mut IHttpContext, id: HTTP_HEADER_ID, value: &str) -
 }
 
 pub fn set_status(context: *mut IHttpContext, status: u16, reason: &std::ffi::CStr) -> bool {
-    let response = response(context);
-    // SAFETY: a live response; a NUL-terminated reason.
-    unsafe {
-        ((*(*response).lpVtbl).SetStatus)(
-            response,
-            status,
-            PCSTR(reason.as_ptr().cast()),
-            0,
-            HRESULT(0),
-            std::ptr::null_mut(),
-            BOOL(0),
-        )
-    }
-    .is_ok()
+    set_status_detail(context, status, reason, 0, HRESULT(0), false)
 }
 
 /// `SetStatus` with every argument: substatus, `hrErrorToReport` and

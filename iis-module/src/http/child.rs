@@ -122,9 +122,6 @@ impl Drop for ChildRequest<'_> {
         }
         // SAFETY: the clone is live and released once, here; nothing uses
         // this view afterwards.
-        let hr = unsafe { vcall!(child.as_ptr(), ReleaseClonedContext()) };
-        if hr.is_err() {
-            crate::panic::report!("iis-module: IHttpContext::ReleaseClonedContext failed: {hr}");
-        }
+        unsafe { crate::task::release_child(child) };
     }
 }

@@ -168,7 +168,8 @@ impl Io {
         } else if let Some((child, ticket)) = self.child_in_flight.take() {
             self.finished = Some((ticket, status));
             if core::mem::take(&mut self.release_child) {
-                release(child);
+                // SAFETY: its `ChildRequest` is gone; nothing else holds it.
+                unsafe { release(child) };
             }
         } else {
             return false;
@@ -481,10 +482,13 @@ impl Io {
     }
 }
 
-/// `ReleaseClonedContext` on a child request that completed after its
-/// `ChildRequest` was dropped.
-fn release(child: NonNull<IHttpContext>) {
-    // SAFETY: the live clone, released once: its `ChildRequest` is gone.
+/// `ReleaseClonedContext` on a child request: when its `ChildRequest` is
+/// dropped, or when it completes after that.
+///
+/// # Safety
+/// `child` is a live clone, released once, and used no more.
+pub(crate) unsafe fn release(child: NonNull<IHttpContext>) {
+    // SAFETY: the contract.
     let hr = unsafe { crate::ffi::vcall!(child.as_ptr(), ReleaseClonedContext()) };
     if hr.is_err() {
         crate::panic::report!("iis-module: IHttpContext::ReleaseClonedContext failed: {hr}");

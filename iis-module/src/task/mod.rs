@@ -14,8 +14,8 @@ mod io;
 mod waker;
 
 use io::Busy;
-pub(crate) use io::Io;
 pub use io::{ExecuteChild, FlushResponse, ReadBody, WriteBody};
+pub(crate) use io::{Io, release as release_child};
 pub(crate) use waker::Shared;
 
 use crate::module::flow::{Flow, Pending};
