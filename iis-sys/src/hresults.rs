@@ -49,6 +49,9 @@ hresults! {
         /// `HRESULT_FROM_WIN32(ERROR_INVALID_DATA)` (code 13): e.g. a request
         /// body whose chunked framing is malformed.
         HRESULT_ERROR_INVALID_DATA = 13;
+        /// `HRESULT_FROM_WIN32(ERROR_LOCK_VIOLATION)` (code 33): e.g. a
+        /// configuration attribute or element that a parent level locked.
+        HRESULT_ERROR_LOCK_VIOLATION = 33;
         /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` (code 38): `ReadEntityBody`
         /// at the end of the entity body.
         HRESULT_ERROR_HANDLE_EOF = 38;
@@ -61,6 +64,9 @@ hresults! {
         /// `HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)` (code 122): the
         /// caller's buffer is too small; the size needed was written back.
         HRESULT_ERROR_INSUFFICIENT_BUFFER = 122;
+        /// `HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)` (code 183): e.g. a
+        /// configuration collection entry whose key is already there.
+        HRESULT_ERROR_ALREADY_EXISTS = 183;
         /// `HRESULT_FROM_WIN32(ERROR_STACK_OVERFLOW)` (code 1001): e.g. child
         /// requests nested deeper than IIS allows.
         HRESULT_ERROR_STACK_OVERFLOW = 1001;

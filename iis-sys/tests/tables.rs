@@ -13,9 +13,12 @@ fn hresults_have_the_values_of_winerror_h() {
     assert_eq!(hex(E_ACCESSDENIED), "0x80070005");
     assert_eq!(hex(E_INVALIDARG), "0x80070057");
     assert_eq!(hex(HRESULT_ERROR_FILE_NOT_FOUND), "0x80070002");
+    assert_eq!(hex(HRESULT_ERROR_INVALID_DATA), "0x8007000D");
+    assert_eq!(hex(HRESULT_ERROR_LOCK_VIOLATION), "0x80070021");
     assert_eq!(hex(HRESULT_ERROR_HANDLE_EOF), "0x80070026");
     assert_eq!(hex(HRESULT_ERROR_ALREADY_ASSIGNED), "0x80070055");
     assert_eq!(hex(HRESULT_ERROR_INSUFFICIENT_BUFFER), "0x8007007A");
+    assert_eq!(hex(HRESULT_ERROR_ALREADY_EXISTS), "0x800700B7");
     assert_eq!(hex(HRESULT_ERROR_NO_UNICODE_TRANSLATION), "0x80070459");
     assert_eq!(hex(HRESULT_ERROR_NOT_FOUND), "0x80070490");
     assert_eq!(hex(HRESULT_ERROR_INVALID_INDEX), "0x80070585");

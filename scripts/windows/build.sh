@@ -59,7 +59,15 @@ esac
 json="$(mktemp)"
 trap 'rm -f "$json"' EXIT
 start=$SECONDS
+# The std that rustup ships is built with its own workspace's profile, whose
+# one override that changes a module's DLL is compiler_builtins' 10,000
+# codegen units: every intrinsic in its own object, so the linker keeps only
+# those called. -Zbuild-std applies the user's profile instead (one unit
+# here), which links all of compiler_builtins' libm (about 30 KB of a
+# module's DLL): set it as rust's library/Cargo.toml does.
 cargo build -Zbuild-std --target "$target" --target-dir "$WIN_TARGET_DIR" \
+    --config 'profile.release.package.compiler_builtins.codegen-units=10000' \
+    --config 'profile.dev.package.compiler_builtins.codegen-units=10000' \
     --message-format=json-render-diagnostics "$@" >"$json"
 
 copied=0

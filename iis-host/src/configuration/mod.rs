@@ -45,21 +45,15 @@ pub(crate) mod value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use iis_sys::HRESULT;
+use iis_sys::{
+    E_INVALIDARG, HRESULT, HRESULT_ERROR_ALREADY_EXISTS, HRESULT_ERROR_INVALID_DATA,
+    HRESULT_ERROR_LOCK_VIOLATION,
+};
 
 use schema::{AttributeSchema, ElementSchema, Schemas, line};
 
 /// The root of every configuration path of the emulated server.
 pub(crate) const APPHOST: &str = "MACHINE/WEBROOT/APPHOST";
-
-/// `HRESULT_FROM_WIN32(ERROR_INVALID_DATA)`.
-pub(crate) const HR_INVALID_DATA: HRESULT = HRESULT(0x8007_000D_u32 as i32);
-/// `HRESULT_FROM_WIN32(ERROR_LOCK_VIOLATION)`.
-pub(crate) const HR_LOCK_VIOLATION: HRESULT = HRESULT(0x8007_0021_u32 as i32);
-/// `HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)`.
-pub(crate) const HR_ALREADY_EXISTS: HRESULT = HRESULT(0x8007_00B7_u32 as i32);
-/// `HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER)`.
-pub(crate) const HR_INVALID_PARAMETER: HRESULT = HRESULT(0x8007_0057_u32 as i32);
 
 /// Why a section cannot be read (what `IAppHostConfigException` reports).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +68,7 @@ pub(crate) struct ConfigFault {
 impl ConfigFault {
     pub(crate) fn invalid(file: &str, line: u32, message: impl Into<String>) -> Self {
         ConfigFault {
-            hr: HR_INVALID_DATA,
+            hr: HRESULT_ERROR_INVALID_DATA,
             file: file.to_owned(),
             line,
             config_path: String::new(),
@@ -264,14 +258,14 @@ fn merge(
         }
         let Some(i) = draft.schema.attributes.iter().position(|a| a.name == name) else {
             return Err(level.fault(
-                HR_INVALID_DATA,
+                HRESULT_ERROR_INVALID_DATA,
                 at,
                 format!("Unrecognized attribute '{name}'"),
             ));
         };
         if level.delegated && draft.locked.iter().any(|l| l == name) {
             return Err(level.fault(
-                HR_LOCK_VIOLATION,
+                HRESULT_ERROR_LOCK_VIOLATION,
                 at,
                 format!("The attribute '{name}' is locked at a parent level (lockAttributes)"),
             ));
@@ -294,7 +288,7 @@ fn merge(
         }
         let Some(collection) = draft.schema.collection.clone() else {
             return Err(level.fault(
-                HR_INVALID_DATA,
+                HRESULT_ERROR_INVALID_DATA,
                 at,
                 format!("Unrecognized element '{name}'"),
             ));
@@ -307,7 +301,7 @@ fn merge(
             for (i, attr) in collection.entry.attributes.iter().enumerate() {
                 if attr.required && entry.props[i].is_none() {
                     return Err(level.fault(
-                        HR_INVALID_DATA,
+                        HRESULT_ERROR_INVALID_DATA,
                         at,
                         format!("Missing required attribute '{}'", attr.name),
                     ));
@@ -321,7 +315,7 @@ fn merge(
                     .map(|(k, v)| format!("{k}='{}'", v.as_deref().unwrap_or("")))
                     .collect();
                 return Err(level.fault(
-                    HR_ALREADY_EXISTS,
+                    HRESULT_ERROR_ALREADY_EXISTS,
                     at,
                     format!(
                         "Cannot add duplicate collection entry of type '{name}' with {}",
@@ -339,7 +333,7 @@ fn merge(
             entries.clear();
         } else {
             return Err(level.fault(
-                HR_INVALID_DATA,
+                HRESULT_ERROR_INVALID_DATA,
                 at,
                 format!("Unrecognized element '{name}'"),
             ));
@@ -543,7 +537,7 @@ impl Sources {
     fn merge_section(&self, section: &str, config_path: &str) -> Result<Arc<Node>, ConfigFault> {
         let Some(schema) = self.schemas.section(section) else {
             return Err(ConfigFault {
-                hr: HR_INVALID_PARAMETER,
+                hr: E_INVALIDARG,
                 file: String::new(),
                 line: 0,
                 config_path: config_path.to_owned(),
@@ -556,7 +550,7 @@ impl Sources {
             }
             _ => {
                 return Err(ConfigFault {
-                    hr: HR_INVALID_PARAMETER,
+                    hr: E_INVALIDARG,
                     file: String::new(),
                     line: 0,
                     config_path: config_path.to_owned(),
@@ -693,7 +687,7 @@ fn check_override(
 ) -> Result<(), ConfigFault> {
     if level.delegated && !allowed {
         return Err(level.fault(
-            HR_LOCK_VIOLATION,
+            HRESULT_ERROR_LOCK_VIOLATION,
             line(node),
             format!(
                 "This configuration section ('{section}') cannot be used at this path. This happens when the section is locked at a parent level (overrideMode=\"Deny\" or overrideModeDefault=\"Deny\")"

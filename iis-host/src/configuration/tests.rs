@@ -136,12 +136,12 @@ fn duplicate_add_unknown_attribute_and_locked_sections_fail() {
     let dup = s
         .section("system.webServer/demo", "MACHINE/WEBROOT/APPHOST/Site")
         .unwrap_err();
-    assert_eq!(dup.hr, HR_ALREADY_EXISTS);
+    assert_eq!(dup.hr, HRESULT_ERROR_ALREADY_EXISTS);
     let bad = s
         .section("system.webServer/demo", "MACHINE/WEBROOT/APPHOST/Site/bad")
         .unwrap_err();
     assert_eq!(
-        bad.hr, HR_ALREADY_EXISTS,
+        bad.hr, HRESULT_ERROR_ALREADY_EXISTS,
         "the parent's duplicate comes first"
     );
     let (_t2, s2) = setup(
@@ -160,7 +160,7 @@ fn duplicate_add_unknown_attribute_and_locked_sections_fail() {
     let bad = s2
         .section("system.webServer/demo", "MACHINE/WEBROOT/APPHOST/Site/bad")
         .unwrap_err();
-    assert_eq!((bad.hr, bad.line), (HR_INVALID_DATA, 1));
+    assert_eq!((bad.hr, bad.line), (HRESULT_ERROR_INVALID_DATA, 1));
     assert!(bad.message.contains("colour"), "{bad}");
     let locked = s2
         .section(
@@ -168,11 +168,11 @@ fn duplicate_add_unknown_attribute_and_locked_sections_fail() {
             "MACHINE/WEBROOT/APPHOST/Site/locked",
         )
         .unwrap_err();
-    assert_eq!(locked.hr, HR_LOCK_VIOLATION);
+    assert_eq!(locked.hr, HRESULT_ERROR_LOCK_VIOLATION);
     let unknown = s2
         .section("system.webServer/nope", "MACHINE/WEBROOT/APPHOST/Site")
         .unwrap_err();
-    assert_eq!(unknown.hr, HR_INVALID_PARAMETER);
+    assert_eq!(unknown.hr, E_INVALIDARG);
 }
 
 #[test]

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use iis_sys::{
-    BSTR, GUID, HRESULT, IAppHostAdminManager, IAppHostAdminManagerVtbl,
+    BSTR, E_ACCESSDENIED, GUID, HRESULT, IAppHostAdminManager, IAppHostAdminManagerVtbl,
     IAppHostChildElementCollection, IAppHostChildElementCollectionVtbl, IAppHostCollectionSchema,
     IAppHostConfigException, IAppHostConfigExceptionVtbl, IAppHostConfigManager, IAppHostElement,
     IAppHostElementCollection, IAppHostElementCollectionVtbl, IAppHostElementSchema,
@@ -39,8 +39,6 @@ use crate::ffi::{
 };
 use crate::state::host::HostCore;
 
-/// `E_ACCESSDENIED`.
-const E_ACCESSDENIED: HRESULT = HRESULT(0x8007_0005_u32 as i32);
 /// `IUnknown`'s IID.
 const IID_IUNKNOWN: GUID = GUID::from_u128(0x0000_0000_0000_0000_c000_0000_0000_0046);
 
@@ -614,7 +612,7 @@ unsafe extern "system" fn prop_name(this: *mut IAppHostProperty, name: *mut BSTR
 unsafe extern "system" fn prop_value(this: *mut IAppHostProperty, value: *mut VARIANT) -> HRESULT {
     with_prop(this, |p| {
         let Ok(typed) = p.checked() else {
-            return crate::configuration::HR_INVALID_DATA;
+            return iis_sys::HRESULT_ERROR_INVALID_DATA;
         };
         let v = match typed {
             Typed::String(s) => variant(VT_BSTR, VARIANT_0_0_0 { bstrVal: bstr(&s) }),
@@ -648,7 +646,7 @@ unsafe extern "system" fn prop_string_value(
             value,
             bstr(&string_value(&typed, p.node.props[p.at].text())),
         ),
-        Err(_) => crate::configuration::HR_INVALID_DATA,
+        Err(_) => iis_sys::HRESULT_ERROR_INVALID_DATA,
     })
 }
 unsafe extern "system" fn prop_exception(
