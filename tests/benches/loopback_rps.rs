@@ -24,6 +24,14 @@
 //! `cargo bench -p iis-module-tests --bench loopback_rps`; without `--bench`
 //! (e.g. `cargo test --benches`) it runs as a quick smoke test. Results and
 //! method: docs/benchmarks.md.
+//!
+//! Two more roles split server and client into processes, for
+//! `scripts/callgrind-serve.sh` (instructions per request under callgrind,
+//! which must count the server alone): `loopback_rps serve iis-host|hyper
+//! TOTAL` prints `listening ADDR`, serves until TOTAL requests were
+//! answered, and exits; `loopback_rps client ADDR CONNECTIONS REQUESTS`
+//! runs one round against it (each connection also sends its warm-up
+//! requests first).
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -230,7 +238,11 @@ fn round(addr: SocketAddr, connections: usize, requests: usize) -> Measured {
 // ---------------------------------------------------------------------------
 // The hyper baseline.
 
+/// Requests the hyper server answered (for the `serve` role's exit).
+static HYPER_REQUESTS: AtomicU64 = AtomicU64::new(0);
+
 async fn hello(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    HYPER_REQUESTS.fetch_add(1, Ordering::Relaxed);
     let mut response = Response::new(Full::new(Bytes::from_static(BODY)));
     response
         .headers_mut()
@@ -313,13 +325,69 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-fn main() {
-    let plan = Plan::from_env();
+/// iis-host serving the `hello_world` cdylib.
+fn iis_host() -> Arc<Host> {
     let host = Host::builder()
         .module(iis_module_tests::example_library("hello_world"))
         .build()
         .expect("hello_world loads");
-    let host = Arc::new(host);
+    Arc::new(host)
+}
+
+/// The `serve` role: one server until `total` requests were answered.
+fn serve_role(server: &str, total: u64) {
+    let announce = |addr: SocketAddr| {
+        use io::Write;
+        println!("listening {addr}");
+        io::stdout().flush().expect("stdout");
+    };
+    let poll = |served: &dyn Fn() -> u64| {
+        while served() < total {
+            thread::sleep(Duration::from_millis(5));
+        }
+    };
+    match server {
+        "iis-host" => {
+            let host = iis_host();
+            let iis = host.serve("127.0.0.1:0").expect("iis-host serves");
+            announce(iis.local_addr());
+            poll(&|| host.stats().requests);
+            iis.shutdown().expect("iis-host stops");
+            host.shutdown();
+        }
+        "hyper" => {
+            let (runtime, addr) = hyper_server();
+            announce(addr);
+            poll(&|| HYPER_REQUESTS.load(Ordering::Relaxed));
+            runtime.shutdown_timeout(Duration::from_secs(1));
+        }
+        other => panic!("serve: unknown server {other:?} (iis-host or hyper)"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| -> &str {
+        args.get(i).unwrap_or_else(|| {
+            panic!("usage: serve SERVER TOTAL | client ADDR CONNECTIONS REQUESTS")
+        })
+    };
+    let number = |i: usize| -> usize { arg(i).parse().expect("a number") };
+    match args.first().map(String::as_str) {
+        Some("serve") => return serve_role(arg(1), number(2) as u64),
+        Some("client") => {
+            let addr = arg(1).parse().expect("ADDR is host:port");
+            let measured = round(addr, number(2), number(3));
+            println!(
+                "{:.0} req/s, {} reconnects",
+                measured.rate, measured.reconnects
+            );
+            return;
+        }
+        _ => {}
+    }
+    let plan = Plan::from_env();
+    let host = iis_host();
     let iis = host.serve("127.0.0.1:0").expect("iis-host serves");
     let (runtime, hyper_addr) = hyper_server();
     let servers = [("iis-host", iis.local_addr()), ("hyper", hyper_addr)];
