@@ -17,7 +17,7 @@ use crate::engine::{self, ConnectionMode};
 use crate::error::HostError;
 use crate::ffi::{Arena, WideStr, lock};
 use crate::http::{RecordingSink, Request, ResponseSink};
-use crate::loader::{self, ModuleInfo, Registered, Source};
+use crate::loader::{self, ModuleInfo, ModuleSet, Registered, Source};
 use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
 use crate::objects::containers::{DISPENSED_LIVE, container};
 use crate::objects::event_log::EVENT_LOG_VTBL;
@@ -93,7 +93,7 @@ impl HostCore {
             site_container: container(),
             stats: Counters::default(),
             connections: Mutex::new(HashMap::new()),
-            modules: RwLock::new(Arc::from(Vec::new())),
+            modules: RwLock::new(Arc::default()),
             owned: Mutex::new(Vec::new()),
             events: Mutex::new(VecDeque::new()),
             life: Mutex::new(Life::default()),
@@ -178,7 +178,7 @@ impl HostCore {
             index: list.len(),
             registered,
         });
-        *modules = Arc::from(list);
+        *modules = Arc::new(ModuleSet::new(list));
         drop(modules);
         self.event(HostEvent::ModuleRegistered { module: name });
         Ok(())

@@ -1,7 +1,8 @@
 //! Loading a module as IIS does: open the library, find `RegisterModule`,
 //! call it with the server version, a registration-info object and the
 //! server; then what the module registered decides which notifications it
-//! gets, and in which order ([`request_order`], [`global_order`]).
+//! gets, and in which order ([`ModuleSet::request_order`],
+//! [`ModuleSet::global_order`]).
 //!
 //! # Ordering
 //!
@@ -123,49 +124,94 @@ pub(crate) struct ModuleInfo {
 }
 
 impl ModuleInfo {
-    /// Whether the module subscribed to `notification` (`post`: its post-notification).
-    pub(crate) fn wants(&self, notification: Notification, post: bool) -> bool {
+    /// Whether the module subscribed to the request notification of `bit`
+    /// (`post`: its post-notification).
+    fn wants(&self, bit: u32, post: bool) -> bool {
         let r = &self.registered;
         if r.factory.is_null() {
             return false;
         }
         let mask = if post { r.post_mask } else { r.request_mask };
-        mask & notification.mask() != 0
+        mask & bit != 0
     }
 
-    fn request_priority(&self, notification: Notification, post: bool) -> Priority {
-        let bit = bit_index(notification.mask());
+    fn request_priority(&self, bit: u32, post: bool) -> Priority {
         let r = &self.registered;
-        let pre = r.request_priority[bit];
+        let pre = r.request_priority[bit_index(bit)];
         if post {
-            r.post_priority[bit].unwrap_or(pre)
+            r.post_priority[bit_index(bit)].unwrap_or(pre)
         } else {
             pre
         }
     }
 }
 
-/// The modules that get `notification` (`post`: its post-notification), in
-/// the order IIS calls them (see the module docs).
-pub(crate) fn request_order(
-    modules: &[ModuleInfo],
-    notification: Notification,
-    post: bool,
-) -> Vec<usize> {
-    let mut order: Vec<&ModuleInfo> = modules
-        .iter()
-        .filter(|m| m.wants(notification, post))
-        .collect();
-    order.sort_by_key(|m| (m.request_priority(notification, post), m.index));
-    if notification == Notification::SendResponse {
+/// The registered modules in load order, with the order IIS calls them in
+/// for every notification worked out once, when the set is made: a request
+/// raises some thirty notifications, and the set only changes when a
+/// module registers.
+#[derive(Debug)]
+pub(crate) struct ModuleSet {
+    list: Box<[ModuleInfo]>,
+    /// By mask bit: the pre- and the post-notification's order.
+    request: Box<[[Box<[usize]>; 2]]>,
+    /// By mask bit.
+    global: Box<[Box<[usize]>]>,
+}
+
+impl ModuleSet {
+    /// The set of `list` (in load order: `list[i].index == i`).
+    pub(crate) fn new(list: Vec<ModuleInfo>) -> Self {
+        let request = (0..32)
+            .map(|i| [false, true].map(|post| request_order(&list, 1 << i, post)))
+            .collect();
+        let global = (0..32).map(|i| global_order(&list, 1 << i)).collect();
+        Self {
+            list: list.into_boxed_slice(),
+            request,
+            global,
+        }
+    }
+
+    /// The modules that get `notification` (`post`: its post-notification),
+    /// in the order IIS calls them (see the module docs).
+    pub(crate) fn request_order(&self, notification: Notification, post: bool) -> &[usize] {
+        &self.request[bit_index(notification.mask())][usize::from(post)]
+    }
+
+    /// The global modules that get `notification`, in priority then load order.
+    pub(crate) fn global_order(&self, notification: GlobalNotification) -> &[usize] {
+        &self.global[bit_index(notification.mask())]
+    }
+}
+
+impl Default for ModuleSet {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
+impl std::ops::Deref for ModuleSet {
+    type Target = [ModuleInfo];
+
+    fn deref(&self) -> &[ModuleInfo] {
+        &self.list
+    }
+}
+
+/// The modules that subscribed to the request notification of `bit`
+/// (`post`: its post-notification), in calling order.
+fn request_order(modules: &[ModuleInfo], bit: u32, post: bool) -> Box<[usize]> {
+    let mut order: Vec<&ModuleInfo> = modules.iter().filter(|m| m.wants(bit, post)).collect();
+    order.sort_by_key(|m| (m.request_priority(bit, post), m.index));
+    if bit == Notification::SendResponse.mask() {
         order.reverse();
     }
     order.into_iter().map(|m| m.index).collect()
 }
 
-/// The global modules that get `notification`, in priority then load order.
-pub(crate) fn global_order(modules: &[ModuleInfo], notification: GlobalNotification) -> Vec<usize> {
-    let bit = notification.mask();
+/// The global modules that subscribed to the notification of `bit`.
+fn global_order(modules: &[ModuleInfo], bit: u32) -> Box<[usize]> {
     let mut order: Vec<&ModuleInfo> = modules
         .iter()
         .filter(|m| !m.registered.global.is_null() && m.registered.global_mask & bit != 0)
@@ -298,25 +344,29 @@ mod tests {
     fn orders_by_priority_then_load_order_and_inverts_send_response() {
         use iis_sys::{RQ_BEGIN_REQUEST, RQ_SEND_RESPONSE};
         let mask = RQ_BEGIN_REQUEST | RQ_SEND_RESPONSE;
-        let modules = vec![
+        let modules = ModuleSet::new(vec![
             module(0, mask, Priority::Low),
             module(1, mask, Priority::Medium),
             module(2, mask, Priority::First),
             module(3, mask, Priority::Medium),
-        ];
+        ]);
         assert_eq!(
-            request_order(&modules, Notification::BeginRequest, false),
+            modules.request_order(Notification::BeginRequest, false),
             [2, 1, 3, 0]
         );
         assert_eq!(
-            request_order(&modules, Notification::BeginRequest, true),
+            modules.request_order(Notification::BeginRequest, true),
             [2, 1, 3, 0]
         );
         assert_eq!(
-            request_order(&modules, Notification::SendResponse, false),
+            modules.request_order(Notification::SendResponse, false),
             [0, 3, 1, 2]
         );
-        assert!(request_order(&modules, Notification::EndRequest, false).is_empty());
+        assert!(
+            modules
+                .request_order(Notification::EndRequest, false)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -17,7 +17,6 @@ use crate::engine::pool::now;
 use crate::engine::send::{drain, fail_with_500, put_and_flush, sending_synchronously};
 use crate::ffi::{hex, lock};
 use crate::http::{RecordingSink, ResponseSink};
-use crate::loader::request_order;
 use crate::objects::Foreign;
 use crate::objects::providers::completion;
 use crate::state::RequestCore;
@@ -155,7 +154,7 @@ pub(crate) async fn raise<S: ResponseSink + ?Sized>(
     mut sink: Option<&mut S>,
 ) -> Outcome {
     let bit = notification.mask();
-    for index in request_order(&core.modules, notification, post) {
+    for &index in core.modules.request_order(notification, post) {
         let disabled = core.with_state(|s| {
             let (pre_mask, post_mask) = s.flow.disabled[index];
             (if post { post_mask } else { pre_mask }) & bit != 0

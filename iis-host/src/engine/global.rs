@@ -5,7 +5,6 @@ use std::ffi::c_void;
 
 use iis_sys::{CGlobalModule, GL_NOTIFICATION_HANDLED, GLOBAL_NOTIFICATION_STATUS};
 
-use crate::loader::global_order;
 use crate::state::RequestCore;
 use crate::state::host::HostCore;
 use crate::transcript::{GlobalNotification, HostEvent};
@@ -54,7 +53,7 @@ pub(crate) fn notify_global(
     request: Option<&RequestCore>,
 ) -> bool {
     let modules = host.modules();
-    for index in global_order(&modules, notification) {
+    for &index in modules.global_order(notification) {
         let module = &modules[index];
         // SAFETY: the global module registered by this module, alive until
         // Terminate; the provider is the caller's live provider.

@@ -8,7 +8,6 @@
 //! order. `RQ_NOTIFICATION_FINISH_REQUEST` skips to the final send (or, in
 //! LogRequest, to EndRequest).
 
-use crate::loader::request_order;
 use crate::state::RequestCore;
 use crate::transcript::Notification;
 
@@ -63,7 +62,7 @@ pub(crate) fn remaining(core: &RequestCore, finish: bool) -> Option<(usize, Vec<
             _ => slots.len(),
         }
     } else {
-        let order = request_order(&core.modules, outer.notification, outer.post);
+        let order = core.modules.request_order(outer.notification, outer.post);
         let rest = order.iter().skip_while(|&&i| i != outer.module).skip(1);
         out.extend(
             rest.filter(|&&i| live(i, outer.notification, outer.post))
@@ -76,10 +75,11 @@ pub(crate) fn remaining(core: &RequestCore, finish: bool) -> Option<(usize, Vec<
             continue;
         }
         out.extend(
-            request_order(&core.modules, notification, post)
-                .into_iter()
-                .filter(|&i| live(i, notification, post))
-                .map(|i| (i, notification, post)),
+            core.modules
+                .request_order(notification, post)
+                .iter()
+                .filter(|&&i| live(i, notification, post))
+                .map(|&i| (i, notification, post)),
         );
     }
     Some((inner.module, out))

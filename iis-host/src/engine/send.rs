@@ -229,10 +229,10 @@ async fn send_with<S: ResponseSink + ?Sized>(
         return;
     };
     let flags = if final_send { 0 } else { SEND_MORE_DATA };
-    let notified = core
+    let notified = !core
         .modules
-        .iter()
-        .any(|m| m.wants(Notification::SendResponse, false));
+        .request_order(Notification::SendResponse, false)
+        .is_empty();
     // The log data is ready at the final send (`GetReadyToLogData`), for the
     // SendResponse modules (`GetLogData`/`SetLogData`) and the transcript;
     // with neither, nobody reads it.

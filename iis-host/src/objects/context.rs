@@ -47,10 +47,10 @@ pub(crate) fn physical(core: &RequestCore) -> Vec<u16> {
 fn map_url(core: &RequestCore, url: &[u16]) -> Vec<u16> {
     let url_text = from_wide(url);
     let path = to_wide(&physical_path(&core.host().config.physical_path, &url_text));
-    if !core
+    if core
         .modules
-        .iter()
-        .any(|m| m.wants(Notification::MapPath, false))
+        .request_order(Notification::MapPath, false)
+        .is_empty()
     {
         return path;
     }

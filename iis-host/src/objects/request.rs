@@ -155,10 +155,10 @@ fn blocking<R>(wait: impl FnOnce() -> R) -> R {
 /// Raises `RQ_READ_ENTITY` for `count` bytes read into `buffer` (of `size`);
 /// the count the module leaves.
 fn read_entity_notification(core: &RequestCore, buffer: *mut c_void, count: u32, size: u32) -> u32 {
-    if !core
+    if core
         .modules
-        .iter()
-        .any(|m| m.wants(Notification::ReadEntity, false))
+        .request_order(Notification::ReadEntity, false)
+        .is_empty()
     {
         return count;
     }

@@ -13,7 +13,7 @@ use iis_sys::{GUID, IHttpApplication, IHttpServer};
 
 use crate::config::HostConfig;
 use crate::ffi::{Arena, WideStr, lock};
-use crate::loader::ModuleInfo;
+use crate::loader::ModuleSet;
 use crate::state::current::record_in_current;
 use crate::state::object::{Back, Obj};
 use crate::state::object_data::{
@@ -107,7 +107,7 @@ pub(crate) struct HostCore {
     pub(crate) site_container: Obj<ContainerData>,
     pub(crate) stats: Counters,
     pub(crate) connections: Mutex<HashMap<(SocketAddr, SocketAddr), Arc<ConnectionShared>>>,
-    pub(crate) modules: RwLock<Arc<[ModuleInfo]>>,
+    pub(crate) modules: RwLock<Arc<ModuleSet>>,
     pub(crate) owned: Mutex<Vec<Owned>>,
     pub(crate) events: Mutex<VecDeque<HostEvent>>,
     pub(crate) life: Mutex<Life>,
@@ -117,7 +117,7 @@ pub(crate) struct HostCore {
 
 impl HostCore {
     /// The registered modules, in load order.
-    pub(crate) fn modules(&self) -> Arc<[ModuleInfo]> {
+    pub(crate) fn modules(&self) -> Arc<ModuleSet> {
         Arc::clone(
             &self
                 .modules

@@ -9,7 +9,7 @@ use std::time::Instant;
 use iis_sys::{GUID, IHttpContext, IHttpRequest, IHttpResponse, IHttpUser, SOCKADDR};
 
 use crate::ffi::{Arena, Foreign, lock};
-use crate::loader::ModuleInfo;
+use crate::loader::ModuleSet;
 use crate::state::host::HostCore;
 use crate::state::object::{Back, Obj};
 use crate::state::object_data::{
@@ -23,7 +23,7 @@ pub(crate) struct RequestCore {
     /// The host running the request.
     pub(crate) host: Back<HostCore>,
     /// The modules of the host when the request started.
-    pub(crate) modules: Arc<[ModuleInfo]>,
+    pub(crate) modules: Arc<ModuleSet>,
     /// A host-unique request number (`HTTP_REQUEST_ID`).
     pub(crate) id: u64,
     /// When the request started.
