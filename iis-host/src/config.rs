@@ -275,9 +275,9 @@ impl HandlerMapping {
         let path = match self.path.as_str() {
             "*" => true,
             p => match p.strip_prefix('*') {
-                Some(suffix) => file
-                    .to_ascii_lowercase()
-                    .ends_with(&suffix.to_ascii_lowercase()),
+                Some(suffix) => file.len().checked_sub(suffix.len()).is_some_and(|start| {
+                    file.as_bytes()[start..].eq_ignore_ascii_case(suffix.as_bytes())
+                }),
                 None => file.eq_ignore_ascii_case(p),
             },
         };
@@ -316,5 +316,28 @@ impl Default for HostConfig {
             error_mode: ErrorMode::default(),
             on_module_log: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HandlerMapping;
+
+    #[test]
+    fn a_mapping_matches_the_file_name_and_verb_ignoring_ascii_case() {
+        let [asp, aspx, options, static_file] = &HandlerMapping::iis_defaults()[..] else {
+            panic!("four default mappings");
+        };
+        assert!(aspx.matches("/app/Default.ASPX", "get"));
+        assert!(!aspx.matches("/app/default.aspx/", "GET"), "no file name");
+        assert!(!aspx.matches("/x", "GET"), "shorter than the suffix");
+        assert!(
+            !aspx.matches("/é.asp", "GET"),
+            "a suffix across a UTF-8 character"
+        );
+        assert!(asp.matches("/é.asp", "POST"));
+        assert!(!asp.matches("/page.asp", "PUT"), "verb not listed");
+        assert!(options.matches("/anything", "OPTIONS"));
+        assert!(static_file.matches("/", "DELETE"));
     }
 }
