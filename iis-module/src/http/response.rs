@@ -3,8 +3,8 @@
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::http2::Http2Response;
 use super::memory::RequestPool;
-use super::server::extended_interface;
 use crate::ffi::{self, vcall};
+use crate::server::extended_interface;
 use crate::task::{FlushResponse, Io, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;

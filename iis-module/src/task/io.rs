@@ -650,7 +650,7 @@ impl ExecuteChild<'_> {
         parent: NonNull<IHttpContext>,
         child: NonNull<IHttpContext>,
         io: Option<NonNull<Io>>,
-        flags: crate::ExecuteFlags,
+        flags: iis_sys::ExecuteFlags,
     ) -> Self {
         Self {
             parent,

@@ -18,7 +18,7 @@ pub use io::{ExecuteChild, FlushResponse, ReadBody, WriteBody};
 pub(crate) use io::{Io, release as release_child};
 pub(crate) use waker::Shared;
 
-use crate::module::flow::{Flow, Pending};
+use crate::http::{Flow, Pending};
 use crate::{Error, HttpContext, Result};
 use core::future::Future;
 use core::pin::Pin;

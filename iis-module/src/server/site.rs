@@ -1,9 +1,9 @@
 //! `IHttpUser`, `IHttpSite` and `IHttpApplication`: who made the request
 //! and where it runs.
 
-use super::stored;
 use super::token::Sid;
 use crate::ffi::{self, vcall};
+use crate::http::stored;
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
