@@ -2,19 +2,33 @@
 //! notified of server-wide events, possibly from many threads at once. The
 //! trait, masks, thunks and vtable come from iis-sys's notification table
 //! ([`iis_sys::global_notifications!`], which iis-host reads too).
+//!
+//! Here are [`GlobalModule`] and [`GlobalFlow`] (both also at the crate
+//! root), the subscription mask type [`GlobalNotifications`], and the
+//! provider each global hook receives ([`PreBeginRequest`],
+//! [`CacheOperation`], [`TraceEvent`], …). A custom notification reaches
+//! global and request modules alike with the one provider type
+//! [`http::CustomNotification`](crate::http::CustomNotification). What the
+//! providers hand out (cache records, file and token entries, trace events,
+//! applications) are server-wide views in [`crate::server`].
+//!
+//! A global notification enters the SDK in the crate-private `glue/global.rs`
+//! (the object IIS calls), then reaches the hook through the thunk this
+//! module generates.
 
 mod providers;
 
 pub use iis_sys::GlobalNotifications;
 pub use providers::{
-    ApplicationEvent, ApplicationPreload, CacheOperation, ConfigurationChange, CustomNotification,
-    FileChange, PreBeginRequest, ResolveModules, RscaQuery, StopListening, SuspendProcess,
-    ThreadCleanup, TraceEvent,
+    ApplicationEvent, ApplicationPreload, CacheOperation, ConfigurationChange, FileChange,
+    PreBeginRequest, ResolveModules, RscaQuery, StopListening, SuspendProcess, ThreadCleanup,
+    TraceEvent,
 };
 
 use crate::glue::global::{GlobalObject, run, terminate};
 use crate::glue::provider::GlobalProvider;
 use crate::glue::str_eq;
+use crate::http::CustomNotification;
 use crate::{Error, Result};
 use iis_sys::*;
 

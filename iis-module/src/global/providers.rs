@@ -10,8 +10,6 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::*;
 
-pub use crate::http::CustomNotification;
-
 provider! {
     /// `IGlobalStopListeningProvider`: the server stops listening.
     StopListening => IGlobalStopListeningProvider

@@ -715,7 +715,7 @@ impl RawResponse<'_> {
     /// known headers (`KnownHeaders`, by `HTTP_HEADER_ID`) with their
     /// canonical names, then the others (`pUnknownHeaders`) as the modules
     /// named them. The counterpart of
-    /// [`RawRequest::headers`](crate::RawRequest::headers).
+    /// [`RawRequest::headers`](crate::http::RawRequest::headers).
     ///
     /// ```no_run
     /// # use iis_module::prelude::*;

@@ -92,7 +92,7 @@ impl FileInfo<'_> {
     }
 
     /// The handle IIS opened the file with (see
-    /// [`HandleState`](crate::HandleState)).
+    /// [`HandleState`](crate::server::HandleState)).
     #[doc(alias = "GetFileHandle")]
     pub fn file_handle(&self) -> HANDLE {
         // SAFETY: live file info; no arguments.

@@ -87,7 +87,7 @@ impl<'a> HttpUser<'a> {
     }
 
     /// The impersonation token (null for the anonymous user in iis-host;
-    /// see [`HandleState`](crate::HandleState)).
+    /// see [`HandleState`](crate::server::HandleState)).
     #[doc(alias = "GetImpersonationToken")]
     pub fn impersonation_token(&self) -> HANDLE {
         // SAFETY: live user; no arguments.

@@ -629,7 +629,7 @@ impl Future for FlushResponse<'_> {
     }
 }
 
-/// Runs a child request ([`ChildRequest::execute`](crate::ChildRequest::execute)).
+/// Runs a child request ([`ChildRequest::execute`](crate::http::ChildRequest::execute)).
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct ExecuteChild<'a> {
