@@ -64,8 +64,8 @@
 //!
 //! | module | what | folder |
 //! |---|---|---|
-//! | root | [`HttpModule`], [`GlobalModule`], [`HttpContext`], [`HttpRequest`], [`HttpResponse`], [`HttpServer`], [`Flow`], [`GlobalFlow`], [`Registration`], [`Priority`], [`Error`], [`Result`], [`HRESULT`], the attributes | `lib.rs`, `registration.rs`, `error.rs` |
-//! | [`http`] | request modules and the request they see: the hooks, their providers, context, request, response, connection, child requests | `http/` (a response is written in `http/response.rs`) |
+//! | root | [`HttpModule`], [`GlobalModule`], [`HttpContext`], [`HttpRequest`], [`HttpResponse`], [`HttpServer`], [`Flow`], [`GlobalFlow`], [`Registration`], [`Priority`], [`Error`], [`Result`], [`HRESULT`], the attributes | re-exported from their domain; `registration.rs` and `error.rs` are the root's own |
+//! | [`http`] | request modules and the request they see: the hooks, their providers, context, request, response, connection, child requests | `http/` (a response is written in `http/response.rs`; a request notification enters in `glue/request.rs`) |
 //! | [`server`] | the worker process: [`HttpServer`], caches, file and token entries, sites, applications, users, tracing | `server/` |
 //! | [`global`] | global modules: the hooks and their event providers | `global/` (a global notification enters in `glue/global.rs`) |
 //! | [`task`] | `async fn` hooks: the futures they await | `task/` |
