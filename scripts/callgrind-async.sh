@@ -186,10 +186,10 @@ fi
 # One run per SDK module, alone: inside a shared run the SDK's entry points
 # of every module have the same names, and callgrind adds them up.
 ENTRY_POINTS=(
-    "GetHttpModule|iis_module::module::glue::get_http_module"
-    "OnExecuteRequestHandler|iis_module::module::hooks::on_execute_request_handler"
-    "OnAsyncCompletion|iis_module::module::glue::on_async_completion"
-    "Dispose|iis_module::module::glue::dispose"
+    "GetHttpModule|iis_module::glue::request::get_http_module"
+    "OnExecuteRequestHandler|iis_module::http::module::on_execute_request_handler"
+    "OnAsyncCompletion|iis_module::glue::request::on_async_completion"
+    "Dispose|iis_module::glue::request::dispose"
     "Waker::wake (from the client)|iis_module::task::waker::wake"
     "  in these: task::step|iis_module::task::step"
     "  in these: task::end|iis_module::task::end"

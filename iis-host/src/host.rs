@@ -662,7 +662,7 @@ impl Host {
     /// What modules wrote to the Windows event log so far, in order, from
     /// requests and from outside them (global notifications, registration,
     /// termination). iis-host offers the SDK an extension interface for it
-    /// (`iis_module::EventLog` uses it; IIS answers `E_NOINTERFACE` and the
+    /// (`iis_module::event_log::EventLog` uses it; IIS answers `E_NOINTERFACE` and the
     /// SDK calls `ReportEventW`); each entry is also an
     /// [`ApiCall::ReportEvent`](crate::ApiCall::ReportEvent) in the transcript of the request that wrote
     /// it, or a [`HostEvent::Call`] outside requests.

@@ -124,7 +124,7 @@ pub fn http_module(args: TokenStream, item: TokenStream) -> TokenStream {
         item,
         "http_module",
         "HttpModule",
-        quote!(::iis_module::RequestHooks),
+        quote!(::iis_module::http::RequestHooks),
     )
 }
 
@@ -137,7 +137,7 @@ pub fn global_module(args: TokenStream, item: TokenStream) -> TokenStream {
         item,
         "global_module",
         "GlobalModule",
-        quote!(::iis_module::GlobalHooks),
+        quote!(::iis_module::global::GlobalHooks),
     )
 }
 

@@ -104,9 +104,9 @@ pub enum Error {
     /// A module hook or registration function panicked.
     #[error("module panicked: {0}")]
     Panic(String),
-    /// A configuration section could not be read (see [`ConfigError`](crate::ConfigError)).
+    /// A configuration section could not be read (see [`ConfigError`](crate::config::ConfigError)).
     #[error(transparent)]
-    Config(Box<crate::ConfigError>),
+    Config(Box<crate::config::ConfigError>),
     /// A module-defined failure with the HRESULT to report.
     #[error("{message} ({hresult})")]
     Module {
@@ -169,8 +169,8 @@ impl Error {
 /// The result type of the SDK.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
-impl From<crate::ConfigError> for Error {
-    fn from(error: crate::ConfigError) -> Self {
+impl From<crate::config::ConfigError> for Error {
+    fn from(error: crate::config::ConfigError) -> Self {
         Error::Config(Box::new(error))
     }
 }

@@ -56,44 +56,54 @@
 //! Every wrapper names the C++ method it calls in a `doc(alias)`, so
 //! searching rustdoc for `SetHeader` finds [`HttpResponse::set_header`];
 //! `as_raw` on each view reaches the [`iis_sys`] object for the rest.
+//!
+//! # Where things are
+//!
+//! The crate root holds what every module uses; the rest is in one module
+//! per domain, and [`prelude`] imports the usual set in one line.
+//!
+//! | module | what | folder |
+//! |---|---|---|
+//! | root | [`HttpModule`], [`GlobalModule`], [`HttpContext`], [`HttpRequest`], [`HttpResponse`], [`HttpServer`], [`Flow`], [`GlobalFlow`], [`Registration`], [`Priority`], [`Error`], [`Result`], [`HRESULT`], the attributes | re-exported from their domain; `registration.rs` and `error.rs` are the root's own |
+//! | [`http`] | request modules and the request they see: the hooks, their providers, context, request, response, connection, child requests | `http/` (a response is written in `http/response.rs`; a request notification enters in `glue/request.rs`) |
+//! | [`server`] | the worker process: [`HttpServer`], caches, file and token entries, sites, applications, users, tracing | `server/` |
+//! | [`global`] | global modules: the hooks and their event providers | `global/` (a global notification enters in `glue/global.rs`) |
+//! | [`task`] | `async fn` hooks: the futures they await | `task/` |
+//! | [`config`] | a module's configuration section and schema | `config/` |
+//! | [`event_log`] | the Windows event log | `event_log/` |
+//! | [`iis_sys`] | the raw ABI, for what the safe API does not wrap | the `iis-sys` crate |
+//!
+//! Crate-private: `glue/` (the C++ objects IIS calls and where every
+//! notification enters), `ffi.rs`, `panic.rs`, `diagnostics/`.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-mod config;
 mod diagnostics;
 mod error;
-mod event_log;
 mod ffi;
-mod global;
-mod http;
-mod module;
+mod glue;
 mod panic;
 mod registration;
-mod task;
 
 #[cfg(doctest)]
 mod misuse;
 
+pub mod config;
+pub mod event_log;
+pub mod global;
+pub mod http;
 pub mod prelude;
+pub mod server;
+pub mod task;
 
-pub use config::{
-    AttributeSchema, AttributeType, CollectionSchema, ConfigElement, ConfigEnum, ConfigError,
-    ConfigErrorKind, ConfigSection, ElementSchema, schema_xml,
-};
 pub use error::{Error, Result};
-pub use event_log::{EventLog, EventType, HOST_EVENT_LOG_IID, MAX_EVENT_STRING};
-pub use global::{
-    ApplicationEvent, ApplicationPreload, CacheOperation, ConfigurationChange, FileChange,
-    GlobalFlow, GlobalHooks, GlobalModule, PreBeginRequest, ResolveModules, RscaQuery,
-    StopListening, SuspendProcess, ThreadCleanup, TraceEvent,
-};
-pub use http::*;
+pub use global::{GlobalFlow, GlobalModule};
+pub use http::{Flow, HttpContext, HttpModule, HttpRequest, HttpResponse};
 pub use iis_module_macros::{global_module, http_module, register_module};
-pub use iis_sys::{self, CloneFlags, ExecuteFlags, GlobalNotifications, RequestNotifications};
-pub use module::*;
+pub use iis_sys;
 pub use registration::{Priority, Registration};
-pub use task::{ExecuteChild, FlushResponse, HookFuture, ReadBody, WriteBody};
+pub use server::HttpServer;
 pub use windows_core::HRESULT;
 
 /// The [`log`] crate the SDK reports through, for a module's own records:
@@ -105,7 +115,7 @@ pub use log;
 /// What `#[register_module]` expands to calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::module::hooks::hook_providers;
+    pub use crate::http::module::hook_providers;
     pub use crate::registration::register_module;
     pub use crate::task::{AsyncHook, HookFuture};
 

@@ -2,14 +2,14 @@
 //! [`Registration`] a module's registration function receives.
 
 use crate::diagnostics::Scope;
-use crate::global::{GlobalHooks, GlobalObject, ModuleEnv, global_mask};
-use crate::module::ModuleAllocator;
-use crate::module::glue::Factory;
-use crate::module::hooks::{RequestHooks, masks};
+use crate::global::{GlobalHooks, GlobalNotifications, global_mask};
+use crate::glue::global::GlobalObject;
+use crate::glue::provider::ModuleEnv;
+use crate::glue::request::Factory;
+use crate::http::module::masks;
+use crate::http::{ModuleAllocator, RequestHooks, RequestNotifications};
 use crate::panic::{contain, report};
-use crate::{
-    Error, GlobalNotifications, HttpServer, RequestNotifications, Result, ffi, ffi::vcall,
-};
+use crate::{Error, HttpServer, Result, ffi, ffi::vcall};
 use core::ptr::NonNull;
 use iis_sys::*;
 
@@ -146,7 +146,7 @@ impl Registration {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] if the module already installed another
-    /// `log` logger; under IIS, as [`EventLog::open`](crate::EventLog::open).
+    /// `log` logger; under IIS, as [`EventLog::open`](crate::event_log::EventLog::open).
     pub fn forward_log(&mut self, max: log::LevelFilter) -> Result<()> {
         let name = self.name()?;
         crate::diagnostics::install(&self.server(), &name, max)
@@ -428,7 +428,7 @@ fn report_failure(info: *mut IHttpModuleRegistrationInfo, server: *mut IHttpServ
     let name = name.unwrap_or_else(|| "IIS native module".to_string());
     // SAFETY: the server IIS passed to RegisterModule.
     let server = unsafe { HttpServer::from_raw(server) };
-    if let Ok(log) = crate::EventLog::open(&server, &name) {
+    if let Ok(log) = crate::event_log::EventLog::open(&server, &name) {
         let _ = log.error(message);
     }
 }

@@ -1,8 +1,9 @@
 //! The notifications a module subscribes to are exactly the hooks its
 //! `#[http_module]` / `#[global_module]` impl block defines.
 
+use iis_module::Registration;
+use iis_module::global::GlobalNotifications;
 use iis_module::prelude::*;
-use iis_module::{GlobalNotifications, Registration};
 
 struct SendOnly;
 

@@ -9,7 +9,7 @@
 mod section;
 
 use iis_host::{Host, HostConfig, Transcript};
-use iis_module::ConfigSection;
+use iis_module::config::ConfigSection;
 use iis_module_tests::example_library;
 use section::ConfiguredHeaders;
 use std::path::{Path, PathBuf};

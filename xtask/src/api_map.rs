@@ -18,11 +18,13 @@
 //! [`CLASS_REASONS`] (a class with a raw-only method and no reason is an
 //! error, so a reader is always told why).
 
+mod paths;
 mod scan;
 mod tables;
 
 use crate::abi_table::{self, Class, Slot};
 use crate::interfaces::field_names;
+use paths::PublicPaths;
 use scan::{Scan, Site};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -97,7 +99,8 @@ pub fn generate(root: &Path) -> Result<String, String> {
     check_glue_items(&scan)?;
     let map = build(&classes, &scan)?;
     check_reasons(&map)?;
-    Ok(render(&map))
+    let paths = PublicPaths::read(&root.join("iis-module"))?;
+    Ok(render(&map, &paths))
 }
 
 /// The Rust items [`SDK_GLUE`] names must exist (as aliased public items).
@@ -468,7 +471,7 @@ fn anchor(class: &str) -> String {
     class.to_ascii_lowercase()
 }
 
-fn render(map: &ApiMap<'_>) -> String {
+fn render(map: &ApiMap<'_>, paths: &PublicPaths) -> String {
     let count = |pred: &dyn Fn(&Cover) -> bool| -> usize {
         map.classes
             .iter()
@@ -502,7 +505,10 @@ fn render(map: &ApiMap<'_>) -> String {
          the methods it adds (`IHttpResponse2` lists its own `WriteEntityChunks` overload, the \
          original is under `IHttpResponse`). Overloads are separate rows. *slot* is the vtable \
          slot in MSVC order.\n\
-         - **Rust** names the safe item that wraps the method. Each carries \
+         - **Rust** names the safe item that wraps the method, by its path from the crate \
+         root (`iis_module::`): the names every module uses are at the root \
+         (`HttpResponse::set_header`), the rest in their domain module \
+         (`http::SendResponse::set_log_data`, `server::FileInfo::etag`). Each carries \
          `#[doc(alias = \"<C++ name>\")]`, so searching rustdoc for the C++ name finds it \
          (`<class>::<name>` for an overload a newer interface adds).\n\
          - **SDK** rows are methods the SDK implements for you (the interfaces a module \
@@ -530,7 +536,7 @@ fn render(map: &ApiMap<'_>) -> String {
             base = class.base.as_deref().unwrap_or("—"),
             n = methods.len(),
             raw = methods.len() - wrapped,
-            rust = rust_types(&map.wraps, &class.name),
+            rust = rust_types(&map.wraps, &class.name, paths),
         );
     }
     let _ = writeln!(
@@ -565,7 +571,10 @@ fn render(map: &ApiMap<'_>) -> String {
                 .iter()
                 .find(|(a, _)| a == api)
                 .map_or("", |(_, from)| *from);
-            let items: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| format!("`{}`", paths.qualify(i)))
+                .collect();
             let _ = writeln!(s, "| `{api}` | {from} | {} |", items.join(", "));
         }
         s.push('\n');
@@ -578,7 +587,7 @@ fn render(map: &ApiMap<'_>) -> String {
             Some(base) => format!("Derives from [{base}](#{}).", anchor(base)),
             None => "No base interface.".to_string(),
         }];
-        let rust = rust_types(&map.wraps, &class.name);
+        let rust = rust_types(&map.wraps, &class.name, paths);
         if rust != "—" {
             facts.push(format!("Rust: {rust}."));
         }
@@ -586,7 +595,7 @@ fn render(map: &ApiMap<'_>) -> String {
             .interface_aliases
             .iter()
             .filter(|(_, interface)| *interface == class.name)
-            .map(|(item, _)| format!("`{item}`"))
+            .map(|(item, _)| format!("`{}`", paths.qualify(item)))
             .collect();
         if !interface_items.is_empty() {
             facts.push(format!(
@@ -603,7 +612,7 @@ fn render(map: &ApiMap<'_>) -> String {
             .iter()
             .any(|m| reason.is_some() && m.cover == Cover::Raw(reason));
         if let (true, Some(reason)) = (has_plain_raw, reason) {
-            facts.push(format!("**Raw only:** {reason}."));
+            facts.push(format!("**Raw only:** {}.", paths.qualify_text(reason)));
         }
         let _ = writeln!(s, "{}", facts.join(" "));
         if methods.is_empty() {
@@ -614,17 +623,17 @@ fn render(map: &ApiMap<'_>) -> String {
             let rust = match &method.cover {
                 Cover::Safe(items) => items
                     .iter()
-                    .map(|i| format!("`{i}`"))
+                    .map(|i| format!("`{}`", paths.qualify(i)))
                     .collect::<Vec<_>>()
                     .join(", "),
-                Cover::Sdk(text) => format!("SDK: {text}"),
+                Cover::Sdk(text) => format!("SDK: {}", paths.qualify_text(text)),
                 Cover::Raw(reason) => {
                     let mut cell =
                         format!("raw only: `iis_sys::{}Vtbl::{}`", class.name, method.field);
                     if let Some(reason) = reason
                         && class_reason(&class.name) != Some(*reason)
                     {
-                        let _ = write!(cell, " — {reason}");
+                        let _ = write!(cell, " — {}", paths.qualify_text(reason));
                     }
                     cell
                 }
@@ -641,11 +650,11 @@ fn render(map: &ApiMap<'_>) -> String {
 }
 
 /// The Rust types that wrap `class`, for the tables.
-fn rust_types(wraps: &Wraps, class: &str) -> String {
+fn rust_types(wraps: &Wraps, class: &str, paths: &PublicPaths) -> String {
     let types: Vec<String> = wraps
         .iter()
         .filter(|(_, list)| list.iter().any(|c| c == class))
-        .map(|(ty, _)| format!("`{ty}`"))
+        .map(|(ty, _)| format!("`{}`", paths.qualify(ty)))
         .collect();
     if types.is_empty() {
         "—".to_string()

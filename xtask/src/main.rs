@@ -37,7 +37,7 @@ const WIN32_TYPES: &[&str] = &[
 ];
 
 /// The Win32 functions iis-module itself calls on Windows (the event log of
-/// `iis_module::EventLog`), generated as raw `windows_link::link!`
+/// `iis_module::event_log::EventLog`), generated as raw `windows_link::link!`
 /// declarations into `iis-module/src/event_log/win32.rs`.
 const EVENT_LOG_FUNCTIONS: &[&str] = &[
     "RegisterEventSourceW",

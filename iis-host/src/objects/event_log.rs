@@ -14,7 +14,7 @@
 //!                     const VOID *lpRawData);
 //! ```
 //!
-//! (`iis_module::EventLog` documents the same ABI from the module side.)
+//! (`iis_module::event_log::EventLog` documents the same ABI from the module side.)
 
 use std::ffi::c_void;
 

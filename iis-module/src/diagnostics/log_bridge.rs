@@ -22,7 +22,7 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// The Windows event source records go to when no host records them (IIS).
 #[cfg(windows)]
-static NATIVE: std::sync::OnceLock<crate::EventLog> = std::sync::OnceLock::new();
+static NATIVE: std::sync::OnceLock<crate::event_log::EventLog> = std::sync::OnceLock::new();
 
 impl log::Log for Bridge {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
@@ -49,9 +49,9 @@ impl log::Log for Bridge {
 fn native(record: &log::Record<'_>, message: &str) {
     if let Some(event_log) = NATIVE.get() {
         let kind = match record.level() {
-            log::Level::Error => crate::EventType::Error,
-            log::Level::Warn => crate::EventType::Warning,
-            _ => crate::EventType::Information,
+            log::Level::Error => crate::event_log::EventType::Error,
+            log::Level::Warn => crate::event_log::EventType::Warning,
+            _ => crate::event_log::EventType::Information,
         };
         let text = format!("{}: {message}", record.target());
         let _ = event_log.report(kind, 0, &[&text]);
@@ -77,7 +77,7 @@ pub(crate) fn install(server: &HttpServer, source: &str, max: log::LevelFilter) 
     log::set_max_level(max);
     #[cfg(windows)]
     if super::host_extension::<iis_sys::IHostLog>(server).is_none() && NATIVE.get().is_none() {
-        let event_log = crate::EventLog::open(server, source)?;
+        let event_log = crate::event_log::EventLog::open(server, source)?;
         // A host with the event-log extension but not IHostLog would hand
         // out a pointer that lives only as long as its server: kept only
         // when the entries go to the Windows event log itself.

@@ -93,7 +93,7 @@ impl Drop for ScopeGuard {
 pub(crate) fn host_extension<I: Interface>(server: &HttpServer) -> Option<NonNull<I>> {
     // SAFETY: a live server, given as the input object of its own
     // interface; a host that does not know `I` answers a failing HRESULT.
-    unsafe { crate::http::extended_interface::<IHttpServer, I>(server.raw(), server.as_raw()) }
+    unsafe { crate::server::extended_interface::<IHttpServer, I>(server.raw(), server.as_raw()) }
 }
 
 /// Sends one record to the host of `scope`; `false` when it has no

@@ -2,13 +2,33 @@
 //! notified of server-wide events, possibly from many threads at once. The
 //! trait, masks, thunks and vtable come from iis-sys's notification table
 //! ([`iis_sys::global_notifications!`], which iis-host reads too).
+//!
+//! Here are [`GlobalModule`] and [`GlobalFlow`] (both also at the crate
+//! root), the subscription mask type [`GlobalNotifications`], and the
+//! provider each global hook receives ([`PreBeginRequest`],
+//! [`CacheOperation`], [`TraceEvent`], …). A custom notification reaches
+//! global and request modules alike with the one provider type
+//! [`http::CustomNotification`](crate::http::CustomNotification). What the
+//! providers hand out (cache records, file and token entries, trace events,
+//! applications) are server-wide views in [`crate::server`].
+//!
+//! A global notification enters the SDK in the crate-private `glue/global.rs`
+//! (the object IIS calls), then reaches the hook through the thunk this
+//! module generates.
 
 mod providers;
 
-pub use providers::*;
+pub use iis_sys::GlobalNotifications;
+pub use providers::{
+    ApplicationEvent, ApplicationPreload, CacheOperation, ConfigurationChange, FileChange,
+    PreBeginRequest, ResolveModules, RscaQuery, StopListening, SuspendProcess, ThreadCleanup,
+    TraceEvent,
+};
 
-use crate::module::hooks::str_eq;
-use crate::panic::{contain, report};
+use crate::glue::global::{GlobalObject, run, terminate};
+use crate::glue::provider::GlobalProvider;
+use crate::glue::str_eq;
+use crate::http::CustomNotification;
 use crate::{Error, Result};
 use iis_sys::*;
 
@@ -92,7 +112,7 @@ macro_rules! global_hooks {
         )*
 
         impl<G: GlobalModule> GlobalObject<G> {
-            const VTABLE: CGlobalModuleVtbl = CGlobalModuleVtbl {
+            pub(crate) const VTABLE: CGlobalModuleVtbl = CGlobalModuleVtbl {
                 $($slot: $hook::<G>,)*
                 Terminate: terminate::<G>,
             };
@@ -133,68 +153,6 @@ pub(crate) const fn global_mask(implemented: &[&str]) -> u32 {
         i += 1;
     }
     mask
-}
-
-/// Runs a global hook: panics and errors are logged, and the notification
-/// continues.
-fn run(
-    hook: &'static str,
-    body: impl FnOnce() -> Result<GlobalFlow>,
-) -> GLOBAL_NOTIFICATION_STATUS {
-    match contain(body) {
-        Ok(Ok(GlobalFlow::Handled)) => GL_NOTIFICATION_HANDLED,
-        Ok(Ok(GlobalFlow::Continue)) => GL_NOTIFICATION_CONTINUE,
-        Ok(Err(error)) => {
-            report!("iis-module: global {hook} failed: {error}");
-            GL_NOTIFICATION_CONTINUE
-        }
-        Err(message) => {
-            report!("iis-module: global {hook} panicked: {message}");
-            GL_NOTIFICATION_CONTINUE
-        }
-    }
-}
-
-/// A global module as IIS sees it: the vtable pointer, then the module.
-#[repr(C)]
-pub(crate) struct GlobalObject<G> {
-    vtbl: *const CGlobalModuleVtbl,
-    env: ModuleEnv,
-    module: G,
-}
-
-impl<G: GlobalModule> GlobalObject<G> {
-    /// A heap object IIS owns until `Terminate`.
-    pub(crate) fn new_raw(module: G, env: ModuleEnv) -> *mut CGlobalModule {
-        Box::into_raw(Box::new(Self {
-            vtbl: &Self::VTABLE,
-            env,
-            module,
-        }))
-        .cast()
-    }
-
-    /// Frees an object IIS never took.
-    ///
-    /// # Safety
-    /// `raw` came from [`new_raw`](Self::new_raw) and was not handed to IIS.
-    pub(crate) unsafe fn free_raw(raw: *mut CGlobalModule) {
-        // SAFETY: per the contract we still own it.
-        drop(unsafe { Box::from_raw(raw.cast::<Self>()) });
-    }
-}
-
-define_member_fn! {
-    unsafe fn terminate[G: GlobalModule](this: *mut CGlobalModule) {
-        // SAFETY: IIS terminates the global module once, at shutdown.
-        let object = unsafe { Box::from_raw(this.cast::<GlobalObject<G>>()) };
-        let _scope = crate::diagnostics::Scope::enter(
-            crate::diagnostics::Scope::new(object.env.server, object.env.module_id),
-        );
-        if contain(|| drop(object)).is_err() {
-            report!("iis-module: {} panicked in Drop", core::any::type_name::<G>());
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,37 +1,14 @@
 //! The typed providers of global notifications.
 
 use crate::ffi::{self, vcall};
-use crate::module::providers::{Provider, provider};
+use crate::glue::provider::{GlobalProvider, ModuleEnv, Provider, provider};
+use crate::server::{
+    CacheKey, CacheOperationKind, CacheRecord, HttpApplication, TraceContext, TraceEventData,
+};
 use crate::{Error, HttpContext, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::*;
-
-pub use crate::module::providers::CustomNotification;
-
-/// Who a global module is: what its providers need to build views.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ModuleEnv {
-    pub(crate) server: Option<NonNull<IHttpServer>>,
-    pub(crate) module_id: HTTP_MODULE_ID,
-}
-
-/// A global provider view built from the raw pointer IIS passed.
-pub(crate) trait GlobalProvider: Sized {
-    /// The C++ provider interface (or pointer slot).
-    type Raw;
-    /// # Safety
-    /// `raw` is live for the notification.
-    unsafe fn from_raw(raw: NonNull<Self::Raw>, env: ModuleEnv) -> Self;
-}
-
-impl<P: Provider> GlobalProvider for P {
-    type Raw = P::Raw;
-    unsafe fn from_raw(raw: NonNull<Self::Raw>, _: ModuleEnv) -> Self {
-        // SAFETY: same contract.
-        unsafe { P::from_raw(raw) }
-    }
-}
 
 provider! {
     /// `IGlobalStopListeningProvider`: the server stops listening.
@@ -63,35 +40,35 @@ impl CacheOperation {
 
     /// The operation, typed.
     #[doc(alias = "GetCacheOperation")]
-    pub fn kind(&self) -> crate::CacheOperationKind {
-        crate::CacheOperationKind::from_raw(self.operation())
+    pub fn kind(&self) -> CacheOperationKind {
+        CacheOperationKind::from_raw(self.operation())
     }
 
     /// The key the operation is about.
     #[doc(alias = "GetCacheKey")]
-    pub fn key(&self) -> Option<crate::CacheKey<'_>> {
+    pub fn key(&self) -> Option<CacheKey<'_>> {
         // SAFETY: live provider; the key lives for the notification.
         let key = unsafe { vcall!(self.as_raw(), GetCacheKey()) };
         // SAFETY: as above; the view borrows the provider.
-        NonNull::new(key).map(|key| unsafe { crate::CacheKey::new(key) })
+        NonNull::new(key).map(|key| unsafe { CacheKey::new(key) })
     }
 
     /// The record the operation is about, if there is one yet.
     #[doc(alias = "GetCacheRecord")]
-    pub fn record(&self) -> Option<crate::CacheRecord<'_>> {
+    pub fn record(&self) -> Option<CacheRecord<'_>> {
         // SAFETY: live provider; the record lives for the notification.
         let record = unsafe { vcall!(self.as_raw(), GetCacheRecord()) };
         // SAFETY: as above; the view borrows the provider.
-        NonNull::new(record).map(|record| unsafe { crate::CacheRecord::new(record) })
+        NonNull::new(record).map(|record| unsafe { CacheRecord::new(record) })
     }
 
     /// The trace context of the operation.
     #[doc(alias = "GetTraceContext")]
-    pub fn trace_context(&self) -> Option<crate::TraceContext<'_>> {
+    pub fn trace_context(&self) -> Option<TraceContext<'_>> {
         // SAFETY: live provider; the trace context lives for the notification.
         let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
         // SAFETY: as above; the view borrows the provider.
-        NonNull::new(trace).map(|trace| unsafe { crate::TraceContext::new(trace) })
+        NonNull::new(trace).map(|trace| unsafe { TraceContext::new(trace) })
     }
 }
 
@@ -164,7 +141,7 @@ impl ResolveModules {
     /// # Errors
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
-    pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
+    pub fn application(&self) -> Result<HttpApplication<'_>> {
         // SAFETY: live provider, derived from IHttpApplicationProvider (base
         // vtable first); no arguments.
         let app = unsafe {
@@ -186,11 +163,11 @@ fn application<'a>(
     app: *mut IHttpApplication,
     env: ModuleEnv,
     operation: &'static str,
-) -> Result<crate::HttpApplication<'a>> {
+) -> Result<HttpApplication<'a>> {
     let app = NonNull::new(app).ok_or(Error::NullPointer { operation })?;
     // SAFETY: the application outlives the notification (and `'a` is tied
     // to the provider's borrow by the callers).
-    Ok(unsafe { crate::HttpApplication::new(app, env.module_id) })
+    Ok(unsafe { HttpApplication::new(app, env.module_id) })
 }
 
 provider! {
@@ -284,7 +261,7 @@ impl TraceEvent {
     }
 
     /// Whether this module enabled the event's provider (with
-    /// [`TraceContext::set_configuration`](crate::TraceContext::set_configuration)).
+    /// [`TraceContext::set_configuration`](TraceContext::set_configuration)).
     #[doc(alias = "CheckSubscription")]
     pub fn is_subscribed(&self) -> bool {
         // SAFETY: live provider; the module id is an opaque key.
@@ -296,7 +273,7 @@ impl TraceEvent {
     /// # Errors
     /// [`Error::Server`]; [`Error::NullPointer`]; [`Error::Encoding`].
     #[doc(alias = "GetTraceEvent")]
-    pub fn event(&self) -> Result<crate::TraceEventData> {
+    pub fn event(&self) -> Result<TraceEventData> {
         let mut event: *mut HTTP_TRACE_EVENT = core::ptr::null_mut();
         // SAFETY: live provider; valid out-pointer.
         let hr = unsafe { vcall!(self.as_raw(), GetTraceEvent(&mut event)) };
@@ -305,7 +282,7 @@ impl TraceEvent {
             operation: "IGlobalTraceEventProvider::GetTraceEvent",
         })?;
         // SAFETY: IIS's event, valid for the notification.
-        unsafe { crate::TraceEventData::from_raw(event) }
+        unsafe { TraceEventData::from_raw(event) }
     }
 
     /// Runs `f` with the request the event was raised in (borrowed for the
@@ -361,7 +338,7 @@ impl ThreadCleanup {
     /// # Errors
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
-    pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
+    pub fn application(&self) -> Result<HttpApplication<'_>> {
         // SAFETY: live provider; no arguments.
         let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
         application(
@@ -486,7 +463,7 @@ impl ApplicationEvent {
     /// # Errors
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
-    pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
+    pub fn application(&self) -> Result<HttpApplication<'_>> {
         // SAFETY: live provider; no arguments.
         let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
         application(app, self.env, "IHttpApplicationProvider::GetApplication")

@@ -2,12 +2,11 @@
 
 use super::connection::HttpConnection;
 use super::connection_slot::{self, ClientDisconnect};
+use super::flow::{self, CompletionHandle, Flow};
 use super::memory::RequestPool;
-use super::server::extended_interface;
-use super::site::{HttpApplication, HttpSite, HttpUser};
-use super::{HttpRequest, HttpResponse, HttpServer, stored};
+use super::{HttpRequest, HttpResponse, stored};
 use crate::ffi::{self, vcall};
-use crate::module::flow::{self, CompletionHandle, Flow};
+use crate::server::{HttpApplication, HttpServer, HttpSite, HttpUser, extended_interface};
 use crate::task::{Io, Owner};
 use crate::{Error, Result};
 use core::marker::PhantomData;
@@ -353,7 +352,7 @@ impl HttpContext {
 
     /// The script name of the request: its URL path, or what a
     /// MapRequestHandler module set
-    /// ([`MapHandler::set_script_name`](crate::MapHandler::set_script_name)).
+    /// ([`MapHandler::set_script_name`](crate::http::MapHandler::set_script_name)).
     ///
     /// # Errors
     /// [`Error::Encoding`].

@@ -1,9 +1,9 @@
 //! `IMetadataInfo`: the configuration a request runs under (its metabase
 //! path and virtual directory).
 
-use super::token::TokenEntry;
 use crate::Result;
 use crate::ffi::{self, vcall};
+use crate::server::TokenEntry;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::IMetadataInfo;

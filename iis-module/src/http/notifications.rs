@@ -5,8 +5,9 @@
 
 use super::HttpContext;
 use crate::ffi::{self, vcall};
-use crate::{Error, RequestNotifications, Result};
+use crate::{Error, Result};
 use core::cell::Cell;
+use iis_sys::RequestNotifications;
 use iis_sys::{
     BOOL, CHttpModule, ExecuteFlags, HRESULT, ICustomNotificationProvider,
     ICustomNotificationProviderVtbl, IHttpEventProvider, IHttpEventProviderVtbl, PCWSTR,

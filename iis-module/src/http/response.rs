@@ -3,8 +3,8 @@
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::http2::Http2Response;
 use super::memory::RequestPool;
-use super::server::extended_interface;
 use crate::ffi::{self, vcall};
+use crate::server::extended_interface;
 use crate::task::{FlushResponse, Io, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;
@@ -715,7 +715,7 @@ impl RawResponse<'_> {
     /// known headers (`KnownHeaders`, by `HTTP_HEADER_ID`) with their
     /// canonical names, then the others (`pUnknownHeaders`) as the modules
     /// named them. The counterpart of
-    /// [`RawRequest::headers`](crate::RawRequest::headers).
+    /// [`RawRequest::headers`](crate::http::RawRequest::headers).
     ///
     /// ```no_run
     /// # use iis_module::prelude::*;

@@ -629,7 +629,7 @@ impl Future for FlushResponse<'_> {
     }
 }
 
-/// Runs a child request ([`ChildRequest::execute`](crate::ChildRequest::execute)).
+/// Runs a child request ([`ChildRequest::execute`](crate::http::ChildRequest::execute)).
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct ExecuteChild<'a> {
@@ -650,7 +650,7 @@ impl ExecuteChild<'_> {
         parent: NonNull<IHttpContext>,
         child: NonNull<IHttpContext>,
         io: Option<NonNull<Io>>,
-        flags: crate::ExecuteFlags,
+        flags: iis_sys::ExecuteFlags,
     ) -> Self {
         Self {
             parent,

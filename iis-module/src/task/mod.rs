@@ -1,4 +1,9 @@
-//! `async fn` hooks. A hook's future runs as a *task* owned by the module
+//! `async fn` hooks: the futures they await ([`ReadBody`], [`WriteBody`],
+//! [`FlushResponse`], [`ExecuteChild`], returned by
+//! [`HttpRequest::read_body_async`](crate::HttpRequest::read_body_async) and
+//! its kin) and the type of a hook's own future ([`HookFuture`]).
+//!
+//! A hook's future runs as a *task* owned by the module
 //! instance: the SDK polls it inside the notification that started it, and
 //! again inside each `OnAsyncCompletion` for the request. In between the
 //! request is `RQ_NOTIFICATION_PENDING` and no IIS thread is held; a waker
@@ -18,7 +23,7 @@ pub use io::{ExecuteChild, FlushResponse, ReadBody, WriteBody};
 pub(crate) use io::{Io, release as release_child};
 pub(crate) use waker::Shared;
 
-use crate::module::flow::{Flow, Pending};
+use crate::http::{Flow, Pending};
 use crate::{Error, HttpContext, Result};
 use core::future::Future;
 use core::pin::Pin;

@@ -5,7 +5,7 @@
 
 use crate::ffi::vcall;
 use crate::http::connection_slot::Watch;
-use crate::module::flow::fail_request;
+use crate::http::flow::fail_request;
 use crate::panic::report;
 use core::ptr::NonNull;
 use core::task::{RawWaker, RawWakerVTable, Waker};

@@ -12,7 +12,7 @@
 //! </configuredHeaders>
 //! ```
 
-use iis_module::{
+use iis_module::config::{
     AttributeSchema, AttributeType, CollectionSchema, ConfigElement, ConfigEnum, ConfigError,
     ConfigSection, ElementSchema,
 };

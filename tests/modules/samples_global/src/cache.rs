@@ -11,9 +11,11 @@ use crate::notifications::iisadmin;
 use crate::xml::{Element, boolean};
 use iis_module::prelude::*;
 use iis_module::{
-    CacheEntry, CacheOperation, CacheOperationKind, CacheRecord, DispensedContainer,
-    FILE_CACHE_NAME, FileInfo, GlobalNotifications, HandleState, TOKEN_CACHE_NAME, TokenEntry,
-    TraceContext, URI_CACHE_NAME, guid_string,
+    global::{CacheOperation, GlobalNotifications},
+    server::{
+        CacheEntry, CacheOperationKind, CacheRecord, DispensedContainer, FILE_CACHE_NAME, FileInfo,
+        HandleState, TOKEN_CACHE_NAME, TokenEntry, TraceContext, URI_CACHE_NAME, guid_string,
+    },
 };
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};

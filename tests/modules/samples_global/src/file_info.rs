@@ -6,7 +6,7 @@
 use crate::report::{Prelude, prepare, write_message};
 use iis_module::iis_sys::HANDLE;
 use iis_module::prelude::*;
-use iis_module::{FileInfo, HandleState};
+use iis_module::server::{FileInfo, HandleState};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// One line group of the `IHttpFileInfo/*.cpp` reports.

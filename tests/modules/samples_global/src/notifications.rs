@@ -6,8 +6,11 @@
 
 use iis_module::prelude::*;
 use iis_module::{
-    ApplicationEvent, CacheOperation, ConfigurationChange, CustomNotification, FileChange,
-    ResolveModules, RscaQuery, ThreadCleanup, TraceEvent,
+    global::{
+        ApplicationEvent, CacheOperation, ConfigurationChange, FileChange, ResolveModules,
+        RscaQuery, ThreadCleanup, TraceEvent,
+    },
+    http::CustomNotification,
 };
 
 /// The event source every sample writes to.

@@ -12,8 +12,13 @@
 use crate::notifications::iisadmin;
 use iis_module::prelude::*;
 use iis_module::{
-    ApplicationEvent, ConfigurationChange, CustomNotification, FileChange, GlobalNotifications,
-    HRESULT, ResolveModules, RscaQuery, ThreadCleanup, guid_string,
+    HRESULT,
+    global::{
+        ApplicationEvent, ConfigurationChange, FileChange, GlobalNotifications, ResolveModules,
+        RscaQuery, ThreadCleanup,
+    },
+    http::CustomNotification,
+    server::guid_string,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 

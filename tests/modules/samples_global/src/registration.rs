@@ -5,7 +5,7 @@
 //! log.
 
 use crate::notifications::iisadmin;
-use iis_module::GlobalNotifications;
+use iis_module::global::GlobalNotifications;
 use iis_module::prelude::*;
 use std::sync::Arc;
 

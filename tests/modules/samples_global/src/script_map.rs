@@ -3,7 +3,7 @@
 //! handler mapping IIS selected for the request, and the request finishes.
 
 use crate::report::{Prelude, prepare, write_message, yes_no};
-use iis_module::ScriptMap;
+use iis_module::http::ScriptMap;
 use iis_module::prelude::*;
 
 /// Which property a sample answers.

@@ -9,8 +9,11 @@ use crate::xml::{Element, boolean};
 use iis_module::iis_sys::GUID;
 use iis_module::prelude::*;
 use iis_module::{
-    TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS, TraceConfiguration, TraceEvent, TraceEventData,
-    TraceItem, TraceValue, guid_string,
+    global::TraceEvent,
+    server::{
+        TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS, TraceConfiguration, TraceEventData, TraceItem,
+        TraceValue, guid_string,
+    },
 };
 use std::sync::Arc;
 

@@ -5,7 +5,10 @@
 
 use crate::xml::{Element, boolean};
 use iis_module::prelude::*;
-use iis_module::{HRESULT, HandleState, HttpUser};
+use iis_module::{
+    HRESULT,
+    server::{HandleState, HttpUser},
+};
 
 /// One attribute group of `<user>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

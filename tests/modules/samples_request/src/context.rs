@@ -275,7 +275,11 @@ impl HttpModule for TraceActivity {
             return Ok(Flow::Continue);
         };
         plain_text(cx)?;
-        write_message(cx, "Trace Activity ID: ", &iis_module::guid_string(&id))?;
+        write_message(
+            cx,
+            "Trace Activity ID: ",
+            &iis_module::server::guid_string(&id),
+        )?;
         Ok(Flow::FinishRequest)
     }
 }

@@ -330,9 +330,9 @@ pub(crate) struct ChunksByReference {
 /// insert position of the chunk about to be written. The published code
 /// passes the position as the item's data pointer; the item carries the
 /// position itself.
-fn insert_event(position: i32) -> iis_module::TraceEventData {
+fn insert_event(position: i32) -> iis_module::server::TraceEventData {
     use iis_module::iis_sys::GUID;
-    use iis_module::{TraceEventData, TraceItem, TraceValue};
+    use iis_module::server::{TraceEventData, TraceItem, TraceValue};
     TraceEventData {
         provider: GUID::from_u128(0xeb881638_214a_4f2a_9b39_933770822d18),
         area: 1,
@@ -344,7 +344,7 @@ fn insert_event(position: i32) -> iis_module::TraceEventData {
         activity: None,
         related_activity: None,
         timestamp: 0,
-        flags: iis_module::TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS,
+        flags: iis_module::server::TRACE_EVENT_FLAG_STATIC_DESCRIPTIVE_FIELDS,
         items: vec![TraceItem {
             name: "InsertPosition".to_owned(),
             value: TraceValue::Long(position),

@@ -1,9 +1,9 @@
 //! `IHttpUser`, `IHttpSite` and `IHttpApplication`: who made the request
 //! and where it runs.
 
-use super::stored;
 use super::token::Sid;
 use crate::ffi::{self, vcall};
+use crate::http::stored;
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -87,7 +87,7 @@ impl<'a> HttpUser<'a> {
     }
 
     /// The impersonation token (null for the anonymous user in iis-host;
-    /// see [`HandleState`](crate::HandleState)).
+    /// see [`HandleState`](crate::server::HandleState)).
     #[doc(alias = "GetImpersonationToken")]
     pub fn impersonation_token(&self) -> HANDLE {
         // SAFETY: live user; no arguments.

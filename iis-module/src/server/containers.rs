@@ -1,9 +1,9 @@
 //! `IHttpServer::DispenseContainer`: a module context container the module
 //! owns, for state that belongs to no request, site or application.
 
-use super::stored;
 use crate::Result;
 use crate::ffi::vcall;
+use crate::http::stored;
 use core::ptr::NonNull;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 

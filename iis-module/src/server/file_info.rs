@@ -3,9 +3,10 @@
 //! request maps to ([`HttpContext::file_info`](crate::HttpContext::file_info))
 //! or any file ([`HttpServer::file_info`](crate::HttpServer::file_info)).
 
+use super::HttpServer;
 use super::cache::CacheRecord;
 use crate::ffi::{self, vcall};
-use crate::{Error, HttpContext, HttpServer, Result};
+use crate::{Error, HttpContext, Result};
 use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr::NonNull;
@@ -91,7 +92,7 @@ impl FileInfo<'_> {
     }
 
     /// The handle IIS opened the file with (see
-    /// [`HandleState`](crate::HandleState)).
+    /// [`HandleState`](crate::server::HandleState)).
     #[doc(alias = "GetFileHandle")]
     pub fn file_handle(&self) -> HANDLE {
         // SAFETY: live file info; no arguments.

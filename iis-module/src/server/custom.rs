@@ -1,8 +1,9 @@
 //! `IHttpServer::NotifyCustomNotification`: the module implements the
 //! `ICustomNotificationProvider` IIS hands to every subscribed global module.
 
+use super::HttpServer;
 use crate::ffi::vcall;
-use crate::{Error, GlobalFlow, HttpServer, Result};
+use crate::{Error, GlobalFlow, Result};
 use core::cell::Cell;
 use iis_sys::{
     GL_NOTIFICATION_HANDLED, HRESULT, ICustomNotificationProvider, ICustomNotificationProviderVtbl,

@@ -8,10 +8,11 @@
 //! the project's ABI table, so the SDK calls only what `IHttpCacheKey`
 //! declares.
 
+use super::HttpServer;
 use super::file_info::FileInfo;
 use super::token::TokenEntry;
 use crate::ffi::{self, vcall};
-use crate::{Error, HttpServer, Result};
+use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::{

@@ -223,7 +223,7 @@ pub struct TraceItem {
 
 /// A trace event (`HTTP_TRACE_EVENT`), owned: what a module raises with
 /// [`TraceContext::raise_event`] and what a `GL_TRACE_EVENT` module reads
-/// with [`TraceEvent::event`](crate::TraceEvent::event).
+/// with [`TraceEvent::event`](crate::global::TraceEvent::event).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TraceEventData {
     /// `pProviderGuid`.

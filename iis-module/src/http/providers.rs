@@ -4,57 +4,17 @@
 //! provider for calls the safe API does not wrap.
 
 use crate::ffi::{self, vcall};
-use crate::{Error, HttpContext, RequestNotifications, Result};
+use crate::glue::provider::{Provider, provider};
+use crate::server::FileInfoRef;
+use crate::{Error, HttpContext, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use iis_sys::RequestNotifications;
 use iis_sys::{
     IAuthenticationProvider, ICustomNotificationProvider, IHttpCompletionInfo, IHttpEventProvider,
     IMapHandlerProvider, IMapPathProvider, IReadEntityProvider, ISendResponseProvider,
 };
 use windows_core::{HRESULT, PCWSTR};
-
-/// A provider view built from the raw pointer IIS passed.
-pub(crate) trait Provider: Sized {
-    /// The C++ provider interface.
-    type Raw;
-    /// # Safety
-    /// `raw` is the live provider of the current notification.
-    unsafe fn from_raw(raw: NonNull<Self::Raw>) -> Self;
-}
-
-macro_rules! provider {
-    ($(#[$doc:meta])* $name:ident => $raw:ident) => {
-        $(#[$doc])*
-        #[derive(Debug)]
-        pub struct $name {
-            raw: NonNull<$raw>,
-            _not_send: PhantomData<*mut ()>,
-        }
-
-        impl Provider for $name {
-            type Raw = $raw;
-            unsafe fn from_raw(raw: NonNull<$raw>) -> Self {
-                Self { raw, _not_send: PhantomData }
-            }
-        }
-
-        impl $name {
-            /// The raw C++ provider, for calls the safe API does not wrap.
-            pub fn as_raw(&self) -> *mut $raw {
-                self.raw.as_ptr()
-            }
-
-            /// Reports an error for this notification to IIS.
-            #[doc(alias = "SetErrorStatus")]
-            pub fn set_error_status(&mut self, error: HRESULT) {
-                // SAFETY: the provider is live for the notification; every
-                // provider derives from IHttpEventProvider (base vtable first).
-                unsafe { vcall!(self.as_raw().cast::<iis_sys::IHttpEventProvider>(), SetErrorStatus(error)) }
-            }
-        }
-    };
-}
-pub(crate) use provider;
 
 provider! {
     /// The plain event provider (`IHttpEventProvider`) of most notifications.
@@ -121,7 +81,7 @@ impl MapHandler {
     /// from it ([`HttpContext::file_info`](crate::HttpContext::file_info))
     /// outlives the replacement, which IIS may release.
     #[doc(alias = "SetFileInfo")]
-    pub fn set_file_info(&mut self, cx: &mut HttpContext, file: crate::FileInfoRef) {
+    pub fn set_file_info(&mut self, cx: &mut HttpContext, file: FileInfoRef) {
         let _ = cx; // only borrowed: see above
         let file = file.into_raw();
         // SAFETY: live provider; `file` is a live file info whose reference

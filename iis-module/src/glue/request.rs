@@ -2,11 +2,11 @@
 //! layout, the dispatch every thunk goes through (panic containment, error
 //! reporting), and the `IHttpModuleFactory` that creates instances.
 
-use super::allocator::{self, ModuleAllocator, PoolLife};
-use super::hooks::HttpModule;
-use super::providers::{Completion, Provider};
+use super::provider::Provider;
 use crate::diagnostics::Scope;
 use crate::ffi::vcall;
+use crate::http::allocator::{self, ModuleAllocator, PoolLife};
+use crate::http::{Completion, HttpModule};
 use crate::panic::{contain, report};
 use crate::task::{self, Owner, Step, Task};
 use crate::{Error, Flow, HttpContext};

@@ -4,11 +4,12 @@
 //! reads too), so the trait, the subscription masks, the vtable and the host
 //! cannot drift apart.
 
-use super::glue::{self, ModuleObject};
 use super::providers::{
     Authentication, Completion, CustomNotification, Event, MapHandler, MapPath, ReadEntity,
     SendResponse,
 };
+use crate::glue::request::{self as glue, ModuleObject};
+use crate::glue::str_eq;
 use crate::{Flow, HttpContext, Result};
 use iis_sys::*;
 
@@ -19,7 +20,7 @@ macro_rules! hook_thunk {
             unsafe fn $hook[T: HttpModule](
                 this: *mut CHttpModule,
                 cx: *mut IHttpContext,
-                provider: *mut <$provider as super::providers::Provider>::Raw
+                provider: *mut <$provider as crate::glue::provider::Provider>::Raw
             ) -> REQUEST_NOTIFICATION_STATUS {
                 // SAFETY: IIS calls this slot only on objects made by the
                 // factory of `T`, with the context and provider of the
@@ -126,7 +127,7 @@ macro_rules! request_hooks {
             )*
 
             /// A pending notification completed through
-            /// [`CompletionHandle::post`](crate::CompletionHandle::post).
+            /// [`CompletionHandle::post`](crate::http::CompletionHandle::post).
             /// Needs no subscription: it follows a hook that returned
             /// [`Flow::Pending`].
             #[doc(alias = "OnAsyncCompletion")]
@@ -212,21 +213,6 @@ pub(crate) const fn masks(implemented: &[&str]) -> (u32, u32) {
         i += 1;
     }
     (pre, post)
-}
-
-pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 #[cfg(test)]
