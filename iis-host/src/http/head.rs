@@ -137,8 +137,16 @@ fn parse_head(
     #[cfg(test)]
     tests::PARSES.with(|n| n.set(n.get() + 1));
     loop {
-        let mut headers = vec![httparse::EMPTY_HEADER; *slots];
-        let mut request = httparse::Request::new(&mut headers);
+        // The first slots on the stack; more only for a head that needs them.
+        let mut few = [httparse::EMPTY_HEADER; INITIAL_HEADER_SLOTS];
+        let mut many = Vec::new();
+        let headers = if *slots <= INITIAL_HEADER_SLOTS {
+            &mut few[..]
+        } else {
+            many.resize(*slots, httparse::EMPTY_HEADER);
+            &mut many[..]
+        };
+        let mut request = httparse::Request::new(headers);
         match request.parse(data) {
             Ok(httparse::Status::Partial) => return Ok(None),
             Ok(httparse::Status::Complete(len)) => {
