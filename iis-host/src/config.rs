@@ -275,9 +275,11 @@ impl HandlerMapping {
         let path = match self.path.as_str() {
             "*" => true,
             p => match p.strip_prefix('*') {
-                Some(suffix) => file
-                    .to_ascii_lowercase()
-                    .ends_with(&suffix.to_ascii_lowercase()),
+                Some(suffix) => {
+                    file.len() >= suffix.len()
+                        && file.as_bytes()[file.len() - suffix.len()..]
+                            .eq_ignore_ascii_case(suffix.as_bytes())
+                }
                 None => file.eq_ignore_ascii_case(p),
             },
         };

@@ -65,7 +65,7 @@ fn answer_of(core: &RequestCore, built_in: BuiltIn) -> Option<Answer> {
     let (method, url, query, host, since, tags) = core.with_state(|s| {
         (
             s.req.method.clone(),
-            s.req.decoded_path(),
+            s.req.decoded_path().into_owned(),
             text(s.req.query.clone()),
             text(s.req.headers.get("Host")),
             text(s.req.headers.get("If-Modified-Since")),

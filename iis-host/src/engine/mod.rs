@@ -59,7 +59,7 @@ use crate::state::host::HostCore;
 use crate::state::object_data::ConnectionShared;
 use crate::state::request_core::{RequestCore, dereference_user};
 use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript};
-use crate::url::{canonical_path, split_target};
+use crate::url::{canonical_path, target_parts};
 
 /// Which connection a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +126,7 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
 ) -> Transcript {
     // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
     // already did; this is for requests run in-process).
-    if canonical_path(&split_target(&request.target).0).is_err() {
+    if canonical_path(target_parts(&request.target).0).is_err() {
         return refuse(sink, 400, b"Bad Request - Invalid URL");
     }
     configuration_changes(host);
@@ -218,7 +218,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
     'stages: for &stage in main {
         if stage == Notification::MapRequestHandler {
             // Handler mapping needs the physical path of the URL (RQ_MAP_PATH).
-            crate::objects::context::physical(core);
+            crate::objects::context::map_physical(core);
         }
         if stage == Notification::AuthenticateRequest && preauthenticated {
             // A child request run with a user skips authentication.

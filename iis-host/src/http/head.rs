@@ -8,7 +8,7 @@ use tokio::io::AsyncRead;
 use http::{Method, Version};
 
 use super::input::{InBuf, ReadError, is_timeout};
-use crate::url::{canonical_path, split_target};
+use crate::url::{canonical_path, target_parts};
 
 /// How the request body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,8 +272,8 @@ fn check_target_and_host(
         }
         Some(authority)
     };
-    let (path, _) = split_target(target);
-    if canonical_path(&path).is_err() {
+    let (path, _) = target_parts(target);
+    if canonical_path(path).is_err() {
         return Err(invalid_url());
     }
     let mut hosts = headers

@@ -36,24 +36,58 @@ pub(crate) fn physical(core: &RequestCore) -> Vec<u16> {
     if let Some(path) = core.with_state(|s| s.req.physical.clone()) {
         return path;
     }
-    let url = to_wide(&core.with_state(|s| s.req.decoded_path()));
-    let path = map_url(core, &url);
+    let path = map_request_url(core);
     core.with_state(|s| s.req.physical = Some(path.clone()));
     path
+}
+
+/// Maps the request's URL to its physical path now, unless it is mapped
+/// already ([`physical`] without a copy for the caller).
+pub(crate) fn map_physical(core: &RequestCore) {
+    if core.with_state(|s| s.req.physical.is_none()) {
+        let path = map_request_url(core);
+        core.with_state(|s| s.req.physical = Some(path));
+    }
+}
+
+/// The request's URL mapped as [`map_url`] maps one (in UTF-16 only for
+/// `RQ_MAP_PATH` modules).
+fn map_request_url(core: &RequestCore) -> Vec<u16> {
+    let notified = map_path_notified(core);
+    let root = &core.host().config.physical_path;
+    let (url, path) = core.with_state(|s| {
+        let url = s.req.decoded_path();
+        let path = to_wide(&physical_path(root, &url));
+        (notified.then(|| to_wide(&url)), path)
+    });
+    match url {
+        Some(url) => map_by_modules(core, &url, path),
+        None => path,
+    }
 }
 
 /// `url` mapped under the application root, then by the `RQ_MAP_PATH`
 /// modules (which may change it).
 fn map_url(core: &RequestCore, url: &[u16]) -> Vec<u16> {
-    let url_text = from_wide(url);
-    let path = to_wide(&physical_path(&core.host().config.physical_path, &url_text));
-    if !core
-        .modules
-        .iter()
-        .any(|m| m.wants(Notification::MapPath, false))
-    {
+    let path = to_wide(&physical_path(
+        &core.host().config.physical_path,
+        &from_wide(url),
+    ));
+    if !map_path_notified(core) {
         return path;
     }
+    map_by_modules(core, url, path)
+}
+
+/// Whether a module gets `RQ_MAP_PATH`.
+fn map_path_notified(core: &RequestCore) -> bool {
+    core.modules
+        .iter()
+        .any(|m| m.wants(Notification::MapPath, false))
+}
+
+/// `path`, the mapping of `url`, as the `RQ_MAP_PATH` modules leave it.
+fn map_by_modules(core: &RequestCore, url: &[u16], path: Vec<u16>) -> Vec<u16> {
     let provider = map_path(core, url, &path);
     notify(core, Notification::MapPath, false, provider.iface());
     provider.data.physical()
@@ -475,7 +509,7 @@ define_member_fn! {
     /// `IMetadataInfo::GetMetaPath`: the configuration path of the URL.
     unsafe fn meta_path(this: *mut IMetadataInfo) -> PCWSTR {
         with_owner!(this, PCWSTR::null(), |core: RequestCore| {
-            let path = core.with_state(|s| s.req.decoded_path());
+            let path = core.with_state(|s| s.req.decoded_path().into_owned());
             let base = from_wide(core.host().strings.config_path.units());
             core.arena.wstr(&to_wide(&format!("{base}{}", path.trim_end_matches('/'))))
         })

@@ -36,7 +36,7 @@ pub(crate) fn prepare(core: &RequestCore) -> LogRecord {
         let header = |name: &str| req.headers.get(name).unwrap_or_default();
         LogRecord {
             user_name,
-            uri_stem: req.decoded_path(),
+            uri_stem: req.decoded_path().into_owned(),
             client_ip: req.remote.ip().to_string().into_bytes(),
             server_name: config.computer_name.clone().into_bytes(),
             service_name: format!("W3SVC{}", config.site_id).into_bytes(),

@@ -27,7 +27,7 @@ pub(crate) fn lookup(host: &HostCore, req: &RequestData, name: &str) -> Option<S
     let config = &host.config;
     let value = match upper.as_str() {
         "REQUEST_METHOD" | "HTTP_METHOD" => req.method.clone(),
-        "URL" | "SCRIPT_NAME" | "PATH_INFO" => req.decoded_path(),
+        "URL" | "SCRIPT_NAME" | "PATH_INFO" => req.decoded_path().into_owned(),
         "QUERY_STRING" => req.query.as_deref().map(text).unwrap_or_default(),
         "UNENCODED_URL" | "HTTP_URL" | "CACHE_URL" | "REQUEST_URI" => text(&req.raw_url),
         "PATH_TRANSLATED" | "SCRIPT_TRANSLATED" => {
@@ -104,7 +104,9 @@ pub(crate) fn strip_port(authority: &str) -> &str {
 /// separator (`\` for a Windows-style root, as IIS maps it).
 pub(crate) fn physical_path(root: &str, url: &str) -> String {
     let separator = if root.contains('\\') { '\\' } else { '/' };
-    let mut path = root.trim_end_matches(['\\', '/']).to_owned();
+    let root = root.trim_end_matches(['\\', '/']);
+    let mut path = String::with_capacity(root.len() + url.len() + 1);
+    path.push_str(root);
     for segment in url.split('/').filter(|s| !s.is_empty()) {
         path.push(separator);
         path.push_str(segment);

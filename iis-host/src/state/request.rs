@@ -2,6 +2,7 @@
 //! request's mutex. Module calls lock it briefly; the host never holds it
 //! while calling into a module.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use crate::message::{BodyStream, ConnectionFate, Request, ResponseHead};
 use crate::state::headers::HeaderList;
 use crate::state::request_core::RequestCore;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
-use crate::url::{AboveRoot, canonical_path, split_target};
+use crate::url::{canonical_path, split_target};
 
 /// The request as the modules see it (and may change it).
 #[derive(Debug)]
@@ -114,8 +115,8 @@ impl RequestData {
     /// lossy UTF-8), as the `URL` server variable shows it. A path that
     /// climbs above the root (refused before the pipeline for a client's
     /// request; possible through `SetUrl`) is the root.
-    pub(crate) fn decoded_path(&self) -> String {
-        canonical_path(&self.path).unwrap_or_else(|AboveRoot| "/".to_owned())
+    pub(crate) fn decoded_path(&self) -> Cow<'_, str> {
+        canonical_path(&self.path).unwrap_or(Cow::Borrowed("/"))
     }
 
     /// Marks a change.
