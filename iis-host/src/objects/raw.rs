@@ -159,8 +159,8 @@ pub(crate) fn request(core: &RequestCore, req: &mut RequestData) -> *mut HTTP_RE
             pRawUrl: arena.cstr(&req.raw_url),
             CookedUrl: cooked,
             Address: HTTP_TRANSPORT_ADDRESS {
-                pRemoteAddress: core.remote_sockaddr.0,
-                pLocalAddress: core.local_sockaddr.0,
+                pRemoteAddress: core.remote_address(),
+                pLocalAddress: core.local_address(),
             },
             Headers: HTTP_REQUEST_HEADERS {
                 UnknownHeaderCount: unknown_count,

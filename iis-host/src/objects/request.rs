@@ -354,11 +354,11 @@ define_member_fn! {
     }
     /// `GetLocalAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
     unsafe fn local_address(this: *mut IHttpRequest) -> *mut SOCKADDR {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.local_sockaddr.0)
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.local_address())
     }
     /// `GetRemoteAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
     unsafe fn remote_address(this: *mut IHttpRequest) -> *mut SOCKADDR {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.remote_sockaddr.0)
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.remote_address())
     }
     /// `ReadEntityBody(pvBuffer, cbBuffer, fAsync, pcbBytesReceived, pfCompletionPending)`.
     unsafe fn read_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32, is_async: BOOL, read: *mut u32, pending: *mut BOOL) -> HRESULT {

@@ -79,10 +79,12 @@ pub(crate) struct ConnectionShared {
 }
 
 /// The cache-policy settings of one response.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct CacheState {
-    pub(crate) kernel: Foreign<HTTP_CACHE_POLICY>,
-    pub(crate) user: Foreign<HTTP_CACHE_POLICY>,
+    /// `GetKernelCachePolicy`, kept in the request's arena once a module asks.
+    pub(crate) kernel: Option<Foreign<HTTP_CACHE_POLICY>>,
+    /// `GetUserCachePolicy`, likewise.
+    pub(crate) user: Option<Foreign<HTTP_CACHE_POLICY>>,
     pub(crate) vary_headers: Vec<u8>,
     pub(crate) vary_query: Vec<u8>,
     pub(crate) vary_value: Vec<u8>,
