@@ -65,7 +65,7 @@ unsafe fn chunk_bytes(chunks: *const HTTP_DATA_CHUNK, count: u32) -> Result<Vec<
 /// Appends (or inserts at chunk `position`) the entity chunks `data`, each
 /// kept as one buffered chunk (`HTTP_RESPONSE::EntityChunkCount`); sends at
 /// once when buffering is off.
-fn write(core: &RequestCore, data: Vec<Vec<u8>>, position: Option<i32>) {
+fn write(core: &RequestCore, mut data: Vec<Vec<u8>>, position: Option<i32>) {
     let unbuffered = core.with_state(|s| {
         if s.log.on {
             let bytes = data.concat();
@@ -74,12 +74,18 @@ fn write(core: &RequestCore, data: Vec<Vec<u8>>, position: Option<i32>) {
                 Some(p) => ApiCall::ResponseWriteEntityChunkByReference { bytes, position: p },
             });
         }
-        for (i, chunk) in data.into_iter().filter(|c| !c.is_empty()).enumerate() {
-            match position {
-                Some(p) if p >= 0 && (p as usize) < s.resp.chunks.len() => {
-                    s.resp.chunks.insert(p as usize + i, chunk)
+        data.retain(|chunk| !chunk.is_empty());
+        if s.resp.chunks.is_empty() {
+            // The first chunks of the entity: the list as it comes.
+            s.resp.chunks = data;
+        } else {
+            for (i, chunk) in data.into_iter().enumerate() {
+                match position {
+                    Some(p) if p >= 0 && (p as usize) < s.resp.chunks.len() => {
+                        s.resp.chunks.insert(p as usize + i, chunk)
+                    }
+                    _ => s.resp.chunks.push(chunk),
                 }
-                _ => s.resp.chunks.push(chunk),
             }
         }
         s.resp.written = true;
