@@ -265,18 +265,12 @@ fn end_request(core: &RequestCore) {
     core.url_container.data.cleanup();
     core.metadata_container.data.cleanup();
     core.named.data.cleanup();
-    let created: Vec<(usize, _)> = core.with_state(|s| {
-        s.flow
-            .created
-            .iter()
-            .filter_map(|&i| s.flow.instances[i].map(|m| (i, m)))
-            .collect()
-    });
-    for (index, module) in created {
+    // In the order they were created.
+    while let Some((index, module)) = core.with_state(|s| s.flow.first_created()) {
         // SAFETY: a live instance of this request, disposed once (it is
         // forgotten right after).
         unsafe { ((*(*module.0).lpVtbl).Dispose)(module.0) };
-        core.with_state(|s| s.flow.instances[index] = None);
+        core.with_state(|s| s.flow.modules[index].instance = None);
         core.host()
             .stats
             .instances_disposed

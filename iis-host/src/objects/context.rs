@@ -192,7 +192,7 @@ define_member_fn! {
     unsafe fn disable_notifications(this: *mut IHttpContext, notifications: u32, post: u32) {
         with_owner!(this, (), |core: RequestCore| core.with_state(|s| {
             if let Some(frame) = s.current() {
-                let masks = &mut s.flow.disabled[frame.module];
+                let masks = &mut s.flow.modules[frame.module].disabled;
                 masks.0 |= notifications;
                 masks.1 |= post;
             }
@@ -208,7 +208,7 @@ define_member_fn! {
             let next = if RequestStatus::from_raw(status) == RequestStatus::Continue { next::take_next(core) } else { None };
             core.record(ApiCall::ContextGetNextNotification { next: next.map(|(_, n, p)| (n, p)) });
             let Some((index, n, p)) = next else { return FALSE };
-            let instance = core.with_state(|s| s.flow.instances[index]).map_or(std::ptr::null_mut(), |m| m.0);
+            let instance = core.with_state(|s| s.flow.modules[index].instance).map_or(std::ptr::null_mut(), |m| m.0);
             let kept = core.arena.keep(for_stage(core, n, p));
             // SAFETY: the out-pointers are null or writable; the provider is
             // kept in the request arena, alive until the request ends.

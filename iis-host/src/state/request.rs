@@ -319,19 +319,28 @@ pub(crate) struct Frame {
     pub(crate) started: Instant,
 }
 
+/// What a request keeps for one of its modules.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ModuleSlot {
+    /// The module's instance, created lazily.
+    pub(crate) instance: Option<Foreign<CHttpModule>>,
+    /// The instance's place in the order of creation (the `Dispose` order).
+    pub(crate) rank: usize,
+    /// Its `GetHttpModule` failed (not called again).
+    pub(crate) failed: bool,
+    /// `DisableNotifications` masks: (request, post).
+    pub(crate) disabled: (u32, u32),
+}
+
 /// The control side of the request.
 #[derive(Debug)]
 pub(crate) struct Flow {
-    /// The module instances, by module index, created lazily.
-    pub(crate) instances: Vec<Option<Foreign<CHttpModule>>>,
-    /// Module indices in instance-creation order (the `Dispose` order).
-    pub(crate) created: Vec<usize>,
-    /// Modules whose `GetHttpModule` failed (not called again).
-    pub(crate) failed: Vec<bool>,
+    /// What the request keeps for each module, by module index.
+    pub(crate) modules: Vec<ModuleSlot>,
+    /// How many module instances were created.
+    pub(crate) created: usize,
     /// A module stayed pending past the timeout: the request state is leaked.
     pub(crate) abandoned: bool,
-    /// `DisableNotifications` masks, by module index: (request, post).
-    pub(crate) disabled: Vec<(u32, u32)>,
     /// The notifications in progress, innermost last.
     pub(crate) frames: Vec<Frame>,
     /// Notifications a module took over with `GetNextNotification`
@@ -425,6 +434,18 @@ pub(crate) struct RequestState {
     pub(crate) log: Log,
 }
 
+impl Flow {
+    /// The live module instance created first, with its module index.
+    pub(crate) fn first_created(&self) -> Option<(usize, Foreign<CHttpModule>)> {
+        self.modules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| Some((slot.rank, index, slot.instance?)))
+            .min_by_key(|&(rank, _, _)| rank)
+            .map(|(_, index, module)| (index, module))
+    }
+}
+
 impl RequestState {
     /// The state of a new request for `modules` modules.
     pub(crate) fn new(request: Request, modules: usize) -> Self {
@@ -433,11 +454,9 @@ impl RequestState {
             resp: ResponseData::default(),
             out: Output::default(),
             flow: Flow {
-                instances: vec![None; modules],
-                created: Vec::new(),
-                failed: vec![false; modules],
+                modules: vec![ModuleSlot::default(); modules],
+                created: 0,
                 abandoned: false,
-                disabled: vec![(0, 0); modules],
                 frames: Vec::new(),
                 merged: Vec::new(),
                 completions: VecDeque::new(),
