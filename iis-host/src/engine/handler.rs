@@ -66,7 +66,7 @@ fn answer_of(core: &RequestCore, built_in: BuiltIn) -> Option<Answer> {
         (
             s.req.method.clone(),
             s.req.decoded_path().into_owned(),
-            text(s.req.query.clone()),
+            text(s.req.query().map(<[u8]>::to_vec)),
             text(s.req.headers.get("Host")),
             text(s.req.headers.get("If-Modified-Since")),
             text(s.req.headers.get("If-None-Match")),

@@ -22,7 +22,7 @@ use crate::ffi::{
 };
 use crate::objects::async_io::Completes;
 use crate::objects::providers::{for_stage, map_path};
-use crate::objects::server_variables::{lookup, physical_path};
+use crate::objects::server_variables::{lookup, physical_path_wide};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
 use crate::state::RequestCore;
@@ -57,7 +57,7 @@ fn map_request_url(core: &RequestCore) -> Vec<u16> {
     let root = &core.host().config.physical_path;
     let (url, path) = core.with_state(|s| {
         let url = s.req.decoded_path();
-        let path = to_wide(&physical_path(root, &url));
+        let path = physical_path_wide(root, &url);
         (notified.then(|| to_wide(&url)), path)
     });
     match url {
@@ -69,10 +69,7 @@ fn map_request_url(core: &RequestCore) -> Vec<u16> {
 /// `url` mapped under the application root, then by the `RQ_MAP_PATH`
 /// modules (which may change it).
 fn map_url(core: &RequestCore, url: &[u16]) -> Vec<u16> {
-    let path = to_wide(&physical_path(
-        &core.host().config.physical_path,
-        &from_wide(url),
-    ));
+    let path = physical_path_wide(&core.host().config.physical_path, &from_wide(url));
     if !map_path_notified(core) {
         return path;
     }

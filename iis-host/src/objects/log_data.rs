@@ -42,7 +42,7 @@ pub(crate) fn prepare(core: &RequestCore) -> LogRecord {
             service_name: format!("W3SVC{}", config.site_id).into_bytes(),
             server_ip: req.local.ip().to_string().into_bytes(),
             method: req.method.clone().into_bytes(),
-            uri_query: req.query.clone().unwrap_or_default(),
+            uri_query: req.query().map(<[u8]>::to_vec).unwrap_or_default(),
             host: header("Host"),
             user_agent: header("User-Agent"),
             cookie: header("Cookie"),

@@ -108,8 +108,7 @@ pub(crate) fn request(core: &RequestCore, req: &mut RequestData) -> *mut HTTP_RE
         .unwrap_or_else(|| req.local.to_string());
     let path = req.decoded_path();
     let query = req
-        .query
-        .as_ref()
+        .query()
         .map(|q| format!("?{}", String::from_utf8_lossy(q)));
     let prefix = to_wide("http://");
     let host = to_wide(&host_header);

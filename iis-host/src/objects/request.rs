@@ -47,10 +47,7 @@ fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
     }
     core.with_state(|s| {
         s.req.forwarded_url = forwarded(&s.req, url);
-        s.req.path = path;
-        if query.is_some() || reset_query {
-            s.req.query = query;
-        }
+        s.req.set_url(path, query, reset_query);
         s.req.url_changed = true;
         s.req.physical = None;
         s.req.touch();

@@ -151,7 +151,7 @@ fn redirect(
     let url_text = String::from_utf8_lossy(url).into_owned();
     core.with_state(|s| {
         let mut location = url_text.clone();
-        if include_parameters && let Some(query) = &s.req.query {
+        if include_parameters && let Some(query) = s.req.query() {
             location.push(if location.contains('?') { '&' } else { '?' });
             location.push_str(&String::from_utf8_lossy(query));
         }

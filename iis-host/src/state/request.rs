@@ -19,17 +19,17 @@ use crate::message::{BodyStream, ConnectionFate, Request, ResponseHead};
 use crate::state::headers::HeaderList;
 use crate::state::request_core::RequestCore;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
-use crate::url::{canonical_path, split_target};
+use crate::url::{canonical_path, target_parts};
 
 /// The request as the modules see it (and may change it).
 #[derive(Debug)]
 pub(crate) struct RequestData {
     /// The method (`SetHttpMethod` changes it).
     pub(crate) method: String,
-    /// The URL path as received or as set by `SetUrl` (percent-encoded form).
-    pub(crate) path: Vec<u8>,
-    /// The query string without `?`, `None` when the URL had none.
-    pub(crate) query: Option<Vec<u8>>,
+    /// The URL path and query (without `?`, `None` when the URL has none)
+    /// as `SetUrl` set them; until then, they are read in `raw_url`
+    /// ([`path`](Self::path), [`query`](Self::query)).
+    set_url: Option<(Vec<u8>, Option<Vec<u8>>)>,
     /// The request-target exactly as received (`UNENCODED_URL`, `pRawUrl`).
     pub(crate) raw_url: Vec<u8>,
     /// Whether `SetUrl` was called.
@@ -76,7 +76,6 @@ pub(crate) struct RequestData {
 impl RequestData {
     /// The request as it arrived.
     pub(crate) fn new(request: Request) -> Self {
-        let (path, query) = split_target(&request.target);
         let version = match request.version {
             http::Version::HTTP_09 => (0, 9),
             http::Version::HTTP_10 => (1, 0),
@@ -87,8 +86,7 @@ impl RequestData {
         let received = request.body.len() as u64;
         RequestData {
             method: request.method.as_str().to_owned(),
-            path,
-            query,
+            set_url: None,
             raw_url: request.target,
             url_changed: false,
             version,
@@ -116,7 +114,33 @@ impl RequestData {
     /// climbs above the root (refused before the pipeline for a client's
     /// request; possible through `SetUrl`) is the root.
     pub(crate) fn decoded_path(&self) -> Cow<'_, str> {
-        canonical_path(&self.path).unwrap_or(Cow::Borrowed("/"))
+        canonical_path(self.path()).unwrap_or(Cow::Borrowed("/"))
+    }
+
+    /// The URL path as received or as set by `SetUrl` (percent-encoded form).
+    pub(crate) fn path(&self) -> &[u8] {
+        match &self.set_url {
+            Some((path, _)) => path,
+            None => target_parts(&self.raw_url).0,
+        }
+    }
+
+    /// The query string without `?`, `None` when the URL has none.
+    pub(crate) fn query(&self) -> Option<&[u8]> {
+        match &self.set_url {
+            Some((_, query)) => query.as_deref(),
+            None => target_parts(&self.raw_url).1,
+        }
+    }
+
+    /// `SetUrl`: the new path, and the new query if the URL has one; a URL
+    /// without one keeps the query unless `reset_query`.
+    pub(crate) fn set_url(&mut self, path: Vec<u8>, query: Option<Vec<u8>>, reset_query: bool) {
+        let query = match query {
+            None if !reset_query => self.query().map(<[u8]>::to_vec),
+            query => query,
+        };
+        self.set_url = Some((path, query));
     }
 
     /// Marks a change.
