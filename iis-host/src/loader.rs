@@ -146,21 +146,36 @@ impl ModuleInfo {
 }
 
 /// The modules that get `notification` (`post`: its post-notification), in
-/// the order IIS calls them (see the module docs).
+/// the order IIS calls them (see the module docs): by priority, then load
+/// order, inverted for SendResponse. Each step looks for the next module
+/// (modules are few), so no list is built.
 pub(crate) fn request_order(
     modules: &[ModuleInfo],
     notification: Notification,
     post: bool,
-) -> Vec<usize> {
-    let mut order: Vec<&ModuleInfo> = modules
-        .iter()
-        .filter(|m| m.wants(notification, post))
-        .collect();
-    order.sort_by_key(|m| (m.request_priority(notification, post), m.index));
-    if notification == Notification::SendResponse {
-        order.reverse();
-    }
-    order.into_iter().map(|m| m.index).collect()
+) -> impl Iterator<Item = usize> + '_ {
+    let key = move |m: &ModuleInfo| (m.request_priority(notification, post), m.index);
+    let inverted = notification == Notification::SendResponse;
+    let mut last = None;
+    std::iter::from_fn(move || {
+        // The keys are distinct (the index is part of them).
+        let after_last = |m: &&ModuleInfo| match last {
+            None => true,
+            Some(last) if inverted => key(m) < last,
+            Some(last) => key(m) > last,
+        };
+        let candidates = modules
+            .iter()
+            .filter(|m| m.wants(notification, post))
+            .filter(after_last);
+        let next = if inverted {
+            candidates.max_by_key(|m| key(m))
+        } else {
+            candidates.min_by_key(|m| key(m))
+        }?;
+        last = Some(key(next));
+        Some(next.index)
+    })
 }
 
 /// The global modules that get `notification`, in priority then load order.
@@ -304,19 +319,12 @@ mod tests {
             module(2, mask, Priority::First),
             module(3, mask, Priority::Medium),
         ];
-        assert_eq!(
-            request_order(&modules, Notification::BeginRequest, false),
-            [2, 1, 3, 0]
-        );
-        assert_eq!(
-            request_order(&modules, Notification::BeginRequest, true),
-            [2, 1, 3, 0]
-        );
-        assert_eq!(
-            request_order(&modules, Notification::SendResponse, false),
-            [0, 3, 1, 2]
-        );
-        assert!(request_order(&modules, Notification::EndRequest, false).is_empty());
+        let order =
+            |notification, post| request_order(&modules, notification, post).collect::<Vec<_>>();
+        assert_eq!(order(Notification::BeginRequest, false), [2, 1, 3, 0]);
+        assert_eq!(order(Notification::BeginRequest, true), [2, 1, 3, 0]);
+        assert_eq!(order(Notification::SendResponse, false), [0, 3, 1, 2]);
+        assert!(order(Notification::EndRequest, false).is_empty());
     }
 
     #[test]

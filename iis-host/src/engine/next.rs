@@ -68,10 +68,10 @@ pub(crate) fn remaining(core: &RequestCore, finish: bool) -> Option<(usize, Vec<
         }
     } else {
         let order = request_order(&core.modules, outer.notification, outer.post);
-        let rest = order.iter().skip_while(|&&i| i != outer.module).skip(1);
+        let rest = order.skip_while(|&i| i != outer.module).skip(1);
         out.extend(
-            rest.filter(|&&i| live(i, outer.notification, outer.post))
-                .map(|&i| (i, outer.notification, outer.post)),
+            rest.filter(|&i| live(i, outer.notification, outer.post))
+                .map(|i| (i, outer.notification, outer.post)),
         );
         position + 1
     };
@@ -81,7 +81,6 @@ pub(crate) fn remaining(core: &RequestCore, finish: bool) -> Option<(usize, Vec<
         }
         out.extend(
             request_order(&core.modules, notification, post)
-                .into_iter()
                 .filter(|&i| live(i, notification, post))
                 .map(|i| (i, notification, post)),
         );

@@ -41,7 +41,7 @@ pub(crate) fn prepare(core: &RequestCore) -> LogRecord {
             server_name: config.computer_name.clone().into_bytes(),
             service_name: format!("W3SVC{}", config.site_id).into_bytes(),
             server_ip: req.local.ip().to_string().into_bytes(),
-            method: req.method.clone().into_bytes(),
+            method: req.method.as_bytes().to_vec(),
             uri_query: req.query().map(<[u8]>::to_vec).unwrap_or_default(),
             host: header("Host"),
             user_agent: header("User-Agent"),

@@ -309,7 +309,7 @@ define_member_fn! {
             }
             let method = String::from_utf8_lossy(method).into_owned();
             core.with_state(|s| {
-                s.req.method = method.clone();
+                s.req.method = method.clone().into();
                 s.req.touch();
                 s.log.call(ApiCall::RequestSetHttpMethod { method });
             });

@@ -38,7 +38,7 @@ pub(crate) fn for_request(core: &RequestCore) -> *mut IScriptMapInfo {
     // The host's mappings are read-only: matched under the request's lock,
     // with the URL and the method where they are.
     core.with_state(|s| {
-        let (url, method) = (s.req.decoded_path(), s.req.method.as_str());
+        let (url, method) = (s.req.decoded_path(), &*s.req.method);
         core.host()
             .script_maps
             .iter()

@@ -26,7 +26,7 @@ pub(crate) fn lookup(host: &HostCore, req: &RequestData, name: &str) -> Option<S
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     let config = &host.config;
     let value = match upper.as_str() {
-        "REQUEST_METHOD" | "HTTP_METHOD" => req.method.clone(),
+        "REQUEST_METHOD" | "HTTP_METHOD" => req.method.to_string(),
         "URL" | "SCRIPT_NAME" | "PATH_INFO" => req.decoded_path().into_owned(),
         "QUERY_STRING" => req.query().map(text).unwrap_or_default(),
         "UNENCODED_URL" | "HTTP_URL" | "CACHE_URL" | "REQUEST_URI" => text(&req.raw_url),

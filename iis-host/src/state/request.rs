@@ -24,8 +24,8 @@ use crate::url::{canonical_path, target_parts};
 /// The request as the modules see it (and may change it).
 #[derive(Debug)]
 pub(crate) struct RequestData {
-    /// The method (`SetHttpMethod` changes it).
-    pub(crate) method: String,
+    /// The method (`SetHttpMethod` changes it); a standard one not copied.
+    pub(crate) method: Cow<'static, str>,
     /// The URL path and query (without `?`, `None` when the URL has none)
     /// as `SetUrl` set them; until then, they are read in `raw_url`
     /// ([`path`](Self::path), [`query`](Self::query)).
@@ -73,6 +73,17 @@ pub(crate) struct RequestData {
     pub(crate) forwarded_url: Option<Vec<u16>>,
 }
 
+/// The name of `method`: a standard method's without a copy.
+fn method_name(method: &http::Method) -> Cow<'static, str> {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+    ];
+    STANDARD
+        .into_iter()
+        .find(|&name| name == method.as_str())
+        .map_or_else(|| Cow::Owned(method.as_str().to_owned()), Cow::Borrowed)
+}
+
 impl RequestData {
     /// The request as it arrived.
     pub(crate) fn new(request: Request) -> Self {
@@ -85,7 +96,7 @@ impl RequestData {
         };
         let received = request.body.len() as u64;
         RequestData {
-            method: request.method.as_str().to_owned(),
+            method: method_name(&request.method),
             set_url: None,
             raw_url: request.target,
             url_changed: false,
