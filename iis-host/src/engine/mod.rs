@@ -57,6 +57,7 @@ use crate::objects::providers;
 use crate::state::current::CurrentGuard;
 use crate::state::host::HostCore;
 use crate::state::object_data::ConnectionShared;
+use crate::state::request::RequestState;
 use crate::state::request_core::{RequestCore, dereference_user};
 use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript};
 use crate::url::{canonical_path, target_parts};
@@ -166,6 +167,11 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         connection.end();
     }
     if !abandoned {
+        if !ends_connection {
+            // The next request on the connection reuses the buffers.
+            let spare = core.with_state(RequestState::spare);
+            *crate::ffi::lock(&connection.spare) = spare;
+        }
         // SAFETY: the request is over: its instances are disposed and no
         // module may call its objects any more.
         unsafe { RequestCore::destroy(raw.0) };

@@ -10,7 +10,7 @@ use iis_sys::{
     SOCKADDR_IN6, SOCKADDR_IN6_LH_0,
 };
 
-use crate::ffi::Arena;
+use crate::ffi::{Arena, lock};
 use crate::message::Request;
 use crate::objects::allocator::ALLOCATOR_VTBL;
 use crate::objects::cache_policy::CACHE_POLICY_VTBL;
@@ -38,10 +38,11 @@ impl RequestCore {
         let id = host.next_request_id();
         let arena = Arena::default();
         let (remote_addr, local_addr) = (request.remote_addr, request.local_addr);
+        let spare = std::mem::take(&mut *lock(&connection.spare));
         let unbound = || Back::unbound();
         let boxed = Box::new(RequestCore {
             host: Back(host),
-            state: Mutex::new(RequestState::new(request, modules.len())),
+            state: Mutex::new(RequestState::new(request, modules.len(), spare)),
             modules,
             id,
             started: Instant::now(),

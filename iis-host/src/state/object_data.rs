@@ -18,6 +18,7 @@ use crate::ffi::{Foreign, WideStr, lock};
 use crate::loader::Registered;
 use crate::state::host::HostCore;
 use crate::state::object::{Back, Obj};
+use crate::state::request::Spare;
 use crate::state::request_core::RequestCore;
 
 /// The alignment of every block, `MEMORY_ALLOCATION_ALIGNMENT` on x64.
@@ -136,6 +137,9 @@ pub(crate) struct ConnectionShared {
     pub(crate) in_use: AtomicUsize,
     /// When its last request ended.
     pub(crate) last_used: Mutex<Instant>,
+    /// What its last request left to the next
+    /// ([`RequestState::spare`](crate::state::request::RequestState::spare)).
+    pub(crate) spare: Mutex<Spare>,
 }
 
 /// The cache-policy settings of one response.

@@ -481,18 +481,51 @@ impl Flow {
     }
 }
 
+/// Buffers a finished request leaves to the next one on its connection
+/// (empty, their capacity kept), so a kept-alive connection's requests
+/// allocate them once.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    modules: Vec<ModuleSlot>,
+    frames: Vec<Frame>,
+    headers: Vec<(String, Vec<u8>)>,
+}
+
+/// The most entries a spare buffer keeps capacity for; a larger one is
+/// dropped (memory per connection stays small).
+const SPARE_ENTRIES: usize = 64;
+
+/// `buffer`, emptied, unless it grew past [`SPARE_ENTRIES`].
+fn emptied<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    if buffer.capacity() > SPARE_ENTRIES {
+        return Vec::new();
+    }
+    let mut buffer = std::mem::take(buffer);
+    buffer.clear();
+    buffer
+}
+
 impl RequestState {
-    /// The state of a new request for `modules` modules.
-    pub(crate) fn new(request: Request, modules: usize) -> Self {
+    /// The state of a new request for `modules` modules, in the buffers
+    /// `spare` (from the previous request on the connection, or new).
+    pub(crate) fn new(request: Request, modules: usize, spare: Spare) -> Self {
+        let Spare {
+            modules: mut slots,
+            frames,
+            headers,
+        } = spare;
+        slots.resize(modules, ModuleSlot::default());
+        let mut resp = ResponseData::default();
+        resp.headers.entries = headers;
         RequestState {
             req: RequestData::new(request),
-            resp: ResponseData::default(),
+            resp,
             out: Output::default(),
             flow: Flow {
-                modules: vec![ModuleSlot::default(); modules],
+                modules: slots,
                 created: 0,
                 abandoned: false,
-                frames: Vec::new(),
+                frames,
                 merged: Vec::new(),
                 completions: VecDeque::new(),
                 pending_read: None,
@@ -502,6 +535,16 @@ impl RequestState {
                 family: Family::default(),
             },
             log: Log::default(),
+        }
+    }
+
+    /// Empties the buffers a finished request can leave to the next one
+    /// on its connection ([`Spare`]).
+    pub(crate) fn spare(&mut self) -> Spare {
+        Spare {
+            modules: emptied(&mut self.flow.modules),
+            frames: emptied(&mut self.flow.frames),
+            headers: emptied(&mut self.resp.headers.entries),
         }
     }
 
