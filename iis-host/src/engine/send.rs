@@ -220,10 +220,7 @@ async fn send_with<S: ResponseSink + ?Sized>(
             && let Some(server) = server_header
             && s.resp.headers.get("Server").is_none()
         {
-            s.resp
-                .headers
-                .entries
-                .push(("Server".to_owned(), server.as_bytes().to_vec()));
+            s.resp.headers.push("Server", server.as_bytes());
         }
         Some(headers_being_sent)
     });

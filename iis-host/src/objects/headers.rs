@@ -196,6 +196,19 @@ mod tests {
     }
 
     #[test]
+    fn a_recycled_list_reuses_its_entries_and_starts_empty() {
+        let mut list = HeaderList::default();
+        list.set(Side::Response, "Content-Type", b"text/plain", false);
+        list.set(Side::Response, "X-Big", &[b'x'; 1000], false);
+        list.recycle();
+        assert!(list.entries.is_empty());
+        list.set(Side::Response, "Server", b"iis-host", false);
+        assert_eq!(list.entries, [("Server".to_owned(), b"iis-host".to_vec())]);
+        list.set(Side::Response, "Server", b"other", true);
+        assert_eq!(list.get("server").unwrap(), b"other");
+    }
+
+    #[test]
     fn validates_names_and_values() {
         assert!(valid_name(b"X-Good_1"));
         assert!(!valid_name(b"Bad Name"));

@@ -488,7 +488,8 @@ impl Flow {
 pub(crate) struct Spare {
     modules: Vec<ModuleSlot>,
     frames: Vec<Frame>,
-    headers: Vec<(String, Vec<u8>)>,
+    /// The response header list, emptied ([`HeaderList::recycle`]).
+    headers: HeaderList,
 }
 
 /// The most entries a spare buffer keeps capacity for; a larger one is
@@ -515,11 +516,12 @@ impl RequestState {
             headers,
         } = spare;
         slots.resize(modules, ModuleSlot::default());
-        let mut resp = ResponseData::default();
-        resp.headers.entries = headers;
         RequestState {
             req: RequestData::new(request),
-            resp,
+            resp: ResponseData {
+                headers,
+                ..ResponseData::default()
+            },
             out: Output::default(),
             flow: Flow {
                 modules: slots,
@@ -544,7 +546,11 @@ impl RequestState {
         Spare {
             modules: emptied(&mut self.flow.modules),
             frames: emptied(&mut self.flow.frames),
-            headers: emptied(&mut self.resp.headers.entries),
+            headers: {
+                let mut headers = std::mem::take(&mut self.resp.headers);
+                headers.recycle();
+                headers
+            },
         }
     }
 
