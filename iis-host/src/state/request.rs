@@ -217,17 +217,27 @@ pub(crate) struct ResponseData {
 
 impl Default for ResponseData {
     fn default() -> Self {
+        ResponseData::new(HeaderList::default(), Vec::new(), String::new())
+    }
+}
+
+impl ResponseData {
+    /// A `200 OK` response with no headers and no entity yet, in these
+    /// buffers (empty, from a request before on the connection, or new).
+    fn new(headers: HeaderList, chunks: Vec<Vec<u8>>, mut reason: String) -> Self {
+        reason.clear();
+        reason.push_str("OK");
         ResponseData {
             status: 200,
             substatus: 0,
-            reason: "OK".to_owned(),
+            reason,
             error_hr: S_OK,
             skip_custom_errors: false,
             status_source: None,
             status_set: false,
-            headers: HeaderList::default(),
+            headers,
             trailers: Vec::new(),
-            chunks: Vec::new(),
+            chunks,
             written: false,
             buffering: true,
             suppress_headers: false,
@@ -242,9 +252,7 @@ impl Default for ResponseData {
             raw: None,
         }
     }
-}
 
-impl ResponseData {
     /// The bytes buffered and not yet sent.
     pub(crate) fn buffered_len(&self) -> usize {
         self.chunks.iter().map(Vec::len).sum()
@@ -490,6 +498,9 @@ pub(crate) struct Spare {
     frames: Vec<Frame>,
     /// The response header list, emptied ([`HeaderList::recycle`]).
     headers: HeaderList,
+    /// The response's entity chunk list and reason phrase.
+    chunks: Vec<Vec<u8>>,
+    reason: String,
 }
 
 /// The most entries a spare buffer keeps capacity for; a larger one is
@@ -514,14 +525,13 @@ impl RequestState {
             modules: mut slots,
             frames,
             headers,
+            chunks,
+            reason,
         } = spare;
         slots.resize(modules, ModuleSlot::default());
         RequestState {
             req: RequestData::new(request),
-            resp: ResponseData {
-                headers,
-                ..ResponseData::default()
-            },
+            resp: ResponseData::new(headers, chunks, reason),
             out: Output::default(),
             flow: Flow {
                 modules: slots,
@@ -551,6 +561,8 @@ impl RequestState {
                 headers.recycle();
                 headers
             },
+            chunks: emptied(&mut self.resp.chunks),
+            reason: std::mem::take(&mut self.resp.reason),
         }
     }
 
