@@ -22,7 +22,7 @@ use crate::ffi::{
 };
 use crate::objects::async_io::Completes;
 use crate::objects::providers::{for_stage, map_path};
-use crate::objects::server_variables::{lookup, physical_path_wide};
+use crate::objects::server_variables::{lookup, physical_path_wide, physical_path_wide_in};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
 use crate::state::RequestCore;
@@ -56,8 +56,9 @@ fn map_request_url(core: &RequestCore) -> Vec<u16> {
     let notified = map_path_notified(core);
     let root = &core.host().config.physical_path;
     let (url, path) = core.with_state(|s| {
+        let mut path = std::mem::take(&mut s.req.physical_buffer);
         let url = s.req.decoded_path();
-        let path = physical_path_wide(root, &url);
+        physical_path_wide_in(root, &url, &mut path);
         (notified.then(|| to_wide(&url)), path)
     });
     match url {

@@ -110,9 +110,16 @@ pub(crate) fn physical_path(root: &str, url: &str) -> String {
 
 /// [`physical_path`] in UTF-16 (built without the UTF-8 first).
 pub(crate) fn physical_path_wide(root: &str, url: &str) -> Vec<u16> {
-    let mut path = Vec::with_capacity(root.len() + url.len() + 1);
-    physical_pieces(root, url).for_each(|piece| path.extend(piece.encode_utf16()));
+    let mut path = Vec::new();
+    physical_path_wide_in(root, url, &mut path);
     path
+}
+
+/// [`physical_path_wide`] written in `path` (emptied first).
+pub(crate) fn physical_path_wide_in(root: &str, url: &str, path: &mut Vec<u16>) {
+    path.clear();
+    path.reserve(root.len() + url.len() + 1);
+    physical_pieces(root, url).for_each(|piece| path.extend(piece.encode_utf16()));
 }
 
 /// The pieces [`physical_path`] joins: the root, then a separator before

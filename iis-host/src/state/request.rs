@@ -69,6 +69,9 @@ pub(crate) struct RequestData {
     /// The URL of the request mapped to a physical path (through
     /// `RQ_MAP_PATH`), until `SetUrl` changes the URL.
     pub(crate) physical: Option<Vec<u16>>,
+    /// An empty buffer (from a request before on the connection) for the
+    /// physical path.
+    pub(crate) physical_buffer: Vec<u16>,
     /// `GetForwardedUrl`: the last `SetUrl` to an absolute URL on another host.
     pub(crate) forwarded_url: Option<Vec<u16>>,
 }
@@ -116,6 +119,7 @@ impl RequestData {
             file_info: Foreign(std::ptr::null_mut()),
             authenticated: false,
             physical: None,
+            physical_buffer: Vec::new(),
             forwarded_url: None,
         }
     }
@@ -501,15 +505,20 @@ pub(crate) struct Spare {
     /// The response's entity chunk list and reason phrase.
     chunks: Vec<Vec<u8>>,
     reason: String,
+    /// The physical path's buffer.
+    physical: Vec<u16>,
 }
 
 /// The most entries a spare buffer keeps capacity for; a larger one is
 /// dropped (memory per connection stays small).
 const SPARE_ENTRIES: usize = 64;
 
-/// `buffer`, emptied, unless it grew past [`SPARE_ENTRIES`].
-fn emptied<T>(buffer: &mut Vec<T>) -> Vec<T> {
-    if buffer.capacity() > SPARE_ENTRIES {
+/// The longest physical path whose buffer is kept, in UTF-16 units.
+const SPARE_PATH_UNITS: usize = 1024;
+
+/// `buffer`, emptied, unless it grew past `most` items.
+fn emptied<T>(buffer: &mut Vec<T>, most: usize) -> Vec<T> {
+    if buffer.capacity() > most {
         return Vec::new();
     }
     let mut buffer = std::mem::take(buffer);
@@ -527,10 +536,13 @@ impl RequestState {
             headers,
             chunks,
             reason,
+            physical,
         } = spare;
+        let mut req = RequestData::new(request);
+        req.physical_buffer = physical;
         slots.resize(modules, ModuleSlot::default());
         RequestState {
-            req: RequestData::new(request),
+            req,
             resp: ResponseData::new(headers, chunks, reason),
             out: Output::default(),
             flow: Flow {
@@ -554,15 +566,19 @@ impl RequestState {
     /// on its connection ([`Spare`]).
     pub(crate) fn spare(&mut self) -> Spare {
         Spare {
-            modules: emptied(&mut self.flow.modules),
-            frames: emptied(&mut self.flow.frames),
+            modules: emptied(&mut self.flow.modules, SPARE_ENTRIES),
+            frames: emptied(&mut self.flow.frames, SPARE_ENTRIES),
             headers: {
                 let mut headers = std::mem::take(&mut self.resp.headers);
                 headers.recycle();
                 headers
             },
-            chunks: emptied(&mut self.resp.chunks),
+            chunks: emptied(&mut self.resp.chunks, SPARE_ENTRIES),
             reason: std::mem::take(&mut self.resp.reason),
+            physical: emptied(
+                &mut self.req.physical.take().unwrap_or_default(),
+                SPARE_PATH_UNITS,
+            ),
         }
     }
 
