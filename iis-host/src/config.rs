@@ -275,9 +275,11 @@ impl HandlerMapping {
         let path = match self.path.as_str() {
             "*" => true,
             p => match p.strip_prefix('*') {
-                Some(suffix) => file.len().checked_sub(suffix.len()).is_some_and(|start| {
-                    file.as_bytes()[start..].eq_ignore_ascii_case(suffix.as_bytes())
-                }),
+                Some(suffix) => {
+                    file.len() >= suffix.len()
+                        && file.as_bytes()[file.len() - suffix.len()..]
+                            .eq_ignore_ascii_case(suffix.as_bytes())
+                }
                 None => file.eq_ignore_ascii_case(p),
             },
         };

@@ -111,7 +111,10 @@ pub(crate) unsafe fn wide<'a>(p: *const u16, len: usize) -> Option<&'a [u16]> {
 
 /// UTF-16 of `s`, without a terminator.
 pub(crate) fn to_wide(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
+    // A UTF-8 string has at least as many bytes as UTF-16 units: one allocation.
+    let mut units = Vec::with_capacity(s.len());
+    units.extend(s.encode_utf16());
+    units
 }
 
 /// A lossy `String` of UTF-16 units.

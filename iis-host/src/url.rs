@@ -6,15 +6,23 @@
 //! so `/../../etc/passwd` and `/%2e%2e%2f%2e%2e%2fetc%2fpasswd` never reach
 //! a module, a file mapping or `PATH_TRANSLATED`.
 
+use std::borrow::Cow;
+
 /// A path whose `..` segments climb above the root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AboveRoot;
 
 /// The cooked form of the path part of a request-target (no query):
-/// decoded, `\` as `/`, dot segments removed; lossy UTF-8.
-pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<String, AboveRoot> {
+/// decoded, `\` as `/`, dot segments removed; lossy UTF-8. A path that is
+/// cooked already (most are) is borrowed, not copied.
+pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<Cow<'_, str>, AboveRoot> {
+    if is_cooked(raw_path)
+        && let Ok(path) = std::str::from_utf8(raw_path)
+    {
+        return Ok(Cow::Borrowed(path));
+    }
     // Most paths have nothing to decode: those are read where they are.
-    let decoded: std::borrow::Cow<'_, [u8]> = if raw_path.iter().any(|&b| b == b'%' || b == b'\\') {
+    let decoded: Cow<'_, [u8]> = if raw_path.iter().any(|&b| b == b'%' || b == b'\\') {
         let mut decoded = percent_decode(raw_path);
         for byte in &mut decoded {
             if *byte == b'\\' {
@@ -60,13 +68,30 @@ pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<String, AboveRoot> {
     if ends_with_slash || kept == 0 {
         path.push(b'/');
     }
-    Ok(String::from_utf8(path)
-        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()))
+    Ok(Cow::Owned(String::from_utf8(path).unwrap_or_else(
+        |invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned(),
+    )))
+}
+
+/// Whether cooking leaves `raw_path` as it is: an absolute path with
+/// nothing to decode and no dot segment.
+fn is_cooked(raw_path: &[u8]) -> bool {
+    raw_path.starts_with(b"/")
+        && !raw_path.iter().any(|&b| b == b'%' || b == b'\\')
+        && raw_path
+            .split(|&b| b == b'/')
+            .all(|segment| segment != b"." && segment != b"..")
 }
 
 /// Splits a request-target into path and query (without `?`). An absolute
 /// form (`http://host/path`) keeps only its path.
 pub(crate) fn split_target(target: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let (path, query) = target_parts(target);
+    (path.to_vec(), query.map(<[u8]>::to_vec))
+}
+
+/// [`split_target`], borrowed.
+pub(crate) fn target_parts(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     let mut rest = target;
     if let Some(scheme_end) = find(rest, b"://") {
         let after = &rest[scheme_end + 3..];
@@ -76,8 +101,8 @@ pub(crate) fn split_target(target: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
         };
     }
     match rest.iter().position(|&b| b == b'?') {
-        Some(i) => (rest[..i].to_vec(), Some(rest[i + 1..].to_vec())),
-        None => (rest.to_vec(), None),
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
     }
 }
 
@@ -129,6 +154,23 @@ mod tests {
             assert_eq!(
                 canonical_path(raw.as_bytes()).as_deref(),
                 Ok(cooked),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cooked_path_is_borrowed() {
+        for raw in ["/", "/a/b", "/a//b/", "/..a/b.."] {
+            let cooked = canonical_path(raw.as_bytes());
+            assert!(
+                matches!(cooked, Ok(Cow::Borrowed(path)) if path == raw),
+                "{raw}"
+            );
+        }
+        for raw in ["/a/./b", "/a%20b", "/a\\b", "a/b", "/a/.."] {
+            assert!(
+                matches!(canonical_path(raw.as_bytes()), Ok(Cow::Owned(_))),
                 "{raw}"
             );
         }

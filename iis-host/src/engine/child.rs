@@ -72,8 +72,8 @@ pub(crate) fn clone(parent: &RequestCore, flags: u32) -> *mut IHttpContext {
     let flags = CloneFlags::from_bits_truncate(flags);
     let (request, transcribe) = parent.with_state(|s| {
         let (method, target) = if flags.contains(CloneFlags::BASICS) {
-            let mut target = s.req.path.clone();
-            if let Some(query) = &s.req.query {
+            let mut target = s.req.path().to_vec();
+            if let Some(query) = s.req.query() {
                 target.push(b'?');
                 target.extend_from_slice(query);
             }
@@ -192,12 +192,11 @@ pub(crate) fn execute(
     let url = child.with_state(|s| {
         let query = s
             .req
-            .query
-            .as_ref()
+            .query()
             .map(|q| format!("?{}", String::from_utf8_lossy(q)));
         format!(
             "{}{}",
-            String::from_utf8_lossy(&s.req.path),
+            String::from_utf8_lossy(s.req.path()),
             query.unwrap_or_default()
         )
     });

@@ -20,7 +20,7 @@ use crate::http::{RecordingSink, ResponseSink};
 use crate::objects::Foreign;
 use crate::objects::providers::completion;
 use crate::state::RequestCore;
-use crate::state::request::{Completion, Frame};
+use crate::state::request::{Completion, Frame, ModuleSlot};
 use crate::transcript::{HostEvent, Notification, NotificationRecord, RequestStatus};
 
 /// What the rest of the pipeline does after a notification.
@@ -39,7 +39,11 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
     // One creation at a time: a worker thread's Flush may raise SendResponse
     // while the pipeline thread raises another notification.
     let _creating = lock(&core.creating);
-    let (existing, failed) = core.with_state(|s| (s.flow.instances[index], s.flow.failed[index]));
+    let ModuleSlot {
+        instance: existing,
+        failed,
+        ..
+    } = core.with_state(|s| s.flow.modules[index]);
     if existing.is_some() || failed {
         return existing;
     }
@@ -57,7 +61,7 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
     });
     if hr.is_err() || out.is_null() {
         core.with_state(|s| {
-            s.flow.failed[index] = true;
+            s.flow.modules[index].failed = true;
             // What IIS's error page reports for the failure.
             s.resp.error_hr = if hr.is_err() { hr } else { E_POINTER };
         });
@@ -68,8 +72,10 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
         .instances_created
         .fetch_add(1, Ordering::SeqCst);
     core.with_state(|s| {
-        s.flow.instances[index] = Some(Foreign(out));
-        s.flow.created.push(index);
+        let slot = &mut s.flow.modules[index];
+        slot.instance = Some(Foreign(out));
+        slot.rank = s.flow.created;
+        s.flow.created += 1;
     });
     Some(Foreign(out))
 }
@@ -156,7 +162,7 @@ pub(crate) async fn raise<S: ResponseSink + ?Sized>(
     let bit = notification.mask();
     for &index in core.modules.request_order(notification, post) {
         let disabled = core.with_state(|s| {
-            let (pre_mask, post_mask) = s.flow.disabled[index];
+            let (pre_mask, post_mask) = s.flow.modules[index].disabled;
             (if post { post_mask } else { pre_mask }) & bit != 0
         });
         if disabled || core.with_state(|s| take_merged(s, index, notification, post)) {

@@ -64,9 +64,9 @@ fn answer_of(core: &RequestCore, built_in: BuiltIn) -> Option<Answer> {
     let text = |v: Option<Vec<u8>>| v.map(|v| String::from_utf8_lossy(&v).into_owned());
     let (method, url, query, host, since, tags) = core.with_state(|s| {
         (
-            s.req.method.clone(),
-            s.req.decoded_path(),
-            text(s.req.query.clone()),
+            s.req.method.to_string(),
+            s.req.decoded_path().into_owned(),
+            text(s.req.query().map(<[u8]>::to_vec)),
             text(s.req.headers.get("Host")),
             text(s.req.headers.get("If-Modified-Since")),
             text(s.req.headers.get("If-None-Match")),

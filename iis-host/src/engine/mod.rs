@@ -57,9 +57,10 @@ use crate::objects::providers;
 use crate::state::current::CurrentGuard;
 use crate::state::host::HostCore;
 use crate::state::object_data::ConnectionShared;
+use crate::state::request::RequestState;
 use crate::state::request_core::{RequestCore, dereference_user};
 use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript};
-use crate::url::{canonical_path, split_target};
+use crate::url::{canonical_path, target_parts};
 
 /// Which connection a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +127,7 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
 ) -> Transcript {
     // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
     // already did; this is for requests run in-process).
-    if canonical_path(&split_target(&request.target).0).is_err() {
+    if canonical_path(target_parts(&request.target).0).is_err() {
         return refuse(sink, 400, b"Bad Request - Invalid URL");
     }
     configuration_changes(host);
@@ -166,6 +167,11 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         connection.end();
     }
     if !abandoned {
+        if !ends_connection {
+            // The next request on the connection reuses the buffers.
+            let spare = core.with_state(RequestState::spare);
+            *crate::ffi::lock(&connection.spare) = spare;
+        }
         // SAFETY: the request is over: its instances are disposed and no
         // module may call its objects any more.
         unsafe { RequestCore::destroy(raw.0) };
@@ -218,7 +224,7 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
     'stages: for &stage in main {
         if stage == Notification::MapRequestHandler {
             // Handler mapping needs the physical path of the URL (RQ_MAP_PATH).
-            crate::objects::context::physical(core);
+            crate::objects::context::map_physical(core);
         }
         if stage == Notification::AuthenticateRequest && preauthenticated {
             // A child request run with a user skips authentication.
@@ -265,18 +271,12 @@ fn end_request(core: &RequestCore) {
     core.url_container.data.cleanup();
     core.metadata_container.data.cleanup();
     core.named.data.cleanup();
-    let created: Vec<(usize, _)> = core.with_state(|s| {
-        s.flow
-            .created
-            .iter()
-            .filter_map(|&i| s.flow.instances[i].map(|m| (i, m)))
-            .collect()
-    });
-    for (index, module) in created {
+    // In the order they were created.
+    while let Some((index, module)) = core.with_state(|s| s.flow.first_created()) {
         // SAFETY: a live instance of this request, disposed once (it is
         // forgotten right after).
         unsafe { ((*(*module.0).lpVtbl).Dispose)(module.0) };
-        core.with_state(|s| s.flow.instances[index] = None);
+        core.with_state(|s| s.flow.modules[index].instance = None);
         core.host()
             .stats
             .instances_disposed

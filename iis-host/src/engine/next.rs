@@ -37,7 +37,11 @@ pub(crate) fn remaining(core: &RequestCore, finish: bool) -> Option<(usize, Vec<
         Some((
             *s.flow.frames.first()?,
             *s.flow.frames.last()?,
-            s.flow.disabled.clone(),
+            s.flow
+                .modules
+                .iter()
+                .map(|slot| slot.disabled)
+                .collect::<Vec<_>>(),
             s.flow.merged.clone(),
             s.resp.complete,
         ))

@@ -20,7 +20,7 @@ use crate::objects::Foreign;
 use crate::objects::headers::Side;
 use crate::objects::providers::{SEND_DISCONNECT, SEND_MORE_DATA, send_response};
 use crate::state::RequestCore;
-use crate::state::request::{OutItem, ResponseData};
+use crate::state::request::{OutItem, RequestState, ResponseData};
 use crate::transcript::{HostEvent, Notification};
 
 /// Replaces the (unsent) response with an error status and no body: the
@@ -192,11 +192,13 @@ pub(crate) async fn final_send<S: ResponseSink + ?Sized>(core: &RequestCore, sin
 }
 
 /// Sends what the response holds. `sink` is the pipeline's (only a
-/// notification the pipeline raises itself passes it).
+/// notification the pipeline raises itself passes it): with it, a head and
+/// body with nothing queued before them are handed to it at once, the head
+/// without a copy ([`put_own_head`]).
 async fn send_with<S: ResponseSink + ?Sized>(
     core: &RequestCore,
     final_send: bool,
-    sink: Option<&mut S>,
+    mut sink: Option<&mut S>,
 ) {
     let server_header = core.host().config.server_header.as_deref();
     let error_mode = core.host().config.error_mode;
@@ -218,10 +220,7 @@ async fn send_with<S: ResponseSink + ?Sized>(
             && let Some(server) = server_header
             && s.resp.headers.get("Server").is_none()
         {
-            s.resp
-                .headers
-                .entries
-                .push(("Server".to_owned(), server.as_bytes().to_vec()));
+            s.resp.headers.push("Server", server.as_bytes());
         }
         Some(headers_being_sent)
     });
@@ -248,7 +247,7 @@ async fn send_with<S: ResponseSink + ?Sized>(
             Notification::SendResponse,
             false,
             Foreign(provider.iface()),
-            sink,
+            sink.as_deref_mut(),
         )
         .await;
         disconnect = provider.data.flags() & SEND_DISCONNECT != 0;
@@ -270,27 +269,37 @@ async fn send_with<S: ResponseSink + ?Sized>(
         } else {
             s.resp.chunks.drain(..).flatten().collect()
         };
+        // The pipeline's own sink with nothing queued before: what is sent
+        // now goes to it at once (in order, as the queue would hand it).
+        let mut direct = sink.filter(|_| s.out.queue.is_empty());
         if !s.out.head_sent {
             let module_head = s
                 .resp
                 .suppress_headers
                 .then(|| module_head(&body))
                 .flatten();
-            let head = match module_head {
-                Some((head, length)) => {
-                    body.drain(..length);
-                    head
-                }
-                None => head_of(&s.resp),
-            };
+            let head = module_head.map(|(head, length)| {
+                body.drain(..length);
+                head
+            });
             let length = final_send.then_some(body.len() as u64);
-            s.out
-                .queue
-                .push(OutItem::Head(head, length, s.resp.substatus));
+            match (head, direct.as_deref_mut()) {
+                (None, Some(sink)) => put_own_head(s, sink, length),
+                (head, _) => {
+                    let head = head.unwrap_or_else(|| head_of(&s.resp));
+                    s.out
+                        .queue
+                        .push(OutItem::Head(head, length, s.resp.substatus));
+                    direct = None;
+                }
+            }
             s.out.head_sent = true;
         }
         if !body.is_empty() {
-            s.out.queue.push(OutItem::Body(body));
+            match direct {
+                Some(sink) => put_body_now(s, sink, &body),
+                None => s.out.queue.push(OutItem::Body(body)),
+            }
         }
         s.resp.complete |= final_send;
         s.resp.touch();
@@ -298,12 +307,16 @@ async fn send_with<S: ResponseSink + ?Sized>(
     core.wake();
 }
 
-/// Writes the queued output to the connection layer until none is left
-/// (the pipeline only). What is queued together leaves together: a head
-/// and the body sent with it go out in one write, as from HTTP.sys.
+/// Writes the queued output, and what the pipeline handed the connection
+/// layer directly, out to the client until none is left (the pipeline
+/// only). What is queued together leaves together: a head and the body
+/// sent with it go out in one write, as from HTTP.sys.
 pub(crate) async fn drain<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
-    while core.with_state(|s| !s.out.queue.is_empty()) {
+    loop {
         poll_fn(|cx| put_and_flush(core, sink, cx)).await;
+        if core.with_state(|s| s.out.queue.is_empty()) {
+            return;
+        }
     }
 }
 
@@ -341,6 +354,42 @@ fn put<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S, item: OutItem
     }
 }
 
+/// Hands the response's head as it stands to `sink` now, as [`put`] hands
+/// a queued one: the response's own reason and headers are lent to the
+/// call, not copied (the request's lock is held throughout, so nobody sees
+/// them gone).
+fn put_own_head<S: ResponseSink + ?Sized>(s: &mut RequestState, sink: &mut S, length: Option<u64>) {
+    if s.out.broken {
+        return;
+    }
+    let resp = &mut s.resp;
+    let mut head = ResponseHead {
+        status: resp.status,
+        reason: std::mem::take(&mut resp.reason),
+        headers: std::mem::take(&mut resp.headers.entries),
+    };
+    let sent = sink.send_head(&head, length);
+    resp.reason = std::mem::take(&mut head.reason);
+    resp.headers.entries = std::mem::take(&mut head.headers);
+    match sent {
+        Ok(()) if s.log.on => s.out.sent_head = Some((head_of(resp), length, resp.substatus)),
+        Ok(()) => {}
+        Err(error) => broke_in(s, &error),
+    }
+}
+
+/// Hands entity bytes to `sink` now, as [`put`] hands queued ones.
+fn put_body_now<S: ResponseSink + ?Sized>(s: &mut RequestState, sink: &mut S, bytes: &[u8]) {
+    if s.out.broken {
+        return;
+    }
+    match sink.send_body(bytes) {
+        Ok(()) if s.log.on => s.out.sent_body.extend_from_slice(bytes),
+        Ok(()) => {}
+        Err(error) => broke_in(s, &error),
+    }
+}
+
 /// Polls what the connection layer holds out to the client.
 fn flushed<S: ResponseSink + ?Sized>(
     core: &RequestCore,
@@ -361,8 +410,13 @@ fn flushed<S: ResponseSink + ?Sized>(
 
 /// The connection layer refused a write: the client is gone.
 fn broke(core: &RequestCore, error: &std::io::Error) {
-    core.with_state(|s| s.out.broken = true);
-    core.event(HostEvent::SendFailed {
+    core.with_state(|s| broke_in(s, error));
+}
+
+/// [`broke`], under the request's lock.
+fn broke_in(s: &mut RequestState, error: &std::io::Error) {
+    s.out.broken = true;
+    s.log.event(HostEvent::SendFailed {
         error: error.to_string(),
     });
 }

@@ -74,6 +74,8 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let (mut reader, mut writer) = stream.into_split();
     let mut inbuf = InBuf::new();
+    // The response buffer, kept from one response to the next.
+    let mut out = Vec::new();
     let mut served = 0usize;
     loop {
         if shared.is_shutting_down() {
@@ -110,9 +112,18 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             local_addr,
         };
         let method = request.method.clone();
-        let target = String::from_utf8_lossy(&request.target).into_owned();
+        // For the log line and the hook, when there is a logger or a hook.
+        let read = shared.config.on_request.is_some()
+            || log::log_enabled!(target: "iis_host::http", log::Level::Info)
+            || log::log_enabled!(log::Level::Error);
+        let target = if read {
+            String::from_utf8_lossy(&request.target).into_owned()
+        } else {
+            String::new()
+        };
         let mut sink = ConnectionSink::new(
             writer,
+            std::mem::take(&mut out),
             request.version,
             request.method == http::Method::HEAD,
             keep_alive,
@@ -208,7 +219,9 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
                 elapsed: head.started.elapsed(),
             },
         );
-        match (fate, sink.into_writer()) {
+        let (kept_writer, kept_out) = sink.into_parts();
+        out = kept_out;
+        match (fate, kept_writer) {
             (ConnectionFate::KeptAlive, Some(kept)) => writer = kept,
             (ConnectionFate::Closed, Some(writer)) if !vanished => {
                 linger_close(shared, reader, writer).await;

@@ -8,7 +8,7 @@ use tokio::io::AsyncRead;
 use http::{Method, Version};
 
 use super::input::{InBuf, ReadError, is_timeout};
-use crate::url::{canonical_path, split_target};
+use crate::url::{canonical_path, target_parts};
 
 /// How the request body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,8 +137,16 @@ fn parse_head(
     #[cfg(test)]
     tests::PARSES.with(|n| n.set(n.get() + 1));
     loop {
-        let mut headers = vec![httparse::EMPTY_HEADER; *slots];
-        let mut request = httparse::Request::new(&mut headers);
+        // The first slots on the stack; more only for a head that needs them.
+        let mut few = [httparse::EMPTY_HEADER; INITIAL_HEADER_SLOTS];
+        let mut many = Vec::new();
+        let headers = if *slots <= INITIAL_HEADER_SLOTS {
+            &mut few[..]
+        } else {
+            many.resize(*slots, httparse::EMPTY_HEADER);
+            &mut many[..]
+        };
+        let mut request = httparse::Request::new(headers);
         match request.parse(data) {
             Ok(httparse::Status::Partial) => return Ok(None),
             Ok(httparse::Status::Complete(len)) => {
@@ -264,8 +272,8 @@ fn check_target_and_host(
         }
         Some(authority)
     };
-    let (path, _) = split_target(target);
-    if canonical_path(&path).is_err() {
+    let (path, _) = target_parts(target);
+    if canonical_path(path).is_err() {
         return Err(invalid_url());
     }
     let mut hosts = headers

@@ -21,6 +21,10 @@ use super::{BodyStream, ConnectionFate, ResponseHead, ResponseSink};
 /// Unwritten bytes past which a write is tried at once, without waiting.
 const EAGER_WRITE: usize = 64 * 1024;
 
+/// The largest output buffer a connection keeps for its next response; one
+/// that grew beyond (a large body written at once) is dropped.
+const KEPT_BUFFER: usize = EAGER_WRITE;
+
 /// How the response body is delimited on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OutFraming {
@@ -69,9 +73,12 @@ impl<'a> ConnectionSink<'a> {
     /// `body` is the request body still arriving (a response that starts
     /// before it has all arrived closes the connection, whose framing is then
     /// unknown); a write that makes no progress for `stall` breaks the
-    /// connection.
+    /// connection. `out` is the connection's output buffer, empty (kept
+    /// from its previous response, see [`into_parts`](Self::into_parts)).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         writer: OwnedWriteHalf,
+        out: Vec<u8>,
         version: Version,
         head_request: bool,
         keep_alive: bool,
@@ -88,7 +95,7 @@ impl<'a> ConnectionSink<'a> {
             body,
             framing: None,
             close_after: false,
-            out: Vec::new(),
+            out,
             written: 0,
             stall,
             stalled: None,
@@ -129,9 +136,16 @@ impl<'a> ConnectionSink<'a> {
         }
     }
 
-    /// The writer, unless the connection was reset or broke.
-    pub(crate) fn into_writer(self) -> Option<OwnedWriteHalf> {
-        self.writer
+    /// The writer, unless the connection was reset or broke, and the output
+    /// buffer (emptied) for the connection's next response, unless it grew
+    /// past [`KEPT_BUFFER`].
+    pub(crate) fn into_parts(self) -> (Option<OwnedWriteHalf>, Vec<u8>) {
+        let mut out = self.out;
+        out.clear();
+        if out.capacity() > KEPT_BUFFER {
+            out = Vec::new();
+        }
+        (self.writer, out)
     }
 
     fn ensure_open(&self) -> io::Result<()> {

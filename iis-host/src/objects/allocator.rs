@@ -39,4 +39,29 @@ mod tests {
         assert!(!pool.allocate(0).is_null());
         assert_eq!(pool.blocks(), 2);
     }
+
+    #[test]
+    fn blocks_past_the_pools_own_storage_come_from_the_system() {
+        let pool = Pool::default();
+        let blocks: Vec<_> = [100, 300, 200, 5000, 1]
+            .into_iter()
+            .map(|size| (pool.allocate(size).cast::<u8>(), size as usize))
+            .collect();
+        for &(p, size) in &blocks {
+            assert!(!p.is_null());
+            assert_eq!(p as usize % ALIGN, 0);
+            // SAFETY: `size` bytes were allocated at `p`.
+            let block = unsafe { std::slice::from_raw_parts_mut(p, size) };
+            assert!(block.iter().all(|&b| b == 0));
+            block.fill(0xAB);
+        }
+        // No two blocks overlap.
+        let mut ranges: Vec<_> = blocks
+            .iter()
+            .map(|&(p, n)| (p as usize, p as usize + n))
+            .collect();
+        ranges.sort_unstable();
+        assert!(ranges.windows(2).all(|w| w[0].1 <= w[1].0));
+        assert_eq!(pool.blocks(), 5);
+    }
 }

@@ -2,7 +2,7 @@
 //! and bound to its core.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use iis_sys::{
@@ -10,7 +10,7 @@ use iis_sys::{
     SOCKADDR_IN6, SOCKADDR_IN6_LH_0,
 };
 
-use crate::ffi::Arena;
+use crate::ffi::{Arena, lock};
 use crate::message::Request;
 use crate::objects::allocator::ALLOCATOR_VTBL;
 use crate::objects::cache_policy::CACHE_POLICY_VTBL;
@@ -37,12 +37,12 @@ impl RequestCore {
         let modules = host.modules();
         let id = host.next_request_id();
         let arena = Arena::default();
-        let remote_sockaddr = Foreign(sockaddr(&arena, request.remote_addr));
-        let local_sockaddr = Foreign(sockaddr(&arena, request.local_addr));
+        let (remote_addr, local_addr) = (request.remote_addr, request.local_addr);
+        let spare = std::mem::take(&mut *lock(&connection.spare));
         let unbound = || Back::unbound();
         let boxed = Box::new(RequestCore {
             host: Back(host),
-            state: Mutex::new(RequestState::new(request, modules.len())),
+            state: Mutex::new(RequestState::new(request, modules.len(), spare)),
             modules,
             id,
             started: Instant::now(),
@@ -50,12 +50,14 @@ impl RequestCore {
                 0x1157_0000_0000_4000_8000_0000_0000_0000 | u128::from(id),
             ),
             creating: Mutex::new(()),
-            cache: Mutex::new(CacheState::new(&arena)),
+            cache: Mutex::new(CacheState::default()),
             arena,
             memory: Pool::default(),
             connection,
-            remote_sockaddr,
-            local_sockaddr,
+            remote_addr,
+            local_addr,
+            remote_sockaddr: OnceLock::new(),
+            local_sockaddr: OnceLock::new(),
             context: Obj::new(&CONTEXT_VTBL, unbound()),
             request: Obj::new(&REQUEST_VTBL, unbound()),
             response: Obj::new(&RESPONSE_VTBL, unbound()),
@@ -87,6 +89,19 @@ impl RequestCore {
             (*raw).cache_policy.data = back();
         }
         raw
+    }
+
+    /// `GetRemoteAddress`: the client's address in Windows layout, built
+    /// (in the request's arena) when a module first asks.
+    pub(crate) fn remote_address(&self) -> *mut SOCKADDR {
+        let kept = || Foreign(sockaddr(&self.arena, self.remote_addr));
+        self.remote_sockaddr.get_or_init(kept).0
+    }
+
+    /// `GetLocalAddress`: the server's address, as [`remote_address`](Self::remote_address).
+    pub(crate) fn local_address(&self) -> *mut SOCKADDR {
+        let kept = || Foreign(sockaddr(&self.arena, self.local_addr));
+        self.local_sockaddr.get_or_init(kept).0
     }
 }
 

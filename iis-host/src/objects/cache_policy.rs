@@ -12,21 +12,16 @@ use crate::objects::{Foreign, with_owner};
 use crate::state::RequestCore;
 use crate::state::object_data::CacheState;
 
-impl CacheState {
-    /// Defaults: no caching (`HttpCachePolicyNocache`), user cache disabled.
-    pub(crate) fn new(arena: &Arena) -> Self {
-        CacheState {
-            kernel: Foreign(arena.keep(HTTP_CACHE_POLICY::default())),
-            user: Foreign(arena.keep(HTTP_CACHE_POLICY::default())),
-            vary_headers: Vec::new(),
-            vary_query: Vec::new(),
-            vary_value: Vec::new(),
-            user_cache: false,
-            cached: false,
-            invalidator: false,
-            force_update: false,
-        }
-    }
+/// A cache policy of the request (`kernel` or `user`), kept in `arena` the
+/// first time a module asks for it; the defaults: no caching
+/// (`HttpCachePolicyNocache`), user cache disabled.
+fn policy(
+    policy: &mut Option<Foreign<HTTP_CACHE_POLICY>>,
+    arena: &Arena,
+) -> *mut HTTP_CACHE_POLICY {
+    policy
+        .get_or_insert_with(|| Foreign(arena.keep(HTTP_CACHE_POLICY::default())))
+        .0
 }
 
 fn with<R>(core: &RequestCore, f: impl FnOnce(&mut CacheState) -> R) -> R {
@@ -60,13 +55,13 @@ unsafe fn append(list: &mut Vec<u8>, value: PCSTR) -> HRESULT {
 
 define_member_fn! {
     unsafe fn kernel_policy(this: *mut IHttpCachePolicy) -> *mut HTTP_CACHE_POLICY {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| with(core, |c| c.kernel.0))
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| with(core, |c| policy(&mut c.kernel, &core.arena)))
     }
     unsafe fn set_invalidator(this: *mut IHttpCachePolicy) {
         with_owner!(this, (), |core: RequestCore| with(core, |c| c.invalidator = true))
     }
     unsafe fn user_policy(this: *mut IHttpCachePolicy) -> *mut HTTP_CACHE_POLICY {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| with(core, |c| c.user.0))
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| with(core, |c| policy(&mut c.user, &core.arena)))
     }
     unsafe fn append_vary_header(this: *mut IHttpCachePolicy, header: PCSTR) -> HRESULT {
         // SAFETY: the module passes a NUL-terminated string or null.

@@ -35,6 +35,7 @@ impl ConnectionShared {
             connected: AtomicBool::new(true),
             in_use: AtomicUsize::new(0),
             last_used: Mutex::new(Instant::now()),
+            spare: Mutex::default(),
         })
     }
 

@@ -22,7 +22,7 @@ use crate::ffi::{
 };
 use crate::objects::async_io::Completes;
 use crate::objects::providers::{for_stage, map_path};
-use crate::objects::server_variables::{lookup, physical_path};
+use crate::objects::server_variables::{lookup, physical_path_wide, physical_path_wide_in};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
 use crate::state::RequestCore;
@@ -36,24 +36,57 @@ pub(crate) fn physical(core: &RequestCore) -> Vec<u16> {
     if let Some(path) = core.with_state(|s| s.req.physical.clone()) {
         return path;
     }
-    let url = to_wide(&core.with_state(|s| s.req.decoded_path()));
-    let path = map_url(core, &url);
+    let path = map_request_url(core);
     core.with_state(|s| s.req.physical = Some(path.clone()));
     path
+}
+
+/// Maps the request's URL to its physical path now, unless it is mapped
+/// already ([`physical`] without a copy for the caller).
+pub(crate) fn map_physical(core: &RequestCore) {
+    if core.with_state(|s| s.req.physical.is_none()) {
+        let path = map_request_url(core);
+        core.with_state(|s| s.req.physical = Some(path));
+    }
+}
+
+/// The request's URL mapped as [`map_url`] maps one (in UTF-16 only for
+/// `RQ_MAP_PATH` modules).
+fn map_request_url(core: &RequestCore) -> Vec<u16> {
+    let notified = map_path_notified(core);
+    let root = &core.host().config.physical_path;
+    let (url, path) = core.with_state(|s| {
+        let mut path = std::mem::take(&mut s.req.physical_buffer);
+        let url = s.req.decoded_path();
+        physical_path_wide_in(root, &url, &mut path);
+        (notified.then(|| to_wide(&url)), path)
+    });
+    match url {
+        Some(url) => map_by_modules(core, &url, path),
+        None => path,
+    }
 }
 
 /// `url` mapped under the application root, then by the `RQ_MAP_PATH`
 /// modules (which may change it).
 fn map_url(core: &RequestCore, url: &[u16]) -> Vec<u16> {
-    let url_text = from_wide(url);
-    let path = to_wide(&physical_path(&core.host().config.physical_path, &url_text));
-    if core
+    let path = physical_path_wide(&core.host().config.physical_path, &from_wide(url));
+    if !map_path_notified(core) {
+        return path;
+    }
+    map_by_modules(core, url, path)
+}
+
+/// Whether a module gets `RQ_MAP_PATH`.
+fn map_path_notified(core: &RequestCore) -> bool {
+    !core
         .modules
         .request_order(Notification::MapPath, false)
         .is_empty()
-    {
-        return path;
-    }
+}
+
+/// `path`, the mapping of `url`, as the `RQ_MAP_PATH` modules leave it.
+fn map_by_modules(core: &RequestCore, url: &[u16], path: Vec<u16>) -> Vec<u16> {
     let provider = map_path(core, url, &path);
     notify(core, Notification::MapPath, false, provider.iface());
     provider.data.physical()
@@ -158,7 +191,7 @@ define_member_fn! {
     unsafe fn disable_notifications(this: *mut IHttpContext, notifications: u32, post: u32) {
         with_owner!(this, (), |core: RequestCore| core.with_state(|s| {
             if let Some(frame) = s.current() {
-                let masks = &mut s.flow.disabled[frame.module];
+                let masks = &mut s.flow.modules[frame.module].disabled;
                 masks.0 |= notifications;
                 masks.1 |= post;
             }
@@ -174,7 +207,7 @@ define_member_fn! {
             let next = if RequestStatus::from_raw(status) == RequestStatus::Continue { next::take_next(core) } else { None };
             core.record(ApiCall::ContextGetNextNotification { next: next.map(|(_, n, p)| (n, p)) });
             let Some((index, n, p)) = next else { return FALSE };
-            let instance = core.with_state(|s| s.flow.instances[index]).map_or(std::ptr::null_mut(), |m| m.0);
+            let instance = core.with_state(|s| s.flow.modules[index].instance).map_or(std::ptr::null_mut(), |m| m.0);
             let kept = core.arena.keep(for_stage(core, n, p));
             // SAFETY: the out-pointers are null or writable; the provider is
             // kept in the request arena, alive until the request ends.
@@ -475,7 +508,7 @@ define_member_fn! {
     /// `IMetadataInfo::GetMetaPath`: the configuration path of the URL.
     unsafe fn meta_path(this: *mut IMetadataInfo) -> PCWSTR {
         with_owner!(this, PCWSTR::null(), |core: RequestCore| {
-            let path = core.with_state(|s| s.req.decoded_path());
+            let path = core.with_state(|s| s.req.decoded_path().into_owned());
             let base = from_wide(core.host().strings.config_path.units());
             core.arena.wstr(&to_wide(&format!("{base}{}", path.trim_end_matches('/'))))
         })

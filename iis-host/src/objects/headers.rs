@@ -19,10 +19,10 @@ use crate::transcript::{ApiCall, HeaderKey};
 
 impl Side {
     /// Resolves a header argument to its name.
-    fn key_name(self, key: &HeaderKey) -> Option<String> {
+    fn key_name(self, key: &HeaderKey) -> Option<&str> {
         match key {
-            HeaderKey::Id(id) => self.name(*id).map(str::to_owned),
-            HeaderKey::Name(name) => Some(name.clone()),
+            HeaderKey::Id(id) => self.name(*id),
+            HeaderKey::Name(name) => Some(name),
         }
     }
 
@@ -85,7 +85,7 @@ pub(crate) fn get_header(
     let value = key
         .as_ref()
         .and_then(|key| side.key_name(key))
-        .and_then(|name| core.with_state(|s| side.headers(s).get(&name)));
+        .and_then(|name| core.with_state(|s| side.headers(s).get(name)));
     let (pointer, len) = match value {
         Some(value) => (core.arena.cstr(&value), value.len()),
         None => (PCSTR::null(), 0),
@@ -113,8 +113,11 @@ pub(crate) fn set_header(
         return E_INVALIDARG;
     }
     core.with_state(|s| {
-        side.change_headers(s, |headers| headers.set(side, &name, value, replace));
-        let header = key;
+        side.change_headers(s, |headers| headers.set(side, name, value, replace));
+        if !s.log.on {
+            return;
+        }
+        let header = key.clone();
         let value = value.to_vec();
         s.log.call(match side {
             Side::Request => ApiCall::RequestSetHeader {
@@ -140,9 +143,9 @@ pub(crate) fn delete_header(core: &RequestCore, side: Side, key: Option<HeaderKe
     };
     core.with_state(|s| {
         side.change_headers(s, |headers| {
-            headers.delete(&name);
+            headers.delete(name);
         });
-        let header = key;
+        let header = key.clone();
         s.log.call(match side {
             Side::Request => ApiCall::RequestDeleteHeader { header },
             Side::Response => ApiCall::ResponseDeleteHeader { header },
@@ -190,6 +193,19 @@ mod tests {
         assert!(list.delete("x-a"));
         assert!(!list.delete("x-a"));
         assert!(list.get("X-A").is_none());
+    }
+
+    #[test]
+    fn a_recycled_list_reuses_its_entries_and_starts_empty() {
+        let mut list = HeaderList::default();
+        list.set(Side::Response, "Content-Type", b"text/plain", false);
+        list.set(Side::Response, "X-Big", &[b'x'; 1000], false);
+        list.recycle();
+        assert!(list.entries.is_empty());
+        list.set(Side::Response, "Server", b"iis-host", false);
+        assert_eq!(list.entries, [("Server".to_owned(), b"iis-host".to_vec())]);
+        list.set(Side::Response, "Server", b"other", true);
+        assert_eq!(list.get("server").unwrap(), b"other");
     }
 
     #[test]

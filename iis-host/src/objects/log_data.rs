@@ -36,13 +36,13 @@ pub(crate) fn prepare(core: &RequestCore) -> LogRecord {
         let header = |name: &str| req.headers.get(name).unwrap_or_default();
         LogRecord {
             user_name,
-            uri_stem: req.decoded_path(),
+            uri_stem: req.decoded_path().into_owned(),
             client_ip: req.remote.ip().to_string().into_bytes(),
             server_name: config.computer_name.clone().into_bytes(),
             service_name: format!("W3SVC{}", config.site_id).into_bytes(),
             server_ip: req.local.ip().to_string().into_bytes(),
-            method: req.method.clone().into_bytes(),
-            uri_query: req.query.clone().unwrap_or_default(),
+            method: req.method.as_bytes().to_vec(),
+            uri_query: req.query().map(<[u8]>::to_vec).unwrap_or_default(),
             host: header("Host"),
             user_agent: header("User-Agent"),
             cookie: header("Cookie"),

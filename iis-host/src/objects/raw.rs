@@ -108,8 +108,7 @@ pub(crate) fn request(core: &RequestCore, req: &mut RequestData) -> *mut HTTP_RE
         .unwrap_or_else(|| req.local.to_string());
     let path = req.decoded_path();
     let query = req
-        .query
-        .as_ref()
+        .query()
         .map(|q| format!("?{}", String::from_utf8_lossy(q)));
     let prefix = to_wide("http://");
     let host = to_wide(&host_header);
@@ -159,8 +158,8 @@ pub(crate) fn request(core: &RequestCore, req: &mut RequestData) -> *mut HTTP_RE
             pRawUrl: arena.cstr(&req.raw_url),
             CookedUrl: cooked,
             Address: HTTP_TRANSPORT_ADDRESS {
-                pRemoteAddress: core.remote_sockaddr.0,
-                pLocalAddress: core.local_sockaddr.0,
+                pRemoteAddress: core.remote_address(),
+                pLocalAddress: core.local_address(),
             },
             Headers: HTTP_REQUEST_HEADERS {
                 UnknownHeaderCount: unknown_count,

@@ -47,10 +47,7 @@ fn set_url(core: &RequestCore, url: &[u8], reset_query: bool) -> HRESULT {
     }
     core.with_state(|s| {
         s.req.forwarded_url = forwarded(&s.req, url);
-        s.req.path = path;
-        if query.is_some() || reset_query {
-            s.req.query = query;
-        }
+        s.req.set_url(path, query, reset_query);
         s.req.url_changed = true;
         s.req.physical = None;
         s.req.touch();
@@ -312,7 +309,7 @@ define_member_fn! {
             }
             let method = String::from_utf8_lossy(method).into_owned();
             core.with_state(|s| {
-                s.req.method = method.clone();
+                s.req.method = method.clone().into();
                 s.req.touch();
                 s.log.call(ApiCall::RequestSetHttpMethod { method });
             });
@@ -354,11 +351,11 @@ define_member_fn! {
     }
     /// `GetLocalAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
     unsafe fn local_address(this: *mut IHttpRequest) -> *mut SOCKADDR {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.local_sockaddr.0)
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.local_address())
     }
     /// `GetRemoteAddress`: a Windows `SOCKADDR_IN`/`SOCKADDR_IN6`.
     unsafe fn remote_address(this: *mut IHttpRequest) -> *mut SOCKADDR {
-        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.remote_sockaddr.0)
+        with_owner!(this, std::ptr::null_mut(), |core: RequestCore| core.remote_address())
     }
     /// `ReadEntityBody(pvBuffer, cbBuffer, fAsync, pcbBytesReceived, pfCompletionPending)`.
     unsafe fn read_body(this: *mut IHttpRequest, buffer: *mut c_void, size: u32, is_async: BOOL, read: *mut u32, pending: *mut BOOL) -> HRESULT {

@@ -29,57 +29,81 @@ use crate::objects::{raw, with_owner};
 use crate::state::RequestCore;
 use crate::transcript::{ApiCall, HeaderKey};
 
-/// The bytes of each of `count` chunks, `Err` for an unsupported chunk type
-/// or a bad pointer.
+/// The memory chunks of a write, checked by [`chunk_bytes`].
+#[derive(Clone, Copy)]
+struct Chunks<'a>(&'a [HTTP_DATA_CHUNK]);
+
+impl<'a> Chunks<'a> {
+    /// Each chunk's bytes, where the module has them.
+    fn slices(self) -> impl Iterator<Item = &'a [u8]> {
+        self.0.iter().map(|chunk| {
+            // SAFETY: checked by `chunk_bytes`: a `FromMemory` chunk, so
+            // the union holds `FromMemory`.
+            let memory = unsafe { chunk.Anonymous.FromMemory };
+            // SAFETY: checked by `chunk_bytes`: the buffer is non-null (or
+            // empty) and holds `BufferLength` bytes readable for `'a`.
+            unsafe { bytes(memory.pBuffer.cast(), memory.BufferLength as usize) }
+                .unwrap_or_default()
+        })
+    }
+
+    /// The bytes of all the chunks.
+    fn len(self) -> usize {
+        self.slices().map(<[u8]>::len).sum()
+    }
+}
+
+/// The `count` chunks at `chunks`, checked: `Err` for an unsupported chunk
+/// type or a bad pointer. Their bytes are read where they are
+/// ([`Chunks::slices`]), during the module's call.
 ///
 /// # Safety
 ///
 /// `chunks` is null or points at `count` readable `HTTP_DATA_CHUNK`s whose
-/// memory buffers are readable.
-unsafe fn chunk_bytes(chunks: *const HTTP_DATA_CHUNK, count: u32) -> Result<Vec<Vec<u8>>, HRESULT> {
+/// memory buffers are readable, all for `'a`.
+unsafe fn chunk_bytes<'a>(
+    chunks: *const HTTP_DATA_CHUNK,
+    count: u32,
+) -> Result<Chunks<'a>, HRESULT> {
     if count == 0 {
-        return Ok(Vec::new());
+        return Ok(Chunks(&[]));
     }
     if chunks.is_null() {
         return Err(E_INVALIDARG);
     }
-    let mut data = Vec::new();
-    for i in 0..count as usize {
-        // SAFETY: `count` readable chunks by the caller's contract.
-        let chunk = unsafe { &*chunks.add(i) };
+    // SAFETY: `count` readable chunks by the caller's contract.
+    let chunks = unsafe { std::slice::from_raw_parts(chunks, count as usize) };
+    for chunk in chunks {
         if chunk.DataChunkType != iis_sys::HttpDataChunkFromMemory {
             return Err(E_NOTIMPL);
         }
         // SAFETY: a FromMemory chunk: the union holds `FromMemory`.
         let memory = unsafe { chunk.Anonymous.FromMemory };
-        // SAFETY: the module's buffer holds `BufferLength` bytes.
-        let Some(slice) = (unsafe { bytes(memory.pBuffer.cast(), memory.BufferLength as usize) })
-        else {
+        if memory.pBuffer.is_null() && memory.BufferLength != 0 {
             return Err(E_INVALIDARG);
-        };
-        data.push(slice.to_vec());
+        }
     }
-    Ok(data)
+    Ok(Chunks(chunks))
 }
 
 /// Appends (or inserts at chunk `position`) the entity chunks `data`, each
-/// kept as one buffered chunk (`HTTP_RESPONSE::EntityChunkCount`); sends at
-/// once when buffering is off.
-fn write(core: &RequestCore, data: Vec<Vec<u8>>, position: Option<i32>) {
+/// copied as one buffered chunk (`HTTP_RESPONSE::EntityChunkCount`); sends
+/// at once when buffering is off.
+fn write(core: &RequestCore, data: Chunks<'_>, position: Option<i32>) {
     let unbuffered = core.with_state(|s| {
         if s.log.on {
-            let bytes = data.concat();
+            let bytes = data.slices().flatten().copied().collect();
             s.log.call(match position {
                 None => ApiCall::ResponseWriteEntityChunks { bytes },
                 Some(p) => ApiCall::ResponseWriteEntityChunkByReference { bytes, position: p },
             });
         }
-        for (i, chunk) in data.into_iter().filter(|c| !c.is_empty()).enumerate() {
+        for (i, chunk) in data.slices().filter(|c| !c.is_empty()).enumerate() {
             match position {
                 Some(p) if p >= 0 && (p as usize) < s.resp.chunks.len() => {
-                    s.resp.chunks.insert(p as usize + i, chunk)
+                    s.resp.chunks.insert(p as usize + i, chunk.to_vec())
                 }
-                _ => s.resp.chunks.push(chunk),
+                _ => s.resp.chunks.push(chunk.to_vec()),
             }
         }
         s.resp.written = true;
@@ -104,7 +128,7 @@ fn write_chunks(
         Ok(data) => data,
         Err(hr) => return hr,
     };
-    let length = u32::try_from(data.iter().map(Vec::len).sum::<usize>()).unwrap_or(u32::MAX);
+    let length = u32::try_from(data.len()).unwrap_or(u32::MAX);
     write(core, data, None);
     // SAFETY: the out-pointers are null or writable.
     unsafe { completes.report(core, length, S_OK, sent, expected) }
@@ -145,7 +169,7 @@ fn redirect(
     let url_text = String::from_utf8_lossy(url).into_owned();
     core.with_state(|s| {
         let mut location = url_text.clone();
-        if include_parameters && let Some(query) = &s.req.query {
+        if include_parameters && let Some(query) = s.req.query() {
             location.push(if location.contains('?') { '&' } else { '?' });
             location.push_str(&String::from_utf8_lossy(query));
         }

@@ -35,12 +35,16 @@ pub(crate) fn script_maps(handlers: &[HandlerMapping]) -> Vec<Obj<MapData>> {
 
 /// The mapping that handles the request, or null.
 pub(crate) fn for_request(core: &RequestCore) -> *mut IScriptMapInfo {
-    let (url, method) = core.with_state(|s| (s.req.decoded_path(), s.req.method.clone()));
-    core.host()
-        .script_maps
-        .iter()
-        .find(|m| m.data.mapping.matches(&url, &method))
-        .map_or(std::ptr::null_mut(), Obj::iface)
+    // The host's mappings are read-only: matched under the request's lock,
+    // with the URL and the method where they are.
+    core.with_state(|s| {
+        let (url, method) = (s.req.decoded_path(), &*s.req.method);
+        core.host()
+            .script_maps
+            .iter()
+            .find(|m| m.data.mapping.matches(&url, method))
+            .map_or(std::ptr::null_mut(), Obj::iface)
+    })
 }
 
 /// The mapping of `url` and `method` among the host's, skipping wildcard

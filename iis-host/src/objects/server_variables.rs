@@ -26,9 +26,9 @@ pub(crate) fn lookup(host: &HostCore, req: &RequestData, name: &str) -> Option<S
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     let config = &host.config;
     let value = match upper.as_str() {
-        "REQUEST_METHOD" | "HTTP_METHOD" => req.method.clone(),
-        "URL" | "SCRIPT_NAME" | "PATH_INFO" => req.decoded_path(),
-        "QUERY_STRING" => req.query.as_deref().map(text).unwrap_or_default(),
+        "REQUEST_METHOD" | "HTTP_METHOD" => req.method.to_string(),
+        "URL" | "SCRIPT_NAME" | "PATH_INFO" => req.decoded_path().into_owned(),
+        "QUERY_STRING" => req.query().map(text).unwrap_or_default(),
         "UNENCODED_URL" | "HTTP_URL" | "CACHE_URL" | "REQUEST_URI" => text(&req.raw_url),
         "PATH_TRANSLATED" | "SCRIPT_TRANSLATED" => {
             physical_path(&config.physical_path, &req.decoded_path())
@@ -103,21 +103,43 @@ pub(crate) fn strip_port(authority: &str) -> &str {
 /// The physical path of `url` under the application root, with the root's
 /// separator (`\` for a Windows-style root, as IIS maps it).
 pub(crate) fn physical_path(root: &str, url: &str) -> String {
-    let separator = if root.contains('\\') { '\\' } else { '/' };
-    let mut path = root.trim_end_matches(['\\', '/']).to_owned();
-    for segment in url.split('/').filter(|s| !s.is_empty()) {
-        path.push(separator);
-        path.push_str(segment);
-    }
-    if url.ends_with('/') {
-        path.push(separator);
-    }
+    let mut path = String::with_capacity(root.len() + url.len() + 1);
+    physical_pieces(root, url).for_each(|piece| path.push_str(piece));
     path
+}
+
+/// [`physical_path`] in UTF-16 (built without the UTF-8 first).
+pub(crate) fn physical_path_wide(root: &str, url: &str) -> Vec<u16> {
+    let mut path = Vec::new();
+    physical_path_wide_in(root, url, &mut path);
+    path
+}
+
+/// [`physical_path_wide`] written in `path` (emptied first).
+pub(crate) fn physical_path_wide_in(root: &str, url: &str, path: &mut Vec<u16>) {
+    path.clear();
+    path.reserve(root.len() + url.len() + 1);
+    physical_pieces(root, url).for_each(|piece| path.extend(piece.encode_utf16()));
+}
+
+/// The pieces [`physical_path`] joins: the root, then a separator before
+/// each segment of `url`, and one after a trailing `/`.
+fn physical_pieces<'a>(root: &'a str, url: &'a str) -> impl Iterator<Item = &'a str> {
+    let separator = if root.contains('\\') { "\\" } else { "/" };
+    let segments = url
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .flat_map(move |segment| [separator, segment]);
+    let trailing = url.ends_with('/').then_some(separator);
+    std::iter::once(root.trim_end_matches(['\\', '/']))
+        .chain(segments)
+        .chain(trailing)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ffi::to_wide;
 
     #[test]
     fn maps_urls_to_physical_paths() {
@@ -130,6 +152,10 @@ mod tests {
             r"C:\inetpub\wwwroot\"
         );
         assert_eq!(physical_path("/srv/www", "/x/"), "/srv/www/x/");
+        assert_eq!(
+            physical_path_wide(r"C:\inetpub\wwwroot", "/a/b/"),
+            to_wide(r"C:\inetpub\wwwroot\a\b\")
+        );
     }
 
     #[test]

@@ -40,16 +40,58 @@ impl Side {
     }
 }
 
+/// The most bytes (name and value) of an entry kept for reuse
+/// ([`HeaderList::recycle`]).
+const SPARE_ENTRY_BYTES: usize = 256;
+
+/// The most entries kept for reuse.
+const SPARE_ENTRIES: usize = 32;
+
 /// An ordered header list with the IIS `SetHeader` semantics.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub(crate) struct HeaderList {
     pub(crate) entries: Vec<(String, Vec<u8>)>,
+    /// Emptied entries whose buffers new entries reuse (left by the
+    /// previous request on the connection).
+    spare: Vec<(String, Vec<u8>)>,
 }
 
 impl HeaderList {
     /// A list with these entries.
     pub(crate) fn from_entries(entries: Vec<(String, Vec<u8>)>) -> Self {
-        HeaderList { entries }
+        HeaderList {
+            entries,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Appends a field, in a spare entry's buffers when there is one.
+    pub(crate) fn push(&mut self, name: &str, value: &[u8]) {
+        let entry = match self.spare.pop() {
+            Some((mut spare_name, mut spare_value)) => {
+                spare_name.clear();
+                spare_name.push_str(name);
+                spare_value.clear();
+                spare_value.extend_from_slice(value);
+                (spare_name, spare_value)
+            }
+            None => (name.to_owned(), value.to_vec()),
+        };
+        self.entries.push(entry);
+    }
+
+    /// Empties the list for the next request on the connection; its
+    /// entries' buffers (the small ones) are kept for [`push`](Self::push)
+    /// to reuse.
+    pub(crate) fn recycle(&mut self) {
+        let small = |(name, value): &(String, Vec<u8>)| {
+            name.capacity() + value.capacity() <= SPARE_ENTRY_BYTES
+        };
+        self.spare.extend(self.entries.drain(..).filter(small));
+        self.spare.truncate(SPARE_ENTRIES);
+        if self.entries.capacity() > SPARE_ENTRIES {
+            self.entries = Vec::new();
+        }
     }
 
     /// The value IIS returns for `name`: the values of every field of that
@@ -80,9 +122,11 @@ impl HeaderList {
             .iter()
             .position(|(n, _)| n.eq_ignore_ascii_case(name));
         match position {
-            None => self.entries.push((name.to_owned(), value.to_vec())),
+            None => self.push(name, value),
             Some(first) if replace => {
-                self.entries[first].1 = value.to_vec();
+                let existing = &mut self.entries[first].1;
+                existing.clear();
+                existing.extend_from_slice(value);
                 let mut index = 0;
                 self.entries.retain(|(n, _)| {
                     let keep = index <= first || !n.eq_ignore_ascii_case(name);
@@ -93,7 +137,7 @@ impl HeaderList {
             Some(first) => {
                 let separate = side.id(name).is_none() || name.eq_ignore_ascii_case("Set-Cookie");
                 if separate {
-                    self.entries.push((name.to_owned(), value.to_vec()));
+                    self.push(name, value);
                 } else {
                     let existing = &mut self.entries[first].1;
                     if existing.is_empty() {

@@ -3,6 +3,7 @@
 //! and locks. The objects' slots, in `objects`, read and change it.
 
 use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::ptr::null_mut;
@@ -17,28 +18,87 @@ use crate::ffi::{Foreign, WideStr, lock};
 use crate::loader::Registered;
 use crate::state::host::HostCore;
 use crate::state::object::{Back, Obj};
+use crate::state::request::Spare;
 use crate::state::request_core::RequestCore;
 
 /// The alignment of every block, `MEMORY_ALLOCATION_ALIGNMENT` on x64.
 pub(crate) const ALIGN: usize = 16;
 
-/// Zeroed blocks freed together when the pool is dropped.
-#[derive(Debug, Default)]
+/// The bytes a [`Pool`] hands out from its own storage before it asks the
+/// system: a request's module instances, typically.
+const INLINE: usize = 512;
+
+/// Zeroed blocks freed together when the pool is dropped: the first ones
+/// carved out of the pool's own storage (one bump per block, as from IIS's
+/// request pool), the rest from the system.
+///
+/// A pool lives where it does not move (the request's box, the
+/// connection's `Arc`): the blocks it hands out stay valid until it drops.
 pub(crate) struct Pool {
-    blocks: Mutex<Vec<(usize, Layout)>>,
+    /// Storage for the first blocks: zeroed, and no range of it handed out twice.
+    inline: Inline,
+    blocks: Mutex<Blocks>,
+}
+
+/// A [`Pool`]'s own storage, aligned as its blocks are.
+#[repr(C, align(16))]
+struct Inline(UnsafeCell<[u8; INLINE]>);
+
+/// What a [`Pool`] handed out.
+#[derive(Debug, Default)]
+struct Blocks {
+    /// Bytes of the pool's own storage handed out (a multiple of [`ALIGN`]).
+    inline_used: usize,
+    /// Blocks handed out from the pool's own storage.
+    inline_count: usize,
+    /// Blocks from the system: address and layout.
+    system: Vec<(usize, Layout)>,
+}
+
+// SAFETY: the pool never reads or writes its `inline` storage after creating
+// it: it only hands out disjoint ranges of it (under the `blocks` lock), and
+// what a module does through them is the module's business, as for the blocks
+// from the system.
+unsafe impl Sync for Pool {}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            inline: Inline(UnsafeCell::new([0; INLINE])),
+            blocks: Mutex::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("blocks", &self.blocks)
+            .finish()
+    }
 }
 
 impl Pool {
     /// A zeroed block of `size` bytes (at least 1), 16-byte aligned; null if
     /// the size is unrepresentable or memory is exhausted.
     pub(crate) fn allocate(&self, size: u32) -> *mut c_void {
-        let Ok(layout) = Layout::from_size_align((size as usize).max(1), ALIGN) else {
+        let size = (size as usize).max(1);
+        let mut blocks = lock(&self.blocks);
+        let start = blocks.inline_used;
+        if size <= INLINE - start {
+            blocks.inline_used = (start + size).next_multiple_of(ALIGN);
+            blocks.inline_count += 1;
+            // SAFETY: `start + size <= INLINE`: the range is inside the
+            // storage, and past every range handed out before.
+            return unsafe { self.inline.0.get().cast::<u8>().add(start) }.cast();
+        }
+        let Ok(layout) = Layout::from_size_align(size, ALIGN) else {
             return null_mut();
         };
         // SAFETY: the layout has a non-zero size.
         let p = unsafe { alloc_zeroed(layout) };
         if !p.is_null() {
-            lock(&self.blocks).push((p as usize, layout));
+            blocks.system.push((p as usize, layout));
         }
         p.cast()
     }
@@ -46,7 +106,8 @@ impl Pool {
     /// How many blocks are live.
     #[cfg(test)]
     pub(crate) fn blocks(&self) -> usize {
-        lock(&self.blocks).len()
+        let blocks = lock(&self.blocks);
+        blocks.inline_count + blocks.system.len()
     }
 }
 
@@ -55,7 +116,7 @@ impl Drop for Pool {
         for (p, layout) in self
             .blocks
             .get_mut()
-            .map(std::mem::take)
+            .map(|blocks| std::mem::take(&mut blocks.system))
             .unwrap_or_default()
         {
             // SAFETY: `p` was returned by `alloc_zeroed(layout)` and is freed once.
@@ -76,13 +137,18 @@ pub(crate) struct ConnectionShared {
     pub(crate) in_use: AtomicUsize,
     /// When its last request ended.
     pub(crate) last_used: Mutex<Instant>,
+    /// What its last request left to the next
+    /// ([`RequestState::spare`](crate::state::request::RequestState::spare)).
+    pub(crate) spare: Mutex<Spare>,
 }
 
 /// The cache-policy settings of one response.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct CacheState {
-    pub(crate) kernel: Foreign<HTTP_CACHE_POLICY>,
-    pub(crate) user: Foreign<HTTP_CACHE_POLICY>,
+    /// `GetKernelCachePolicy`, kept in the request's arena once a module asks.
+    pub(crate) kernel: Option<Foreign<HTTP_CACHE_POLICY>>,
+    /// `GetUserCachePolicy`, likewise.
+    pub(crate) user: Option<Foreign<HTTP_CACHE_POLICY>>,
     pub(crate) vary_headers: Vec<u8>,
     pub(crate) vary_query: Vec<u8>,
     pub(crate) vary_value: Vec<u8>,

@@ -2,6 +2,7 @@
 //! request's mutex. Module calls lock it briefly; the host never holds it
 //! while calling into a module.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::net::SocketAddr;
@@ -18,17 +19,17 @@ use crate::message::{BodyStream, ConnectionFate, Request, ResponseHead};
 use crate::state::headers::HeaderList;
 use crate::state::request_core::RequestCore;
 use crate::transcript::{ApiCall, HostEvent, LogRecord, Notification, NotificationRecord};
-use crate::url::{AboveRoot, canonical_path, split_target};
+use crate::url::{canonical_path, target_parts};
 
 /// The request as the modules see it (and may change it).
 #[derive(Debug)]
 pub(crate) struct RequestData {
-    /// The method (`SetHttpMethod` changes it).
-    pub(crate) method: String,
-    /// The URL path as received or as set by `SetUrl` (percent-encoded form).
-    pub(crate) path: Vec<u8>,
-    /// The query string without `?`, `None` when the URL had none.
-    pub(crate) query: Option<Vec<u8>>,
+    /// The method (`SetHttpMethod` changes it); a standard one not copied.
+    pub(crate) method: Cow<'static, str>,
+    /// The URL path and query (without `?`, `None` when the URL has none)
+    /// as `SetUrl` set them; until then, they are read in `raw_url`
+    /// ([`path`](Self::path), [`query`](Self::query)).
+    set_url: Option<(Vec<u8>, Option<Vec<u8>>)>,
     /// The request-target exactly as received (`UNENCODED_URL`, `pRawUrl`).
     pub(crate) raw_url: Vec<u8>,
     /// Whether `SetUrl` was called.
@@ -68,14 +69,27 @@ pub(crate) struct RequestData {
     /// The URL of the request mapped to a physical path (through
     /// `RQ_MAP_PATH`), until `SetUrl` changes the URL.
     pub(crate) physical: Option<Vec<u16>>,
+    /// An empty buffer (from a request before on the connection) for the
+    /// physical path.
+    pub(crate) physical_buffer: Vec<u16>,
     /// `GetForwardedUrl`: the last `SetUrl` to an absolute URL on another host.
     pub(crate) forwarded_url: Option<Vec<u16>>,
+}
+
+/// The name of `method`: a standard method's without a copy.
+fn method_name(method: &http::Method) -> Cow<'static, str> {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+    ];
+    STANDARD
+        .into_iter()
+        .find(|&name| name == method.as_str())
+        .map_or_else(|| Cow::Owned(method.as_str().to_owned()), Cow::Borrowed)
 }
 
 impl RequestData {
     /// The request as it arrived.
     pub(crate) fn new(request: Request) -> Self {
-        let (path, query) = split_target(&request.target);
         let version = match request.version {
             http::Version::HTTP_09 => (0, 9),
             http::Version::HTTP_10 => (1, 0),
@@ -85,9 +99,8 @@ impl RequestData {
         };
         let received = request.body.len() as u64;
         RequestData {
-            method: request.method.as_str().to_owned(),
-            path,
-            query,
+            method: method_name(&request.method),
+            set_url: None,
             raw_url: request.target,
             url_changed: false,
             version,
@@ -106,6 +119,7 @@ impl RequestData {
             file_info: Foreign(std::ptr::null_mut()),
             authenticated: false,
             physical: None,
+            physical_buffer: Vec::new(),
             forwarded_url: None,
         }
     }
@@ -114,8 +128,34 @@ impl RequestData {
     /// lossy UTF-8), as the `URL` server variable shows it. A path that
     /// climbs above the root (refused before the pipeline for a client's
     /// request; possible through `SetUrl`) is the root.
-    pub(crate) fn decoded_path(&self) -> String {
-        canonical_path(&self.path).unwrap_or_else(|AboveRoot| "/".to_owned())
+    pub(crate) fn decoded_path(&self) -> Cow<'_, str> {
+        canonical_path(self.path()).unwrap_or(Cow::Borrowed("/"))
+    }
+
+    /// The URL path as received or as set by `SetUrl` (percent-encoded form).
+    pub(crate) fn path(&self) -> &[u8] {
+        match &self.set_url {
+            Some((path, _)) => path,
+            None => target_parts(&self.raw_url).0,
+        }
+    }
+
+    /// The query string without `?`, `None` when the URL has none.
+    pub(crate) fn query(&self) -> Option<&[u8]> {
+        match &self.set_url {
+            Some((_, query)) => query.as_deref(),
+            None => target_parts(&self.raw_url).1,
+        }
+    }
+
+    /// `SetUrl`: the new path, and the new query if the URL has one; a URL
+    /// without one keeps the query unless `reset_query`.
+    pub(crate) fn set_url(&mut self, path: Vec<u8>, query: Option<Vec<u8>>, reset_query: bool) {
+        let query = match query {
+            None if !reset_query => self.query().map(<[u8]>::to_vec),
+            query => query,
+        };
+        self.set_url = Some((path, query));
     }
 
     /// Marks a change.
@@ -181,17 +221,27 @@ pub(crate) struct ResponseData {
 
 impl Default for ResponseData {
     fn default() -> Self {
+        ResponseData::new(HeaderList::default(), Vec::new(), String::new())
+    }
+}
+
+impl ResponseData {
+    /// A `200 OK` response with no headers and no entity yet, in these
+    /// buffers (empty, from a request before on the connection, or new).
+    fn new(headers: HeaderList, chunks: Vec<Vec<u8>>, mut reason: String) -> Self {
+        reason.clear();
+        reason.push_str("OK");
         ResponseData {
             status: 200,
             substatus: 0,
-            reason: "OK".to_owned(),
+            reason,
             error_hr: S_OK,
             skip_custom_errors: false,
             status_source: None,
             status_set: false,
-            headers: HeaderList::default(),
+            headers,
             trailers: Vec::new(),
-            chunks: Vec::new(),
+            chunks,
             written: false,
             buffering: true,
             suppress_headers: false,
@@ -206,9 +256,7 @@ impl Default for ResponseData {
             raw: None,
         }
     }
-}
 
-impl ResponseData {
     /// The bytes buffered and not yet sent.
     pub(crate) fn buffered_len(&self) -> usize {
         self.chunks.iter().map(Vec::len).sum()
@@ -318,19 +366,28 @@ pub(crate) struct Frame {
     pub(crate) started: Instant,
 }
 
+/// What a request keeps for one of its modules.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ModuleSlot {
+    /// The module's instance, created lazily.
+    pub(crate) instance: Option<Foreign<CHttpModule>>,
+    /// The instance's place in the order of creation (the `Dispose` order).
+    pub(crate) rank: usize,
+    /// Its `GetHttpModule` failed (not called again).
+    pub(crate) failed: bool,
+    /// `DisableNotifications` masks: (request, post).
+    pub(crate) disabled: (u32, u32),
+}
+
 /// The control side of the request.
 #[derive(Debug)]
 pub(crate) struct Flow {
-    /// The module instances, by module index, created lazily.
-    pub(crate) instances: Vec<Option<Foreign<CHttpModule>>>,
-    /// Module indices in instance-creation order (the `Dispose` order).
-    pub(crate) created: Vec<usize>,
-    /// Modules whose `GetHttpModule` failed (not called again).
-    pub(crate) failed: Vec<bool>,
+    /// What the request keeps for each module, by module index.
+    pub(crate) modules: Vec<ModuleSlot>,
+    /// How many module instances were created.
+    pub(crate) created: usize,
     /// A module stayed pending past the timeout: the request state is leaked.
     pub(crate) abandoned: bool,
-    /// `DisableNotifications` masks, by module index: (request, post).
-    pub(crate) disabled: Vec<(u32, u32)>,
     /// The notifications in progress, innermost last.
     pub(crate) frames: Vec<Frame>,
     /// Notifications a module took over with `GetNextNotification`
@@ -424,20 +481,75 @@ pub(crate) struct RequestState {
     pub(crate) log: Log,
 }
 
+impl Flow {
+    /// The live module instance created first, with its module index.
+    pub(crate) fn first_created(&self) -> Option<(usize, Foreign<CHttpModule>)> {
+        self.modules
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| Some((slot.rank, index, slot.instance?)))
+            .min_by_key(|&(rank, _, _)| rank)
+            .map(|(_, index, module)| (index, module))
+    }
+}
+
+/// Buffers a finished request leaves to the next one on its connection
+/// (empty, their capacity kept), so a kept-alive connection's requests
+/// allocate them once.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    modules: Vec<ModuleSlot>,
+    frames: Vec<Frame>,
+    /// The response header list, emptied ([`HeaderList::recycle`]).
+    headers: HeaderList,
+    /// The response's entity chunk list and reason phrase.
+    chunks: Vec<Vec<u8>>,
+    reason: String,
+    /// The physical path's buffer.
+    physical: Vec<u16>,
+}
+
+/// The most entries a spare buffer keeps capacity for; a larger one is
+/// dropped (memory per connection stays small).
+const SPARE_ENTRIES: usize = 64;
+
+/// The longest physical path whose buffer is kept, in UTF-16 units.
+const SPARE_PATH_UNITS: usize = 1024;
+
+/// `buffer`, emptied, unless it grew past `most` items.
+fn emptied<T>(buffer: &mut Vec<T>, most: usize) -> Vec<T> {
+    if buffer.capacity() > most {
+        return Vec::new();
+    }
+    let mut buffer = std::mem::take(buffer);
+    buffer.clear();
+    buffer
+}
+
 impl RequestState {
-    /// The state of a new request for `modules` modules.
-    pub(crate) fn new(request: Request, modules: usize) -> Self {
+    /// The state of a new request for `modules` modules, in the buffers
+    /// `spare` (from the previous request on the connection, or new).
+    pub(crate) fn new(request: Request, modules: usize, spare: Spare) -> Self {
+        let Spare {
+            modules: mut slots,
+            frames,
+            headers,
+            chunks,
+            reason,
+            physical,
+        } = spare;
+        let mut req = RequestData::new(request);
+        req.physical_buffer = physical;
+        slots.resize(modules, ModuleSlot::default());
         RequestState {
-            req: RequestData::new(request),
-            resp: ResponseData::default(),
+            req,
+            resp: ResponseData::new(headers, chunks, reason),
             out: Output::default(),
             flow: Flow {
-                instances: vec![None; modules],
-                created: Vec::new(),
-                failed: vec![false; modules],
+                modules: slots,
+                created: 0,
                 abandoned: false,
-                disabled: vec![(0, 0); modules],
-                frames: Vec::new(),
+                frames,
                 merged: Vec::new(),
                 completions: VecDeque::new(),
                 pending_read: None,
@@ -447,6 +559,26 @@ impl RequestState {
                 family: Family::default(),
             },
             log: Log::default(),
+        }
+    }
+
+    /// Empties the buffers a finished request can leave to the next one
+    /// on its connection ([`Spare`]).
+    pub(crate) fn spare(&mut self) -> Spare {
+        Spare {
+            modules: emptied(&mut self.flow.modules, SPARE_ENTRIES),
+            frames: emptied(&mut self.flow.frames, SPARE_ENTRIES),
+            headers: {
+                let mut headers = std::mem::take(&mut self.resp.headers);
+                headers.recycle();
+                headers
+            },
+            chunks: emptied(&mut self.resp.chunks, SPARE_ENTRIES),
+            reason: std::mem::take(&mut self.resp.reason),
+            physical: emptied(
+                &mut self.req.physical.take().unwrap_or_default(),
+                SPARE_PATH_UNITS,
+            ),
         }
     }
 

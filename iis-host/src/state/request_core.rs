@@ -3,7 +3,8 @@
 //! address for as long as modules may call them. The objects are created
 //! and bound in `objects` ([`RequestCore::create`]).
 
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use iis_sys::{GUID, IHttpContext, IHttpRequest, IHttpResponse, IHttpUser, SOCKADDR};
@@ -42,10 +43,16 @@ pub(crate) struct RequestCore {
     pub(crate) connection: Arc<ConnectionShared>,
     /// `IHttpResponse::GetCachePolicy` state.
     pub(crate) cache: Mutex<CacheState>,
-    /// `GetRemoteAddress`.
-    pub(crate) remote_sockaddr: Foreign<SOCKADDR>,
-    /// `GetLocalAddress`.
-    pub(crate) local_sockaddr: Foreign<SOCKADDR>,
+    /// The client's address.
+    pub(crate) remote_addr: SocketAddr,
+    /// The server's address.
+    pub(crate) local_addr: SocketAddr,
+    /// `GetRemoteAddress`, built when a module first asks
+    /// ([`RequestCore::remote_address`]).
+    pub(crate) remote_sockaddr: OnceLock<Foreign<SOCKADDR>>,
+    /// `GetLocalAddress`, built when a module first asks
+    /// ([`RequestCore::local_address`]).
+    pub(crate) local_sockaddr: OnceLock<Foreign<SOCKADDR>>,
     /// `IHttpContext4`.
     pub(crate) context: Obj<Back<RequestCore>>,
     /// `IHttpRequest4`.
