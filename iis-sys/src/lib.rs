@@ -56,10 +56,12 @@ mod abi;
 mod ahadmin;
 mod bstr;
 mod constants;
+mod handle;
 mod host_extensions;
 mod hresults;
 mod interfaces;
 mod layout;
+mod methods;
 mod notifications;
 #[allow(
     dead_code,
@@ -81,6 +83,7 @@ mod win32;
 pub use ahadmin::*;
 pub use bstr::*;
 pub use constants::*;
+pub use handle::*;
 pub use host_extensions::*;
 pub use hresults::*;
 pub use interfaces::*;
