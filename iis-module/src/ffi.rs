@@ -2,6 +2,7 @@
 //! read the strings IIS returns.
 
 use crate::{Error, Result};
+use iis_sys::WStr;
 use windows_core::{PCSTR, PCWSTR};
 
 /// Calls a C++ virtual method: `vcall!(ptr, Method(args…))`.
@@ -18,6 +19,16 @@ macro_rules! vcall {
     }};
 }
 pub(crate) use vcall;
+
+/// `s` as the raw `PCSTR` of an `unsafe` generated method.
+pub(crate) fn pcstr(s: &core::ffi::CStr) -> PCSTR {
+    PCSTR(s.as_ptr().cast())
+}
+
+/// `s` as the raw `PCWSTR` of an `unsafe` generated method.
+pub(crate) fn pcwstr(s: &WStr) -> PCWSTR {
+    PCWSTR(s.as_ptr())
+}
 
 /// Copies a NUL-terminated UTF-16 string IIS returned, or `None` for null.
 ///
@@ -138,6 +149,11 @@ impl<const N: usize> WideBuf<N> {
     /// The string as IIS takes it; valid while `self` lives.
     pub(crate) fn as_pcwstr(&self) -> PCWSTR {
         PCWSTR(self.buf.as_ptr())
+    }
+
+    /// The string as the generated methods take it; borrowed from `self`.
+    pub(crate) fn as_wstr(&self) -> &WStr {
+        WStr::from_units_with_nul(&self.buf).expect("`new` leaves the last unit NUL")
     }
 
     /// Length in UTF-16 units, without the NUL.

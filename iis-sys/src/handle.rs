@@ -79,6 +79,20 @@ impl<'a, I> Ref<'a, I> {
         self.ptr.as_ptr()
     }
 
+    /// The same object seen as interface `J` (a downcast, or a cast to an
+    /// interface the object also implements).
+    ///
+    /// # Safety
+    /// The object is an object of interface `J` (its first field points to
+    /// a vtable of `J`) for `'a`.
+    #[inline(always)]
+    pub unsafe fn cast<J>(self) -> Ref<'a, J> {
+        Ref {
+            ptr: self.ptr.cast(),
+            _life: PhantomData,
+        }
+    }
+
     /// The object pointer as a `NonNull`.
     #[inline(always)]
     pub fn as_non_null(self) -> NonNull<I> {
@@ -121,7 +135,11 @@ impl fmt::Debug for WStr {
         let text: &[u16] = &self.0[..self.0.len() - 1];
         f.write_str("\"")?;
         for c in char::decode_utf16(text.iter().copied()) {
-            write!(f, "{}", c.unwrap_or(char::REPLACEMENT_CHARACTER).escape_debug())?;
+            write!(
+                f,
+                "{}",
+                c.unwrap_or(char::REPLACEMENT_CHARACTER).escape_debug()
+            )?;
         }
         f.write_str("\"")
     }

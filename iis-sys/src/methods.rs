@@ -72,11 +72,12 @@ impl<'a> Ref<'a, INamedContextContainer> {
     /// # Safety
     /// `self` as [`Ref`] requires, and:
     /// - `arg0` (`IHttpStoredContext *`) is null where the method allows it, or a live object of its interface;
+    /// - `arg1` (`LPCWSTR`) is null where the method allows it, or a NUL-terminated string;
     #[inline(always)]
-    pub unsafe fn SetNamedContext(self, arg0: *mut IHttpStoredContext, arg1: &WStr) -> HRESULT {
+    pub unsafe fn SetNamedContext(self, arg0: *mut IHttpStoredContext, arg1: PCWSTR) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetNamedContext)(this, arg0, PCWSTR(arg1.as_ptr())) }
+        unsafe { ((*(*this).lpVtbl).SetNamedContext)(this, arg0, arg1) }
     }
 }
 
@@ -442,20 +443,19 @@ impl<'a> Ref<'a, IHttpRequest> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
     #[inline(always)]
     pub unsafe fn SetHeaderByName(
         self,
-        arg0: &CStr,
+        arg0: PCSTR,
         arg1: PCSTR,
         arg2: u16,
         arg3: BOOL,
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).SetHeaderByName)(this, PCSTR(arg0.as_ptr().cast()), arg1, arg2, arg3)
-        }
+        unsafe { ((*(*this).lpVtbl).SetHeaderByName)(this, arg0, arg1, arg2, arg3) }
     }
 
     /// Slot 6: `HRESULT DeleteHeader(HTTP_HEADER_ID)`.
@@ -932,12 +932,13 @@ impl<'a> Ref<'a, IHttpResponse> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg1` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg4` (`IAppHostConfigException *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
     pub unsafe fn SetStatus(
         self,
         arg0: u16,
-        arg1: &CStr,
+        arg1: PCSTR,
         arg2: u16,
         arg3: HRESULT,
         arg4: *mut IAppHostConfigException,
@@ -945,17 +946,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).SetStatus)(
-                this,
-                arg0,
-                PCSTR(arg1.as_ptr().cast()),
-                arg2,
-                arg3,
-                arg4,
-                arg5,
-            )
-        }
+        unsafe { ((*(*this).lpVtbl).SetStatus)(this, arg0, arg1, arg2, arg3, arg4, arg5) }
     }
 
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
@@ -980,20 +971,19 @@ impl<'a> Ref<'a, IHttpResponse> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
     #[inline(always)]
     pub unsafe fn SetHeaderByName(
         self,
-        arg0: &CStr,
+        arg0: PCSTR,
         arg1: PCSTR,
         arg2: u16,
         arg3: BOOL,
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).SetHeaderByName)(this, PCSTR(arg0.as_ptr().cast()), arg1, arg2, arg3)
-        }
+        unsafe { ((*(*this).lpVtbl).SetHeaderByName)(this, arg0, arg1, arg2, arg3) }
     }
 
     /// Slot 6: `HRESULT DeleteHeader(HTTP_HEADER_ID)`.
@@ -1318,31 +1308,24 @@ impl<'a> Ref<'a, IHttpResponse3> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
+    /// - `arg1` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
+    /// - `arg2` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg4` (`PCSTR *`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
     /// - `arg5` (`PCSTR *`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
     #[inline(always)]
     pub unsafe fn PushPromise(
         self,
-        arg0: &CStr,
-        arg1: &WStr,
-        arg2: &WStr,
+        arg0: PCSTR,
+        arg1: PCWSTR,
+        arg2: PCWSTR,
         arg3: u32,
         arg4: *mut PCSTR,
         arg5: *mut PCSTR,
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).PushPromise)(
-                this,
-                PCSTR(arg0.as_ptr().cast()),
-                PCWSTR(arg1.as_ptr()),
-                PCWSTR(arg2.as_ptr()),
-                arg3,
-                arg4,
-                arg5,
-            )
-        }
+        unsafe { ((*(*this).lpVtbl).PushPromise)(this, arg0, arg1, arg2, arg3, arg4, arg5) }
     }
 }
 
@@ -1398,14 +1381,13 @@ impl<'a> Ref<'a, IHttpResponse4> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
     #[inline(always)]
-    pub unsafe fn SetTrailer(self, arg0: &CStr, arg1: PCSTR, arg2: u16, arg3: BOOL) -> HRESULT {
+    pub unsafe fn SetTrailer(self, arg0: PCSTR, arg1: PCSTR, arg2: u16, arg3: BOOL) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).SetTrailer)(this, PCSTR(arg0.as_ptr().cast()), arg1, arg2, arg3)
-        }
+        unsafe { ((*(*this).lpVtbl).SetTrailer)(this, arg0, arg1, arg2, arg3) }
     }
 }
 
@@ -1864,12 +1846,13 @@ impl<'a> Ref<'a, IHttpContext> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg1` (`PWSTR`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
     #[inline(always)]
-    pub unsafe fn MapPath(self, arg0: &WStr, arg1: PWSTR, arg2: &mut u32) -> HRESULT {
+    pub unsafe fn MapPath(self, arg0: PCWSTR, arg1: PWSTR, arg2: &mut u32) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).MapPath)(this, PCWSTR(arg0.as_ptr()), arg1, arg2) }
+        unsafe { ((*(*this).lpVtbl).MapPath)(this, arg0, arg1, arg2) }
     }
 
     /// Slot 28: `HRESULT NotifyCustomNotification(ICustomNotificationProvider *, BOOL *)`.
@@ -2632,15 +2615,17 @@ impl<'a> Ref<'a, IHttpServer> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg2` (`PSID`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
+    /// - `arg3` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg7` (`IHttpTraceContext *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
     pub unsafe fn GetFileInfo(
         self,
-        arg0: &WStr,
+        arg0: PCWSTR,
         arg1: HANDLE,
         arg2: PSID,
-        arg3: &WStr,
+        arg3: PCWSTR,
         arg4: HANDLE,
         arg5: BOOL,
         arg6: &mut *mut IHttpFileInfo,
@@ -2649,17 +2634,7 @@ impl<'a> Ref<'a, IHttpServer> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
         unsafe {
-            ((*(*this).lpVtbl).GetFileInfo)(
-                this,
-                PCWSTR(arg0.as_ptr()),
-                arg1,
-                arg2,
-                PCWSTR(arg3.as_ptr()),
-                arg4,
-                arg5,
-                arg6,
-                arg7,
-            )
+            ((*(*this).lpVtbl).GetFileInfo)(this, arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7)
         }
     }
 
@@ -2750,31 +2725,31 @@ impl<'a> Ref<'a, IHttpServer> {
     /// # Safety
     /// `self` as [`Ref`] requires, and:
     /// - `arg0` (`HTTP_DATA_CHUNK *`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
+    /// - `arg1` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     #[inline(always)]
-    pub unsafe fn AddFragmentToCache(self, arg0: *mut HTTP_DATA_CHUNK, arg1: &WStr) -> HRESULT {
+    pub unsafe fn AddFragmentToCache(self, arg0: *mut HTTP_DATA_CHUNK, arg1: PCWSTR) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).AddFragmentToCache)(this, arg0, PCWSTR(arg1.as_ptr())) }
+        unsafe { ((*(*this).lpVtbl).AddFragmentToCache)(this, arg0, arg1) }
     }
 
     /// Slot 18: `HRESULT ReadFragmentFromCache(PCWSTR, BYTE *, DWORD, DWORD *)`.
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg1` (`BYTE *`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
     #[inline(always)]
     pub unsafe fn ReadFragmentFromCache(
         self,
-        arg0: &WStr,
+        arg0: PCWSTR,
         arg1: *mut u8,
         arg2: u32,
         arg3: &mut u32,
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).ReadFragmentFromCache)(this, PCWSTR(arg0.as_ptr()), arg1, arg2, arg3)
-        }
+        unsafe { ((*(*this).lpVtbl).ReadFragmentFromCache)(this, arg0, arg1, arg2, arg3) }
     }
 
     /// Slot 19: `HRESULT RemoveFragmentFromCache(PCWSTR)`.
@@ -2879,33 +2854,25 @@ impl<'a> Ref<'a, IHttpServer2> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
+    /// - `arg0` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
+    /// - `arg1` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
+    /// - `arg4` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg5` (`PSOCKADDR`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
     /// - `arg6` (`IHttpTraceContext *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
     pub unsafe fn GetToken(
         self,
-        arg0: &WStr,
-        arg1: &WStr,
+        arg0: PCWSTR,
+        arg1: PCWSTR,
         arg2: u32,
         arg3: &mut *mut IHttpTokenEntry,
-        arg4: &WStr,
+        arg4: PCWSTR,
         arg5: *mut SOCKADDR,
         arg6: *mut IHttpTraceContext,
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe {
-            ((*(*this).lpVtbl).GetToken)(
-                this,
-                PCWSTR(arg0.as_ptr()),
-                PCWSTR(arg1.as_ptr()),
-                arg2,
-                arg3,
-                PCWSTR(arg4.as_ptr()),
-                arg5,
-                arg6,
-            )
-        }
+        unsafe { ((*(*this).lpVtbl).GetToken)(this, arg0, arg1, arg2, arg3, arg4, arg5, arg6) }
     }
 
     /// Slot 27: `PCWSTR GetAppPoolConfigFile(DWORD *) const`.
@@ -3394,30 +3361,24 @@ impl<'a> Ref<'a, IHttpApplicationResolveModulesProvider> {
     /// `self` as [`Ref`] requires, and:
     /// - `arg0` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     /// - `arg1` (`IHttpModuleFactory *`) is null where the method allows it, or a live object of its interface;
+    /// - `arg2` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
+    /// - `arg3` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
+    /// - `arg4` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     #[inline(always)]
     pub unsafe fn RegisterModule(
         self,
         arg0: HTTP_MODULE_ID,
         arg1: *mut IHttpModuleFactory,
-        arg2: &WStr,
-        arg3: &WStr,
-        arg4: &WStr,
+        arg2: PCWSTR,
+        arg3: PCWSTR,
+        arg4: PCWSTR,
         arg5: u32,
         arg6: u32,
     ) -> HRESULT {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
         unsafe {
-            ((*(*this).lpVtbl).RegisterModule)(
-                this,
-                arg0,
-                arg1,
-                PCWSTR(arg2.as_ptr()),
-                PCWSTR(arg3.as_ptr()),
-                PCWSTR(arg4.as_ptr()),
-                arg5,
-                arg6,
-            )
+            ((*(*this).lpVtbl).RegisterModule)(this, arg0, arg1, arg2, arg3, arg4, arg5, arg6)
         }
     }
 

@@ -58,15 +58,24 @@ const OUT_PLAIN: &[&str] = &[
 /// Calls after which the object (or the request it belongs to) may be gone:
 /// `unsafe` whatever their arguments, since the handle would outlive it.
 const LIFE_ENDING: &[(&str, &str)] = &[
-    ("ReleaseClonedContext", "ends the life of the cloned context"),
+    (
+        "ReleaseClonedContext",
+        "ends the life of the cloned context",
+    ),
     ("ReleaseContainer", "ends the life of the container"),
-    ("CleanupStoredContext", "ends the life of the stored context"),
+    (
+        "CleanupStoredContext",
+        "ends the life of the stored context",
+    ),
     ("Dispose", "ends the life of the module"),
     ("Terminate", "ends the life of the factory"),
     ("ScalarDeletingDestructor", "destroys the object"),
     ("DereferenceUser", "may end the life of the user"),
     ("DereferenceCacheData", "may end the life of the cache data"),
-    ("DereferenceFileMonitor", "may end the life of the file monitor"),
+    (
+        "DereferenceFileMonitor",
+        "may end the life of the file monitor",
+    ),
     ("DereferenceMetadata", "may end the life of the metadata"),
     (
         "IndicateCompletion",
@@ -160,7 +169,9 @@ fn classify(slot: &Slot, i: usize) -> Result<Param, String> {
             return Ok(Param::Out(target.to_string()));
         }
         if is_interface(pointee) {
-            return raw_because("is null where the method allows it, or a live object of its interface");
+            return raw_because(
+                "is null where the method allows it, or a live object of its interface",
+            );
         }
     }
     raw_because(
@@ -198,7 +209,10 @@ pub fn render(classes: &[Class]) -> Result<String, String> {
                  unsafe {{ &*(self as *const Self).cast::<Ref<'a, {base}>>() }}\n    }}\n}}\n"
             );
         }
-        let _ = writeln!(out, "/// The slots [`{c}`] introduces.\nimpl<'a> Ref<'a, {c}> {{");
+        let _ = writeln!(
+            out,
+            "/// The slots [`{c}`] introduces.\nimpl<'a> Ref<'a, {c}> {{"
+        );
         for (slot, name) in class.slots.iter().zip(&names) {
             if slot.introduced_by != *c {
                 continue;
@@ -214,9 +228,25 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
     let mut decl = Vec::new();
     let mut pass = Vec::new();
     let mut reasons = Vec::new();
-    for i in 0..slot.params.len() {
+    let life_ending = LIFE_ENDING.iter().find(|(m, _)| *m == name);
+    let mut params = (0..slot.params.len())
+        .map(|i| classify(slot, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    // In an `unsafe fn` strings stay raw, so that a caller can pass null
+    // where the method allows it.
+    if life_ending.is_some() || params.iter().any(|p| matches!(p, Param::Raw(..))) {
+        for (i, p) in params.iter_mut().enumerate() {
+            if matches!(p, Param::CStr | Param::WStr) {
+                *p = Param::Raw(
+                    rust_type(&slot.params[i])?,
+                    "is null where the method allows it, or a NUL-terminated string".to_string(),
+                );
+            }
+        }
+    }
+    for (i, param) in params.into_iter().enumerate() {
         let arg = format!("arg{i}");
-        match classify(slot, i)? {
+        match param {
             Param::Value(t) => {
                 decl.push(format!("{arg}: {t}"));
                 pass.push(arg);
@@ -244,14 +274,19 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
             }
         }
     }
-    if let Some((_, why)) = LIFE_ENDING.iter().find(|(m, _)| *m == name) {
+    if let Some((_, why)) = life_ending {
         reasons.push(format!(
             "the call {why}: nothing uses the object through this or any other handle \
              once it may be gone"
         ));
     }
     let ret = return_type(slot)?;
-    let _ = writeln!(out, "    /// Slot {}: `{}`.", slot.index, cpp_signature(slot));
+    let _ = writeln!(
+        out,
+        "    /// Slot {}: `{}`.",
+        slot.index,
+        cpp_signature(slot)
+    );
     let unsafety = if reasons.is_empty() {
         ""
     } else {

@@ -1,6 +1,6 @@
 //! The typed providers of global notifications.
 
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::module::providers::{Provider, provider};
 use crate::{Error, HttpContext, Result};
 use core::marker::PhantomData;
@@ -25,6 +25,31 @@ pub(crate) trait GlobalProvider: Sized {
     unsafe fn from_raw(raw: NonNull<Self::Raw>, env: ModuleEnv) -> Self;
 }
 
+/// `iface()`, the typed handle of the providers built by `from_raw` with
+/// an environment.
+macro_rules! global_iface {
+    ($($name:ident => $raw:ident),* $(,)?) => {$(
+        impl $name {
+            /// The provider, live for the notification (`from_raw`'s
+            /// contract).
+            #[inline(always)]
+            fn iface(&self) -> Ref<'_, $raw> {
+                // SAFETY: `from_raw`'s contract: the provider is live for
+                // the notification, which outlives the view and this borrow.
+                unsafe { Ref::from_non_null(self.raw) }
+            }
+        }
+    )*};
+}
+
+global_iface! {
+    ResolveModules => IHttpApplicationResolveModulesProvider,
+    TraceEvent => IGlobalTraceEventProvider,
+    ThreadCleanup => IGlobalThreadCleanupProvider,
+    PreBeginRequest => IPreBeginRequestProvider,
+    ApplicationEvent => IHttpApplicationProvider,
+}
+
 impl<P: Provider> GlobalProvider for P {
     type Raw = P::Raw;
     unsafe fn from_raw(raw: NonNull<Self::Raw>, _: ModuleEnv) -> Self {
@@ -42,8 +67,7 @@ impl StopListening {
     /// Whether IIS lets in-flight requests drain.
     #[doc(alias = "DrainRequestsGracefully")]
     pub fn drain_gracefully(&self) -> bool {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), DrainRequestsGracefully()) }.as_bool()
+        self.iface().DrainRequestsGracefully().as_bool()
     }
 }
 
@@ -57,8 +81,7 @@ impl CacheOperation {
     /// The operation (`CACHE_OPERATION_*`).
     #[doc(alias = "GetCacheOperation")]
     pub fn operation(&self) -> CACHE_OPERATION {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), GetCacheOperation()) }
+        self.iface().GetCacheOperation()
     }
 
     /// The operation, typed.
@@ -70,28 +93,25 @@ impl CacheOperation {
     /// The key the operation is about.
     #[doc(alias = "GetCacheKey")]
     pub fn key(&self) -> Option<crate::CacheKey<'_>> {
-        // SAFETY: live provider; the key lives for the notification.
-        let key = unsafe { vcall!(self.as_raw(), GetCacheKey()) };
-        // SAFETY: as above; the view borrows the provider.
-        NonNull::new(key).map(|key| unsafe { crate::CacheKey::new(key) })
+        // SAFETY: the key lives for the notification; the view borrows the
+        // provider.
+        unsafe { Ref::from_raw(self.iface().GetCacheKey()) }.map(crate::CacheKey::new)
     }
 
     /// The record the operation is about, if there is one yet.
     #[doc(alias = "GetCacheRecord")]
     pub fn record(&self) -> Option<crate::CacheRecord<'_>> {
-        // SAFETY: live provider; the record lives for the notification.
-        let record = unsafe { vcall!(self.as_raw(), GetCacheRecord()) };
-        // SAFETY: as above; the view borrows the provider.
-        NonNull::new(record).map(|record| unsafe { crate::CacheRecord::new(record) })
+        // SAFETY: the record lives for the notification; the view borrows
+        // the provider.
+        unsafe { Ref::from_raw(self.iface().GetCacheRecord()) }.map(crate::CacheRecord::new)
     }
 
     /// The trace context of the operation.
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<crate::TraceContext<'_>> {
-        // SAFETY: live provider; the trace context lives for the notification.
-        let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
-        // SAFETY: as above; the view borrows the provider.
-        NonNull::new(trace).map(|trace| unsafe { crate::TraceContext::new(trace) })
+        // SAFETY: the trace context lives for the notification; the view
+        // borrows the provider.
+        unsafe { Ref::from_raw(self.iface().GetTraceContext()) }.map(crate::TraceContext::new)
     }
 }
 
@@ -107,8 +127,7 @@ impl ConfigurationChange {
     /// [`Error::Encoding`].
     #[doc(alias = "GetChangePath")]
     pub fn path(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetChangePath()) };
+        let path = self.iface().GetChangePath();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(path, "change path") }?.unwrap_or_default())
     }
@@ -126,8 +145,7 @@ impl FileChange {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFileName")]
     pub fn file_name(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetFileName()) };
+        let name = self.iface().GetFileName();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(name, "file name") }?.unwrap_or_default())
     }
@@ -165,14 +183,8 @@ impl ResolveModules {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
-        // SAFETY: live provider, derived from IHttpApplicationProvider (base
-        // vtable first); no arguments.
-        let app = unsafe {
-            vcall!(
-                self.as_raw().cast::<IHttpApplicationProvider>(),
-                GetApplication()
-            )
-        };
+        // Derived from IHttpApplicationProvider (`Deref`).
+        let app = self.iface().GetApplication();
         application(
             app,
             self.env,
@@ -187,10 +199,10 @@ fn application<'a>(
     env: ModuleEnv,
     operation: &'static str,
 ) -> Result<crate::HttpApplication<'a>> {
-    let app = NonNull::new(app).ok_or(Error::NullPointer { operation })?;
     // SAFETY: the application outlives the notification (and `'a` is tied
     // to the provider's borrow by the callers).
-    Ok(unsafe { crate::HttpApplication::new(app, env.module_id) })
+    let app = unsafe { Ref::from_raw(app) }.ok_or(Error::NullPointer { operation })?;
+    Ok(crate::HttpApplication::new(app, env.module_id))
 }
 
 provider! {
@@ -215,8 +227,7 @@ impl RscaQuery {
             max: u32::MAX as usize,
         })?;
         let mut buffer: *mut u8 = core::ptr::null_mut();
-        // SAFETY: live provider; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), GetOutputBuffer(len, &mut buffer)) };
+        let hr = self.iface().GetOutputBuffer(len, &mut buffer);
         Error::check("IGlobalRSCAQueryProvider::GetOutputBuffer", hr)?;
         if !output.is_empty() {
             if buffer.is_null() {
@@ -228,8 +239,7 @@ impl RscaQuery {
             // for the notification and distinct from `output`.
             unsafe { core::ptr::copy_nonoverlapping(output.as_ptr(), buffer, output.len()) };
         }
-        // SAFETY: live provider.
-        unsafe { vcall!(self.as_raw(), SetResult(len, result)) };
+        self.iface().SetResult(len, result);
         Ok(())
     }
 
@@ -239,8 +249,7 @@ impl RscaQuery {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFunctionName")]
     pub fn function_name(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetFunctionName()) };
+        let name = self.iface().GetFunctionName();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(name, "function name") }?.unwrap_or_default())
     }
@@ -251,8 +260,7 @@ impl RscaQuery {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFunctionParameters")]
     pub fn parameters(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let params = unsafe { vcall!(self.as_raw(), GetFunctionParameters()) };
+        let params = self.iface().GetFunctionParameters();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(params, "function parameters") }?.unwrap_or_default())
     }
@@ -287,8 +295,8 @@ impl TraceEvent {
     /// [`TraceContext::set_configuration`](crate::TraceContext::set_configuration)).
     #[doc(alias = "CheckSubscription")]
     pub fn is_subscribed(&self) -> bool {
-        // SAFETY: live provider; the module id is an opaque key.
-        unsafe { vcall!(self.as_raw(), CheckSubscription(self.env.module_id)) }.as_bool()
+        // SAFETY: the module id IIS gave this module.
+        unsafe { self.iface().CheckSubscription(self.env.module_id) }.as_bool()
     }
 
     /// A copy of the event.
@@ -298,8 +306,7 @@ impl TraceEvent {
     #[doc(alias = "GetTraceEvent")]
     pub fn event(&self) -> Result<crate::TraceEventData> {
         let mut event: *mut HTTP_TRACE_EVENT = core::ptr::null_mut();
-        // SAFETY: live provider; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), GetTraceEvent(&mut event)) };
+        let hr = self.iface().GetTraceEvent(&mut event);
         Error::check("IGlobalTraceEventProvider::GetTraceEvent", hr)?;
         let event = NonNull::new(event).ok_or(Error::NullPointer {
             operation: "IGlobalTraceEventProvider::GetTraceEvent",
@@ -319,8 +326,7 @@ impl TraceEvent {
         f: impl FnOnce(&mut HttpContext) -> R,
     ) -> Result<Option<R>> {
         let mut cx: *mut IHttpContext = core::ptr::null_mut();
-        // SAFETY: live provider; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), GetCurrentHttpRequestContext(&mut cx)) };
+        let hr = self.iface().GetCurrentHttpRequestContext(&mut cx);
         if hr.is_err() || cx.is_null() {
             return Ok(None);
         }
@@ -362,8 +368,7 @@ impl ThreadCleanup {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
-        // SAFETY: live provider; no arguments.
-        let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
+        let app = self.iface().GetApplication();
         application(
             app,
             self.env,
@@ -435,8 +440,7 @@ impl PreBeginRequest {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetHttpContext")]
     pub fn with_context<R>(&mut self, f: impl FnOnce(&mut HttpContext) -> R) -> Result<R> {
-        // SAFETY: live provider; no arguments.
-        let cx = unsafe { vcall!(self.as_raw(), GetHttpContext()) };
+        let cx = self.iface().GetHttpContext();
         // SAFETY: the context is live for the notification; the view is
         // dropped before this method returns.
         let mut cx = unsafe { HttpContext::from_raw(cx, self.env.server, self.env.module_id) }?;
@@ -446,13 +450,8 @@ impl PreBeginRequest {
     /// Reports an error for this notification.
     #[doc(alias = "SetErrorStatus")]
     pub fn set_error_status(&mut self, error: windows_core::HRESULT) {
-        // SAFETY: live provider, derived from IHttpEventProvider.
-        unsafe {
-            vcall!(
-                self.as_raw().cast::<IHttpEventProvider>(),
-                SetErrorStatus(error)
-            )
-        }
+        // Derived from IHttpEventProvider (`Deref`).
+        self.iface().SetErrorStatus(error)
     }
 }
 
@@ -487,8 +486,7 @@ impl ApplicationEvent {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Result<crate::HttpApplication<'_>> {
-        // SAFETY: live provider; no arguments.
-        let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
+        let app = self.iface().GetApplication();
         application(app, self.env, "IHttpApplicationProvider::GetApplication")
     }
 }

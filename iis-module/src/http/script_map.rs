@@ -4,14 +4,14 @@
 use crate::ffi::{self, vcall};
 use crate::{HttpContext, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use iis_sys::IScriptMapInfo;
+use iis_sys::Ref;
 use windows_core::PCWSTR;
 
 /// The handler mapping of a request (`IHttpContext::GetScriptMap`).
 #[derive(Debug)]
 pub struct ScriptMap<'a> {
-    raw: NonNull<IScriptMapInfo>,
+    raw: Ref<'a, IScriptMapInfo>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
@@ -20,9 +20,8 @@ impl HttpContext {
     /// `MapRequestHandler`), if any.
     #[doc(alias = "GetScriptMap")]
     pub fn script_map(&self) -> Option<ScriptMap<'_>> {
-        // SAFETY: live context; the mapping lives as long as the request.
-        let raw = unsafe { vcall!(self.as_raw(), GetScriptMap()) };
-        NonNull::new(raw).map(|raw| ScriptMap {
+        // SAFETY: the script map lives as long as the request, and so `&self`.
+        unsafe { Ref::from_raw(self.iface().GetScriptMap()) }.map(|raw| ScriptMap {
             raw,
             _owner: PhantomData,
         })
@@ -36,7 +35,7 @@ unsafe fn text(p: PCWSTR, what: &'static str) -> Result<Option<String>> {
     unsafe { ffi::wide_to_string(p, what) }
 }
 
-impl ScriptMap<'_> {
+impl<'a> ScriptMap<'a> {
     /// The raw `IScriptMapInfo`.
     pub fn as_raw(&self) -> *mut IScriptMapInfo {
         self.raw.as_ptr()
@@ -139,37 +138,32 @@ impl ScriptMap<'_> {
     /// Whether the mapping accepts path info after the script name.
     #[doc(alias = "GetAllowPathInfoForScriptMappings")]
     pub fn allows_path_info(&self) -> bool {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetAllowPathInfoForScriptMappings()) }.as_bool()
+        self.raw.GetAllowPathInfoForScriptMappings().as_bool()
     }
 
     /// The access the mapping requires (0 None, 1 Read, 2 Write, 3 Script,
     /// 4 Execute).
     #[doc(alias = "GetRequiredAccess")]
     pub fn required_access(&self) -> u32 {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetRequiredAccess()) }
+        self.raw.GetRequiredAccess()
     }
 
     /// The resource the mapping requires (0 File, 1 Directory, 2 Either, 3
     /// Unspecified).
     #[doc(alias = "GetResourceType")]
     pub fn resource_type(&self) -> u32 {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetResourceType()) }
+        self.raw.GetResourceType()
     }
 
     /// Whether it is a wildcard (`*`) mapping.
     #[doc(alias = "GetIsStarScriptMap")]
     pub fn is_star_script_map(&self) -> bool {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetIsStarScriptMap()) }.as_bool()
+        self.raw.GetIsStarScriptMap().as_bool()
     }
 
     /// How many bytes of the response IIS buffers for the handler.
     #[doc(alias = "GetResponseBufferLimit")]
     pub fn response_buffer_limit(&self) -> u32 {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetResponseBufferLimit()) }
+        self.raw.GetResponseBufferLimit()
     }
 }

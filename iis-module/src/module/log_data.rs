@@ -136,16 +136,18 @@ fn check(bytes: usize, forbidden: bool, what: &'static str) -> Result<u16> {
 fn narrow_field(cx: &HttpContext, value: &[u8], what: &'static str) -> Result<(PCHAR, u16)> {
     let forbidden = value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0));
     let len = check(value.len(), forbidden, what)?;
-    let copy = cx.pool().c_str(value, what)?;
-    Ok((copy.0.cast_mut().cast(), len))
+    let pool = cx.pool();
+    let copy = pool.c_str(value, what)?;
+    Ok((copy.as_ptr().cast_mut().cast(), len))
 }
 
 /// A UTF-16 field in request memory: pointer and byte length.
 fn wide_field(cx: &HttpContext, value: &str, what: &'static str) -> Result<(PWCHAR, u16)> {
     let forbidden = value.contains(['\r', '\n', '\0']);
     check(value.encode_utf16().count() * 2, forbidden, what)?;
-    let (copy, units) = cx.pool().wide(value, what)?;
-    Ok((copy.0.cast_mut(), (units * 2) as u16))
+    let pool = cx.pool();
+    let (copy, units) = pool.wide(value, what)?;
+    Ok((copy.as_ptr().cast_mut(), (units * 2) as u16))
 }
 
 impl SendResponse {
