@@ -30,6 +30,19 @@ pub(crate) fn pcwstr(s: &WStr) -> PCWSTR {
     PCWSTR(s.as_ptr())
 }
 
+/// Copies a string IIS lent (a generated method's `Option<&WStr>`), or
+/// `None` for none.
+pub(crate) fn wstr_to_string(s: Option<&WStr>, what: &'static str) -> Result<Option<String>> {
+    s.map(|s| {
+        String::from_utf16(s.as_units()).map_err(|_| Error::Encoding {
+            what,
+            encoding: "UTF-16",
+            from_client: false,
+        })
+    })
+    .transpose()
+}
+
 /// Copies a NUL-terminated UTF-16 string IIS returned, or `None` for null.
 ///
 /// # Safety

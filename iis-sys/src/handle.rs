@@ -118,6 +118,28 @@ impl WStr {
         }
     }
 
+    /// Borrows the NUL-terminated string at `ptr` (a `PCWSTR` constant
+    /// such as [`PRIORITY_ALIAS_FIRST`](crate::PRIORITY_ALIAS_FIRST)).
+    ///
+    /// # Safety
+    /// `ptr` is non-null and points to UTF-16 units up to a NUL, readable
+    /// and unchanged for `'a`.
+    pub unsafe fn from_ptr<'a>(ptr: *const u16) -> &'a WStr {
+        let mut len = 0;
+        // SAFETY: readable up to and including the NUL (the contract).
+        while unsafe { *ptr.add(len) } != 0 {
+            len += 1;
+        }
+        // SAFETY: the `len + 1` units up to the NUL, readable for `'a`;
+        // `WStr` is a `repr(transparent)` `[u16]`.
+        unsafe { &*(core::slice::from_raw_parts(ptr, len + 1) as *const [u16] as *const WStr) }
+    }
+
+    /// The units before the terminating NUL.
+    pub fn as_units(&self) -> &[u16] {
+        &self.0[..self.0.len() - 1]
+    }
+
     /// The units, the terminating NUL included.
     pub fn as_units_with_nul(&self) -> &[u16] {
         &self.0
@@ -132,7 +154,7 @@ impl WStr {
 
 impl fmt::Debug for WStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text: &[u16] = &self.0[..self.0.len() - 1];
+        let text = self.as_units();
         f.write_str("\"")?;
         for c in char::decode_utf16(text.iter().copied()) {
             write!(

@@ -132,35 +132,59 @@ impl<'a> Ref<'a, IHttpPerfCounterInfo> {
 /// The slots [`IHttpApplication`] introduces.
 impl<'a> Ref<'a, IHttpApplication> {
     /// Slot 0: `PCWSTR GetApplicationPhysicalPath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetApplicationPhysicalPath(self) -> PCWSTR {
+    pub fn GetApplicationPhysicalPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetApplicationPhysicalPath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetApplicationPhysicalPath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 1: `PCWSTR GetApplicationId(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetApplicationId(self) -> PCWSTR {
+    pub fn GetApplicationId(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetApplicationId)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetApplicationId)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `PCWSTR GetAppConfigPath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetAppConfigPath(self) -> PCWSTR {
+    pub fn GetAppConfigPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetAppConfigPath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetAppConfigPath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 3: `IHttpModuleContextContainer * GetModuleContextContainer(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
+    pub fn GetModuleContextContainer(self) -> Option<Ref<'a, IHttpModuleContextContainer>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 }
 
@@ -227,19 +251,31 @@ impl<'a> Ref<'a, IHttpUrlInfo> {
 /// The slots [`IScriptMapInfo`] introduces.
 impl<'a> Ref<'a, IScriptMapInfo> {
     /// Slot 0: `PCWSTR GetPath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetPath(self) -> PCWSTR {
+    pub fn GetPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetPath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetPath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 1: `PCSTR GetAllowedVerbs(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetAllowedVerbs(self) -> PCSTR {
+    pub fn GetAllowedVerbs(self) -> Option<&'a CStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetAllowedVerbs)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetAllowedVerbs)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })
     }
 
     /// Slot 2: `PCWSTR GetModules(DWORD *) const`.
@@ -307,38 +343,62 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     }
 
     /// Slot 10: `PCWSTR GetName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetName(self) -> PCWSTR {
+    pub fn GetName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 }
 
 /// The slots [`IMetadataInfo`] introduces.
 impl<'a> Ref<'a, IMetadataInfo> {
     /// Slot 0: `PCWSTR GetMetaPath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetMetaPath(self) -> PCWSTR {
+    pub fn GetMetaPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetMetaPath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetMetaPath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 1: `PCWSTR GetVrPath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetVrPath(self) -> PCWSTR {
+    pub fn GetVrPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetVrPath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetVrPath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `IHttpTokenEntry * GetVrToken(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetVrToken(self) -> *mut IHttpTokenEntry {
+    pub fn GetVrToken(self) -> Option<Ref<'a, IHttpTokenEntry>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetVrToken)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetVrToken)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 3: `IHttpModuleContextContainer * GetModuleContextContainer(VOID)`.
@@ -921,11 +981,17 @@ impl<'a> Ref<'a, IHttpResponse> {
     }
 
     /// Slot 2: `IHttpCachePolicy * GetCachePolicy(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetCachePolicy(self) -> *mut IHttpCachePolicy {
+    pub fn GetCachePolicy(self) -> Option<Ref<'a, IHttpCachePolicy>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetCachePolicy)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetCachePolicy)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 3: `HRESULT SetStatus(USHORT, PCSTR, USHORT, HRESULT, IAppHostConfigException *, BOOL)`.
@@ -1394,35 +1460,59 @@ impl<'a> Ref<'a, IHttpResponse4> {
 /// The slots [`IHttpUser`] introduces.
 impl<'a> Ref<'a, IHttpUser> {
     /// Slot 0: `PCWSTR GetRemoteUserName(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetRemoteUserName(self) -> PCWSTR {
+    pub fn GetRemoteUserName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetRemoteUserName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetRemoteUserName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 1: `PCWSTR GetUserName(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetUserName(self) -> PCWSTR {
+    pub fn GetUserName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetUserName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetUserName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `PCWSTR GetAuthenticationType(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetAuthenticationType(self) -> PCWSTR {
+    pub fn GetAuthenticationType(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetAuthenticationType)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetAuthenticationType)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 3: `PCWSTR GetPassword(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetPassword(self) -> PCWSTR {
+    pub fn GetPassword(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetPassword)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetPassword)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 4: `HANDLE GetImpersonationToken(VOID)`.
@@ -1579,54 +1669,92 @@ impl<'a> Ref<'a, IHttpConnection> {
     }
 
     /// Slot 2: `IHttpConnectionModuleContextContainer * GetModuleContextContainer(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetModuleContextContainer(self) -> *mut IHttpConnectionModuleContextContainer {
+    pub fn GetModuleContextContainer(
+        self,
+    ) -> Option<Ref<'a, IHttpConnectionModuleContextContainer>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 }
 
 /// The slots [`IHttpContext`] introduces.
 impl<'a> Ref<'a, IHttpContext> {
     /// Slot 0: `IHttpSite * GetSite(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetSite(self) -> *mut IHttpSite {
+    pub fn GetSite(self) -> Option<Ref<'a, IHttpSite>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetSite)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetSite)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 1: `IHttpApplication * GetApplication(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetApplication(self) -> *mut IHttpApplication {
+    pub fn GetApplication(self) -> Option<Ref<'a, IHttpApplication>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetApplication)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 2: `IHttpConnection * GetConnection(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetConnection(self) -> *mut IHttpConnection {
+    pub fn GetConnection(self) -> Option<Ref<'a, IHttpConnection>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetConnection)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetConnection)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 3: `IHttpRequest * GetRequest(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetRequest(self) -> *mut IHttpRequest {
+    pub fn GetRequest(self) -> Option<Ref<'a, IHttpRequest>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetRequest)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetRequest)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 4: `IHttpResponse * GetResponse(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetResponse(self) -> *mut IHttpResponse {
+    pub fn GetResponse(self) -> Option<Ref<'a, IHttpResponse>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetResponse)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetResponse)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 5: `BOOL GetResponseHeadersSent(VOID) const`.
@@ -1646,11 +1774,17 @@ impl<'a> Ref<'a, IHttpContext> {
     }
 
     /// Slot 7: `IHttpModuleContextContainer * GetModuleContextContainer(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
+    pub fn GetModuleContextContainer(self) -> Option<Ref<'a, IHttpModuleContextContainer>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 8: `VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS)`.
@@ -1926,11 +2060,17 @@ impl<'a> Ref<'a, IHttpContext> {
     }
 
     /// Slot 34: `IHttpTraceContext * GetTraceContext(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetTraceContext(self) -> *mut IHttpTraceContext {
+    pub fn GetTraceContext(self) -> Option<Ref<'a, IHttpTraceContext>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 35: `HRESULT GetServerVarChanges(DWORD, DWORD *, DWORD *, PCSTR **, PCWSTR **, DWORD *, DWORD **)`.
@@ -2198,11 +2338,17 @@ impl<'a> Ref<'a, IHttpCacheKey> {
     }
 
     /// Slot 1: `PCWSTR GetCacheName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetCacheName(self) -> PCWSTR {
+    pub fn GetCacheName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetCacheName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetCacheName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `bool GetIsEqual(IHttpCacheKey *) const`.
@@ -2245,11 +2391,17 @@ impl<'a> Ref<'a, IHttpCacheKey> {
 /// The slots [`IHttpCacheSpecificData`] introduces.
 impl<'a> Ref<'a, IHttpCacheSpecificData> {
     /// Slot 0: `IHttpCacheKey * GetCacheKey(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetCacheKey(self) -> *mut IHttpCacheKey {
+    pub fn GetCacheKey(self) -> Option<Ref<'a, IHttpCacheKey>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 1: `VOID ReferenceCacheData(VOID)`.
@@ -2316,27 +2468,45 @@ impl<'a> Ref<'a, IHttpSite> {
     }
 
     /// Slot 1: `PCWSTR GetSiteName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetSiteName(self) -> PCWSTR {
+    pub fn GetSiteName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetSiteName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetSiteName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `IHttpModuleContextContainer * GetModuleContextContainer(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
+    pub fn GetModuleContextContainer(self) -> Option<Ref<'a, IHttpModuleContextContainer>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 3: `IHttpPerfCounterInfo * GetPerfCounterInfo(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetPerfCounterInfo(self) -> *mut IHttpPerfCounterInfo {
+    pub fn GetPerfCounterInfo(self) -> Option<Ref<'a, IHttpPerfCounterInfo>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 }
 
@@ -2412,11 +2582,17 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     }
 
     /// Slot 11: `PCWSTR GetFilePath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetFilePath(self) -> PCWSTR {
+    pub fn GetFilePath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetFilePath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetFilePath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 12: `PCSTR GetETag(USHORT *) const`.
@@ -2436,11 +2612,17 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     }
 
     /// Slot 14: `PCSTR GetLastModifiedString(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetLastModifiedString(self) -> PCSTR {
+    pub fn GetLastModifiedString(self) -> Option<&'a CStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetLastModifiedString)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetLastModifiedString)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })
     }
 
     /// Slot 15: `BOOL GetHttpCacheAllowed(DWORD *) const`.
@@ -2472,11 +2654,17 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     }
 
     /// Slot 18: `PCWSTR GetVrPath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetVrPath(self) -> PCWSTR {
+    pub fn GetVrPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetVrPath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetVrPath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 19: `IHttpModuleContextContainer * GetModuleContextContainer(VOID)`.
@@ -2548,11 +2736,17 @@ impl<'a> Ref<'a, IHttpServer> {
     }
 
     /// Slot 1: `PCWSTR GetAppPoolName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetAppPoolName(self) -> PCWSTR {
+    pub fn GetAppPoolName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetAppPoolName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetAppPoolName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `HRESULT AssociateWithThreadPool(HANDLE, LPOVERLAPPED_COMPLETION_ROUTINE)`.
@@ -2681,11 +2875,17 @@ impl<'a> Ref<'a, IHttpServer> {
     }
 
     /// Slot 12: `IHttpPerfCounterInfo * GetPerfCounterInfo(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetPerfCounterInfo(self) -> *mut IHttpPerfCounterInfo {
+    pub fn GetPerfCounterInfo(self) -> Option<Ref<'a, IHttpPerfCounterInfo>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 13: `VOID RecycleApplication(PCWSTR)`.
@@ -2799,11 +2999,17 @@ impl<'a> Ref<'a, IHttpServer> {
     }
 
     /// Slot 23: `IHttpTraceContext * GetTraceContext(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetTraceContext(self) -> *mut IHttpTraceContext {
+    pub fn GetTraceContext(self) -> Option<Ref<'a, IHttpTraceContext>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 24: `HRESULT RegisterFileChangeMonitor(PCWSTR, HANDLE, IHttpFileMonitor **)`.
@@ -3048,11 +3254,17 @@ impl<'a> Deref for Ref<'a, ICustomNotificationProvider> {
 /// The slots [`ICustomNotificationProvider`] introduces.
 impl<'a> Ref<'a, ICustomNotificationProvider> {
     /// Slot 1: `PCWSTR QueryNotificationType(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn QueryNotificationType(self) -> PCWSTR {
+    pub fn QueryNotificationType(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).QueryNotificationType)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).QueryNotificationType)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 }
 
@@ -3331,11 +3543,17 @@ impl<'a> Deref for Ref<'a, IHttpApplicationProvider> {
 /// The slots [`IHttpApplicationProvider`] introduces.
 impl<'a> Ref<'a, IHttpApplicationProvider> {
     /// Slot 1: `IHttpApplication * GetApplication(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetApplication(self) -> *mut IHttpApplication {
+    pub fn GetApplication(self) -> Option<Ref<'a, IHttpApplication>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetApplication)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 }
 
@@ -3415,19 +3633,31 @@ impl<'a> Deref for Ref<'a, IGlobalRSCAQueryProvider> {
 /// The slots [`IGlobalRSCAQueryProvider`] introduces.
 impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
     /// Slot 1: `PCWSTR GetFunctionName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetFunctionName(self) -> PCWSTR {
+    pub fn GetFunctionName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetFunctionName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetFunctionName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `PCWSTR GetFunctionParameters(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetFunctionParameters(self) -> PCWSTR {
+    pub fn GetFunctionParameters(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetFunctionParameters)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetFunctionParameters)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 3: `HRESULT GetOutputBuffer(DWORD, BYTE **)`.
@@ -3505,11 +3735,17 @@ impl<'a> Ref<'a, ICacheProvider> {
     }
 
     /// Slot 2: `IHttpCacheKey * GetCacheKey(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetCacheKey(self) -> *mut IHttpCacheKey {
+    pub fn GetCacheKey(self) -> Option<Ref<'a, IHttpCacheKey>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 3: `IHttpCacheSpecificData * GetCacheRecord(VOID) const`.
@@ -3533,11 +3769,17 @@ impl<'a> Ref<'a, ICacheProvider> {
     }
 
     /// Slot 5: `IHttpTraceContext * GetTraceContext(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetTraceContext(self) -> *mut IHttpTraceContext {
+    pub fn GetTraceContext(self) -> Option<Ref<'a, IHttpTraceContext>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 }
 
@@ -3558,11 +3800,17 @@ impl<'a> Deref for Ref<'a, IGlobalConfigurationChangeProvider> {
 /// The slots [`IGlobalConfigurationChangeProvider`] introduces.
 impl<'a> Ref<'a, IGlobalConfigurationChangeProvider> {
     /// Slot 1: `PCWSTR GetChangePath(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetChangePath(self) -> PCWSTR {
+    pub fn GetChangePath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetChangePath)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetChangePath)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 }
 
@@ -3583,11 +3831,17 @@ impl<'a> Deref for Ref<'a, IGlobalFileChangeProvider> {
 /// The slots [`IGlobalFileChangeProvider`] introduces.
 impl<'a> Ref<'a, IGlobalFileChangeProvider> {
     /// Slot 1: `PCWSTR GetFileName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetFileName(self) -> PCWSTR {
+    pub fn GetFileName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetFileName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetFileName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `IHttpFileMonitor * GetFileMonitor(VOID)`.
@@ -3661,11 +3915,17 @@ impl<'a> Deref for Ref<'a, IGlobalThreadCleanupProvider> {
 /// The slots [`IGlobalThreadCleanupProvider`] introduces.
 impl<'a> Ref<'a, IGlobalThreadCleanupProvider> {
     /// Slot 1: `IHttpApplication * GetApplication(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetApplication(self) -> *mut IHttpApplication {
+    pub fn GetApplication(self) -> Option<Ref<'a, IHttpApplication>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetApplication)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 }
 
@@ -4563,11 +4823,17 @@ impl<'a> Ref<'a, IHttpModuleFactory> {
 /// The slots [`IHttpModuleRegistrationInfo`] introduces.
 impl<'a> Ref<'a, IHttpModuleRegistrationInfo> {
     /// Slot 0: `PCWSTR GetName(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetName(self) -> PCWSTR {
+    pub fn GetName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetName)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetName)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 1: `HTTP_MODULE_ID GetId(VOID) const`.

@@ -102,6 +102,62 @@ const NOT_LENGTHS: &[&str] = &[
     "PushPromise",
 ];
 
+/// Getters whose result IIS owns and keeps, unchanged, at least as long as
+/// the object they are called on (httpserv.h's documentation of each; the
+/// SDK relied on the same facts call by call before): their method returns
+/// `Option<Ref<'a, _>>`, `Option<&'a WStr>` or `Option<&'a CStr>` borrowed
+/// for the handle's `'a` instead of a raw pointer. Getters of what a later
+/// call may replace (the user, file info, script map, URL, headers, server
+/// variables, …) are not here: their pointers stay raw.
+const OWNED_RETURNS: &[(&str, &str)] = &[
+    // Objects of the request that live as long as its context.
+    ("IHttpContext", "GetRequest"),
+    ("IHttpContext", "GetResponse"),
+    ("IHttpContext", "GetSite"),
+    ("IHttpContext", "GetApplication"),
+    ("IHttpContext", "GetConnection"),
+    ("IHttpContext", "GetModuleContextContainer"),
+    ("IHttpContext", "GetTraceContext"),
+    ("IHttpResponse", "GetCachePolicy"),
+    ("IHttpConnection", "GetModuleContextContainer"),
+    ("IHttpSite", "GetModuleContextContainer"),
+    ("IHttpSite", "GetPerfCounterInfo"),
+    ("IHttpApplication", "GetModuleContextContainer"),
+    ("IHttpServer", "GetPerfCounterInfo"),
+    ("IHttpServer", "GetTraceContext"),
+    ("IHttpCacheSpecificData", "GetCacheKey"),
+    ("IMetadataInfo", "GetVrToken"),
+    ("ICacheProvider", "GetCacheKey"),
+    ("ICacheProvider", "GetTraceContext"),
+    ("IHttpApplicationProvider", "GetApplication"),
+    ("IGlobalThreadCleanupProvider", "GetApplication"),
+    // Strings of immutable objects (and of the notification's provider).
+    ("IHttpUser", "GetUserName"),
+    ("IHttpUser", "GetRemoteUserName"),
+    ("IHttpUser", "GetAuthenticationType"),
+    ("IHttpUser", "GetPassword"),
+    ("IHttpSite", "GetSiteName"),
+    ("IHttpApplication", "GetApplicationId"),
+    ("IHttpApplication", "GetApplicationPhysicalPath"),
+    ("IHttpApplication", "GetAppConfigPath"),
+    ("IHttpServer", "GetAppPoolName"),
+    ("IHttpModuleRegistrationInfo", "GetName"),
+    ("IMetadataInfo", "GetMetaPath"),
+    ("IMetadataInfo", "GetVrPath"),
+    ("IHttpFileInfo", "GetFilePath"),
+    ("IHttpFileInfo", "GetVrPath"),
+    ("IHttpFileInfo", "GetLastModifiedString"),
+    ("IHttpCacheKey", "GetCacheName"),
+    ("IScriptMapInfo", "GetName"),
+    ("IScriptMapInfo", "GetPath"),
+    ("IScriptMapInfo", "GetAllowedVerbs"),
+    ("IGlobalConfigurationChangeProvider", "GetChangePath"),
+    ("IGlobalFileChangeProvider", "GetFileName"),
+    ("IGlobalRSCAQueryProvider", "GetFunctionName"),
+    ("IGlobalRSCAQueryProvider", "GetFunctionParameters"),
+    ("ICustomNotificationProvider", "QueryNotificationType"),
+];
+
 /// How one parameter crosses.
 enum Param {
     /// Passed as is.
@@ -280,13 +336,51 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
              once it may be gone"
         ));
     }
-    let ret = return_type(slot)?;
+    let mut ret = return_type(slot)?;
+    let owned = OWNED_RETURNS
+        .iter()
+        .any(|(c, m)| *c == slot.introduced_by && *m == name);
+    // How the raw result `ret` becomes the borrowed one, if it is owned.
+    let mut convert = None;
+    if owned {
+        if !reasons.is_empty() {
+            return Err(format!(
+                "{}::{name}: an owned result from an unsafe method",
+                slot.introduced_by
+            ));
+        }
+        let (typed, body) = match ret.trim_start_matches(" -> ") {
+            "PCWSTR" => (
+                "Option<&'a WStr>".to_string(),
+                "(!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })",
+            ),
+            "PCSTR" => (
+                "Option<&'a CStr>".to_string(),
+                "(!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })",
+            ),
+            t => match t.strip_prefix("*mut ") {
+                Some(i) if is_interface(i) => (
+                    format!("Option<Ref<'a, {i}>>"),
+                    "unsafe { Ref::from_raw(ret) }",
+                ),
+                _ => return Err(format!("{name}: cannot borrow a `{t}` result")),
+            },
+        };
+        ret = format!(" -> {typed}");
+        convert = Some(body);
+    }
     let _ = writeln!(
         out,
         "    /// Slot {}: `{}`.",
         slot.index,
         cpp_signature(slot)
     );
+    if owned {
+        out.push_str(
+            "    ///\n    /// IIS owns the result and keeps it, unchanged, as long as this\n    \
+             /// object: it is borrowed for the handle's lifetime.\n",
+        );
+    }
     let unsafety = if reasons.is_empty() {
         ""
     } else {
@@ -311,12 +405,22 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
         "`this` is a live object of this interface (the contract of `Ref`); the \
          arguments are as the caller guarantees (`# Safety`)"
     };
+    let call = format!("unsafe {{ ((*(*this).lpVtbl).{name})({call_args}) }}");
+    let body = match convert {
+        None => call,
+        Some(convert) => format!(
+            "let ret = {call};\n        \
+             // SAFETY: IIS returns null or what it owns for at least as long as\n        \
+             // `this`, which lives for `'a` (the contract of `Ref`).\n        \
+             {convert}"
+        ),
+    };
     let _ = writeln!(
         out,
         "    #[inline(always)]\n    pub {unsafety}fn {name}({args}){ret} {{\n        \
          let this = self.as_ptr();\n        \
          // SAFETY: {safety}.\n        \
-         unsafe {{ ((*(*this).lpVtbl).{name})({call_args}) }}\n    }}\n"
+         {body}\n    }}\n"
     );
     Ok(())
 }

@@ -93,9 +93,7 @@ impl CacheOperation {
     /// The key the operation is about.
     #[doc(alias = "GetCacheKey")]
     pub fn key(&self) -> Option<crate::CacheKey<'_>> {
-        // SAFETY: the key lives for the notification; the view borrows the
-        // provider.
-        unsafe { Ref::from_raw(self.iface().GetCacheKey()) }.map(crate::CacheKey::new)
+        self.iface().GetCacheKey().map(crate::CacheKey::new)
     }
 
     /// The record the operation is about, if there is one yet.
@@ -109,9 +107,7 @@ impl CacheOperation {
     /// The trace context of the operation.
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<crate::TraceContext<'_>> {
-        // SAFETY: the trace context lives for the notification; the view
-        // borrows the provider.
-        unsafe { Ref::from_raw(self.iface().GetTraceContext()) }.map(crate::TraceContext::new)
+        self.iface().GetTraceContext().map(crate::TraceContext::new)
     }
 }
 
@@ -128,8 +124,7 @@ impl ConfigurationChange {
     #[doc(alias = "GetChangePath")]
     pub fn path(&self) -> Result<String> {
         let path = self.iface().GetChangePath();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(path, "change path") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(path, "change path")?.unwrap_or_default())
     }
 }
 
@@ -146,8 +141,7 @@ impl FileChange {
     #[doc(alias = "GetFileName")]
     pub fn file_name(&self) -> Result<String> {
         let name = self.iface().GetFileName();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "file name") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(name, "file name")?.unwrap_or_default())
     }
 }
 
@@ -195,13 +189,11 @@ impl ResolveModules {
 
 /// The view of an application a provider returned.
 fn application<'a>(
-    app: *mut IHttpApplication,
+    app: Option<Ref<'a, IHttpApplication>>,
     env: ModuleEnv,
     operation: &'static str,
 ) -> Result<crate::HttpApplication<'a>> {
-    // SAFETY: the application outlives the notification (and `'a` is tied
-    // to the provider's borrow by the callers).
-    let app = unsafe { Ref::from_raw(app) }.ok_or(Error::NullPointer { operation })?;
+    let app = app.ok_or(Error::NullPointer { operation })?;
     Ok(crate::HttpApplication::new(app, env.module_id))
 }
 
@@ -250,8 +242,7 @@ impl RscaQuery {
     #[doc(alias = "GetFunctionName")]
     pub fn function_name(&self) -> Result<String> {
         let name = self.iface().GetFunctionName();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "function name") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(name, "function name")?.unwrap_or_default())
     }
 
     /// The query's parameters.
@@ -261,8 +252,7 @@ impl RscaQuery {
     #[doc(alias = "GetFunctionParameters")]
     pub fn parameters(&self) -> Result<String> {
         let params = self.iface().GetFunctionParameters();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(params, "function parameters") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(params, "function parameters")?.unwrap_or_default())
     }
 }
 

@@ -114,8 +114,7 @@ impl<'a> CacheKey<'a> {
     #[doc(alias = "GetCacheName")]
     pub fn cache_name(&self) -> Result<String> {
         let name = self.raw.GetCacheName();
-        // SAFETY: NUL-terminated or null, valid while the key lives.
-        Ok(unsafe { ffi::wide_to_string(name, "cache name") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(name, "cache name")?.unwrap_or_default())
     }
 
     /// Whether `other` is the same key.
@@ -168,8 +167,7 @@ impl<'a> CacheRecord<'a> {
     /// The record's key.
     #[doc(alias = "GetCacheKey")]
     pub fn key(&self) -> Option<CacheKey<'a>> {
-        // SAFETY: the key lives as long as the record.
-        unsafe { Ref::from_raw(self.raw.GetCacheKey()) }.map(CacheKey::new)
+        self.raw.GetCacheKey().map(CacheKey::new)
     }
 
     /// Whether the record was flushed from its cache.

@@ -77,9 +77,7 @@ impl HttpResponse {
     /// The response's output-cache policy.
     #[doc(alias = "GetCachePolicy")]
     pub fn cache_policy(&mut self) -> Option<CachePolicy<'_>> {
-        // SAFETY: the policy lives as long as the response, and so
-        // `&mut self`.
-        unsafe { Ref::from_raw(self.iface().GetCachePolicy()) }.map(|raw| CachePolicy {
+        self.iface().GetCachePolicy().map(|raw| CachePolicy {
             raw,
             _response: PhantomData,
         })

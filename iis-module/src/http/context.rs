@@ -173,8 +173,8 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_request(&mut self) -> Result<&mut HttpRequest> {
         if self.request.is_none() {
-            let raw = self.iface().GetRequest();
-            let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+            let raw = self.iface().GetRequest().map(Ref::as_non_null);
+            let raw = raw.ok_or(Error::NullPointer {
                 operation: "IHttpContext::GetRequest",
             })?;
             // SAFETY: IIS's request lives as long as the context, and so
@@ -194,8 +194,8 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_response(&mut self) -> Result<&mut HttpResponse> {
         if self.response.is_none() {
-            let raw = self.iface().GetResponse();
-            let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+            let raw = self.iface().GetResponse().map(Ref::as_non_null);
+            let raw = raw.ok_or(Error::NullPointer {
                 operation: "IHttpContext::GetResponse",
             })?;
             let server = self.server;
@@ -387,8 +387,7 @@ impl HttpContext {
     /// The client connection.
     #[doc(alias = "GetConnection")]
     pub fn connection(&mut self) -> Option<HttpConnection<'_>> {
-        // SAFETY: the connection outlives the request, and so `&mut self`.
-        unsafe { Ref::from_raw(self.iface().GetConnection()) }.map(HttpConnection::new)
+        self.iface().GetConnection().map(HttpConnection::new)
     }
 
     /// Maps a URL to its physical path (raises `on_map_path`).
@@ -436,20 +435,20 @@ impl HttpContext {
     /// The site of the request.
     #[doc(alias = "GetSite")]
     pub fn site(&self) -> Option<HttpSite<'_>> {
-        // SAFETY: the site outlives the request, and so `&self`.
-        unsafe { Ref::from_raw(self.iface().GetSite()) }.map(HttpSite::new)
+        self.iface().GetSite().map(HttpSite::new)
     }
 
     /// The application of the request.
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Option<HttpApplication<'_>> {
-        // SAFETY: the application outlives the request, and so `&self`.
-        unsafe { Ref::from_raw(self.iface().GetApplication()) }
+        self.iface()
+            .GetApplication()
             .map(|a| HttpApplication::new(a, self.module))
     }
 
     fn request_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
-        NonNull::new(self.iface().GetModuleContextContainer()).ok_or(Error::NullPointer {
+        let container = self.iface().GetModuleContextContainer();
+        container.map(Ref::as_non_null).ok_or(Error::NullPointer {
             operation: "IHttpContext::GetModuleContextContainer",
         })
     }
@@ -458,8 +457,7 @@ impl HttpContext {
     /// and whether the client is still connected
     /// (`IHttpConnection::IsConnected`).
     fn connection_slot(&self) -> Result<(&connection_slot::ConnectionSlot, bool)> {
-        // SAFETY: the connection outlives the request, and so `&self`.
-        let connection = unsafe { Ref::from_raw(self.iface().GetConnection()) };
+        let connection = self.iface().GetConnection();
         let connection = connection.ok_or(Error::NullPointer {
             operation: "IHttpContext::GetConnection",
         })?;
@@ -467,7 +465,7 @@ impl HttpContext {
             connection.GetModuleContextContainer(),
             connection.IsConnected().as_bool(),
         );
-        let container = NonNull::new(container).ok_or(Error::NullPointer {
+        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
             operation: "IHttpConnection::GetModuleContextContainer",
         })?;
         // SAFETY: the connection's live container; the connection outlives
@@ -629,8 +627,7 @@ impl HttpContext {
         error: HRESULT,
         level: u8,
     ) -> Result<()> {
-        // SAFETY: the trace context lives as long as the request.
-        let trace = unsafe { Ref::from_raw(self.iface().GetTraceContext()) };
+        let trace = self.iface().GetTraceContext();
         let trace = trace.ok_or(Error::NullPointer {
             operation: "IHttpContext::GetTraceContext",
         })?;

@@ -99,8 +99,7 @@ impl<'a> FileInfo<'a> {
     #[doc(alias = "GetFilePath")]
     pub fn path(&self) -> Result<Option<String>> {
         let path = self.raw.GetFilePath();
-        // SAFETY: NUL-terminated or null, valid while the file info lives.
-        unsafe { ffi::wide_to_string(path, "file path") }
+        ffi::wstr_to_string(path, "file path")
     }
 
     /// The ETag IIS sends for the file (with its quotes).
@@ -139,8 +138,7 @@ impl<'a> FileInfo<'a> {
     #[doc(alias = "GetLastModifiedString")]
     pub fn last_modified_string(&self) -> Result<Option<String>> {
         let text = self.raw.GetLastModifiedString();
-        // SAFETY: NUL-terminated or null, valid while the file info lives.
-        match unsafe { ffi::c_bytes(text) } {
+        match text.map(core::ffi::CStr::to_bytes) {
             Some(bytes) => Ok(Some(ffi::utf8(bytes, "last-modified")?.to_owned())),
             None => Ok(None),
         }
@@ -185,8 +183,7 @@ impl<'a> FileInfo<'a> {
     #[doc(alias = "GetVrPath")]
     pub fn vr_path(&self) -> Result<Option<String>> {
         let path = self.raw.GetVrPath();
-        // SAFETY: NUL-terminated or null, valid while the file info lives.
-        unsafe { ffi::wide_to_string(path, "virtual directory path") }
+        ffi::wstr_to_string(path, "virtual directory path")
     }
 
     /// Whether the file info has a module context container.

@@ -35,8 +35,7 @@ impl<'a> Metadata<'a> {
     #[doc(alias = "GetMetaPath")]
     pub fn meta_path(&self) -> Result<Option<String>> {
         let path = self.raw.GetMetaPath();
-        // SAFETY: NUL-terminated or null, valid for the request.
-        unsafe { ffi::wide_to_string(path, "metadata path") }
+        ffi::wstr_to_string(path, "metadata path")
     }
 
     /// The physical path of the request's virtual directory.
@@ -46,17 +45,14 @@ impl<'a> Metadata<'a> {
     #[doc(alias = "GetVrPath")]
     pub fn vr_path(&self) -> Result<Option<String>> {
         let path = self.raw.GetVrPath();
-        // SAFETY: NUL-terminated or null, valid for the request.
-        unsafe { ffi::wide_to_string(path, "virtual directory path") }
+        ffi::wstr_to_string(path, "virtual directory path")
     }
 
     /// The virtual directory's configured user (UNC or pass-through
     /// identity), if it has one.
     #[doc(alias = "GetVrToken")]
     pub fn vr_token(&self) -> Option<TokenEntry<'_>> {
-        // SAFETY: the token entry lives as long as the metadata, and so
-        // `&self`.
-        unsafe { Ref::from_raw(self.raw.GetVrToken()) }.map(TokenEntry::new)
+        self.raw.GetVrToken().map(TokenEntry::new)
     }
 }
 

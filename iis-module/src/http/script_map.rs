@@ -1,7 +1,7 @@
 //! `IScriptMapInfo`: the handler mapping (`system.webServer/handlers`) IIS
 //! selected for a request.
 
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{HttpContext, Result};
 use core::marker::PhantomData;
 use iis_sys::IScriptMapInfo;
@@ -28,13 +28,6 @@ impl HttpContext {
     }
 }
 
-/// # Safety
-/// `p` is null or a NUL-terminated string valid for the request.
-unsafe fn text(p: PCWSTR, what: &'static str) -> Result<Option<String>> {
-    // SAFETY: forwarded contract.
-    unsafe { ffi::wide_to_string(p, what) }
-}
-
 impl<'a> ScriptMap<'a> {
     /// The raw `IScriptMapInfo`.
     pub fn as_raw(&self) -> *mut IScriptMapInfo {
@@ -47,8 +40,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetName")]
     pub fn name(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; the string lives as long as it.
-        unsafe { text(vcall!(self.as_raw(), GetName()), "handler name") }
+        ffi::wstr_to_string(self.raw.GetName(), "handler name")
     }
 
     /// The path pattern (`*`, `*.aspx`).
@@ -57,8 +49,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetPath")]
     pub fn path(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; the string lives as long as it.
-        unsafe { text(vcall!(self.as_raw(), GetPath()), "handler path") }
+        ffi::wstr_to_string(self.raw.GetPath(), "handler path")
     }
 
     /// The verbs (`*` or a comma-separated list).
@@ -67,8 +58,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetAllowedVerbs")]
     pub fn allowed_verbs(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; NUL-terminated or null.
-        match unsafe { ffi::c_bytes(vcall!(self.as_raw(), GetAllowedVerbs())) } {
+        match self.raw.GetAllowedVerbs().map(core::ffi::CStr::to_bytes) {
             Some(bytes) => Ok(Some(ffi::utf8(bytes, "allowed verbs")?.to_owned())),
             None => Ok(None),
         }
@@ -77,11 +67,11 @@ impl<'a> ScriptMap<'a> {
     /// A counted string slot (`GetModules`, …): `None` for null.
     fn counted(
         &self,
-        call: impl FnOnce(*mut IScriptMapInfo, &mut u32) -> PCWSTR,
+        call: impl FnOnce(Ref<'a, IScriptMapInfo>, &mut u32) -> PCWSTR,
         what: &'static str,
     ) -> Result<Option<String>> {
         let mut len = 0u32;
-        let p = call(self.as_raw(), &mut len);
+        let p = call(self.raw, &mut len);
         // SAFETY: IIS returns `len` characters (NUL-terminated) or null,
         // valid while the mapping lives.
         let Some(units) = (unsafe { ffi::wide_units(p, len as usize) }) else {
@@ -102,11 +92,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetModules")]
     pub fn modules(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; valid out-pointer.
-        self.counted(
-            |raw, len| unsafe { vcall!(raw, GetModules(len)) },
-            "modules",
-        )
+        self.counted(|raw, len| raw.GetModules(len), "modules")
     }
 
     /// The script processor (an ISAPI or CGI executable), empty for none.
@@ -115,11 +101,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetScriptProcessor")]
     pub fn script_processor(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; valid out-pointer.
-        self.counted(
-            |raw, len| unsafe { vcall!(raw, GetScriptProcessor(len)) },
-            "script processor",
-        )
+        self.counted(|raw, len| raw.GetScriptProcessor(len), "script processor")
     }
 
     /// The managed handler type, empty for native handlers.
@@ -128,11 +110,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetManagedType")]
     pub fn managed_type(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; valid out-pointer.
-        self.counted(
-            |raw, len| unsafe { vcall!(raw, GetManagedType(len)) },
-            "managed type",
-        )
+        self.counted(|raw, len| raw.GetManagedType(len), "managed type")
     }
 
     /// Whether the mapping accepts path info after the script name.

@@ -45,7 +45,7 @@ impl HttpServer {
 
     /// The server, live for the life of the process (`from_raw`'s contract).
     #[inline(always)]
-    pub(crate) fn iface(&self) -> Ref<'_, IHttpServer> {
+    pub(crate) fn iface(&self) -> Ref<'static, IHttpServer> {
         // SAFETY: `from_raw`'s contract: the server IIS passed to
         // `RegisterModule`, which lives as long as the worker process.
         unsafe { Ref::from_non_null(self.raw) }
@@ -58,8 +58,7 @@ impl HttpServer {
     #[doc(alias = "GetAppPoolName")]
     pub fn app_pool_name(&self) -> Result<String> {
         let name = self.iface().GetAppPoolName();
-        // SAFETY: IIS returns a NUL-terminated string or null.
-        unsafe { ffi::wide_to_string(name, "application pool name") }?.ok_or(Error::NullPointer {
+        ffi::wstr_to_string(name, "application pool name")?.ok_or(Error::NullPointer {
             operation: "IHttpServer::GetAppPoolName",
         })
     }
@@ -188,15 +187,13 @@ impl HttpServer {
     /// The server's performance counters.
     #[doc(alias = "GetPerfCounterInfo")]
     pub fn perf_counters(&self) -> Option<PerfCounters<'static>> {
-        // SAFETY: the counters live as long as the server: the process.
-        unsafe { Ref::from_raw(self.iface().GetPerfCounterInfo()) }.map(PerfCounters::new)
+        self.iface().GetPerfCounterInfo().map(PerfCounters::new)
     }
 
     /// The server's trace context (not tied to a request).
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<TraceContext<'static>> {
-        // SAFETY: the trace context lives as long as the server: the process.
-        unsafe { Ref::from_raw(self.iface().GetTraceContext()) }.map(TraceContext::new)
+        self.iface().GetTraceContext().map(TraceContext::new)
     }
 
     /// Stores `bytes` in the server's output-fragment cache under `name`.

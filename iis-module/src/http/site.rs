@@ -6,7 +6,6 @@ use super::token::Sid;
 use crate::ffi::{self, vcall};
 use crate::{Error, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{
     HANDLE, HTTP_MODULE_ID, IHttpApplication, IHttpPerfCounterInfo, IHttpSite, IHttpUser, PSID,
@@ -41,8 +40,7 @@ impl<'a> HttpUser<'a> {
     #[doc(alias = "GetUserName")]
     pub fn name(&self) -> Result<String> {
         let name = self.raw.GetUserName();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "user name") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(name, "user name")?.unwrap_or_default())
     }
 
     /// The name the client authenticated as (`REMOTE_USER`).
@@ -52,8 +50,7 @@ impl<'a> HttpUser<'a> {
     #[doc(alias = "GetRemoteUserName")]
     pub fn remote_name(&self) -> Result<String> {
         let name = self.raw.GetRemoteUserName();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "remote user name") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(name, "remote user name")?.unwrap_or_default())
     }
 
     /// The authentication scheme (`Basic`, `Negotiate`, … or empty).
@@ -63,8 +60,7 @@ impl<'a> HttpUser<'a> {
     #[doc(alias = "GetAuthenticationType")]
     pub fn authentication_type(&self) -> Result<String> {
         let kind = self.raw.GetAuthenticationType();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(kind, "authentication type") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(kind, "authentication type")?.unwrap_or_default())
     }
 }
 
@@ -77,8 +73,7 @@ impl<'a> HttpUser<'a> {
     #[doc(alias = "GetPassword")]
     pub fn password(&self) -> Result<String> {
         let password = self.raw.GetPassword();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(password, "password") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(password, "password")?.unwrap_or_default())
     }
 
     /// The impersonation token (null for the anonymous user in iis-host;
@@ -225,8 +220,7 @@ impl<'a> HttpSite<'a> {
     /// The site's performance counters.
     #[doc(alias = "GetPerfCounterInfo")]
     pub fn perf_counters(&self) -> Option<PerfCounters<'_>> {
-        // SAFETY: the counters live as long as the site, and so `&self`.
-        unsafe { Ref::from_raw(self.raw.GetPerfCounterInfo()) }.map(PerfCounters::new)
+        self.raw.GetPerfCounterInfo().map(PerfCounters::new)
     }
 
     /// The site name (`Default Web Site`).
@@ -236,8 +230,7 @@ impl<'a> HttpSite<'a> {
     #[doc(alias = "GetSiteName")]
     pub fn name(&self) -> Result<String> {
         let name = self.raw.GetSiteName();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "site name") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(name, "site name")?.unwrap_or_default())
     }
 }
 
@@ -303,8 +296,7 @@ impl<'a> HttpApplication<'a> {
     #[doc(alias = "GetApplicationId")]
     pub fn id(&self) -> Result<String> {
         let id = self.raw.GetApplicationId();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(id, "application id") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(id, "application id")?.unwrap_or_default())
     }
 
     /// The application's physical root directory.
@@ -314,8 +306,7 @@ impl<'a> HttpApplication<'a> {
     #[doc(alias = "GetApplicationPhysicalPath")]
     pub fn physical_path(&self) -> Result<String> {
         let path = self.raw.GetApplicationPhysicalPath();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(path, "physical path") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(path, "physical path")?.unwrap_or_default())
     }
 
     /// The configuration path (`MACHINE/WEBROOT/APPHOST/Default Web Site`).
@@ -325,8 +316,7 @@ impl<'a> HttpApplication<'a> {
     #[doc(alias = "GetAppConfigPath")]
     pub fn config_path(&self) -> Result<String> {
         let path = self.raw.GetAppConfigPath();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(path, "configuration path") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(path, "configuration path")?.unwrap_or_default())
     }
 
     /// This module's value for the whole application, created by `init` on
@@ -341,7 +331,7 @@ impl<'a> HttpApplication<'a> {
         init: impl FnOnce() -> T,
     ) -> Result<&'a T> {
         let container = self.raw.GetModuleContextContainer();
-        let container = NonNull::new(container).ok_or(Error::NullPointer {
+        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
             operation: "IHttpApplication::GetModuleContextContainer",
         })?;
         // SAFETY: the container and what it stores live as long as the

@@ -535,9 +535,7 @@ impl crate::HttpContext {
     /// [`TraceContext::raise_event`] and the rest of `IHttpTraceContext`).
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<TraceContext<'_>> {
-        // SAFETY: the trace context lives as long as the request, and so
-        // `&self`.
-        unsafe { Ref::from_raw(self.iface().GetTraceContext()) }.map(TraceContext::new)
+        self.iface().GetTraceContext().map(TraceContext::new)
     }
 }
 

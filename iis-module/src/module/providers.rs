@@ -11,7 +11,7 @@ use iis_sys::{
     IAuthenticationProvider, ICustomNotificationProvider, IHttpCompletionInfo, IHttpEventProvider,
     IMapHandlerProvider, IMapPathProvider, IReadEntityProvider, ISendResponseProvider, Ref,
 };
-use windows_core::{HRESULT, PCWSTR};
+use windows_core::HRESULT;
 
 /// A provider view built from the raw pointer IIS passed.
 pub(crate) trait Provider: Sized {
@@ -271,9 +271,8 @@ impl CustomNotification {
     /// [`Error::Encoding`].
     #[doc(alias = "QueryNotificationType")]
     pub fn notification_type(&self) -> Result<String> {
-        let kind: PCWSTR = self.iface().QueryNotificationType();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(kind, "notification type") }?.unwrap_or_default())
+        let kind = self.iface().QueryNotificationType();
+        Ok(ffi::wstr_to_string(kind, "notification type")?.unwrap_or_default())
     }
 }
 
