@@ -3,7 +3,7 @@
 //! send ([`SendResponse::log_data`], [`SendResponse::set_log_data`]).
 
 use super::providers::SendResponse;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, HttpContext, Result};
 use iis_sys::{HTTP_LOG_DATA, HTTP_LOG_FIELDS_DATA, HttpLogDataTypeFields, PCHAR, PWCHAR};
 use windows_core::{PCSTR, PCWSTR};
@@ -159,8 +159,7 @@ impl SendResponse {
     /// [`Error::Encoding`] if the user name or URI stem is not valid UTF-16.
     #[doc(alias = "GetLogData")]
     pub fn log_data(&self) -> Result<Option<LogFields>> {
-        // SAFETY: live provider; no arguments.
-        let data = unsafe { vcall!(self.as_raw(), GetLogData()) };
+        let data = self.iface().GetLogData();
         // SAFETY: null or IIS's log data, valid during the notification.
         unsafe { read(data) }
     }
@@ -229,9 +228,9 @@ impl SendResponse {
         };
         // SAFETY: fresh request memory, aligned and sized for one structure.
         unsafe { data.as_ptr().write(value) };
-        // SAFETY: live provider; the structure and its strings are request
-        // memory, valid until the request ends.
-        let hr = unsafe { vcall!(self.as_raw(), SetLogData(data.as_ptr().cast())) };
+        // SAFETY: the structure and its strings are request memory, valid
+        // until the request ends.
+        let hr = unsafe { self.iface().SetLogData(data.as_ptr().cast()) };
         Error::check("ISendResponseProvider::SetLogData", hr)
     }
 }
