@@ -132,7 +132,7 @@ impl WStr {
         }
         // SAFETY: the `len + 1` units up to the NUL, readable for `'a`;
         // `WStr` is a `repr(transparent)` `[u16]`.
-        unsafe { &*(core::slice::from_raw_parts(ptr, len + 1) as *const [u16] as *const WStr) }
+        unsafe { &*(core::ptr::slice_from_raw_parts(ptr, len + 1) as *const WStr) }
     }
 
     /// The units before the terminating NUL.
