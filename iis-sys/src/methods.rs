@@ -2798,11 +2798,17 @@ impl<'a> Ref<'a, IHttpServer> {
     }
 
     /// Slot 7: `IAppHostAdminManager * GetAdminManager(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetAdminManager(self) -> *mut IAppHostAdminManager {
+    pub fn GetAdminManager(self) -> Option<Ref<'a, IAppHostAdminManager>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetAdminManager)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetAdminManager)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 8: `HRESULT GetFileInfo(PCWSTR, HANDLE, PSID, PCWSTR, HANDLE, BOOL, IHttpFileInfo **, IHttpTraceContext *)`.

@@ -125,6 +125,9 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("IHttpApplication", "GetModuleContextContainer"),
     ("IHttpServer", "GetPerfCounterInfo"),
     ("IHttpServer", "GetTraceContext"),
+    // The configuration system belongs to the server (no reference is
+    // handed over).
+    ("IHttpServer", "GetAdminManager"),
     ("IHttpCacheSpecificData", "GetCacheKey"),
     ("IMetadataInfo", "GetVrToken"),
     ("ICacheProvider", "GetCacheKey"),

@@ -10,7 +10,7 @@
 
 use super::file_info::FileInfo;
 use super::token::TokenEntry;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, HttpServer, Result};
 use core::marker::PhantomData;
 use iis_sys::Ref;
@@ -120,15 +120,15 @@ impl<'a> CacheKey<'a> {
     /// Whether `other` is the same key.
     #[doc(alias = "GetIsEqual")]
     pub fn is_equal(&self, other: &CacheKey<'_>) -> bool {
-        // SAFETY: both keys are live.
-        unsafe { vcall!(self.as_raw(), GetIsEqual(other.as_raw())) }
+        // SAFETY: `other` is a live key (its view borrows it).
+        unsafe { self.raw.GetIsEqual(other.as_raw()) }
     }
 
     /// Whether this key is a prefix of `other` (for `FLUSH_PREFIX`).
     #[doc(alias = "GetIsPrefix")]
     pub fn is_prefix(&self, other: &CacheKey<'_>) -> bool {
-        // SAFETY: both keys are live.
-        unsafe { vcall!(self.as_raw(), GetIsPrefix(other.as_raw())) }
+        // SAFETY: `other` is a live key (its view borrows it).
+        unsafe { self.raw.GetIsPrefix(other.as_raw()) }
     }
 }
 
@@ -227,8 +227,9 @@ pub struct CacheRecordReference<'a> {
 
 impl Drop for CacheRecordReference<'_> {
     fn drop(&mut self) {
-        // SAFETY: the record this guard referenced, released exactly once.
-        unsafe { vcall!(self.raw.as_ptr(), DereferenceCacheData()) }
+        // SAFETY: the record this guard referenced, released exactly once;
+        // the guard is gone after.
+        unsafe { self.raw.DereferenceCacheData() }
     }
 }
 
@@ -245,17 +246,14 @@ impl HttpServer {
         key: &CacheKey<'_>,
     ) -> Result<()> {
         let mut record: *mut IHttpCacheSpecificData = core::ptr::null_mut();
-        // SAFETY: live server and key; valid out-pointer; a null trace
-        // context is allowed.
+        // SAFETY: a live key (its view borrows it); a null trace context is
+        // allowed.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                DoCacheOperation(
-                    operation.raw(),
-                    key.as_raw(),
-                    &mut record,
-                    core::ptr::null_mut()
-                )
+            self.iface().DoCacheOperation(
+                operation.raw(),
+                key.as_raw(),
+                &mut record,
+                core::ptr::null_mut(),
             )
         };
         // A record handed back is not kept: the SDK takes no reference on

@@ -4,7 +4,7 @@
 //! or any file ([`HttpServer::file_info`](crate::HttpServer::file_info)).
 
 use super::cache::CacheRecord;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, HttpContext, HttpServer, Result};
 use core::marker::PhantomData;
 use core::ops::Deref;
@@ -159,14 +159,8 @@ impl<'a> FileInfo<'a> {
     /// `E_ACCESSDENIED`).
     #[doc(alias = "AccessCheck")]
     pub fn access_check(&self, token: HANDLE) -> Result<()> {
-        // SAFETY: live file info; the token is a value IIS validates; a null
-        // SID means "the token's user".
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                AccessCheck(token, PSID(core::ptr::null_mut()))
-            )
-        };
+        // SAFETY: a null SID means "the token's user".
+        let hr = unsafe { self.raw.AccessCheck(token, PSID(core::ptr::null_mut())) };
         Error::check("IHttpFileInfo::AccessCheck", hr)
     }
 

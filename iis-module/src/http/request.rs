@@ -2,7 +2,7 @@
 
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::memory::RequestPool;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::task::{Io, ReadBody};
 use crate::{Error, Result};
 use core::marker::PhantomData;
@@ -297,18 +297,15 @@ impl HttpRequest {
         }
         let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
         let (mut received, mut pending) = (0u32, BOOL(0));
-        // SAFETY: live request; `buf` is writable for `len` bytes; a
-        // synchronous read completes before returning.
+        // SAFETY: `buf` is writable for `len` bytes; a synchronous read
+        // completes before returning.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                ReadEntityBody(
-                    buf.as_mut_ptr().cast(),
-                    len,
-                    BOOL(0),
-                    &mut received,
-                    &mut pending
-                )
+            self.iface().ReadEntityBody(
+                buf.as_mut_ptr().cast(),
+                len,
+                BOOL(0),
+                &mut received,
+                &mut pending,
             )
         };
         if hr == HRESULT_ERROR_HANDLE_EOF {
@@ -395,8 +392,8 @@ impl HttpRequest {
             max: u32::MAX as usize,
         })?;
         let copy = self.pool.copy(bytes, "entity body")?;
-        // SAFETY: live request; pool memory that outlives the request.
-        let hr = unsafe { vcall!(self.as_raw(), InsertEntityBody(copy.as_ptr().cast(), len)) };
+        // SAFETY: `len` bytes of pool memory, which outlives the request.
+        let hr = unsafe { self.iface().InsertEntityBody(copy.as_ptr().cast(), len) };
         Error::check("IHttpRequest::InsertEntityBody", hr)
     }
 

@@ -3,7 +3,7 @@
 
 use super::stored;
 use super::token::Sid;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use iis_sys::Ref;
@@ -186,8 +186,9 @@ pub struct UserReference<'a> {
 
 impl Drop for UserReference<'_> {
     fn drop(&mut self) {
-        // SAFETY: the user this guard referenced, released exactly once.
-        unsafe { vcall!(self.raw.as_ptr(), DereferenceUser()) }
+        // SAFETY: the user this guard referenced, released exactly once; the
+        // guard is gone after.
+        unsafe { self.raw.DereferenceUser() }
     }
 }
 

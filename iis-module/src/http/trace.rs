@@ -6,7 +6,7 @@
 //! `HTTP_TRACE_EVENT_ITEM`) are iis-sys's; the safe API copies them into
 //! owned values.
 
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -364,9 +364,9 @@ impl<'a> TraceContext<'a> {
             dwVerbosity: 0,
             fProviderEnabled: BOOL(0),
         };
-        // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_CONFIGURATION
-        // whose provider GUID lives across the call.
-        let hr = unsafe { vcall!(self.as_raw(), GetTraceConfiguration(&raw mut raw)) };
+        // SAFETY: `raw` is a valid HTTP_TRACE_CONFIGURATION whose provider
+        // GUID lives across the call.
+        let hr = unsafe { self.raw.GetTraceConfiguration(&raw mut raw) };
         Error::check("IHttpTraceContext::GetTraceConfiguration", hr)?;
         Ok(TraceConfiguration {
             provider: provider.unwrap_or_default(),
@@ -404,13 +404,12 @@ impl<'a> TraceContext<'a> {
                 fProviderEnabled: c.enabled.into(),
             })
             .collect();
-        // SAFETY: live trace context; `count` valid structs whose GUID
-        // pointers borrow `configurations`, all living across the call.
+        // SAFETY: the module id IIS gave the module; `count` valid structs
+        // whose GUID pointers borrow `configurations`, all living across the
+        // call.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetTraceConfiguration(module, raw.as_mut_ptr(), count)
-            )
+            self.raw
+                .SetTraceConfiguration(module, raw.as_mut_ptr(), count)
         };
         Error::check("IHttpTraceContext::SetTraceConfiguration", hr)
     }
@@ -493,10 +492,9 @@ impl<'a> TraceContext<'a> {
                 items.as_mut_ptr()
             },
         };
-        // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_EVENT and
-        // every pointer in it (GUIDs, strings, items and their data) lives
-        // across the call.
-        let hr = unsafe { vcall!(self.as_raw(), RaiseTraceEvent(&raw mut raw)) };
+        // SAFETY: `raw` is a valid HTTP_TRACE_EVENT and every pointer in it
+        // (GUIDs, strings, items and their data) lives across the call.
+        let hr = unsafe { self.raw.RaiseTraceEvent(&raw mut raw) };
         Error::check("IHttpTraceContext::RaiseTraceEvent", hr)
     }
 
