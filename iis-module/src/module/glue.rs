@@ -184,16 +184,16 @@ fn finish_hook<T>(
     let error = match outcome {
         Ok(Ok(flow)) => {
             let status = flow.into_status();
-            if status != RQ_NOTIFICATION_PENDING {
-                if let Some(task) = object.task.take() {
-                    report!(
-                        "iis-module: {}::{name} started an async hook but did not return its \
-                         pending flow; the hook is dropped",
-                        core::any::type_name::<T>()
-                    );
-                    // SAFETY: the slot's task, taken out: used no more.
-                    let _ = unsafe { task::end(task) };
-                }
+            if status != RQ_NOTIFICATION_PENDING
+                && let Some(task) = object.task.take()
+            {
+                report!(
+                    "iis-module: {}::{name} started an async hook but did not return its \
+                     pending flow; the hook is dropped",
+                    core::any::type_name::<T>()
+                );
+                // SAFETY: the slot's task, taken out: used no more.
+                let _ = unsafe { task::end(task) };
             }
             if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
                 report!(
