@@ -50,7 +50,7 @@ impl Priority {
 #[derive(Debug)]
 pub struct Registration {
     info: NonNull<IHttpModuleRegistrationInfo>,
-    server: NonNull<IHttpServer>,
+    server: HttpServer,
     version: u32,
     module_id: HTTP_MODULE_ID,
     /// A request module was registered (a module has one at most).
@@ -81,8 +81,7 @@ impl Registration {
 
     /// The worker process.
     pub fn server(&self) -> HttpServer {
-        // SAFETY: the server IIS passed lives for the process.
-        unsafe { HttpServer::from_raw(self.server) }
+        self.server
     }
 
     /// The module's id (`HTTP_MODULE_ID`), the key of its stored contexts.
@@ -370,13 +369,15 @@ pub unsafe fn register_module(
     // host that records diagnostics.
     // SAFETY: the registration info IIS passed, live during this call.
     let info_ref = unsafe { Ref::from_raw(info) };
-    let scope = info_ref.and_then(|info| Scope::new(NonNull::new(server), info.GetId()));
+    // SAFETY: the server IIS passed, which lives as long as the process.
+    let server = NonNull::new(server).map(|s| unsafe { HttpServer::from_raw(s) });
+    let scope = info_ref.and_then(|info| Scope::new(server.map(|s| s.raw()), info.GetId()));
     let _scope = Scope::enter(scope);
     let outcome = contain(|| {
         let info_ref = info_ref.ok_or(Error::NullPointer {
             operation: "RegisterModule(pModuleInfo)",
         })?;
-        let server = NonNull::new(server).ok_or(Error::NullPointer {
+        let server = server.ok_or(Error::NullPointer {
             operation: "RegisterModule(pGlobalInfo)",
         })?;
         let module_id = info_ref.GetId();
@@ -411,10 +412,10 @@ pub unsafe fn register_module(
 /// module's configured name.
 fn report_failure(
     info: Option<Ref<'_, IHttpModuleRegistrationInfo>>,
-    server: *mut IHttpServer,
+    server: Option<HttpServer>,
     message: &str,
 ) {
-    let Some(server) = NonNull::new(server) else {
+    let Some(server) = server else {
         return;
     };
     let name = info.and_then(|info| {
@@ -423,8 +424,6 @@ fn report_failure(
             .flatten()
     });
     let name = name.unwrap_or_else(|| "IIS native module".to_string());
-    // SAFETY: the server IIS passed to RegisterModule.
-    let server = unsafe { HttpServer::from_raw(server) };
     if let Ok(log) = crate::EventLog::open(&server, &name) {
         let _ = log.error(message);
     }

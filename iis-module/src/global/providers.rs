@@ -12,7 +12,7 @@ pub use crate::module::providers::CustomNotification;
 /// Who a global module is: what its providers need to build views.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ModuleEnv {
-    pub(crate) server: Option<NonNull<IHttpServer>>,
+    pub(crate) server: Option<crate::HttpServer>,
     pub(crate) module_id: HTTP_MODULE_ID,
 }
 

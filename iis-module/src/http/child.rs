@@ -59,7 +59,7 @@ impl HttpContext {
         let mut clone: *mut IHttpContext = core::ptr::null_mut();
         let hr = self.iface().CloneContext(flags.bits(), &mut clone);
         Error::check("IHttpContext::CloneContext", hr)?;
-        let server = self.server().map(|s| s.raw());
+        let server = self.server();
         // SAFETY: IIS's clone lives until `ReleaseClonedContext`, which only
         // the returned value's drop calls; the server is the live one.
         let cx = unsafe { HttpContext::from_raw(clone, server, self.module_id()) }?;

@@ -15,7 +15,7 @@ use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{
     HTTP_MODULE_ID, IHttpContext, IHttpContext3, IHttpContext4, IHttpModuleContextContainer,
-    IHttpRequest3, IHttpResponse2, IHttpServer, IHttpUrlInfo,
+    IHttpRequest3, IHttpResponse2, IHttpUrlInfo,
 };
 use windows_core::{HRESULT, PCSTR, PCWSTR, PWSTR};
 
@@ -74,7 +74,7 @@ impl HttpContext {
     #[inline]
     pub(crate) unsafe fn from_raw(
         raw: *mut IHttpContext,
-        server: Option<NonNull<IHttpServer>>,
+        server: Option<HttpServer>,
         module: HTTP_MODULE_ID,
     ) -> Result<Self> {
         let raw = NonNull::new(raw).ok_or(Error::NullPointer {
@@ -86,8 +86,7 @@ impl HttpContext {
             pool: unsafe { RequestPool::new(raw) },
             request: None,
             response: None,
-            // SAFETY: the server (if any) is live per our contract.
-            server: server.map(|s| unsafe { HttpServer::from_raw(s) }),
+            server,
             module,
             owner: None,
             io: None,

@@ -9,7 +9,7 @@ use crate::diagnostics::Scope;
 use crate::ffi::vcall;
 use crate::panic::{contain, report};
 use crate::task::{self, Owner, Step, Task};
-use crate::{Error, Flow, HttpContext};
+use crate::{Error, Flow, HttpContext, HttpServer};
 use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -25,7 +25,7 @@ use iis_sys::*;
 #[repr(C)]
 pub(crate) struct ModuleObject<T> {
     vtbl: *const CHttpModuleVtbl,
-    server: Option<NonNull<IHttpServer>>,
+    server: Option<HttpServer>,
     module_id: HTTP_MODULE_ID,
     /// Set once a hook panicked or failed: the instance gets no more hooks.
     failed: Cell<bool>,
@@ -88,7 +88,7 @@ impl<T> ModuleObject<T> {
 /// The diagnostics scope of a call from IIS into the instance (see
 /// [`crate::diagnostics`]).
 fn scope_of<T>(object: &ModuleObject<T>) -> Option<Scope> {
-    Scope::new(object.server, object.module_id)
+    Scope::new(object.server.map(|s| s.raw()), object.module_id)
 }
 
 /// The instance a thunk is called on.
@@ -353,7 +353,7 @@ define_member_fn! {
 #[repr(C)]
 pub(crate) struct Factory<T, F> {
     vtbl: *const IHttpModuleFactoryVtbl,
-    server: Option<NonNull<IHttpServer>>,
+    server: Option<HttpServer>,
     module_id: HTTP_MODULE_ID,
     make: F,
     _module: PhantomData<fn() -> T>,
@@ -382,7 +382,7 @@ impl<T: HttpModule, F: MakeModule<T>> Factory<T, F> {
     /// A heap factory IIS owns until it calls `Terminate`.
     pub(crate) fn new_raw(
         make: F,
-        server: Option<NonNull<IHttpServer>>,
+        server: Option<HttpServer>,
         module_id: HTTP_MODULE_ID,
     ) -> *mut IHttpModuleFactory {
         Box::into_raw(Box::new(Self {
@@ -417,7 +417,7 @@ define_member_fn! {
         // SAFETY: IIS calls this on the factory it was given; shared access
         // only (IIS may call it from several threads at once).
         let factory = unsafe { &*this.cast::<Factory<T, F>>() };
-        let _scope = Scope::enter(Scope::new(factory.server, factory.module_id));
+        let _scope = Scope::enter(Scope::new(factory.server.map(|s| s.raw()), factory.module_id));
         let mut pool = None;
         // SAFETY: the allocator IIS passed for this call (or null).
         let mut lent = unsafe { ModuleAllocator::new(allocator, &mut pool) };
@@ -467,7 +467,7 @@ define_member_fn! {
     unsafe fn terminate[T: HttpModule, F: MakeModule<T>](this: *mut IHttpModuleFactory) {
         // SAFETY: IIS terminates each factory once, at shutdown.
         let factory = unsafe { Box::from_raw(this.cast::<Factory<T, F>>()) };
-        let _scope = Scope::enter(Scope::new(factory.server, factory.module_id));
+        let _scope = Scope::enter(Scope::new(factory.server.map(|s| s.raw()), factory.module_id));
         if contain(|| drop(factory)).is_err() {
             report!("iis-module: a module factory panicked in Drop");
         }
