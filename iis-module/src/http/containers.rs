@@ -3,8 +3,8 @@
 
 use super::stored;
 use crate::Result;
-use crate::ffi::vcall;
 use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 
 /// A dispensed context container: values stored in it live until it is
@@ -70,7 +70,8 @@ impl DispensedContainer {
 
 impl Drop for DispensedContainer {
     fn drop(&mut self) {
-        // SAFETY: the container is ours and released exactly once, here.
-        unsafe { vcall!(self.raw.as_ptr(), ReleaseContainer()) }
+        // SAFETY: the container is ours and released exactly once, here;
+        // nothing uses it after.
+        unsafe { Ref::from_non_null(self.raw).ReleaseContainer() }
     }
 }

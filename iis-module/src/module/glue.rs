@@ -6,7 +6,6 @@ use super::allocator::{self, ModuleAllocator, PoolLife};
 use super::hooks::HttpModule;
 use super::providers::{Completion, Provider};
 use crate::diagnostics::Scope;
-use crate::ffi::vcall;
 use crate::panic::{contain, report};
 use crate::task::{self, Owner, Step, Task};
 use crate::{Error, Flow, HttpContext, HttpServer};
@@ -64,8 +63,10 @@ impl<T> ModuleObject<T> {
         if !allocator.is_null()
             && let Ok(size) = u32::try_from(size)
         {
-            // SAFETY: the live allocator of this call (our contract).
-            let raw = unsafe { vcall!(allocator, AllocateMemory(size)) };
+            // SAFETY: the live allocator of this call (our contract), not
+            // null (checked).
+            let raw = unsafe { Ref::from_non_null(NonNull::new_unchecked(allocator)) }
+                .AllocateMemory(size);
             if !raw.is_null() {
                 let raw = raw.cast::<u8>();
                 let offset = raw.align_offset(layout.align());
