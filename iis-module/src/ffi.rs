@@ -2,6 +2,7 @@
 //! read the strings IIS returns.
 
 use crate::{Error, Result};
+use iis_sys::WStr;
 use windows_core::{PCSTR, PCWSTR};
 
 /// Calls a C++ virtual method: `vcall!(ptr, Method(args…))`.
@@ -18,6 +19,29 @@ macro_rules! vcall {
     }};
 }
 pub(crate) use vcall;
+
+/// `s` as the raw `PCSTR` of an `unsafe` generated method.
+pub(crate) fn pcstr(s: &core::ffi::CStr) -> PCSTR {
+    PCSTR(s.as_ptr().cast())
+}
+
+/// `s` as the raw `PCWSTR` of an `unsafe` generated method.
+pub(crate) fn pcwstr(s: &WStr) -> PCWSTR {
+    PCWSTR(s.as_ptr())
+}
+
+/// Copies a string IIS lent (a generated method's `Option<&WStr>`), or
+/// `None` for none.
+pub(crate) fn wstr_to_string(s: Option<&WStr>, what: &'static str) -> Result<Option<String>> {
+    s.map(|s| {
+        String::from_utf16(s.as_units()).map_err(|_| Error::Encoding {
+            what,
+            encoding: "UTF-16",
+            from_client: false,
+        })
+    })
+    .transpose()
+}
 
 /// Copies a NUL-terminated UTF-16 string IIS returned, or `None` for null.
 ///
@@ -138,6 +162,11 @@ impl<const N: usize> WideBuf<N> {
     /// The string as IIS takes it; valid while `self` lives.
     pub(crate) fn as_pcwstr(&self) -> PCWSTR {
         PCWSTR(self.buf.as_ptr())
+    }
+
+    /// The string as the generated methods take it; borrowed from `self`.
+    pub(crate) fn as_wstr(&self) -> &WStr {
+        WStr::from_units_with_nul(&self.buf).expect("`new` leaves the last unit NUL")
     }
 
     /// Length in UTF-16 units, without the NUL.

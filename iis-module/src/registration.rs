@@ -9,7 +9,7 @@ use crate::glue::request::Factory;
 use crate::http::module::masks;
 use crate::http::{ModuleAllocator, RequestHooks, RequestNotifications};
 use crate::panic::{contain, report};
-use crate::{Error, HttpServer, Result, ffi, ffi::vcall};
+use crate::{Error, HttpServer, Result, ffi};
 use core::ptr::NonNull;
 use iis_sys::*;
 
@@ -31,14 +31,16 @@ pub enum Priority {
 }
 
 impl Priority {
-    fn alias(self) -> PCWSTR {
-        match self {
+    fn alias(self) -> &'static WStr {
+        let alias = match self {
             Priority::First => PRIORITY_ALIAS_FIRST,
             Priority::High => PRIORITY_ALIAS_HIGH,
             Priority::Medium => PRIORITY_ALIAS_MEDIUM,
             Priority::Low => PRIORITY_ALIAS_LOW,
             Priority::Last => PRIORITY_ALIAS_LAST,
-        }
+        };
+        // SAFETY: iis-sys's static NUL-terminated wide literals.
+        unsafe { WStr::from_ptr(alias.0) }
     }
 }
 
@@ -50,7 +52,7 @@ impl Priority {
 #[derive(Debug)]
 pub struct Registration {
     info: NonNull<IHttpModuleRegistrationInfo>,
-    server: NonNull<IHttpServer>,
+    server: HttpServer,
     version: u32,
     module_id: HTTP_MODULE_ID,
     /// A request module was registered (a module has one at most).
@@ -65,6 +67,15 @@ impl Registration {
         self.info.as_ptr()
     }
 
+    /// The registration info, live while `RegisterModule` runs, which
+    /// `self` does not outlive.
+    #[inline(always)]
+    fn iface(&self) -> Ref<'_, IHttpModuleRegistrationInfo> {
+        // SAFETY: the `RegisterModule` call lends `self` to the module's
+        // registration function only, while IIS keeps the info alive.
+        unsafe { Ref::from_non_null(self.info) }
+    }
+
     /// The server version IIS passed (`dwServerVersion`).
     pub fn server_version(&self) -> u32 {
         self.version
@@ -72,8 +83,7 @@ impl Registration {
 
     /// The worker process.
     pub fn server(&self) -> HttpServer {
-        // SAFETY: the server IIS passed lives for the process.
-        unsafe { HttpServer::from_raw(self.server) }
+        self.server
     }
 
     /// The module's id (`HTTP_MODULE_ID`), the key of its stored contexts.
@@ -88,10 +98,8 @@ impl Registration {
     /// [`Error::Encoding`]; [`Error::NullPointer`].
     #[doc(alias = "GetName")]
     pub fn name(&self) -> Result<String> {
-        // SAFETY: live registration info; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetName()) };
-        // SAFETY: NUL-terminated or null.
-        unsafe { ffi::wide_to_string(name, "module name") }?.ok_or(Error::NullPointer {
+        let name = self.iface().GetName();
+        ffi::wstr_to_string(name, "module name")?.ok_or(Error::NullPointer {
             operation: "IHttpModuleRegistrationInfo::GetName",
         })
     }
@@ -197,8 +205,8 @@ impl Registration {
             });
         }
         let factory = Factory::new_raw(make, Some(self.server), self.module_id);
-        // SAFETY: live registration info; on success IIS owns the factory.
-        let hr = unsafe { vcall!(self.as_raw(), SetRequestNotifications(factory, pre, post)) };
+        // SAFETY: a live factory; on success IIS owns it.
+        let hr = unsafe { self.iface().SetRequestNotifications(factory, pre, post) };
         if hr.is_err() {
             // SAFETY: IIS refused it, so we still own the factory.
             unsafe { Factory::<T, F>::free_raw(factory) };
@@ -244,8 +252,8 @@ impl Registration {
             module_id: self.module_id,
         };
         let object = GlobalObject::new_raw(module, env);
-        // SAFETY: live registration info; on success IIS owns the object.
-        let hr = unsafe { vcall!(self.as_raw(), SetGlobalNotifications(object, mask)) };
+        // SAFETY: a live global module; on success IIS owns it.
+        let hr = unsafe { self.iface().SetGlobalNotifications(object, mask) };
         if hr.is_err() {
             // SAFETY: IIS refused it, so we still own it.
             unsafe { GlobalObject::<G>::free_raw(object) };
@@ -274,10 +282,7 @@ impl Registration {
             notifications,
             priority,
             "IHttpModuleRegistrationInfo::SetPriorityForRequestNotification",
-            |bit, alias| {
-                // SAFETY: live registration info; static NUL-terminated alias.
-                unsafe { vcall!(self.as_raw(), SetPriorityForRequestNotification(bit, alias)) }
-            },
+            |bit, alias| self.iface().SetPriorityForRequestNotification(bit, alias),
         )
     }
 
@@ -301,16 +306,14 @@ impl Registration {
                 interface: "IHttpModuleRegistrationInfo2",
             });
         }
-        let info2 = self.info.as_ptr().cast::<IHttpModuleRegistrationInfo2>();
+        // SAFETY: an IIS 10 registration info is an
+        // IHttpModuleRegistrationInfo2 (checked above).
+        let info2 = unsafe { self.iface().cast::<IHttpModuleRegistrationInfo2>() };
         set_priority_per_bit(
             notifications,
             priority,
             "IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification",
-            |bit, alias| {
-                // SAFETY: an IIS 10 registration info is an
-                // IHttpModuleRegistrationInfo2 (checked above); static alias.
-                unsafe { vcall!(info2, SetPriorityForPostRequestNotification(bit, alias)) }
-            },
+            |bit, alias| info2.SetPriorityForPostRequestNotification(bit, alias),
         )
     }
 
@@ -329,10 +332,7 @@ impl Registration {
             notifications,
             priority,
             "IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification",
-            |bit, alias| {
-                // SAFETY: live registration info; static NUL-terminated alias.
-                unsafe { vcall!(self.as_raw(), SetPriorityForGlobalNotification(bit, alias)) }
-            },
+            |bit, alias| self.iface().SetPriorityForGlobalNotification(bit, alias),
         )
     }
 }
@@ -345,7 +345,7 @@ fn set_priority_per_bit<N: bitflags::Flags<Bits = u32>>(
     notifications: N,
     priority: Priority,
     operation: &'static str,
-    mut set: impl FnMut(u32, PCWSTR) -> HRESULT,
+    mut set: impl FnMut(u32, &WStr) -> HRESULT,
 ) -> Result<()> {
     for bit in notifications.iter() {
         Error::check(operation, set(bit.bits(), priority.alias()))?;
@@ -369,23 +369,22 @@ pub unsafe fn register_module(
 ) -> HRESULT {
     // What the SDK and the module report while registering reaches the
     // host that records diagnostics.
-    let scope = NonNull::new(info).and_then(|info| {
-        // SAFETY: the live registration info IIS passed; no arguments.
-        let module_id = unsafe { vcall!(info.as_ptr(), GetId()) };
-        Scope::new(NonNull::new(server), module_id)
-    });
+    // SAFETY: the registration info IIS passed, live during this call.
+    let info_ref = unsafe { Ref::from_raw(info) };
+    // SAFETY: the server IIS passed, which lives as long as the process.
+    let server = NonNull::new(server).map(|s| unsafe { HttpServer::from_raw(s) });
+    let scope = info_ref.and_then(|info| Scope::new(server.map(|s| s.raw()), info.GetId()));
     let _scope = Scope::enter(scope);
     let outcome = contain(|| {
-        let info = NonNull::new(info).ok_or(Error::NullPointer {
+        let info_ref = info_ref.ok_or(Error::NullPointer {
             operation: "RegisterModule(pModuleInfo)",
         })?;
-        let server = NonNull::new(server).ok_or(Error::NullPointer {
+        let server = server.ok_or(Error::NullPointer {
             operation: "RegisterModule(pGlobalInfo)",
         })?;
-        // SAFETY: live registration info; no arguments.
-        let module_id = unsafe { vcall!(info.as_ptr(), GetId()) };
+        let module_id = info_ref.GetId();
         let mut registration = Registration {
-            info,
+            info: info_ref.as_non_null(),
             server,
             version,
             module_id,
@@ -405,7 +404,7 @@ pub unsafe fn register_module(
     report!("iis-module: {message}");
     // IIS's own "module failed to load" event carries only the HRESULT: put
     // the reason beside it in the Application log.
-    if contain(|| report_failure(info, server, &message)).is_err() {
+    if contain(|| report_failure(info_ref, server, &message)).is_err() {
         report!("iis-module: reporting the registration failure panicked");
     }
     hresult
@@ -413,21 +412,20 @@ pub unsafe fn register_module(
 
 /// Writes a failed registration's reason to the event log, under the
 /// module's configured name.
-fn report_failure(info: *mut IHttpModuleRegistrationInfo, server: *mut IHttpServer, message: &str) {
-    let Some(server) = NonNull::new(server) else {
+fn report_failure(
+    info: Option<Ref<'_, IHttpModuleRegistrationInfo>>,
+    server: Option<HttpServer>,
+    message: &str,
+) {
+    let Some(server) = server else {
         return;
     };
-    let name = NonNull::new(info).and_then(|info| {
-        // SAFETY: the registration info IIS passed; no arguments.
-        let name = unsafe { vcall!(info.as_ptr(), GetName()) };
-        // SAFETY: IIS returns a NUL-terminated name or null.
-        unsafe { ffi::wide_to_string(name, "module name") }
+    let name = info.and_then(|info| {
+        ffi::wstr_to_string(info.GetName(), "module name")
             .ok()
             .flatten()
     });
     let name = name.unwrap_or_else(|| "IIS native module".to_string());
-    // SAFETY: the server IIS passed to RegisterModule.
-    let server = unsafe { HttpServer::from_raw(server) };
     if let Ok(log) = crate::event_log::EventLog::open(&server, &name) {
         let _ = log.error(message);
     }

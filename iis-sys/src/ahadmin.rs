@@ -66,7 +66,10 @@ macro_rules! com_interface {
     (
         $(#[$doc:meta])*
         $name:ident : $base:ty, $base_slots:expr, $vtbl:ident, $iid:literal {
-            $( $(#[$mdoc:meta])* $method:ident ( $($arg:ident : $ty:ty),* $(,)? ); )*
+            $(
+                $(#[$mdoc:meta])* $method:ident ( $($arg:ident : $ty:ty),* $(,)? )
+                $(=> safe ( $($sarg:ident : $sty:ty),* $(,)? ))?;
+            )*
         }
     ) => {
         $(#[$doc])*
@@ -93,6 +96,24 @@ macro_rules! com_interface {
             const NAME: &'static str = stringify!($name);
             const IID: GUID = GUID::from_u128($iid);
             type Vtable = $vtbl;
+        }
+
+        /// The methods of this interface marked `=> safe(…)` in its
+        /// declaration: those whose every parameter is an out-pointer of
+        /// plain data (`&mut u32`, `&mut VARIANT`, `&mut BSTR`, `&mut *mut
+        /// IAppHostElement`).
+        impl<'a> crate::Ref<'a, $name> {
+            $($(
+                #[doc = concat!("`", stringify!($method), "`, the slot of the same name of [`", stringify!($vtbl), "`].")]
+                #[inline(always)]
+                pub fn $method(self $(, $sarg: $sty)*) -> HRESULT {
+                    let this = self.as_ptr();
+                    // SAFETY: `this` is a live object of this interface (the
+                    // contract of `Ref`); every argument is a reference to
+                    // plain data, as the slot takes.
+                    unsafe { ((*(*this).lpVtbl).$method)(this $(, $sarg)*) }
+                }
+            )?)*
         }
 
         impl $name {
@@ -143,7 +164,8 @@ com_interface! {
         /// Opnum 3: `HRESULT get_Name(BSTR *pbstrName)`.
         get_Name(name: *mut BSTR);
         /// Opnum 4: `HRESULT get_Collection(IAppHostElementCollection **ppCollection)`.
-        get_Collection(collection: *mut *mut IAppHostElementCollection);
+        get_Collection(collection: *mut *mut IAppHostElementCollection)
+            => safe(collection: &mut *mut IAppHostElementCollection);
         /// Opnum 5: `HRESULT get_Properties(IAppHostPropertyCollection **ppProperties)`.
         get_Properties(properties: *mut *mut IAppHostPropertyCollection);
         /// Opnum 6: `HRESULT get_ChildElements(IAppHostChildElementCollection **ppElements)`.
@@ -172,7 +194,7 @@ com_interface! {
         /// Opnum 3: `HRESULT get_Name(BSTR *pbstrName)`.
         get_Name(name: *mut BSTR);
         /// Opnum 4: `HRESULT get_Value(VARIANT *pVariant)`.
-        get_Value(value: *mut VARIANT);
+        get_Value(value: *mut VARIANT) => safe(value: &mut VARIANT);
         /// Opnum 5: `HRESULT put_Value(VARIANT value)`.
         put_Value(value: VARIANT);
         /// Opnum 6: `HRESULT Clear()`.
@@ -180,7 +202,8 @@ com_interface! {
         /// Opnum 7: `HRESULT get_StringValue(BSTR *pbstrValue)`.
         get_StringValue(value: *mut BSTR);
         /// Opnum 8: `HRESULT get_Exception(IAppHostPropertyException **ppException)`.
-        get_Exception(exception: *mut *mut IAppHostPropertyException);
+        get_Exception(exception: *mut *mut IAppHostPropertyException)
+            => safe(exception: &mut *mut IAppHostPropertyException);
         /// Opnum 9: `HRESULT GetMetadata(BSTR bstrMetadataType, VARIANT *pValue)`.
         GetMetadata(metadata_type: BSTR, value: *mut VARIANT);
         /// Opnum 10: `HRESULT SetMetadata(BSTR bstrMetadataType, VARIANT value)`.
@@ -195,7 +218,7 @@ com_interface! {
     /// (what `<add>`, `<remove>` and `<clear>` left).
     IAppHostElementCollection: IUnknownVtbl, 3, IAppHostElementCollectionVtbl, 0xc8550bff_5281_4b1e_ac34_99b6fa38464d {
         /// Opnum 3: `HRESULT get_Count(DWORD *pcElementCount)`.
-        get_Count(count: *mut u32);
+        get_Count(count: *mut u32) => safe(count: &mut u32);
         /// Opnum 4: `HRESULT get_Item(VARIANT cIndex, IAppHostElement **ppElement)`.
         get_Item(index: VARIANT, element: *mut *mut IAppHostElement);
         /// Opnum 5: `HRESULT AddElement(IAppHostElement *pElement, int cPosition)`.
@@ -257,9 +280,9 @@ com_interface! {
     /// attribute's value.
     IAppHostPropertyException: IAppHostConfigExceptionVtbl, 10, IAppHostPropertyExceptionVtbl, 0xeafe4895_a929_41ea_b14d_613e23f62b71 {
         /// Opnum 10: `HRESULT get_InvalidValue(BSTR *pbstrValue)`.
-        get_InvalidValue(value: *mut BSTR);
+        get_InvalidValue(value: *mut BSTR) => safe(value: &mut BSTR);
         /// Opnum 11: `HRESULT get_ValidationFailureReason(BSTR *pbstrValidationReason)`.
-        get_ValidationFailureReason(reason: *mut BSTR);
+        get_ValidationFailureReason(reason: *mut BSTR) => safe(reason: &mut BSTR);
         /// Opnum 12: `HRESULT get_ValidationFailureParameters(SAFEARRAY **pParameterArray)`.
         get_ValidationFailureParameters(parameters: *mut *mut crate::oaut::SAFEARRAY);
     }

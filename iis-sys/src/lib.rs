@@ -44,9 +44,18 @@
 //! [`SysFreeString`], [`VariantClear`]) are OleAut32's on Windows and a
 //! layout-compatible stand-in elsewhere.
 //!
-//! This crate is pure data: no logic, no build script (the `BSTR` stand-in
-//! apart). The safe API is the
-//! `iis-module` crate.
+//! Every class can also be called through [`Ref`], a typed borrowed object
+//! pointer (`#[repr(transparent)]`): its methods, generated from the same
+//! slot table (`methods.rs`), keep the field names and are safe wherever
+//! every argument is a value, an out-parameter of plain data or a
+//! NUL-terminated string ([`WStr`] for `PCWSTR`), `unsafe` with their
+//! reason otherwise; getters of what IIS owns as long as the object return
+//! it borrowed. The one `unsafe` step is [`Ref::from_raw`], whose contract
+//! (the object is live for `'a`) all of them rely on.
+//!
+//! Apart from that layer, this crate is pure data: no logic, no build
+//! script (the `BSTR` stand-in apart). The safe API is the `iis-module`
+//! crate.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
@@ -56,10 +65,12 @@ mod abi;
 mod ahadmin;
 mod bstr;
 mod constants;
+mod handle;
 mod host_extensions;
 mod hresults;
 mod interfaces;
 mod layout;
+mod methods;
 mod notifications;
 #[allow(
     dead_code,
@@ -81,6 +92,7 @@ mod win32;
 pub use ahadmin::*;
 pub use bstr::*;
 pub use constants::*;
+pub use handle::*;
 pub use host_extensions::*;
 pub use hresults::*;
 pub use interfaces::*;

@@ -72,7 +72,7 @@ pub fn field_names(class: &Class) -> Result<Vec<String>, String> {
 }
 
 /// The Rust spelling of a header type.
-fn rust_type(cpp: &str) -> Result<String, String> {
+pub(crate) fn rust_type(cpp: &str) -> Result<String, String> {
     let cpp = cpp.trim();
     if let Some(elem) = cpp.strip_suffix(']') {
         // Array parameters decay to pointers.
@@ -122,7 +122,7 @@ fn rust_type(cpp: &str) -> Result<String, String> {
     Ok(t.to_string())
 }
 
-fn return_type(slot: &Slot) -> Result<String, String> {
+pub(crate) fn return_type(slot: &Slot) -> Result<String, String> {
     if slot.method.starts_with('~') {
         return Ok(" -> *mut c_void".to_string());
     }
@@ -133,7 +133,7 @@ fn return_type(slot: &Slot) -> Result<String, String> {
 }
 
 /// The C++ declaration of a slot, for its rustdoc.
-fn cpp_signature(slot: &Slot) -> String {
+pub(crate) fn cpp_signature(slot: &Slot) -> String {
     if slot.method.starts_with('~') {
         return format!(
             "virtual {}() — MSVC scalar deleting destructor: void *(unsigned int flags)",

@@ -5,6 +5,7 @@
 mod abi_table;
 mod api_map;
 mod interfaces;
+mod methods;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -118,6 +119,7 @@ fn codegen(check: bool) -> Result<(), String> {
     let outputs = [
         ("abi/httpserv.layout", interfaces::render_layout(&classes)?),
         ("src/interfaces.rs", interfaces::render_rust(&classes)?),
+        ("src/methods.rs", methods::render(&classes)?),
         ("src/win32.rs", win32_bindings(&scratch)?),
         ("src/oaut.rs", oaut_bindings(&scratch)?),
     ];

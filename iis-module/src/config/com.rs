@@ -26,6 +26,13 @@ impl<I> ComPtr<I> {
         self.0.as_ptr()
     }
 
+    /// The object, live while `self` holds its reference.
+    pub(crate) fn iface(&self) -> iis_sys::Ref<'_, I> {
+        // SAFETY: we hold a reference (the `from_owned` contract), so the
+        // object lives at least as long as `self`.
+        unsafe { iis_sys::Ref::from_non_null(self.0) }
+    }
+
     fn unknown(&self) -> &IUnknownVtbl {
         // SAFETY: a live COM object starts with a pointer to a vtable whose
         // first three slots are IUnknown's (the `from_owned` contract).

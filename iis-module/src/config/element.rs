@@ -9,9 +9,8 @@ use crate::ffi::vcall;
 use crate::{HttpContext, HttpServer};
 use core::time::Duration;
 use iis_sys::{
-    IAppHostAdminManager, IAppHostElement, IAppHostElementCollection, IAppHostProperty,
-    IAppHostPropertyException, VT_BOOL, VT_BSTR, VT_I2, VT_I4, VT_I8, VT_INT, VT_UI1, VT_UI2,
-    VT_UI4, VT_UI8, VT_UINT,
+    IAppHostElement, IAppHostElementCollection, IAppHostProperty, IAppHostPropertyException,
+    VT_BOOL, VT_BSTR, VT_I2, VT_I4, VT_I8, VT_INT, VT_UI1, VT_UI2, VT_UI4, VT_UI8, VT_UINT,
 };
 use std::rc::Rc;
 use windows_core::HRESULT;
@@ -125,8 +124,7 @@ impl ConfigElement {
     fn value(&self, name: &str) -> Result<Variant, ConfigError> {
         let property = self.property(name)?;
         let mut value = Variant::empty();
-        // SAFETY: live property; a valid VARIANT out pointer.
-        let hr = unsafe { vcall!(property.as_raw(), get_Value(&mut value.0)) };
+        let hr = property.iface().get_Value(&mut value.0);
         if hr.is_ok() {
             return Ok(value);
         }
@@ -137,8 +135,7 @@ impl ConfigElement {
     /// `IAppHostPropertyException` says.
     fn invalid(&self, property: &ComPtr<IAppHostProperty>, name: &str, hr: HRESULT) -> ConfigError {
         let mut raw: *mut IAppHostPropertyException = core::ptr::null_mut();
-        // SAFETY: live property; a valid out pointer.
-        let got = unsafe { vcall!(property.as_raw(), get_Exception(&mut raw)) };
+        let got = property.iface().get_Exception(&mut raw);
         // SAFETY: on success, null or one reference we now own.
         let Some(exception) = got
             .is_ok()
@@ -157,14 +154,8 @@ impl ConfigElement {
             let s = unsafe { Bstr::take(b) };
             if hr.is_ok() { s } else { String::new() }
         };
-        let value = text(&|b| {
-            // SAFETY: live exception object; a valid BSTR out pointer.
-            unsafe { vcall!(exception.as_raw(), get_InvalidValue(b)) }
-        });
-        let reason = text(&|b| {
-            // SAFETY: as above.
-            unsafe { vcall!(exception.as_raw(), get_ValidationFailureReason(b)) }
-        });
+        let value = text(&|b| exception.iface().get_InvalidValue(b));
+        let reason = text(&|b| exception.iface().get_ValidationFailureReason(b));
         self.error(ConfigErrorKind::InvalidValue {
             attribute: self.qualify(name),
             value,
@@ -340,8 +331,7 @@ impl ConfigElement {
     pub fn entries(&self) -> Result<Vec<ConfigElement>, ConfigError> {
         let fail = |(kind, _)| self.error(kind);
         let mut raw: *mut IAppHostElementCollection = core::ptr::null_mut();
-        // SAFETY: live element; valid out pointer.
-        let hr = unsafe { vcall!(self.raw.as_raw(), get_Collection(&mut raw)) };
+        let hr = self.raw.iface().get_Collection(&mut raw);
         call("IAppHostElement::get_Collection", hr).map_err(fail)?;
         // SAFETY: on success, one reference we now own.
         let Some(collection) = (unsafe { ComPtr::from_owned(raw) }) else {
@@ -351,8 +341,7 @@ impl ConfigElement {
             }));
         };
         let mut count = 0u32;
-        // SAFETY: live collection; valid out pointer.
-        let hr = unsafe { vcall!(collection.as_raw(), get_Count(&mut count)) };
+        let hr = collection.iface().get_Count(&mut count);
         call("IAppHostElementCollection::get_Count", hr).map_err(fail)?;
         let mut entries = Vec::with_capacity(count as usize);
         for i in 0..count {
@@ -404,21 +393,18 @@ impl HttpServer {
             section: section.to_owned(),
             kind,
         };
-        // SAFETY: live server; no arguments. The manager belongs to the
-        // server (no reference is handed over), valid for the process.
-        let manager: *mut IAppHostAdminManager =
-            unsafe { vcall!(self.as_raw(), GetAdminManager()) };
-        if manager.is_null() {
+        // The manager belongs to the server (no reference is handed over).
+        let Some(manager) = self.iface().GetAdminManager() else {
             return Err(error(ConfigErrorKind::Unavailable));
-        }
+        };
         let (Some(name), Some(at)) = (Bstr::new(section), Bstr::new(path)) else {
             return Err(error(ConfigErrorKind::Unavailable));
         };
         let mut raw = core::ptr::null_mut();
-        // SAFETY: a live admin manager; BSTRs living across the call; valid out pointer.
+        // SAFETY: BSTRs living across the call.
         let hr = unsafe {
             vcall!(
-                manager,
+                manager.as_ptr(),
                 GetAdminSection(name.as_raw(), at.as_raw(), &mut raw)
             )
         };

@@ -91,9 +91,10 @@ impl Drop for ScopeGuard {
 /// An iis-host (or other host) extension of `server`, if it has one:
 /// `IHttpServer2::GetExtendedInterface(IID_IHttpServer, server, I::IID)`.
 pub(crate) fn host_extension<I: Interface>(server: &HttpServer) -> Option<NonNull<I>> {
-    // SAFETY: a live server, given as the input object of its own
-    // interface; a host that does not know `I` answers a failing HRESULT.
-    unsafe { crate::server::extended_interface::<IHttpServer, I>(server.raw(), server.as_raw()) }
+    // The server, given as the input object of its own interface; a host
+    // that does not know `I` answers a failing HRESULT.
+    crate::server::extended_interface::<IHttpServer, I>(*server, server.iface())
+        .map(iis_sys::Ref::as_non_null)
 }
 
 /// Sends one record to the host of `scope`; `false` when it has no

@@ -96,7 +96,7 @@ macro_rules! global_hooks {
                     // `GlobalObject::new_raw` for `G`; shared access only.
                     let object = unsafe { &*this.cast::<GlobalObject<G>>() };
                     let _scope = crate::diagnostics::Scope::enter(
-                        crate::diagnostics::Scope::new(object.env.server, object.env.module_id),
+                        crate::diagnostics::Scope::new(object.env.server.map(|s| s.raw()), object.env.module_id),
                     );
                     run(stringify!($hook), || {
                         $(

@@ -1,6 +1,6 @@
 //! The typed providers of global notifications.
 
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::glue::provider::{GlobalProvider, ModuleEnv, Provider, provider};
 use crate::server::{
     CacheKey, CacheOperationKind, CacheRecord, HttpApplication, TraceContext, TraceEventData,
@@ -9,6 +9,31 @@ use crate::{Error, HttpContext, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::*;
+
+/// `iface()`, the typed handle of the providers built by `from_raw` with
+/// an environment.
+macro_rules! global_iface {
+    ($($name:ident => $raw:ident),* $(,)?) => {$(
+        impl $name {
+            /// The provider, live for the notification (`from_raw`'s
+            /// contract).
+            #[inline(always)]
+            fn iface(&self) -> Ref<'_, $raw> {
+                // SAFETY: `from_raw`'s contract: the provider is live for
+                // the notification, which outlives the view and this borrow.
+                unsafe { Ref::from_non_null(self.raw) }
+            }
+        }
+    )*};
+}
+
+global_iface! {
+    ResolveModules => IHttpApplicationResolveModulesProvider,
+    TraceEvent => IGlobalTraceEventProvider,
+    ThreadCleanup => IGlobalThreadCleanupProvider,
+    PreBeginRequest => IPreBeginRequestProvider,
+    ApplicationEvent => IHttpApplicationProvider,
+}
 
 provider! {
     /// `IGlobalStopListeningProvider`: the server stops listening.
@@ -19,8 +44,7 @@ impl StopListening {
     /// Whether IIS lets in-flight requests drain.
     #[doc(alias = "DrainRequestsGracefully")]
     pub fn drain_gracefully(&self) -> bool {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), DrainRequestsGracefully()) }.as_bool()
+        self.iface().DrainRequestsGracefully().as_bool()
     }
 }
 
@@ -34,8 +58,7 @@ impl CacheOperation {
     /// The operation (`CACHE_OPERATION_*`).
     #[doc(alias = "GetCacheOperation")]
     pub fn operation(&self) -> CACHE_OPERATION {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), GetCacheOperation()) }
+        self.iface().GetCacheOperation()
     }
 
     /// The operation, typed.
@@ -47,28 +70,21 @@ impl CacheOperation {
     /// The key the operation is about.
     #[doc(alias = "GetCacheKey")]
     pub fn key(&self) -> Option<CacheKey<'_>> {
-        // SAFETY: live provider; the key lives for the notification.
-        let key = unsafe { vcall!(self.as_raw(), GetCacheKey()) };
-        // SAFETY: as above; the view borrows the provider.
-        NonNull::new(key).map(|key| unsafe { CacheKey::new(key) })
+        self.iface().GetCacheKey().map(CacheKey::new)
     }
 
     /// The record the operation is about, if there is one yet.
     #[doc(alias = "GetCacheRecord")]
     pub fn record(&self) -> Option<CacheRecord<'_>> {
-        // SAFETY: live provider; the record lives for the notification.
-        let record = unsafe { vcall!(self.as_raw(), GetCacheRecord()) };
-        // SAFETY: as above; the view borrows the provider.
-        NonNull::new(record).map(|record| unsafe { CacheRecord::new(record) })
+        // SAFETY: the record lives for the notification; the view borrows
+        // the provider.
+        unsafe { Ref::from_raw(self.iface().GetCacheRecord()) }.map(CacheRecord::new)
     }
 
     /// The trace context of the operation.
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<TraceContext<'_>> {
-        // SAFETY: live provider; the trace context lives for the notification.
-        let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
-        // SAFETY: as above; the view borrows the provider.
-        NonNull::new(trace).map(|trace| unsafe { TraceContext::new(trace) })
+        self.iface().GetTraceContext().map(TraceContext::new)
     }
 }
 
@@ -84,10 +100,8 @@ impl ConfigurationChange {
     /// [`Error::Encoding`].
     #[doc(alias = "GetChangePath")]
     pub fn path(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetChangePath()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(path, "change path") }?.unwrap_or_default())
+        let path = self.iface().GetChangePath();
+        Ok(ffi::wstr_to_string(path, "change path")?.unwrap_or_default())
     }
 }
 
@@ -103,10 +117,8 @@ impl FileChange {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFileName")]
     pub fn file_name(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetFileName()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "file name") }?.unwrap_or_default())
+        let name = self.iface().GetFileName();
+        Ok(ffi::wstr_to_string(name, "file name")?.unwrap_or_default())
     }
 }
 
@@ -142,14 +154,8 @@ impl ResolveModules {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Result<HttpApplication<'_>> {
-        // SAFETY: live provider, derived from IHttpApplicationProvider (base
-        // vtable first); no arguments.
-        let app = unsafe {
-            vcall!(
-                self.as_raw().cast::<IHttpApplicationProvider>(),
-                GetApplication()
-            )
-        };
+        // Derived from IHttpApplicationProvider (`Deref`).
+        let app = self.iface().GetApplication();
         application(
             app,
             self.env,
@@ -160,14 +166,12 @@ impl ResolveModules {
 
 /// The view of an application a provider returned.
 fn application<'a>(
-    app: *mut IHttpApplication,
+    app: Option<Ref<'a, IHttpApplication>>,
     env: ModuleEnv,
     operation: &'static str,
 ) -> Result<HttpApplication<'a>> {
-    let app = NonNull::new(app).ok_or(Error::NullPointer { operation })?;
-    // SAFETY: the application outlives the notification (and `'a` is tied
-    // to the provider's borrow by the callers).
-    Ok(unsafe { HttpApplication::new(app, env.module_id) })
+    let app = app.ok_or(Error::NullPointer { operation })?;
+    Ok(HttpApplication::new(app, env.module_id))
 }
 
 provider! {
@@ -192,8 +196,7 @@ impl RscaQuery {
             max: u32::MAX as usize,
         })?;
         let mut buffer: *mut u8 = core::ptr::null_mut();
-        // SAFETY: live provider; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), GetOutputBuffer(len, &mut buffer)) };
+        let hr = self.iface().GetOutputBuffer(len, &mut buffer);
         Error::check("IGlobalRSCAQueryProvider::GetOutputBuffer", hr)?;
         if !output.is_empty() {
             if buffer.is_null() {
@@ -205,8 +208,7 @@ impl RscaQuery {
             // for the notification and distinct from `output`.
             unsafe { core::ptr::copy_nonoverlapping(output.as_ptr(), buffer, output.len()) };
         }
-        // SAFETY: live provider.
-        unsafe { vcall!(self.as_raw(), SetResult(len, result)) };
+        self.iface().SetResult(len, result);
         Ok(())
     }
 
@@ -216,10 +218,8 @@ impl RscaQuery {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFunctionName")]
     pub fn function_name(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetFunctionName()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "function name") }?.unwrap_or_default())
+        let name = self.iface().GetFunctionName();
+        Ok(ffi::wstr_to_string(name, "function name")?.unwrap_or_default())
     }
 
     /// The query's parameters.
@@ -228,10 +228,8 @@ impl RscaQuery {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFunctionParameters")]
     pub fn parameters(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let params = unsafe { vcall!(self.as_raw(), GetFunctionParameters()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(params, "function parameters") }?.unwrap_or_default())
+        let params = self.iface().GetFunctionParameters();
+        Ok(ffi::wstr_to_string(params, "function parameters")?.unwrap_or_default())
     }
 }
 
@@ -264,8 +262,8 @@ impl TraceEvent {
     /// [`TraceContext::set_configuration`](TraceContext::set_configuration)).
     #[doc(alias = "CheckSubscription")]
     pub fn is_subscribed(&self) -> bool {
-        // SAFETY: live provider; the module id is an opaque key.
-        unsafe { vcall!(self.as_raw(), CheckSubscription(self.env.module_id)) }.as_bool()
+        // SAFETY: the module id IIS gave this module.
+        unsafe { self.iface().CheckSubscription(self.env.module_id) }.as_bool()
     }
 
     /// A copy of the event.
@@ -275,8 +273,7 @@ impl TraceEvent {
     #[doc(alias = "GetTraceEvent")]
     pub fn event(&self) -> Result<TraceEventData> {
         let mut event: *mut HTTP_TRACE_EVENT = core::ptr::null_mut();
-        // SAFETY: live provider; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), GetTraceEvent(&mut event)) };
+        let hr = self.iface().GetTraceEvent(&mut event);
         Error::check("IGlobalTraceEventProvider::GetTraceEvent", hr)?;
         let event = NonNull::new(event).ok_or(Error::NullPointer {
             operation: "IGlobalTraceEventProvider::GetTraceEvent",
@@ -296,8 +293,7 @@ impl TraceEvent {
         f: impl FnOnce(&mut HttpContext) -> R,
     ) -> Result<Option<R>> {
         let mut cx: *mut IHttpContext = core::ptr::null_mut();
-        // SAFETY: live provider; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), GetCurrentHttpRequestContext(&mut cx)) };
+        let hr = self.iface().GetCurrentHttpRequestContext(&mut cx);
         if hr.is_err() || cx.is_null() {
             return Ok(None);
         }
@@ -339,8 +335,7 @@ impl ThreadCleanup {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Result<HttpApplication<'_>> {
-        // SAFETY: live provider; no arguments.
-        let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
+        let app = self.iface().GetApplication();
         application(
             app,
             self.env,
@@ -412,8 +407,7 @@ impl PreBeginRequest {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetHttpContext")]
     pub fn with_context<R>(&mut self, f: impl FnOnce(&mut HttpContext) -> R) -> Result<R> {
-        // SAFETY: live provider; no arguments.
-        let cx = unsafe { vcall!(self.as_raw(), GetHttpContext()) };
+        let cx = self.iface().GetHttpContext();
         // SAFETY: the context is live for the notification; the view is
         // dropped before this method returns.
         let mut cx = unsafe { HttpContext::from_raw(cx, self.env.server, self.env.module_id) }?;
@@ -423,13 +417,8 @@ impl PreBeginRequest {
     /// Reports an error for this notification.
     #[doc(alias = "SetErrorStatus")]
     pub fn set_error_status(&mut self, error: windows_core::HRESULT) {
-        // SAFETY: live provider, derived from IHttpEventProvider.
-        unsafe {
-            vcall!(
-                self.as_raw().cast::<IHttpEventProvider>(),
-                SetErrorStatus(error)
-            )
-        }
+        // Derived from IHttpEventProvider (`Deref`).
+        self.iface().SetErrorStatus(error)
     }
 }
 
@@ -464,8 +453,7 @@ impl ApplicationEvent {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Result<HttpApplication<'_>> {
-        // SAFETY: live provider; no arguments.
-        let app = unsafe { vcall!(self.as_raw(), GetApplication()) };
+        let app = self.iface().GetApplication();
         application(app, self.env, "IHttpApplicationProvider::GetApplication")
     }
 }

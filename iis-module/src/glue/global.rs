@@ -63,7 +63,7 @@ define_member_fn! {
         // SAFETY: IIS terminates the global module once, at shutdown.
         let object = unsafe { Box::from_raw(this.cast::<GlobalObject<G>>()) };
         let _scope = crate::diagnostics::Scope::enter(
-            crate::diagnostics::Scope::new(object.env.server, object.env.module_id),
+            crate::diagnostics::Scope::new(object.env.server.map(|s| s.raw()), object.env.module_id),
         );
         if contain(|| drop(object)).is_err() {
             report!("iis-module: {} panicked in Drop", core::any::type_name::<G>());

@@ -4,7 +4,7 @@
 //! same macro or by hand with the [`ModuleEnv`] of their module).
 
 use core::ptr::NonNull;
-use iis_sys::{HTTP_MODULE_ID, IHttpServer};
+use iis_sys::HTTP_MODULE_ID;
 
 /// A provider view built from the raw pointer IIS passed.
 pub(crate) trait Provider: Sized {
@@ -37,12 +37,21 @@ macro_rules! provider {
                 self.raw.as_ptr()
             }
 
+            /// The provider, live for the notification (`from_raw`'s
+            /// contract).
+            #[inline(always)]
+            #[allow(dead_code)]
+            pub(crate) fn iface(&self) -> iis_sys::Ref<'_, $raw> {
+                // SAFETY: `from_raw`'s contract: the provider is live for the
+                // notification, which outlives the view and so this borrow.
+                unsafe { iis_sys::Ref::from_non_null(self.raw) }
+            }
+
             /// Reports an error for this notification to IIS.
             #[doc(alias = "SetErrorStatus")]
             pub fn set_error_status(&mut self, error: HRESULT) {
-                // SAFETY: the provider is live for the notification; every
-                // provider derives from IHttpEventProvider (base vtable first).
-                unsafe { vcall!(self.as_raw().cast::<iis_sys::IHttpEventProvider>(), SetErrorStatus(error)) }
+                // Every provider derives from IHttpEventProvider (`Deref`).
+                self.iface().SetErrorStatus(error)
             }
         }
     };
@@ -52,7 +61,7 @@ pub(crate) use provider;
 /// Who a global module is: what its providers need to build views.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ModuleEnv {
-    pub(crate) server: Option<NonNull<IHttpServer>>,
+    pub(crate) server: Option<crate::HttpServer>,
     pub(crate) module_id: HTTP_MODULE_ID,
 }
 

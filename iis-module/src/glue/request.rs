@@ -4,32 +4,37 @@
 
 use super::provider::Provider;
 use crate::diagnostics::Scope;
-use crate::ffi::vcall;
 use crate::http::allocator::{self, ModuleAllocator, PoolLife};
 use crate::http::{Completion, HttpModule};
 use crate::panic::{contain, report};
 use crate::task::{self, Owner, Step, Task};
-use crate::{Error, Flow, HttpContext};
+use crate::{Error, Flow, HttpContext, HttpServer};
+use core::cell::{Cell, UnsafeCell};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::*;
 
 /// A request module instance as IIS sees it: the vtable pointer first, as
 /// in every MSVC object, then what the SDK needs, then the user's module.
+///
+/// A thunk holds `&ModuleObject` for its call: what changes is in `Cell`s,
+/// and the module in an `UnsafeCell`, so the shared reference stays sound
+/// while a pending `async fn` hook's future borrows the module mutably and
+/// the task machinery writes the task slot through [`Owner::slot`].
 #[repr(C)]
 pub(crate) struct ModuleObject<T> {
     vtbl: *const CHttpModuleVtbl,
-    server: Option<NonNull<IHttpServer>>,
+    server: Option<HttpServer>,
     module_id: HTTP_MODULE_ID,
     /// Set once a hook panicked or failed: the instance gets no more hooks.
-    failed: bool,
+    failed: Cell<bool>,
     /// The running `async fn` hook, if any: its future borrows `module`.
-    task: Option<NonNull<Task>>,
+    task: Cell<Option<NonNull<Task>>>,
     /// The life of the pool memory the factory allocated for the instance.
-    pool: Option<PoolLife>,
+    pool: Cell<Option<PoolLife>>,
     /// Where the object itself lives, which says how `Dispose` ends it.
     storage: Storage,
-    module: T,
+    module: UnsafeCell<T>,
 }
 
 /// Where a [`ModuleObject`] lives.
@@ -58,8 +63,10 @@ impl<T> ModuleObject<T> {
         if !allocator.is_null()
             && let Ok(size) = u32::try_from(size)
         {
-            // SAFETY: the live allocator of this call (our contract).
-            let raw = unsafe { vcall!(allocator, AllocateMemory(size)) };
+            // SAFETY: the live allocator of this call (our contract), not
+            // null (checked).
+            let raw = unsafe { Ref::from_non_null(NonNull::new_unchecked(allocator)) }
+                .AllocateMemory(size);
             if !raw.is_null() {
                 let raw = raw.cast::<u8>();
                 let offset = raw.align_offset(layout.align());
@@ -81,37 +88,38 @@ impl<T> ModuleObject<T> {
 
 /// The diagnostics scope of a call from IIS into the instance (see
 /// [`crate::diagnostics`]).
+fn scope_of<T>(object: &ModuleObject<T>) -> Option<Scope> {
+    Scope::new(object.server.map(|s| s.raw()), object.module_id)
+}
+
+/// The instance a thunk is called on.
 ///
 /// # Safety
-/// `object` is live.
-unsafe fn scope_of<T>(object: *mut ModuleObject<T>) -> Option<Scope> {
-    // SAFETY: live object (the contract); plain fields read one by one.
-    unsafe { Scope::new((*object).server, (*object).module_id) }
+/// `this` was created by [`Factory::get_http_module`] for `T` and is not
+/// disposed of before `'a` ends.
+unsafe fn object<'a, T>(this: *mut CHttpModule) -> &'a ModuleObject<T> {
+    // SAFETY: the contract; a shared reference is sound alongside a
+    // future's borrow of the module (see `ModuleObject`).
+    unsafe { &*this.cast::<ModuleObject<T>>() }
 }
 
 /// The view a dispatch lends its hook: the context, with the instance's
 /// task slot for an `async fn` hook.
 ///
 /// # Safety
-/// `object` is live; `cx` is null or live for the notification.
+/// `cx` is null or live for the notification.
 unsafe fn context_of<T>(
-    object: *mut ModuleObject<T>,
+    object: &ModuleObject<T>,
     cx: *mut IHttpContext,
 ) -> crate::Result<HttpContext> {
-    // SAFETY: live object (the contract); its fields are reached one by one
-    // (a pending `async fn` hook's future may hold the module borrowed).
-    let (server, module_id, owner) = unsafe {
-        (
-            (*object).server,
-            (*object).module_id,
-            Owner {
-                module: (&raw const (*object).module).cast::<()>(),
-                slot: NonNull::new_unchecked(&raw mut (*object).task),
-            },
-        )
+    let owner = Owner {
+        module: object.module.get().cast_const().cast::<()>(),
+        // `Cell` is `repr(transparent)`: its address is the slot's.
+        slot: NonNull::from(&object.task).cast::<Option<NonNull<Task>>>(),
     };
     // SAFETY: `cx` is null or live for the notification.
-    Ok(unsafe { HttpContext::from_raw(cx, server, module_id) }?.with_owner(owner))
+    let cx = unsafe { HttpContext::from_raw(cx, object.server, object.module_id) }?;
+    Ok(cx.with_owner(owner))
 }
 
 /// Runs one hook: builds the views on the stack (no heap allocation),
@@ -128,15 +136,14 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
     hook: impl FnOnce(&mut T, &mut HttpContext, &mut P) -> crate::Result<Flow>,
     name: &'static str,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    let object = this.cast::<ModuleObject<T>>();
-    // SAFETY: per the contract `this` is a live ModuleObject<T>; fields are
-    // reached one by one, never the whole object.
-    if unsafe { (*object).failed } {
+    // SAFETY: per the contract `this` is a live ModuleObject<T>, which IIS
+    // disposes of only after the notification.
+    let object = unsafe { object::<T>(this) };
+    if object.failed.get() {
         return RQ_NOTIFICATION_CONTINUE;
     }
-    // SAFETY: live object.
-    let _scope = Scope::enter(unsafe { scope_of(object) });
-    // SAFETY: live object; `cx` null or live.
+    let _scope = Scope::enter(scope_of(object));
+    // SAFETY: `cx` null or live (the contract).
     let mut context = match unsafe { context_of(object, cx) } {
         Ok(context) => context,
         Err(error) => {
@@ -144,8 +151,7 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
                 "iis-module: {}::{name}: {error}",
                 core::any::type_name::<T>()
             );
-            // SAFETY: live object.
-            unsafe { (*object).failed = true };
+            object.failed.set(true);
             return RQ_NOTIFICATION_FINISH_REQUEST;
         }
     };
@@ -153,31 +159,25 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
         let error = Error::NullPointer {
             operation: "event provider",
         };
-        // SAFETY: live object.
-        fail::<T>(unsafe { &mut (*object).failed }, &mut context, name, &error);
+        fail::<T>(&object.failed, &mut context, name, &error);
         return RQ_NOTIFICATION_FINISH_REQUEST;
     };
     // SAFETY: live provider for the notification.
     let mut provider = unsafe { P::from_raw(provider) };
-    // SAFETY: live object; no task is running (IIS sends no notification
-    // but `OnAsyncCompletion` while one is pending), so nothing else
-    // borrows the module.
-    let module = unsafe { &mut (*object).module };
+    // SAFETY: no task is running (IIS sends no notification but
+    // `OnAsyncCompletion` while one is pending), so nothing else borrows
+    // the module.
+    let module = unsafe { &mut *object.module.get() };
     let outcome = contain(|| hook(module, &mut context, &mut provider));
-    // SAFETY: live object.
-    unsafe { finish_hook(object, outcome, &mut context, name) }
+    finish_hook(object, outcome, &mut context, name)
 }
 
 /// Turns what a hook (or a task) gave into the status IIS gets: a 500 or a
 /// reset for an `Err` or a panic, `FINISH_REQUEST` after a reset
 /// connection. A task left behind by a hook that did not return its
 /// pending flow is ended here, so nothing outlives the notification.
-///
-/// # Safety
-/// `object` is live; nothing borrows its fields but the module, if a
-/// task is pending.
-unsafe fn finish_hook<T>(
-    object: *mut ModuleObject<T>,
+fn finish_hook<T>(
+    object: &ModuleObject<T>,
     outcome: Result<crate::Result<Flow>, String>,
     context: &mut HttpContext,
     name: &'static str,
@@ -185,17 +185,16 @@ unsafe fn finish_hook<T>(
     let error = match outcome {
         Ok(Ok(flow)) => {
             let status = flow.into_status();
-            if status != RQ_NOTIFICATION_PENDING {
-                // SAFETY: live object (the contract).
-                if let Some(task) = unsafe { (*object).task.take() } {
-                    report!(
-                        "iis-module: {}::{name} started an async hook but did not return its \
-                         pending flow; the hook is dropped",
-                        core::any::type_name::<T>()
-                    );
-                    // SAFETY: the slot's task, taken out: used no more.
-                    let _ = unsafe { task::end(task) };
-                }
+            if status != RQ_NOTIFICATION_PENDING
+                && let Some(task) = object.task.take()
+            {
+                report!(
+                    "iis-module: {}::{name} started an async hook but did not return its \
+                     pending flow; the hook is dropped",
+                    core::any::type_name::<T>()
+                );
+                // SAFETY: the slot's task, taken out: used no more.
+                let _ = unsafe { task::end(task) };
             }
             if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
                 report!(
@@ -210,8 +209,7 @@ unsafe fn finish_hook<T>(
         Ok(Err(error)) => error,
         Err(message) => Error::Panic(message),
     };
-    // SAFETY: live object.
-    fail::<T>(unsafe { &mut (*object).failed }, context, name, &error);
+    fail::<T>(&object.failed, context, name, &error);
     RQ_NOTIFICATION_FINISH_REQUEST
 }
 
@@ -219,8 +217,8 @@ unsafe fn finish_hook<T>(
 /// undecodable input, [`Error::is_bad_request`]) carrying the HRESULT and
 /// description IIS shows in its detailed error and failed-request trace, or,
 /// once the response head has left, a reset connection.
-fn fail<T>(failed: &mut bool, cx: &mut HttpContext, hook: &str, error: &Error) {
-    *failed = true;
+fn fail<T>(failed: &Cell<bool>, cx: &mut HttpContext, hook: &str, error: &Error) {
+    failed.set(true);
     let module = core::any::type_name::<T>();
     report!("iis-module: {module}::{hook} failed: {error}");
     // Level 2: error, in IIS's failed-request tracing.
@@ -267,63 +265,59 @@ define_member_fn! {
         provider: *mut IHttpEventProvider,
         info: *mut IHttpCompletionInfo
     ) -> REQUEST_NOTIFICATION_STATUS {
-        let object = this.cast::<ModuleObject<T>>();
-        // SAFETY: IIS calls this slot on our objects with live arguments;
-        // fields are reached one by one (a task may hold the module).
-        if unsafe { (*object).failed } {
+        // SAFETY: IIS calls this slot on our live objects, disposed of only
+        // after the notification.
+        let object = unsafe { object::<T>(this) };
+        if object.failed.get() {
             return RQ_NOTIFICATION_CONTINUE;
         }
-        // SAFETY: live object.
-        let _scope = Scope::enter(unsafe { scope_of(object) });
+        let _scope = Scope::enter(scope_of(object));
         // SAFETY: null or live for the notification.
         let completion = unsafe { Completion::new(info, provider, notification, post.as_bool()) };
-        // SAFETY: live object.
-        if let Some(task) = unsafe { (*object).task } {
+        if let Some(task) = object.task.get() {
             // SAFETY: the instance's live task, polled inside the
             // notification; nothing borrows it.
             return match unsafe { task::resume(task, completion.status(), completion.bytes()) } {
                 Step::Pending => RQ_NOTIFICATION_PENDING,
                 Step::Ended(outcome) => {
-                    // SAFETY: live object; the slot's task, taken out and
-                    // used no more (its future is gone).
+                    object.task.set(None);
+                    // SAFETY: the slot's task, taken out and used no more
+                    // (its future is gone).
                     let (mut context, hook) = unsafe {
-                        (*object).task = None;
                         let hook = (*task.as_ptr()).hook;
                         (task::end(task), hook)
                     };
                     let outcome = Ok(outcome.into_result(hook));
-                    // SAFETY: live object; the task is gone.
-                    unsafe { finish_hook(object, outcome, &mut context, hook) }
+                    finish_hook(object, outcome, &mut context, hook)
                 }
             };
         }
-        // SAFETY: live object; `cx` null or live.
+        // SAFETY: `cx` null or live for the notification.
         let Ok(mut context) = (unsafe { context_of(object, cx) }) else {
-            // SAFETY: live object.
-            unsafe { (*object).failed = true };
+            object.failed.set(true);
             return RQ_NOTIFICATION_FINISH_REQUEST;
         };
         let mut completion = completion;
-        // SAFETY: live object; no task, so nothing borrows the module.
-        let module = unsafe { &mut (*object).module };
+        // SAFETY: no task, so nothing else borrows the module.
+        let module = unsafe { &mut *object.module.get() };
         let outcome = contain(|| module.on_async_completion(&mut context, &mut completion));
-        // SAFETY: live object.
-        unsafe { finish_hook(object, outcome, &mut context, "on_async_completion") }
+        finish_hook(object, outcome, &mut context, "on_async_completion")
     }
 
     pub(crate) unsafe fn dispose[T: HttpModule](this: *mut CHttpModule) {
         let object = this.cast::<ModuleObject<T>>();
         // SAFETY: IIS disposes of each instance exactly once, so this is
-        // still the live object `ModuleObject::place` made.
-        let _scope = Scope::enter(unsafe { scope_of(object) });
-        // SAFETY: as above. A task still there (its request ended while it
-        // was pending) goes first: its future borrows the module.
-        let (pool, storage) = unsafe {
-            if let Some(task) = (*object).task.take() {
-                let _ = task::end(task);
-            }
-            ((*object).pool.take(), (*object).storage)
-        };
+        // still the live object `ModuleObject::place` made; the reference
+        // ends before the object does, below.
+        let live = unsafe { &*object };
+        let _scope = Scope::enter(scope_of(live));
+        // A task still there (its request ended while it was pending) goes
+        // first: its future borrows the module.
+        if let Some(task) = live.task.take() {
+            // SAFETY: the slot's task, taken out: used no more.
+            let _ = unsafe { task::end(task) };
+        }
+        let (pool, storage) = (live.pool.take(), live.storage);
         let dropped = contain(|| match storage {
             // SAFETY: a live, initialised object in request-pool memory,
             // dropped exactly once (here); IIS frees the memory itself
@@ -360,7 +354,7 @@ define_member_fn! {
 #[repr(C)]
 pub(crate) struct Factory<T, F> {
     vtbl: *const IHttpModuleFactoryVtbl,
-    server: Option<NonNull<IHttpServer>>,
+    server: Option<HttpServer>,
     module_id: HTTP_MODULE_ID,
     make: F,
     _module: PhantomData<fn() -> T>,
@@ -389,7 +383,7 @@ impl<T: HttpModule, F: MakeModule<T>> Factory<T, F> {
     /// A heap factory IIS owns until it calls `Terminate`.
     pub(crate) fn new_raw(
         make: F,
-        server: Option<NonNull<IHttpServer>>,
+        server: Option<HttpServer>,
         module_id: HTTP_MODULE_ID,
     ) -> *mut IHttpModuleFactory {
         Box::into_raw(Box::new(Self {
@@ -424,7 +418,7 @@ define_member_fn! {
         // SAFETY: IIS calls this on the factory it was given; shared access
         // only (IIS may call it from several threads at once).
         let factory = unsafe { &*this.cast::<Factory<T, F>>() };
-        let _scope = Scope::enter(Scope::new(factory.server, factory.module_id));
+        let _scope = Scope::enter(Scope::new(factory.server.map(|s| s.raw()), factory.module_id));
         let mut pool = None;
         // SAFETY: the allocator IIS passed for this call (or null).
         let mut lent = unsafe { ModuleAllocator::new(allocator, &mut pool) };
@@ -444,11 +438,11 @@ define_member_fn! {
                     vtbl: &ModuleObject::<T>::VTABLE,
                     server: factory.server,
                     module_id: factory.module_id,
-                    failed: false,
-                    task: None,
-                    pool,
+                    failed: Cell::new(false),
+                    task: Cell::new(None),
+                    pool: Cell::new(pool),
                     storage: Storage::Heap,
-                    module: instance,
+                    module: UnsafeCell::new(instance),
                 };
                 // SAFETY: the allocator IIS passed for this call (or null);
                 // IIS keeps its memory until the request ends, after
@@ -474,7 +468,7 @@ define_member_fn! {
     unsafe fn terminate[T: HttpModule, F: MakeModule<T>](this: *mut IHttpModuleFactory) {
         // SAFETY: IIS terminates each factory once, at shutdown.
         let factory = unsafe { Box::from_raw(this.cast::<Factory<T, F>>()) };
-        let _scope = Scope::enter(Scope::new(factory.server, factory.module_id));
+        let _scope = Scope::enter(Scope::new(factory.server.map(|s| s.raw()), factory.module_id));
         if contain(|| drop(factory)).is_err() {
             report!("iis-module: a module factory panicked in Drop");
         }

@@ -8,7 +8,6 @@
 //! frees the request pool), and holds the instance's disposal off while a
 //! guard is alive.
 
-use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
@@ -59,8 +58,9 @@ impl<'a> ModuleAllocator<'a> {
             len,
             max: u32::MAX as usize,
         })?;
-        // SAFETY: the live allocator of this GetHttpModule call; a byte count.
-        let ptr = unsafe { vcall!(raw.as_ptr(), AllocateMemory(size.max(1))) };
+        // SAFETY: the live allocator of this GetHttpModule call.
+        let allocator = unsafe { iis_sys::Ref::from_non_null(raw) };
+        let ptr = allocator.AllocateMemory(size.max(1));
         let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(null)?;
         // SAFETY: fresh memory of `len` bytes.
         unsafe { ptr.as_ptr().write_bytes(0, len) };

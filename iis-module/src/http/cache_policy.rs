@@ -1,10 +1,10 @@
 //! `IHttpCachePolicy`: the output-cache settings of a response (kernel and
 //! user-mode caches, what the cached entry varies by).
 
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, HttpResponse, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{HTTP_CACHE_POLICY, IHttpCachePolicy};
 
 /// How a cache keeps a response (`HTTP_CACHE_POLICY_TYPE`).
@@ -69,7 +69,7 @@ pub struct CacheSetting {
 /// borrowed from the response for one notification.
 #[derive(Debug)]
 pub struct CachePolicy<'a> {
-    raw: NonNull<IHttpCachePolicy>,
+    raw: Ref<'a, IHttpCachePolicy>,
     _response: PhantomData<&'a mut HttpResponse>,
 }
 
@@ -77,9 +77,7 @@ impl HttpResponse {
     /// The response's output-cache policy.
     #[doc(alias = "GetCachePolicy")]
     pub fn cache_policy(&mut self) -> Option<CachePolicy<'_>> {
-        // SAFETY: live response; the policy lives as long as the response.
-        let raw = unsafe { vcall!(self.as_raw(), GetCachePolicy()) };
-        NonNull::new(raw).map(|raw| CachePolicy {
+        self.iface().GetCachePolicy().map(|raw| CachePolicy {
             raw,
             _response: PhantomData,
         })
@@ -119,7 +117,7 @@ fn list(value: windows_core::PCSTR, what: &'static str) -> Result<Option<String>
     }
 }
 
-impl CachePolicy<'_> {
+impl<'a> CachePolicy<'a> {
     /// The raw `IHttpCachePolicy`.
     pub fn as_raw(&self) -> *mut IHttpCachePolicy {
         self.raw.as_ptr()
@@ -128,8 +126,7 @@ impl CachePolicy<'_> {
     /// The HTTP.sys (kernel) cache policy.
     #[doc(alias = "GetKernelCachePolicy")]
     pub fn kernel_policy(&self) -> Option<CacheSetting> {
-        // SAFETY: live policy; no arguments.
-        read(unsafe { vcall!(self.as_raw(), GetKernelCachePolicy()) })
+        read(self.raw.GetKernelCachePolicy())
     }
 
     /// Sets the kernel cache policy.
@@ -138,16 +135,14 @@ impl CachePolicy<'_> {
     /// [`Error::NullPointer`] if IIS has no kernel policy.
     #[doc(alias = "GetKernelCachePolicy")]
     pub fn set_kernel_policy(&mut self, setting: CacheSetting) -> Result<()> {
-        // SAFETY: live policy; no arguments.
-        let policy = unsafe { vcall!(self.as_raw(), GetKernelCachePolicy()) };
+        let policy = self.raw.GetKernelCachePolicy();
         write(policy, setting, "IHttpCachePolicy::GetKernelCachePolicy")
     }
 
     /// The user-mode (IIS output) cache policy.
     #[doc(alias = "GetUserCachePolicy")]
     pub fn user_policy(&self) -> Option<CacheSetting> {
-        // SAFETY: live policy; no arguments.
-        read(unsafe { vcall!(self.as_raw(), GetUserCachePolicy()) })
+        read(self.raw.GetUserCachePolicy())
     }
 
     /// Sets the user-mode cache policy.
@@ -156,8 +151,7 @@ impl CachePolicy<'_> {
     /// [`Error::NullPointer`] if IIS has no user policy.
     #[doc(alias = "GetUserCachePolicy")]
     pub fn set_user_policy(&mut self, setting: CacheSetting) -> Result<()> {
-        // SAFETY: live policy; no arguments.
-        let policy = unsafe { vcall!(self.as_raw(), GetUserCachePolicy()) };
+        let policy = self.raw.GetUserCachePolicy();
         write(policy, setting, "IHttpCachePolicy::GetUserCachePolicy")
     }
 
@@ -168,14 +162,7 @@ impl CachePolicy<'_> {
     #[doc(alias = "AppendVaryByHeader")]
     pub fn append_vary_by_header(&mut self, header: &str) -> Result<()> {
         let header = c_string(header, "vary-by header")?;
-        // SAFETY: live policy; NUL-terminated string living across the call
-        // (IIS copies it).
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                AppendVaryByHeader(windows_core::PCSTR(header.as_ptr()))
-            )
-        };
+        let hr = self.raw.AppendVaryByHeader(&header);
         Error::check("IHttpCachePolicy::AppendVaryByHeader", hr)
     }
 
@@ -185,11 +172,7 @@ impl CachePolicy<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetVaryByHeaders")]
     pub fn vary_by_headers(&self) -> Result<Option<String>> {
-        // SAFETY: live policy; no arguments.
-        list(
-            unsafe { vcall!(self.as_raw(), GetVaryByHeaders()) },
-            "vary-by headers",
-        )
+        list(self.raw.GetVaryByHeaders(), "vary-by headers")
     }
 
     /// Adds a query-string parameter the cached entry varies by.
@@ -199,13 +182,7 @@ impl CachePolicy<'_> {
     #[doc(alias = "AppendVaryByQueryString")]
     pub fn append_vary_by_query_string(&mut self, parameter: &str) -> Result<()> {
         let parameter = c_string(parameter, "vary-by query string")?;
-        // SAFETY: as in `append_vary_by_header`.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                AppendVaryByQueryString(windows_core::PCSTR(parameter.as_ptr()))
-            )
-        };
+        let hr = self.raw.AppendVaryByQueryString(&parameter);
         Error::check("IHttpCachePolicy::AppendVaryByQueryString", hr)
     }
 
@@ -215,11 +192,7 @@ impl CachePolicy<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetVaryByQueryStrings")]
     pub fn vary_by_query_strings(&self) -> Result<Option<String>> {
-        // SAFETY: live policy; no arguments.
-        list(
-            unsafe { vcall!(self.as_raw(), GetVaryByQueryStrings()) },
-            "vary-by query strings",
-        )
+        list(self.raw.GetVaryByQueryStrings(), "vary-by query strings")
     }
 
     /// Sets the custom value the entry varies by.
@@ -229,13 +202,7 @@ impl CachePolicy<'_> {
     #[doc(alias = "SetVaryByValue")]
     pub fn set_vary_by_value(&mut self, value: &str) -> Result<()> {
         let value = c_string(value, "vary-by value")?;
-        // SAFETY: as in `append_vary_by_header`.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetVaryByValue(windows_core::PCSTR(value.as_ptr()))
-            )
-        };
+        let hr = self.raw.SetVaryByValue(&value);
         Error::check("IHttpCachePolicy::SetVaryByValue", hr)
     }
 
@@ -245,63 +212,50 @@ impl CachePolicy<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetVaryByValue")]
     pub fn vary_by_value(&self) -> Result<Option<String>> {
-        // SAFETY: live policy; no arguments.
-        list(
-            unsafe { vcall!(self.as_raw(), GetVaryByValue()) },
-            "vary-by value",
-        )
+        list(self.raw.GetVaryByValue(), "vary-by value")
     }
 
     /// Whether the user-mode cache may keep the response.
     #[doc(alias = "IsUserCacheEnabled")]
     pub fn is_user_cache_enabled(&self) -> bool {
-        // SAFETY: live policy; no arguments.
-        unsafe { vcall!(self.as_raw(), IsUserCacheEnabled()) }.as_bool()
+        self.raw.IsUserCacheEnabled().as_bool()
     }
 
     /// Keeps the response out of the user-mode cache.
     #[doc(alias = "DisableUserCache")]
     pub fn disable_user_cache(&mut self) {
-        // SAFETY: live policy; no arguments.
-        unsafe { vcall!(self.as_raw(), DisableUserCache()) }
+        self.raw.DisableUserCache()
     }
 
     /// Whether the response is to be cached.
     #[doc(alias = "IsCached")]
     pub fn is_cached(&self) -> bool {
-        // SAFETY: live policy; no arguments.
-        unsafe { vcall!(self.as_raw(), IsCached()) }.as_bool()
+        self.raw.IsCached().as_bool()
     }
 
     /// Marks the response as to be cached.
     #[doc(alias = "SetIsCached")]
     pub fn set_is_cached(&mut self) {
-        // SAFETY: live policy; no arguments.
-        unsafe { vcall!(self.as_raw(), SetIsCached()) }
+        self.raw.SetIsCached()
     }
 
     /// Lets the kernel cache entry be invalidated by the module.
     #[doc(alias = "SetKernelCacheInvalidatorSet")]
     pub fn set_kernel_cache_invalidator(&mut self) {
-        // SAFETY: live policy; no arguments.
-        unsafe { vcall!(self.as_raw(), SetKernelCacheInvalidatorSet()) }
+        self.raw.SetKernelCacheInvalidatorSet()
     }
 
     /// Whether a kernel cache invalidator is set.
     #[doc(alias = "GetKernelCacheInvalidatorSet")]
     pub fn kernel_cache_invalidator_set(&self) -> bool {
-        // SAFETY: live policy; no arguments.
-        unsafe { vcall!(self.as_raw(), GetKernelCacheInvalidatorSet()) }.as_bool()
+        self.raw.GetKernelCacheInvalidatorSet().as_bool()
     }
 }
 
 /// A NUL-terminated copy, or an error for an interior NUL.
-fn c_string(s: &str, what: &'static str) -> Result<Vec<u8>> {
-    if s.contains('\0') {
-        return Err(Error::InvalidInput {
-            what,
-            reason: "contains NUL",
-        });
-    }
-    Ok(s.bytes().chain([0]).collect())
+fn c_string(s: &str, what: &'static str) -> Result<std::ffi::CString> {
+    std::ffi::CString::new(s).map_err(|_| Error::InvalidInput {
+        what,
+        reason: "contains NUL",
+    })
 }

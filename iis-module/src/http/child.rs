@@ -4,7 +4,6 @@
 //! (`ReleaseClonedContext`).
 
 use super::{HttpContext, HttpRequest, HttpResponse};
-use crate::ffi::vcall;
 use crate::task::ExecuteChild;
 use crate::{Error, Result};
 use core::marker::PhantomData;
@@ -58,10 +57,9 @@ impl HttpContext {
     #[doc(alias = "CloneContext")]
     pub fn clone_request(&mut self, flags: CloneFlags) -> Result<ChildRequest<'_>> {
         let mut clone: *mut IHttpContext = core::ptr::null_mut();
-        // SAFETY: live context; valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), CloneContext(flags.bits(), &mut clone)) };
+        let hr = self.iface().CloneContext(flags.bits(), &mut clone);
         Error::check("IHttpContext::CloneContext", hr)?;
-        let server = self.server().map(|s| s.raw());
+        let server = self.server();
         // SAFETY: IIS's clone lives until `ReleaseClonedContext`, which only
         // the returned value's drop calls; the server is the live one.
         let cx = unsafe { HttpContext::from_raw(clone, server, self.module_id()) }?;

@@ -1,23 +1,21 @@
 //! `IHttpConnection`: the client connection a request arrived on.
 
-use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::IHttpConnection;
+use iis_sys::Ref;
 
 /// The client connection of a request (`IHttpConnection`), from
 /// [`HttpContext::connection`](crate::HttpContext::connection).
 #[derive(Debug)]
 pub struct HttpConnection<'a> {
-    raw: NonNull<IHttpConnection>,
+    raw: Ref<'a, IHttpConnection>,
     _cx: PhantomData<&'a mut ()>,
 }
 
-impl HttpConnection<'_> {
-    /// # Safety
-    /// `raw` is the live connection of the request, alive for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpConnection>) -> Self {
+impl<'a> HttpConnection<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpConnection>) -> Self {
         Self {
             raw,
             _cx: PhantomData,
@@ -32,8 +30,7 @@ impl HttpConnection<'_> {
     /// Whether the client is still connected.
     #[doc(alias = "IsConnected")]
     pub fn is_connected(&self) -> bool {
-        // SAFETY: live connection; no arguments.
-        unsafe { vcall!(self.as_raw(), IsConnected()) }.as_bool()
+        self.raw.IsConnected().as_bool()
     }
 
     /// `len` bytes of connection memory, zeroed. IIS keeps it until the
@@ -50,8 +47,7 @@ impl HttpConnection<'_> {
             len,
             max: u32::MAX as usize,
         })?;
-        // SAFETY: live connection; a byte count.
-        let ptr = unsafe { vcall!(self.as_raw(), AllocateMemory(size.max(1))) };
+        let ptr = self.raw.AllocateMemory(size.max(1));
         let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(Error::NullPointer {
             operation: "IHttpConnection::AllocateMemory",
         })?;

@@ -6,13 +6,13 @@
 //! running `async fn` hooks, which are cancelled, and
 //! [`ClientDisconnect`] signals.
 
-use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::any::{Any, type_name};
 use core::future::Future;
 use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
+use iis_sys::Ref;
 use iis_sys::{
     HRESULT_ERROR_ALREADY_ASSIGNED, HTTP_MODULE_ID, IHttpConnectionModuleContextContainer,
     IHttpConnectionStoredContext, IHttpConnectionStoredContextVtbl, IHttpStoredContext,
@@ -113,8 +113,8 @@ pub(crate) unsafe fn get_or_insert<'a>(
     module: HTTP_MODULE_ID,
 ) -> Result<&'a ConnectionSlot> {
     let found = || {
-        // SAFETY: live container (the contract).
-        let stored = unsafe { vcall!(container.as_ptr(), GetConnectionModuleContext(module)) };
+        // SAFETY: live container (the contract); this module's id.
+        let stored = unsafe { Ref::from_non_null(container).GetConnectionModuleContext(module) };
         let slot = stored.cast::<ConnectionSlot>();
         // SAFETY: every stored context starts with its vtable pointer; the
         // slot lives as long as the connection (the contract).
@@ -136,12 +136,8 @@ pub(crate) unsafe fn get_or_insert<'a>(
     }));
     // SAFETY: live container; a valid IHttpConnectionStoredContext whose
     // ownership passes to the container on success.
-    let hr = unsafe {
-        vcall!(
-            container.as_ptr(),
-            SetConnectionModuleContext(fresh.cast(), module)
-        )
-    };
+    let hr =
+        unsafe { Ref::from_non_null(container).SetConnectionModuleContext(fresh.cast(), module) };
     if hr.is_err() {
         // SAFETY: refused, so still ours.
         drop(unsafe { Box::from_raw(fresh) });

@@ -5,15 +5,16 @@ use super::connection_slot::{self, ClientDisconnect};
 use super::flow::{self, CompletionHandle, Flow};
 use super::memory::RequestPool;
 use super::{HttpRequest, HttpResponse, stored};
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::server::{HttpApplication, HttpServer, HttpSite, HttpUser, extended_interface};
 use crate::task::{Io, Owner};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{
     HTTP_MODULE_ID, IHttpContext, IHttpContext3, IHttpContext4, IHttpModuleContextContainer,
-    IHttpRequest3, IHttpResponse2, IHttpServer, IHttpUrlInfo,
+    IHttpRequest3, IHttpResponse2, IHttpUrlInfo,
 };
 use windows_core::{HRESULT, PCSTR, PCWSTR, PWSTR};
 
@@ -72,7 +73,7 @@ impl HttpContext {
     #[inline]
     pub(crate) unsafe fn from_raw(
         raw: *mut IHttpContext,
-        server: Option<NonNull<IHttpServer>>,
+        server: Option<HttpServer>,
         module: HTTP_MODULE_ID,
     ) -> Result<Self> {
         let raw = NonNull::new(raw).ok_or(Error::NullPointer {
@@ -84,8 +85,7 @@ impl HttpContext {
             pool: unsafe { RequestPool::new(raw) },
             request: None,
             response: None,
-            // SAFETY: the server (if any) is live per our contract.
-            server: server.map(|s| unsafe { HttpServer::from_raw(s) }),
+            server,
             module,
             owner: None,
             io: None,
@@ -156,6 +156,14 @@ impl HttpContext {
         self.raw.as_ptr()
     }
 
+    /// The `IHttpContext`, live while `self` is (`from_raw`'s contract).
+    #[inline(always)]
+    pub(crate) fn iface(&self) -> Ref<'_, IHttpContext> {
+        // SAFETY: `from_raw`'s contract: the object is live for the life of
+        // `self`, which outlives this borrow.
+        unsafe { Ref::from_non_null(self.raw) }
+    }
+
     /// The request, fetching it from IIS on first use.
     ///
     /// # Errors
@@ -163,9 +171,8 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_request(&mut self) -> Result<&mut HttpRequest> {
         if self.request.is_none() {
-            // SAFETY: live context (from_raw's contract); no arguments.
-            let raw = unsafe { vcall!(self.as_raw(), GetRequest()) };
-            let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+            let raw = self.iface().GetRequest().map(Ref::as_non_null);
+            let raw = raw.ok_or(Error::NullPointer {
                 operation: "IHttpContext::GetRequest",
             })?;
             // SAFETY: IIS's request lives as long as the context, and so
@@ -185,12 +192,11 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_response(&mut self) -> Result<&mut HttpResponse> {
         if self.response.is_none() {
-            // SAFETY: live context (from_raw's contract); no arguments.
-            let raw = unsafe { vcall!(self.as_raw(), GetResponse()) };
-            let raw = NonNull::new(raw).ok_or(Error::NullPointer {
+            let raw = self.iface().GetResponse().map(Ref::as_non_null);
+            let raw = raw.ok_or(Error::NullPointer {
                 operation: "IHttpContext::GetResponse",
             })?;
-            let server = self.server.map(|s| s.raw());
+            let server = self.server;
             // SAFETY: IIS's response lives as long as the context, and so
             // as long as this view; the server is the live one.
             self.response = Some(unsafe { HttpResponse::new(raw, self.pool, server) });
@@ -258,8 +264,7 @@ impl HttpContext {
         let name = self.pool.c_str(name.as_bytes(), "server variable name")?;
         let mut value = PCWSTR::null();
         let mut len = 0u32;
-        // SAFETY: live context; NUL-terminated name; valid out-pointers.
-        let hr = unsafe { vcall!(self.as_raw(), GetServerVariable(name, &mut value, &mut len)) };
+        let hr = self.iface().GetServerVariable(name, &mut value, &mut len);
         if hr.0 == HRESULT_INVALID_INDEX {
             return Ok(None);
         }
@@ -278,13 +283,7 @@ impl HttpContext {
         let name = self.pool.c_str(name.as_bytes(), "server variable name")?;
         let mut value = PCSTR::null();
         let mut len = 0u32;
-        // SAFETY: live context; NUL-terminated name; valid out-pointers.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetServerVariableA(name, &mut value, &mut len)
-            )
-        };
+        let hr = self.iface().GetServerVariableA(name, &mut value, &mut len);
         if hr.0 == HRESULT_INVALID_INDEX {
             return Ok(None);
         }
@@ -301,8 +300,7 @@ impl HttpContext {
     pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
         let name = self.pool.c_str(name.as_bytes(), "server variable name")?;
         let (value, _) = self.pool.wide(value, "server variable value")?;
-        // SAFETY: live context; NUL-terminated name and value in pool memory.
-        let hr = unsafe { vcall!(self.as_raw(), SetServerVariable(name, value)) };
+        let hr = self.iface().SetServerVariable(name, value);
         Error::check("IHttpContext::SetServerVariable", hr)
     }
 
@@ -326,15 +324,13 @@ impl HttpContext {
     /// Marks the request as handled: IIS will not answer 404 for it.
     #[doc(alias = "SetRequestHandled")]
     pub fn set_request_handled(&mut self) {
-        // SAFETY: live context; no arguments.
-        unsafe { vcall!(self.as_raw(), SetRequestHandled()) }
+        self.iface().SetRequestHandled()
     }
 
     /// Whether the response headers have been sent already.
     #[doc(alias = "GetResponseHeadersSent")]
     pub fn response_headers_sent(&self) -> bool {
-        // SAFETY: live context; no arguments.
-        unsafe { vcall!(self.as_raw(), GetResponseHeadersSent()) }.as_bool()
+        self.iface().GetResponseHeadersSent().as_bool()
     }
 
     /// The physical path the request maps to.
@@ -344,8 +340,7 @@ impl HttpContext {
     #[doc(alias = "GetPhysicalPath")]
     pub fn physical_path(&self) -> Result<Option<String>> {
         let mut len = 0u32;
-        // SAFETY: live context; valid out-pointer.
-        let path = unsafe { vcall!(self.as_raw(), GetPhysicalPath(&mut len)) };
+        let path = self.iface().GetPhysicalPath(&mut len);
         // SAFETY: NUL-terminated or null.
         unsafe { ffi::wide_to_string(path, "physical path") }
     }
@@ -359,8 +354,7 @@ impl HttpContext {
     #[doc(alias = "GetScriptName")]
     pub fn script_name(&self) -> Result<Option<String>> {
         let mut len = 0u32;
-        // SAFETY: live context; valid out-pointer.
-        let name = unsafe { vcall!(self.as_raw(), GetScriptName(&mut len)) };
+        let name = self.iface().GetScriptName(&mut len);
         // SAFETY: NUL-terminated or null.
         unsafe { ffi::wide_to_string(name, "script name") }
     }
@@ -372,8 +366,7 @@ impl HttpContext {
     #[doc(alias = "GetScriptTranslated")]
     pub fn script_translated(&self) -> Result<Option<String>> {
         let mut len = 0u32;
-        // SAFETY: live context; valid out-pointer.
-        let path = unsafe { vcall!(self.as_raw(), GetScriptTranslated(&mut len)) };
+        let path = self.iface().GetScriptTranslated(&mut len);
         // SAFETY: NUL-terminated or null.
         unsafe { ffi::wide_to_string(path, "script translated") }
     }
@@ -381,8 +374,9 @@ impl HttpContext {
     /// What IIS's URL cache knows about the request's URL.
     #[doc(alias = "GetUrlInfo")]
     pub fn url_info(&self) -> Option<UrlInfo<'_>> {
-        // SAFETY: live context; the URL info lives as long as the request.
-        NonNull::new(unsafe { vcall!(self.as_raw(), GetUrlInfo()) }).map(|raw| UrlInfo {
+        // SAFETY: the URL info lives as long as the request, and so as long
+        // as `&self`.
+        unsafe { Ref::from_raw(self.iface().GetUrlInfo()) }.map(|raw| UrlInfo {
             raw,
             _cx: PhantomData,
         })
@@ -391,9 +385,7 @@ impl HttpContext {
     /// The client connection.
     #[doc(alias = "GetConnection")]
     pub fn connection(&mut self) -> Option<HttpConnection<'_>> {
-        // SAFETY: live context; the connection outlives the request.
-        NonNull::new(unsafe { vcall!(self.as_raw(), GetConnection()) })
-            .map(|raw| unsafe { HttpConnection::new(raw) })
+        self.iface().GetConnection().map(HttpConnection::new)
     }
 
     /// Maps a URL to its physical path (raises `on_map_path`).
@@ -414,7 +406,7 @@ impl HttpContext {
                 .cast::<u16>();
             let mut len = size;
             // SAFETY: `buf` is 2-aligned with room for `size` bytes.
-            let hr = unsafe { vcall!(self.as_raw(), MapPath(url, PWSTR(buf), &mut len)) };
+            let hr = unsafe { self.iface().MapPath(ffi::pcwstr(url), PWSTR(buf), &mut len) };
             if hr.0 == HRESULT_INSUFFICIENT_BUFFER && len > size {
                 size = len;
                 continue;
@@ -434,53 +426,44 @@ impl HttpContext {
     /// The user of the request, if IIS has one.
     #[doc(alias = "GetUser")]
     pub fn user(&self) -> Option<HttpUser<'_>> {
-        // SAFETY: live context; the user lives as long as the request.
-        NonNull::new(unsafe { vcall!(self.as_raw(), GetUser()) })
-            .map(|u| unsafe { HttpUser::new(u) })
+        // SAFETY: the user lives as long as the request, and so `&self`.
+        unsafe { Ref::from_raw(self.iface().GetUser()) }.map(HttpUser::new)
     }
 
     /// The site of the request.
     #[doc(alias = "GetSite")]
     pub fn site(&self) -> Option<HttpSite<'_>> {
-        // SAFETY: live context; the site outlives the request.
-        NonNull::new(unsafe { vcall!(self.as_raw(), GetSite()) })
-            .map(|s| unsafe { HttpSite::new(s) })
+        self.iface().GetSite().map(HttpSite::new)
     }
 
     /// The application of the request.
     #[doc(alias = "GetApplication")]
     pub fn application(&self) -> Option<HttpApplication<'_>> {
-        // SAFETY: live context; the application outlives the request.
-        NonNull::new(unsafe { vcall!(self.as_raw(), GetApplication()) })
-            .map(|a| unsafe { HttpApplication::new(a, self.module) })
+        self.iface()
+            .GetApplication()
+            .map(|a| HttpApplication::new(a, self.module))
     }
 
     fn request_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
-        // SAFETY: live context; no arguments.
-        NonNull::new(unsafe { vcall!(self.as_raw(), GetModuleContextContainer()) }).ok_or(
-            Error::NullPointer {
-                operation: "IHttpContext::GetModuleContextContainer",
-            },
-        )
+        let container = self.iface().GetModuleContextContainer();
+        container.map(Ref::as_non_null).ok_or(Error::NullPointer {
+            operation: "IHttpContext::GetModuleContextContainer",
+        })
     }
 
     /// This module's slot on the client connection (stored on first use),
     /// and whether the client is still connected
     /// (`IHttpConnection::IsConnected`).
     fn connection_slot(&self) -> Result<(&connection_slot::ConnectionSlot, bool)> {
-        // SAFETY: live context; the connection outlives the request.
-        let connection = unsafe { vcall!(self.as_raw(), GetConnection()) };
-        let connection = NonNull::new(connection).ok_or(Error::NullPointer {
+        let connection = self.iface().GetConnection();
+        let connection = connection.ok_or(Error::NullPointer {
             operation: "IHttpContext::GetConnection",
         })?;
-        // SAFETY: live connection; no arguments.
-        let (container, connected) = unsafe {
-            (
-                vcall!(connection.as_ptr(), GetModuleContextContainer()),
-                vcall!(connection.as_ptr(), IsConnected()).as_bool(),
-            )
-        };
-        let container = NonNull::new(container).ok_or(Error::NullPointer {
+        let (container, connected) = (
+            connection.GetModuleContextContainer(),
+            connection.IsConnected().as_bool(),
+        );
+        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
             operation: "IHttpConnection::GetModuleContextContainer",
         })?;
         // SAFETY: the connection's live container; the connection outlives
@@ -642,15 +625,13 @@ impl HttpContext {
         error: HRESULT,
         level: u8,
     ) -> Result<()> {
-        // SAFETY: live context; no arguments.
-        let trace = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
-        let trace = NonNull::new(trace).ok_or(Error::NullPointer {
+        let trace = self.iface().GetTraceContext();
+        let trace = trace.ok_or(Error::NullPointer {
             operation: "IHttpContext::GetTraceContext",
         })?;
         let (data1, _) = self.pool.wide(data1, "trace data")?;
         let (data2, _) = self.pool.wide(data2, "trace data")?;
-        // SAFETY: live trace context; NUL-terminated pool strings.
-        let hr = unsafe { vcall!(trace.as_ptr(), QuickTrace(data1, data2, error, level)) };
+        let hr = trace.QuickTrace(data1, data2, error, level);
         Error::check("IHttpTraceContext::QuickTrace", hr)
     }
 
@@ -658,11 +639,8 @@ impl HttpContext {
     /// on servers without it.
     #[doc(alias = "GetRequestElapsedTime")]
     pub fn elapsed_ms(&self) -> Option<u64> {
-        let server = self.server?.raw();
-        // SAFETY: live server and context; the lookup names what they are.
-        let cx4 = unsafe { extended_interface::<_, IHttpContext4>(server, self.as_raw()) }?;
-        // SAFETY: live IHttpContext4; no arguments.
-        Some(unsafe { vcall!(cx4.as_ptr(), GetRequestElapsedTime()) })
+        let cx4 = extended_interface::<_, IHttpContext4>(self.server?, self.iface())?;
+        Some(cx4.GetRequestElapsedTime())
     }
 
     /// Makes the request full duplex (`IHttpContext3::EnableFullDuplex`):
@@ -688,29 +666,26 @@ impl HttpContext {
     #[doc(alias = "EnableFullDuplex")]
     pub fn enable_full_duplex(&mut self) -> Result<()> {
         let unsupported = |interface| Error::Unsupported { interface };
-        let server = self.server.ok_or(unsupported("IHttpContext3"))?.raw();
-        // SAFETY: live server and context; the lookup names what they are.
-        let cx3 = unsafe { extended_interface::<_, IHttpContext3>(server, self.as_raw()) }
-            .ok_or(unsupported("IHttpContext3"))?;
+        let server = self.server.ok_or(unsupported("IHttpContext3"))?;
+        let cx3 = extended_interface::<_, IHttpContext3>(server, self.iface())
+            .ok_or(unsupported("IHttpContext3"))?
+            .as_non_null();
         if let Some(io) = self.io {
-            let request = self.try_request()?.as_raw();
-            let response = self.try_response()?.as_raw();
-            // SAFETY: as above, for the request and the response.
-            let (request, response) = unsafe {
-                (
-                    extended_interface::<_, IHttpRequest3>(server, request)
-                        .ok_or(unsupported("IHttpRequest3"))?,
-                    extended_interface::<_, IHttpResponse2>(server, response)
-                        .ok_or(unsupported("IHttpResponse2"))?,
-                )
-            };
+            let request =
+                extended_interface::<_, IHttpRequest3>(server, self.try_request()?.iface())
+                    .ok_or(unsupported("IHttpRequest3"))?
+                    .as_non_null();
+            let response =
+                extended_interface::<_, IHttpResponse2>(server, self.try_response()?.iface())
+                    .ok_or(unsupported("IHttpResponse2"))?
+                    .as_non_null();
             // SAFETY: a task's context: its task owns the `Io`, and the
             // task is being polled (this is its future), so nothing else
             // touches it now.
             unsafe { (*io.as_ptr()).enable_duplex(request, response) };
         }
-        // SAFETY: live IHttpContext3; no arguments.
-        unsafe { vcall!(cx3.as_ptr(), EnableFullDuplex()) };
+        // SAFETY: the context's IHttpContext3, live as long as `self`.
+        unsafe { Ref::from_non_null(cx3) }.EnableFullDuplex();
         Ok(())
     }
 }
@@ -719,7 +694,7 @@ impl HttpContext {
 /// [`HttpContext::url_info`].
 #[derive(Debug)]
 pub struct UrlInfo<'a> {
-    raw: NonNull<IHttpUrlInfo>,
+    raw: Ref<'a, IHttpUrlInfo>,
     _cx: PhantomData<&'a HttpContext>,
 }
 
@@ -732,7 +707,6 @@ impl UrlInfo<'_> {
     /// Whether IIS sees the URL requested often (a candidate for caching).
     #[doc(alias = "IsFrequentlyHit")]
     pub fn is_frequently_hit(&self) -> bool {
-        // SAFETY: live URL info; no arguments.
-        unsafe { vcall!(self.as_raw(), IsFrequentlyHit()) }.as_bool()
+        self.raw.IsFrequentlyHit().as_bool()
     }
 }

@@ -2,12 +2,11 @@
 //! request a hook left pending.
 
 use crate::diagnostics;
-use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::ptr::NonNull;
 use iis_sys::{
     BOOL, E_FAIL, IHttpContext, PCSTR, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE,
-    RQ_NOTIFICATION_FINISH_REQUEST, RQ_NOTIFICATION_PENDING,
+    RQ_NOTIFICATION_FINISH_REQUEST, RQ_NOTIFICATION_PENDING, Ref,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
@@ -111,7 +110,7 @@ impl Pending {
                 let bytes = shared.posted_bytes.load(Ordering::Acquire);
                 // SAFETY: we are still inside the notification: the context
                 // is alive.
-                let hr = unsafe { vcall!(shared.context.as_ptr(), PostCompletion(bytes)) };
+                let hr = unsafe { Ref::from_non_null(shared.context).PostCompletion(bytes) };
                 if hr.is_err() {
                     crate::panic::report!("iis-module: IHttpContext::PostCompletion failed: {hr}");
                     return RQ_NOTIFICATION_FINISH_REQUEST;
@@ -219,7 +218,7 @@ impl CompletionHandle {
         }
         // SAFETY: state ARMED means the hook returned PENDING, so IIS keeps
         // the context alive until this completion.
-        unsafe { vcall!(shared.context.as_ptr(), IndicateCompletion(status)) };
+        unsafe { Ref::from_non_null(shared.context).IndicateCompletion(status) };
         shared.state.store(DONE, Ordering::Release);
         Ok(())
     }
@@ -250,7 +249,7 @@ impl CompletionHandle {
         }
         // SAFETY: ARMED: the hook returned PENDING, so the context is alive
         // until this completion; IIS queues it.
-        let hr = unsafe { vcall!(shared.context.as_ptr(), PostCompletion(bytes)) };
+        let hr = unsafe { Ref::from_non_null(shared.context).PostCompletion(bytes) };
         shared.state.store(DONE, Ordering::Release);
         Error::check("IHttpContext::PostCompletion", hr)
     }
@@ -300,10 +299,7 @@ impl Drop for CompletionHandle {
         // alive until this completion, and nothing else uses it meanwhile.
         unsafe {
             fail_request(shared.context);
-            vcall!(
-                shared.context.as_ptr(),
-                IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST)
-            );
+            Ref::from_non_null(shared.context).IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
         }
         shared.state.store(DONE, Ordering::Release);
     }
@@ -318,37 +314,30 @@ impl Drop for CompletionHandle {
 ///
 /// `context` is live, and no other thread uses its response meanwhile.
 pub(crate) unsafe fn fail_request(context: NonNull<IHttpContext>) {
-    let context = context.as_ptr();
-    // SAFETY: live context (our contract); no arguments.
-    let (response, head_sent) = unsafe {
-        (
-            vcall!(context, GetResponse()),
-            vcall!(context, GetResponseHeadersSent()).as_bool(),
-        )
+    // SAFETY: live context (our contract) for this call.
+    let context = unsafe { Ref::from_non_null(context) };
+    let response = context.GetResponse();
+    let head_sent = context.GetResponseHeadersSent().as_bool();
+    let Some(response) = response else {
+        return;
     };
-    if response.is_null() {
+    if head_sent {
+        response.ResetConnection();
         return;
     }
-    // SAFETY: IIS's live response; a static NUL-terminated reason and a
-    // null config exception are allowed.
-    unsafe {
-        if head_sent {
-            vcall!(response, ResetConnection());
-        } else {
-            vcall!(response, Clear());
-            let _ = vcall!(
-                response,
-                SetStatus(
-                    500,
-                    PCSTR(c"Internal Server Error".as_ptr().cast()),
-                    0,
-                    E_FAIL,
-                    core::ptr::null_mut(),
-                    BOOL(0)
-                )
-            );
-        }
-    }
+    response.Clear();
+    // SAFETY: a static NUL-terminated reason; a null config exception is
+    // allowed.
+    let _ = unsafe {
+        response.SetStatus(
+            500,
+            PCSTR(c"Internal Server Error".as_ptr().cast()),
+            0,
+            E_FAIL,
+            core::ptr::null_mut(),
+            BOOL(0),
+        )
+    };
 }
 
 fn revoked() -> Error {

@@ -5,7 +5,6 @@
 use super::memory::RequestPool;
 use crate::{Error, Result};
 use iis_sys::{HTTP_HEADER_ID, HTTP_REQUEST_HEADER_NAMES, HTTP_RESPONSE_HEADER_NAMES};
-use windows_core::PCSTR;
 
 /// Something that names a header: `&str`, `String` or `http::HeaderName`
 /// (e.g. `http::header::CONTENT_TYPE`).
@@ -177,9 +176,9 @@ fn known_id(name: &str, lowercase: bool, side: Side) -> Option<HTTP_HEADER_ID> {
 /// How IIS addresses a header: by `HTTP_HEADER_ID` when it is well known,
 /// else by a NUL-terminated name.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum HeaderRef {
+pub(crate) enum HeaderRef<'p> {
     Id(HTTP_HEADER_ID),
-    Name(PCSTR),
+    Name(&'p core::ffi::CStr),
 }
 
 /// The name of `key` and whether it still needs validating (an
@@ -192,12 +191,12 @@ pub(crate) fn key_name(key: &impl HeaderKey) -> (&str, bool) {
 /// Validates `name` (unless `validate` is false: a name from [`key_name`]
 /// that is known to be valid) and resolves it for `side`, copying unknown
 /// names into request memory (NUL-terminated, valid for the request).
-pub(crate) fn resolve_name(
+pub(crate) fn resolve_name<'p>(
     name: &str,
     validate: bool,
     side: Side,
-    pool: &RequestPool,
-) -> Result<HeaderRef> {
+    pool: &'p RequestPool,
+) -> Result<HeaderRef<'p>> {
     if validate {
         validate_name(name)?;
     }

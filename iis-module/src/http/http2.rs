@@ -4,24 +4,24 @@
 use super::HttpResponse;
 use super::headers::{self, HeaderKey};
 use super::memory::RequestPool;
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{Error, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use iis_sys::IHttpResponse4;
+use iis_sys::Ref;
 use windows_core::{BOOL, PCSTR};
 
 /// The HTTP/2 additions of `IHttpResponse4`, from [`HttpResponse::http2`].
 #[derive(Debug)]
 pub struct Http2Response<'a> {
-    raw: NonNull<IHttpResponse4>,
+    raw: Ref<'a, IHttpResponse4>,
     pool: RequestPool,
     _response: PhantomData<&'a mut HttpResponse>,
 }
 
-impl Http2Response<'_> {
+impl<'a> Http2Response<'a> {
     /// A view of `raw`, borrowed from its response.
-    pub(super) fn new(raw: NonNull<IHttpResponse4>, pool: RequestPool) -> Self {
+    pub(super) fn new(raw: Ref<'a, IHttpResponse4>, pool: RequestPool) -> Self {
         Self {
             raw,
             pool,
@@ -39,12 +39,11 @@ impl Http2Response<'_> {
         headers::validate_name(name)?;
         let len = headers::validate_value(value)?;
         let name = self.pool.c_str(name.as_bytes(), "trailer name")?;
-        // SAFETY: live IHttpResponse4; NUL-terminated name, value of `len` bytes.
+        // SAFETY: the value pointer is valid for `len` bytes (its length,
+        // checked by validate_value).
         let hr = unsafe {
-            vcall!(
-                self.raw.as_ptr(),
-                SetTrailer(name, PCSTR(value.as_ptr()), len, BOOL(1))
-            )
+            self.raw
+                .SetTrailer(ffi::pcstr(name), PCSTR(value.as_ptr()), len, BOOL(1))
         };
         Error::check("IHttpResponse4::SetTrailer", hr)
     }
@@ -58,8 +57,7 @@ impl Http2Response<'_> {
         let name = name.header_name();
         headers::validate_name(name)?;
         let name = self.pool.c_str(name.as_bytes(), "trailer name")?;
-        // SAFETY: live IHttpResponse4; NUL-terminated name.
-        let hr = unsafe { vcall!(self.raw.as_ptr(), DeleteTrailer(name)) };
+        let hr = self.raw.DeleteTrailer(name);
         Error::check("IHttpResponse4::DeleteTrailer", hr)
     }
 
@@ -73,8 +71,7 @@ impl Http2Response<'_> {
         headers::validate_name(name)?;
         let name = self.pool.c_str(name.as_bytes(), "trailer name")?;
         let mut len = 0u16;
-        // SAFETY: live IHttpResponse4; NUL-terminated name; out-pointer.
-        let value = unsafe { vcall!(self.raw.as_ptr(), GetTrailer(name, &mut len)) };
+        let value = self.raw.GetTrailer(name, &mut len);
         // SAFETY: IIS returns the value with its length.
         Ok(unsafe { ffi::bytes(value, len.into()) })
     }
@@ -82,14 +79,12 @@ impl Http2Response<'_> {
     /// Resets the HTTP/2 stream with an error code (RST_STREAM).
     #[doc(alias = "ResetStream")]
     pub fn reset_stream(&mut self, error_code: u32) {
-        // SAFETY: live IHttpResponse4; integer argument.
-        unsafe { vcall!(self.raw.as_ptr(), ResetStream(error_code)) }
+        self.raw.ResetStream(error_code)
     }
 
     /// Sends GOAWAY after this response.
     #[doc(alias = "SetNeedGoAway")]
     pub fn set_need_goaway(&mut self) {
-        // SAFETY: live IHttpResponse4; no arguments.
-        unsafe { vcall!(self.raw.as_ptr(), SetNeedGoAway()) }
+        self.raw.SetNeedGoAway()
     }
 }

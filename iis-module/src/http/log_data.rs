@@ -3,7 +3,7 @@
 //! send ([`SendResponse::log_data`], [`SendResponse::set_log_data`]).
 
 use super::providers::SendResponse;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, HttpContext, Result};
 use iis_sys::{HTTP_LOG_DATA, HTTP_LOG_FIELDS_DATA, HttpLogDataTypeFields, PCHAR, PWCHAR};
 use windows_core::{PCSTR, PCWSTR};
@@ -136,16 +136,18 @@ fn check(bytes: usize, forbidden: bool, what: &'static str) -> Result<u16> {
 fn narrow_field(cx: &HttpContext, value: &[u8], what: &'static str) -> Result<(PCHAR, u16)> {
     let forbidden = value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0));
     let len = check(value.len(), forbidden, what)?;
-    let copy = cx.pool().c_str(value, what)?;
-    Ok((copy.0.cast_mut().cast(), len))
+    let pool = cx.pool();
+    let copy = pool.c_str(value, what)?;
+    Ok((copy.as_ptr().cast_mut().cast(), len))
 }
 
 /// A UTF-16 field in request memory: pointer and byte length.
 fn wide_field(cx: &HttpContext, value: &str, what: &'static str) -> Result<(PWCHAR, u16)> {
     let forbidden = value.contains(['\r', '\n', '\0']);
     check(value.encode_utf16().count() * 2, forbidden, what)?;
-    let (copy, units) = cx.pool().wide(value, what)?;
-    Ok((copy.0.cast_mut(), (units * 2) as u16))
+    let pool = cx.pool();
+    let (copy, units) = pool.wide(value, what)?;
+    Ok((copy.as_ptr().cast_mut(), (units * 2) as u16))
 }
 
 impl SendResponse {
@@ -157,8 +159,7 @@ impl SendResponse {
     /// [`Error::Encoding`] if the user name or URI stem is not valid UTF-16.
     #[doc(alias = "GetLogData")]
     pub fn log_data(&self) -> Result<Option<LogFields>> {
-        // SAFETY: live provider; no arguments.
-        let data = unsafe { vcall!(self.as_raw(), GetLogData()) };
+        let data = self.iface().GetLogData();
         // SAFETY: null or IIS's log data, valid during the notification.
         unsafe { read(data) }
     }
@@ -227,9 +228,9 @@ impl SendResponse {
         };
         // SAFETY: fresh request memory, aligned and sized for one structure.
         unsafe { data.as_ptr().write(value) };
-        // SAFETY: live provider; the structure and its strings are request
-        // memory, valid until the request ends.
-        let hr = unsafe { vcall!(self.as_raw(), SetLogData(data.as_ptr().cast())) };
+        // SAFETY: the structure and its strings are request memory, valid
+        // until the request ends.
+        let hr = unsafe { self.iface().SetLogData(data.as_ptr().cast()) };
         Error::check("ISendResponseProvider::SetLogData", hr)
     }
 }

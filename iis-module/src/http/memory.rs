@@ -2,11 +2,10 @@
 //! hands to IIS when IIS may keep reading it after the call returns. IIS
 //! frees it when the request ends, so nothing here is ever freed by Rust.
 
-use crate::ffi::vcall;
 use crate::{Error, Result};
+use core::ffi::CStr;
 use core::ptr::NonNull;
-use iis_sys::IHttpContext;
-use windows_core::{PCSTR, PCWSTR};
+use iis_sys::{IHttpContext, Ref, WStr};
 
 /// The request pool of one request.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +20,14 @@ impl RequestPool {
         Self { context }
     }
 
+    /// The context, live while the pool is used (`new`'s contract).
+    #[inline(always)]
+    fn context(&self) -> Ref<'_, IHttpContext> {
+        // SAFETY: `new`'s contract: the context is live for as long as the
+        // pool is used, which includes this borrow.
+        unsafe { Ref::from_non_null(self.context) }
+    }
+
     /// `len` bytes (8-byte aligned, as IIS allocates) valid until the
     /// request ends.
     pub(crate) fn alloc(&self, len: usize, what: &'static str) -> Result<NonNull<u8>> {
@@ -29,9 +36,7 @@ impl RequestPool {
             len,
             max: u32::MAX as usize,
         })?;
-        // SAFETY: the context is live (constructor contract); the slot takes
-        // a byte count and returns pool memory or null.
-        let ptr = unsafe { vcall!(self.context.as_ptr(), AllocateRequestMemory(len32.max(1))) };
+        let ptr = self.context().AllocateRequestMemory(len32.max(1));
         NonNull::new(ptr.cast::<u8>()).ok_or(Error::NullPointer {
             operation: "IHttpContext::AllocateRequestMemory",
         })
@@ -68,8 +73,9 @@ impl RequestPool {
         Ok(dst)
     }
 
-    /// A NUL-terminated copy of `s`; fails if `s` contains NUL.
-    pub(crate) fn c_str(&self, s: &[u8], what: &'static str) -> Result<PCSTR> {
+    /// A NUL-terminated copy of `s`; fails if `s` contains NUL. The copy
+    /// lives until the request ends; it is lent for as long as the pool.
+    pub(crate) fn c_str(&self, s: &[u8], what: &'static str) -> Result<&CStr> {
         if s.contains(&0) {
             return Err(Error::InvalidInput {
                 what,
@@ -77,17 +83,22 @@ impl RequestPool {
             });
         }
         let dst = self.alloc(s.len() + 1, what)?;
-        // SAFETY: `dst` has room for `s.len() + 1` fresh bytes.
-        unsafe {
+        // SAFETY: `dst` has room for `s.len() + 1` fresh bytes, written here
+        // (`s` without NUL, then the NUL), valid until the request ends.
+        Ok(unsafe {
             core::ptr::copy_nonoverlapping(s.as_ptr(), dst.as_ptr(), s.len());
             dst.as_ptr().add(s.len()).write(0);
-        }
-        Ok(PCSTR(dst.as_ptr()))
+            CStr::from_bytes_with_nul_unchecked(core::slice::from_raw_parts(
+                dst.as_ptr(),
+                s.len() + 1,
+            ))
+        })
     }
 
     /// A NUL-terminated UTF-16 copy of `s` and its length in units; fails
-    /// if `s` contains NUL.
-    pub(crate) fn wide(&self, s: &str, what: &'static str) -> Result<(PCWSTR, u32)> {
+    /// if `s` contains NUL. The copy lives until the request ends; it is
+    /// lent for as long as the pool.
+    pub(crate) fn wide(&self, s: &str, what: &'static str) -> Result<(&WStr, u32)> {
         if s.contains('\0') {
             return Err(Error::InvalidInput {
                 what,
@@ -110,6 +121,13 @@ impl RequestPool {
             len: units,
             max: u32::MAX as usize,
         })?;
-        Ok((PCWSTR(dst), len))
+        // SAFETY: the `units + 1` units written above, valid until the
+        // request ends.
+        let units = unsafe { core::slice::from_raw_parts(dst, units + 1) };
+        let text = WStr::from_units_with_nul(units).ok_or(Error::InvalidInput {
+            what,
+            reason: "not NUL-terminated",
+        })?;
+        Ok((text, len))
     }
 }

@@ -4,7 +4,7 @@
 //! `GetExecuteFlags`) and `CancelIo`.
 
 use super::HttpContext;
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{Error, Result};
 use core::cell::Cell;
 use iis_sys::RequestNotifications;
@@ -104,13 +104,8 @@ impl HttpContext {
         notifications: RequestNotifications,
         post: RequestNotifications,
     ) {
-        // SAFETY: live context; plain integer arguments.
-        unsafe {
-            vcall!(
-                self.as_raw(),
-                DisableNotifications(notifications.bits(), post.bits())
-            )
-        }
+        self.iface()
+            .DisableNotifications(notifications.bits(), post.bits())
     }
 
     /// Takes over the next notification of the request if it goes to this
@@ -123,19 +118,13 @@ impl HttpContext {
         let (mut notification, mut post) = (0u32, BOOL(0));
         let mut module: *mut CHttpModule = core::ptr::null_mut();
         let mut provider: *mut IHttpEventProvider = core::ptr::null_mut();
-        // SAFETY: live context; valid out-pointers.
-        let merged = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetNextNotification(
-                    RQ_NOTIFICATION_CONTINUE,
-                    &mut notification,
-                    &mut post,
-                    &mut module,
-                    &mut provider,
-                )
-            )
-        };
+        let merged = self.iface().GetNextNotification(
+            RQ_NOTIFICATION_CONTINUE,
+            &mut notification,
+            &mut post,
+            &mut module,
+            &mut provider,
+        );
         merged.as_bool().then(|| NextNotification {
             notification: RequestNotifications::from_bits_retain(notification),
             post: post.as_bool(),
@@ -149,8 +138,9 @@ impl HttpContext {
     /// pending, as its documentation says.
     #[doc(alias = "GetIsLastNotification")]
     pub fn more_notifications_pending(&self, finish_request: bool) -> bool {
-        // SAFETY: live context; an enum argument.
-        unsafe { vcall!(self.as_raw(), GetIsLastNotification(status(finish_request))) }.as_bool()
+        self.iface()
+            .GetIsLastNotification(status(finish_request))
+            .as_bool()
     }
 
     /// Raises a custom request notification of type `kind`: every module
@@ -177,15 +167,12 @@ impl HttpContext {
         };
         let raw = (&provider as *const CustomProvider).cast_mut();
         let mut completion_expected = BOOL(0);
-        // SAFETY: live context; the provider is a valid
-        // ICustomNotificationProvider (vtable first) living across the call.
+        // SAFETY: the provider is a valid ICustomNotificationProvider
+        // (vtable first) living across the call.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                NotifyCustomNotification(
-                    raw.cast::<ICustomNotificationProvider>(),
-                    &mut completion_expected
-                )
+            self.iface().NotifyCustomNotification(
+                raw.cast::<ICustomNotificationProvider>(),
+                &mut completion_expected,
             )
         };
         Error::check("IHttpContext::NotifyCustomNotification", hr)?;
@@ -206,20 +193,14 @@ impl HttpContext {
         let (mut notification, mut notification_start) = (0u32, 0u32);
         let mut module = PCWSTR::null();
         let (mut module_start, mut async_notification, mut async_start) = (0u32, 0u32, 0u32);
-        // SAFETY: live context; valid out-pointers.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetCurrentExecutionStats(
-                    &mut notification,
-                    &mut notification_start,
-                    &mut module,
-                    &mut module_start,
-                    &mut async_notification,
-                    &mut async_start,
-                )
-            )
-        };
+        let hr = self.iface().GetCurrentExecutionStats(
+            &mut notification,
+            &mut notification_start,
+            &mut module,
+            &mut module_start,
+            &mut async_notification,
+            &mut async_start,
+        );
         Error::check("IHttpContext::GetCurrentExecutionStats", hr)?;
         // SAFETY: IIS returns a NUL-terminated module name or null.
         let module = unsafe { ffi::wide_to_string(module, "module name") }?.unwrap_or_default();
@@ -237,8 +218,7 @@ impl HttpContext {
     /// request from a client, set for a child request (`ExecuteRequest`).
     #[doc(alias = "GetExecuteFlags")]
     pub fn execute_flags(&self) -> ExecuteFlags {
-        // SAFETY: live context; no arguments.
-        ExecuteFlags::from_bits_retain(unsafe { vcall!(self.as_raw(), GetExecuteFlags()) })
+        ExecuteFlags::from_bits_retain(self.iface().GetExecuteFlags())
     }
 
     /// This context's identity.
@@ -250,8 +230,7 @@ impl HttpContext {
     /// client.
     #[doc(alias = "GetParentContext")]
     pub fn parent(&self) -> Option<ContextId> {
-        // SAFETY: live context; no arguments.
-        let parent = unsafe { vcall!(self.as_raw(), GetParentContext()) };
+        let parent = self.iface().GetParentContext();
         (!parent.is_null()).then_some(ContextId(parent as usize))
     }
 
@@ -259,8 +238,7 @@ impl HttpContext {
     /// belongs to; the context itself for a request from a client.
     #[doc(alias = "GetRootContext")]
     pub fn root(&self) -> Option<ContextId> {
-        // SAFETY: live context; no arguments.
-        let root = unsafe { vcall!(self.as_raw(), GetRootContext()) };
+        let root = self.iface().GetRootContext();
         (!root.is_null()).then_some(ContextId(root as usize))
     }
 
@@ -270,8 +248,7 @@ impl HttpContext {
     /// [`Error::Server`].
     #[doc(alias = "CancelIo")]
     pub fn cancel_io(&mut self) -> Result<()> {
-        // SAFETY: live context; no arguments.
-        let hr = unsafe { vcall!(self.as_raw(), CancelIo()) };
+        let hr = self.iface().CancelIo();
         Error::check("IHttpContext::CancelIo", hr)
     }
 }

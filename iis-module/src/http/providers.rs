@@ -3,7 +3,7 @@
 //! Each is a borrowed view for one notification; `as_raw` reaches the C++
 //! provider for calls the safe API does not wrap.
 
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::glue::provider::{Provider, provider};
 use crate::server::FileInfoRef;
 use crate::{Error, HttpContext, Result};
@@ -12,9 +12,9 @@ use core::ptr::NonNull;
 use iis_sys::RequestNotifications;
 use iis_sys::{
     IAuthenticationProvider, ICustomNotificationProvider, IHttpCompletionInfo, IHttpEventProvider,
-    IMapHandlerProvider, IMapPathProvider, IReadEntityProvider, ISendResponseProvider,
+    IMapHandlerProvider, IMapPathProvider, IReadEntityProvider, ISendResponseProvider, Ref,
 };
-use windows_core::{HRESULT, PCWSTR};
+use windows_core::HRESULT;
 
 provider! {
     /// The plain event provider (`IHttpEventProvider`) of most notifications.
@@ -36,9 +36,9 @@ impl Authentication {
     #[doc(alias = "SetUser")]
     pub fn set_user(&mut self, user: super::AuthenticatedUser) -> Result<()> {
         let user = super::user::new_user(user)?;
-        // SAFETY: live provider; the user object's one reference passes to
-        // IIS, which releases it with DereferenceUser.
-        unsafe { vcall!(self.as_raw(), SetUser(user.as_ptr())) };
+        // SAFETY: a live user object whose one reference passes to IIS,
+        // which releases it with DereferenceUser.
+        unsafe { self.iface().SetUser(user.as_ptr()) };
         Ok(())
     }
 }
@@ -56,12 +56,10 @@ impl MapHandler {
     #[doc(alias = "SetScriptName")]
     pub fn set_script_name(&mut self, name: &str) -> Result<()> {
         let name = ffi::WideBuf::<1024>::new(name, "script name")?;
-        // SAFETY: live provider; NUL-terminated UTF-16 of the given length.
+        // SAFETY: NUL-terminated UTF-16 of the given length.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetScriptName(name.as_pcwstr(), name.len() as u32)
-            )
+            self.iface()
+                .SetScriptName(name.as_pcwstr(), name.len() as u32)
         };
         Error::check("IMapHandlerProvider::SetScriptName", hr)
     }
@@ -84,9 +82,9 @@ impl MapHandler {
     pub fn set_file_info(&mut self, cx: &mut HttpContext, file: FileInfoRef) {
         let _ = cx; // only borrowed: see above
         let file = file.into_raw();
-        // SAFETY: live provider; `file` is a live file info whose reference
-        // passes to IIS with the call.
-        unsafe { vcall!(self.as_raw(), SetFileInfo(file.as_ptr())) }
+        // SAFETY: `file` is a live file info whose reference passes to IIS
+        // with the call.
+        unsafe { self.iface().SetFileInfo(file.as_ptr()) }
     }
 }
 
@@ -99,29 +97,25 @@ impl SendResponse {
     /// Whether IIS is sending the headers in this call (the first send).
     #[doc(alias = "GetHeadersBeingSent")]
     pub fn headers_being_sent(&self) -> bool {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), GetHeadersBeingSent()) }.as_bool()
+        self.iface().GetHeadersBeingSent().as_bool()
     }
 
     /// The `HTTP_SEND_RESPONSE_FLAG_*` flags of this send.
     #[doc(alias = "GetFlags")]
     pub fn flags(&self) -> u32 {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), GetFlags()) }
+        self.iface().GetFlags()
     }
 
     /// Replaces the `HTTP_SEND_RESPONSE_FLAG_*` flags of this send.
     #[doc(alias = "SetFlags")]
     pub fn set_flags(&mut self, flags: u32) {
-        // SAFETY: live provider; integer argument.
-        unsafe { vcall!(self.as_raw(), SetFlags(flags)) }
+        self.iface().SetFlags(flags)
     }
 
     /// Whether the log data of the request is ready (the final send).
     #[doc(alias = "GetReadyToLogData")]
     pub fn ready_to_log(&self) -> bool {
-        // SAFETY: live provider; no arguments.
-        unsafe { vcall!(self.as_raw(), GetReadyToLogData()) }.as_bool()
+        self.iface().GetReadyToLogData().as_bool()
     }
 }
 
@@ -137,8 +131,7 @@ impl MapPath {
     /// [`Error::Encoding`].
     #[doc(alias = "GetUrl")]
     pub fn url(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let url = unsafe { vcall!(self.as_raw(), GetUrl()) };
+        let url = self.iface().GetUrl();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(url, "URL") }?.unwrap_or_default())
     }
@@ -149,8 +142,7 @@ impl MapPath {
     /// [`Error::Encoding`].
     #[doc(alias = "GetPhysicalPath")]
     pub fn physical_path(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetPhysicalPath()) };
+        let path = self.iface().GetPhysicalPath();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(path, "physical path") }?.unwrap_or_default())
     }
@@ -162,12 +154,10 @@ impl MapPath {
     #[doc(alias = "SetPhysicalPath")]
     pub fn set_physical_path(&mut self, path: &str) -> Result<()> {
         let path = ffi::WideBuf::<1024>::new(path, "physical path")?;
-        // SAFETY: live provider; NUL-terminated UTF-16 (IIS copies it).
+        // SAFETY: NUL-terminated UTF-16 of the given length (IIS copies it).
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetPhysicalPath(path.as_pcwstr(), path.len() as u32)
-            )
+            self.iface()
+                .SetPhysicalPath(path.as_pcwstr(), path.len() as u32)
         };
         Error::check("IMapPathProvider::SetPhysicalPath", hr)
     }
@@ -184,13 +174,7 @@ impl ReadEntity {
     pub fn entity(&self) -> &[u8] {
         let mut buffer = core::ptr::null_mut();
         let (mut len, mut capacity) = (0u32, 0u32);
-        // SAFETY: live provider; valid out-pointers.
-        unsafe {
-            vcall!(
-                self.as_raw(),
-                GetEntity(&mut buffer, &mut len, &mut capacity)
-            )
-        };
+        self.iface().GetEntity(&mut buffer, &mut len, &mut capacity);
         // SAFETY: IIS gives a buffer with `len` valid bytes for the notification.
         unsafe { ffi::bytes(windows_core::PCSTR(buffer.cast()), len as usize) }.unwrap_or_default()
     }
@@ -201,13 +185,7 @@ impl ReadEntity {
     pub fn buffer_len(&self) -> usize {
         let mut buffer = core::ptr::null_mut();
         let (mut len, mut capacity) = (0u32, 0u32);
-        // SAFETY: live provider; valid out-pointers.
-        unsafe {
-            vcall!(
-                self.as_raw(),
-                GetEntity(&mut buffer, &mut len, &mut capacity)
-            )
-        };
+        self.iface().GetEntity(&mut buffer, &mut len, &mut capacity);
         capacity as usize
     }
 
@@ -224,9 +202,9 @@ impl ReadEntity {
             max: u32::MAX as usize,
         })?;
         let copy = cx.pool().copy(bytes, "entity")?;
-        // SAFETY: live provider; the buffer is request memory holding `len`
-        // bytes, alive until the request ends.
-        unsafe { vcall!(self.as_raw(), SetEntity(copy.as_ptr().cast(), len, len)) };
+        // SAFETY: the buffer is request memory holding `len` bytes, alive
+        // until the request ends.
+        unsafe { self.iface().SetEntity(copy.as_ptr().cast(), len, len) };
         Ok(())
     }
 }
@@ -244,10 +222,8 @@ impl CustomNotification {
     /// [`Error::Encoding`].
     #[doc(alias = "QueryNotificationType")]
     pub fn notification_type(&self) -> Result<String> {
-        // SAFETY: live provider; no arguments.
-        let kind: PCWSTR = unsafe { vcall!(self.as_raw(), QueryNotificationType()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(kind, "notification type") }?.unwrap_or_default())
+        let kind = self.iface().QueryNotificationType();
+        Ok(ffi::wstr_to_string(kind, "notification type")?.unwrap_or_default())
     }
 }
 
@@ -289,21 +265,23 @@ impl Completion {
         self.post
     }
 
+    /// The completion info, live for the notification (`new`'s contract).
+    fn info(&self) -> Option<Ref<'_, IHttpCompletionInfo>> {
+        // SAFETY: `new`'s contract: null or live for the notification, which
+        // outlives `self`.
+        self.info.map(|i| unsafe { Ref::from_non_null(i) })
+    }
+
     /// Bytes transferred by the completed operation (what `post` passed).
     #[doc(alias = "GetCompletionBytes")]
     pub fn bytes(&self) -> u32 {
-        // SAFETY: live completion info for the notification.
-        self.info
-            .map_or(0, |i| unsafe { vcall!(i.as_ptr(), GetCompletionBytes()) })
+        self.info().map_or(0, |i| i.GetCompletionBytes())
     }
 
     /// The status of the completed operation.
     #[doc(alias = "GetCompletionStatus")]
     pub fn status(&self) -> HRESULT {
-        // SAFETY: live completion info for the notification.
-        self.info.map_or(HRESULT(0), |i| unsafe {
-            vcall!(i.as_ptr(), GetCompletionStatus())
-        })
+        self.info().map_or(HRESULT(0), |i| i.GetCompletionStatus())
     }
 
     /// The event provider of the completed notification, if IIS gave one.

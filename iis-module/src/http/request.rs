@@ -2,12 +2,13 @@
 
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::memory::RequestPool;
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::task::{Io, ReadBody};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use http::{Method, Version};
+use iis_sys::Ref;
 use iis_sys::{
     AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest, SOCKADDR,
     SOCKADDR_IN, SOCKADDR_IN6,
@@ -72,6 +73,14 @@ impl HttpRequest {
         self.raw.as_ptr()
     }
 
+    /// The `IHttpRequest`, live while `self` is (`new`'s contract).
+    #[inline(always)]
+    pub(crate) fn iface(&self) -> Ref<'_, IHttpRequest> {
+        // SAFETY: `new`'s contract: the object is live for the life of
+        // `self`, which outlives this borrow.
+        unsafe { Ref::from_non_null(self.raw) }
+    }
+
     /// The HTTP method.
     ///
     /// # Errors
@@ -79,8 +88,7 @@ impl HttpRequest {
     /// method that is not an HTTP token.
     #[doc(alias = "GetHttpMethod")]
     pub fn method(&self) -> Result<Method> {
-        // SAFETY: live request; no arguments.
-        let method = unsafe { vcall!(self.as_raw(), GetHttpMethod()) };
+        let method = self.iface().GetHttpMethod();
         // SAFETY: IIS returns a NUL-terminated method or null.
         let bytes = unsafe { ffi::c_bytes(method) }.ok_or(Error::NullPointer {
             operation: "IHttpRequest::GetHttpMethod",
@@ -98,14 +106,12 @@ impl HttpRequest {
     #[doc(alias = "SetHttpMethod")]
     pub fn set_method(&mut self, method: &Method) -> Result<()> {
         let method = self.pool.c_str(method.as_str().as_bytes(), "HTTP method")?;
-        // SAFETY: live request; NUL-terminated pool string.
-        let hr = unsafe { vcall!(self.as_raw(), SetHttpMethod(method)) };
+        let hr = self.iface().SetHttpMethod(method);
         Error::check("IHttpRequest::SetHttpMethod", hr)
     }
 
     fn raw_request(&self) -> Result<&iis_sys::HTTP_REQUEST_V1> {
-        // SAFETY: live request; no arguments.
-        let raw = unsafe { vcall!(self.as_raw(), GetRawHttpRequest()) };
+        let raw = self.iface().GetRawHttpRequest();
         // SAFETY: IIS's HTTP_REQUEST lives as long as the request; we only
         // read it while `self` is borrowed.
         unsafe { raw.as_ref() }
@@ -175,8 +181,11 @@ impl HttpRequest {
     pub fn set_url(&mut self, url: &str, reset_query: bool) -> Result<()> {
         let len = u32::from(headers::validate_text(url.as_bytes(), "URL")?);
         let url = self.pool.c_str(url.as_bytes(), "URL")?;
-        // SAFETY: live request; NUL-terminated pool string of `len` bytes.
-        let hr = unsafe { vcall!(self.as_raw(), SetUrlA(url, len, BOOL::from(reset_query))) };
+        // SAFETY: a NUL-terminated pool string of `len` bytes.
+        let hr = unsafe {
+            self.iface()
+                .SetUrlA(ffi::pcstr(url), len, BOOL::from(reset_query))
+        };
         Error::check("IHttpRequest::SetUrl", hr)
     }
 
@@ -189,12 +198,8 @@ impl HttpRequest {
         let (name, validate) = headers::key_name(&name);
         let mut len = 0u16;
         let value = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
-            // SAFETY: live request; valid out-pointer; the name is NUL-terminated pool memory.
-            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), GetHeader(id, &mut len)) },
-            // SAFETY: live request; valid out-pointer; the name is NUL-terminated pool memory.
-            HeaderRef::Name(name) => unsafe {
-                vcall!(self.as_raw(), GetHeaderByName(name, &mut len))
-            },
+            HeaderRef::Id(id) => self.iface().GetHeader(id, &mut len),
+            HeaderRef::Name(name) => self.iface().GetHeaderByName(name, &mut len),
         };
         // SAFETY: IIS returns the value with its length; valid until the
         // header changes, which needs `&mut self`.
@@ -230,14 +235,14 @@ impl HttpRequest {
         let ((name, validate), value) = (headers::key_name(&name), value.as_ref());
         let len = headers::validate_value(value)?;
         let (value, replace) = (PCSTR(value.as_ptr()), BOOL::from(replace));
+        let request = self.iface();
         let hr = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
-            // SAFETY: live request; value valid for `len` bytes during the call (IIS copies it); NUL-terminated pool name.
-            HeaderRef::Id(id) => unsafe {
-                vcall!(self.as_raw(), SetHeader(id, value, len, replace))
-            },
-            // SAFETY: live request; value valid for `len` bytes during the call (IIS copies it); NUL-terminated pool name.
+            // SAFETY: the value is valid for `len` bytes during the call
+            // (IIS copies it).
+            HeaderRef::Id(id) => unsafe { request.SetHeader(id, value, len, replace) },
+            // SAFETY: as above; the name is NUL-terminated pool memory.
             HeaderRef::Name(name) => unsafe {
-                vcall!(self.as_raw(), SetHeaderByName(name, value, len, replace))
+                request.SetHeaderByName(ffi::pcstr(name), value, len, replace)
             },
         };
         Error::check("IHttpRequest::SetHeader", hr)
@@ -251,10 +256,8 @@ impl HttpRequest {
     pub fn delete_header(&mut self, name: impl HeaderKey) -> Result<()> {
         let (name, validate) = headers::key_name(&name);
         let hr = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
-            // SAFETY: live request; NUL-terminated pool name.
-            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), DeleteHeader(id)) },
-            // SAFETY: live request; NUL-terminated pool name.
-            HeaderRef::Name(name) => unsafe { vcall!(self.as_raw(), DeleteHeaderByName(name)) },
+            HeaderRef::Id(id) => self.iface().DeleteHeader(id),
+            HeaderRef::Name(name) => self.iface().DeleteHeaderByName(name),
         };
         Error::check("IHttpRequest::DeleteHeader", hr)
     }
@@ -263,16 +266,14 @@ impl HttpRequest {
     #[doc(alias = "GetHttpVersion")]
     pub fn version(&self) -> Version {
         let (mut major, mut minor) = (0u16, 0u16);
-        // SAFETY: live request; valid out-pointers.
-        unsafe { vcall!(self.as_raw(), GetHttpVersion(&mut major, &mut minor)) };
+        self.iface().GetHttpVersion(&mut major, &mut minor);
         version_of(major, minor)
     }
 
     /// The client's address.
     #[doc(alias = "GetRemoteAddress")]
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        // SAFETY: live request; no arguments.
-        let addr = unsafe { vcall!(self.as_raw(), GetRemoteAddress()) };
+        let addr = self.iface().GetRemoteAddress();
         // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
         unsafe { socket_addr(addr) }
     }
@@ -280,8 +281,7 @@ impl HttpRequest {
     /// The server address the request arrived on.
     #[doc(alias = "GetLocalAddress")]
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        // SAFETY: live request; no arguments.
-        let addr = unsafe { vcall!(self.as_raw(), GetLocalAddress()) };
+        let addr = self.iface().GetLocalAddress();
         // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
         unsafe { socket_addr(addr) }
     }
@@ -297,18 +297,15 @@ impl HttpRequest {
         }
         let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
         let (mut received, mut pending) = (0u32, BOOL(0));
-        // SAFETY: live request; `buf` is writable for `len` bytes; a
-        // synchronous read completes before returning.
+        // SAFETY: `buf` is writable for `len` bytes; a synchronous read
+        // completes before returning.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                ReadEntityBody(
-                    buf.as_mut_ptr().cast(),
-                    len,
-                    BOOL(0),
-                    &mut received,
-                    &mut pending
-                )
+            self.iface().ReadEntityBody(
+                buf.as_mut_ptr().cast(),
+                len,
+                BOOL(0),
+                &mut received,
+                &mut pending,
             )
         };
         if hr == HRESULT_ERROR_HANDLE_EOF {
@@ -379,8 +376,7 @@ impl HttpRequest {
     /// How many entity body bytes the client has yet to send.
     #[doc(alias = "GetRemainingEntityBytes")]
     pub fn remaining_body_bytes(&self) -> u32 {
-        // SAFETY: live request; no arguments.
-        unsafe { vcall!(self.as_raw(), GetRemainingEntityBytes()) }
+        self.iface().GetRemainingEntityBytes()
     }
 
     /// Puts bytes in front of the entity body the handler will read (the
@@ -396,16 +392,15 @@ impl HttpRequest {
             max: u32::MAX as usize,
         })?;
         let copy = self.pool.copy(bytes, "entity body")?;
-        // SAFETY: live request; pool memory that outlives the request.
-        let hr = unsafe { vcall!(self.as_raw(), InsertEntityBody(copy.as_ptr().cast(), len)) };
+        // SAFETY: `len` bytes of pool memory, which outlives the request.
+        let hr = unsafe { self.iface().InsertEntityBody(copy.as_ptr().cast(), len) };
         Error::check("IHttpRequest::InsertEntityBody", hr)
     }
 
     /// The IIS site id the request belongs to.
     #[doc(alias = "GetSiteId")]
     pub fn site_id(&self) -> u32 {
-        // SAFETY: live request; no arguments.
-        unsafe { vcall!(self.as_raw(), GetSiteId()) }
+        self.iface().GetSiteId()
     }
 
     /// The URL the request is forwarded to: what the last
@@ -416,8 +411,7 @@ impl HttpRequest {
     /// [`Error::Encoding`].
     #[doc(alias = "GetForwardedUrl")]
     pub fn forwarded_url(&self) -> Result<Option<String>> {
-        // SAFETY: live request; no arguments.
-        let url = unsafe { vcall!(self.as_raw(), GetForwardedUrl()) };
+        let url = self.iface().GetForwardedUrl();
         // SAFETY: NUL-terminated or null.
         Ok(unsafe { ffi::wide_to_string(url, "forwarded URL") }?.filter(|u| !u.is_empty()))
     }
@@ -431,13 +425,9 @@ impl HttpRequest {
     pub fn client_certificate(&self) -> Result<Option<ClientCertificate<'_>>> {
         let mut info = core::ptr::null_mut();
         let mut negotiated = BOOL(0);
-        // SAFETY: live request; valid out-pointers.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetClientCertificate(&mut info, &mut negotiated)
-            )
-        };
+        let hr = self
+            .iface()
+            .GetClientCertificate(&mut info, &mut negotiated);
         if hr == HRESULT_ERROR_NOT_FOUND {
             return Ok(None);
         }
@@ -468,21 +458,16 @@ impl HttpRequest {
     #[doc(alias = "NegotiateClientCertificate")]
     pub fn negotiate_client_certificate(&mut self) -> Result<()> {
         let mut pending = BOOL(0);
-        // SAFETY: live request; synchronous, valid out-pointer.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                NegotiateClientCertificate(BOOL(0), &mut pending)
-            )
-        };
+        let hr = self
+            .iface()
+            .NegotiateClientCertificate(BOOL(0), &mut pending);
         Error::check("IHttpRequest::NegotiateClientCertificate", hr)
     }
 
     /// Whether an earlier module rewrote the URL.
     #[doc(alias = "GetUrlChanged")]
     pub fn url_changed(&self) -> bool {
-        // SAFETY: live request; no arguments.
-        unsafe { vcall!(self.as_raw(), GetUrlChanged()) }.as_bool()
+        self.iface().GetUrlChanged().as_bool()
     }
 }
 

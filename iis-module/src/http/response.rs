@@ -3,8 +3,8 @@
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::http2::Http2Response;
 use super::memory::RequestPool;
-use crate::ffi::{self, vcall};
-use crate::server::extended_interface;
+use crate::ffi;
+use crate::server::{HttpServer, extended_interface};
 use crate::task::{FlushResponse, Io, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;
@@ -12,7 +12,7 @@ use core::ptr::NonNull;
 use http::StatusCode;
 use iis_sys::{
     HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HttpDataChunkFromMemory,
-    IHttpResponse, IHttpResponse4, IHttpServer,
+    IHttpResponse, IHttpResponse4, Ref,
 };
 use windows_core::{BOOL, HRESULT, PCSTR, PCWSTR};
 
@@ -35,7 +35,7 @@ use windows_core::{BOOL, HRESULT, PCSTR, PCWSTR};
 pub struct HttpResponse {
     raw: NonNull<IHttpResponse>,
     pool: RequestPool,
-    server: Option<NonNull<IHttpServer>>,
+    server: Option<HttpServer>,
     reset: bool,
     /// The I/O state of the task whose context this view belongs to.
     io: Option<NonNull<Io>>,
@@ -77,7 +77,7 @@ impl HttpResponse {
     pub(crate) unsafe fn new(
         raw: NonNull<IHttpResponse>,
         pool: RequestPool,
-        server: Option<NonNull<IHttpServer>>,
+        server: Option<HttpServer>,
     ) -> Self {
         Self {
             raw,
@@ -104,6 +104,14 @@ impl HttpResponse {
         self.raw.as_ptr()
     }
 
+    /// The response, live while `self` is (`new`'s contract).
+    #[inline(always)]
+    pub(crate) fn iface(&self) -> Ref<'_, IHttpResponse> {
+        // SAFETY: `new`'s contract: the response is live for the life of
+        // `self`, which outlives this borrow.
+        unsafe { Ref::from_non_null(self.raw) }
+    }
+
     /// Whether [`reset_connection`](Self::reset_connection) was called in
     /// this notification.
     pub(crate) fn was_reset(&self) -> bool {
@@ -123,23 +131,17 @@ impl HttpResponse {
         let mut notification = 0u32;
         let mut exception = core::ptr::null_mut();
         let mut skip = BOOL(0);
-        // SAFETY: the response is live; every out-pointer is a valid local.
-        unsafe {
-            vcall!(
-                self.as_raw(),
-                GetStatus(
-                    &mut code,
-                    &mut substatus,
-                    &mut reason,
-                    &mut reason_len,
-                    &mut hr,
-                    &mut module,
-                    &mut notification,
-                    &mut exception,
-                    &mut skip,
-                )
-            )
-        };
+        self.iface().GetStatus(
+            &mut code,
+            &mut substatus,
+            &mut reason,
+            &mut reason_len,
+            &mut hr,
+            &mut module,
+            &mut notification,
+            &mut exception,
+            &mut skip,
+        );
         // SAFETY: IIS returns the reason with its length, valid during the call.
         let reason = unsafe { ffi::bytes(reason, reason_len.into()) }
             .unwrap_or_default()
@@ -217,19 +219,15 @@ impl HttpResponse {
         }
         headers::validate_text(reason.as_bytes(), "status reason")?;
         let reason = self.pool.c_str(reason.as_bytes(), "status reason")?;
-        // SAFETY: the response is live; `reason` is NUL-terminated pool
-        // memory; a null config exception is allowed.
+        // SAFETY: SetStatus allows a null config exception.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetStatus(
-                    code,
-                    reason,
-                    substatus,
-                    error,
-                    core::ptr::null_mut(),
-                    BOOL::from(skip_custom_errors),
-                )
+            self.iface().SetStatus(
+                code,
+                PCSTR(reason.as_ptr().cast()),
+                substatus,
+                error,
+                core::ptr::null_mut(),
+                BOOL::from(skip_custom_errors),
             )
         };
         Error::check("IHttpResponse::SetStatus", hr)
@@ -271,17 +269,14 @@ impl HttpResponse {
         // IIS copies the value; it only needs to live for the call.
         let value_ptr = PCSTR(value.as_ptr());
         let replace = BOOL::from(replace);
+        let response = self.iface();
         let hr = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
-            // SAFETY: the response is live; the value pointer is valid for `len` bytes and the name is NUL-terminated pool memory.
-            HeaderRef::Id(id) => unsafe {
-                vcall!(self.as_raw(), SetHeader(id, value_ptr, len, replace))
-            },
-            // SAFETY: the response is live; the value pointer is valid for `len` bytes and the name is NUL-terminated pool memory.
+            // SAFETY: `value_ptr` is valid for `len` bytes (validate_value
+            // checked `len` is its length).
+            HeaderRef::Id(id) => unsafe { response.SetHeader(id, value_ptr, len, replace) },
+            // SAFETY: as above.
             HeaderRef::Name(name) => unsafe {
-                vcall!(
-                    self.as_raw(),
-                    SetHeaderByName(name, value_ptr, len, replace)
-                )
+                response.SetHeaderByName(ffi::pcstr(name), value_ptr, len, replace)
             },
         };
         Error::check("IHttpResponse::SetHeader", hr)
@@ -296,12 +291,8 @@ impl HttpResponse {
         let (name, validate) = headers::key_name(&name);
         let mut len = 0u16;
         let value = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
-            // SAFETY: live response; valid out-pointer; the name is NUL-terminated pool memory.
-            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), GetHeader(id, &mut len)) },
-            // SAFETY: live response; valid out-pointer; the name is NUL-terminated pool memory.
-            HeaderRef::Name(name) => unsafe {
-                vcall!(self.as_raw(), GetHeaderByName(name, &mut len))
-            },
+            HeaderRef::Id(id) => self.iface().GetHeader(id, &mut len),
+            HeaderRef::Name(name) => self.iface().GetHeaderByName(name, &mut len),
         };
         // SAFETY: IIS returns the value with its length; it stays valid
         // until the header changes, which needs `&mut self`.
@@ -328,10 +319,8 @@ impl HttpResponse {
     pub fn delete_header(&mut self, name: impl HeaderKey) -> Result<()> {
         let (name, validate) = headers::key_name(&name);
         let hr = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
-            // SAFETY: live response; NUL-terminated pool name.
-            HeaderRef::Id(id) => unsafe { vcall!(self.as_raw(), DeleteHeader(id)) },
-            // SAFETY: live response; NUL-terminated pool name.
-            HeaderRef::Name(name) => unsafe { vcall!(self.as_raw(), DeleteHeaderByName(name)) },
+            HeaderRef::Id(id) => self.iface().DeleteHeader(id),
+            HeaderRef::Name(name) => self.iface().DeleteHeaderByName(name),
         };
         Error::check("IHttpResponse::DeleteHeader", hr)
     }
@@ -339,15 +328,13 @@ impl HttpResponse {
     /// Discards the buffered body (headers stay).
     #[doc(alias = "Clear")]
     pub fn clear(&mut self) {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), Clear()) }
+        self.iface().Clear()
     }
 
     /// Discards every response header.
     #[doc(alias = "ClearHeaders")]
     pub fn clear_headers(&mut self) {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), ClearHeaders()) }
+        self.iface().ClearHeaders()
     }
 
     /// Appends `bytes` to the body (synchronously).
@@ -407,20 +394,16 @@ impl HttpResponse {
         }
         let mut sent = 0u32;
         let mut completion_expected = BOOL(0);
-        // SAFETY: live response; `count` chunks over borrowed bytes, which
-        // IIS copies (buffered) or sends (unbuffered) before a synchronous
-        // call returns.
+        // SAFETY: `count` chunks over borrowed bytes, which IIS copies
+        // (buffered) or sends (unbuffered) before a synchronous call returns.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                WriteEntityChunks(
-                    array.as_mut_ptr(),
-                    count,
-                    BOOL(0),
-                    BOOL(1),
-                    &mut sent,
-                    &mut completion_expected,
-                )
+            self.iface().WriteEntityChunks(
+                array.as_mut_ptr(),
+                count,
+                BOOL(0),
+                BOOL(1),
+                &mut sent,
+                &mut completion_expected,
             )
         };
         Error::check("IHttpResponse::WriteEntityChunks", hr)
@@ -476,13 +459,11 @@ impl HttpResponse {
         })?;
         let copy = self.pool.copy(bytes, "entity chunk")?;
         let mut chunk = memory_chunk(copy.as_ptr(), len);
-        // SAFETY: live response; one chunk whose memory lives in the request
-        // pool until the request ends, longer than IIS holds the reference.
+        // SAFETY: one chunk whose memory lives in the request pool until the
+        // request ends, longer than IIS holds the reference.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                WriteEntityChunkByReference(&mut chunk, position)
-            )
+            self.iface()
+                .WriteEntityChunkByReference(&mut chunk, position)
         };
         Error::check("IHttpResponse::WriteEntityChunkByReference", hr)
     }
@@ -494,8 +475,7 @@ impl HttpResponse {
     /// [`Error::NullPointer`] if IIS has none.
     #[doc(alias = "GetRawHttpResponse")]
     pub fn raw(&self) -> Result<RawResponse<'_>> {
-        // SAFETY: live response; no arguments.
-        let raw = unsafe { vcall!(self.as_raw(), GetRawHttpResponse()) };
+        let raw = self.iface().GetRawHttpResponse();
         // SAFETY: IIS's HTTP_RESPONSE lives as long as the response; it is
         // read only while `self` is borrowed (changes need `&mut self`).
         unsafe { raw.as_ref() }
@@ -514,20 +494,17 @@ impl HttpResponse {
         let mut chunk = memory_chunk(data, len);
         let mut sent = 0u32;
         let mut completion_expected = BOOL(0);
-        // SAFETY: live response; one chunk over bytes that IIS copies
-        // (buffered) or sends (unbuffered) before a synchronous call
-        // returns; more data may follow.
+        // SAFETY: one chunk over bytes that IIS copies (buffered) or sends
+        // (unbuffered) before a synchronous call returns; more data may
+        // follow.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                WriteEntityChunks(
-                    &mut chunk,
-                    1,
-                    BOOL(0),
-                    BOOL(1),
-                    &mut sent,
-                    &mut completion_expected,
-                )
+            self.iface().WriteEntityChunks(
+                &mut chunk,
+                1,
+                BOOL(0),
+                BOOL(1),
+                &mut sent,
+                &mut completion_expected,
             )
         };
         Error::check("IHttpResponse::WriteEntityChunks", hr)
@@ -541,13 +518,9 @@ impl HttpResponse {
     pub fn flush(&mut self) -> Result<()> {
         let mut sent = 0u32;
         let mut completion_expected = BOOL(0);
-        // SAFETY: live response; synchronous flush with valid out-pointers.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                Flush(BOOL(0), BOOL(1), &mut sent, &mut completion_expected)
-            )
-        };
+        let hr = self
+            .iface()
+            .Flush(BOOL(0), BOOL(1), &mut sent, &mut completion_expected);
         Error::check("IHttpResponse::Flush", hr)
     }
 
@@ -577,64 +550,53 @@ impl HttpResponse {
     pub fn redirect(&mut self, url: &str, reset_status: bool, include_query: bool) -> Result<()> {
         headers::validate_text(url.as_bytes(), "redirect URL")?;
         let url = self.pool.c_str(url.as_bytes(), "redirect URL")?;
-        // SAFETY: live response; NUL-terminated pool URL.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                Redirect(url, BOOL::from(reset_status), BOOL::from(include_query))
-            )
-        };
+        let hr = self
+            .iface()
+            .Redirect(url, BOOL::from(reset_status), BOOL::from(include_query));
         Error::check("IHttpResponse::Redirect", hr)
     }
 
     /// Sends every write as it happens instead of buffering the response.
     #[doc(alias = "DisableBuffering")]
     pub fn disable_buffering(&mut self) {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), DisableBuffering()) }
+        self.iface().DisableBuffering()
     }
 
     /// Sends no response headers at all.
     #[doc(alias = "SuppressHeaders")]
     pub fn suppress_headers(&mut self) {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), SuppressHeaders()) }
+        self.iface().SuppressHeaders()
     }
 
     /// Whether headers are suppressed.
     #[doc(alias = "GetHeadersSuppressed")]
     pub fn headers_suppressed(&self) -> bool {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), GetHeadersSuppressed()) }.as_bool()
+        self.iface().GetHeadersSuppressed().as_bool()
     }
 
     /// Keeps this response out of the HTTP.sys kernel cache, giving IIS's
     /// reason code.
     #[doc(alias = "DisableKernelCache")]
     pub fn disable_kernel_cache(&mut self, reason: u32) {
-        // SAFETY: live response; a plain integer argument.
-        unsafe { vcall!(self.as_raw(), DisableKernelCache(reason)) }
+        self.iface().DisableKernelCache(reason)
     }
 
     /// Whether the kernel cache may store this response.
     #[doc(alias = "GetKernelCacheEnabled")]
     pub fn kernel_cache_enabled(&self) -> bool {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), GetKernelCacheEnabled()) }.as_bool()
+        self.iface().GetKernelCacheEnabled().as_bool()
     }
 
     /// Sends the response, then closes the connection (no keep-alive).
     #[doc(alias = "SetNeedDisconnect")]
     pub fn set_need_disconnect(&mut self) {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), SetNeedDisconnect()) }
+        self.iface().SetNeedDisconnect()
     }
 
     /// Closes the connection once the response is sent.
     #[doc(alias = "CloseConnection")]
     pub fn close_connection(&mut self) {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), CloseConnection()) }
+        self.iface().CloseConnection()
     }
 
     /// Aborts the connection with a TCP reset: nothing buffered reaches the
@@ -645,8 +607,7 @@ impl HttpResponse {
     /// is logged as an error and the SDK finishes the request anyway.
     #[doc(alias = "ResetConnection")]
     pub fn reset_connection(&mut self) -> ConnectionReset {
-        // SAFETY: live response; no arguments.
-        unsafe { vcall!(self.as_raw(), ResetConnection()) };
+        self.iface().ResetConnection();
         self.reset = true;
         ConnectionReset(())
     }
@@ -658,12 +619,10 @@ impl HttpResponse {
     #[doc(alias = "SetErrorDescription")]
     pub fn set_error_description(&mut self, text: &str, html_encode: bool) -> Result<()> {
         let (text, len) = self.pool.wide(text, "error description")?;
-        // SAFETY: live response; NUL-terminated UTF-16 pool text of `len` units.
+        // SAFETY: `text` holds `len` units (and a NUL).
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetErrorDescription(text, len, BOOL::from(html_encode))
-            )
+            self.iface()
+                .SetErrorDescription(PCWSTR(text.as_ptr()), len, BOOL::from(html_encode))
         };
         Error::check("IHttpResponse::SetErrorDescription", hr)
     }
@@ -675,8 +634,7 @@ impl HttpResponse {
     #[doc(alias = "GetErrorDescription")]
     pub fn error_description(&self) -> Result<Option<String>> {
         let mut len = 0u32;
-        // SAFETY: live response; valid out-pointer.
-        let text = unsafe { vcall!(self.as_raw(), GetErrorDescription(&mut len)) };
+        let text = self.iface().GetErrorDescription(&mut len);
         // SAFETY: IIS returns a NUL-terminated string or null.
         unsafe { ffi::wide_to_string(text, "error description") }
     }
@@ -686,9 +644,7 @@ impl HttpResponse {
     #[doc(alias = "IHttpResponse4")]
     pub fn http2(&mut self) -> Option<Http2Response<'_>> {
         let server = self.server?;
-        // SAFETY: server and response are live; the lookup names the
-        // interface the pointer really is.
-        let raw = unsafe { extended_interface::<_, IHttpResponse4>(server, self.raw.as_ptr()) }?;
+        let raw = extended_interface::<_, IHttpResponse4>(server, self.iface())?;
         Some(Http2Response::new(raw, self.pool))
     }
 }

@@ -1,17 +1,17 @@
 //! `IScriptMapInfo`: the handler mapping (`system.webServer/handlers`) IIS
 //! selected for a request.
 
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{HttpContext, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use iis_sys::IScriptMapInfo;
+use iis_sys::Ref;
 use windows_core::PCWSTR;
 
 /// The handler mapping of a request (`IHttpContext::GetScriptMap`).
 #[derive(Debug)]
 pub struct ScriptMap<'a> {
-    raw: NonNull<IScriptMapInfo>,
+    raw: Ref<'a, IScriptMapInfo>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
@@ -20,23 +20,15 @@ impl HttpContext {
     /// `MapRequestHandler`), if any.
     #[doc(alias = "GetScriptMap")]
     pub fn script_map(&self) -> Option<ScriptMap<'_>> {
-        // SAFETY: live context; the mapping lives as long as the request.
-        let raw = unsafe { vcall!(self.as_raw(), GetScriptMap()) };
-        NonNull::new(raw).map(|raw| ScriptMap {
+        // SAFETY: the script map lives as long as the request, and so `&self`.
+        unsafe { Ref::from_raw(self.iface().GetScriptMap()) }.map(|raw| ScriptMap {
             raw,
             _owner: PhantomData,
         })
     }
 }
 
-/// # Safety
-/// `p` is null or a NUL-terminated string valid for the request.
-unsafe fn text(p: PCWSTR, what: &'static str) -> Result<Option<String>> {
-    // SAFETY: forwarded contract.
-    unsafe { ffi::wide_to_string(p, what) }
-}
-
-impl ScriptMap<'_> {
+impl<'a> ScriptMap<'a> {
     /// The raw `IScriptMapInfo`.
     pub fn as_raw(&self) -> *mut IScriptMapInfo {
         self.raw.as_ptr()
@@ -48,8 +40,7 @@ impl ScriptMap<'_> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetName")]
     pub fn name(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; the string lives as long as it.
-        unsafe { text(vcall!(self.as_raw(), GetName()), "handler name") }
+        ffi::wstr_to_string(self.raw.GetName(), "handler name")
     }
 
     /// The path pattern (`*`, `*.aspx`).
@@ -58,8 +49,7 @@ impl ScriptMap<'_> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetPath")]
     pub fn path(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; the string lives as long as it.
-        unsafe { text(vcall!(self.as_raw(), GetPath()), "handler path") }
+        ffi::wstr_to_string(self.raw.GetPath(), "handler path")
     }
 
     /// The verbs (`*` or a comma-separated list).
@@ -68,8 +58,7 @@ impl ScriptMap<'_> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetAllowedVerbs")]
     pub fn allowed_verbs(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; NUL-terminated or null.
-        match unsafe { ffi::c_bytes(vcall!(self.as_raw(), GetAllowedVerbs())) } {
+        match self.raw.GetAllowedVerbs().map(core::ffi::CStr::to_bytes) {
             Some(bytes) => Ok(Some(ffi::utf8(bytes, "allowed verbs")?.to_owned())),
             None => Ok(None),
         }
@@ -78,11 +67,11 @@ impl ScriptMap<'_> {
     /// A counted string slot (`GetModules`, …): `None` for null.
     fn counted(
         &self,
-        call: impl FnOnce(*mut IScriptMapInfo, &mut u32) -> PCWSTR,
+        call: impl FnOnce(Ref<'a, IScriptMapInfo>, &mut u32) -> PCWSTR,
         what: &'static str,
     ) -> Result<Option<String>> {
         let mut len = 0u32;
-        let p = call(self.as_raw(), &mut len);
+        let p = call(self.raw, &mut len);
         // SAFETY: IIS returns `len` characters (NUL-terminated) or null,
         // valid while the mapping lives.
         let Some(units) = (unsafe { ffi::wide_units(p, len as usize) }) else {
@@ -103,11 +92,7 @@ impl ScriptMap<'_> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetModules")]
     pub fn modules(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; valid out-pointer.
-        self.counted(
-            |raw, len| unsafe { vcall!(raw, GetModules(len)) },
-            "modules",
-        )
+        self.counted(|raw, len| raw.GetModules(len), "modules")
     }
 
     /// The script processor (an ISAPI or CGI executable), empty for none.
@@ -116,11 +101,7 @@ impl ScriptMap<'_> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetScriptProcessor")]
     pub fn script_processor(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; valid out-pointer.
-        self.counted(
-            |raw, len| unsafe { vcall!(raw, GetScriptProcessor(len)) },
-            "script processor",
-        )
+        self.counted(|raw, len| raw.GetScriptProcessor(len), "script processor")
     }
 
     /// The managed handler type, empty for native handlers.
@@ -129,47 +110,38 @@ impl ScriptMap<'_> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetManagedType")]
     pub fn managed_type(&self) -> Result<Option<String>> {
-        // SAFETY: live mapping; valid out-pointer.
-        self.counted(
-            |raw, len| unsafe { vcall!(raw, GetManagedType(len)) },
-            "managed type",
-        )
+        self.counted(|raw, len| raw.GetManagedType(len), "managed type")
     }
 
     /// Whether the mapping accepts path info after the script name.
     #[doc(alias = "GetAllowPathInfoForScriptMappings")]
     pub fn allows_path_info(&self) -> bool {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetAllowPathInfoForScriptMappings()) }.as_bool()
+        self.raw.GetAllowPathInfoForScriptMappings().as_bool()
     }
 
     /// The access the mapping requires (0 None, 1 Read, 2 Write, 3 Script,
     /// 4 Execute).
     #[doc(alias = "GetRequiredAccess")]
     pub fn required_access(&self) -> u32 {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetRequiredAccess()) }
+        self.raw.GetRequiredAccess()
     }
 
     /// The resource the mapping requires (0 File, 1 Directory, 2 Either, 3
     /// Unspecified).
     #[doc(alias = "GetResourceType")]
     pub fn resource_type(&self) -> u32 {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetResourceType()) }
+        self.raw.GetResourceType()
     }
 
     /// Whether it is a wildcard (`*`) mapping.
     #[doc(alias = "GetIsStarScriptMap")]
     pub fn is_star_script_map(&self) -> bool {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetIsStarScriptMap()) }.as_bool()
+        self.raw.GetIsStarScriptMap().as_bool()
     }
 
     /// How many bytes of the response IIS buffers for the handler.
     #[doc(alias = "GetResponseBufferLimit")]
     pub fn response_buffer_limit(&self) -> u32 {
-        // SAFETY: live mapping; no arguments.
-        unsafe { vcall!(self.as_raw(), GetResponseBufferLimit()) }
+        self.raw.GetResponseBufferLimit()
     }
 }

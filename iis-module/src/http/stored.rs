@@ -3,10 +3,10 @@
 //! connection, site or application, dropped exactly once when IIS calls
 //! `CleanupStoredContext`.
 
-use crate::ffi::vcall;
 use crate::{Error, Result};
 use core::any::{TypeId, type_name};
 use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{
     HRESULT_ERROR_ALREADY_ASSIGNED, HTTP_MODULE_ID, IHttpModuleContextContainer,
     IHttpStoredContext, IHttpStoredContextVtbl, define_member_fn,
@@ -63,8 +63,8 @@ pub(crate) unsafe fn get<T: 'static>(
     container: NonNull<IHttpModuleContextContainer>,
     module: HTTP_MODULE_ID,
 ) -> Result<Option<NonNull<T>>> {
-    // SAFETY: live container per the contract.
-    let stored = unsafe { vcall!(container.as_ptr(), GetModuleContext(module)) };
+    // SAFETY: live container per the contract; this module's id.
+    let stored = unsafe { Ref::from_non_null(container).GetModuleContext(module) };
     let Some(stored) = NonNull::new(stored) else {
         return Ok(None);
     };
@@ -141,7 +141,7 @@ pub(crate) unsafe fn store<T: 'static>(
     }));
     // SAFETY: live container; the object is a valid IHttpStoredContext
     // whose ownership passes to the container on success.
-    let hr = unsafe { vcall!(container.as_ptr(), SetModuleContext(boxed.cast(), module)) };
+    let hr = unsafe { Ref::from_non_null(container).SetModuleContext(boxed.cast(), module) };
     if hr.is_ok() {
         return Ok(true);
     }

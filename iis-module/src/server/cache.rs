@@ -11,10 +11,10 @@
 use super::HttpServer;
 use super::file_info::FileInfo;
 use super::token::TokenEntry;
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{Error, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{
     CACHE_OPERATION, IHttpCacheKey, IHttpCacheSpecificData, IHttpFileInfo, IHttpTokenEntry,
 };
@@ -85,14 +85,12 @@ pub const URI_CACHE_NAME: &str = "URI";
 /// A key of one of IIS's caches (`IHttpCacheKey`).
 #[derive(Debug)]
 pub struct CacheKey<'a> {
-    raw: NonNull<IHttpCacheKey>,
+    raw: Ref<'a, IHttpCacheKey>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
-impl CacheKey<'_> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpCacheKey>) -> Self {
+impl<'a> CacheKey<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpCacheKey>) -> Self {
         Self {
             raw,
             _owner: PhantomData,
@@ -107,8 +105,7 @@ impl CacheKey<'_> {
     /// The key's hash.
     #[doc(alias = "GetHash")]
     pub fn hash(&self) -> u32 {
-        // SAFETY: live key; no arguments.
-        unsafe { vcall!(self.as_raw(), GetHash()) }
+        self.raw.GetHash()
     }
 
     /// The name of the cache the key belongs to ([`FILE_CACHE_NAME`], …).
@@ -117,24 +114,22 @@ impl CacheKey<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetCacheName")]
     pub fn cache_name(&self) -> Result<String> {
-        // SAFETY: live key; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetCacheName()) };
-        // SAFETY: NUL-terminated or null, valid while the key lives.
-        Ok(unsafe { ffi::wide_to_string(name, "cache name") }?.unwrap_or_default())
+        let name = self.raw.GetCacheName();
+        Ok(ffi::wstr_to_string(name, "cache name")?.unwrap_or_default())
     }
 
     /// Whether `other` is the same key.
     #[doc(alias = "GetIsEqual")]
     pub fn is_equal(&self, other: &CacheKey<'_>) -> bool {
-        // SAFETY: both keys are live.
-        unsafe { vcall!(self.as_raw(), GetIsEqual(other.as_raw())) }
+        // SAFETY: `other` is a live key (its view borrows it).
+        unsafe { self.raw.GetIsEqual(other.as_raw()) }
     }
 
     /// Whether this key is a prefix of `other` (for `FLUSH_PREFIX`).
     #[doc(alias = "GetIsPrefix")]
     pub fn is_prefix(&self, other: &CacheKey<'_>) -> bool {
-        // SAFETY: both keys are live.
-        unsafe { vcall!(self.as_raw(), GetIsPrefix(other.as_raw())) }
+        // SAFETY: `other` is a live key (its view borrows it).
+        unsafe { self.raw.GetIsPrefix(other.as_raw()) }
     }
 }
 
@@ -153,14 +148,12 @@ pub enum CacheEntry<'a> {
 /// A record of one of IIS's caches (`IHttpCacheSpecificData`).
 #[derive(Debug)]
 pub struct CacheRecord<'a> {
-    raw: NonNull<IHttpCacheSpecificData>,
+    raw: Ref<'a, IHttpCacheSpecificData>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
 impl<'a> CacheRecord<'a> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpCacheSpecificData>) -> Self {
+    pub(crate) fn new(raw: Ref<'a, IHttpCacheSpecificData>) -> Self {
         Self {
             raw,
             _owner: PhantomData,
@@ -175,17 +168,13 @@ impl<'a> CacheRecord<'a> {
     /// The record's key.
     #[doc(alias = "GetCacheKey")]
     pub fn key(&self) -> Option<CacheKey<'a>> {
-        // SAFETY: live record; the key lives as long as the record.
-        let key = unsafe { vcall!(self.as_raw(), GetCacheKey()) };
-        // SAFETY: as above.
-        NonNull::new(key).map(|key| unsafe { CacheKey::new(key) })
+        self.raw.GetCacheKey().map(CacheKey::new)
     }
 
     /// Whether the record was flushed from its cache.
     #[doc(alias = "GetFlushed")]
     pub fn is_flushed(&self) -> bool {
-        // SAFETY: live record; no arguments.
-        unsafe { vcall!(self.as_raw(), GetFlushed()) }.as_bool()
+        self.raw.GetFlushed().as_bool()
     }
 
     /// Takes a reference on the record (`ReferenceCacheData`), released
@@ -193,8 +182,7 @@ impl<'a> CacheRecord<'a> {
     #[doc(alias = "ReferenceCacheData")]
     #[doc(alias = "DereferenceCacheData")]
     pub fn reference(&self) -> CacheRecordReference<'a> {
-        // SAFETY: live record; no arguments.
-        unsafe { vcall!(self.as_raw(), ReferenceCacheData()) };
+        self.raw.ReferenceCacheData();
         CacheRecordReference {
             raw: self.raw,
             _owner: PhantomData,
@@ -218,12 +206,12 @@ impl<'a> CacheRecord<'a> {
                 // SAFETY: a FILE record is an IHttpFileInfo, which derives
                 // singly from IHttpCacheSpecificData (same address, base
                 // vtable first); it lives as long as the record.
-                let file = unsafe { FileInfo::new(raw.cast::<IHttpFileInfo>()) };
+                let file = FileInfo::new(unsafe { raw.cast::<IHttpFileInfo>() });
                 CacheEntry::File(file)
             }
             TOKEN_CACHE_NAME => {
                 // SAFETY: likewise, a TOKEN record is an IHttpTokenEntry.
-                let token = unsafe { TokenEntry::new(raw.cast::<IHttpTokenEntry>()) };
+                let token = TokenEntry::new(unsafe { raw.cast::<IHttpTokenEntry>() });
                 CacheEntry::Token(token)
             }
             _ => CacheEntry::Other,
@@ -234,14 +222,15 @@ impl<'a> CacheRecord<'a> {
 /// A reference on a cache record ([`CacheRecord::reference`]).
 #[derive(Debug)]
 pub struct CacheRecordReference<'a> {
-    raw: NonNull<IHttpCacheSpecificData>,
+    raw: Ref<'a, IHttpCacheSpecificData>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
 impl Drop for CacheRecordReference<'_> {
     fn drop(&mut self) {
-        // SAFETY: the record this guard referenced, released exactly once.
-        unsafe { vcall!(self.raw.as_ptr(), DereferenceCacheData()) }
+        // SAFETY: the record this guard referenced, released exactly once;
+        // the guard is gone after.
+        unsafe { self.raw.DereferenceCacheData() }
     }
 }
 
@@ -258,17 +247,14 @@ impl HttpServer {
         key: &CacheKey<'_>,
     ) -> Result<()> {
         let mut record: *mut IHttpCacheSpecificData = core::ptr::null_mut();
-        // SAFETY: live server and key; valid out-pointer; a null trace
-        // context is allowed.
+        // SAFETY: a live key (its view borrows it); a null trace context is
+        // allowed.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                DoCacheOperation(
-                    operation.raw(),
-                    key.as_raw(),
-                    &mut record,
-                    core::ptr::null_mut()
-                )
+            self.iface().DoCacheOperation(
+                operation.raw(),
+                key.as_raw(),
+                &mut record,
+                core::ptr::null_mut(),
             )
         };
         // A record handed back is not kept: the SDK takes no reference on

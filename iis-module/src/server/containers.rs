@@ -2,9 +2,9 @@
 //! owns, for state that belongs to no request, site or application.
 
 use crate::Result;
-use crate::ffi::vcall;
 use crate::http::stored;
 use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 
 /// A dispensed context container: values stored in it live until it is
@@ -70,7 +70,8 @@ impl DispensedContainer {
 
 impl Drop for DispensedContainer {
     fn drop(&mut self) {
-        // SAFETY: the container is ours and released exactly once, here.
-        unsafe { vcall!(self.raw.as_ptr(), ReleaseContainer()) }
+        // SAFETY: the container is ours and released exactly once, here;
+        // nothing uses it after.
+        unsafe { Ref::from_non_null(self.raw).ReleaseContainer() }
     }
 }

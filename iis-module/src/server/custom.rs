@@ -2,7 +2,6 @@
 //! `ICustomNotificationProvider` IIS hands to every subscribed global module.
 
 use super::HttpServer;
-use crate::ffi::vcall;
 use crate::{Error, GlobalFlow, Result};
 use core::cell::Cell;
 use iis_sys::{
@@ -59,9 +58,9 @@ pub(crate) fn notify(server: &HttpServer, kind: &str) -> Result<GlobalFlow> {
         error: Cell::new(HRESULT(0)),
     };
     let raw = (&provider as *const Provider).cast_mut();
-    // SAFETY: live server; the provider is a valid ICustomNotificationProvider
-    // (its vtable first) living across the synchronous call.
-    let status = unsafe { vcall!(server.as_raw(), NotifyCustomNotification(raw.cast())) };
+    // SAFETY: the provider is a valid ICustomNotificationProvider (its
+    // vtable first) living across the synchronous call.
+    let status = unsafe { server.iface().NotifyCustomNotification(raw.cast()) };
     Error::check(
         "ICustomNotificationProvider::SetErrorStatus",
         provider.error.get(),

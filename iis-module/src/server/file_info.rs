@@ -5,12 +5,13 @@
 
 use super::HttpServer;
 use super::cache::CacheRecord;
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{Error, HttpContext, Result};
 use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr::NonNull;
-use iis_sys::{FILETIME, HANDLE, IHttpCacheSpecificData, IHttpFileInfo, PSID};
+use iis_sys::Ref;
+use iis_sys::{FILETIME, HANDLE, IHttpFileInfo, PSID};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use windows_core::{BOOL, PCSTR};
 
@@ -29,11 +30,11 @@ pub fn filetime_to_system_time(time: FILETIME) -> Option<SystemTime> {
 /// A file of IIS's file cache (`IHttpFileInfo`), borrowed for `'a`.
 #[derive(Debug)]
 pub struct FileInfo<'a> {
-    raw: NonNull<IHttpFileInfo>,
+    raw: Ref<'a, IHttpFileInfo>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
-impl FileInfo<'_> {
+impl<'a> FileInfo<'a> {
     /// `FILE_ATTRIBUTE_READONLY`.
     pub const READONLY: u32 = 0x01;
     /// `FILE_ATTRIBUTE_HIDDEN`.
@@ -43,9 +44,7 @@ impl FileInfo<'_> {
     /// `FILE_ATTRIBUTE_ARCHIVE`.
     pub const ARCHIVE: u32 = 0x20;
 
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpFileInfo>) -> Self {
+    pub(crate) fn new(raw: Ref<'a, IHttpFileInfo>) -> Self {
         Self {
             raw,
             _owner: PhantomData,
@@ -59,32 +58,28 @@ impl FileInfo<'_> {
 
     /// The file as a cache record (its key, flushed flag, references).
     pub fn as_cache_record(&self) -> CacheRecord<'_> {
-        // SAFETY: IHttpFileInfo derives from IHttpCacheSpecificData (its
-        // vtable first), and lives as long as `self`.
-        unsafe { CacheRecord::new(self.raw.cast::<IHttpCacheSpecificData>()) }
+        // IHttpFileInfo derives from IHttpCacheSpecificData (`Deref`).
+        CacheRecord::new(*self.raw)
     }
 
     /// The Windows attributes (`FILE_ATTRIBUTE_*`, see the constants).
     #[doc(alias = "GetAttributes")]
     pub fn attributes(&self) -> u32 {
-        // SAFETY: live file info; no arguments.
-        unsafe { vcall!(self.as_raw(), GetAttributes()) }
+        self.raw.GetAttributes()
     }
 
     /// The size in bytes.
     #[doc(alias = "GetSize")]
     pub fn size(&self) -> u64 {
         let mut size = 0u64;
-        // SAFETY: live file info; valid out-pointer (`ULARGE_INTEGER`).
-        unsafe { vcall!(self.as_raw(), GetSize(&mut size)) };
+        self.raw.GetSize(&mut size);
         size
     }
 
     /// The file's content, when IIS keeps it in memory (small files).
     #[doc(alias = "GetFileBuffer")]
     pub fn file_buffer(&self) -> Option<&[u8]> {
-        // SAFETY: live file info; no arguments.
-        let buffer = unsafe { vcall!(self.as_raw(), GetFileBuffer()) };
+        let buffer = self.raw.GetFileBuffer();
         let size = usize::try_from(self.size()).ok()?;
         // SAFETY: a non-null buffer holds the whole file (`size` bytes) for
         // as long as the file info lives.
@@ -95,8 +90,7 @@ impl FileInfo<'_> {
     /// [`HandleState`](crate::server::HandleState)).
     #[doc(alias = "GetFileHandle")]
     pub fn file_handle(&self) -> HANDLE {
-        // SAFETY: live file info; no arguments.
-        unsafe { vcall!(self.as_raw(), GetFileHandle()) }
+        self.raw.GetFileHandle()
     }
 
     /// The physical path.
@@ -105,10 +99,8 @@ impl FileInfo<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetFilePath")]
     pub fn path(&self) -> Result<Option<String>> {
-        // SAFETY: live file info; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetFilePath()) };
-        // SAFETY: NUL-terminated or null, valid while the file info lives.
-        unsafe { ffi::wide_to_string(path, "file path") }
+        let path = self.raw.GetFilePath();
+        ffi::wstr_to_string(path, "file path")
     }
 
     /// The ETag IIS sends for the file (with its quotes).
@@ -118,8 +110,7 @@ impl FileInfo<'_> {
     #[doc(alias = "GetETag")]
     pub fn etag(&self) -> Result<Option<String>> {
         let mut len = 0u16;
-        // SAFETY: live file info; valid out-pointer.
-        let etag = unsafe { vcall!(self.as_raw(), GetETag(&mut len)) };
+        let etag = self.raw.GetETag(&mut len);
         // SAFETY: IIS returns the ETag with its length.
         match unsafe { ffi::bytes(etag, len.into()) } {
             Some(bytes) => Ok(Some(ffi::utf8(bytes, "ETag")?.to_owned())),
@@ -131,8 +122,7 @@ impl FileInfo<'_> {
     #[doc(alias = "GetLastModifiedTime")]
     pub fn last_modified_filetime(&self) -> FILETIME {
         let mut time = FILETIME::default();
-        // SAFETY: live file info; valid out-pointer.
-        unsafe { vcall!(self.as_raw(), GetLastModifiedTime(&mut time)) };
+        self.raw.GetLastModifiedTime(&mut time);
         time
     }
 
@@ -148,10 +138,8 @@ impl FileInfo<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetLastModifiedString")]
     pub fn last_modified_string(&self) -> Result<Option<String>> {
-        // SAFETY: live file info; no arguments.
-        let text = unsafe { vcall!(self.as_raw(), GetLastModifiedString()) };
-        // SAFETY: NUL-terminated or null, valid while the file info lives.
-        match unsafe { ffi::c_bytes(text) } {
+        let text = self.raw.GetLastModifiedString();
+        match text.map(core::ffi::CStr::to_bytes) {
             Some(bytes) => Ok(Some(ffi::utf8(bytes, "last-modified")?.to_owned())),
             None => Ok(None),
         }
@@ -161,8 +149,7 @@ impl FileInfo<'_> {
     #[doc(alias = "GetHttpCacheAllowed")]
     pub fn http_cache_allowed(&self) -> (bool, u32) {
         let mut seconds = 0u32;
-        // SAFETY: live file info; valid out-pointer.
-        let allowed = unsafe { vcall!(self.as_raw(), GetHttpCacheAllowed(&mut seconds)) };
+        let allowed = self.raw.GetHttpCacheAllowed(&mut seconds);
         (allowed.as_bool(), seconds)
     }
 
@@ -173,22 +160,15 @@ impl FileInfo<'_> {
     /// `E_ACCESSDENIED`).
     #[doc(alias = "AccessCheck")]
     pub fn access_check(&self, token: HANDLE) -> Result<()> {
-        // SAFETY: live file info; the token is a value IIS validates; a null
-        // SID means "the token's user".
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                AccessCheck(token, PSID(core::ptr::null_mut()))
-            )
-        };
+        // SAFETY: a null SID means "the token's user".
+        let hr = unsafe { self.raw.AccessCheck(token, PSID(core::ptr::null_mut())) };
         Error::check("IHttpFileInfo::AccessCheck", hr)
     }
 
     /// The token of the virtual directory's configured user.
     #[doc(alias = "GetVrToken")]
     pub fn vr_token(&self) -> HANDLE {
-        // SAFETY: live file info; no arguments.
-        unsafe { vcall!(self.as_raw(), GetVrToken()) }
+        self.raw.GetVrToken()
     }
 
     /// The physical path of the file's virtual directory.
@@ -197,25 +177,21 @@ impl FileInfo<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetVrPath")]
     pub fn vr_path(&self) -> Result<Option<String>> {
-        // SAFETY: live file info; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetVrPath()) };
-        // SAFETY: NUL-terminated or null, valid while the file info lives.
-        unsafe { ffi::wide_to_string(path, "virtual directory path") }
+        let path = self.raw.GetVrPath();
+        ffi::wstr_to_string(path, "virtual directory path")
     }
 
     /// Whether the file info has a module context container.
     #[doc(alias = "GetModuleContextContainer")]
     pub fn has_context_container(&self) -> bool {
-        // SAFETY: live file info; no arguments.
-        !unsafe { vcall!(self.as_raw(), GetModuleContextContainer()) }.is_null()
+        !self.raw.GetModuleContextContainer().is_null()
     }
 
     /// Whether the file changed since IIS cached it (checked as the user of
     /// `token`).
     #[doc(alias = "CheckIfFileHasChanged")]
     pub fn has_changed(&self, token: HANDLE) -> bool {
-        // SAFETY: live file info; the token is a value IIS validates.
-        let changed: BOOL = unsafe { vcall!(self.as_raw(), CheckIfFileHasChanged(token)) };
+        let changed: BOOL = self.raw.CheckIfFileHasChanged(token);
         changed.as_bool()
     }
 }
@@ -224,10 +200,8 @@ impl HttpContext {
     /// The file the request maps to, if IIS has one (a static file).
     #[doc(alias = "GetFileInfo")]
     pub fn file_info(&self) -> Option<FileInfo<'_>> {
-        // SAFETY: live context; the file info lives as long as the request.
-        let raw = unsafe { vcall!(self.as_raw(), GetFileInfo()) };
-        // SAFETY: as above.
-        NonNull::new(raw).map(|raw| unsafe { FileInfo::new(raw) })
+        // SAFETY: the file info lives as long as the request, and so `&self`.
+        unsafe { Ref::from_raw(self.iface().GetFileInfo()) }.map(FileInfo::new)
     }
 }
 
@@ -243,7 +217,7 @@ impl FileInfoRef {
     /// now owns (e.g. to hand it to IIS).
     pub(crate) fn into_raw(self) -> NonNull<IHttpFileInfo> {
         let this = core::mem::ManuallyDrop::new(self);
-        this.info.raw
+        this.info.raw.as_non_null()
     }
 }
 
@@ -256,13 +230,9 @@ impl Deref for FileInfoRef {
 
 impl Drop for FileInfoRef {
     fn drop(&mut self) {
-        // SAFETY: IIS handed out this reference; released exactly once.
-        unsafe {
-            vcall!(
-                self.info.raw.cast::<IHttpCacheSpecificData>().as_ptr(),
-                DereferenceCacheData()
-            )
-        }
+        // SAFETY: IIS handed out this reference, released exactly once
+        // here; nothing uses the entry after.
+        unsafe { self.info.raw.DereferenceCacheData() }
     }
 }
 
@@ -282,33 +252,29 @@ impl HttpServer {
             .transpose()?;
         let mut info: *mut IHttpFileInfo = core::ptr::null_mut();
         let null_handle = HANDLE(core::ptr::null_mut());
-        // SAFETY: live server; NUL-terminated strings living across the
-        // call; null tokens, SID and trace context are allowed; valid
-        // out-pointer.
+        // SAFETY: NUL-terminated strings living across the call; null
+        // tokens, SID, URL and trace context are allowed.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetFileInfo(
-                    path.as_pcwstr(),
-                    null_handle,
-                    PSID(core::ptr::null_mut()),
-                    url.as_ref()
-                        .map_or(windows_core::PCWSTR::null(), |u| u.as_pcwstr()),
-                    null_handle,
-                    BOOL(1),
-                    &mut info,
-                    core::ptr::null_mut()
-                )
+            self.iface().GetFileInfo(
+                path.as_pcwstr(),
+                null_handle,
+                PSID(core::ptr::null_mut()),
+                url.as_ref()
+                    .map_or(windows_core::PCWSTR::null(), |u| u.as_pcwstr()),
+                null_handle,
+                BOOL(1),
+                &mut info,
+                core::ptr::null_mut(),
             )
         };
         Error::check("IHttpServer::GetFileInfo", hr)?;
-        let info = NonNull::new(info).ok_or(Error::NullPointer {
+        // SAFETY: IIS returned a referenced entry; it lives until the
+        // reference is released (on drop).
+        let info = unsafe { Ref::from_raw(info) }.ok_or(Error::NullPointer {
             operation: "IHttpServer::GetFileInfo",
         })?;
         Ok(FileInfoRef {
-            // SAFETY: IIS returned a referenced entry; it lives until the
-            // reference is released (on drop).
-            info: unsafe { FileInfo::new(info) },
+            info: FileInfo::new(info),
         })
     }
 }

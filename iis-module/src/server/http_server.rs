@@ -3,14 +3,14 @@
 use super::containers::DispensedContainer;
 use super::site::PerfCounters;
 use super::trace::TraceContext;
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::{Error, Result};
 use core::ffi::c_void;
 use core::ptr::NonNull;
 use iis_sys::{
     HRESULT_ERROR_FILE_NOT_FOUND, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_NOT_FOUND,
     HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HTTP_MODULE_ID,
-    HTTP_SERVER_INTERFACE_V2, HttpDataChunkFromMemory, IHttpServer, IHttpServer2, Interface,
+    HTTP_SERVER_INTERFACE_V2, HttpDataChunkFromMemory, IHttpServer, IHttpServer2, Interface, Ref,
 };
 use windows_core::{BOOL, HRESULT};
 
@@ -43,16 +43,22 @@ impl HttpServer {
         self.raw
     }
 
+    /// The server, live for the life of the process (`from_raw`'s contract).
+    #[inline(always)]
+    pub(crate) fn iface(&self) -> Ref<'static, IHttpServer> {
+        // SAFETY: `from_raw`'s contract: the server IIS passed to
+        // `RegisterModule`, which lives as long as the worker process.
+        unsafe { Ref::from_non_null(self.raw) }
+    }
+
     /// The application pool this worker process serves.
     ///
     /// # Errors
     /// [`Error::Encoding`] for invalid UTF-16; [`Error::NullPointer`].
     #[doc(alias = "GetAppPoolName")]
     pub fn app_pool_name(&self) -> Result<String> {
-        // SAFETY: live server; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetAppPoolName()) };
-        // SAFETY: IIS returns a NUL-terminated string or null.
-        unsafe { ffi::wide_to_string(name, "application pool name") }?.ok_or(Error::NullPointer {
+        let name = self.iface().GetAppPoolName();
+        ffi::wstr_to_string(name, "application pool name")?.ok_or(Error::NullPointer {
             operation: "IHttpServer::GetAppPoolName",
         })
     }
@@ -61,8 +67,7 @@ impl HttpServer {
     /// like iis-host) rather than as a WAS-managed worker.
     #[doc(alias = "IsCommandLineLaunch")]
     pub fn is_command_line_launch(&self) -> bool {
-        // SAFETY: live server; no arguments.
-        unsafe { vcall!(self.as_raw(), IsCommandLineLaunch()) }.as_bool()
+        self.iface().IsCommandLineLaunch().as_bool()
     }
 
     /// Tells WAS this worker process is unhealthy (it will be recycled).
@@ -72,8 +77,7 @@ impl HttpServer {
     #[doc(alias = "ReportUnhealthy")]
     pub fn report_unhealthy(&self, reason: &str, error: HRESULT) -> Result<()> {
         let reason = ffi::WideBuf::<512>::new(reason, "unhealthy reason")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        unsafe { vcall!(self.as_raw(), ReportUnhealthy(reason.as_pcwstr(), error)) };
+        self.iface().ReportUnhealthy(reason.as_wstr(), error);
         Ok(())
     }
 
@@ -84,8 +88,7 @@ impl HttpServer {
     #[doc(alias = "RecycleProcess")]
     pub fn recycle_process(&self, reason: &str) -> Result<()> {
         let reason = ffi::WideBuf::<512>::new(reason, "recycle reason")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        unsafe { vcall!(self.as_raw(), RecycleProcess(reason.as_pcwstr())) };
+        self.iface().RecycleProcess(reason.as_wstr());
         Ok(())
     }
 
@@ -97,8 +100,7 @@ impl HttpServer {
     #[doc(alias = "RecycleApplication")]
     pub fn recycle_application(&self, config_path: &str) -> Result<()> {
         let path = ffi::WideBuf::<1024>::new(config_path, "application path")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        unsafe { vcall!(self.as_raw(), RecycleApplication(path.as_pcwstr())) };
+        self.iface().RecycleApplication(path.as_wstr());
         Ok(())
     }
 
@@ -106,15 +108,13 @@ impl HttpServer {
     /// until [`decrement_thread_count`](Self::decrement_thread_count).
     #[doc(alias = "IncrementThreadCount")]
     pub fn increment_thread_count(&self) {
-        // SAFETY: live server; no arguments.
-        unsafe { vcall!(self.as_raw(), IncrementThreadCount()) }
+        self.iface().IncrementThreadCount()
     }
 
     /// Undoes [`increment_thread_count`](Self::increment_thread_count).
     #[doc(alias = "DecrementThreadCount")]
     pub fn decrement_thread_count(&self) {
-        // SAFETY: live server; no arguments.
-        unsafe { vcall!(self.as_raw(), DecrementThreadCount()) }
+        self.iface().DecrementThreadCount()
     }
 
     /// Removes the HTTP.sys (kernel) cache entries of URLs starting with
@@ -125,8 +125,7 @@ impl HttpServer {
     #[doc(alias = "FlushKernelCache")]
     pub fn flush_kernel_cache(&self, prefix: &str) -> Result<()> {
         let prefix = ffi::WideBuf::<2048>::new(prefix, "URL prefix")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        let hr = unsafe { vcall!(self.as_raw(), FlushKernelCache(prefix.as_pcwstr())) };
+        let hr = self.iface().FlushKernelCache(prefix.as_wstr());
         Error::check("IHttpServer::FlushKernelCache", hr)
     }
 
@@ -139,8 +138,7 @@ impl HttpServer {
     #[doc(alias = "NotifyConfigurationChange")]
     pub fn notify_configuration_change(&self, config_path: &str) -> Result<()> {
         let path = ffi::WideBuf::<2048>::new(config_path, "configuration path")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        unsafe { vcall!(self.as_raw(), NotifyConfigurationChange(path.as_pcwstr())) };
+        self.iface().NotifyConfigurationChange(path.as_wstr());
         Ok(())
     }
 
@@ -152,8 +150,7 @@ impl HttpServer {
     #[doc(alias = "NotifyFileChange")]
     pub fn notify_file_change(&self, path: &str) -> Result<()> {
         let path = ffi::WideBuf::<2048>::new(path, "file path")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        unsafe { vcall!(self.as_raw(), NotifyFileChange(path.as_pcwstr())) };
+        self.iface().NotifyFileChange(path.as_wstr());
         Ok(())
     }
 
@@ -181,32 +178,22 @@ impl HttpServer {
     pub fn satisfies_precondition(&self, precondition: &str) -> Result<Option<bool>> {
         let list = ffi::WideBuf::<1024>::new(precondition, "precondition")?;
         let mut unknown = BOOL(0);
-        // SAFETY: live server; NUL-terminated UTF-16 and a valid out-pointer.
-        let satisfied = unsafe {
-            vcall!(
-                self.as_raw(),
-                SatisfiesPrecondition(list.as_pcwstr(), &mut unknown)
-            )
-        };
+        let satisfied = self
+            .iface()
+            .SatisfiesPrecondition(list.as_wstr(), &mut unknown);
         Ok((!unknown.as_bool()).then_some(satisfied.as_bool()))
     }
 
     /// The server's performance counters.
     #[doc(alias = "GetPerfCounterInfo")]
     pub fn perf_counters(&self) -> Option<PerfCounters<'static>> {
-        // SAFETY: live server; the counters live as long as the server.
-        let raw = unsafe { vcall!(self.as_raw(), GetPerfCounterInfo()) };
-        // SAFETY: as above.
-        NonNull::new(raw).map(|raw| unsafe { PerfCounters::new(raw) })
+        self.iface().GetPerfCounterInfo().map(PerfCounters::new)
     }
 
     /// The server's trace context (not tied to a request).
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<TraceContext<'static>> {
-        // SAFETY: live server; the trace context lives as long as the server.
-        let raw = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
-        // SAFETY: as above.
-        NonNull::new(raw).map(|raw| unsafe { TraceContext::new(raw) })
+        self.iface().GetTraceContext().map(TraceContext::new)
     }
 
     /// Stores `bytes` in the server's output-fragment cache under `name`.
@@ -231,14 +218,11 @@ impl HttpServer {
                 },
             },
         };
-        // SAFETY: live server; the chunk points at `len` readable bytes and
-        // the name is NUL-terminated, both living across the call (IIS
-        // copies the fragment).
+        // SAFETY: the chunk points at `len` readable bytes living across the
+        // call (IIS copies the fragment).
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                AddFragmentToCache(&mut chunk, name.as_pcwstr())
-            )
+            self.iface()
+                .AddFragmentToCache(&mut chunk, name.as_pcwstr())
         };
         Error::check("IHttpServer::AddFragmentToCache", hr)
     }
@@ -251,11 +235,13 @@ impl HttpServer {
     pub fn read_fragment_from_cache(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let name = ffi::WideBuf::<2048>::new(name, "fragment name")?;
         let mut needed = 0u32;
-        // SAFETY: live server; a null buffer of size 0 asks for the length.
+        // SAFETY: a null buffer of size 0 asks for the length.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                ReadFragmentFromCache(name.as_pcwstr(), core::ptr::null_mut(), 0, &mut needed)
+            self.iface().ReadFragmentFromCache(
+                name.as_pcwstr(),
+                core::ptr::null_mut(),
+                0,
+                &mut needed,
             )
         };
         if hr.is_ok() && needed == 0 {
@@ -272,11 +258,13 @@ impl HttpServer {
         }
         let mut buffer = vec![0u8; needed as usize];
         let mut copied = 0u32;
-        // SAFETY: live server; `buffer` has `needed` writable bytes.
+        // SAFETY: `buffer` has `needed` writable bytes.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                ReadFragmentFromCache(name.as_pcwstr(), buffer.as_mut_ptr(), needed, &mut copied)
+            self.iface().ReadFragmentFromCache(
+                name.as_pcwstr(),
+                buffer.as_mut_ptr(),
+                needed,
+                &mut copied,
             )
         };
         Error::check("IHttpServer::ReadFragmentFromCache", hr)?;
@@ -291,8 +279,7 @@ impl HttpServer {
     #[doc(alias = "RemoveFragmentFromCache")]
     pub fn remove_fragment_from_cache(&self, name: &str) -> Result<()> {
         let name = ffi::WideBuf::<2048>::new(name, "fragment name")?;
-        // SAFETY: live server; NUL-terminated UTF-16 living across the call.
-        let hr = unsafe { vcall!(self.as_raw(), RemoveFragmentFromCache(name.as_pcwstr())) };
+        let hr = self.iface().RemoveFragmentFromCache(name.as_wstr());
         Error::check("IHttpServer::RemoveFragmentFromCache", hr)
     }
 
@@ -306,8 +293,7 @@ impl HttpServer {
     // The module id is an opaque key IIS compares; nothing dereferences it.
     #[allow(clippy::not_unsafe_ptr_arg_deref)]
     pub fn dispense_container(&self, module: HTTP_MODULE_ID) -> Result<DispensedContainer> {
-        // SAFETY: live server; no arguments.
-        let raw = unsafe { vcall!(self.as_raw(), DispenseContainer()) };
+        let raw = self.iface().DispenseContainer();
         let raw = NonNull::new(raw).ok_or(Error::NullPointer {
             operation: "IHttpServer::DispenseContainer",
         })?;
@@ -319,13 +305,9 @@ impl HttpServer {
     #[doc(alias = "GetExtendedInterface")]
     pub fn server2(&self) -> Option<NonNull<IHttpServer2>> {
         let mut out: *mut c_void = core::ptr::null_mut();
-        // SAFETY: live server; valid out-pointer.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                GetExtendedInterface(HTTP_SERVER_INTERFACE_V2, &mut out)
-            )
-        };
+        let hr = self
+            .iface()
+            .GetExtendedInterface(HTTP_SERVER_INTERFACE_V2, &mut out);
         if hr.is_err() {
             return None;
         }
@@ -334,26 +316,25 @@ impl HttpServer {
 }
 
 /// The `HttpGetExtendedInterface` pattern: asks `IHttpServer2` for the
-/// newer interface `To` of the object `input` (of interface `From`).
-///
-/// # Safety
-/// `server` is live and `input` is a live object of interface `From`.
-pub(crate) unsafe fn extended_interface<From: Interface, To: Interface>(
-    server: NonNull<IHttpServer>,
-    input: *mut From,
-) -> Option<NonNull<To>> {
-    // SAFETY: the caller guarantees a live server.
-    let server2 = unsafe { HttpServer::from_raw(server) }.server2()?;
+/// newer interface `To` of the object `input` (of interface `From`): the same
+/// object, so it lives as long as `input`.
+pub(crate) fn extended_interface<'a, From: Interface, To: Interface>(
+    server: HttpServer,
+    input: Ref<'a, From>,
+) -> Option<Ref<'a, To>> {
+    // SAFETY: IIS's IHttpServer2 of the server, which lives as long as the
+    // worker process.
+    let server2 = unsafe { Ref::<IHttpServer2>::from_raw(server.server2()?.as_ptr()) }?;
     let mut out: *mut c_void = core::ptr::null_mut();
-    // SAFETY: live IHttpServer2; the GUIDs are statics; valid out-pointer.
+    // SAFETY: `input` is a live object of interface `From` (its `Ref`),
+    // which is what the first IID says.
     let hr = unsafe {
-        vcall!(
-            server2.as_ptr(),
-            GetExtendedInterface2(&From::IID, input.cast(), &To::IID, &mut out)
-        )
+        server2.GetExtendedInterface2(&From::IID, input.as_ptr().cast(), &To::IID, &mut out)
     };
     if hr.is_err() {
         return None;
     }
-    NonNull::new(out.cast())
+    // SAFETY: IIS returns `input`'s object seen as `To` (or null), which
+    // lives as long as `input`.
+    unsafe { Ref::from_raw(out.cast()) }
 }

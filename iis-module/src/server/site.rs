@@ -2,28 +2,26 @@
 //! and where it runs.
 
 use super::token::Sid;
-use crate::ffi::{self, vcall};
+use crate::ffi;
 use crate::http::stored;
 use crate::{Error, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{
-    HANDLE, HTTP_MODULE_ID, HTTP_USER_VARIABLE_SID, IHttpApplication, IHttpPerfCounterInfo,
-    IHttpSite, IHttpUser, PSID,
+    HANDLE, HTTP_MODULE_ID, IHttpApplication, IHttpPerfCounterInfo, IHttpSite, IHttpUser, PSID,
 };
-use windows_core::{BOOL, PCSTR};
+use std::ffi::CString;
+use windows_core::BOOL;
 
 /// The authenticated (or anonymous) user of a request (`IHttpUser`).
 #[derive(Debug)]
 pub struct HttpUser<'a> {
-    raw: NonNull<IHttpUser>,
+    raw: Ref<'a, IHttpUser>,
     _cx: PhantomData<&'a ()>,
 }
 
-impl HttpUser<'_> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpUser>) -> Self {
+impl<'a> HttpUser<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpUser>) -> Self {
         Self {
             raw,
             _cx: PhantomData,
@@ -41,10 +39,8 @@ impl HttpUser<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetUserName")]
     pub fn name(&self) -> Result<String> {
-        // SAFETY: live user; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetUserName()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "user name") }?.unwrap_or_default())
+        let name = self.raw.GetUserName();
+        Ok(ffi::wstr_to_string(name, "user name")?.unwrap_or_default())
     }
 
     /// The name the client authenticated as (`REMOTE_USER`).
@@ -53,10 +49,8 @@ impl HttpUser<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetRemoteUserName")]
     pub fn remote_name(&self) -> Result<String> {
-        // SAFETY: live user; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetRemoteUserName()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "remote user name") }?.unwrap_or_default())
+        let name = self.raw.GetRemoteUserName();
+        Ok(ffi::wstr_to_string(name, "remote user name")?.unwrap_or_default())
     }
 
     /// The authentication scheme (`Basic`, `Negotiate`, … or empty).
@@ -65,10 +59,8 @@ impl HttpUser<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetAuthenticationType")]
     pub fn authentication_type(&self) -> Result<String> {
-        // SAFETY: live user; no arguments.
-        let kind = unsafe { vcall!(self.as_raw(), GetAuthenticationType()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(kind, "authentication type") }?.unwrap_or_default())
+        let kind = self.raw.GetAuthenticationType();
+        Ok(ffi::wstr_to_string(kind, "authentication type")?.unwrap_or_default())
     }
 }
 
@@ -80,25 +72,21 @@ impl<'a> HttpUser<'a> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetPassword")]
     pub fn password(&self) -> Result<String> {
-        // SAFETY: live user; no arguments.
-        let password = unsafe { vcall!(self.as_raw(), GetPassword()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(password, "password") }?.unwrap_or_default())
+        let password = self.raw.GetPassword();
+        Ok(ffi::wstr_to_string(password, "password")?.unwrap_or_default())
     }
 
     /// The impersonation token (null for the anonymous user in iis-host;
     /// see [`HandleState`](crate::server::HandleState)).
     #[doc(alias = "GetImpersonationToken")]
     pub fn impersonation_token(&self) -> HANDLE {
-        // SAFETY: live user; no arguments.
-        unsafe { vcall!(self.as_raw(), GetImpersonationToken()) }
+        self.raw.GetImpersonationToken()
     }
 
     /// The primary token.
     #[doc(alias = "GetPrimaryToken")]
     pub fn primary_token(&self) -> HANDLE {
-        // SAFETY: live user; no arguments.
-        unsafe { vcall!(self.as_raw(), GetPrimaryToken()) }
+        self.raw.GetPrimaryToken()
     }
 
     /// A duplicate of the [impersonation token](Self::impersonation_token)
@@ -125,8 +113,7 @@ impl<'a> HttpUser<'a> {
     /// Whether [`is_in_role`](Self::is_in_role) is supported.
     #[doc(alias = "SupportsIsInRole")]
     pub fn supports_is_in_role(&self) -> bool {
-        // SAFETY: live user; no arguments.
-        unsafe { vcall!(self.as_raw(), SupportsIsInRole()) }.as_bool()
+        self.raw.SupportsIsInRole().as_bool()
     }
 
     /// Whether the user is in `role`.
@@ -138,8 +125,7 @@ impl<'a> HttpUser<'a> {
     pub fn is_in_role(&self, role: &str) -> Result<bool> {
         let role = ffi::WideBuf::<512>::new(role, "role")?;
         let mut member = BOOL(0);
-        // SAFETY: live user; NUL-terminated role and a valid out-pointer.
-        let hr = unsafe { vcall!(self.as_raw(), IsInRole(role.as_pcwstr(), &mut member)) };
+        let hr = self.raw.IsInRole(role.as_wstr(), &mut member);
         Error::check("IHttpUser::IsInRole", hr)?;
         Ok(member.as_bool())
     }
@@ -158,17 +144,19 @@ impl<'a> HttpUser<'a> {
                 reason: "contains NUL",
             });
         }
-        let name: Vec<u8> = name.bytes().chain([0]).collect();
-        // SAFETY: live user; NUL-terminated name living across the call.
-        Ok(unsafe { vcall!(self.as_raw(), GetUserVariable(PCSTR(name.as_ptr()))) })
+        let name = CString::new(name).map_err(|_| Error::InvalidInput {
+            what: "user variable",
+            reason: "contains NUL",
+        })?;
+        Ok(self.raw.GetUserVariable(&name))
     }
 
     /// The user's SID (`GetUserVariable(HTTP_USER_VARIABLE_SID)`): `None`
     /// when the user has none, `Some(None)` if it is not a valid SID.
     #[doc(alias = "GetUserVariable")]
     pub fn sid(&self) -> Option<Option<Sid>> {
-        // SAFETY: live user; a static NUL-terminated name.
-        let sid = unsafe { vcall!(self.as_raw(), GetUserVariable(HTTP_USER_VARIABLE_SID)) };
+        // `HTTP_USER_VARIABLE_SID`.
+        let sid = self.raw.GetUserVariable(c"SID");
         if sid.is_null() {
             return None;
         }
@@ -181,8 +169,7 @@ impl<'a> HttpUser<'a> {
     #[doc(alias = "ReferenceUser")]
     #[doc(alias = "DereferenceUser")]
     pub fn reference(&self) -> UserReference<'a> {
-        // SAFETY: live user; no arguments.
-        unsafe { vcall!(self.as_raw(), ReferenceUser()) };
+        self.raw.ReferenceUser();
         UserReference {
             raw: self.raw,
             _cx: PhantomData,
@@ -193,28 +180,27 @@ impl<'a> HttpUser<'a> {
 /// A reference on a user ([`HttpUser::reference`]), released on drop.
 #[derive(Debug)]
 pub struct UserReference<'a> {
-    raw: NonNull<IHttpUser>,
+    raw: Ref<'a, IHttpUser>,
     _cx: PhantomData<&'a ()>,
 }
 
 impl Drop for UserReference<'_> {
     fn drop(&mut self) {
-        // SAFETY: the user this guard referenced, released exactly once.
-        unsafe { vcall!(self.raw.as_ptr(), DereferenceUser()) }
+        // SAFETY: the user this guard referenced, released exactly once; the
+        // guard is gone after.
+        unsafe { self.raw.DereferenceUser() }
     }
 }
 
 /// The IIS site of a request (`IHttpSite`).
 #[derive(Debug)]
 pub struct HttpSite<'a> {
-    raw: NonNull<IHttpSite>,
+    raw: Ref<'a, IHttpSite>,
     _cx: PhantomData<&'a ()>,
 }
 
-impl HttpSite<'_> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpSite>) -> Self {
+impl<'a> HttpSite<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpSite>) -> Self {
         Self {
             raw,
             _cx: PhantomData,
@@ -229,17 +215,13 @@ impl HttpSite<'_> {
     /// The site id.
     #[doc(alias = "GetSiteId")]
     pub fn id(&self) -> u32 {
-        // SAFETY: live site; no arguments.
-        unsafe { vcall!(self.as_raw(), GetSiteId()) }
+        self.raw.GetSiteId()
     }
 
     /// The site's performance counters.
     #[doc(alias = "GetPerfCounterInfo")]
     pub fn perf_counters(&self) -> Option<PerfCounters<'_>> {
-        // SAFETY: live site; the counters live as long as the site.
-        let raw = unsafe { vcall!(self.as_raw(), GetPerfCounterInfo()) };
-        // SAFETY: as above.
-        NonNull::new(raw).map(|raw| unsafe { PerfCounters::new(raw) })
+        self.raw.GetPerfCounterInfo().map(PerfCounters::new)
     }
 
     /// The site name (`Default Web Site`).
@@ -248,24 +230,20 @@ impl HttpSite<'_> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetSiteName")]
     pub fn name(&self) -> Result<String> {
-        // SAFETY: live site; no arguments.
-        let name = unsafe { vcall!(self.as_raw(), GetSiteName()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(name, "site name") }?.unwrap_or_default())
+        let name = self.raw.GetSiteName();
+        Ok(ffi::wstr_to_string(name, "site name")?.unwrap_or_default())
     }
 }
 
 /// Performance counters of the server or a site (`IHttpPerfCounterInfo`).
 #[derive(Debug)]
 pub struct PerfCounters<'a> {
-    raw: NonNull<IHttpPerfCounterInfo>,
+    raw: Ref<'a, IHttpPerfCounterInfo>,
     _owner: PhantomData<&'a ()>,
 }
 
-impl PerfCounters<'_> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpPerfCounterInfo>) -> Self {
+impl<'a> PerfCounters<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpPerfCounterInfo>) -> Self {
         Self {
             raw,
             _owner: PhantomData,
@@ -280,30 +258,26 @@ impl PerfCounters<'_> {
     /// Adds `value` to counter `counter`.
     #[doc(alias = "IncrementCounter")]
     pub fn increment(&self, counter: u32, value: u32) {
-        // SAFETY: live counters; plain integers.
-        unsafe { vcall!(self.as_raw(), IncrementCounter(counter, value)) }
+        self.raw.IncrementCounter(counter, value)
     }
 
     /// Subtracts `value` from counter `counter`.
     #[doc(alias = "DecrementCounter")]
     pub fn decrement(&self, counter: u32, value: u32) {
-        // SAFETY: live counters; plain integers.
-        unsafe { vcall!(self.as_raw(), DecrementCounter(counter, value)) }
+        self.raw.DecrementCounter(counter, value)
     }
 }
 
 /// The application a request belongs to (`IHttpApplication`).
 #[derive(Debug)]
 pub struct HttpApplication<'a> {
-    raw: NonNull<IHttpApplication>,
+    raw: Ref<'a, IHttpApplication>,
     module: HTTP_MODULE_ID,
     _cx: PhantomData<&'a ()>,
 }
 
 impl<'a> HttpApplication<'a> {
-    /// # Safety
-    /// `raw` is live for `'a`; `module` is this module's id.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpApplication>, module: HTTP_MODULE_ID) -> Self {
+    pub(crate) fn new(raw: Ref<'a, IHttpApplication>, module: HTTP_MODULE_ID) -> Self {
         Self {
             raw,
             module,
@@ -322,10 +296,8 @@ impl<'a> HttpApplication<'a> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetApplicationId")]
     pub fn id(&self) -> Result<String> {
-        // SAFETY: live application; no arguments.
-        let id = unsafe { vcall!(self.as_raw(), GetApplicationId()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(id, "application id") }?.unwrap_or_default())
+        let id = self.raw.GetApplicationId();
+        Ok(ffi::wstr_to_string(id, "application id")?.unwrap_or_default())
     }
 
     /// The application's physical root directory.
@@ -334,10 +306,8 @@ impl<'a> HttpApplication<'a> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetApplicationPhysicalPath")]
     pub fn physical_path(&self) -> Result<String> {
-        // SAFETY: live application; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetApplicationPhysicalPath()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(path, "physical path") }?.unwrap_or_default())
+        let path = self.raw.GetApplicationPhysicalPath();
+        Ok(ffi::wstr_to_string(path, "physical path")?.unwrap_or_default())
     }
 
     /// The configuration path (`MACHINE/WEBROOT/APPHOST/Default Web Site`).
@@ -346,10 +316,8 @@ impl<'a> HttpApplication<'a> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetAppConfigPath")]
     pub fn config_path(&self) -> Result<String> {
-        // SAFETY: live application; no arguments.
-        let path = unsafe { vcall!(self.as_raw(), GetAppConfigPath()) };
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(path, "configuration path") }?.unwrap_or_default())
+        let path = self.raw.GetAppConfigPath();
+        Ok(ffi::wstr_to_string(path, "configuration path")?.unwrap_or_default())
     }
 
     /// This module's value for the whole application, created by `init` on
@@ -363,9 +331,8 @@ impl<'a> HttpApplication<'a> {
         &self,
         init: impl FnOnce() -> T,
     ) -> Result<&'a T> {
-        // SAFETY: live application; no arguments.
-        let container = unsafe { vcall!(self.as_raw(), GetModuleContextContainer()) };
-        let container = NonNull::new(container).ok_or(Error::NullPointer {
+        let container = self.raw.GetModuleContextContainer();
+        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
             operation: "IHttpApplication::GetModuleContextContainer",
         })?;
         // SAFETY: the container and what it stores live as long as the

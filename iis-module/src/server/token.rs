@@ -1,10 +1,9 @@
 //! Windows security values IIS hands out: token handles (`HANDLE`) and SIDs
 //! (`PSID`), and `IHttpTokenEntry`, the token cache's entry.
 
-use crate::ffi::vcall;
 use core::fmt;
 use core::marker::PhantomData;
-use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{HANDLE, IHttpTokenEntry, PSID};
 
 /// What a `HANDLE` IIS returned is, as the samples print it.
@@ -127,14 +126,12 @@ impl fmt::Display for Sid {
 /// tokens and SID.
 #[derive(Debug)]
 pub struct TokenEntry<'a> {
-    raw: NonNull<IHttpTokenEntry>,
+    raw: Ref<'a, IHttpTokenEntry>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
-impl TokenEntry<'_> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpTokenEntry>) -> Self {
+impl<'a> TokenEntry<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpTokenEntry>) -> Self {
         Self {
             raw,
             _owner: PhantomData,
@@ -149,23 +146,20 @@ impl TokenEntry<'_> {
     /// The impersonation token.
     #[doc(alias = "GetImpersonationToken")]
     pub fn impersonation_token(&self) -> HANDLE {
-        // SAFETY: live entry; no arguments.
-        unsafe { vcall!(self.as_raw(), GetImpersonationToken()) }
+        self.raw.GetImpersonationToken()
     }
 
     /// The primary token.
     #[doc(alias = "GetPrimaryToken")]
     pub fn primary_token(&self) -> HANDLE {
-        // SAFETY: live entry; no arguments.
-        unsafe { vcall!(self.as_raw(), GetPrimaryToken()) }
+        self.raw.GetPrimaryToken()
     }
 
     /// The user's SID: `None` if IIS has none, `Some(None)` if it is not a
     /// valid SID.
     #[doc(alias = "GetSid")]
     pub fn sid(&self) -> Option<Option<Sid>> {
-        // SAFETY: live entry; no arguments.
-        let sid = unsafe { vcall!(self.as_raw(), GetSid()) };
+        let sid = self.raw.GetSid();
         if sid.0.is_null() {
             return None;
         }

@@ -6,10 +6,11 @@
 //! `HTTP_TRACE_EVENT_ITEM`) are iis-sys's; the safe API copies them into
 //! owned values.
 
-use crate::ffi::{self, vcall};
+use crate::ffi::{self};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use iis_sys::Ref;
 use iis_sys::{
     GUID, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT, HTTP_TRACE_EVENT_ITEM,
     HTTP_TRACE_TYPE, HTTP_TRACE_TYPE_BOOL, HTTP_TRACE_TYPE_BYTE, HTTP_TRACE_TYPE_CHAR,
@@ -324,14 +325,12 @@ impl TraceEventData {
 /// or of a cache operation.
 #[derive(Debug)]
 pub struct TraceContext<'a> {
-    raw: NonNull<IHttpTraceContext>,
+    raw: Ref<'a, IHttpTraceContext>,
     _owner: PhantomData<(&'a (), *mut ())>,
 }
 
-impl TraceContext<'_> {
-    /// # Safety
-    /// `raw` is live for `'a`.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpTraceContext>) -> Self {
+impl<'a> TraceContext<'a> {
+    pub(crate) fn new(raw: Ref<'a, IHttpTraceContext>) -> Self {
         Self {
             raw,
             _owner: PhantomData,
@@ -346,8 +345,7 @@ impl TraceContext<'_> {
     /// The activity id of the traced work (`None` if IIS has none).
     #[doc(alias = "GetTraceActivityId")]
     pub fn activity_id(&self) -> Option<GUID> {
-        // SAFETY: live trace context; no arguments.
-        let id = unsafe { vcall!(self.as_raw(), GetTraceActivityId()) };
+        let id = self.raw.GetTraceActivityId();
         // SAFETY: IIS returns null or a GUID valid for the context's life.
         unsafe { guid(id) }
     }
@@ -366,9 +364,9 @@ impl TraceContext<'_> {
             dwVerbosity: 0,
             fProviderEnabled: BOOL(0),
         };
-        // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_CONFIGURATION
-        // whose provider GUID lives across the call.
-        let hr = unsafe { vcall!(self.as_raw(), GetTraceConfiguration(&raw mut raw)) };
+        // SAFETY: `raw` is a valid HTTP_TRACE_CONFIGURATION whose provider
+        // GUID lives across the call.
+        let hr = unsafe { self.raw.GetTraceConfiguration(&raw mut raw) };
         Error::check("IHttpTraceContext::GetTraceConfiguration", hr)?;
         Ok(TraceConfiguration {
             provider: provider.unwrap_or_default(),
@@ -406,13 +404,12 @@ impl TraceContext<'_> {
                 fProviderEnabled: c.enabled.into(),
             })
             .collect();
-        // SAFETY: live trace context; `count` valid structs whose GUID
-        // pointers borrow `configurations`, all living across the call.
+        // SAFETY: the module id IIS gave the module; `count` valid structs
+        // whose GUID pointers borrow `configurations`, all living across the
+        // call.
         let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                SetTraceConfiguration(module, raw.as_mut_ptr(), count)
-            )
+            self.raw
+                .SetTraceConfiguration(module, raw.as_mut_ptr(), count)
         };
         Error::check("IHttpTraceContext::SetTraceConfiguration", hr)
     }
@@ -495,10 +492,9 @@ impl TraceContext<'_> {
                 items.as_mut_ptr()
             },
         };
-        // SAFETY: live trace context; `raw` is a valid HTTP_TRACE_EVENT and
-        // every pointer in it (GUIDs, strings, items and their data) lives
-        // across the call.
-        let hr = unsafe { vcall!(self.as_raw(), RaiseTraceEvent(&raw mut raw)) };
+        // SAFETY: `raw` is a valid HTTP_TRACE_EVENT and every pointer in it
+        // (GUIDs, strings, items and their data) lives across the call.
+        let hr = unsafe { self.raw.RaiseTraceEvent(&raw mut raw) };
         Error::check("IHttpTraceContext::RaiseTraceEvent", hr)
     }
 
@@ -511,14 +507,9 @@ impl TraceContext<'_> {
     pub fn quick_trace(&self, data1: &str, data2: &str, error: HRESULT, level: u8) -> Result<()> {
         let data1 = ffi::WideBuf::<4096>::new(data1, "trace data")?;
         let data2 = ffi::WideBuf::<4096>::new(data2, "trace data")?;
-        // SAFETY: live trace context; NUL-terminated strings living across
-        // the call.
-        let hr = unsafe {
-            vcall!(
-                self.as_raw(),
-                QuickTrace(data1.as_pcwstr(), data2.as_pcwstr(), error, level)
-            )
-        };
+        let hr = self
+            .raw
+            .QuickTrace(data1.as_wstr(), data2.as_wstr(), error, level);
         Error::check("IHttpTraceContext::QuickTrace", hr)
     }
 }
@@ -542,10 +533,7 @@ impl crate::HttpContext {
     /// [`TraceContext::raise_event`] and the rest of `IHttpTraceContext`).
     #[doc(alias = "GetTraceContext")]
     pub fn trace_context(&self) -> Option<TraceContext<'_>> {
-        // SAFETY: live context; the trace context lives as long as the request.
-        let raw = unsafe { vcall!(self.as_raw(), GetTraceContext()) };
-        // SAFETY: as above.
-        NonNull::new(raw).map(|raw| unsafe { TraceContext::new(raw) })
+        self.iface().GetTraceContext().map(TraceContext::new)
     }
 }
 

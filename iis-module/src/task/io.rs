@@ -207,15 +207,12 @@ impl Io {
         // null (the child is authenticated as the parent); valid
         // out-pointer.
         let hr = unsafe {
-            crate::ffi::vcall!(
-                parent.as_ptr(),
-                ExecuteRequest(
-                    BOOL(1),
-                    child.as_ptr(),
-                    flags,
-                    core::ptr::null_mut(),
-                    &mut expected
-                )
+            iis_sys::Ref::from_non_null(parent).ExecuteRequest(
+                BOOL(1),
+                child.as_ptr(),
+                flags,
+                core::ptr::null_mut(),
+                &mut expected,
             )
         };
         Error::check(OPERATION, hr)?;
@@ -352,17 +349,14 @@ impl Io {
                     // `IHttpRequest3`; the routine is ours and `context` a
                     // reference it releases.
                     let hr = unsafe {
-                        crate::ffi::vcall!(
-                            duplex.request.as_ptr(),
-                            ReadEntityBody3(
-                                target,
-                                want as u32,
-                                BOOL(1),
-                                routine,
-                                context,
-                                &mut received,
-                                &mut pending
-                            )
+                        iis_sys::Ref::from_non_null(duplex.request).ReadEntityBody3(
+                            target,
+                            want as u32,
+                            BOOL(1),
+                            routine,
+                            context,
+                            &mut received,
+                            &mut pending,
                         )
                     };
                     // SAFETY: `context` came from `routine` just now.
@@ -489,7 +483,7 @@ impl Io {
 /// `child` is a live clone, released once, and used no more.
 pub(crate) unsafe fn release(child: NonNull<IHttpContext>) {
     // SAFETY: the contract.
-    let hr = unsafe { crate::ffi::vcall!(child.as_ptr(), ReleaseClonedContext()) };
+    let hr = unsafe { iis_sys::Ref::from_non_null(child).ReleaseClonedContext() };
     if hr.is_err() {
         crate::panic::report!("iis-module: IHttpContext::ReleaseClonedContext failed: {hr}");
     }
@@ -545,13 +539,9 @@ unsafe fn routed(
     let (status, bytes) = if info.is_null() {
         (iis_sys::E_POINTER, 0)
     } else {
-        // SAFETY: live completion info (the contract); no arguments.
-        unsafe {
-            (
-                crate::ffi::vcall!(info, base.GetCompletionStatus()),
-                crate::ffi::vcall!(info, base.GetCompletionBytes()),
-            )
-        }
+        // SAFETY: live completion info for the call (the contract).
+        let info = unsafe { iis_sys::Ref::from_non_null(NonNull::new_unchecked(info)) };
+        (info.GetCompletionStatus(), info.GetCompletionBytes())
     };
     shared.routed(lane, status, bytes);
     RQ_NOTIFICATION_PENDING

@@ -3,7 +3,6 @@
 //! any thread becomes one `IHttpContext::PostCompletion`, which makes IIS
 //! call `OnAsyncCompletion`, where the SDK polls the future again.
 
-use crate::ffi::vcall;
 use crate::http::connection_slot::Watch;
 use crate::http::flow::fail_request;
 use crate::panic::report;
@@ -151,8 +150,9 @@ impl Shared {
     /// calls this.
     pub(super) fn post(&self) -> windows_core::HRESULT {
         // SAFETY: the request is pending on this completion (see the `Send`
-        // impl), so the context is alive and ours to call.
-        unsafe { vcall!(self.context.as_ptr(), PostCompletion(0)) }
+        // impl), so the context is alive and ours to call, and IIS takes the
+        // completion it waits for.
+        unsafe { iis_sys::Ref::from_non_null(self.context).PostCompletion(0) }
     }
 
     /// [`post`](Self::post) from a waker, outside any notification: if IIS
@@ -168,10 +168,8 @@ impl Shared {
         // it is the one call IIS gets for it.
         unsafe {
             fail_request(self.context);
-            vcall!(
-                self.context.as_ptr(),
-                IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST)
-            );
+            iis_sys::Ref::from_non_null(self.context)
+                .IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
         }
     }
 }

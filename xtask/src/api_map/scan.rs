@@ -26,8 +26,9 @@ pub struct Site {
     /// Whether the item is part of the public API (`pub`, or a method of a
     /// `pub trait`).
     pub public: bool,
-    /// Identifiers called like `Name(…)` inside the `vcall!`s of the
-    /// function body: the vtable fields it calls directly.
+    /// The vtable fields the function body calls directly: its C++-named
+    /// method calls (the generated methods of `iis_sys::Ref`) and the
+    /// identifiers called like `Name(…)` inside its `vcall!`s.
     pub called: Vec<String>,
     /// The file, for messages.
     pub file: String,
@@ -274,7 +275,10 @@ fn innermost_pointee(ty: &syn::Type) -> Option<String> {
     }
 }
 
-/// The identifiers called as `Name(…)` inside the `vcall!`s of a body.
+/// The vtable fields a body calls: the C++-named methods of a typed handle
+/// (`self.iface().GetServerVariableA(…)`, the generated methods of
+/// `iis_sys::Ref`, named as the fields) and the identifiers called as
+/// `Name(…)` inside its `vcall!`s.
 fn vcall_fields(block: &syn::Block) -> Vec<String> {
     struct Calls(Vec<String>);
     impl<'ast> Visit<'ast> for Calls {
@@ -282,6 +286,14 @@ fn vcall_fields(block: &syn::Block) -> Vec<String> {
             if mac.path.segments.last().is_some_and(|s| s.ident == "vcall") {
                 called_idents(mac.tokens.clone(), &mut self.0);
             }
+        }
+
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            let name = call.method.to_string();
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                self.0.push(name);
+            }
+            syn::visit::visit_expr_method_call(self, call);
         }
     }
     let mut calls = Calls(Vec::new());

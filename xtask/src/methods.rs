@@ -1,0 +1,486 @@
+//! Writes `iis-sys/src/methods.rs`: one `impl Ref<'a, Class>` per class of
+//! the slot table, one `#[inline(always)]` method per slot the class
+//! introduces (inherited slots are reached through the generated `Deref` to
+//! the base's `Ref`). A method is a safe `fn` when every argument is a
+//! value, an out-pointer to plain data, a `const &` of plain data or a
+//! NUL-terminated string that is not paired with a length; otherwise, or
+//! when the call ends the object's life, an `unsafe fn` whose `# Safety`
+//! section names the arguments that make it so.
+
+use crate::abi_table::{Class, Slot};
+use crate::interfaces::{cpp_signature, field_names, return_type, rust_type};
+use std::fmt::Write as _;
+
+/// Parameter types passed by value that carry no pointer IIS follows.
+const VALUES: &[&str] = &[
+    "BOOL",
+    "DWORD",
+    "ULONG",
+    "LONG",
+    "USHORT",
+    "UCHAR",
+    "BYTE",
+    "ULONGLONG",
+    "HRESULT",
+    "HANDLE",
+    "HTTP_HEADER_ID",
+    "HTTP_OPAQUE_ID",
+    "HTTP_REQUEST_PROPERTY",
+    "HTTP_CONTEXT_INTERFACE_VERSION",
+    "HTTP_SERVER_INTERFACE_VERSION",
+    "CACHE_OPERATION",
+    "REQUEST_NOTIFICATION_STATUS",
+    "unsigned int flags",
+];
+
+/// Pointees of `T *` parameters that IIS only writes a plain value into (an
+/// out-parameter): the Rust side passes `&mut T`. Interface pointers
+/// (`IFoo **`) are added by [`classify`].
+const OUT_PLAIN: &[&str] = &[
+    "BOOL",
+    "DWORD",
+    "USHORT",
+    "HRESULT",
+    "PCSTR",
+    "PCWSTR",
+    "PVOID",
+    "PBYTE",
+    "FILETIME",
+    "ULARGE_INTEGER",
+    "DWORD *",
+    "BYTE *",
+    "PCSTR *",
+    "PCWSTR *",
+    "HTTP_SSL_CLIENT_CERT_INFO *",
+    "HTTP_TRACE_EVENT *",
+];
+
+/// Calls after which the object (or the request it belongs to) may be gone:
+/// `unsafe` whatever their arguments, since the handle would outlive it.
+const LIFE_ENDING: &[(&str, &str)] = &[
+    (
+        "ReleaseClonedContext",
+        "ends the life of the cloned context",
+    ),
+    ("ReleaseContainer", "ends the life of the container"),
+    (
+        "CleanupStoredContext",
+        "ends the life of the stored context",
+    ),
+    ("Dispose", "ends the life of the module"),
+    ("Terminate", "ends the life of the factory"),
+    ("ScalarDeletingDestructor", "destroys the object"),
+    ("DereferenceUser", "may end the life of the user"),
+    ("DereferenceCacheData", "may end the life of the cache data"),
+    (
+        "DereferenceFileMonitor",
+        "may end the life of the file monitor",
+    ),
+    ("DereferenceMetadata", "may end the life of the metadata"),
+    (
+        "IndicateCompletion",
+        "resumes the pending request, which may then end on another thread",
+    ),
+    (
+        "PostCompletion",
+        "resumes the pending request, which may then end on another thread",
+    ),
+];
+
+/// Methods whose pointer parameters look like out-parameters but are arrays
+/// IIS reads (`PCSTR *` header tables).
+const ARRAY_INPUTS: &[&str] = &["PushPromise"];
+
+/// Methods where a string is followed by an integer that is not its length
+/// (`SetStatus(USHORT, PCSTR pszReason, USHORT usSubStatus, …)`).
+const NOT_LENGTHS: &[&str] = &[
+    "SetStatus",
+    "RegisterModule",
+    "SetPriorityForRequestNotification",
+    "GetProtocolManagerCustomInterface",
+    "GetToken",
+    "PushPromise",
+];
+
+/// Getters whose result IIS owns and keeps, unchanged, at least as long as
+/// the object they are called on (httpserv.h's documentation of each; the
+/// SDK relied on the same facts call by call before): their method returns
+/// `Option<Ref<'a, _>>`, `Option<&'a WStr>` or `Option<&'a CStr>` borrowed
+/// for the handle's `'a` instead of a raw pointer. Getters of what a later
+/// call may replace (the user, file info, script map, URL, headers, server
+/// variables, …) are not here: their pointers stay raw.
+const OWNED_RETURNS: &[(&str, &str)] = &[
+    // Objects of the request that live as long as its context.
+    ("IHttpContext", "GetRequest"),
+    ("IHttpContext", "GetResponse"),
+    ("IHttpContext", "GetSite"),
+    ("IHttpContext", "GetApplication"),
+    ("IHttpContext", "GetConnection"),
+    ("IHttpContext", "GetModuleContextContainer"),
+    ("IHttpContext", "GetTraceContext"),
+    ("IHttpResponse", "GetCachePolicy"),
+    ("IHttpConnection", "GetModuleContextContainer"),
+    ("IHttpSite", "GetModuleContextContainer"),
+    ("IHttpSite", "GetPerfCounterInfo"),
+    ("IHttpApplication", "GetModuleContextContainer"),
+    ("IHttpServer", "GetPerfCounterInfo"),
+    ("IHttpServer", "GetTraceContext"),
+    // The configuration system belongs to the server (no reference is
+    // handed over).
+    ("IHttpServer", "GetAdminManager"),
+    ("IHttpCacheSpecificData", "GetCacheKey"),
+    ("IMetadataInfo", "GetVrToken"),
+    ("ICacheProvider", "GetCacheKey"),
+    ("ICacheProvider", "GetTraceContext"),
+    ("IHttpApplicationProvider", "GetApplication"),
+    ("IGlobalThreadCleanupProvider", "GetApplication"),
+    // Strings of immutable objects (and of the notification's provider).
+    ("IHttpUser", "GetUserName"),
+    ("IHttpUser", "GetRemoteUserName"),
+    ("IHttpUser", "GetAuthenticationType"),
+    ("IHttpUser", "GetPassword"),
+    ("IHttpSite", "GetSiteName"),
+    ("IHttpApplication", "GetApplicationId"),
+    ("IHttpApplication", "GetApplicationPhysicalPath"),
+    ("IHttpApplication", "GetAppConfigPath"),
+    ("IHttpServer", "GetAppPoolName"),
+    ("IHttpModuleRegistrationInfo", "GetName"),
+    ("IMetadataInfo", "GetMetaPath"),
+    ("IMetadataInfo", "GetVrPath"),
+    ("IHttpFileInfo", "GetFilePath"),
+    ("IHttpFileInfo", "GetVrPath"),
+    ("IHttpFileInfo", "GetLastModifiedString"),
+    ("IHttpCacheKey", "GetCacheName"),
+    ("IScriptMapInfo", "GetName"),
+    ("IScriptMapInfo", "GetPath"),
+    ("IScriptMapInfo", "GetAllowedVerbs"),
+    ("IGlobalConfigurationChangeProvider", "GetChangePath"),
+    ("IGlobalFileChangeProvider", "GetFileName"),
+    ("IGlobalRSCAQueryProvider", "GetFunctionName"),
+    ("IGlobalRSCAQueryProvider", "GetFunctionParameters"),
+    ("ICustomNotificationProvider", "QueryNotificationType"),
+];
+
+/// How one parameter crosses.
+enum Param {
+    /// Passed as is.
+    Value(String),
+    /// `&mut T`, coerced to `*mut T`.
+    Out(String),
+    /// `&T`, coerced to `*const T`.
+    In(String),
+    /// `&CStr`, passed as `PCSTR`.
+    CStr,
+    /// `&WStr`, passed as `PCWSTR`.
+    WStr,
+    /// Passed raw; the method is `unsafe` for this reason.
+    Raw(String, String),
+}
+
+fn is_interface(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('I' | 'C'))
+        && chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn classify(slot: &Slot, i: usize) -> Result<Param, String> {
+    let cpp = slot.params[i].trim();
+    let raw = rust_type(cpp)?;
+    let raw_because = |why: &str| Ok(Param::Raw(raw.clone(), why.to_string()));
+    if cpp.contains('[') {
+        return raw_because("points to an array of the length httpserv.h gives");
+    }
+    if VALUES.contains(&cpp) {
+        return Ok(Param::Value(raw));
+    }
+    if cpp == "const GUID &" {
+        return Ok(Param::In("GUID".to_string()));
+    }
+    let next_is_length = slot
+        .params
+        .get(i + 1)
+        .is_some_and(|n| matches!(n.trim(), "USHORT" | "DWORD" | "ULONG"))
+        && !NOT_LENGTHS.contains(&slot.method.as_str());
+    match cpp {
+        "PCSTR" | "PCWSTR" | "LPCWSTR" if next_is_length => {
+            return raw_because("is valid for reads of the length the next argument gives");
+        }
+        "PCSTR" => return Ok(Param::CStr),
+        "PCWSTR" | "LPCWSTR" => return Ok(Param::WStr),
+        "HTTP_MODULE_ID" => return raw_because("is the `HTTP_MODULE_ID` IIS gave the module"),
+        "PFN_ASYNC_COMPLETION" | "LPOVERLAPPED_COMPLETION_ROUTINE" => {
+            return raw_because(
+                "is a completion routine that stays valid, with its context, until IIS calls it",
+            );
+        }
+        _ => {}
+    }
+    if let Some(pointee) = cpp.strip_suffix('*').map(str::trim) {
+        let out_plain = OUT_PLAIN.contains(&pointee)
+            || pointee
+                .strip_suffix('*')
+                .is_some_and(|p| is_interface(p.trim()));
+        if out_plain && !ARRAY_INPUTS.contains(&slot.method.as_str()) {
+            let target = raw
+                .strip_prefix("*mut ")
+                .ok_or_else(|| format!("{cpp}: not a pointer"))?;
+            return Ok(Param::Out(target.to_string()));
+        }
+        if is_interface(pointee) {
+            return raw_because(
+                "is null where the method allows it, or a live object of its interface",
+            );
+        }
+    }
+    raw_because(
+        "is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it",
+    )
+}
+
+/// Generates the Rust source of every `impl Ref<'a, Class>`.
+pub fn render(classes: &[Class]) -> Result<String, String> {
+    // Every name in the tables is a slot ("" for any class).
+    let any_class = LIFE_ENDING
+        .iter()
+        .map(|(m, _)| ("", *m))
+        .chain(ARRAY_INPUTS.iter().map(|m| ("", *m)));
+    for (class, method) in OWNED_RETURNS.iter().copied().chain(any_class) {
+        let known = classes.iter().any(|c| {
+            (class.is_empty() || c.name == *class)
+                && field_names(c).is_ok_and(|names| names.iter().any(|n| n == method))
+        });
+        if !known {
+            return Err(format!("methods.rs tables: no slot `{class}::{method}`"));
+        }
+    }
+    let mut out = String::new();
+    out.push_str(
+        "// @generated by `cargo xtask codegen` from abi/httpserv-vtables.md. Do not edit.\n\
+         //! The methods of [`Ref`] for every class of httpserv.h: one per slot,\n\
+         //! named as the vtable field, calling the slot directly. Safe where\n\
+         //! every argument is a value, a reference to plain data or a\n\
+         //! NUL-terminated string; `unsafe` (with the reason) otherwise.\n\n\
+         #![allow(clippy::too_many_arguments)]\n\n\
+         use crate::*;\n\
+         use core::ffi::{CStr, c_void};\n\
+         use core::ops::Deref;\n\n",
+    );
+    for class in classes {
+        let names = field_names(class)?;
+        let c = &class.name;
+        if let Some(base) = &class.base {
+            let _ = writeln!(
+                out,
+                "impl<'a> Deref for Ref<'a, {c}> {{\n    type Target = Ref<'a, {base}>;\n\n    \
+                 /// The methods of the base interface [`{base}`]: its slots come first in\n    \
+                 /// the vtable of [`{c}`].\n    \
+                 #[inline(always)]\n    fn deref(&self) -> &Ref<'a, {base}> {{\n        \
+                 // SAFETY: `Ref` is a `repr(transparent)` object pointer whatever the\n        \
+                 // interface, and an object of `{c}` is one of `{base}`: its vtable\n        \
+                 // starts with the base's slots (field `base`, at offset 0).\n        \
+                 unsafe {{ &*(self as *const Self).cast::<Ref<'a, {base}>>() }}\n    }}\n}}\n"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "/// The slots [`{c}`] introduces.\nimpl<'a> Ref<'a, {c}> {{"
+        );
+        for (slot, name) in class.slots.iter().zip(&names) {
+            if slot.introduced_by != *c {
+                continue;
+            }
+            write_method(&mut out, slot, name)?;
+        }
+        out.push_str("}\n\n");
+    }
+    Ok(out)
+}
+
+fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String> {
+    let mut decl = Vec::new();
+    let mut pass = Vec::new();
+    let mut reasons = Vec::new();
+    let life_ending = LIFE_ENDING.iter().find(|(m, _)| *m == name);
+    let mut params = (0..slot.params.len())
+        .map(|i| classify(slot, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    // In an `unsafe fn` strings stay raw, so that a caller can pass null
+    // where the method allows it.
+    if life_ending.is_some() || params.iter().any(|p| matches!(p, Param::Raw(..))) {
+        for (i, p) in params.iter_mut().enumerate() {
+            if matches!(p, Param::CStr | Param::WStr) {
+                *p = Param::Raw(
+                    rust_type(&slot.params[i])?,
+                    "is null where the method allows it, or a NUL-terminated string".to_string(),
+                );
+            }
+        }
+    }
+    for (i, param) in params.into_iter().enumerate() {
+        let arg = format!("arg{i}");
+        match param {
+            Param::Value(t) => {
+                decl.push(format!("{arg}: {t}"));
+                pass.push(arg);
+            }
+            Param::Out(t) => {
+                decl.push(format!("{arg}: &mut {t}"));
+                pass.push(arg);
+            }
+            Param::In(t) => {
+                decl.push(format!("{arg}: &{t}"));
+                pass.push(arg);
+            }
+            Param::CStr => {
+                decl.push(format!("{arg}: &CStr"));
+                pass.push(format!("PCSTR({arg}.as_ptr().cast())"));
+            }
+            Param::WStr => {
+                decl.push(format!("{arg}: &WStr"));
+                pass.push(format!("PCWSTR({arg}.as_ptr())"));
+            }
+            Param::Raw(t, why) => {
+                reasons.push(format!("`{arg}` (`{}`) {why}", slot.params[i].trim()));
+                decl.push(format!("{arg}: {t}"));
+                pass.push(arg);
+            }
+        }
+    }
+    if let Some((_, why)) = life_ending {
+        reasons.push(format!(
+            "the call {why}: nothing uses the object through this or any other handle \
+             once it may be gone"
+        ));
+    }
+    let mut ret = return_type(slot)?;
+    let owned = OWNED_RETURNS
+        .iter()
+        .any(|(c, m)| *c == slot.introduced_by && *m == name);
+    // How the raw result `ret` becomes the borrowed one, if it is owned.
+    let mut convert = None;
+    if owned {
+        if !reasons.is_empty() {
+            return Err(format!(
+                "{}::{name}: an owned result from an unsafe method",
+                slot.introduced_by
+            ));
+        }
+        let (typed, body) = match ret.trim_start_matches(" -> ") {
+            "PCWSTR" => (
+                "Option<&'a WStr>".to_string(),
+                "(!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })",
+            ),
+            "PCSTR" => (
+                "Option<&'a CStr>".to_string(),
+                "(!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })",
+            ),
+            t => match t.strip_prefix("*mut ") {
+                Some(i) if is_interface(i) => (
+                    format!("Option<Ref<'a, {i}>>"),
+                    "unsafe { Ref::from_raw(ret) }",
+                ),
+                _ => return Err(format!("{name}: cannot borrow a `{t}` result")),
+            },
+        };
+        ret = format!(" -> {typed}");
+        convert = Some(body);
+    }
+    let _ = writeln!(
+        out,
+        "    /// Slot {}: `{}`.",
+        slot.index,
+        cpp_signature(slot)
+    );
+    if owned {
+        out.push_str(
+            "    ///\n    /// IIS owns the result and keeps it, unchanged, as long as this\n    \
+             /// object: it is borrowed for the handle's lifetime.\n",
+        );
+    }
+    let unsafety = if reasons.is_empty() {
+        ""
+    } else {
+        out.push_str("    ///\n    /// # Safety\n    /// `self` as [`Ref`] requires, and:\n");
+        for r in &reasons {
+            let _ = writeln!(out, "    /// - {r};");
+        }
+        "unsafe "
+    };
+    let args = std::iter::once("self".to_string())
+        .chain(decl)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let call_args = std::iter::once("this".to_string())
+        .chain(pass)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let safety = if reasons.is_empty() {
+        "`this` is a live object of this interface (the contract of `Ref`), and \
+         every argument is a value, a reference or a NUL-terminated string, as the slot takes"
+    } else {
+        "`this` is a live object of this interface (the contract of `Ref`); the \
+         arguments are as the caller guarantees (`# Safety`)"
+    };
+    let call = format!("unsafe {{ ((*(*this).lpVtbl).{name})({call_args}) }}");
+    let body = match convert {
+        None => call,
+        Some(convert) => format!(
+            "let ret = {call};\n        \
+             // SAFETY: IIS returns null or what it owns for at least as long as\n        \
+             // `this`, which lives for `'a` (the contract of `Ref`).\n        \
+             {convert}"
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "    #[inline(always)]\n    pub {unsafety}fn {name}({args}){ret} {{\n        \
+         let this = self.as_ptr();\n        \
+         // SAFETY: {safety}.\n        \
+         {body}\n    }}\n"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi_table;
+
+    fn rendered() -> String {
+        let table = std::fs::read_to_string(crate::root().join("iis-sys/abi/httpserv-vtables.md"))
+            .expect("slot table");
+        render(&abi_table::parse(&table).expect("parses")).expect("renders")
+    }
+
+    #[test]
+    fn value_and_out_parameter_methods_are_safe_and_the_others_say_why_not() {
+        let out = rendered();
+        assert!(out.contains("pub fn Clear(self) {"));
+        assert!(
+            out.contains("pub fn GetHeaderByName(self, arg0: &CStr, arg1: &mut u16) -> PCSTR {")
+        );
+        assert!(out.contains(
+            "pub fn QuickTrace(self, arg0: &WStr, arg1: &WStr, arg2: HRESULT, arg3: u8) -> HRESULT {"
+        ));
+        // A value with its length, a callback, a module id, a life that ends.
+        for unsafe_one in [
+            "pub unsafe fn SetHeader(",
+            "pub unsafe fn WriteEntityChunks2(",
+            "pub unsafe fn GetModuleContext(",
+            "pub unsafe fn ReleaseClonedContext(self)",
+        ] {
+            assert!(out.contains(unsafe_one), "{unsafe_one}");
+        }
+        assert!(out.contains("is valid for reads of the length the next argument gives"));
+    }
+
+    #[test]
+    fn owned_results_are_lent_and_bases_are_reached_through_deref() {
+        let out = rendered();
+        assert!(out.contains("pub fn GetSiteName(self) -> Option<&'a WStr> {"));
+        assert!(out.contains("pub fn GetRequest(self) -> Option<Ref<'a, IHttpRequest>> {"));
+        assert!(out.contains("pub fn GetUser(self) -> *mut IHttpUser {"));
+        assert!(out.contains("impl<'a> Deref for Ref<'a, IHttpResponse2> {"));
+    }
+}
