@@ -187,13 +187,13 @@ fi
 # of every module have the same names, and callgrind adds them up.
 ENTRY_POINTS=(
     "GetHttpModule|iis_module::glue::request::get_http_module"
-    "OnExecuteRequestHandler|iis_module::http::module::on_execute_request_handler"
+    "OnExecuteRequestHandler|iis_module::request::module::on_execute_request_handler"
     "OnAsyncCompletion|iis_module::glue::request::on_async_completion"
     "Dispose|iis_module::glue::request::dispose"
     "Waker::wake (from the client)|iis_module::task::waker::wake"
     "  in these: task::step|iis_module::task::step"
     "  in these: task::end|iis_module::task::end"
-    "  in these: watch_disconnect|iis_module::http::context::HttpContext::watch_disconnect"
+    "  in these: watch_disconnect|iis_module::request::context::HttpContext::watch_disconnect"
 )
 SDK=(sync pend_post async_ready async_wait)
 for s in "${SDK[@]}"; do run "only_$s" 0 "${FN[$s]}" -- --only "$s"; done

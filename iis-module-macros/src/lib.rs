@@ -124,7 +124,7 @@ pub fn http_module(args: TokenStream, item: TokenStream) -> TokenStream {
         item,
         "http_module",
         "HttpModule",
-        quote!(::iis_module::http::RequestHooks),
+        quote!(::iis_module::request::RequestHooks),
     )
 }
 

@@ -65,7 +65,7 @@
 //! | module | what | folder |
 //! |---|---|---|
 //! | root | [`HttpModule`], [`GlobalModule`], [`HttpContext`], [`HttpRequest`], [`HttpResponse`], [`HttpServer`], [`Flow`], [`GlobalFlow`], [`Registration`], [`Priority`], [`Error`], [`Result`], [`HRESULT`], the attributes | re-exported from their domain; `registration.rs` and `error.rs` are the root's own |
-//! | [`http`] | request modules and the request they see: the hooks, their providers, context, request, response, connection, child requests | `http/` (a response is written in `http/response.rs`; a request notification enters in `glue/request.rs`) |
+//! | [`request`] | request modules and the request they see: the hooks, their providers, context, request, response, connection, child requests | `request/` (a response is written in `request/response.rs`; a request notification enters in `glue/request.rs`) |
 //! | [`server`] | the worker process: [`HttpServer`], caches, file and token entries, sites, applications, users, tracing | `server/` |
 //! | [`global`] | global modules: the hooks and their event providers | `global/` (a global notification enters in `glue/global.rs`) |
 //! | [`task`] | `async fn` hooks: the futures they await | `task/` |
@@ -92,17 +92,17 @@ mod misuse;
 pub mod config;
 pub mod event_log;
 pub mod global;
-pub mod http;
 pub mod prelude;
+pub mod request;
 pub mod server;
 pub mod task;
 
 pub use error::{Error, Result};
 pub use global::{GlobalFlow, GlobalModule};
-pub use http::{Flow, HttpContext, HttpModule, HttpRequest, HttpResponse};
 pub use iis_module_macros::{global_module, http_module, register_module};
 pub use iis_sys;
 pub use registration::{Priority, Registration};
+pub use request::{Flow, HttpContext, HttpModule, HttpRequest, HttpResponse};
 pub use server::HttpServer;
 pub use windows_core::HRESULT;
 
@@ -115,8 +115,8 @@ pub use log;
 /// What `#[register_module]` expands to calls; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::http::module::hook_providers;
     pub use crate::registration::register_module;
+    pub use crate::request::module::hook_providers;
     pub use crate::task::{AsyncHook, HookFuture};
 
     /// Runs an `async fn` hook (what `#[http_module]` generates for one).

@@ -2,7 +2,7 @@
 
 pub use crate::event_log::{EventLog, EventType};
 pub use crate::global::{ApplicationEvent, ConfigurationChange, PreBeginRequest, StopListening};
-pub use crate::http::{
+pub use crate::request::{
     AuthenticatedUser, Authentication, Completion, CompletionHandle, CustomNotification, Event,
     MapHandler, MapPath, ReadEntity, RequestNotifications, SendResponse,
 };

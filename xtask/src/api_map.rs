@@ -508,7 +508,7 @@ fn render(map: &ApiMap<'_>, paths: &PublicPaths) -> String {
          - **Rust** names the safe item that wraps the method, by its path from the crate \
          root (`iis_module::`): the names every module uses are at the root \
          (`HttpResponse::set_header`), the rest in their domain module \
-         (`http::SendResponse::set_log_data`, `server::FileInfo::etag`). Each carries \
+         (`request::SendResponse::set_log_data`, `server::FileInfo::etag`). Each carries \
          `#[doc(alias = \"<C++ name>\")]`, so searching rustdoc for the C++ name finds it \
          (`<class>::<name>` for an overload a newer interface adds).\n\
          - **SDK** rows are methods the SDK implements for you (the interfaces a module \

@@ -8,7 +8,7 @@
 //! provider each global hook receives ([`PreBeginRequest`],
 //! [`CacheOperation`], [`TraceEvent`], …). A custom notification reaches
 //! global and request modules alike with the one provider type
-//! [`http::CustomNotification`](crate::http::CustomNotification). What the
+//! [`request::CustomNotification`](crate::request::CustomNotification). What the
 //! providers hand out (cache records, file and token entries, trace events,
 //! applications) are server-wide views in [`crate::server`].
 //!
@@ -28,7 +28,7 @@ pub use providers::{
 use crate::glue::global::{GlobalObject, run, terminate};
 use crate::glue::provider::GlobalProvider;
 use crate::glue::str_eq;
-use crate::http::CustomNotification;
+use crate::request::CustomNotification;
 use crate::{Error, Result};
 use iis_sys::*;
 

@@ -11,7 +11,7 @@
 //!
 //! The hook tables themselves (trait, masks, thunks, vtable) are generated
 //! beside the traits they define, from iis-sys's notification tables:
-//! [`crate::http::HttpModule`] and [`crate::global::GlobalModule`].
+//! [`crate::request::HttpModule`] and [`crate::global::GlobalModule`].
 
 pub(crate) mod global;
 pub(crate) mod provider;

@@ -4,9 +4,9 @@
 
 use super::provider::Provider;
 use crate::diagnostics::Scope;
-use crate::http::allocator::{self, ModuleAllocator, PoolLife};
-use crate::http::{Completion, HttpModule};
 use crate::panic::{contain, report};
+use crate::request::allocator::{self, ModuleAllocator, PoolLife};
+use crate::request::{Completion, HttpModule};
 use crate::task::{self, Owner, Step, Task};
 use crate::{Error, Flow, HttpContext, HttpServer};
 use core::cell::{Cell, UnsafeCell};

@@ -2,7 +2,7 @@
 //! owns, for state that belongs to no request, site or application.
 
 use crate::Result;
-use crate::http::stored;
+use crate::request::stored;
 use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};

@@ -156,7 +156,7 @@ impl HttpServer {
 
     /// Raises a global custom notification of type `kind`
     /// (`OnGlobalCustomNotification` of every module that subscribed; their
-    /// [`CustomNotification::notification_type`](crate::http::CustomNotification::notification_type)
+    /// [`CustomNotification::notification_type`](crate::request::CustomNotification::notification_type)
     /// is `kind`). Returns [`GlobalFlow::Handled`](crate::GlobalFlow) if a
     /// module handled it.
     ///

@@ -3,7 +3,7 @@
 
 use super::token::Sid;
 use crate::ffi;
-use crate::http::stored;
+use crate::request::stored;
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use iis_sys::Ref;

@@ -18,7 +18,7 @@
 //! polled elsewhere: the routine only records the result and wakes the task.
 
 use super::waker::{Lane, Shared};
-use crate::http::memory_chunk;
+use crate::request::memory_chunk;
 use crate::{Error, HttpRequest, HttpResponse, Result};
 use core::ffi::c_void;
 use core::future::Future;
@@ -619,7 +619,7 @@ impl Future for FlushResponse<'_> {
     }
 }
 
-/// Runs a child request ([`ChildRequest::execute`](crate::http::ChildRequest::execute)).
+/// Runs a child request ([`ChildRequest::execute`](crate::request::ChildRequest::execute)).
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct ExecuteChild<'a> {

@@ -23,7 +23,7 @@ pub use io::{ExecuteChild, FlushResponse, ReadBody, WriteBody};
 pub(crate) use io::{Io, release as release_child};
 pub(crate) use waker::Shared;
 
-use crate::http::{Flow, Pending};
+use crate::request::{Flow, Pending};
 use crate::{Error, HttpContext, Result};
 use core::future::Future;
 use core::pin::Pin;
@@ -158,7 +158,7 @@ pub(crate) fn start<T: Send + 'static>(
             // first poll: most hooks never get here.)
             // SAFETY: live task; `shared` is never mutated.
             let shared = unsafe { Arc::clone(&(*task.as_ptr()).shared) };
-            let watcher: Arc<dyn crate::http::connection_slot::Watch> = shared;
+            let watcher: Arc<dyn crate::request::connection_slot::Watch> = shared;
             if let Err(error) = cx.watch_disconnect(Arc::downgrade(&watcher)) {
                 crate::panic::report!(
                     "iis-module: {name}: cannot watch for the client's disconnect: {error}"

@@ -3,9 +3,9 @@
 //! any thread becomes one `IHttpContext::PostCompletion`, which makes IIS
 //! call `OnAsyncCompletion`, where the SDK polls the future again.
 
-use crate::http::connection_slot::Watch;
-use crate::http::flow::fail_request;
 use crate::panic::report;
+use crate::request::connection_slot::Watch;
+use crate::request::flow::fail_request;
 use core::ptr::NonNull;
 use core::task::{RawWaker, RawWakerVTable, Waker};
 use iis_sys::{IHttpContext, RQ_NOTIFICATION_FINISH_REQUEST};

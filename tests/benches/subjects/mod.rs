@@ -9,7 +9,7 @@ mod raw;
 pub use raw::{raw_continue, raw_object, raw_vtable};
 
 use iis_module::{
-    Flow, HttpContext, HttpModule, Registration, http::Event, http_module, register_module,
+    Flow, HttpContext, HttpModule, Registration, http_module, register_module, request::Event,
 };
 
 /// The SDK side: subscribed to BeginRequest, does nothing there.

@@ -1,6 +1,6 @@
 //! The public path of every iis-module type, as a user writes it: what the
 //! crate root re-exports is named from the root (`HttpContext`), the rest
-//! from its public domain module (`http::SendResponse`, `server::FileInfo`).
+//! from its public domain module (`request::SendResponse`, `server::FileInfo`).
 //!
 //! Read from the source: the `pub use` items and `pub mod` declarations of
 //! `iis-module/src/lib.rs`, and the `pub use` items and public definitions
@@ -148,17 +148,17 @@ mod tests {
     fn root_names_stay_short_and_domain_names_get_their_module() {
         let paths = PublicPaths::from_pairs(&[
             ("HttpContext", "HttpContext"),
-            ("SendResponse", "http::SendResponse"),
+            ("SendResponse", "request::SendResponse"),
         ]);
         assert_eq!(paths.qualify("HttpContext::flags"), "HttpContext::flags");
         assert_eq!(
             paths.qualify("SendResponse::flags"),
-            "http::SendResponse::flags"
+            "request::SendResponse::flags"
         );
         assert_eq!(paths.qualify("Unknown::x"), "Unknown::x");
         assert_eq!(
             paths.qualify_text("see `SendResponse::flags` and `HttpContext`"),
-            "see `http::SendResponse::flags` and `HttpContext`"
+            "see `request::SendResponse::flags` and `HttpContext`"
         );
     }
 
@@ -167,7 +167,7 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../iis-module");
         let paths = PublicPaths::read(&root).expect("iis-module's layout");
         assert_eq!(paths.qualify("HttpResponse"), "HttpResponse");
-        assert_eq!(paths.qualify("SendResponse"), "http::SendResponse");
+        assert_eq!(paths.qualify("SendResponse"), "request::SendResponse");
         assert_eq!(paths.qualify("FileInfo"), "server::FileInfo");
         assert_eq!(paths.qualify("PreBeginRequest"), "global::PreBeginRequest");
     }

@@ -5,8 +5,8 @@
 
 use crate::report::{Prelude, prepare};
 use crate::xml::{Element, boolean, or_null};
-use iis_module::http::{CachePolicy, CachePolicyKind, CacheSetting};
 use iis_module::prelude::*;
+use iis_module::request::{CachePolicy, CachePolicyKind, CacheSetting};
 
 /// What a line-report sample reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

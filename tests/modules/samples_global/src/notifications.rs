@@ -10,7 +10,7 @@ use iis_module::{
         ApplicationEvent, CacheOperation, ConfigurationChange, FileChange, ResolveModules,
         RscaQuery, ThreadCleanup, TraceEvent,
     },
-    http::CustomNotification,
+    request::CustomNotification,
 };
 
 /// The event source every sample writes to.

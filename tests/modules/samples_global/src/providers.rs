@@ -17,7 +17,7 @@ use iis_module::{
         ApplicationEvent, ConfigurationChange, FileChange, GlobalNotifications, ResolveModules,
         RscaQuery, ThreadCleanup,
     },
-    http::CustomNotification,
+    request::CustomNotification,
     server::guid_string,
 };
 use std::sync::atomic::{AtomicBool, Ordering};

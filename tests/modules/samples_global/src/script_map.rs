@@ -3,8 +3,8 @@
 //! handler mapping IIS selected for the request, and the request finishes.
 
 use crate::report::{Prelude, prepare, write_message, yes_no};
-use iis_module::http::ScriptMap;
 use iis_module::prelude::*;
+use iis_module::request::ScriptMap;
 
 /// Which property a sample answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::report::{
     BeginRequestReport, Prelude, SendResponseReport, prepare, server, write_message, yes_no,
 };
 use iis_module::prelude::*;
-use iis_module::{HRESULT, http::MapPath, server::Sid};
+use iis_module::{HRESULT, request::MapPath, server::Sid};
 use std::time::Duration;
 
 /// `HRESULT_FROM_WIN32(ERROR_OUTOFMEMORY)`.

@@ -2,8 +2,8 @@
 //! factory's `IModuleAllocator`, and a user the module authenticates.
 
 use crate::util::{plain_text, write_message};
-use iis_module::http::{AuthenticatedUser, ModuleAllocator, PoolBuffer};
 use iis_module::prelude::*;
+use iis_module::request::{AuthenticatedUser, ModuleAllocator, PoolBuffer};
 
 /// `IModuleAllocatorAllocateMemory`: each instance gets 1 KB of request
 /// memory from the factory's allocator and answers with the message it

@@ -188,7 +188,7 @@ fn register(module: &mut Registration) -> Result<()> {
 }
 
 /// Registers a module whose instances each open the samples' event source.
-fn logging<T: iis_module::http::RequestHooks>(
+fn logging<T: iis_module::request::RequestHooks>(
     module: &mut Registration,
     make: fn(EventLog) -> T,
 ) -> Result<()> {

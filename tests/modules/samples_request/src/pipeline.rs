@@ -4,8 +4,8 @@
 
 use crate::stages;
 use crate::util::{completion, plain_text, write_message};
-use iis_module::http::{ExecuteFlags, NextNotification};
 use iis_module::prelude::*;
+use iis_module::request::{ExecuteFlags, NextNotification};
 
 /// One body line (the samples' single-buffer `WriteResponseMessage`).
 fn write_line(cx: &mut HttpContext, text: &str) -> Result<()> {

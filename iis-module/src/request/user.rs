@@ -11,7 +11,7 @@ use iis_sys::{
 };
 
 /// The user a module establishes in `on_authenticate_request`
-/// ([`Authentication::set_user`](crate::http::Authentication::set_user)); later
+/// ([`Authentication::set_user`](crate::request::Authentication::set_user)); later
 /// modules see it through
 /// [`HttpContext::user`](crate::HttpContext::user).
 ///

@@ -671,7 +671,7 @@ impl RawResponse<'_> {
     /// known headers (`KnownHeaders`, by `HTTP_HEADER_ID`) with their
     /// canonical names, then the others (`pUnknownHeaders`) as the modules
     /// named them. The counterpart of
-    /// [`RawRequest::headers`](crate::http::RawRequest::headers).
+    /// [`RawRequest::headers`](crate::request::RawRequest::headers).
     ///
     /// ```no_run
     /// # use iis_module::prelude::*;
@@ -686,7 +686,7 @@ impl RawResponse<'_> {
         // SAFETY: IIS's table, alive as long as the response (this view
         // borrows it); changes need `&mut HttpResponse`.
         unsafe {
-            crate::http::request::header_table(
+            crate::request::http_request::header_table(
                 &headers.KnownHeaders,
                 &iis_sys::HTTP_RESPONSE_HEADER_NAMES,
                 headers.pUnknownHeaders,

@@ -127,7 +127,7 @@ macro_rules! request_hooks {
             )*
 
             /// A pending notification completed through
-            /// [`CompletionHandle::post`](crate::http::CompletionHandle::post).
+            /// [`CompletionHandle::post`](crate::request::CompletionHandle::post).
             /// Needs no subscription: it follows a hook that returned
             /// [`Flow::Pending`].
             #[doc(alias = "OnAsyncCompletion")]

@@ -37,13 +37,13 @@ mod context;
 pub(crate) mod flow;
 mod headers;
 mod http2;
+mod http_request;
 mod log_data;
 mod memory;
 mod metadata;
 pub(crate) mod module;
 mod notifications;
 mod providers;
-mod request;
 mod response;
 mod script_map;
 pub(crate) mod stored;
@@ -57,6 +57,7 @@ pub use connection_slot::ClientDisconnect;
 pub use context::{HttpContext, UrlInfo};
 pub use flow::{CompletionHandle, Flow, Pending};
 pub use headers::HeaderKey;
+pub use http_request::{ClientCertificate, HttpRequest, RawRequest};
 pub use http2::Http2Response;
 pub use iis_sys::{CloneFlags, ExecuteFlags, RequestNotifications};
 pub use log_data::LogFields;
@@ -67,7 +68,6 @@ pub use providers::{
     Authentication, Completion, CustomNotification, Event, MapHandler, MapPath, ReadEntity,
     SendResponse,
 };
-pub use request::{ClientCertificate, HttpRequest, RawRequest};
 pub(crate) use response::memory_chunk;
 pub use response::{ConnectionReset, HttpResponse, RawResponse, ResponseStatus};
 pub use script_map::ScriptMap;

@@ -347,7 +347,7 @@ impl HttpContext {
 
     /// The script name of the request: its URL path, or what a
     /// MapRequestHandler module set
-    /// ([`MapHandler::set_script_name`](crate::http::MapHandler::set_script_name)).
+    /// ([`MapHandler::set_script_name`](crate::request::MapHandler::set_script_name)).
     ///
     /// # Errors
     /// [`Error::Encoding`].

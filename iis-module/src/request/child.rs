@@ -20,7 +20,7 @@ use iis_sys::{CloneFlags, ExecuteFlags, IHttpContext};
 ///
 /// ```no_run
 /// # use iis_module::prelude::*;
-/// # use iis_module::http::{CloneFlags, ExecuteFlags};
+/// # use iis_module::request::{CloneFlags, ExecuteFlags};
 /// # async fn hook(cx: &mut HttpContext) -> Result<Flow> {
 /// let mut child = cx.clone_request(CloneFlags::BASICS | CloneFlags::HEADERS)?;
 /// child.request().set_url("/fragments/header.html", true)?;
