@@ -176,39 +176,71 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
 /// reset for an `Err` or a panic, `FINISH_REQUEST` after a reset
 /// connection. A task left behind by a hook that did not return its
 /// pending flow is ended here, so nothing outlives the notification.
+///
+/// The usual case (a flow, no task left, no reset) is inlined into every
+/// thunk; the rest is out of line.
+#[inline(always)]
 fn finish_hook<T>(
     object: &ModuleObject<T>,
     outcome: Result<crate::Result<Flow>, String>,
     context: &mut HttpContext,
     name: &'static str,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    let error = match outcome {
+    match outcome {
         Ok(Ok(flow)) => {
             let status = flow.into_status();
-            if status != RQ_NOTIFICATION_PENDING
-                && let Some(task) = object.task.take()
-            {
-                report!(
-                    "iis-module: {}::{name} started an async hook but did not return its \
-                     pending flow; the hook is dropped",
-                    core::any::type_name::<T>()
-                );
-                // SAFETY: the slot's task, taken out: used no more.
-                let _ = unsafe { task::end(task) };
+            let task_left = status != RQ_NOTIFICATION_PENDING && object.task.get().is_some();
+            if task_left || context.response_was_reset() {
+                finish_unusual(object, status, context, name)
+            } else {
+                status
             }
-            if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
-                report!(
-                    "iis-module: {}::{name} reset the connection but did not finish the \
-                     request; finishing it",
-                    core::any::type_name::<T>()
-                );
-                return RQ_NOTIFICATION_FINISH_REQUEST;
-            }
-            return status;
         }
-        Ok(Err(error)) => error,
-        Err(message) => Error::Panic(message),
-    };
+        Ok(Err(error)) => failed(object, context, name, error),
+        Err(message) => failed(object, context, name, Error::Panic(message)),
+    }
+}
+
+/// [`finish_hook`] for a flow that left a task behind or follows a reset.
+#[cold]
+#[inline(never)]
+fn finish_unusual<T>(
+    object: &ModuleObject<T>,
+    status: REQUEST_NOTIFICATION_STATUS,
+    context: &mut HttpContext,
+    name: &'static str,
+) -> REQUEST_NOTIFICATION_STATUS {
+    if status != RQ_NOTIFICATION_PENDING
+        && let Some(task) = object.task.take()
+    {
+        report!(
+            "iis-module: {}::{name} started an async hook but did not return its \
+             pending flow; the hook is dropped",
+            core::any::type_name::<T>()
+        );
+        // SAFETY: the slot's task, taken out: used no more.
+        let _ = unsafe { task::end(task) };
+    }
+    if context.response_was_reset() && status != RQ_NOTIFICATION_FINISH_REQUEST {
+        report!(
+            "iis-module: {}::{name} reset the connection but did not finish the \
+             request; finishing it",
+            core::any::type_name::<T>()
+        );
+        return RQ_NOTIFICATION_FINISH_REQUEST;
+    }
+    status
+}
+
+/// [`finish_hook`] for an `Err` or a panic.
+#[cold]
+#[inline(never)]
+fn failed<T>(
+    object: &ModuleObject<T>,
+    context: &mut HttpContext,
+    name: &'static str,
+    error: Error,
+) -> REQUEST_NOTIFICATION_STATUS {
     fail::<T>(&object.failed, context, name, &error);
     RQ_NOTIFICATION_FINISH_REQUEST
 }

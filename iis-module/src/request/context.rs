@@ -76,9 +76,13 @@ impl HttpContext {
         server: Option<HttpServer>,
         module: HTTP_MODULE_ID,
     ) -> Result<Self> {
-        let raw = NonNull::new(raw).ok_or(Error::NullPointer {
-            operation: "IHttpContext",
-        })?;
+        // Not `ok_or`: an eagerly built `Error` costs every notification a
+        // call to its drop glue.
+        let Some(raw) = NonNull::new(raw) else {
+            return Err(Error::NullPointer {
+                operation: "IHttpContext",
+            });
+        };
         Ok(Self {
             raw,
             // SAFETY: live context for the life of the view (our contract).
