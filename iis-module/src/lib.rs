@@ -64,7 +64,7 @@
 //!
 //! | module | what | folder |
 //! |---|---|---|
-//! | root | [`HttpModule`], [`GlobalModule`], [`HttpContext`], [`HttpRequest`], [`HttpResponse`], [`HttpServer`], [`Flow`], [`GlobalFlow`], [`Registration`], [`Priority`], [`Error`], [`Result`], [`HRESULT`], the attributes | re-exported from their domain; `registration.rs` and `error.rs` are the root's own |
+//! | root | [`HttpModule`], [`GlobalModule`], [`HttpContext`], [`HttpRequest`], [`HttpResponse`], [`HttpServer`], [`Flow`], [`GlobalFlow`], [`Registration`], [`ModuleId`], [`Priority`], [`Error`], [`Result`], [`HRESULT`], the attributes | re-exported from their domain; `registration.rs` and `error.rs` are the root's own |
 //! | [`request`] | request modules and the request they see: the hooks, their providers, context, request, response, connection, child requests | `request/` (a response is written in `request/response.rs`; a request notification enters in `glue/request.rs`) |
 //! | [`server`] | the worker process: [`HttpServer`], caches, file and token entries, sites, applications, users, tracing | `server/` |
 //! | [`global`] | global modules: the hooks and their event providers | `global/` (a global notification enters in `glue/global.rs`) |
@@ -101,7 +101,7 @@ pub use error::{Error, Result};
 pub use global::{GlobalFlow, GlobalModule};
 pub use iis_module_macros::{global_module, http_module, register_module};
 pub use iis_sys;
-pub use registration::{Priority, Registration};
+pub use registration::{ModuleId, Priority, Registration};
 pub use request::{Flow, HttpContext, HttpModule, HttpRequest, HttpResponse};
 pub use server::HttpServer;
 pub use windows_core::HRESULT;

@@ -44,6 +44,28 @@ impl Priority {
     }
 }
 
+/// A module's id, as IIS gave it to `RegisterModule`
+/// ([`Registration::module_id`]): what the calls that take one
+/// ([`HttpServer::dispense_container`],
+/// [`TraceContext::set_configuration`](crate::server::TraceContext::set_configuration))
+/// identify the module by. Only the SDK makes one, so a safe call never
+/// hands IIS an id it did not issue (IIS may follow it as a pointer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModuleId(HTTP_MODULE_ID);
+
+// SAFETY: an opaque key IIS issued for the life of the process; the SDK
+// never dereferences it, and IIS takes it from any thread.
+unsafe impl Send for ModuleId {}
+// SAFETY: as above.
+unsafe impl Sync for ModuleId {}
+
+impl ModuleId {
+    /// The raw `HTTP_MODULE_ID`, for calls the safe API does not wrap.
+    pub fn as_raw(self) -> HTTP_MODULE_ID {
+        self.0
+    }
+}
+
 /// What IIS hands a module at load time (`IHttpModuleRegistrationInfo` and
 /// `IHttpServer`): register request and global modules here.
 ///
@@ -86,10 +108,11 @@ impl Registration {
         self.server
     }
 
-    /// The module's id (`HTTP_MODULE_ID`), the key of its stored contexts.
+    /// The module's id (`HTTP_MODULE_ID`), the key of its stored contexts
+    /// and trace configuration.
     #[doc(alias = "GetId")]
-    pub fn module_id(&self) -> HTTP_MODULE_ID {
-        self.module_id
+    pub fn module_id(&self) -> ModuleId {
+        ModuleId(self.module_id)
     }
 
     /// The module name from the IIS configuration (`<add name="…">`).

@@ -9,8 +9,8 @@ use core::ffi::c_void;
 use core::ptr::NonNull;
 use iis_sys::{
     HRESULT_ERROR_FILE_NOT_FOUND, HRESULT_ERROR_INSUFFICIENT_BUFFER, HRESULT_ERROR_NOT_FOUND,
-    HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HTTP_MODULE_ID,
-    HTTP_SERVER_INTERFACE_V2, HttpDataChunkFromMemory, IHttpServer, IHttpServer2, Interface, Ref,
+    HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HTTP_SERVER_INTERFACE_V2,
+    HttpDataChunkFromMemory, IHttpServer, IHttpServer2, Interface, Ref,
 };
 use windows_core::{BOOL, HRESULT};
 
@@ -290,15 +290,13 @@ impl HttpServer {
     /// # Errors
     /// [`Error::NullPointer`] if IIS gives none.
     #[doc(alias = "DispenseContainer")]
-    // The module id is an opaque key IIS compares; nothing dereferences it.
-    #[allow(clippy::not_unsafe_ptr_arg_deref)]
-    pub fn dispense_container(&self, module: HTTP_MODULE_ID) -> Result<DispensedContainer> {
+    pub fn dispense_container(&self, module: crate::ModuleId) -> Result<DispensedContainer> {
         let raw = self.iface().DispenseContainer();
         let raw = NonNull::new(raw).ok_or(Error::NullPointer {
             operation: "IHttpServer::DispenseContainer",
         })?;
         // SAFETY: a fresh container, released exactly once by the value.
-        Ok(unsafe { DispensedContainer::new(raw, module) })
+        Ok(unsafe { DispensedContainer::new(raw, module.as_raw()) })
     }
 
     /// `IHttpServer2`, or `None` before IIS 7.5.

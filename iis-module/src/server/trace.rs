@@ -12,10 +12,10 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{
-    GUID, HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT, HTTP_TRACE_EVENT_ITEM,
-    HTTP_TRACE_TYPE, HTTP_TRACE_TYPE_BOOL, HTTP_TRACE_TYPE_BYTE, HTTP_TRACE_TYPE_CHAR,
-    HTTP_TRACE_TYPE_LONG, HTTP_TRACE_TYPE_LONGLONG, HTTP_TRACE_TYPE_LPCGUID,
-    HTTP_TRACE_TYPE_LPCSTR, HTTP_TRACE_TYPE_LPCWSTR, HTTP_TRACE_TYPE_SHORT, HTTP_TRACE_TYPE_ULONG,
+    GUID, HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT, HTTP_TRACE_EVENT_ITEM, HTTP_TRACE_TYPE,
+    HTTP_TRACE_TYPE_BOOL, HTTP_TRACE_TYPE_BYTE, HTTP_TRACE_TYPE_CHAR, HTTP_TRACE_TYPE_LONG,
+    HTTP_TRACE_TYPE_LONGLONG, HTTP_TRACE_TYPE_LPCGUID, HTTP_TRACE_TYPE_LPCSTR,
+    HTTP_TRACE_TYPE_LPCWSTR, HTTP_TRACE_TYPE_SHORT, HTTP_TRACE_TYPE_ULONG,
     HTTP_TRACE_TYPE_ULONGLONG, HTTP_TRACE_TYPE_USHORT, IHttpTraceContext,
 };
 use windows_core::{BOOL, HRESULT, PCWSTR};
@@ -383,11 +383,9 @@ impl<'a> TraceContext<'a> {
     /// # Errors
     /// [`Error::TooLong`] for more than 2^32 - 1 entries; [`Error::Server`].
     #[doc(alias = "SetTraceConfiguration")]
-    // The module id is an opaque key IIS compares; nothing dereferences it.
-    #[allow(clippy::not_unsafe_ptr_arg_deref)]
     pub fn set_configuration(
         &self,
-        module: HTTP_MODULE_ID,
+        module: crate::ModuleId,
         configurations: &[TraceConfiguration],
     ) -> Result<()> {
         let count = u32::try_from(configurations.len()).map_err(|_| Error::TooLong {
@@ -404,12 +402,12 @@ impl<'a> TraceContext<'a> {
                 fProviderEnabled: c.enabled.into(),
             })
             .collect();
-        // SAFETY: the module id IIS gave the module; `count` valid structs
+        // SAFETY: the module id IIS gave the module (a `ModuleId`); `count` valid structs
         // whose GUID pointers borrow `configurations`, all living across the
         // call.
         let hr = unsafe {
             self.raw
-                .SetTraceConfiguration(module, raw.as_mut_ptr(), count)
+                .SetTraceConfiguration(module.as_raw(), raw.as_mut_ptr(), count)
         };
         Error::check("IHttpTraceContext::SetTraceConfiguration", hr)
     }
