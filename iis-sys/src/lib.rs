@@ -70,6 +70,7 @@ mod host_extensions;
 mod hresults;
 mod interfaces;
 mod layout;
+mod log_fields;
 mod methods;
 mod notifications;
 #[allow(

@@ -72,82 +72,81 @@ fn len16(n: usize) -> u16 {
 // (moved with it); the view is only read, by the module it was handed to.
 unsafe impl Send for LogView {}
 
-impl LogView {
-    /// The view of `record`.
-    pub(crate) fn new(record: &LogRecord) -> Box<Self> {
-        let mut narrow = Vec::new();
-        let mut text = |value: &[u8]| -> (*mut i8, u16) {
-            let mut buffer: Box<[u8]> = value.iter().copied().chain([0]).collect();
-            let p = buffer.as_mut_ptr().cast::<i8>();
-            narrow.push(buffer);
-            (p, len16(value.len()))
-        };
-        let (client_ip, client_ip_len) = text(&record.client_ip);
-        let (server_name, server_name_len) = text(&record.server_name);
-        let (service_name, service_name_len) = text(&record.service_name);
-        let (server_ip, server_ip_len) = text(&record.server_ip);
-        let (method, method_len) = text(&record.method);
-        let (uri_query, uri_query_len) = text(&record.uri_query);
-        let (host, host_len) = text(&record.host);
-        let (user_agent, user_agent_len) = text(&record.user_agent);
-        let (cookie, cookie_len) = text(&record.cookie);
-        let (referrer, referrer_len) = text(&record.referrer);
-        let mut wide_buffers = Vec::new();
-        let mut wide_text = |value: &str| -> (*mut u16, u16) {
-            let units = to_wide(value);
-            let len = units.len() * 2;
-            let mut buffer: Box<[u16]> = units.into_iter().chain([0]).collect();
-            let p = buffer.as_mut_ptr();
-            wide_buffers.push(buffer);
-            (p, len16(len))
-        };
-        let (user_name, user_name_len) = wide_text(&record.user_name);
-        let (uri_stem, uri_stem_len) = wide_text(&record.uri_stem);
-        Box::new(LogView {
-            fields: HTTP_LOG_FIELDS_DATA {
-                Base: HTTP_LOG_DATA {
-                    Type: HttpLogDataTypeFields,
-                },
-                UserNameLength: user_name_len,
-                UriStemLength: uri_stem_len,
-                ClientIpLength: client_ip_len,
-                ServerNameLength: server_name_len,
-                ServiceNameLength: service_name_len,
-                ServerIpLength: server_ip_len,
-                MethodLength: method_len,
-                UriQueryLength: uri_query_len,
-                HostLength: host_len,
-                UserAgentLength: user_agent_len,
-                CookieLength: cookie_len,
-                ReferrerLength: referrer_len,
-                UserName: user_name,
-                UriStem: uri_stem,
-                ClientIp: client_ip,
-                ServerName: server_name,
-                ServiceName: service_name,
-                ServerIp: server_ip,
-                Method: method,
-                UriQuery: uri_query,
-                Host: host,
-                UserAgent: user_agent,
-                Cookie: cookie,
-                Referrer: referrer,
-                ServerPort: record.server_port,
-                ProtocolStatus: record.protocol_status,
-                Win32Status: record.win32_status,
-                MethodNum: record.method_num,
-                SubStatus: record.sub_status,
-            },
-            _narrow: narrow,
-            _wide: wide_buffers,
-        })
-    }
+/// The copies between a [`LogRecord`] and an `HTTP_LOG_FIELDS_DATA`, from
+/// iis-sys's table of the structure's fields ([`iis_sys::log_fields!`]).
+macro_rules! log_record_copies {
+    (
+        wide { $($(#[$wdoc:meta])* $wide:ident: $wptr:ident, $wlen:ident, $wwhat:literal;)* }
+        narrow { $($(#[$ndoc:meta])* $narrow:ident: $nptr:ident, $nlen:ident, $nwhat:literal;)* }
+        value { $($(#[$vdoc:meta])* $value:ident: $vfield:ident: $vty:ty;)* }
+    ) => {
+        impl LogView {
+            /// The view of `record`.
+            pub(crate) fn new(record: &LogRecord) -> Box<Self> {
+                let mut narrow = Vec::new();
+                let mut text = |value: &[u8]| -> (*mut i8, u16) {
+                    let mut buffer: Box<[u8]> = value.iter().copied().chain([0]).collect();
+                    let p = buffer.as_mut_ptr().cast::<i8>();
+                    narrow.push(buffer);
+                    (p, len16(value.len()))
+                };
+                let mut wide_buffers = Vec::new();
+                let mut wide_text = |value: &str| -> (*mut u16, u16) {
+                    let units = to_wide(value);
+                    let len = units.len() * 2;
+                    let mut buffer: Box<[u16]> = units.into_iter().chain([0]).collect();
+                    let p = buffer.as_mut_ptr();
+                    wide_buffers.push(buffer);
+                    (p, len16(len))
+                };
+                let mut fields = HTTP_LOG_FIELDS_DATA {
+                    Base: HTTP_LOG_DATA {
+                        Type: HttpLogDataTypeFields,
+                    },
+                    $($vfield: record.$value,)*
+                    ..Default::default()
+                };
+                $((fields.$wptr, fields.$wlen) = wide_text(&record.$wide);)*
+                $((fields.$nptr, fields.$nlen) = text(&record.$narrow);)*
+                Box::new(LogView {
+                    fields,
+                    _narrow: narrow,
+                    _wide: wide_buffers,
+                })
+            }
+            /// The structure, as `GetLogData` returns it.
+            pub(crate) fn as_log_data(&mut self) -> *mut HTTP_LOG_DATA {
+                (&raw mut self.fields).cast()
+            }
+        }
 
-    /// The structure, as `GetLogData` returns it.
-    pub(crate) fn as_log_data(&mut self) -> *mut HTTP_LOG_DATA {
-        (&raw mut self.fields).cast()
-    }
+        /// The record of `f`; `None` for a null string with a length or a
+        /// UTF-16 field with an odd byte length.
+        ///
+        /// # Safety
+        ///
+        /// Each string of `f` is null or readable for its length.
+        unsafe fn record_of(f: &HTTP_LOG_FIELDS_DATA) -> Option<LogRecord> {
+            let narrow = |p: *mut i8, len: u16| -> Option<Vec<u8>> {
+                // SAFETY: `len` readable bytes (the caller's contract).
+                unsafe { bytes(p.cast_const().cast(), len.into()) }.map(<[u8]>::to_vec)
+            };
+            let text = |p: *mut u16, len: u16| -> Option<String> {
+                if !len.is_multiple_of(2) {
+                    return None;
+                }
+                // SAFETY: `len` readable bytes, `len / 2` units (the caller's contract).
+                unsafe { wide(p.cast_const(), usize::from(len) / 2) }.map(from_wide)
+            };
+            Some(LogRecord {
+                $($wide: text(f.$wptr, f.$wlen)?,)*
+                $($narrow: narrow(f.$nptr, f.$nlen)?,)*
+                $($value: f.$vfield,)*
+            })
+        }
+    };
 }
+iis_sys::log_fields!(log_record_copies);
 
 /// The record a module's `HTTP_LOG_FIELDS_DATA` describes; `None` when it
 /// is not one (null, another log-data type, a null string with a length, a
@@ -166,94 +165,6 @@ pub(crate) unsafe fn read(data: *const HTTP_LOG_DATA) -> Option<LogRecord> {
     }
     // SAFETY: the type says it is an `HTTP_LOG_FIELDS_DATA`.
     let f = unsafe { &*data.cast::<HTTP_LOG_FIELDS_DATA>() };
-    let narrow = |p: *mut i8, len: u16| -> Option<Vec<u8>> {
-        // SAFETY: `len` readable bytes (the caller's contract).
-        unsafe { bytes(p.cast_const().cast(), len.into()) }.map(<[u8]>::to_vec)
-    };
-    let text = |p: *mut u16, len: u16| -> Option<String> {
-        if !len.is_multiple_of(2) {
-            return None;
-        }
-        // SAFETY: `len` readable bytes, `len / 2` units (the caller's contract).
-        unsafe { wide(p.cast_const(), usize::from(len) / 2) }.map(from_wide)
-    };
-    Some(LogRecord {
-        user_name: text(f.UserName, f.UserNameLength)?,
-        uri_stem: text(f.UriStem, f.UriStemLength)?,
-        client_ip: narrow(f.ClientIp, f.ClientIpLength)?,
-        server_name: narrow(f.ServerName, f.ServerNameLength)?,
-        service_name: narrow(f.ServiceName, f.ServiceNameLength)?,
-        server_ip: narrow(f.ServerIp, f.ServerIpLength)?,
-        method: narrow(f.Method, f.MethodLength)?,
-        uri_query: narrow(f.UriQuery, f.UriQueryLength)?,
-        host: narrow(f.Host, f.HostLength)?,
-        user_agent: narrow(f.UserAgent, f.UserAgentLength)?,
-        cookie: narrow(f.Cookie, f.CookieLength)?,
-        referrer: narrow(f.Referrer, f.ReferrerLength)?,
-        server_port: f.ServerPort,
-        protocol_status: f.ProtocolStatus,
-        win32_status: f.Win32Status,
-        method_num: f.MethodNum,
-        sub_status: f.SubStatus,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_view_reads_back_as_its_record() {
-        let record = LogRecord {
-            user_name: "DOMAIN\\user".to_owned(),
-            uri_stem: "/a b.htm".to_owned(),
-            client_ip: b"127.0.0.1".to_vec(),
-            server_name: b"IIS-HOST".to_vec(),
-            service_name: b"W3SVC1".to_vec(),
-            server_ip: b"127.0.0.1".to_vec(),
-            method: b"GET".to_vec(),
-            uri_query: b"x=1".to_vec(),
-            host: b"localhost".to_vec(),
-            user_agent: b"test".to_vec(),
-            cookie: Vec::new(),
-            referrer: Vec::new(),
-            server_port: 80,
-            protocol_status: 200,
-            win32_status: 0,
-            method_num: 4,
-            sub_status: 0,
-        };
-        let mut view = LogView::new(&record);
-        let data = view.as_log_data();
-        // SAFETY: the view is alive and complete.
-        assert_eq!(unsafe { read(data) }, Some(record));
-        // SAFETY: as above.
-        let fields = unsafe { &*data.cast::<HTTP_LOG_FIELDS_DATA>() };
-        assert_eq!(fields.ServerNameLength, 8);
-        assert_eq!(fields.UriStemLength, 16);
-        // SAFETY: NUL-terminated, as modules that `strlen` a field expect.
-        assert_eq!(unsafe { *fields.ServerName.add(8) }, 0);
-    }
-
-    #[test]
-    fn what_is_not_a_fields_record_is_refused() {
-        // SAFETY: null is allowed.
-        assert_eq!(unsafe { read(std::ptr::null()) }, None);
-        let other = HTTP_LOG_DATA { Type: 1 };
-        // SAFETY: a readable HTTP_LOG_DATA of another type.
-        assert_eq!(unsafe { read(&other) }, None);
-        let mut view = LogView::new(&LogRecord::default());
-        let data = view.as_log_data();
-        // SAFETY: as in the test above; the broken lengths are refused
-        // before anything is read.
-        unsafe {
-            let fields = &mut *data.cast::<HTTP_LOG_FIELDS_DATA>();
-            fields.UriStemLength = 3;
-            assert_eq!(read(data), None);
-            fields.UriStemLength = 0;
-            fields.Host = std::ptr::null_mut();
-            fields.HostLength = 4;
-            assert_eq!(read(data), None);
-        }
-    }
+    // SAFETY: each string readable for its length (the caller's contract).
+    unsafe { record_of(f) }
 }

@@ -8,48 +8,59 @@ use crate::{Error, HttpContext, Result};
 use iis_sys::{HTTP_LOG_DATA, HTTP_LOG_FIELDS_DATA, HttpLogDataTypeFields, PCHAR, PWCHAR};
 use windows_core::{PCSTR, PCWSTR};
 
-/// The fields of the log entry IIS writes for a request (http.h's
-/// `HTTP_LOG_FIELDS_DATA`), copied out of IIS.
-///
-/// The names in parentheses are the W3C log-file fields. The narrow fields
-/// are bytes, as IIS logs them (header values need not be UTF-8).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LogFields {
-    /// `cs-username`: the authenticated user (empty for anonymous requests).
-    pub user_name: String,
-    /// `cs-uri-stem`: the URL path.
-    pub uri_stem: String,
-    /// `c-ip`: the client's address.
-    pub client_ip: Vec<u8>,
-    /// `s-computername`: the server's computer name.
-    pub server_name: Vec<u8>,
-    /// `s-sitename`: the site's service name (`W3SVC1`).
-    pub service_name: Vec<u8>,
-    /// `s-ip`: the server's address.
-    pub server_ip: Vec<u8>,
-    /// `cs-method`.
-    pub method: Vec<u8>,
-    /// `cs-uri-query`: the query string, without `?`.
-    pub uri_query: Vec<u8>,
-    /// `cs-host`: the `Host` header.
-    pub host: Vec<u8>,
-    /// `cs(User-Agent)`.
-    pub user_agent: Vec<u8>,
-    /// `cs(Cookie)`.
-    pub cookie: Vec<u8>,
-    /// `cs(Referer)`.
-    pub referrer: Vec<u8>,
-    /// `s-port`: the server's port.
-    pub server_port: u16,
-    /// `sc-status`: the status code.
-    pub protocol_status: u16,
-    /// `sc-win32-status`.
-    pub win32_status: u32,
-    /// The method as an `HTTP_VERB` (`HttpVerbGET` = 4, …).
-    pub method_num: i32,
-    /// `sc-substatus`: IIS's substatus.
-    pub sub_status: u16,
+/// `LogFields`, its copy out of IIS and into request memory, from iis-sys's
+/// table of the structure's fields ([`iis_sys::log_fields!`], which
+/// iis-host reads too).
+macro_rules! log_fields_sdk {
+    (
+        wide { $($(#[$wdoc:meta])* $wide:ident: $wptr:ident, $wlen:ident, $wwhat:literal;)* }
+        narrow { $($(#[$ndoc:meta])* $narrow:ident: $nptr:ident, $nlen:ident, $nwhat:literal;)* }
+        value { $($(#[$vdoc:meta])* $value:ident: $vfield:ident: $vty:ty;)* }
+    ) => {
+        /// The fields of the log entry IIS writes for a request (http.h's
+        /// `HTTP_LOG_FIELDS_DATA`), copied out of IIS.
+        ///
+        /// Each field's docs name its W3C log-file field first. The narrow
+        /// fields are bytes, as IIS logs them (header values need not be
+        /// UTF-8).
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct LogFields {
+            $($(#[$wdoc])* pub $wide: String,)*
+            $($(#[$ndoc])* pub $narrow: Vec<u8>,)*
+            $($(#[$vdoc])* pub $value: $vty,)*
+        }
+
+        /// The fields of `f`.
+        ///
+        /// # Safety
+        /// Each string of `f` is null or readable for its length, for the call.
+        unsafe fn fields_of(f: &HTTP_LOG_FIELDS_DATA) -> Result<LogFields> {
+            Ok(LogFields {
+                // SAFETY: the caller's contract.
+                $($wide: unsafe { text(f.$wptr, f.$wlen, $wwhat) }?,)*
+                // SAFETY: the caller's contract.
+                $($narrow: unsafe { narrow(f.$nptr, f.$nlen) },)*
+                $($value: f.$vfield,)*
+            })
+        }
+
+        /// `fields` as an `HTTP_LOG_FIELDS_DATA` whose strings are copies in
+        /// the request memory of `cx`.
+        fn structure_of(cx: &HttpContext, fields: &LogFields) -> Result<HTTP_LOG_FIELDS_DATA> {
+            let mut data = HTTP_LOG_FIELDS_DATA {
+                Base: HTTP_LOG_DATA {
+                    Type: HttpLogDataTypeFields,
+                },
+                $($vfield: fields.$value,)*
+                ..Default::default()
+            };
+            $((data.$wptr, data.$wlen) = wide_field(cx, &fields.$wide, $wwhat)?;)*
+            $((data.$nptr, data.$nlen) = narrow_field(cx, &fields.$narrow, $nwhat)?;)*
+            Ok(data)
+        }
+    };
 }
+iis_sys::log_fields!(log_fields_sdk);
 
 /// A counted narrow string of the structure (`None` for null).
 ///
@@ -93,27 +104,7 @@ unsafe fn read(data: *const HTTP_LOG_DATA) -> Result<Option<LogFields>> {
     let f = unsafe { &*data.cast::<HTTP_LOG_FIELDS_DATA>() };
     // SAFETY: IIS gives each string field with its length, readable for
     // the call.
-    unsafe {
-        Ok(Some(LogFields {
-            user_name: text(f.UserName, f.UserNameLength, "log user name")?,
-            uri_stem: text(f.UriStem, f.UriStemLength, "log URI stem")?,
-            client_ip: narrow(f.ClientIp, f.ClientIpLength),
-            server_name: narrow(f.ServerName, f.ServerNameLength),
-            service_name: narrow(f.ServiceName, f.ServiceNameLength),
-            server_ip: narrow(f.ServerIp, f.ServerIpLength),
-            method: narrow(f.Method, f.MethodLength),
-            uri_query: narrow(f.UriQuery, f.UriQueryLength),
-            host: narrow(f.Host, f.HostLength),
-            user_agent: narrow(f.UserAgent, f.UserAgentLength),
-            cookie: narrow(f.Cookie, f.CookieLength),
-            referrer: narrow(f.Referrer, f.ReferrerLength),
-            server_port: f.ServerPort,
-            protocol_status: f.ProtocolStatus,
-            win32_status: f.Win32Status,
-            method_num: f.MethodNum,
-            sub_status: f.SubStatus,
-        }))
-    }
+    unsafe { fields_of(f) }.map(Some)
 }
 
 /// Rejects what would forge or cut a log line, and what the `USHORT`
@@ -175,57 +166,10 @@ impl SendResponse {
     /// before the log data is ready).
     #[doc(alias = "SetLogData")]
     pub fn set_log_data(&mut self, cx: &HttpContext, fields: &LogFields) -> Result<()> {
-        let (user_name, user_name_len) = wide_field(cx, &fields.user_name, "log user name")?;
-        let (uri_stem, uri_stem_len) = wide_field(cx, &fields.uri_stem, "log URI stem")?;
-        let (client_ip, client_ip_len) = narrow_field(cx, &fields.client_ip, "log client IP")?;
-        let (server_name, server_name_len) =
-            narrow_field(cx, &fields.server_name, "log server name")?;
-        let (service_name, service_name_len) =
-            narrow_field(cx, &fields.service_name, "log service name")?;
-        let (server_ip, server_ip_len) = narrow_field(cx, &fields.server_ip, "log server IP")?;
-        let (method, method_len) = narrow_field(cx, &fields.method, "log method")?;
-        let (uri_query, uri_query_len) = narrow_field(cx, &fields.uri_query, "log URI query")?;
-        let (host, host_len) = narrow_field(cx, &fields.host, "log host")?;
-        let (user_agent, user_agent_len) = narrow_field(cx, &fields.user_agent, "log user agent")?;
-        let (cookie, cookie_len) = narrow_field(cx, &fields.cookie, "log cookie")?;
-        let (referrer, referrer_len) = narrow_field(cx, &fields.referrer, "log referrer")?;
+        let value = structure_of(cx, fields)?;
         let data = cx
             .pool()
             .alloc_array::<HTTP_LOG_FIELDS_DATA>(1, "log data")?;
-        let value = HTTP_LOG_FIELDS_DATA {
-            Base: HTTP_LOG_DATA {
-                Type: HttpLogDataTypeFields,
-            },
-            UserNameLength: user_name_len,
-            UriStemLength: uri_stem_len,
-            ClientIpLength: client_ip_len,
-            ServerNameLength: server_name_len,
-            ServiceNameLength: service_name_len,
-            ServerIpLength: server_ip_len,
-            MethodLength: method_len,
-            UriQueryLength: uri_query_len,
-            HostLength: host_len,
-            UserAgentLength: user_agent_len,
-            CookieLength: cookie_len,
-            ReferrerLength: referrer_len,
-            UserName: user_name,
-            UriStem: uri_stem,
-            ClientIp: client_ip,
-            ServerName: server_name,
-            ServiceName: service_name,
-            ServerIp: server_ip,
-            Method: method,
-            UriQuery: uri_query,
-            Host: host,
-            UserAgent: user_agent,
-            Cookie: cookie,
-            Referrer: referrer,
-            ServerPort: fields.server_port,
-            ProtocolStatus: fields.protocol_status,
-            Win32Status: fields.win32_status,
-            MethodNum: fields.method_num,
-            SubStatus: fields.sub_status,
-        };
         // SAFETY: fresh request memory, aligned and sized for one structure.
         unsafe { data.as_ptr().write(value) };
         // SAFETY: the structure and its strings are request memory, valid

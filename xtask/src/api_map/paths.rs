@@ -29,7 +29,10 @@ impl PublicPaths {
                         paths.insert(name.clone(), name);
                     }
                 }
-                syn::Item::Mod(m) if is_pub(&m.vis) && m.content.is_none() => {
+                // The prelude re-exports names whose home is elsewhere.
+                syn::Item::Mod(m)
+                    if is_pub(&m.vis) && m.content.is_none() && m.ident != "prelude" =>
+                {
                     modules.push(m.ident.to_string());
                 }
                 _ => {}
