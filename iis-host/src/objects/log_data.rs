@@ -168,3 +168,63 @@ pub(crate) unsafe fn read(data: *const HTTP_LOG_DATA) -> Option<LogRecord> {
     // SAFETY: each string readable for its length (the caller's contract).
     unsafe { record_of(f) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_reads_back_as_its_record() {
+        let record = LogRecord {
+            user_name: "DOMAIN\\user".to_owned(),
+            uri_stem: "/a b.htm".to_owned(),
+            client_ip: b"127.0.0.1".to_vec(),
+            server_name: b"IIS-HOST".to_vec(),
+            service_name: b"W3SVC1".to_vec(),
+            server_ip: b"127.0.0.1".to_vec(),
+            method: b"GET".to_vec(),
+            uri_query: b"x=1".to_vec(),
+            host: b"localhost".to_vec(),
+            user_agent: b"test".to_vec(),
+            cookie: Vec::new(),
+            referrer: Vec::new(),
+            server_port: 80,
+            protocol_status: 200,
+            win32_status: 0,
+            method_num: 4,
+            sub_status: 0,
+        };
+        let mut view = LogView::new(&record);
+        let data = view.as_log_data();
+        // SAFETY: the view is alive and complete.
+        assert_eq!(unsafe { read(data) }, Some(record));
+        // SAFETY: as above.
+        let fields = unsafe { &*data.cast::<HTTP_LOG_FIELDS_DATA>() };
+        assert_eq!(fields.ServerNameLength, 8);
+        assert_eq!(fields.UriStemLength, 16);
+        // SAFETY: NUL-terminated, as modules that `strlen` a field expect.
+        assert_eq!(unsafe { *fields.ServerName.add(8) }, 0);
+    }
+
+    #[test]
+    fn what_is_not_a_fields_record_is_refused() {
+        // SAFETY: null is allowed.
+        assert_eq!(unsafe { read(std::ptr::null()) }, None);
+        let other = HTTP_LOG_DATA { Type: 1 };
+        // SAFETY: a readable HTTP_LOG_DATA of another type.
+        assert_eq!(unsafe { read(&other) }, None);
+        let mut view = LogView::new(&LogRecord::default());
+        let data = view.as_log_data();
+        // SAFETY: as in the test above; the broken lengths are refused
+        // before anything is read.
+        unsafe {
+            let fields = &mut *data.cast::<HTTP_LOG_FIELDS_DATA>();
+            fields.UriStemLength = 3;
+            assert_eq!(read(data), None);
+            fields.UriStemLength = 0;
+            fields.Host = std::ptr::null_mut();
+            fields.HostLength = 4;
+            assert_eq!(read(data), None);
+        }
+    }
+}
