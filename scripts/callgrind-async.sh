@@ -43,11 +43,7 @@ command -v valgrind >/dev/null || { echo "$NAME: valgrind is not installed" >&2;
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
-bench="$(cargo bench -p iis-module-tests --bench callgrind_async --no-run \
-    --message-format=json-render-diagnostics 2>/dev/null |
-    grep '"reason":"compiler-artifact"' | grep -o '"executable":"[^"]*"' | tail -n 1 |
-    sed 's/^"executable":"//; s/"$//')"
-[ -x "$bench" ] || { echo "$NAME: the bench binary was not built" >&2; exit 1; }
+bench="$(scripts/bench-binary.sh callgrind_async)"
 
 # The modules (as the bench names them), in table order, and what each is.
 SUBJECTS=(sync pend_post async_ready async_wait raw_sync raw_pend_post sync_again)

@@ -24,11 +24,7 @@ trap 'rm -rf "$OUT"' EXIT
 
 # The module the bench loads, as its release build ships it.
 cargo build -q --release -p reset_connection
-bench="$(cargo bench -p iis-module-tests --bench callgrind_dispatch --no-run \
-    --message-format=json-render-diagnostics 2>/dev/null |
-    grep '"reason":"compiler-artifact"' | grep -o '"executable":"[^"]*"' | tail -n 1 |
-    sed 's/^"executable":"//; s/"$//')"
-[ -x "$bench" ] || { echo "callgrind-dispatch.sh: the bench binary was not built" >&2; exit 1; }
+bench="$(scripts/bench-binary.sh callgrind_dispatch)"
 
 FUNCS=(sdk_request raw_request sdk_empty raw_empty raw_empty_views)
 toggles=()

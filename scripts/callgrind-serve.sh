@@ -28,11 +28,7 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
 cargo build -q --release -p hello_world
-bench="$(cargo bench -p iis-module-tests --bench loopback_rps --no-run \
-    --message-format=json-render-diagnostics 2>/dev/null |
-    grep '"reason":"compiler-artifact"' | grep -o '"executable":"[^"]*"' | tail -n 1 |
-    sed 's/^"executable":"//; s/"$//')"
-[ -x "$bench" ] || { echo "callgrind-serve.sh: the bench binary was not built" >&2; exit 1; }
+bench="$(scripts/bench-binary.sh loopback_rps)"
 
 # instructions SERVER PER_CONNECTION: the server process's total Ir for one
 # client round of CONNECTIONS x PER_CONNECTION requests (plus warm-up).
