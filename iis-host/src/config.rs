@@ -271,24 +271,25 @@ impl HandlerMapping {
 
     /// Whether the mapping applies to a request for `url` with `method`.
     pub fn matches(&self, url: &str, method: &str) -> bool {
-        let file = url.rsplit('/').next().unwrap_or(url);
-        let path = match self.path.as_str() {
-            "*" => true,
-            p => match p.strip_prefix('*') {
-                Some(suffix) => {
-                    file.len() >= suffix.len()
-                        && file.as_bytes()[file.len() - suffix.len()..]
-                            .eq_ignore_ascii_case(suffix.as_bytes())
-                }
-                None => file.eq_ignore_ascii_case(p),
-            },
+        // The file name: what follows the last `/` (the verb list is read
+        // only for a mapping whose path matches).
+        let file = match url.as_bytes().iter().rposition(|&b| b == b'/') {
+            Some(slash) => &url.as_bytes()[slash + 1..],
+            None => url.as_bytes(),
         };
-        let verb = self.verb == "*"
+        let path = match self.path.as_bytes() {
+            b"*" => true,
+            [b'*', suffix @ ..] => {
+                file.len() >= suffix.len()
+                    && file[file.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+            }
+            p => file.eq_ignore_ascii_case(p),
+        };
+        path && (self.verb == "*"
             || self
                 .verb
                 .split(',')
-                .any(|v| v.trim().eq_ignore_ascii_case(method));
-        path && verb
+                .any(|v| v.trim().eq_ignore_ascii_case(method)))
     }
 }
 

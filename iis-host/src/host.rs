@@ -562,24 +562,24 @@ impl Host {
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
         // The sink is borrowed, so the request runs here; its timers are the pool's.
         let _timers = self.pool().enter();
-        crate::block_on::block_on(self.answer(request, sink, true))
+        crate::block_on::block_on(self.answer(request, sink, ConnectionMode::Keyed, true))
     }
 
     /// Runs a request from a client connection to its end, answering into
     /// `sink` (what `serve`'s connection tasks await), transcribed or not
-    /// (see `engine::execute`).
+    /// (see `engine::execute`), on the connection `mode` gives.
     pub(crate) async fn answer<S: ResponseSink + ?Sized>(
         &self,
         request: Request,
         sink: &mut S,
+        mode: ConnectionMode<'_>,
         transcribe: bool,
     ) -> Transcript {
         let core = self.core();
         if !core.enter() {
             return engine::refuse(sink, 503, b"Service Unavailable");
         }
-        let transcript =
-            engine::execute(core, request, sink, ConnectionMode::Keyed, transcribe).await;
+        let transcript = engine::execute(core, request, sink, mode, transcribe).await;
         core.after_request();
         core.leave();
         transcript

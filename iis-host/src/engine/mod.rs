@@ -63,12 +63,16 @@ use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript}
 use crate::url::{canonical_path, target_parts};
 
 /// Which connection a request belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ConnectionMode {
+pub(crate) enum ConnectionMode<'a> {
     /// A connection of its own, ended with the request (in-process runs).
     Single,
     /// The connection of its client address, kept while responses keep it alive.
     Keyed,
+    /// As `Keyed`, with the connection also kept by the transport between
+    /// its requests: looked up by its address only when the transport holds
+    /// none yet, or one that has ended since (the same lookup then gives
+    /// the next one, as for `Keyed`).
+    Held(&'a mut Option<Arc<ConnectionShared>>),
 }
 
 /// The connection of `key`, created on its first request; connections the
@@ -122,7 +126,7 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     host: &HostCore,
     request: Request,
     sink: &mut S,
-    mode: ConnectionMode,
+    mode: ConnectionMode<'_>,
     transcribe: bool,
 ) -> Transcript {
     // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
@@ -133,9 +137,14 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     configuration_changes(host);
     host.stats.requests.fetch_add(1, Ordering::SeqCst);
     let key = (request.remote_addr, request.local_addr);
+    let single = matches!(mode, ConnectionMode::Single);
     let connection = match mode {
         ConnectionMode::Single => ConnectionShared::new(),
         ConnectionMode::Keyed => keyed_connection(host, key),
+        ConnectionMode::Held(held) => match held {
+            Some(connection) if connection.is_connected() => Arc::clone(connection),
+            _ => Arc::clone(held.insert(keyed_connection(host, key))),
+        },
     };
     connection.begin_request();
     let raw = Owned(RequestCore::create(host, request, Arc::clone(&connection)));
@@ -158,10 +167,9 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     })
     .await;
     connection.end_request();
-    let ends_connection =
-        mode == ConnectionMode::Single || transcript.fate != ConnectionFate::KeptAlive;
+    let ends_connection = single || transcript.fate != ConnectionFate::KeptAlive;
     if ends_connection && !abandoned {
-        if mode == ConnectionMode::Keyed {
+        if !single {
             crate::ffi::lock(&host.connections).remove(&key);
         }
         connection.end();
@@ -193,6 +201,12 @@ fn configuration_changes(host: &HostCore) {
             None,
         );
     }
+}
+
+/// Whether a module gets `stage` (`post`: its post-notification); when none
+/// does, raising it would call nobody and is skipped (no provider built).
+fn subscribed(core: &RequestCore, stage: Notification, post: bool) -> bool {
+    !core.modules.request_order(stage, post).is_empty()
 }
 
 /// Raises one stage's notification (`post`: its post-notification) with the
@@ -231,7 +245,11 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
             continue;
         }
         for post in [false, true] {
-            let outcome = raise_stage(core, stage, post, sink).await;
+            let outcome = if subscribed(core, stage, post) {
+                raise_stage(core, stage, post, sink).await
+            } else {
+                Outcome::Continue
+            };
             if stage == Notification::AuthenticateRequest && !post {
                 // No module set a user: anonymous authentication applies.
                 core.with_state(|s| s.req.authenticated = true);
@@ -255,7 +273,9 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
     send::drain(core, sink).await;
     for &stage in end {
         for post in [false, true] {
-            if raise_stage(core, stage, post, sink).await == Outcome::Finish {
+            if subscribed(core, stage, post)
+                && raise_stage(core, stage, post, sink).await == Outcome::Finish
+            {
                 break;
             }
         }

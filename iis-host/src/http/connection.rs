@@ -21,7 +21,9 @@ use super::head::{BodyFraming, Head, read_head};
 use super::input::{InBuf, ReadError, Reject};
 use super::sink::ConnectionSink;
 use super::state::Shared;
-use super::{BodyStream, ConnectionFate, Request, RequestLog, ResponseSink, ServerConfig};
+use super::{
+    BodyStream, ConnectionFate, ConnectionSlot, Request, RequestLog, ResponseSink, ServerConfig,
+};
 
 /// The longest a closing connection keeps reading (and dropping) what the client still
 /// sends, so that closing does not turn into an RST that destroys the response.
@@ -77,6 +79,11 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
     // The response buffer, kept from one response to the next.
     let mut out = Vec::new();
     let mut served = 0usize;
+    // What the handler keeps for this connection between its requests.
+    let mut slot = ConnectionSlot::default();
+    // One wait for the shutdown across the connection's requests (it ends
+    // the connection when it fires).
+    let mut shutdown = pin!(shared.shutdown_started());
     loop {
         if shared.is_shutting_down() {
             return;
@@ -85,7 +92,7 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         let streaming = shared.handler.streams_body();
         let received = tokio::select! {
             biased;
-            () = shared.shutdown_started() => return,
+            () = &mut shutdown => return,
             received = receive(shared, &mut reader, &mut writer, &mut inbuf, timeout, &mut started, streaming) => received,
         };
         let (head, body, body_stream) = match received {
@@ -133,7 +140,7 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         );
         let mut watch = Watch::default();
         let limits = body_limits(config, timeout);
-        let handling = caught(shared.handler.handle(request, &mut sink));
+        let handling = caught(shared.handler.handle_on(&mut slot, request, &mut sink));
         let panicked = match body_stream.clone() {
             None => {
                 let mut handling = pin!(handling);

@@ -119,7 +119,23 @@ pub(crate) fn physical_path_wide(root: &str, url: &str) -> Vec<u16> {
 pub(crate) fn physical_path_wide_in(root: &str, url: &str, path: &mut Vec<u16>) {
     path.clear();
     path.reserve(root.len() + url.len() + 1);
-    physical_pieces(root, url).for_each(|piece| path.extend(piece.encode_utf16()));
+    // As `physical_pieces`, with ASCII pieces (most are) widened byte by byte.
+    let push = |path: &mut Vec<u16>, piece: &str| {
+        if piece.is_ascii() {
+            path.extend(piece.bytes().map(u16::from));
+        } else {
+            path.extend(piece.encode_utf16());
+        }
+    };
+    let separator = u16::from(if root.contains('\\') { b'\\' } else { b'/' });
+    push(path, root.trim_end_matches(['\\', '/']));
+    for segment in url.split('/').filter(|s| !s.is_empty()) {
+        path.push(separator);
+        push(path, segment);
+    }
+    if url.ends_with('/') {
+        path.push(separator);
+    }
 }
 
 /// The pieces [`physical_path`] joins: the root, then a separator before
