@@ -16,7 +16,7 @@ use crate::config::HostConfig;
 use crate::engine::{self, ConnectionMode};
 use crate::error::HostError;
 use crate::ffi::{Arena, WideStr, lock};
-use crate::http::{RecordingSink, Request, ResponseSink};
+use crate::http::{ConnectionFate, RecordingSink, Request, ResponseSink};
 use crate::loader::{self, ModuleInfo, ModuleSet, Registered, Source};
 use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
 use crate::objects::containers::{DISPENSED_LIVE, container};
@@ -526,11 +526,18 @@ impl Host {
             // SAFETY: counted in above, so the core lives until `leave`.
             let core = unsafe { &*entered.0 };
             let mut sink = RecordingSink::new();
-            let result =
-                engine::execute(core, request, &mut sink, ConnectionMode::Single, true).await;
+            let mut transcript = engine::untranscribed(ConnectionFate::Closed);
+            engine::execute(
+                core,
+                request,
+                &mut sink,
+                ConnectionMode::Single,
+                Some(&mut transcript),
+            )
+            .await;
             core.after_request();
             core.leave();
-            let _ = done.send(result);
+            let _ = done.send(transcript);
         });
         transcript
     }
@@ -562,27 +569,37 @@ impl Host {
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
         // The sink is borrowed, so the request runs here; its timers are the pool's.
         let _timers = self.pool().enter();
-        crate::block_on::block_on(self.answer(request, sink, ConnectionMode::Keyed, true))
+        let mut transcript = engine::untranscribed(ConnectionFate::Closed);
+        crate::block_on::block_on(self.answer(
+            request,
+            sink,
+            ConnectionMode::Keyed,
+            Some(&mut transcript),
+        ));
+        transcript
     }
 
     /// Runs a request from a client connection to its end, answering into
-    /// `sink` (what `serve`'s connection tasks await), transcribed or not
-    /// (see `engine::execute`), on the connection `mode` gives.
+    /// `sink` (what `serve`'s connection tasks await), into `transcript` or
+    /// not (see `engine::execute`), on the connection `mode` gives.
     pub(crate) async fn answer<S: ResponseSink + ?Sized>(
         &self,
         request: Request,
         sink: &mut S,
         mode: ConnectionMode<'_>,
-        transcribe: bool,
-    ) -> Transcript {
+        transcript: Option<&mut Transcript>,
+    ) {
         let core = self.core();
         if !core.enter() {
-            return engine::refuse(sink, 503, b"Service Unavailable");
+            let refused = engine::refuse(sink, 503, b"Service Unavailable");
+            if let Some(transcript) = transcript {
+                *transcript = refused;
+            }
+            return;
         }
-        let transcript = engine::execute(core, request, sink, mode, transcribe).await;
+        engine::execute(core, request, sink, mode, transcript).await;
         core.after_request();
         core.leave();
-        transcript
     }
 
     /// The client connection `key` (client and server address) ended: its

@@ -28,7 +28,7 @@ impl Handler for PipelineHandler {
     ) -> HandleFuture<'a> {
         Box::pin(async move {
             self.0
-                .answer(request, sink, ConnectionMode::Keyed, false)
+                .answer(request, sink, ConnectionMode::Keyed, None)
                 .await;
         })
     }
@@ -40,12 +40,14 @@ impl Handler for PipelineHandler {
         request: Request,
         sink: &'a mut (dyn ResponseSink + Send),
     ) -> HandleFuture<'a> {
-        Box::pin(async move {
+        // Built in its box (`Box::pin` would build it beside and copy it in).
+        let future = Box::write(Box::new_uninit(), async move {
             let held = &mut slot.get_or_insert_with(|| HeldConnection(None)).0;
             self.0
-                .answer(request, sink, ConnectionMode::Held(held), false)
+                .answer(request, sink, ConnectionMode::Held(held), None)
                 .await;
-        })
+        });
+        Box::into_pin(future)
     }
 
     fn connection_closed(&self, remote_addr: SocketAddr, local_addr: SocketAddr) {

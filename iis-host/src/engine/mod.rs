@@ -41,11 +41,12 @@ mod next;
 pub(crate) mod pool;
 mod send;
 
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 
 pub(crate) use self::dispatch::{Outcome, raise};
 pub(crate) use self::global::notify_global;
@@ -107,32 +108,52 @@ struct Owned(*mut RequestCore);
 // owns the pointer moves with it between pool threads.
 unsafe impl Send for Owned {}
 
-/// Runs `future` with `core` as the request of whichever thread polls it.
-async fn in_request<F: Future>(core: &RequestCore, future: F) -> F::Output {
-    let mut future = pin!(future);
-    poll_fn(|cx| {
-        let _current = CurrentGuard::set(core);
-        future.as_mut().poll(cx)
-    })
-    .await
+pin_project_lite::pin_project! {
+    /// `future` with `core` as the request of whichever thread polls it
+    /// ([`in_request`]).
+    struct InRequest<'a, F> {
+        core: &'a RequestCore,
+        #[pin]
+        future: F,
+    }
 }
 
-/// Runs one request through the pipeline, answering into `sink`. With
-/// `transcribe`, the transcript records the calls, events, notifications and
-/// body sent (a server's requests record none: they may be of any size and
-/// nobody reads them). The caller has counted the request in
-/// ([`HostCore::enter`]).
+impl<F: Future> Future for InRequest<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _current = CurrentGuard::set(this.core);
+        this.future.poll(cx)
+    }
+}
+
+/// Runs `future` with `core` as the request of whichever thread polls it
+/// (pinned where it is: an async fn would keep a second copy of it).
+fn in_request<F: Future>(core: &RequestCore, future: F) -> InRequest<'_, F> {
+    InRequest { core, future }
+}
+
+/// Runs one request through the pipeline, answering into `sink`. With a
+/// `transcript`, it records the calls, events, notifications and body sent
+/// (a server's requests record none: they may be of any size and nobody
+/// reads them; nothing of a transcript is moved around for them either).
+/// The caller has counted the request in ([`HostCore::enter`]).
 pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     host: &HostCore,
     request: Request,
     sink: &mut S,
     mode: ConnectionMode<'_>,
-    transcribe: bool,
-) -> Transcript {
+    mut transcript: Option<&mut Transcript>,
+) {
     // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
     // already did; this is for requests run in-process).
     if canonical_path(target_parts(&request.target).0).is_err() {
-        return refuse(sink, 400, b"Bad Request - Invalid URL");
+        let refused = refuse(sink, 400, b"Bad Request - Invalid URL");
+        if let Some(transcript) = transcript {
+            *transcript = refused;
+        }
+        return;
     }
     configuration_changes(host);
     host.stats.requests.fetch_add(1, Ordering::SeqCst);
@@ -150,24 +171,22 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     let raw = Owned(RequestCore::create(host, request, Arc::clone(&connection)));
     // SAFETY: `raw` stays valid until `destroy` below.
     let core = unsafe { &*raw.0 };
+    let transcribe = transcript.is_some();
     core.with_state(|s| s.log.on = transcribe);
-    let (transcript, abandoned) = in_request(core, async {
+    let (fate, abandoned) = in_request(core, async {
         let fate = run(core, sink).await;
         let abandoned = core.with_state(|s| s.flow.abandoned);
         if !abandoned {
             end_request(core);
         }
-        let transcript = if transcribe {
-            transcript(core, fate)
-        } else {
-            // Nobody reads a server's transcripts: only the fate.
-            untranscribed(fate)
-        };
-        (transcript, abandoned)
+        if let Some(transcript) = transcript.as_deref_mut() {
+            *transcript = transcribed(core, fate);
+        }
+        (fate, abandoned)
     })
     .await;
     connection.end_request();
-    let ends_connection = single || transcript.fate != ConnectionFate::KeptAlive;
+    let ends_connection = single || fate != ConnectionFate::KeptAlive;
     if ends_connection && !abandoned {
         if !single {
             crate::ffi::lock(&host.connections).remove(&key);
@@ -184,7 +203,6 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         // module may call its objects any more.
         unsafe { RequestCore::destroy(raw.0) };
     }
-    transcript
 }
 
 /// `GL_CONFIGURATION_CHANGE` for every configuration file read before that
@@ -315,8 +333,8 @@ fn end_request(core: &RequestCore) {
     providers::dereference_file_info(file_info);
 }
 
-/// What a request that records nothing returns: how its connection ended.
-fn untranscribed(fate: ConnectionFate) -> Transcript {
+/// A transcript that records nothing but how the connection ended.
+pub(crate) fn untranscribed(fate: ConnectionFate) -> Transcript {
     Transcript {
         status: 0,
         substatus: 0,
@@ -332,7 +350,7 @@ fn untranscribed(fate: ConnectionFate) -> Transcript {
 }
 
 /// The transcript of a finished request.
-fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
+fn transcribed(core: &RequestCore, fate: ConnectionFate) -> Transcript {
     core.with_state(|s| {
         let (status, reason, headers, substatus) = match &s.out.sent_head {
             Some((head, length, substatus)) => {

@@ -40,38 +40,42 @@ impl RequestCore {
         let (remote_addr, local_addr) = (request.remote_addr, request.local_addr);
         let spare = std::mem::take(&mut *lock(&connection.spare));
         let unbound = || Back::unbound();
-        let boxed = Box::new(RequestCore {
-            host: Back(host),
-            state: Mutex::new(RequestState::new(request, modules.len(), spare)),
-            modules,
-            id,
-            started: Instant::now(),
-            activity_id: GUID::from_u128(
-                0x1157_0000_0000_4000_8000_0000_0000_0000 | u128::from(id),
-            ),
-            creating: Mutex::new(()),
-            cache: Mutex::new(CacheState::default()),
-            arena,
-            memory: Pool::default(),
-            connection,
-            remote_addr,
-            local_addr,
-            remote_sockaddr: OnceLock::new(),
-            local_sockaddr: OnceLock::new(),
-            context: Obj::new(&CONTEXT_VTBL, unbound()),
-            request: Obj::new(&REQUEST_VTBL, unbound()),
-            response: Obj::new(&RESPONSE_VTBL, unbound()),
-            connection_obj: Obj::new(&CONNECTION_VTBL, unbound()),
-            trace: Obj::new(&TRACE_VTBL, TraceOwner::Request(unbound())),
-            url_info: Obj::new(&URL_INFO_VTBL, unbound()),
-            metadata: Obj::new(&METADATA_VTBL, unbound()),
-            allocator: Obj::new(&ALLOCATOR_VTBL, unbound()),
-            cache_policy: Obj::new(&CACHE_POLICY_VTBL, unbound()),
-            container: container(),
-            url_container: container(),
-            metadata_container: container(),
-            named: Obj::new(&NAMED_VTBL, NamedData::default()),
-        });
+        // Built in its box (`Box::new` would build it beside and copy it in).
+        let boxed = Box::write(
+            Box::new_uninit(),
+            RequestCore {
+                host: Back(host),
+                state: Mutex::new(RequestState::new(request, modules.len(), spare)),
+                modules,
+                id,
+                started: Instant::now(),
+                activity_id: GUID::from_u128(
+                    0x1157_0000_0000_4000_8000_0000_0000_0000 | u128::from(id),
+                ),
+                creating: Mutex::new(()),
+                cache: Mutex::new(CacheState::default()),
+                arena,
+                memory: Pool::default(),
+                connection,
+                remote_addr,
+                local_addr,
+                remote_sockaddr: OnceLock::new(),
+                local_sockaddr: OnceLock::new(),
+                context: Obj::new(&CONTEXT_VTBL, unbound()),
+                request: Obj::new(&REQUEST_VTBL, unbound()),
+                response: Obj::new(&RESPONSE_VTBL, unbound()),
+                connection_obj: Obj::new(&CONNECTION_VTBL, unbound()),
+                trace: Obj::new(&TRACE_VTBL, TraceOwner::Request(unbound())),
+                url_info: Obj::new(&URL_INFO_VTBL, unbound()),
+                metadata: Obj::new(&METADATA_VTBL, unbound()),
+                allocator: Obj::new(&ALLOCATOR_VTBL, unbound()),
+                cache_policy: Obj::new(&CACHE_POLICY_VTBL, unbound()),
+                container: container(),
+                url_container: container(),
+                metadata_container: container(),
+                named: Obj::new(&NAMED_VTBL, NamedData::default()),
+            },
+        );
         let raw = Box::into_raw(boxed);
         let bound = raw.cast_const();
         let back = || Back(bound);
