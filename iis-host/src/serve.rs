@@ -7,7 +7,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 
 use crate::Host;
-use crate::engine::ConnectionMode;
+use crate::engine::{self, ConnectionMode};
 use crate::http::{
     ConnectionSlot, HandleFuture, Handler, Request, ResponseSink, Server, ServerHandle,
 };
@@ -44,8 +44,12 @@ impl Handler for PipelineHandler {
         let future = Box::write(Box::new_uninit(), async move {
             let held = &mut slot.get_or_insert_with(|| HeldConnection(None)).0;
             self.0
-                .answer(request, sink, ConnectionMode::Held(held), None)
+                .answer(request, sink, ConnectionMode::Held(&mut *held), None)
                 .await;
+            // The request's head buffers go back to the connection.
+            if let Some((target, headers)) = held.as_deref().and_then(engine::head_buffers) {
+                slot.give_back_head(target, headers);
+            }
         });
         Box::into_pin(future)
     }

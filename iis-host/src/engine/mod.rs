@@ -58,7 +58,7 @@ use crate::objects::providers;
 use crate::state::current::CurrentGuard;
 use crate::state::host::HostCore;
 use crate::state::object_data::ConnectionShared;
-use crate::state::request::RequestState;
+use crate::state::request::{HeadBuffers, RequestState};
 use crate::state::request_core::{RequestCore, dereference_user};
 use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript};
 use crate::url::{canonical_path, target_parts};
@@ -146,9 +146,11 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     mode: ConnectionMode<'_>,
     mut transcript: Option<&mut Transcript>,
 ) {
-    // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
-    // already did; this is for requests run in-process).
-    if canonical_path(target_parts(&request.target).0).is_err() {
+    // HTTP.sys refuses these before IIS sees them (our transport, whose
+    // requests come `Held`, already did; this is for requests run
+    // in-process or handed over by another transport).
+    let checked = matches!(mode, ConnectionMode::Held(_));
+    if !checked && canonical_path(target_parts(&request.target).0).is_err() {
         let refused = refuse(sink, 400, b"Bad Request - Invalid URL");
         if let Some(transcript) = transcript {
             *transcript = refused;
@@ -203,6 +205,12 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         // module may call its objects any more.
         unsafe { RequestCore::destroy(raw.0) };
     }
+}
+
+/// The head buffers (target, header list) the last request on
+/// `connection` left, for the transport to read the next head into.
+pub(crate) fn head_buffers(connection: &ConnectionShared) -> Option<HeadBuffers> {
+    crate::ffi::lock(&connection.spare).take_head()
 }
 
 /// `GL_CONFIGURATION_CHANGE` for every configuration file read before that

@@ -297,7 +297,11 @@ async fn send_with<S: ResponseSink + ?Sized>(
         }
         if !body.is_empty() {
             match direct {
-                Some(sink) => put_body_now(s, sink, &body),
+                Some(sink) => {
+                    put_body_now(s, sink, &body);
+                    // Sent: its buffer takes the next chunk.
+                    s.resp.keep_chunk(body);
+                }
                 None => s.out.queue.push(OutItem::Body(body)),
             }
         }

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 
 use super::body::{BodyLimits, check_declared_length, feed_body, read_body, send_continue};
 use super::head::{BodyFraming, Head, read_head};
-use super::input::{InBuf, ReadError, Reject};
+use super::input::{InBuf, ReadError, Reject, SpareHead};
 use super::sink::ConnectionSink;
 use super::state::Shared;
 use super::{
@@ -90,10 +90,12 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         }
         let mut started = None;
         let streaming = shared.handler.streams_body();
+        // The request first: a request already there is read without
+        // polling the shutdown (one that began is seen at the loop's top).
         let received = tokio::select! {
             biased;
-            () = &mut shutdown => return,
             received = receive(shared, &mut reader, &mut writer, &mut inbuf, timeout, &mut started, streaming) => received,
+            () = &mut shutdown => return,
         };
         let (head, body, body_stream) = match received {
             Ok(received) => received,
@@ -201,6 +203,9 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             vanished,
             body_failed,
         } = watch;
+        if let Some((target, headers)) = slot.take_head() {
+            inbuf.keep_spare(SpareHead::new(target, headers));
+        }
         if panicked {
             log::error!("handler panicked on {method} {target}");
         }
@@ -214,18 +219,20 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         if poll_fn(|cx| sink.poll_flush(cx)).await.is_err() && fate == ConnectionFate::KeptAlive {
             fate = ConnectionFate::Closed;
         }
-        log_request(
-            shared,
-            RequestLog {
-                remote_addr,
-                method: Some(method),
-                target,
-                status: sink.status(),
-                body_bytes: sink.body_bytes(),
-                fate,
-                elapsed: head.started.elapsed(),
-            },
-        );
+        if read {
+            log_request(
+                shared,
+                RequestLog {
+                    remote_addr,
+                    method: Some(method),
+                    target,
+                    status: sink.status(),
+                    body_bytes: sink.body_bytes(),
+                    fate,
+                    elapsed: head.started.elapsed(),
+                },
+            );
+        }
         let (kept_writer, kept_out) = sink.into_parts();
         out = kept_out;
         match (fate, kept_writer) {

@@ -93,6 +93,40 @@ pub(crate) struct InBuf {
     /// armed and puts it off when it fires, so a kept-alive connection's
     /// reads do not each set a timer and take it back.
     timer: Option<Pin<Box<Sleep>>>,
+    /// A finished request's head buffers, which the next head is read into.
+    spare: SpareHead,
+}
+
+/// The buffers of a finished request's head (its target and header list,
+/// emptied), which the connection reads its next request's head into
+/// instead of allocating new ones.
+#[derive(Debug, Default)]
+pub(crate) struct SpareHead {
+    pub(crate) target: Vec<u8>,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+}
+
+/// The most header entries a spare head keeps.
+const SPARE_HEADERS: usize = 32;
+
+/// The most bytes (name and value) of a spare header entry.
+const SPARE_HEADER_BYTES: usize = 256;
+
+/// The longest spare target.
+const SPARE_TARGET_BYTES: usize = 4096;
+
+impl SpareHead {
+    /// The buffers of a finished request's head, emptied, the large ones
+    /// dropped (memory per connection stays small).
+    pub(crate) fn new(mut target: Vec<u8>, mut headers: Vec<(String, Vec<u8>)>) -> Self {
+        target.clear();
+        if target.capacity() > SPARE_TARGET_BYTES {
+            target = Vec::new();
+        }
+        headers.retain(|(name, value)| name.capacity() + value.capacity() <= SPARE_HEADER_BYTES);
+        headers.truncate(SPARE_HEADERS);
+        SpareHead { target, headers }
+    }
 }
 
 impl InBuf {
@@ -104,6 +138,16 @@ impl InBuf {
     /// The unconsumed bytes.
     pub(crate) fn data(&self) -> &[u8] {
         &self.buf[self.pos..]
+    }
+
+    /// The unconsumed bytes, and the spare head buffers to parse them into.
+    pub(crate) fn data_and_spare(&mut self) -> (&[u8], &mut SpareHead) {
+        (&self.buf[self.pos..], &mut self.spare)
+    }
+
+    /// Keeps a finished request's head buffers for the next head.
+    pub(crate) fn keep_spare(&mut self, spare: SpareHead) {
+        self.spare = spare;
     }
 
     /// Whether no unconsumed byte is left.

@@ -60,27 +60,48 @@ pub trait ResponseSink {
 /// request. The connection owns it: empty at its first request, dropped
 /// when it closes (after [`Handler::connection_closed`]).
 #[derive(Default)]
-pub struct ConnectionSlot(Option<Box<dyn Any + Send + Sync>>);
+pub struct ConnectionSlot {
+    kept: Option<Box<dyn Any + Send + Sync>>,
+    /// A finished request's target and header list, given back.
+    head: Option<HeadBuffers>,
+}
+
+/// A request's target and header list ([`ConnectionSlot::give_back_head`]).
+pub(crate) type HeadBuffers = (Vec<u8>, Vec<(String, Vec<u8>)>);
 
 impl ConnectionSlot {
     /// What the handler keeps here, made by `make` at the connection's
     /// first request (or when the slot holds something else than a `T`).
     pub fn get_or_insert_with<T: Any + Send + Sync>(&mut self, make: impl FnOnce() -> T) -> &mut T {
-        let kept = match self.0.take() {
+        let kept = match self.kept.take() {
             Some(kept) if kept.is::<T>() => kept,
             _ => Box::new(make()),
         };
-        match self.0.insert(kept).downcast_mut() {
+        match self.kept.insert(kept).downcast_mut() {
             Some(kept) => kept,
             None => unreachable!("the slot holds a `T` now"),
         }
+    }
+
+    /// Gives back the [`target`](Request::target) and
+    /// [`headers`](Request::headers) of a request the handler is done with:
+    /// the connection reads its next request's head into these buffers
+    /// (emptied; large ones are dropped) instead of allocating new ones.
+    pub fn give_back_head(&mut self, target: Vec<u8>, headers: Vec<(String, Vec<u8>)>) {
+        self.head = Some((target, headers));
+    }
+
+    /// The head buffers given back, if any.
+    pub(crate) fn take_head(&mut self) -> Option<HeadBuffers> {
+        self.head.take()
     }
 }
 
 impl fmt::Debug for ConnectionSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectionSlot")
-            .field("filled", &self.0.is_some())
+            .field("filled", &self.kept.is_some())
+            .field("head", &self.head.is_some())
             .finish()
     }
 }

@@ -192,6 +192,9 @@ pub(crate) struct ResponseData {
     pub(crate) trailers: Vec<(String, Vec<u8>)>,
     /// The buffered entity chunks not yet sent.
     pub(crate) chunks: Vec<Vec<u8>>,
+    /// An emptied chunk buffer (a chunk sent before, or left by the request
+    /// before on the connection) that the next chunk is copied into.
+    pub(crate) spare_chunk: Vec<u8>,
     /// Whether a module wrote any entity (for the unhandled-request 404).
     pub(crate) written: bool,
     /// Response buffering (`DisableBuffering` turns it off).
@@ -221,14 +224,19 @@ pub(crate) struct ResponseData {
 
 impl Default for ResponseData {
     fn default() -> Self {
-        ResponseData::new(HeaderList::default(), Vec::new(), String::new())
+        ResponseData::new(HeaderList::default(), Vec::new(), String::new(), Vec::new())
     }
 }
 
 impl ResponseData {
     /// A `200 OK` response with no headers and no entity yet, in these
     /// buffers (empty, from a request before on the connection, or new).
-    fn new(headers: HeaderList, chunks: Vec<Vec<u8>>, mut reason: String) -> Self {
+    fn new(
+        headers: HeaderList,
+        chunks: Vec<Vec<u8>>,
+        mut reason: String,
+        spare_chunk: Vec<u8>,
+    ) -> Self {
         reason.clear();
         reason.push_str("OK");
         ResponseData {
@@ -242,6 +250,7 @@ impl ResponseData {
             headers,
             trailers: Vec::new(),
             chunks,
+            spare_chunk,
             written: false,
             buffering: true,
             suppress_headers: false,
@@ -254,6 +263,23 @@ impl ResponseData {
             complete: false,
             revision: 0,
             raw: None,
+        }
+    }
+
+    /// A copy of `bytes` for the chunk list, in the spare chunk buffer if
+    /// there is one.
+    pub(crate) fn chunk_of(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut chunk = std::mem::take(&mut self.spare_chunk);
+        chunk.clear();
+        chunk.extend_from_slice(bytes);
+        chunk
+    }
+
+    /// Keeps `chunk` (sent) for the next copy, unless it is large.
+    pub(crate) fn keep_chunk(&mut self, mut chunk: Vec<u8>) {
+        if chunk.capacity() <= SPARE_CHUNK_BYTES {
+            chunk.clear();
+            self.spare_chunk = chunk;
         }
     }
 
@@ -502,16 +528,34 @@ pub(crate) struct Spare {
     frames: Vec<Frame>,
     /// The response header list, emptied ([`HeaderList::recycle`]).
     headers: HeaderList,
-    /// The response's entity chunk list and reason phrase.
+    /// The response's entity chunk list, reason phrase and spare chunk.
     chunks: Vec<Vec<u8>>,
     reason: String,
+    chunk: Vec<u8>,
     /// The physical path's buffer.
     physical: Vec<u16>,
+    /// The request's target and header list (its entries' buffers), which
+    /// the transport may read the next request's head into
+    /// ([`Spare::take_head`]).
+    head: Option<HeadBuffers>,
+}
+
+/// A request's target and header list, as the transport gave them.
+pub(crate) type HeadBuffers = (Vec<u8>, Vec<(String, Vec<u8>)>);
+
+impl Spare {
+    /// The request's target and header list, for the transport.
+    pub(crate) fn take_head(&mut self) -> Option<HeadBuffers> {
+        self.head.take()
+    }
 }
 
 /// The most entries a spare buffer keeps capacity for; a larger one is
 /// dropped (memory per connection stays small).
 const SPARE_ENTRIES: usize = 64;
+
+/// The largest chunk buffer kept for the next chunk.
+const SPARE_CHUNK_BYTES: usize = 16 * 1024;
 
 /// The longest physical path whose buffer is kept, in UTF-16 units.
 const SPARE_PATH_UNITS: usize = 1024;
@@ -536,14 +580,16 @@ impl RequestState {
             headers,
             chunks,
             reason,
+            chunk,
             physical,
+            head: _,
         } = spare;
         let mut req = RequestData::new(request);
         req.physical_buffer = physical;
         slots.resize(modules, ModuleSlot::default());
         RequestState {
             req,
-            resp: ResponseData::new(headers, chunks, reason),
+            resp: ResponseData::new(headers, chunks, reason, chunk),
             out: Output::default(),
             flow: Flow {
                 modules: slots,
@@ -575,10 +621,15 @@ impl RequestState {
             },
             chunks: emptied(&mut self.resp.chunks, SPARE_ENTRIES),
             reason: std::mem::take(&mut self.resp.reason),
+            chunk: std::mem::take(&mut self.resp.spare_chunk),
             physical: emptied(
                 &mut self.req.physical.take().unwrap_or_default(),
                 SPARE_PATH_UNITS,
             ),
+            head: Some((
+                std::mem::take(&mut self.req.raw_url),
+                std::mem::take(&mut self.req.headers.entries),
+            )),
         }
     }
 
