@@ -271,12 +271,13 @@ impl HandlerMapping {
 
     /// Whether the mapping applies to a request for `url` with `method`.
     pub fn matches(&self, url: &str, method: &str) -> bool {
-        // The file name: what follows the last `/` (the verb list is read
-        // only for a mapping whose path matches).
-        let file = match url.as_bytes().iter().rposition(|&b| b == b'/') {
-            Some(slash) => &url.as_bytes()[slash + 1..],
-            None => url.as_bytes(),
-        };
+        self.matches_file(file_name(url), method)
+    }
+
+    /// [`matches`](Self::matches) with the URL's file name (what follows
+    /// its last `/`) found already.
+    pub(crate) fn matches_file(&self, file: &[u8], method: &str) -> bool {
+        // The verb list is read only for a mapping whose path matches.
         let path = match self.path.as_bytes() {
             b"*" => true,
             [b'*', suffix @ ..] => {
@@ -290,6 +291,14 @@ impl HandlerMapping {
                 .verb
                 .split(',')
                 .any(|v| v.trim().eq_ignore_ascii_case(method)))
+    }
+}
+
+/// The file name of `url`: what follows its last `/`.
+pub(crate) fn file_name(url: &str) -> &[u8] {
+    match url.as_bytes().iter().rposition(|&b| b == b'/') {
+        Some(slash) => &url.as_bytes()[slash + 1..],
+        None => url.as_bytes(),
     }
 }
 

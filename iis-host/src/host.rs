@@ -59,6 +59,7 @@ impl HostCore {
     fn create(config: HostConfig, config_sources: crate::configuration::Sources) -> *mut HostCore {
         let strings = HostStrings {
             physical_path: WideStr::new(&config.physical_path),
+            physical_root: crate::objects::server_variables::physical_root(&config.physical_path),
             application_id: WideStr::new(&format!("/LM/W3SVC/{}/ROOT", config.site_id)),
             config_path: WideStr::new(&format!("MACHINE/WEBROOT/APPHOST/{}", config.site_name)),
             site_name: WideStr::new(&config.site_name),

@@ -196,14 +196,18 @@ pub(crate) async fn execute<S: ResponseSink + ?Sized>(
         connection.end();
     }
     if !abandoned {
-        if !ends_connection {
-            // The next request on the connection reuses the buffers.
-            let spare = core.with_state(RequestState::spare);
+        if ends_connection {
+            // SAFETY: the request is over: its instances are disposed and no
+            // module may call its objects any more.
+            unsafe { RequestCore::destroy(raw.0) };
+        } else {
+            // The next request on the connection reuses the buffers, and
+            // the request's allocation.
+            let mut spare = core.with_state(RequestState::spare);
+            // SAFETY: as for `destroy` above.
+            spare.core = Some(unsafe { RequestCore::destroy_keeping(raw.0) });
             *crate::ffi::lock(&connection.spare) = spare;
         }
-        // SAFETY: the request is over: its instances are disposed and no
-        // module may call its objects any more.
-        unsafe { RequestCore::destroy(raw.0) };
     }
 }
 
@@ -232,7 +236,7 @@ fn configuration_changes(host: &HostCore) {
 /// Whether a module gets `stage` (`post`: its post-notification); when none
 /// does, raising it would call nobody and is skipped (no provider built).
 fn subscribed(core: &RequestCore, stage: Notification, post: bool) -> bool {
-    !core.modules.request_order(stage, post).is_empty()
+    core.modules.subscribed(stage, post)
 }
 
 /// Raises one stage's notification (`post`: its post-notification) with the
@@ -317,27 +321,38 @@ fn end_request(core: &RequestCore) {
     core.url_container.data.cleanup();
     core.metadata_container.data.cleanup();
     core.named.data.cleanup();
-    // In the order they were created.
-    while let Some((index, module)) = core.with_state(|s| s.flow.first_created()) {
+    // In the order they were created (each forgotten, recorded and the
+    // next found under one lock).
+    let mut next = core.with_state(|s| s.flow.first_created());
+    while let Some((index, module)) = next {
         // SAFETY: a live instance of this request, disposed once (it is
         // forgotten right after).
         unsafe { ((*(*module.0).lpVtbl).Dispose)(module.0) };
-        core.with_state(|s| s.flow.modules[index].instance = None);
         core.host()
             .stats
             .instances_disposed
             .fetch_add(1, Ordering::SeqCst);
-        core.event_with(|| HostEvent::Dispose {
-            module: core.modules[index].name.clone(),
+        next = core.with_state(|s| {
+            s.flow.modules[index].instance = None;
+            if s.log.on {
+                s.log.event(HostEvent::Dispose {
+                    module: core.modules[index].name.clone(),
+                });
+            }
+            s.flow.first_created()
         });
     }
-    dereference_user(core.take_user());
-    let file_info = core.with_state(|s| {
-        std::mem::replace(
-            &mut s.req.file_info,
-            crate::objects::Foreign(std::ptr::null_mut()),
+    let (user, file_info) = core.with_state(|s| {
+        let none = crate::objects::Foreign(std::ptr::null_mut());
+        (
+            std::mem::replace(
+                &mut s.req.user,
+                crate::objects::Foreign(std::ptr::null_mut()),
+            ),
+            std::mem::replace(&mut s.req.file_info, none),
         )
     });
+    dereference_user(user);
     providers::dereference_file_info(file_info);
 }
 

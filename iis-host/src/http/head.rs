@@ -350,27 +350,37 @@ pub(crate) fn valid_host(value: &[u8]) -> bool {
     } else {
         let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
         let host = &value[..end];
-        let reg_name = host.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'.'
-                        | b'_'
-                        | b'~'
-                        | b'%'
-                        | b'!'
-                        | b'$'
-                        | b'&'
-                        | b'\''
-                        | b'('
-                        | b')'
-                        | b'*'
-                        | b'+'
-                        | b','
-                        | b';'
-                        | b'='
-                )
-        });
+        /// The bytes of a reg-name (RFC 3986 §3.2.2: unreserved,
+        /// pct-encoded's `%`, sub-delims).
+        const REG_NAME: [bool; 256] = {
+            let mut table = [false; 256];
+            let mut i = 0;
+            while i < 256 {
+                let b = i as u8;
+                table[i] = b.is_ascii_alphanumeric()
+                    || matches!(
+                        b,
+                        b'-' | b'.'
+                            | b'_'
+                            | b'~'
+                            | b'%'
+                            | b'!'
+                            | b'$'
+                            | b'&'
+                            | b'\''
+                            | b'('
+                            | b')'
+                            | b'*'
+                            | b'+'
+                            | b','
+                            | b';'
+                            | b'='
+                    );
+                i += 1;
+            }
+            table
+        };
+        let reg_name = host.iter().all(|&b| REG_NAME[usize::from(b)]);
         if !reg_name {
             return false;
         }

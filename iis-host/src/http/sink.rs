@@ -449,9 +449,23 @@ fn write_head<'h>(out: &mut Vec<u8>, head: &'h ResponseHead) -> io::Result<Seen<
     if head.reason.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(invalid("line break in the reason phrase"));
     }
-    out.extend_from_slice(b"HTTP/1.1 ");
-    push_decimal(out, u64::from(head.status));
-    out.push(b' ');
+    // The status has three digits (checked above).
+    let status = head.status;
+    out.extend_from_slice(&[
+        b'H',
+        b'T',
+        b'T',
+        b'P',
+        b'/',
+        b'1',
+        b'.',
+        b'1',
+        b' ',
+        b'0' + (status / 100) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+        b' ',
+    ]);
     out.extend_from_slice(head.reason.as_bytes());
     out.extend_from_slice(b"\r\n");
     let mut seen = Seen {

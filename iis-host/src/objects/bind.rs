@@ -38,11 +38,13 @@ impl RequestCore {
         let id = host.next_request_id();
         let arena = Arena::default();
         let (remote_addr, local_addr) = (request.remote_addr, request.local_addr);
-        let spare = std::mem::take(&mut *lock(&connection.spare));
+        let mut spare = std::mem::take(&mut *lock(&connection.spare));
+        // The allocation of the connection's request before, if any.
+        let allocation = spare.core.take().unwrap_or_else(Box::new_uninit);
         let unbound = || Back::unbound();
         // Built in its box (`Box::new` would build it beside and copy it in).
         let boxed = Box::write(
-            Box::new_uninit(),
+            allocation,
             RequestCore {
                 host: Back(host),
                 state: Mutex::new(RequestState::new(request, modules.len(), spare)),

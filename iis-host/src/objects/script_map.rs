@@ -43,10 +43,11 @@ pub(crate) fn for_request(core: &RequestCore) -> *mut IScriptMapInfo {
 /// read-only, matched with the URL and the method where they are.
 fn matching(core: &RequestCore, s: &RequestState) -> *mut IScriptMapInfo {
     let (url, method) = (s.req.decoded_path(), &*s.req.method);
+    let file = crate::config::file_name(&url);
     core.host()
         .script_maps
         .iter()
-        .find(|m| m.data.mapping.matches(&url, method))
+        .find(|m| m.data.mapping.matches_file(file, method))
         .map_or(std::ptr::null_mut(), Obj::iface)
 }
 

@@ -38,6 +38,10 @@ pub(crate) struct Counters {
 /// The strings the application and site objects return.
 pub(crate) struct HostStrings {
     pub(crate) physical_path: WideStr,
+    /// The physical path without its trailing separators, in UTF-16, and
+    /// the separator its URLs map with (what `physical_path_wide_in`
+    /// starts each mapping with).
+    pub(crate) physical_root: (Vec<u16>, u16),
     pub(crate) application_id: WideStr,
     pub(crate) config_path: WideStr,
     pub(crate) site_name: WideStr,

@@ -538,6 +538,9 @@ pub(crate) struct Spare {
     /// the transport may read the next request's head into
     /// ([`Spare::take_head`]).
     head: Option<HeadBuffers>,
+    /// The allocation of the request's [`RequestCore`], dropped
+    /// ([`RequestCore::destroy_keeping`]), for the next request's.
+    pub(crate) core: Option<Box<std::mem::MaybeUninit<RequestCore>>>,
 }
 
 /// A request's target and header list, as the transport gave them.
@@ -583,6 +586,7 @@ impl RequestState {
             chunk,
             physical,
             head: _,
+            core: _,
         } = spare;
         let mut req = RequestData::new(request);
         req.physical_buffer = physical;
@@ -630,6 +634,7 @@ impl RequestState {
                 std::mem::take(&mut self.req.raw_url),
                 std::mem::take(&mut self.req.headers.entries),
             )),
+            core: None,
         }
     }
 
