@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
@@ -99,6 +99,8 @@ impl HostCore {
             events: Mutex::new(VecDeque::new()),
             life: Mutex::new(Life::default()),
             life_changed: Condvar::new(),
+            active: AtomicUsize::new(0),
+            refusing: AtomicBool::new(false),
             next_request: AtomicU64::new(1),
         });
         let raw = Box::into_raw(boxed);
@@ -256,6 +258,7 @@ impl HostCore {
                 return;
             }
             life.stopping = true;
+            self.refusing.store(true, Ordering::SeqCst);
             life.started
         };
         if started {
@@ -264,7 +267,7 @@ impl HostCore {
         }
         {
             let mut life = lock(&self.life);
-            while life.active > 0 {
+            while self.active.load(Ordering::SeqCst) > 0 {
                 life = self
                     .life_changed
                     .wait(life)

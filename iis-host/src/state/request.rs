@@ -30,6 +30,10 @@ pub(crate) struct RequestData {
     /// as `SetUrl` set them; until then, they are read in `raw_url`
     /// ([`path`](Self::path), [`query`](Self::query)).
     set_url: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The path as HTTP.sys cooks it ([`decoded_path`](Self::decoded_path)),
+    /// worked out when the URL is set (received, or `SetUrl`), not at each
+    /// read.
+    cooked: String,
     /// The request-target exactly as received (`UNENCODED_URL`, `pRawUrl`).
     pub(crate) raw_url: Vec<u8>,
     /// Whether `SetUrl` was called.
@@ -101,6 +105,7 @@ impl RequestData {
         RequestData {
             method: method_name(&request.method),
             set_url: None,
+            cooked: String::new(),
             raw_url: request.target,
             url_changed: false,
             version,
@@ -129,7 +134,16 @@ impl RequestData {
     /// climbs above the root (refused before the pipeline for a client's
     /// request; possible through `SetUrl`) is the root.
     pub(crate) fn decoded_path(&self) -> Cow<'_, str> {
-        canonical_path(self.path()).unwrap_or(Cow::Borrowed("/"))
+        Cow::Borrowed(&self.cooked)
+    }
+
+    /// Works out [`decoded_path`](Self::decoded_path) for the URL as it is
+    /// now, in the buffer it had.
+    fn cook(&mut self) {
+        let mut cooked = std::mem::take(&mut self.cooked);
+        cooked.clear();
+        cooked.push_str(&canonical_path(self.path()).unwrap_or(Cow::Borrowed("/")));
+        self.cooked = cooked;
     }
 
     /// The URL path as received or as set by `SetUrl` (percent-encoded form).
@@ -156,6 +170,7 @@ impl RequestData {
             query => query,
         };
         self.set_url = Some((path, query));
+        self.cook();
     }
 
     /// Marks a change.
@@ -534,6 +549,8 @@ pub(crate) struct Spare {
     chunk: Vec<u8>,
     /// The physical path's buffer.
     physical: Vec<u16>,
+    /// The cooked path's buffer.
+    cooked: String,
     /// The request's target and header list (its entries' buffers), which
     /// the transport may read the next request's head into
     /// ([`Spare::take_head`]).
@@ -585,10 +602,13 @@ impl RequestState {
             reason,
             chunk,
             physical,
+            cooked,
             head: _,
             core: _,
         } = spare;
         let mut req = RequestData::new(request);
+        req.cooked = cooked;
+        req.cook();
         req.physical_buffer = physical;
         slots.resize(modules, ModuleSlot::default());
         RequestState {
@@ -630,6 +650,9 @@ impl RequestState {
                 &mut self.req.physical.take().unwrap_or_default(),
                 SPARE_PATH_UNITS,
             ),
+            cooked: Some(std::mem::take(&mut self.req.cooked))
+                .filter(|cooked| cooked.capacity() <= SPARE_PATH_UNITS)
+                .unwrap_or_default(),
             head: Some((
                 std::mem::take(&mut self.req.raw_url),
                 std::mem::take(&mut self.req.headers.entries),
