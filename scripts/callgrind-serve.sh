@@ -14,6 +14,12 @@
 # Callgrind counts the server process alone, every thread, user space
 # only; the counts do not depend on the machine's load. Bounded: about a
 # minute after a warm build.
+#
+# CALLGRIND_SERVE_KEEP=DIR (opt-in) copies each round's callgrind output
+# into DIR as SERVER.PER_CONNECTION.callgrind (e.g. iis-host.2000.callgrind
+# for the long iis-host round), to read with
+# `callgrind_annotate --inclusive=yes FILE` (inclusive) or without it
+# (self cost).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +51,10 @@ instructions() {
     timeout 300 "$bench" client "$addr" "$CONNECTIONS" "$n" >/dev/null
     wait "$pid" || { cat "$out.valgrind" >&2; exit 1; }
     exec 3<&-
+    if [ -n "${CALLGRIND_SERVE_KEEP:-}" ]; then
+        mkdir -p "$CALLGRIND_SERVE_KEEP"
+        cp "$out.callgrind" "$CALLGRIND_SERVE_KEEP/$server.$n.callgrind"
+    fi
     sed -n 's/^summary: *//p' "$out.callgrind" | awk '{print $1}'
 }
 

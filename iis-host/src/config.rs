@@ -271,24 +271,34 @@ impl HandlerMapping {
 
     /// Whether the mapping applies to a request for `url` with `method`.
     pub fn matches(&self, url: &str, method: &str) -> bool {
-        let file = url.rsplit('/').next().unwrap_or(url);
-        let path = match self.path.as_str() {
-            "*" => true,
-            p => match p.strip_prefix('*') {
-                Some(suffix) => {
-                    file.len() >= suffix.len()
-                        && file.as_bytes()[file.len() - suffix.len()..]
-                            .eq_ignore_ascii_case(suffix.as_bytes())
-                }
-                None => file.eq_ignore_ascii_case(p),
-            },
+        self.matches_file(file_name(url), method)
+    }
+
+    /// [`matches`](Self::matches) with the URL's file name (what follows
+    /// its last `/`) found already.
+    pub(crate) fn matches_file(&self, file: &[u8], method: &str) -> bool {
+        // The verb list is read only for a mapping whose path matches.
+        let path = match self.path.as_bytes() {
+            b"*" => true,
+            [b'*', suffix @ ..] => {
+                file.len() >= suffix.len()
+                    && file[file.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+            }
+            p => file.eq_ignore_ascii_case(p),
         };
-        let verb = self.verb == "*"
+        path && (self.verb == "*"
             || self
                 .verb
                 .split(',')
-                .any(|v| v.trim().eq_ignore_ascii_case(method));
-        path && verb
+                .any(|v| v.trim().eq_ignore_ascii_case(method)))
+    }
+}
+
+/// The file name of `url`: what follows its last `/`.
+pub(crate) fn file_name(url: &str) -> &[u8] {
+    match url.as_bytes().iter().rposition(|&b| b == b'/') {
+        Some(slash) => &url.as_bytes()[slash + 1..],
+        None => url.as_bytes(),
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
@@ -16,7 +16,7 @@ use crate::config::HostConfig;
 use crate::engine::{self, ConnectionMode};
 use crate::error::HostError;
 use crate::ffi::{Arena, WideStr, lock};
-use crate::http::{RecordingSink, Request, ResponseSink};
+use crate::http::{ConnectionFate, RecordingSink, Request, ResponseSink};
 use crate::loader::{self, ModuleInfo, ModuleSet, Registered, Source};
 use crate::objects::application::{APPLICATION_VTBL, SITE_VTBL, perf_counters};
 use crate::objects::containers::{DISPENSED_LIVE, container};
@@ -59,6 +59,7 @@ impl HostCore {
     fn create(config: HostConfig, config_sources: crate::configuration::Sources) -> *mut HostCore {
         let strings = HostStrings {
             physical_path: WideStr::new(&config.physical_path),
+            physical_root: crate::objects::server_variables::physical_root(&config.physical_path),
             application_id: WideStr::new(&format!("/LM/W3SVC/{}/ROOT", config.site_id)),
             config_path: WideStr::new(&format!("MACHINE/WEBROOT/APPHOST/{}", config.site_name)),
             site_name: WideStr::new(&config.site_name),
@@ -98,6 +99,8 @@ impl HostCore {
             events: Mutex::new(VecDeque::new()),
             life: Mutex::new(Life::default()),
             life_changed: Condvar::new(),
+            active: AtomicUsize::new(0),
+            refusing: AtomicBool::new(false),
             next_request: AtomicU64::new(1),
         });
         let raw = Box::into_raw(boxed);
@@ -255,6 +258,7 @@ impl HostCore {
                 return;
             }
             life.stopping = true;
+            self.refusing.store(true, Ordering::SeqCst);
             life.started
         };
         if started {
@@ -263,7 +267,7 @@ impl HostCore {
         }
         {
             let mut life = lock(&self.life);
-            while life.active > 0 {
+            while self.active.load(Ordering::SeqCst) > 0 {
                 life = self
                     .life_changed
                     .wait(life)
@@ -526,11 +530,18 @@ impl Host {
             // SAFETY: counted in above, so the core lives until `leave`.
             let core = unsafe { &*entered.0 };
             let mut sink = RecordingSink::new();
-            let result =
-                engine::execute(core, request, &mut sink, ConnectionMode::Single, true).await;
+            let mut transcript = engine::untranscribed(ConnectionFate::Closed);
+            engine::execute(
+                core,
+                request,
+                &mut sink,
+                ConnectionMode::Single,
+                Some(&mut transcript),
+            )
+            .await;
             core.after_request();
             core.leave();
-            let _ = done.send(result);
+            let _ = done.send(transcript);
         });
         transcript
     }
@@ -562,27 +573,37 @@ impl Host {
     pub fn handle(&self, request: Request, sink: &mut dyn ResponseSink) -> Transcript {
         // The sink is borrowed, so the request runs here; its timers are the pool's.
         let _timers = self.pool().enter();
-        crate::block_on::block_on(self.answer(request, sink, true))
+        let mut transcript = engine::untranscribed(ConnectionFate::Closed);
+        crate::block_on::block_on(self.answer(
+            request,
+            sink,
+            ConnectionMode::Keyed,
+            Some(&mut transcript),
+        ));
+        transcript
     }
 
     /// Runs a request from a client connection to its end, answering into
-    /// `sink` (what `serve`'s connection tasks await), transcribed or not
-    /// (see `engine::execute`).
+    /// `sink` (what `serve`'s connection tasks await), into `transcript` or
+    /// not (see `engine::execute`), on the connection `mode` gives.
     pub(crate) async fn answer<S: ResponseSink + ?Sized>(
         &self,
         request: Request,
         sink: &mut S,
-        transcribe: bool,
-    ) -> Transcript {
+        mode: ConnectionMode<'_>,
+        transcript: Option<&mut Transcript>,
+    ) {
         let core = self.core();
         if !core.enter() {
-            return engine::refuse(sink, 503, b"Service Unavailable");
+            let refused = engine::refuse(sink, 503, b"Service Unavailable");
+            if let Some(transcript) = transcript {
+                *transcript = refused;
+            }
+            return;
         }
-        let transcript =
-            engine::execute(core, request, sink, ConnectionMode::Keyed, transcribe).await;
+        engine::execute(core, request, sink, mode, transcript).await;
         core.after_request();
         core.leave();
-        transcript
     }
 
     /// The client connection `key` (client and server address) ended: its

@@ -157,6 +157,9 @@ pub(crate) struct ModuleSet {
     request: Box<[[Box<[usize]>; 2]]>,
     /// By mask bit.
     global: Box<[Box<[usize]>]>,
+    /// The request notifications some module gets: the pre- and the
+    /// post-notifications' masks.
+    subscribed: [u32; 2],
 }
 
 impl ModuleSet {
@@ -166,11 +169,23 @@ impl ModuleSet {
             .map(|i| [false, true].map(|post| request_order(&list, 1 << i, post)))
             .collect();
         let global = (0..32).map(|i| global_order(&list, 1 << i)).collect();
+        let subscribed = [false, true].map(|post| {
+            (0..32)
+                .filter(|&i| !request_order(&list, 1 << i, post).is_empty())
+                .fold(0, |mask, i| mask | 1 << i)
+        });
         Self {
             list: list.into_boxed_slice(),
             request,
             global,
+            subscribed,
         }
+    }
+
+    /// Whether some module gets `notification` (`post`: its
+    /// post-notification).
+    pub(crate) fn subscribed(&self, notification: Notification, post: bool) -> bool {
+        self.subscribed[usize::from(post)] & notification.mask() != 0
     }
 
     /// The modules that get `notification` (`post`: its post-notification),

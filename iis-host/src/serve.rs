@@ -7,7 +7,15 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 
 use crate::Host;
-use crate::http::{HandleFuture, Handler, Request, ResponseSink, Server, ServerHandle};
+use crate::engine::{self, ConnectionMode};
+use crate::http::{
+    ConnectionSlot, HandleFuture, Handler, Request, ResponseSink, Server, ServerHandle,
+};
+use crate::state::object_data::ConnectionShared;
+
+/// What the pipeline keeps in a connection's [`ConnectionSlot`]: the
+/// connection's state, once its first request has run.
+struct HeldConnection(Option<Arc<ConnectionShared>>);
 
 /// The pipeline as the server's [`Handler`].
 struct PipelineHandler(Arc<Host>);
@@ -19,8 +27,31 @@ impl Handler for PipelineHandler {
         sink: &'a mut (dyn ResponseSink + Send),
     ) -> HandleFuture<'a> {
         Box::pin(async move {
-            self.0.answer(request, sink, false).await;
+            self.0
+                .answer(request, sink, ConnectionMode::Keyed, None)
+                .await;
         })
+    }
+
+    /// The connection's state stays in the slot between its requests.
+    fn handle_on<'a>(
+        &'a self,
+        slot: &'a mut ConnectionSlot,
+        request: Request,
+        sink: &'a mut (dyn ResponseSink + Send),
+    ) -> HandleFuture<'a> {
+        // Built in its box (`Box::pin` would build it beside and copy it in).
+        let future = Box::write(Box::new_uninit(), async move {
+            let held = &mut slot.get_or_insert_with(|| HeldConnection(None)).0;
+            self.0
+                .answer(request, sink, ConnectionMode::Held(&mut *held), None)
+                .await;
+            // The request's head buffers go back to the connection.
+            if let Some((target, headers)) = held.as_deref().and_then(engine::head_buffers) {
+                slot.give_back_head(target, headers);
+            }
+        });
+        Box::into_pin(future)
     }
 
     fn connection_closed(&self, remote_addr: SocketAddr, local_addr: SocketAddr) {

@@ -76,11 +76,25 @@ pub(crate) fn canonical_path(raw_path: &[u8]) -> Result<Cow<'_, str>, AboveRoot>
 /// Whether cooking leaves `raw_path` as it is: an absolute path with
 /// nothing to decode and no dot segment.
 fn is_cooked(raw_path: &[u8]) -> bool {
-    raw_path.starts_with(b"/")
-        && !raw_path.iter().any(|&b| b == b'%' || b == b'\\')
-        && raw_path
-            .split(|&b| b == b'/')
-            .all(|segment| segment != b"." && segment != b"..")
+    if raw_path.first() != Some(&b'/') {
+        return false;
+    }
+    // One pass: no escape, no `\`, and no segment `.` or `..` (what follows
+    // a `/` is `.` or `..`, then a `/` or the end).
+    for (i, &b) in raw_path.iter().enumerate() {
+        match b {
+            b'%' | b'\\' => return false,
+            b'/' => {
+                let rest = &raw_path[i + 1..];
+                let dots = rest.iter().take(2).take_while(|&&b| b == b'.').count();
+                if dots > 0 && matches!(rest.get(dots), None | Some(b'/')) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Splits a request-target into path and query (without `?`). An absolute

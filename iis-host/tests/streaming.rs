@@ -74,12 +74,17 @@ fn read_next(call: &Call) -> REQUEST_NOTIFICATION_STATUS {
         unsafe { std::slice::from_raw_parts_mut(UPLOAD_BUFFER.load(Ordering::SeqCst), CHUNK) };
     let started = calls::read_async(call.context, buffer);
     if started.hr == HRESULT_ERROR_HANDLE_EOF {
-        let total = UPLOADED.load(Ordering::SeqCst);
-        calls::write(call.context, format!("received {total}").as_bytes());
-        return RQ_NOTIFICATION_FINISH_REQUEST;
+        return answer_upload(call);
     }
     assert!(started.hr.is_ok() && started.pending, "{started:?}");
     RQ_NOTIFICATION_PENDING
+}
+
+/// Answers with the bytes received.
+fn answer_upload(call: &Call) -> REQUEST_NOTIFICATION_STATUS {
+    let total = UPLOADED.load(Ordering::SeqCst);
+    calls::write(call.context, format!("received {total}").as_bytes());
+    RQ_NOTIFICATION_FINISH_REQUEST
 }
 
 static UPLOADS_COUNTERS: Counters = Counters::new();
@@ -93,6 +98,12 @@ static UPLOADS: Script = Script {
             };
             UPLOAD_BUFFER.store(memory.cast(), Ordering::SeqCst);
             read_next(call)
+        }
+        // A read pending when the body ends completes with
+        // ERROR_HANDLE_EOF (whether the last bytes and the end arrive
+        // together or apart is the client's timing).
+        iis_host::Notification::AsyncCompletion if call.status == HRESULT_ERROR_HANDLE_EOF => {
+            answer_upload(call)
         }
         iis_host::Notification::AsyncCompletion => {
             assert_eq!(call.status, S_OK);

@@ -20,7 +20,7 @@ use crate::http::{RecordingSink, ResponseSink};
 use crate::objects::Foreign;
 use crate::objects::providers::completion;
 use crate::state::RequestCore;
-use crate::state::request::{Completion, Frame, ModuleSlot};
+use crate::state::request::{Completion, Frame, ModuleSlot, RequestState};
 use crate::transcript::{HostEvent, Notification, NotificationRecord, RequestStatus};
 
 /// What the rest of the pipeline does after a notification.
@@ -55,12 +55,17 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
     let hr = unsafe {
         ((*(*factory.0).lpVtbl).GetHttpModule)(factory.0, &mut out, core.allocator.iface())
     };
-    core.event_with(|| HostEvent::GetHttpModule {
-        module: module.name.clone(),
-        hr: hex(hr),
-    });
+    let record = |s: &mut crate::state::request::RequestState| {
+        if s.log.on {
+            s.log.event(HostEvent::GetHttpModule {
+                module: module.name.clone(),
+                hr: hex(hr),
+            });
+        }
+    };
     if hr.is_err() || out.is_null() {
         core.with_state(|s| {
+            record(s);
             s.flow.modules[index].failed = true;
             // What IIS's error page reports for the failure.
             s.resp.error_hr = if hr.is_err() { hr } else { E_POINTER };
@@ -72,6 +77,7 @@ fn instance(core: &RequestCore, index: usize) -> Option<Foreign<CHttpModule>> {
         .instances_created
         .fetch_add(1, Ordering::SeqCst);
     core.with_state(|s| {
+        record(s);
         let slot = &mut s.flow.modules[index];
         slot.instance = Some(Foreign(out));
         slot.rank = s.flow.created;
@@ -161,11 +167,12 @@ pub(crate) async fn raise<S: ResponseSink + ?Sized>(
 ) -> Outcome {
     let bit = notification.mask();
     for &index in core.modules.request_order(notification, post) {
-        let disabled = core.with_state(|s| {
+        let skipped = core.with_state(|s| {
             let (pre_mask, post_mask) = s.flow.modules[index].disabled;
             (if post { post_mask } else { pre_mask }) & bit != 0
+                || take_merged(s, index, notification, post)
         });
-        if disabled || core.with_state(|s| take_merged(s, index, notification, post)) {
+        if skipped {
             continue;
         }
         let Some(module) = instance(core, index) else {
@@ -235,17 +242,18 @@ async fn call_module<S: ResponseSink + ?Sized>(
             started: Instant::now(),
         })
     });
+    let record_in = |s: &mut RequestState, n: Notification, status: RequestStatus| {
+        if s.log.on {
+            s.log.notification(NotificationRecord {
+                module: name.clone(),
+                notification: n,
+                post,
+                status,
+            })
+        }
+    };
     let record = |n: Notification, status: RequestStatus| {
-        core.with_state(|s| {
-            if s.log.on {
-                s.log.notification(NotificationRecord {
-                    module: name.clone(),
-                    notification: n,
-                    post,
-                    status,
-                })
-            }
-        })
+        core.with_state(|s| record_in(s, n, status));
     };
     let raw = sending_synchronously(core, sink.as_deref_mut(), || {
         // SAFETY: a live instance of this request; the context and provider
@@ -253,6 +261,14 @@ async fn call_module<S: ResponseSink + ?Sized>(
         unsafe { call_slot(module.0, notification, post, core.context_ptr(), provider.0) }
     });
     let mut status = RequestStatus::from_raw(raw);
+    if status != RequestStatus::Pending {
+        // The usual case: recorded and the frame ended under one lock.
+        core.with_state(|s| {
+            record_in(s, notification, status);
+            s.flow.frames.pop();
+        });
+        return status;
+    }
     record(notification, status);
     while status == RequestStatus::Pending {
         let Some(sink) = sink.as_deref_mut() else {

@@ -41,11 +41,12 @@ mod next;
 pub(crate) mod pool;
 mod send;
 
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
 
 pub(crate) use self::dispatch::{Outcome, raise};
 pub(crate) use self::global::notify_global;
@@ -57,18 +58,22 @@ use crate::objects::providers;
 use crate::state::current::CurrentGuard;
 use crate::state::host::HostCore;
 use crate::state::object_data::ConnectionShared;
-use crate::state::request::RequestState;
+use crate::state::request::{HeadBuffers, RequestState};
 use crate::state::request_core::{RequestCore, dereference_user};
 use crate::transcript::{GlobalNotification, HostEvent, Notification, Transcript};
 use crate::url::{canonical_path, target_parts};
 
 /// Which connection a request belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ConnectionMode {
+pub(crate) enum ConnectionMode<'a> {
     /// A connection of its own, ended with the request (in-process runs).
     Single,
     /// The connection of its client address, kept while responses keep it alive.
     Keyed,
+    /// As `Keyed`, with the connection also kept by the transport between
+    /// its requests: looked up by its address only when the transport holds
+    /// none yet, or one that has ended since (the same lookup then gives
+    /// the next one, as for `Keyed`).
+    Held(&'a mut Option<Arc<ConnectionShared>>),
 }
 
 /// The connection of `key`, created on its first request; connections the
@@ -103,80 +108,113 @@ struct Owned(*mut RequestCore);
 // owns the pointer moves with it between pool threads.
 unsafe impl Send for Owned {}
 
-/// Runs `future` with `core` as the request of whichever thread polls it.
-async fn in_request<F: Future>(core: &RequestCore, future: F) -> F::Output {
-    let mut future = pin!(future);
-    poll_fn(|cx| {
-        let _current = CurrentGuard::set(core);
-        future.as_mut().poll(cx)
-    })
-    .await
+pin_project_lite::pin_project! {
+    /// `future` with `core` as the request of whichever thread polls it
+    /// ([`in_request`]).
+    struct InRequest<'a, F> {
+        core: &'a RequestCore,
+        #[pin]
+        future: F,
+    }
 }
 
-/// Runs one request through the pipeline, answering into `sink`. With
-/// `transcribe`, the transcript records the calls, events, notifications and
-/// body sent (a server's requests record none: they may be of any size and
-/// nobody reads them). The caller has counted the request in
-/// ([`HostCore::enter`]).
+impl<F: Future> Future for InRequest<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _current = CurrentGuard::set(this.core);
+        this.future.poll(cx)
+    }
+}
+
+/// Runs `future` with `core` as the request of whichever thread polls it
+/// (pinned where it is: an async fn would keep a second copy of it).
+fn in_request<F: Future>(core: &RequestCore, future: F) -> InRequest<'_, F> {
+    InRequest { core, future }
+}
+
+/// Runs one request through the pipeline, answering into `sink`. With a
+/// `transcript`, it records the calls, events, notifications and body sent
+/// (a server's requests record none: they may be of any size and nobody
+/// reads them; nothing of a transcript is moved around for them either).
+/// The caller has counted the request in ([`HostCore::enter`]).
 pub(crate) async fn execute<S: ResponseSink + ?Sized>(
     host: &HostCore,
     request: Request,
     sink: &mut S,
-    mode: ConnectionMode,
-    transcribe: bool,
-) -> Transcript {
-    // HTTP.sys refuses these before IIS sees them (over TCP the HTTP layer
-    // already did; this is for requests run in-process).
-    if canonical_path(target_parts(&request.target).0).is_err() {
-        return refuse(sink, 400, b"Bad Request - Invalid URL");
+    mode: ConnectionMode<'_>,
+    mut transcript: Option<&mut Transcript>,
+) {
+    // HTTP.sys refuses these before IIS sees them (our transport, whose
+    // requests come `Held`, already did; this is for requests run
+    // in-process or handed over by another transport).
+    let checked = matches!(mode, ConnectionMode::Held(_));
+    if !checked && canonical_path(target_parts(&request.target).0).is_err() {
+        let refused = refuse(sink, 400, b"Bad Request - Invalid URL");
+        if let Some(transcript) = transcript {
+            *transcript = refused;
+        }
+        return;
     }
     configuration_changes(host);
     host.stats.requests.fetch_add(1, Ordering::SeqCst);
     let key = (request.remote_addr, request.local_addr);
+    let single = matches!(mode, ConnectionMode::Single);
     let connection = match mode {
         ConnectionMode::Single => ConnectionShared::new(),
         ConnectionMode::Keyed => keyed_connection(host, key),
+        ConnectionMode::Held(held) => match held {
+            Some(connection) if connection.is_connected() => Arc::clone(connection),
+            _ => Arc::clone(held.insert(keyed_connection(host, key))),
+        },
     };
     connection.begin_request();
     let raw = Owned(RequestCore::create(host, request, Arc::clone(&connection)));
     // SAFETY: `raw` stays valid until `destroy` below.
     let core = unsafe { &*raw.0 };
+    let transcribe = transcript.is_some();
     core.with_state(|s| s.log.on = transcribe);
-    let (transcript, abandoned) = in_request(core, async {
+    let (fate, abandoned) = in_request(core, async {
         let fate = run(core, sink).await;
         let abandoned = core.with_state(|s| s.flow.abandoned);
         if !abandoned {
             end_request(core);
         }
-        let transcript = if transcribe {
-            transcript(core, fate)
-        } else {
-            // Nobody reads a server's transcripts: only the fate.
-            untranscribed(fate)
-        };
-        (transcript, abandoned)
+        if let Some(transcript) = transcript.as_deref_mut() {
+            *transcript = transcribed(core, fate);
+        }
+        (fate, abandoned)
     })
     .await;
     connection.end_request();
-    let ends_connection =
-        mode == ConnectionMode::Single || transcript.fate != ConnectionFate::KeptAlive;
+    let ends_connection = single || fate != ConnectionFate::KeptAlive;
     if ends_connection && !abandoned {
-        if mode == ConnectionMode::Keyed {
+        if !single {
             crate::ffi::lock(&host.connections).remove(&key);
         }
         connection.end();
     }
     if !abandoned {
-        if !ends_connection {
-            // The next request on the connection reuses the buffers.
-            let spare = core.with_state(RequestState::spare);
+        if ends_connection {
+            // SAFETY: the request is over: its instances are disposed and no
+            // module may call its objects any more.
+            unsafe { RequestCore::destroy(raw.0) };
+        } else {
+            // The next request on the connection reuses the buffers, and
+            // the request's allocation.
+            let mut spare = core.with_state(RequestState::spare);
+            // SAFETY: as for `destroy` above.
+            spare.core = Some(unsafe { RequestCore::destroy_keeping(raw.0) });
             *crate::ffi::lock(&connection.spare) = spare;
         }
-        // SAFETY: the request is over: its instances are disposed and no
-        // module may call its objects any more.
-        unsafe { RequestCore::destroy(raw.0) };
     }
-    transcript
+}
+
+/// The head buffers (target, header list) the last request on
+/// `connection` left, for the transport to read the next head into.
+pub(crate) fn head_buffers(connection: &ConnectionShared) -> Option<HeadBuffers> {
+    crate::ffi::lock(&connection.spare).take_head()
 }
 
 /// `GL_CONFIGURATION_CHANGE` for every configuration file read before that
@@ -193,6 +231,12 @@ fn configuration_changes(host: &HostCore) {
             None,
         );
     }
+}
+
+/// Whether a module gets `stage` (`post`: its post-notification); when none
+/// does, raising it would call nobody and is skipped (no provider built).
+fn subscribed(core: &RequestCore, stage: Notification, post: bool) -> bool {
+    core.modules.subscribed(stage, post)
 }
 
 /// Raises one stage's notification (`post`: its post-notification) with the
@@ -231,7 +275,11 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
             continue;
         }
         for post in [false, true] {
-            let outcome = raise_stage(core, stage, post, sink).await;
+            let outcome = if subscribed(core, stage, post) {
+                raise_stage(core, stage, post, sink).await
+            } else {
+                Outcome::Continue
+            };
             if stage == Notification::AuthenticateRequest && !post {
                 // No module set a user: anonymous authentication applies.
                 core.with_state(|s| s.req.authenticated = true);
@@ -255,7 +303,9 @@ async fn run<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) -> Conn
     send::drain(core, sink).await;
     for &stage in end {
         for post in [false, true] {
-            if raise_stage(core, stage, post, sink).await == Outcome::Finish {
+            if subscribed(core, stage, post)
+                && raise_stage(core, stage, post, sink).await == Outcome::Finish
+            {
                 break;
             }
         }
@@ -271,32 +321,43 @@ fn end_request(core: &RequestCore) {
     core.url_container.data.cleanup();
     core.metadata_container.data.cleanup();
     core.named.data.cleanup();
-    // In the order they were created.
-    while let Some((index, module)) = core.with_state(|s| s.flow.first_created()) {
+    // In the order they were created (each forgotten, recorded and the
+    // next found under one lock).
+    let mut next = core.with_state(|s| s.flow.first_created());
+    while let Some((index, module)) = next {
         // SAFETY: a live instance of this request, disposed once (it is
         // forgotten right after).
         unsafe { ((*(*module.0).lpVtbl).Dispose)(module.0) };
-        core.with_state(|s| s.flow.modules[index].instance = None);
         core.host()
             .stats
             .instances_disposed
             .fetch_add(1, Ordering::SeqCst);
-        core.event_with(|| HostEvent::Dispose {
-            module: core.modules[index].name.clone(),
+        next = core.with_state(|s| {
+            s.flow.modules[index].instance = None;
+            if s.log.on {
+                s.log.event(HostEvent::Dispose {
+                    module: core.modules[index].name.clone(),
+                });
+            }
+            s.flow.first_created()
         });
     }
-    dereference_user(core.take_user());
-    let file_info = core.with_state(|s| {
-        std::mem::replace(
-            &mut s.req.file_info,
-            crate::objects::Foreign(std::ptr::null_mut()),
+    let (user, file_info) = core.with_state(|s| {
+        let none = crate::objects::Foreign(std::ptr::null_mut());
+        (
+            std::mem::replace(
+                &mut s.req.user,
+                crate::objects::Foreign(std::ptr::null_mut()),
+            ),
+            std::mem::replace(&mut s.req.file_info, none),
         )
     });
+    dereference_user(user);
     providers::dereference_file_info(file_info);
 }
 
-/// What a request that records nothing returns: how its connection ended.
-fn untranscribed(fate: ConnectionFate) -> Transcript {
+/// A transcript that records nothing but how the connection ended.
+pub(crate) fn untranscribed(fate: ConnectionFate) -> Transcript {
     Transcript {
         status: 0,
         substatus: 0,
@@ -312,7 +373,7 @@ fn untranscribed(fate: ConnectionFate) -> Transcript {
 }
 
 /// The transcript of a finished request.
-fn transcript(core: &RequestCore, fate: ConnectionFate) -> Transcript {
+fn transcribed(core: &RequestCore, fate: ConnectionFate) -> Transcript {
     core.with_state(|s| {
         let (status, reason, headers, substatus) = match &s.out.sent_head {
             Some((head, length, substatus)) => {

@@ -222,11 +222,13 @@ async fn send_with<S: ResponseSink + ?Sized>(
         {
             s.resp.headers.push("Server", server.as_bytes());
         }
-        Some(headers_being_sent)
+        Some((headers_being_sent, s.log.on))
     });
-    let Some(headers_being_sent) = proceed else {
+    let Some((headers_being_sent, transcribed)) = proceed else {
         return;
     };
+    // The pipeline's own send (with its sink) is not parked: nothing to wake.
+    let own = sink.is_some();
     let flags = if final_send { 0 } else { SEND_MORE_DATA };
     let notified = !core
         .modules
@@ -235,7 +237,7 @@ async fn send_with<S: ResponseSink + ?Sized>(
     // The log data is ready at the final send (`GetReadyToLogData`), for the
     // SendResponse modules (`GetLogData`/`SetLogData`) and the transcript;
     // with neither, nobody reads it.
-    if final_send && (notified || core.with_state(|s| s.log.on)) {
+    if final_send && (notified || transcribed) {
         let record = crate::objects::log_data::prepare(core);
         core.with_state(|s| s.out.log = Some(record));
     }
@@ -297,14 +299,20 @@ async fn send_with<S: ResponseSink + ?Sized>(
         }
         if !body.is_empty() {
             match direct {
-                Some(sink) => put_body_now(s, sink, &body),
+                Some(sink) => {
+                    put_body_now(s, sink, &body);
+                    // Sent: its buffer takes the next chunk.
+                    s.resp.keep_chunk(body);
+                }
                 None => s.out.queue.push(OutItem::Body(body)),
             }
         }
         s.resp.complete |= final_send;
         s.resp.touch();
     });
-    core.wake();
+    if !own {
+        core.wake();
+    }
 }
 
 /// Writes the queued output, and what the pipeline handed the connection
@@ -313,8 +321,21 @@ async fn send_with<S: ResponseSink + ?Sized>(
 /// sent with it go out in one write, as from HTTP.sys.
 pub(crate) async fn drain<S: ResponseSink + ?Sized>(core: &RequestCore, sink: &mut S) {
     loop {
-        poll_fn(|cx| put_and_flush(core, sink, cx)).await;
-        if core.with_state(|s| s.out.queue.is_empty()) {
+        let queued = core.with_state(|s| std::mem::take(&mut s.out.queue));
+        let took = !queued.is_empty();
+        for item in queued {
+            put(core, sink, item);
+        }
+        let mut waited = false;
+        poll_fn(|cx| {
+            let flushed = flushed(core, sink, cx);
+            waited |= flushed.is_pending();
+            flushed
+        })
+        .await;
+        // Nothing was queued and nothing waited: nothing can have been
+        // queued since but in the same instant (as after the check below).
+        if !(took || waited) || core.with_state(|s| s.out.queue.is_empty()) {
             return;
         }
     }

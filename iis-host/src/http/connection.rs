@@ -18,10 +18,12 @@ use tokio::sync::oneshot;
 
 use super::body::{BodyLimits, check_declared_length, feed_body, read_body, send_continue};
 use super::head::{BodyFraming, Head, read_head};
-use super::input::{InBuf, ReadError, Reject};
+use super::input::{InBuf, ReadError, Reject, SpareHead};
 use super::sink::ConnectionSink;
 use super::state::Shared;
-use super::{BodyStream, ConnectionFate, Request, RequestLog, ResponseSink, ServerConfig};
+use super::{
+    BodyStream, ConnectionFate, ConnectionSlot, Request, RequestLog, ResponseSink, ServerConfig,
+};
 
 /// The longest a closing connection keeps reading (and dropping) what the client still
 /// sends, so that closing does not turn into an RST that destroys the response.
@@ -77,16 +79,23 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
     // The response buffer, kept from one response to the next.
     let mut out = Vec::new();
     let mut served = 0usize;
+    // What the handler keeps for this connection between its requests.
+    let mut slot = ConnectionSlot::default();
+    // One wait for the shutdown across the connection's requests (it ends
+    // the connection when it fires).
+    let mut shutdown = pin!(shared.shutdown_started());
     loop {
         if shared.is_shutting_down() {
             return;
         }
         let mut started = None;
         let streaming = shared.handler.streams_body();
+        // The request first: a request already there is read without
+        // polling the shutdown (one that began is seen at the loop's top).
         let received = tokio::select! {
             biased;
-            () = shared.shutdown_started() => return,
             received = receive(shared, &mut reader, &mut writer, &mut inbuf, timeout, &mut started, streaming) => received,
+            () = &mut shutdown => return,
         };
         let (head, body, body_stream) = match received {
             Ok(received) => received,
@@ -133,7 +142,7 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         );
         let mut watch = Watch::default();
         let limits = body_limits(config, timeout);
-        let handling = caught(shared.handler.handle(request, &mut sink));
+        let handling = caught(shared.handler.handle_on(&mut slot, request, &mut sink));
         let panicked = match body_stream.clone() {
             None => {
                 let mut handling = pin!(handling);
@@ -194,6 +203,9 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
             vanished,
             body_failed,
         } = watch;
+        if let Some((target, headers)) = slot.take_head() {
+            inbuf.keep_spare(SpareHead::new(target, headers));
+        }
         if panicked {
             log::error!("handler panicked on {method} {target}");
         }
@@ -207,18 +219,20 @@ pub(crate) async fn serve(admission: Admission, stream: TcpStream) {
         if poll_fn(|cx| sink.poll_flush(cx)).await.is_err() && fate == ConnectionFate::KeptAlive {
             fate = ConnectionFate::Closed;
         }
-        log_request(
-            shared,
-            RequestLog {
-                remote_addr,
-                method: Some(method),
-                target,
-                status: sink.status(),
-                body_bytes: sink.body_bytes(),
-                fate,
-                elapsed: head.started.elapsed(),
-            },
-        );
+        if read {
+            log_request(
+                shared,
+                RequestLog {
+                    remote_addr,
+                    method: Some(method),
+                    target,
+                    status: sink.status(),
+                    body_bytes: sink.body_bytes(),
+                    fate,
+                    elapsed: head.started.elapsed(),
+                },
+            );
+        }
         let (kept_writer, kept_out) = sink.into_parts();
         out = kept_out;
         match (fate, kept_writer) {

@@ -7,7 +7,7 @@ use tokio::io::AsyncRead;
 
 use http::{Method, Version};
 
-use super::input::{InBuf, ReadError, is_timeout};
+use super::input::{InBuf, ReadError, SpareHead, is_timeout};
 use crate::url::{canonical_path, target_parts};
 
 /// How the request body is delimited.
@@ -61,11 +61,11 @@ pub(crate) async fn read_head<R: AsyncRead + Unpin + ?Sized>(
     let mut line_parsed = false;
     loop {
         if !inbuf.is_empty() {
-            let data = inbuf.data();
+            let (data, spare) = inbuf.data_and_spare();
             let first_line = !line_parsed && data.contains(&b'\n');
             if first_line || head_ends_after(data, scanned) {
                 line_parsed = true;
-                let parsed = parse_head(data, max_header_bytes, &mut slots)?;
+                let parsed = parse_head(data, max_header_bytes, &mut slots, spare)?;
                 if let Some((head, len)) = parsed {
                     inbuf.consume(len);
                     let started = started.unwrap_or_else(Instant::now);
@@ -126,11 +126,13 @@ struct RawHead {
 }
 
 /// Parses `data`: `Ok(None)` when the head is not complete yet, else the head and its
-/// length in bytes. `slots` (header slots to offer httparse) grows as needed.
+/// length in bytes, in the `spare` buffers (taken). `slots` (header slots to
+/// offer httparse) grows as needed.
 fn parse_head(
     data: &[u8],
     max_header_bytes: usize,
     slots: &mut usize,
+    spare: &mut SpareHead,
 ) -> Result<Option<(RawHead, usize)>, ReadError> {
     // A header line takes at least 3 bytes ("a:\n"), which bounds the slots needed.
     let max_slots = max_header_bytes / 3 + 1;
@@ -160,12 +162,23 @@ fn parse_head(
                     Some(0) => Version::HTTP_10,
                     _ => Version::HTTP_11,
                 };
-                let target = request.path.unwrap_or_default().as_bytes().to_vec();
-                let headers = request
-                    .headers
-                    .iter()
-                    .map(|h| (h.name.to_owned(), h.value.to_vec()))
-                    .collect();
+                let mut target = std::mem::take(&mut spare.target);
+                target.clear();
+                target.extend_from_slice(request.path.unwrap_or_default().as_bytes());
+                // Each field in a spare entry's buffers while there are some.
+                let mut headers = std::mem::take(&mut spare.headers);
+                headers.truncate(request.headers.len());
+                for (i, field) in request.headers.iter().enumerate() {
+                    match headers.get_mut(i) {
+                        Some((name, value)) => {
+                            name.clear();
+                            name.push_str(field.name);
+                            value.clear();
+                            value.extend_from_slice(field.value);
+                        }
+                        None => headers.push((field.name.to_owned(), field.value.to_vec())),
+                    }
+                }
                 let head = RawHead {
                     method,
                     target,
@@ -337,27 +350,37 @@ pub(crate) fn valid_host(value: &[u8]) -> bool {
     } else {
         let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
         let host = &value[..end];
-        let reg_name = host.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'.'
-                        | b'_'
-                        | b'~'
-                        | b'%'
-                        | b'!'
-                        | b'$'
-                        | b'&'
-                        | b'\''
-                        | b'('
-                        | b')'
-                        | b'*'
-                        | b'+'
-                        | b','
-                        | b';'
-                        | b'='
-                )
-        });
+        /// The bytes of a reg-name (RFC 3986 §3.2.2: unreserved,
+        /// pct-encoded's `%`, sub-delims).
+        const REG_NAME: [bool; 256] = {
+            let mut table = [false; 256];
+            let mut i = 0;
+            while i < 256 {
+                let b = i as u8;
+                table[i] = b.is_ascii_alphanumeric()
+                    || matches!(
+                        b,
+                        b'-' | b'.'
+                            | b'_'
+                            | b'~'
+                            | b'%'
+                            | b'!'
+                            | b'$'
+                            | b'&'
+                            | b'\''
+                            | b'('
+                            | b')'
+                            | b'*'
+                            | b'+'
+                            | b','
+                            | b';'
+                            | b'='
+                    );
+                i += 1;
+            }
+            table
+        };
+        let reg_name = host.iter().all(|&b| REG_NAME[usize::from(b)]);
         if !reg_name {
             return false;
         }

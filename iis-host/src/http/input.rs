@@ -1,12 +1,15 @@
 //! The input side of a connection: the bounded read buffer and the reasons reading
 //! a request stops ([`ReadError`]).
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::io;
+use std::pin::{Pin, pin};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::BufMut;
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::time::{Instant, Sleep};
 
 /// How much one read asks the socket for.
 const READ_CHUNK: usize = 16 * 1024;
@@ -85,6 +88,45 @@ pub(crate) fn is_timeout(error: &io::Error) -> bool {
 pub(crate) struct InBuf {
     buf: Vec<u8>,
     pos: usize,
+    /// The timer of [`fill`](Self::fill)'s reads, kept from one read to the
+    /// next: a read whose deadline is later than the timer's leaves it
+    /// armed and puts it off when it fires, so a kept-alive connection's
+    /// reads do not each set a timer and take it back.
+    timer: Option<Pin<Box<Sleep>>>,
+    /// A finished request's head buffers, which the next head is read into.
+    spare: SpareHead,
+}
+
+/// The buffers of a finished request's head (its target and header list,
+/// emptied), which the connection reads its next request's head into
+/// instead of allocating new ones.
+#[derive(Debug, Default)]
+pub(crate) struct SpareHead {
+    pub(crate) target: Vec<u8>,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+}
+
+/// The most header entries a spare head keeps.
+const SPARE_HEADERS: usize = 32;
+
+/// The most bytes (name and value) of a spare header entry.
+const SPARE_HEADER_BYTES: usize = 256;
+
+/// The longest spare target.
+const SPARE_TARGET_BYTES: usize = 4096;
+
+impl SpareHead {
+    /// The buffers of a finished request's head, emptied, the large ones
+    /// dropped (memory per connection stays small).
+    pub(crate) fn new(mut target: Vec<u8>, mut headers: Vec<(String, Vec<u8>)>) -> Self {
+        target.clear();
+        if target.capacity() > SPARE_TARGET_BYTES {
+            target = Vec::new();
+        }
+        headers.retain(|(name, value)| name.capacity() + value.capacity() <= SPARE_HEADER_BYTES);
+        headers.truncate(SPARE_HEADERS);
+        SpareHead { target, headers }
+    }
 }
 
 impl InBuf {
@@ -96,6 +138,16 @@ impl InBuf {
     /// The unconsumed bytes.
     pub(crate) fn data(&self) -> &[u8] {
         &self.buf[self.pos..]
+    }
+
+    /// The unconsumed bytes, and the spare head buffers to parse them into.
+    pub(crate) fn data_and_spare(&mut self) -> (&[u8], &mut SpareHead) {
+        (&self.buf[self.pos..], &mut self.spare)
+    }
+
+    /// Keeps a finished request's head buffers for the next head.
+    pub(crate) fn keep_spare(&mut self, spare: SpareHead) {
+        self.spare = spare;
     }
 
     /// Whether no unconsumed byte is left.
@@ -143,7 +195,39 @@ impl InBuf {
             return Ok(0);
         }
         self.buf.reserve(want);
-        within(stall, reader.read_buf(&mut (&mut self.buf).limit(want))).await
+        let mut room = (&mut self.buf).limit(want);
+        let read = reader.read_buf(&mut room);
+        let Some(stall) = stall else {
+            return read.await;
+        };
+        let deadline = Instant::now() + stall;
+        let timer = match &mut self.timer {
+            Some(timer) => {
+                if timer.deadline() > deadline {
+                    timer.as_mut().reset(deadline);
+                }
+                timer
+            }
+            None => self
+                .timer
+                .insert(Box::pin(tokio::time::sleep_until(deadline))),
+        };
+        let mut read = pin!(read);
+        poll_fn(|cx| {
+            if let Poll::Ready(result) = read.as_mut().poll(cx) {
+                return Poll::Ready(result);
+            }
+            // The timer fires at or before the deadline: then this read
+            // times out, or the timer is put off to its deadline.
+            while timer.as_mut().poll(cx).is_ready() {
+                if timer.deadline() >= deadline {
+                    return Poll::Ready(Err(io::ErrorKind::TimedOut.into()));
+                }
+                timer.as_mut().reset(deadline);
+            }
+            Poll::Pending
+        })
+        .await
     }
 }
 

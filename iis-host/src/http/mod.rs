@@ -55,6 +55,6 @@ pub use crate::message::{
     BodyStream, ConnectionFate, Request, RequestLog, RequestLogHook, ResponseHead, ServerConfig,
 };
 pub use recording::RecordingSink;
-pub use response::{HandleFuture, Handler, ResponseSink};
+pub use response::{ConnectionSlot, HandleFuture, Handler, ResponseSink};
 pub use server::{Server, ServerHandle};
 pub use state::ShutdownTrigger;

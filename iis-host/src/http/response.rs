@@ -2,6 +2,8 @@
 //! [`ResponseSink`] and [`Handler`] (the data they pass, [`ResponseHead`] and
 //! [`ConnectionFate`], are in [`crate::message`]).
 
+use std::any::Any;
+use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -52,6 +54,58 @@ pub trait ResponseSink {
     }
 }
 
+/// What a [`Handler`] keeps for one client connection from one request to
+/// the next (the pipeline keeps the connection's module contexts and
+/// memory there), so that it need not look the connection up at each
+/// request. The connection owns it: empty at its first request, dropped
+/// when it closes (after [`Handler::connection_closed`]).
+#[derive(Default)]
+pub struct ConnectionSlot {
+    kept: Option<Box<dyn Any + Send + Sync>>,
+    /// A finished request's target and header list, given back.
+    head: Option<HeadBuffers>,
+}
+
+/// A request's target and header list ([`ConnectionSlot::give_back_head`]).
+pub(crate) type HeadBuffers = (Vec<u8>, Vec<(String, Vec<u8>)>);
+
+impl ConnectionSlot {
+    /// What the handler keeps here, made by `make` at the connection's
+    /// first request (or when the slot holds something else than a `T`).
+    pub fn get_or_insert_with<T: Any + Send + Sync>(&mut self, make: impl FnOnce() -> T) -> &mut T {
+        let kept = match self.kept.take() {
+            Some(kept) if kept.is::<T>() => kept,
+            _ => Box::new(make()),
+        };
+        match self.kept.insert(kept).downcast_mut() {
+            Some(kept) => kept,
+            None => unreachable!("the slot holds a `T` now"),
+        }
+    }
+
+    /// Gives back the [`target`](Request::target) and
+    /// [`headers`](Request::headers) of a request the handler is done with:
+    /// the connection reads its next request's head into these buffers
+    /// (emptied; large ones are dropped) instead of allocating new ones.
+    pub fn give_back_head(&mut self, target: Vec<u8>, headers: Vec<(String, Vec<u8>)>) {
+        self.head = Some((target, headers));
+    }
+
+    /// The head buffers given back, if any.
+    pub(crate) fn take_head(&mut self) -> Option<HeadBuffers> {
+        self.head.take()
+    }
+}
+
+impl fmt::Debug for ConnectionSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionSlot")
+            .field("filled", &self.kept.is_some())
+            .field("head", &self.head.is_some())
+            .finish()
+    }
+}
+
 /// The future of [`Handler::handle`].
 pub type HandleFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -98,6 +152,19 @@ pub trait Handler: Send + Sync + 'static {
         request: Request,
         sink: &'a mut (dyn ResponseSink + Send),
     ) -> HandleFuture<'a>;
+
+    /// [`handle`](Self::handle), for a request of a connection that keeps
+    /// `slot` for this handler between its requests (what the server calls).
+    /// By default the slot is left alone.
+    fn handle_on<'a>(
+        &'a self,
+        slot: &'a mut ConnectionSlot,
+        request: Request,
+        sink: &'a mut (dyn ResponseSink + Send),
+    ) -> HandleFuture<'a> {
+        let _ = slot;
+        self.handle(request, sink)
+    }
 
     /// The client connection between `remote_addr` and `local_addr` has
     /// ended: closed after a response, gone while idle, or gone while a

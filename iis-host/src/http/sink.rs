@@ -224,26 +224,43 @@ impl ResponseSink for ConnectionSink<'_> {
         if self.framing.is_some() {
             return Err(misuse("the response head was already sent"));
         }
-        validate(head)?;
-        let declared = match head.header("content-length") {
-            Some(v) => Some(parse_decimal(v.trim_ascii()).ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "invalid Content-Length in the response head",
-                )
-            })?),
+        // The status line and the headers go out as they are checked
+        // (response splitting), in one pass that also finds the headers
+        // framing reads; a head refused leaves nothing behind.
+        let start = self.out.len();
+        let seen = match write_head(&mut self.out, head) {
+            Ok(seen) => seen,
+            Err(e) => {
+                self.out.truncate(start);
+                return Err(e);
+            }
+        };
+        let declared = match seen.content_length {
+            Some(v) => match parse_decimal(v.trim_ascii()) {
+                Some(n) => Some(n),
+                None => {
+                    self.out.truncate(start);
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "invalid Content-Length in the response head",
+                    ));
+                }
+            },
             None => None,
         };
-        let head_connection = head
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
-            .map(|(_, v)| v.as_slice());
         let mut close = self.close_after
             || !self.keep_alive
             || self.shutting_down.load(Ordering::SeqCst)
             || self.body.as_ref().is_some_and(|body| !body.is_complete())
-            || list_tokens(head_connection).iter().any(|t| t == "close");
+            || (seen.connection
+                && list_tokens(
+                    head.headers
+                        .iter()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+                        .map(|(_, v)| v.as_slice()),
+                )
+                .iter()
+                .any(|t| t == "close"));
         let no_body_status = head.status < 200 || head.status == 204 || head.status == 304;
         let mut add_length = None;
         let framing = if no_body_status {
@@ -264,26 +281,17 @@ impl ResponseSink for ConnectionSink<'_> {
         };
 
         let out = &mut self.out;
-        write!(out, "HTTP/1.1 {} {}\r\n", head.status, head.reason)?;
-        for (name, value) in &head.headers {
-            if name.eq_ignore_ascii_case("transfer-encoding")
-                || name.eq_ignore_ascii_case("connection")
-            {
-                continue;
-            }
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value);
-            out.extend_from_slice(b"\r\n");
-        }
         // HTTP.sys dates every response it sends (a module's own `Date`
         // stays, as the only one).
-        if head.header("date").is_none() {
-            let now = httpdate::HttpDate::from(std::time::SystemTime::now());
-            write!(out, "Date: {now}\r\n")?;
+        if !seen.date {
+            out.extend_from_slice(b"Date: ");
+            push_date(out);
+            out.extend_from_slice(b"\r\n");
         }
         if let Some(n) = add_length {
-            write!(out, "Content-Length: {n}\r\n")?;
+            out.extend_from_slice(b"Content-Length: ");
+            push_decimal(out, n);
+            out.extend_from_slice(b"\r\n");
         }
         if framing == OutFraming::Chunked {
             out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
@@ -418,8 +426,22 @@ impl ResponseSink for ConnectionSink<'_> {
     }
 }
 
-/// Refuses a head that would corrupt the message (response splitting).
-fn validate(head: &ResponseHead) -> io::Result<()> {
+/// What [`write_head`] saw of the headers that framing reads.
+struct Seen<'a> {
+    /// The first `Content-Length` value.
+    content_length: Option<&'a [u8]>,
+    /// A `Date` header.
+    date: bool,
+    /// A `Connection` header.
+    connection: bool,
+}
+
+/// Appends the status line and the headers of `head` (but
+/// `Transfer-Encoding` and `Connection`, which the framing decides) to
+/// `out`, checking each first; a head that would corrupt the message
+/// (response splitting) is refused, with part of it appended. What it saw
+/// of the headers framing reads.
+fn write_head<'h>(out: &mut Vec<u8>, head: &'h ResponseHead) -> io::Result<Seen<'h>> {
     let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, what.to_owned());
     if !(100..=999).contains(&head.status) {
         return Err(invalid("status code out of range"));
@@ -427,6 +449,30 @@ fn validate(head: &ResponseHead) -> io::Result<()> {
     if head.reason.bytes().any(|b| b == b'\r' || b == b'\n') {
         return Err(invalid("line break in the reason phrase"));
     }
+    // The status has three digits (checked above).
+    let status = head.status;
+    out.extend_from_slice(&[
+        b'H',
+        b'T',
+        b'T',
+        b'P',
+        b'/',
+        b'1',
+        b'.',
+        b'1',
+        b' ',
+        b'0' + (status / 100) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+        b' ',
+    ]);
+    out.extend_from_slice(head.reason.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let mut seen = Seen {
+        content_length: None,
+        date: false,
+        connection: false,
+    };
     for (name, value) in &head.headers {
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(invalid("invalid header name"));
@@ -434,11 +480,105 @@ fn validate(head: &ResponseHead) -> io::Result<()> {
         if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
             return Err(invalid("line break in a header value"));
         }
+        let is = |known: &str| name.eq_ignore_ascii_case(known);
+        match name.len() {
+            14 if is("content-length") => {
+                seen.content_length = seen.content_length.or(Some(value));
+            }
+            4 if is("date") => seen.date = true,
+            10 if is("connection") => {
+                seen.connection = true;
+                continue;
+            }
+            17 if is("transfer-encoding") => continue,
+            _ => {}
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
     }
-    Ok(())
+    Ok(seen)
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Appends the current time as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37
+/// GMT`), formatted once a second per thread.
+fn push_date(out: &mut Vec<u8>) {
+    /// The second last formatted on this thread, and its text.
+    struct Cached {
+        second: u64,
+        text: [u8; 29],
+    }
+    thread_local! {
+        static DATE: std::cell::RefCell<Cached> = const {
+            std::cell::RefCell::new(Cached { second: u64::MAX, text: [0; 29] })
+        };
+    }
+    let now = std::time::SystemTime::now();
+    let second = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    DATE.with_borrow_mut(|cached| {
+        if cached.second != second {
+            let mut text = Vec::with_capacity(29);
+            // Infallible into a Vec.
+            let _ = write!(text, "{}", httpdate::HttpDate::from(now));
+            if let Ok(text) = <[u8; 29]>::try_from(text.as_slice()) {
+                *cached = Cached { second, text };
+            } else {
+                // Not a four-digit year: not cached.
+                out.extend_from_slice(&text);
+                return;
+            }
+        }
+        out.extend_from_slice(&cached.text);
+    });
 }
 
 /// A token character (RFC 9110 §5.6.2).
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    /// The token characters, by byte.
+    const TCHAR: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            table[i] = b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                );
+            i += 1;
+        }
+        table
+    };
+    TCHAR[usize::from(b)]
 }

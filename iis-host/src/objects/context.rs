@@ -22,7 +22,9 @@ use crate::ffi::{
 };
 use crate::objects::async_io::Completes;
 use crate::objects::providers::{for_stage, map_path};
-use crate::objects::server_variables::{lookup, physical_path_wide, physical_path_wide_in};
+use crate::objects::server_variables::{
+    lookup, physical_path_from_root, physical_path_wide, physical_path_wide_in,
+};
 use crate::objects::user::ANONYMOUS;
 use crate::objects::with_owner;
 use crate::state::RequestCore;
@@ -44,8 +46,25 @@ pub(crate) fn physical(core: &RequestCore) -> Vec<u16> {
 /// Maps the request's URL to its physical path now, unless it is mapped
 /// already ([`physical`] without a copy for the caller).
 pub(crate) fn map_physical(core: &RequestCore) {
-    if core.with_state(|s| s.req.physical.is_none()) {
-        let path = map_request_url(core);
+    let notified = map_path_notified(core);
+    let root = &core.host().strings.physical_root;
+    // Without `RQ_MAP_PATH` modules, checked, mapped and kept under one lock.
+    let for_modules = core.with_state(|s| {
+        if s.req.physical.is_some() {
+            return None;
+        }
+        let mut path = std::mem::take(&mut s.req.physical_buffer);
+        let url = s.req.decoded_path();
+        physical_path_from_root(root, &url, &mut path);
+        if notified {
+            Some((to_wide(&url), path))
+        } else {
+            s.req.physical = Some(path);
+            None
+        }
+    });
+    if let Some((url, path)) = for_modules {
+        let path = map_by_modules(core, &url, path);
         core.with_state(|s| s.req.physical = Some(path));
     }
 }

@@ -101,9 +101,13 @@ fn write(core: &RequestCore, data: Chunks<'_>, position: Option<i32>) {
         for (i, chunk) in data.slices().filter(|c| !c.is_empty()).enumerate() {
             match position {
                 Some(p) if p >= 0 && (p as usize) < s.resp.chunks.len() => {
-                    s.resp.chunks.insert(p as usize + i, chunk.to_vec())
+                    let chunk = s.resp.chunk_of(chunk);
+                    s.resp.chunks.insert(p as usize + i, chunk)
                 }
-                _ => s.resp.chunks.push(chunk.to_vec()),
+                _ => {
+                    let chunk = s.resp.chunk_of(chunk);
+                    s.resp.chunks.push(chunk)
+                }
             }
         }
         s.resp.written = true;

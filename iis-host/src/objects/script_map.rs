@@ -11,6 +11,7 @@ use crate::ffi::{WideStr, put};
 use crate::objects::{Obj, with_data};
 use crate::state::RequestCore;
 use crate::state::object_data::MapData;
+use crate::state::request::RequestState;
 
 /// The script-map objects of `handlers`, in order.
 pub(crate) fn script_maps(handlers: &[HandlerMapping]) -> Vec<Obj<MapData>> {
@@ -35,16 +36,19 @@ pub(crate) fn script_maps(handlers: &[HandlerMapping]) -> Vec<Obj<MapData>> {
 
 /// The mapping that handles the request, or null.
 pub(crate) fn for_request(core: &RequestCore) -> *mut IScriptMapInfo {
-    // The host's mappings are read-only: matched under the request's lock,
-    // with the URL and the method where they are.
-    core.with_state(|s| {
-        let (url, method) = (s.req.decoded_path(), &*s.req.method);
-        core.host()
-            .script_maps
-            .iter()
-            .find(|m| m.data.mapping.matches(&url, method))
-            .map_or(std::ptr::null_mut(), Obj::iface)
-    })
+    core.with_state(|s| matching(core, s))
+}
+
+/// [`for_request`] under the request's lock: the host's mappings are
+/// read-only, matched with the URL and the method where they are.
+fn matching(core: &RequestCore, s: &RequestState) -> *mut IScriptMapInfo {
+    let (url, method) = (s.req.decoded_path(), &*s.req.method);
+    let file = crate::config::file_name(&url);
+    core.host()
+        .script_maps
+        .iter()
+        .find(|m| m.data.mapping.matches_file(file, method))
+        .map_or(std::ptr::null_mut(), Obj::iface)
 }
 
 /// The mapping of `url` and `method` among the host's, skipping wildcard
@@ -68,10 +72,11 @@ pub(crate) fn for_url(
 /// the method as they are now (after any `SetUrl`/`SetHttpMethod`). From
 /// then on `GetScriptMap` keeps it, as IIS keeps the handler it mapped.
 pub(crate) fn choose(core: &RequestCore) {
-    if core.with_state(|s| s.req.script_map.0.is_null()) {
-        let chosen = for_request(core);
-        core.with_state(|s| s.req.script_map = crate::ffi::Foreign(chosen));
-    }
+    core.with_state(|s| {
+        if s.req.script_map.0.is_null() {
+            s.req.script_map = crate::ffi::Foreign(matching(core, s));
+        }
+    });
 }
 
 /// The `modules` of the request's handler (as [`choose`] left it, or as

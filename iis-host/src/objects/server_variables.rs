@@ -119,7 +119,52 @@ pub(crate) fn physical_path_wide(root: &str, url: &str) -> Vec<u16> {
 pub(crate) fn physical_path_wide_in(root: &str, url: &str, path: &mut Vec<u16>) {
     path.clear();
     path.reserve(root.len() + url.len() + 1);
-    physical_pieces(root, url).for_each(|piece| path.extend(piece.encode_utf16()));
+    // As `physical_pieces`, with ASCII pieces (most are) widened byte by byte.
+    let push = |path: &mut Vec<u16>, piece: &str| {
+        if piece.is_ascii() {
+            path.extend(piece.bytes().map(u16::from));
+        } else {
+            path.extend(piece.encode_utf16());
+        }
+    };
+    let separator = u16::from(if root.contains('\\') { b'\\' } else { b'/' });
+    push(path, root.trim_end_matches(['\\', '/']));
+    for segment in url.split('/').filter(|s| !s.is_empty()) {
+        path.push(separator);
+        push(path, segment);
+    }
+    if url.ends_with('/') {
+        path.push(separator);
+    }
+}
+
+/// The root of [`physical_path_wide_in`] in UTF-16 (its trailing
+/// separators trimmed) and the separator its URLs map with.
+pub(crate) fn physical_root(root: &str) -> (Vec<u16>, u16) {
+    let mut wide = Vec::new();
+    physical_path_wide_in(root, "", &mut wide);
+    let separator = u16::from(if root.contains('\\') { b'\\' } else { b'/' });
+    (wide, separator)
+}
+
+/// [`physical_path_wide_in`] from the host's root as [`physical_root`]
+/// gave it.
+pub(crate) fn physical_path_from_root(root: &(Vec<u16>, u16), url: &str, path: &mut Vec<u16>) {
+    let (root, separator) = (&root.0, root.1);
+    path.clear();
+    path.reserve(root.len() + url.len() + 1);
+    path.extend_from_slice(root);
+    for segment in url.split('/').filter(|s| !s.is_empty()) {
+        path.push(separator);
+        if segment.is_ascii() {
+            path.extend(segment.bytes().map(u16::from));
+        } else {
+            path.extend(segment.encode_utf16());
+        }
+    }
+    if url.ends_with('/') {
+        path.push(separator);
+    }
 }
 
 /// The pieces [`physical_path`] joins: the root, then a separator before
@@ -152,6 +197,13 @@ mod tests {
             r"C:\inetpub\wwwroot\"
         );
         assert_eq!(physical_path("/srv/www", "/x/"), "/srv/www/x/");
+        for root in [r"C:\inetpub\wwwroot\", r"C:\site", "/srv/www/", "/"] {
+            for url in ["/", "/a/b.txt", "/a/b/", "/é/x", ""] {
+                let mut from_root = Vec::new();
+                physical_path_from_root(&physical_root(root), url, &mut from_root);
+                assert_eq!(from_root, physical_path_wide(root, url), "{root} {url}");
+            }
+        }
         assert_eq!(
             physical_path_wide(r"C:\inetpub\wwwroot", "/a/b/"),
             to_wide(r"C:\inetpub\wwwroot\a\b\")

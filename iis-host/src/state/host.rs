@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
@@ -38,6 +38,10 @@ pub(crate) struct Counters {
 /// The strings the application and site objects return.
 pub(crate) struct HostStrings {
     pub(crate) physical_path: WideStr,
+    /// The physical path without its trailing separators, in UTF-16, and
+    /// the separator its URLs map with (what `physical_path_wide_in`
+    /// starts each mapping with).
+    pub(crate) physical_root: (Vec<u16>, u16),
     pub(crate) application_id: WideStr,
     pub(crate) config_path: WideStr,
     pub(crate) site_name: WideStr,
@@ -53,8 +57,6 @@ pub(crate) struct Owned {
 
 #[derive(Debug, Default)]
 pub(crate) struct Life {
-    /// Requests running now.
-    pub(crate) active: usize,
     /// ApplicationStart was sent.
     pub(crate) started: bool,
     /// Shutdown began: no new requests.
@@ -112,6 +114,11 @@ pub(crate) struct HostCore {
     pub(crate) events: Mutex<VecDeque<HostEvent>>,
     pub(crate) life: Mutex<Life>,
     pub(crate) life_changed: Condvar,
+    /// Requests running now (counted without the `life` lock, which every
+    /// request would take twice on every thread).
+    pub(crate) active: AtomicUsize,
+    /// `Life::stopping`, read without the lock.
+    pub(crate) refusing: AtomicBool,
     pub(crate) next_request: AtomicU64,
 }
 
@@ -193,18 +200,23 @@ impl HostCore {
 
     /// Counts a request in; `false` once shutdown began.
     pub(crate) fn enter(&self) -> bool {
-        let mut life = lock(&self.life);
-        if life.stopping {
+        // Counted first, then checked: a shutdown that set `refusing` before
+        // this check is refused here; one after it sees the count and waits.
+        self.active.fetch_add(1, Ordering::SeqCst);
+        if self.refusing.load(Ordering::SeqCst) {
+            self.leave();
             return false;
         }
-        life.active += 1;
         true
     }
 
-    /// Counts a request out.
+    /// Counts a request out; the last one out during a shutdown wakes it
+    /// (under the `life` lock, which the shutdown holds from its check of
+    /// the count to its wait, so the wake is not lost).
     pub(crate) fn leave(&self) {
-        let mut life = lock(&self.life);
-        life.active -= 1;
-        self.life_changed.notify_all();
+        if self.active.fetch_sub(1, Ordering::SeqCst) == 1 && self.refusing.load(Ordering::SeqCst) {
+            let _life = lock(&self.life);
+            self.life_changed.notify_all();
+        }
     }
 }

@@ -30,6 +30,10 @@ pub(crate) struct RequestData {
     /// as `SetUrl` set them; until then, they are read in `raw_url`
     /// ([`path`](Self::path), [`query`](Self::query)).
     set_url: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The path as HTTP.sys cooks it ([`decoded_path`](Self::decoded_path)),
+    /// worked out when the URL is set (received, or `SetUrl`), not at each
+    /// read.
+    cooked: String,
     /// The request-target exactly as received (`UNENCODED_URL`, `pRawUrl`).
     pub(crate) raw_url: Vec<u8>,
     /// Whether `SetUrl` was called.
@@ -101,6 +105,7 @@ impl RequestData {
         RequestData {
             method: method_name(&request.method),
             set_url: None,
+            cooked: String::new(),
             raw_url: request.target,
             url_changed: false,
             version,
@@ -129,7 +134,16 @@ impl RequestData {
     /// climbs above the root (refused before the pipeline for a client's
     /// request; possible through `SetUrl`) is the root.
     pub(crate) fn decoded_path(&self) -> Cow<'_, str> {
-        canonical_path(self.path()).unwrap_or(Cow::Borrowed("/"))
+        Cow::Borrowed(&self.cooked)
+    }
+
+    /// Works out [`decoded_path`](Self::decoded_path) for the URL as it is
+    /// now, in the buffer it had.
+    fn cook(&mut self) {
+        let mut cooked = std::mem::take(&mut self.cooked);
+        cooked.clear();
+        cooked.push_str(&canonical_path(self.path()).unwrap_or(Cow::Borrowed("/")));
+        self.cooked = cooked;
     }
 
     /// The URL path as received or as set by `SetUrl` (percent-encoded form).
@@ -156,6 +170,7 @@ impl RequestData {
             query => query,
         };
         self.set_url = Some((path, query));
+        self.cook();
     }
 
     /// Marks a change.
@@ -192,6 +207,9 @@ pub(crate) struct ResponseData {
     pub(crate) trailers: Vec<(String, Vec<u8>)>,
     /// The buffered entity chunks not yet sent.
     pub(crate) chunks: Vec<Vec<u8>>,
+    /// An emptied chunk buffer (a chunk sent before, or left by the request
+    /// before on the connection) that the next chunk is copied into.
+    pub(crate) spare_chunk: Vec<u8>,
     /// Whether a module wrote any entity (for the unhandled-request 404).
     pub(crate) written: bool,
     /// Response buffering (`DisableBuffering` turns it off).
@@ -221,14 +239,19 @@ pub(crate) struct ResponseData {
 
 impl Default for ResponseData {
     fn default() -> Self {
-        ResponseData::new(HeaderList::default(), Vec::new(), String::new())
+        ResponseData::new(HeaderList::default(), Vec::new(), String::new(), Vec::new())
     }
 }
 
 impl ResponseData {
     /// A `200 OK` response with no headers and no entity yet, in these
     /// buffers (empty, from a request before on the connection, or new).
-    fn new(headers: HeaderList, chunks: Vec<Vec<u8>>, mut reason: String) -> Self {
+    fn new(
+        headers: HeaderList,
+        chunks: Vec<Vec<u8>>,
+        mut reason: String,
+        spare_chunk: Vec<u8>,
+    ) -> Self {
         reason.clear();
         reason.push_str("OK");
         ResponseData {
@@ -242,6 +265,7 @@ impl ResponseData {
             headers,
             trailers: Vec::new(),
             chunks,
+            spare_chunk,
             written: false,
             buffering: true,
             suppress_headers: false,
@@ -254,6 +278,23 @@ impl ResponseData {
             complete: false,
             revision: 0,
             raw: None,
+        }
+    }
+
+    /// A copy of `bytes` for the chunk list, in the spare chunk buffer if
+    /// there is one.
+    pub(crate) fn chunk_of(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut chunk = std::mem::take(&mut self.spare_chunk);
+        chunk.clear();
+        chunk.extend_from_slice(bytes);
+        chunk
+    }
+
+    /// Keeps `chunk` (sent) for the next copy, unless it is large.
+    pub(crate) fn keep_chunk(&mut self, mut chunk: Vec<u8>) {
+        if chunk.capacity() <= SPARE_CHUNK_BYTES {
+            chunk.clear();
+            self.spare_chunk = chunk;
         }
     }
 
@@ -502,16 +543,39 @@ pub(crate) struct Spare {
     frames: Vec<Frame>,
     /// The response header list, emptied ([`HeaderList::recycle`]).
     headers: HeaderList,
-    /// The response's entity chunk list and reason phrase.
+    /// The response's entity chunk list, reason phrase and spare chunk.
     chunks: Vec<Vec<u8>>,
     reason: String,
+    chunk: Vec<u8>,
     /// The physical path's buffer.
     physical: Vec<u16>,
+    /// The cooked path's buffer.
+    cooked: String,
+    /// The request's target and header list (its entries' buffers), which
+    /// the transport may read the next request's head into
+    /// ([`Spare::take_head`]).
+    head: Option<HeadBuffers>,
+    /// The allocation of the request's [`RequestCore`], dropped
+    /// ([`RequestCore::destroy_keeping`]), for the next request's.
+    pub(crate) core: Option<Box<std::mem::MaybeUninit<RequestCore>>>,
+}
+
+/// A request's target and header list, as the transport gave them.
+pub(crate) type HeadBuffers = (Vec<u8>, Vec<(String, Vec<u8>)>);
+
+impl Spare {
+    /// The request's target and header list, for the transport.
+    pub(crate) fn take_head(&mut self) -> Option<HeadBuffers> {
+        self.head.take()
+    }
 }
 
 /// The most entries a spare buffer keeps capacity for; a larger one is
 /// dropped (memory per connection stays small).
 const SPARE_ENTRIES: usize = 64;
+
+/// The largest chunk buffer kept for the next chunk.
+const SPARE_CHUNK_BYTES: usize = 16 * 1024;
 
 /// The longest physical path whose buffer is kept, in UTF-16 units.
 const SPARE_PATH_UNITS: usize = 1024;
@@ -536,14 +600,20 @@ impl RequestState {
             headers,
             chunks,
             reason,
+            chunk,
             physical,
+            cooked,
+            head: _,
+            core: _,
         } = spare;
         let mut req = RequestData::new(request);
+        req.cooked = cooked;
+        req.cook();
         req.physical_buffer = physical;
         slots.resize(modules, ModuleSlot::default());
         RequestState {
             req,
-            resp: ResponseData::new(headers, chunks, reason),
+            resp: ResponseData::new(headers, chunks, reason, chunk),
             out: Output::default(),
             flow: Flow {
                 modules: slots,
@@ -575,10 +645,19 @@ impl RequestState {
             },
             chunks: emptied(&mut self.resp.chunks, SPARE_ENTRIES),
             reason: std::mem::take(&mut self.resp.reason),
+            chunk: std::mem::take(&mut self.resp.spare_chunk),
             physical: emptied(
                 &mut self.req.physical.take().unwrap_or_default(),
                 SPARE_PATH_UNITS,
             ),
+            cooked: Some(std::mem::take(&mut self.req.cooked))
+                .filter(|cooked| cooked.capacity() <= SPARE_PATH_UNITS)
+                .unwrap_or_default(),
+            head: Some((
+                std::mem::take(&mut self.req.raw_url),
+                std::mem::take(&mut self.req.headers.entries),
+            )),
+            core: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! address for as long as modules may call them. The objects are created
 //! and bound in `objects` ([`RequestCore::create`]).
 
+use std::mem::MaybeUninit;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
@@ -93,6 +94,23 @@ impl RequestCore {
         drop(unsafe { Box::from_raw(raw) });
     }
 
+    /// Drops the request's objects, memory and arena as
+    /// [`destroy`](Self::destroy) does, and gives back its allocation for
+    /// the next request on the connection.
+    ///
+    /// # Safety
+    ///
+    /// As for [`destroy`](Self::destroy).
+    pub(crate) unsafe fn destroy_keeping(raw: *mut RequestCore) -> Box<MaybeUninit<RequestCore>> {
+        // SAFETY: forwarded contract: `raw` is the live `Box` leaked by
+        // `create`, dropped in place once; its allocation, of the same
+        // layout as a `MaybeUninit<RequestCore>`, is then owned again.
+        unsafe {
+            std::ptr::drop_in_place(raw);
+            Box::from_raw(raw.cast::<MaybeUninit<RequestCore>>())
+        }
+    }
+
     /// The host.
     pub(crate) fn host(&self) -> &HostCore {
         // SAFETY: the host outlives its requests (a request is run through
@@ -124,16 +142,6 @@ impl RequestCore {
         self.with_state(|s| s.log.event(event));
     }
 
-    /// Records the event `make` builds, only if the request keeps records
-    /// (a server's requests keep none: nothing is built for them).
-    pub(crate) fn event_with(&self, make: impl FnOnce() -> HostEvent) {
-        self.with_state(|s| {
-            if s.log.on {
-                s.log.event(make());
-            }
-        });
-    }
-
     /// `IHttpContext*` of this request.
     pub(crate) fn context_ptr(&self) -> *mut IHttpContext {
         self.context.iface()
@@ -157,11 +165,6 @@ impl RequestCore {
         }
         let previous = self.with_state(|s| std::mem::replace(&mut s.req.user, Foreign(user)));
         dereference_user(previous);
-    }
-
-    /// The module user, taken at request end.
-    pub(crate) fn take_user(&self) -> Foreign<IHttpUser> {
-        self.with_state(|s| std::mem::replace(&mut s.req.user, Foreign(std::ptr::null_mut())))
     }
 
     /// Milliseconds since the host started (`GetTickCount`-like values).
