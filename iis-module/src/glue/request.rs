@@ -115,7 +115,7 @@ unsafe fn context_of<T>(
     let owner = Owner {
         module: object.module.get().cast_const().cast::<()>(),
         // `Cell` is `repr(transparent)`: its address is the slot's.
-        slot: NonNull::from(&object.task).cast::<Option<NonNull<Task>>>(),
+        slot: NonNull::from(&object.task),
     };
     // SAFETY: `cx` is null or live for the notification.
     let cx = unsafe { HttpContext::from_raw(cx, object.server, object.module_id) }?;

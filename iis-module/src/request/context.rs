@@ -7,7 +7,7 @@ use super::memory::RequestPool;
 use super::{HttpRequest, HttpResponse, stored};
 use crate::ffi;
 use crate::server::{HttpApplication, HttpServer, HttpSite, HttpUser, extended_interface};
-use crate::task::{Io, Owner};
+use crate::task::{IoRef, Owner};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -50,7 +50,7 @@ pub struct HttpContext {
     /// `async fn` hook to start its task in; `None` elsewhere.
     owner: Option<Owner>,
     /// The I/O state of the task whose context this is (`async fn` hooks).
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     /// `Send` (an `async fn` hook's future holds `&mut HttpContext` across
     /// threads) but not `Sync`: IIS objects take one caller at a time.
     _not_sync: PhantomData<core::cell::Cell<()>>,
@@ -125,7 +125,7 @@ impl HttpContext {
     }
 
     /// Gives a task's context its I/O state (or takes it back).
-    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+    pub(crate) fn set_io(&mut self, io: Option<IoRef>) {
         self.io = io;
         if let Some(request) = &mut self.request {
             request.set_io(io);
@@ -146,7 +146,7 @@ impl HttpContext {
     }
 
     /// The I/O state of the task whose context this is, if any.
-    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+    pub(crate) fn io(&self) -> Option<IoRef> {
         self.io
     }
 
@@ -683,10 +683,7 @@ impl HttpContext {
                 extended_interface::<_, IHttpResponse2>(server, self.try_response()?.iface())
                     .ok_or(unsupported("IHttpResponse2"))?
                     .as_non_null();
-            // SAFETY: a task's context: its task owns the `Io`, and the
-            // task is being polled (this is its future), so nothing else
-            // touches it now.
-            unsafe { (*io.as_ptr()).enable_duplex(request, response) };
+            io.with(|io| io.enable_duplex(request, response));
         }
         // SAFETY: the context's IHttpContext3, live as long as `self`.
         unsafe { Ref::from_non_null(cx3) }.EnableFullDuplex();

@@ -3,7 +3,7 @@
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::memory::RequestPool;
 use crate::ffi::{self};
-use crate::task::{Io, ReadBody};
+use crate::task::{IoRef, ReadBody};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -14,7 +14,7 @@ use iis_sys::{
     SOCKADDR_IN, SOCKADDR_IN6,
 };
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use windows_core::{BOOL, PCSTR};
+use windows_core::BOOL;
 
 /// The request being processed (`IHttpRequest`).
 ///
@@ -37,7 +37,7 @@ pub struct HttpRequest {
     raw: NonNull<IHttpRequest>,
     pool: RequestPool,
     /// The I/O state of the task whose context this view belongs to.
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
@@ -59,12 +59,12 @@ impl HttpRequest {
     }
 
     /// Gives the view its task's I/O state (`async fn` hooks).
-    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+    pub(crate) fn set_io(&mut self, io: Option<IoRef>) {
         self.io = io;
     }
 
     /// The I/O state of the task whose context lent this view.
-    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+    pub(crate) fn io(&self) -> Option<IoRef> {
         self.io
     }
 
@@ -233,17 +233,13 @@ impl HttpRequest {
         replace: bool,
     ) -> Result<()> {
         let ((name, validate), value) = (headers::key_name(&name), value.as_ref());
-        let len = headers::validate_value(value)?;
-        let (value, replace) = (PCSTR(value.as_ptr()), BOOL::from(replace));
+        headers::validate_value(value)?;
+        let replace = BOOL::from(replace);
         let request = self.iface();
+        // IIS copies the value, which only needs to live for the call.
         let hr = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
-            // SAFETY: the value is valid for `len` bytes during the call
-            // (IIS copies it).
-            HeaderRef::Id(id) => unsafe { request.SetHeader(id, value, len, replace) },
-            // SAFETY: as above; the name is NUL-terminated pool memory.
-            HeaderRef::Name(name) => unsafe {
-                request.SetHeaderByName(ffi::pcstr(name), value, len, replace)
-            },
+            HeaderRef::Id(id) => request.SetHeader(id, value, replace),
+            HeaderRef::Name(name) => request.SetHeaderByName(name, value, replace),
         };
         Error::check("IHttpRequest::SetHeader", hr)
     }

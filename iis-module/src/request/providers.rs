@@ -56,11 +56,8 @@ impl MapHandler {
     #[doc(alias = "SetScriptName")]
     pub fn set_script_name(&mut self, name: &str) -> Result<()> {
         let name = ffi::WideBuf::<1024>::new(name, "script name")?;
-        // SAFETY: NUL-terminated UTF-16 of the given length.
-        let hr = unsafe {
-            self.iface()
-                .SetScriptName(name.as_pcwstr(), name.len() as u32)
-        };
+        // IIS copies the name; the buffer only needs to live for the call.
+        let hr = self.iface().SetScriptName(name.as_wstr());
         Error::check("IMapHandlerProvider::SetScriptName", hr)
     }
 
@@ -154,11 +151,8 @@ impl MapPath {
     #[doc(alias = "SetPhysicalPath")]
     pub fn set_physical_path(&mut self, path: &str) -> Result<()> {
         let path = ffi::WideBuf::<1024>::new(path, "physical path")?;
-        // SAFETY: NUL-terminated UTF-16 of the given length (IIS copies it).
-        let hr = unsafe {
-            self.iface()
-                .SetPhysicalPath(path.as_pcwstr(), path.len() as u32)
-        };
+        // IIS copies the path; the buffer only needs to live for the call.
+        let hr = self.iface().SetPhysicalPath(path.as_wstr());
         Error::check("IMapPathProvider::SetPhysicalPath", hr)
     }
 }

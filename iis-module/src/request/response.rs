@@ -5,7 +5,7 @@ use super::http2::Http2Response;
 use super::memory::RequestPool;
 use crate::ffi;
 use crate::server::{HttpServer, extended_interface};
-use crate::task::{FlushResponse, Io, WriteBody};
+use crate::task::{FlushResponse, IoRef, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -38,7 +38,7 @@ pub struct HttpResponse {
     server: Option<HttpServer>,
     reset: bool,
     /// The I/O state of the task whose context this view belongs to.
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
@@ -90,12 +90,12 @@ impl HttpResponse {
     }
 
     /// Gives the view its task's I/O state (`async fn` hooks).
-    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+    pub(crate) fn set_io(&mut self, io: Option<IoRef>) {
         self.io = io;
     }
 
     /// The I/O state of the task whose context lent this view.
-    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+    pub(crate) fn io(&self) -> Option<IoRef> {
         self.io
     }
 
@@ -265,19 +265,15 @@ impl HttpResponse {
         value: &[u8],
         replace: bool,
     ) -> Result<()> {
-        let len = headers::validate_value(value)?;
-        // IIS copies the value; it only needs to live for the call.
-        let value_ptr = PCSTR(value.as_ptr());
+        // `validate_value` refuses what IIS would take for a second header
+        // (CR, LF) and a length over the `USHORT` IIS takes; IIS copies the
+        // value, which only needs to live for the call.
+        headers::validate_value(value)?;
         let replace = BOOL::from(replace);
         let response = self.iface();
         let hr = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
-            // SAFETY: `value_ptr` is valid for `len` bytes (validate_value
-            // checked `len` is its length).
-            HeaderRef::Id(id) => unsafe { response.SetHeader(id, value_ptr, len, replace) },
-            // SAFETY: as above.
-            HeaderRef::Name(name) => unsafe {
-                response.SetHeaderByName(ffi::pcstr(name), value_ptr, len, replace)
-            },
+            HeaderRef::Id(id) => response.SetHeader(id, value, replace),
+            HeaderRef::Name(name) => response.SetHeaderByName(name, value, replace),
         };
         Error::check("IHttpResponse::SetHeader", hr)
     }

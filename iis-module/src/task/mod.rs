@@ -20,18 +20,19 @@ mod waker;
 
 use io::Busy;
 pub use io::{ExecuteChild, FlushResponse, ReadBody, WriteBody};
-pub(crate) use io::{Io, release as release_child};
+pub(crate) use io::{Io, IoRef, release as release_child};
 pub(crate) use waker::Shared;
 
 use crate::request::{Flow, Pending};
 use crate::{Error, HttpContext, Result};
+use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use waker::{ENDED, POSTED, RUNNING, RUNNING_WOKEN, WAIT_IO, WAIT_WAKE};
+use std::sync::{Arc, Weak};
+use waker::{ENDED, POSTED, RUNNING, RUNNING_WOKEN, Token, WAIT_IO, WAIT_WAKE};
 
 /// The future of an `async fn` hook, as `#[http_module]` boxes it.
 pub type HookFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow>> + Send + 'a>>;
@@ -45,7 +46,9 @@ pub type AsyncHook<T> = for<'a> fn(&'a mut T, &'a mut HttpContext) -> HookFuture
 pub(crate) struct Owner {
     /// The module the hook was called on (to check `start`'s caller).
     pub(crate) module: *const (),
-    pub(crate) slot: NonNull<Option<NonNull<Task>>>,
+    /// The instance's task slot, which lives as long as the instance and
+    /// is reached only by the thread dispatching to it.
+    pub(crate) slot: NonNull<Cell<Option<NonNull<Task>>>>,
 }
 
 /// How many times a future woken while it is polled is polled again at
@@ -53,19 +56,34 @@ pub(crate) struct Owner {
 const REPOLLS: u32 = 16;
 
 /// A running `async fn` hook.
+///
+/// Reached only through its module instance's task slot, by the thread IIS
+/// dispatches a notification of the request to (one at a time), so its
+/// methods are safe: what they need from the caller is that it runs inside
+/// such a notification, which holds wherever a `Task` can be reached.
 pub(crate) struct Task {
     shared: Arc<Shared>,
-    /// The context the future borrows (it lives here, not on a stack).
-    cx: HttpContext,
-    /// The buffers of the future's I/O, reached through `cx`.
-    io: Io,
-    /// `'static` stands for "until this task is dropped".
+    /// What the future borrows, in an allocation of its own so that a
+    /// `&mut Task` never covers it; freed by [`Task::take_lent`], after the
+    /// future.
+    lent: Option<NonNull<Lent>>,
+    /// `'static` stands for "until the future is dropped, before `lent`
+    /// and before the module instance".
     future: Option<HookFuture<'static>>,
     /// What the future gave, held while an I/O operation it left in
     /// flight completes (IIS must not see the request move on before).
     outcome: Option<Outcome>,
+    /// The token of the wakers the last poll handed out.
+    token: Weak<Token>,
     /// The hook, for reports.
     pub(crate) hook: &'static str,
+}
+
+/// What a task's future borrows: the context made for it, with the task's
+/// I/O state, which the context's views reach through an [`IoRef`].
+struct Lent {
+    cx: HttpContext,
+    io: RefCell<Io>,
 }
 
 /// How a task ended.
@@ -116,49 +134,49 @@ pub(crate) fn start<T: Send + 'static>(
             "an async hook must run on the module instance IIS called",
         ));
     }
-    let slot = owner.slot.as_ptr();
     // SAFETY: the slot lives in the module instance, which outlives the
-    // dispatch; only the dispatching thread touches it.
-    if unsafe { (*slot).is_some() } {
+    // dispatch; only the dispatching thread touches it (`Owner`).
+    let slot = unsafe { owner.slot.as_ref() };
+    if slot.get().is_some() {
         return Err(Error::msg(
             "an async hook is already running for this request",
         ));
     }
     let shared = Arc::new(Shared::new(cx.raw()));
-    let task = Box::into_raw(Box::new(Task {
-        io: Io::new(Arc::clone(&shared)),
-        shared,
+    let lent = NonNull::from(Box::leak(Box::new(Lent {
         cx: cx.for_task(),
-        future: None,
-        outcome: None,
-        hook: name,
-    }));
-    // SAFETY: `task` is fresh and ours. The future borrows the module and
-    // the task's context for an unbounded lifetime: both outlive the future,
-    // which is dropped before the task is freed and before the instance is
-    // (`end`, `Dispose`); while it lives, neither is reached any other way
-    // (the dispatch reaches the instance field by field and skips the
-    // module; the task's fields are reached one by one). The context gets
-    // the task's `Io`, which lives as long as the task.
+        io: RefCell::new(Io::new(Arc::clone(&shared))),
+    })));
+    // SAFETY: `lent` is fresh and ours, and lives until the task frees it
+    // after dropping the future (`take_lent`); the module instance outlives
+    // the task too (`Dispose` ends it first). So the future may borrow both
+    // for what `'static` stands for in `Task::future`; while it lives,
+    // neither is reached any other way (the dispatch reaches the instance
+    // field by field and skips the module, the task reaches `lent` only for
+    // its `io`, through the `RefCell`).
     let future = unsafe {
-        (*task).cx.set_io(Some(NonNull::from(&mut (*task).io)));
-        let future: HookFuture<'_> = hook(&mut *module, &mut (*task).cx);
+        // Field by field, so that no `&mut` covers `io`.
+        let io = IoRef::new(&(*lent.as_ptr()).io);
+        let cx = &mut (*lent.as_ptr()).cx;
+        cx.set_io(Some(io));
+        let future: HookFuture<'_> = hook(&mut *module, cx);
         core::mem::transmute::<HookFuture<'_>, HookFuture<'static>>(future)
     };
-    // SAFETY: as above; no reference to the task is live.
-    unsafe { (*task).future = Some(future) };
-    // SAFETY: `task` came from `Box::into_raw` above.
-    let task = unsafe { NonNull::new_unchecked(task) };
-    // SAFETY: a live task, polled inside the notification.
-    match unsafe { step(task) } {
+    let mut task = Box::new(Task {
+        shared,
+        lent: Some(lent),
+        future: Some(future),
+        outcome: None,
+        token: Weak::new(),
+        hook: name,
+    });
+    match task.step() {
         Step::Pending => {
-            // SAFETY: as above; the slot is the instance's.
-            unsafe { *slot = Some(task) };
             // The client's disconnect cancels the task. (Checked after the
             // first poll: most hooks never get here.)
-            // SAFETY: live task; `shared` is never mutated.
-            let shared = unsafe { Arc::clone(&(*task.as_ptr()).shared) };
-            let watcher: Arc<dyn crate::request::connection_slot::Watch> = shared;
+            let watcher: Arc<dyn crate::request::connection_slot::Watch> =
+                Arc::clone(&task.shared) as _;
+            slot.set(Some(NonNull::from(Box::leak(task))));
             if let Err(error) = cx.watch_disconnect(Arc::downgrade(&watcher)) {
                 crate::panic::report!(
                     "iis-module: {name}: cannot watch for the client's disconnect: {error}"
@@ -167,8 +185,7 @@ pub(crate) fn start<T: Send + 'static>(
             Ok(Flow::Pending(Pending::task()))
         }
         Step::Ended(outcome) => {
-            // SAFETY: the future is gone; nothing borrows the task.
-            let _ = unsafe { end(task) };
+            let _ = task.take_lent();
             outcome.into_result(name)
         }
     }
@@ -190,171 +207,179 @@ impl Outcome {
     }
 }
 
-/// Polls a task inside a notification (its start, or `OnAsyncCompletion`).
-///
-/// # Safety
-/// `task` is live and no reference to it or its fields is held; the
-/// caller is inside a notification of the task's request.
-pub(crate) unsafe fn step(task: NonNull<Task>) -> Step {
-    let task = task.as_ptr();
-    // SAFETY: live task (the contract); `shared` is never mutated.
-    let shared = unsafe { Arc::clone(&(*task).shared) };
-    let mut repolls = 0;
-    loop {
-        shared.state.store(RUNNING, Ordering::Release);
-        // SAFETY: live task; its fields are reached one by one, and only
-        // the future's borrows reach its context and I/O state.
-        unsafe { (*task).io.take_routed() };
-        // SAFETY: as above.
-        let outcome = unsafe { (*task).outcome.take() };
-        if let Some(outcome) = outcome {
-            // Over, but IIS may not see the request move on while it still
-            // owes a completion.
-            // SAFETY: as above.
-            let busy = unsafe { (*task).io.busy() };
-            if busy == Busy::Idle {
-                shared.state.store(ENDED, Ordering::Release);
-                return Step::Ended(outcome);
+impl Task {
+    /// The task's I/O state.
+    fn io(&self) -> IoRef {
+        let lent = self.lent.expect("a task keeps `lent` until it ends");
+        // SAFETY: `lent` is live until `take_lent`; a shared borrow of its
+        // `io` alone, which the future reaches only through `IoRef`s too.
+        IoRef::new(unsafe { &(*lent.as_ptr()).io })
+    }
+
+    /// Polls the task inside a notification (its start, or
+    /// `OnAsyncCompletion`).
+    fn step(&mut self) -> Step {
+        let shared = Arc::clone(&self.shared);
+        let io = self.io();
+        let mut repolls = 0;
+        loop {
+            shared.state.store(RUNNING, Ordering::Release);
+            io.with(Io::take_routed);
+            if let Some(outcome) = self.outcome.take() {
+                // Over, but IIS may not see the request move on while it
+                // still owes a completion.
+                let busy = io.with(|io| io.busy());
+                if busy == Busy::Idle {
+                    shared.state.store(ENDED, Ordering::Release);
+                    return Step::Ended(outcome);
+                }
+                self.outcome = Some(outcome);
+                if busy == Busy::Notification {
+                    shared.state.store(WAIT_IO, Ordering::Release);
+                    return Step::Pending;
+                }
+                // A routine wakes the task; one that already did while it
+                // ran is taken in by going round again.
+                if shared
+                    .state
+                    .compare_exchange(RUNNING, WAIT_WAKE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    return Step::Pending;
+                }
+                continue;
             }
-            // SAFETY: as above.
-            unsafe { (*task).outcome = Some(outcome) };
+            let ended = if shared.is_cancelled() {
+                Some(Outcome::Cancelled)
+            } else {
+                self.poll()
+            };
+            if let Some(outcome) = ended {
+                self.drop_future(outcome);
+                continue; // ends now, or once the I/O in flight completes
+            }
+            let busy = io.with(|io| io.busy());
             if busy == Busy::Notification {
                 shared.state.store(WAIT_IO, Ordering::Release);
                 return Step::Pending;
             }
-            // A routine wakes the task; one that already did while it ran
-            // is taken in by going round again.
-            if shared
-                .state
-                .compare_exchange(RUNNING, WAIT_WAKE, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                return Step::Pending;
+            match shared.state.compare_exchange(
+                RUNNING,
+                WAIT_WAKE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                // A full-duplex operation's routine wakes the task too.
+                Ok(_) if busy == Busy::Routines || shared.has_wakers() => return Step::Pending,
+                Ok(_) => {
+                    // Nothing can wake the future: it is lost, unless its
+                    // last waker dropped just now and posted (then that post
+                    // polls it again, and the poll after it decides).
+                    if shared
+                        .state
+                        .compare_exchange(WAIT_WAKE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+                        .is_err()
+                    {
+                        return Step::Pending;
+                    }
+                    self.drop_future(Outcome::Lost);
+                }
+                Err(RUNNING_WOKEN) if repolls < REPOLLS => repolls += 1,
+                Err(_) => {
+                    // Woken during each poll: let IIS schedule the next one.
+                    shared.state.store(POSTED, Ordering::Release);
+                    let hresult = shared.post();
+                    if hresult.is_ok() {
+                        return Step::Pending;
+                    }
+                    let error = Error::Server {
+                        operation: "IHttpContext::PostCompletion",
+                        hresult,
+                    };
+                    self.drop_future(Outcome::Done(Err(error)));
+                }
             }
-            continue;
         }
-        let ended = if shared.is_cancelled() {
-            Some(Outcome::Cancelled)
-        } else {
-            // SAFETY: as above: the future field alone, for the poll.
-            unsafe { poll(task, &shared) }
+    }
+
+    /// Polls the future once: its outcome if it is over.
+    fn poll(&mut self) -> Option<Outcome> {
+        let Some(future) = self.future.as_mut() else {
+            return Some(Outcome::Done(Err(Error::msg("the task has no future"))));
         };
-        if let Some(outcome) = ended {
-            // SAFETY: as above.
-            unsafe { drop_future(task, outcome) };
-            continue; // ends now, or once the I/O in flight completes
+        let waker = self.shared.waker(&mut self.token);
+        let polled =
+            crate::panic::contain(|| future.as_mut().poll(&mut Context::from_waker(&waker)));
+        drop(waker);
+        match polled {
+            Ok(Poll::Pending) => None,
+            Ok(Poll::Ready(result)) => Some(Outcome::Done(result)),
+            Err(message) => Some(Outcome::Done(Err(Error::Panic(message)))),
         }
-        // SAFETY: as above.
-        let busy = unsafe { (*task).io.busy() };
-        if busy == Busy::Notification {
-            shared.state.store(WAIT_IO, Ordering::Release);
-            return Step::Pending;
+    }
+
+    /// Drops the future (ending its borrows and what it owns) and keeps the
+    /// outcome for the request.
+    fn drop_future(&mut self, outcome: Outcome) {
+        let future = self.future.take();
+        if crate::panic::contain(|| drop(future)).is_err() {
+            crate::panic::report!("iis-module: an async hook's future panicked in Drop");
         }
-        match shared
-            .state
-            .compare_exchange(RUNNING, WAIT_WAKE, Ordering::AcqRel, Ordering::Acquire)
-        {
-            // A full-duplex operation's routine wakes the task too.
-            Ok(_) if busy == Busy::Routines || shared.has_wakers() => return Step::Pending,
-            Ok(_) => {
-                // Nothing can wake the future: it is lost, unless its last
-                // waker dropped just now and posted (then that post polls it
-                // again, and the poll after it decides).
-                if shared
-                    .state
-                    .compare_exchange(WAIT_WAKE, RUNNING, Ordering::AcqRel, Ordering::Acquire)
-                    .is_err()
-                {
-                    return Step::Pending;
-                }
-                // SAFETY: as above.
-                unsafe { drop_future(task, Outcome::Lost) };
-            }
-            Err(RUNNING_WOKEN) if repolls < REPOLLS => repolls += 1,
-            Err(_) => {
-                // Woken during each poll: let IIS schedule the next one.
-                shared.state.store(POSTED, Ordering::Release);
-                let hresult = shared.post();
-                if hresult.is_ok() {
-                    return Step::Pending;
-                }
-                let error = Error::Server {
-                    operation: "IHttpContext::PostCompletion",
-                    hresult,
-                };
-                // SAFETY: as above.
-                unsafe { drop_future(task, Outcome::Done(Err(error))) };
-            }
-        }
+        self.outcome = Some(outcome);
+    }
+
+    /// Drops the future, then frees what it borrowed, giving back the
+    /// context; `None` if that was done before.
+    fn take_lent(&mut self) -> Option<HttpContext> {
+        // Ended first: the wakers the future drops must not post.
+        self.shared.state.store(ENDED, Ordering::Release);
+        self.drop_future(Outcome::Cancelled);
+        let lent = self.lent.take()?;
+        // SAFETY: made by `Box::leak` in `start` and freed once (`lent` is
+        // taken); the future, its only borrower, is gone.
+        let Lent { mut cx, .. } = *unsafe { Box::from_raw(lent.as_ptr()) };
+        cx.set_io(None);
+        Some(cx)
+    }
+
+    /// Ends the task (dropping its future first), giving back its context
+    /// for the dispatch to finish the request with.
+    fn into_context(mut self) -> HttpContext {
+        self.take_lent().expect("a task keeps `lent` until it ends")
     }
 }
 
-/// Polls the future once: its outcome if it is over.
-///
-/// # Safety
-/// As [`step`]; `task` is live and nothing borrows its future.
-unsafe fn poll(task: *mut Task, shared: &Arc<Shared>) -> Option<Outcome> {
-    // SAFETY: the contract; the future reaches the context and the I/O
-    // state through its own borrows, not through this one.
-    let future = unsafe { &mut (*task).future };
-    let Some(future) = future.as_mut() else {
-        return Some(Outcome::Done(Err(Error::msg("the task has no future"))));
-    };
-    let waker = shared.waker();
-    let polled = crate::panic::contain(|| future.as_mut().poll(&mut Context::from_waker(&waker)));
-    drop(waker);
-    match polled {
-        Ok(Poll::Pending) => None,
-        Ok(Poll::Ready(result)) => Some(Outcome::Done(result)),
-        Err(message) => Some(Outcome::Done(Err(Error::Panic(message)))),
+impl Drop for Task {
+    fn drop(&mut self) {
+        let _ = self.take_lent();
     }
-}
-
-/// Drops the future (ending its borrows and what it owns) and keeps the
-/// outcome for the request.
-///
-/// # Safety
-/// As [`poll`].
-unsafe fn drop_future(task: *mut Task, outcome: Outcome) {
-    // SAFETY: the contract.
-    let dropped = crate::panic::contain(|| unsafe { (*task).future = None });
-    if dropped.is_err() {
-        crate::panic::report!("iis-module: an async hook's future panicked in Drop");
-    }
-    // SAFETY: the contract.
-    unsafe { (*task).outcome = Some(outcome) };
 }
 
 /// Delivers an `OnAsyncCompletion` to a task: the I/O operation it
 /// completes (if any), then a step.
 ///
 /// # Safety
-/// As [`step`].
+/// `task` is the live task of the instance's slot, reached by nothing else
+/// during the call; the caller is inside a notification of its request.
 pub(crate) unsafe fn resume(
     task: NonNull<Task>,
     status: windows_core::HRESULT,
     bytes: u32,
 ) -> Step {
-    // SAFETY: live task, not borrowed (the contract).
-    unsafe { (*task.as_ptr()).io.complete(status, bytes) };
-    // SAFETY: the contract.
-    unsafe { step(task) }
+    // SAFETY: the contract: live and not otherwise reached.
+    let task = unsafe { &mut *task.as_ptr() };
+    task.io().with(|io| io.complete(status, bytes));
+    task.step()
 }
 
 /// Frees a task whose future is gone (or drops it first, in `Dispose`),
 /// giving back its context for the dispatch to finish the request with.
 ///
 /// # Safety
-/// `task` came from [`start`], is not used again, and no reference into it
-/// is live.
+/// `task` came from [`start`] (through the slot), is not used again, and
+/// no reference into it is live.
 pub(crate) unsafe fn end(task: NonNull<Task>) -> HttpContext {
-    // SAFETY: the contract: ours to free.
+    // SAFETY: the contract: made by `Box::leak` in `start`, ours to free.
     let task = unsafe { Box::from_raw(task.as_ptr()) };
-    task.shared.state.store(ENDED, Ordering::Release);
-    let Task { future, mut cx, .. } = *task;
-    if crate::panic::contain(|| drop(future)).is_err() {
-        crate::panic::report!("iis-module: an async hook's future panicked in Drop");
-    }
-    cx.set_io(None);
-    cx
+    task.into_context()
 }

@@ -7,10 +7,11 @@ use crate::panic::report;
 use crate::request::connection_slot::Watch;
 use crate::request::flow::fail_request;
 use core::ptr::NonNull;
-use core::task::{RawWaker, RawWakerVTable, Waker};
+use core::task::Waker;
 use iis_sys::{IHttpContext, RQ_NOTIFICATION_FINISH_REQUEST};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::Wake;
 use windows_core::HRESULT;
 
 // The life of a task between polls. Only the polling thread (inside an IIS
@@ -44,8 +45,9 @@ pub(crate) enum Lane {
 pub(crate) struct Shared {
     context: NonNull<IHttpContext>,
     pub(super) state: AtomicU8,
-    /// Live `Waker` clones: none while the future waits on no I/O means
-    /// nothing can ever wake it (a lost completion).
+    /// Live [`Token`]s (each shared by a poll's `Waker` and its clones):
+    /// none while the future waits on no I/O means nothing can ever wake it
+    /// (a lost completion).
     wakers: AtomicUsize,
     /// The client disconnected: drop the future at the next poll.
     cancelled: AtomicBool,
@@ -90,13 +92,20 @@ impl Shared {
         ]
     }
 
-    /// A waker for one poll, counted as a live waker until dropped.
-    pub(super) fn waker(self: &Arc<Self>) -> Waker {
-        self.wakers.fetch_add(1, Ordering::AcqRel);
-        let data = Arc::into_raw(Arc::clone(self)).cast::<()>();
-        // SAFETY: `data` is an `Arc<Shared>` reference the vtable's
-        // functions own and release exactly once.
-        unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
+    /// The waker of a poll: the `Waker` of the [`Token`] in `last`, the
+    /// one the previous polls handed out, while any of its clones lives, or
+    /// of a new one (so a poll allocates only when the future kept no
+    /// waker).
+    pub(super) fn waker(self: &Arc<Self>, last: &mut Weak<Token>) -> Waker {
+        let token = last.upgrade().unwrap_or_else(|| {
+            self.wakers.fetch_add(1, Ordering::AcqRel);
+            let token = Arc::new(Token {
+                shared: Arc::clone(self),
+            });
+            *last = Arc::downgrade(&token);
+            token
+        });
+        Waker::from(token)
     }
 
     /// Whether any waker the future kept is alive.
@@ -183,35 +192,25 @@ impl Watch for Shared {
     }
 }
 
-static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
-
-/// # Safety (all four)
-/// `data` is an `Arc<Shared>` reference made by [`Shared::waker`] or
-/// `clone`, not yet released.
-unsafe fn clone(data: *const ()) -> RawWaker {
-    // SAFETY: a live `Arc<Shared>` reference (the vtable's contract).
-    let shared = unsafe { &*data.cast::<Shared>() };
-    shared.wakers.fetch_add(1, Ordering::AcqRel);
-    // SAFETY: as above; the new reference is owned by the new waker.
-    unsafe { Arc::increment_strong_count(data.cast::<Shared>()) };
-    RawWaker::new(data, &VTABLE)
+/// What the `Waker`s of a task hold: a wake posts a completion; the last
+/// `Waker` of the token going away counts as a waker dropped.
+#[derive(Debug)]
+pub(super) struct Token {
+    shared: Arc<Shared>,
 }
 
-unsafe fn wake(data: *const ()) {
-    // SAFETY: the vtable's contract; `wake` consumes the waker.
-    unsafe {
-        wake_by_ref(data);
-        drop_waker(data);
+impl Wake for Token {
+    fn wake(self: Arc<Self>) {
+        self.shared.wake();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.shared.wake();
     }
 }
 
-unsafe fn wake_by_ref(data: *const ()) {
-    // SAFETY: a live `Arc<Shared>` reference (the vtable's contract).
-    unsafe { &*data.cast::<Shared>() }.wake();
-}
-
-unsafe fn drop_waker(data: *const ()) {
-    // SAFETY: the waker's own reference, released exactly once here.
-    let shared = unsafe { Arc::from_raw(data.cast::<Shared>()) };
-    shared.waker_dropped();
+impl Drop for Token {
+    fn drop(&mut self) {
+        self.shared.waker_dropped();
+    }
 }
