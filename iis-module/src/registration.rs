@@ -51,7 +51,11 @@ impl Priority {
 /// identify the module by. Only the SDK makes one, so a safe call never
 /// hands IIS an id it did not issue (IIS may follow it as a pointer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModuleId(HTTP_MODULE_ID);
+pub struct ModuleId(
+    /// Set only from an id IIS gave (`RegisterModule`'s registration info,
+    /// passed on through the views' `from_raw` contracts).
+    pub(crate) HTTP_MODULE_ID,
+);
 
 // SAFETY: an opaque key IIS issued for the life of the process; the SDK
 // never dereferences it, and IIS takes it from any thread.

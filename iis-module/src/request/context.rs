@@ -5,6 +5,7 @@ use super::connection_slot::{self, ClientDisconnect};
 use super::flow::{self, CompletionHandle, Flow};
 use super::memory::RequestPool;
 use super::{HttpRequest, HttpResponse, stored};
+use crate::ModuleId;
 use crate::ffi;
 use crate::server::{HttpApplication, HttpServer, HttpSite, HttpUser, extended_interface};
 use crate::task::{IoRef, Owner};
@@ -448,9 +449,9 @@ impl HttpContext {
             .map(|a| HttpApplication::new(a, self.module))
     }
 
-    fn request_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
+    fn request_container(&self) -> Result<Ref<'_, IHttpModuleContextContainer>> {
         let container = self.iface().GetModuleContextContainer();
-        container.map(Ref::as_non_null).ok_or(Error::NullPointer {
+        container.ok_or(Error::NullPointer {
             operation: "IHttpContext::GetModuleContextContainer",
         })
     }
@@ -511,9 +512,10 @@ impl HttpContext {
     #[doc(alias = "GetModuleContext")]
     pub fn request_context<T: Send + 'static>(&mut self) -> Result<Option<&mut T>> {
         let container = self.request_container()?;
+        let value = stored::get::<T>(container, ModuleId(self.module))?;
         // SAFETY: the value lives until the request ends; `&mut self` makes
-        // this the only borrow for its length.
-        Ok(unsafe { stored::get::<T>(container, self.module)? }.map(|mut v| unsafe { v.as_mut() }))
+        // this the only borrow of this module's request value for its length.
+        Ok(value.map(|value| unsafe { &mut *value.as_ptr() }))
     }
 
     /// Stores this module's value for the current request; IIS drops it
@@ -529,8 +531,7 @@ impl HttpContext {
     #[doc(alias = "SetModuleContext")]
     pub fn set_request_context<T: Send + 'static>(&mut self, value: T) -> Result<()> {
         let container = self.request_container()?;
-        // SAFETY: live container.
-        if unsafe { stored::store(container, self.module, value) }? {
+        if stored::store(container, ModuleId(self.module), value)? {
             return Ok(());
         }
         Err(Error::Server {
@@ -561,20 +562,10 @@ impl HttpContext {
         init: impl FnOnce() -> T,
     ) -> Result<&mut T> {
         let container = self.request_container()?;
-        // SAFETY: live container.
-        if unsafe { stored::get::<T>(container, self.module)? }.is_none() {
-            // SAFETY: live container. No other value gets in first: this
-            // module's slot of the request is reached only through
-            // `&mut self`.
-            unsafe { stored::store(container, self.module, init())? };
-        }
-        // SAFETY: live container; the value lives until the request ends,
-        // and `&mut self` makes this the only borrow for its length.
-        let value =
-            unsafe { stored::get::<T>(container, self.module)? }.ok_or(Error::NullPointer {
-                operation: "IHttpModuleContextContainer::GetModuleContext",
-            })?;
-        // SAFETY: as above.
+        let value = stored::get_or_insert_with(container, ModuleId(self.module), init)?;
+        // SAFETY: the value lives until the request ends, and `&mut self`
+        // makes this the only borrow of this module's request value for its
+        // length.
         Ok(unsafe { &mut *value.as_ptr() })
     }
 

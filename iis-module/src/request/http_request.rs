@@ -9,10 +9,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use http::{Method, Version};
 use iis_sys::Ref;
-use iis_sys::{
-    AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest, SOCKADDR,
-    SOCKADDR_IN, SOCKADDR_IN6,
-};
+use iis_sys::{AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use windows_core::BOOL;
 
@@ -269,17 +266,13 @@ impl HttpRequest {
     /// The client's address.
     #[doc(alias = "GetRemoteAddress")]
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        let addr = self.iface().GetRemoteAddress();
-        // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
-        unsafe { socket_addr(addr) }
+        socket_addr(self.iface(), true)
     }
 
     /// The server address the request arrived on.
     #[doc(alias = "GetLocalAddress")]
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        let addr = self.iface().GetLocalAddress();
-        // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
-        unsafe { socket_addr(addr) }
+        socket_addr(self.iface(), false)
     }
 
     /// Reads entity body bytes into `buf`; `Ok(0)` at the end of the body.
@@ -635,31 +628,41 @@ fn wide_slice(ptr: *const u16, len_bytes: u16, what: &'static str) -> Result<Str
     })
 }
 
-/// Reads an IPv4 or IPv6 `SOCKADDR`.
-///
-/// # Safety
-/// `addr` is null or points to a SOCKADDR_IN / SOCKADDR_IN6 as its family says.
-unsafe fn socket_addr(addr: *mut SOCKADDR) -> Option<SocketAddr> {
-    // SAFETY: null or a valid SOCKADDR per the contract.
-    let family = i32::from(unsafe { addr.as_ref() }?.sa_family.0);
+/// Reads the IPv4 or IPv6 address of `request`: the client's
+/// (`GetRemoteAddress`) if `remote`, else the server's (`GetLocalAddress`).
+fn socket_addr(request: Ref<'_, IHttpRequest>, remote: bool) -> Option<SocketAddr> {
+    let addr = if remote {
+        request.GetRemoteAddress()
+    } else {
+        request.GetLocalAddress()
+    };
+    if addr.is_null() {
+        return None;
+    }
+    // SAFETY: IIS returns null or a `SOCKADDR_IN` (16 bytes) or
+    // `SOCKADDR_IN6` (28 bytes), as its family says, alive with the
+    // request; either starts with 16 readable bytes. Copied, so alignment
+    // does not matter.
+    let head: [u8; 16] = unsafe { addr.cast::<[u8; 16]>().read_unaligned() };
+    // The family, native order; then the port, network order.
+    let family = i32::from(u16::from_ne_bytes([head[0], head[1]]));
+    let port = u16::from_be_bytes([head[2], head[3]]);
     if family == AF_INET {
-        // SAFETY: the family says this is a SOCKADDR_IN.
-        let v4 = unsafe { &*addr.cast::<SOCKADDR_IN>() };
-        // SAFETY: every IN_ADDR representation is 4 plain bytes.
-        let octets = unsafe { v4.sin_addr.S_un.S_addr }.to_ne_bytes();
+        let octets: [u8; 4] = head[4..8].try_into().ok()?;
         Some(SocketAddr::V4(SocketAddrV4::new(
             Ipv4Addr::from(octets),
-            u16::from_be(v4.sin_port),
+            port,
         )))
     } else if family == AF_INET6 {
-        // SAFETY: the family says this is a SOCKADDR_IN6.
-        let v6 = unsafe { &*addr.cast::<SOCKADDR_IN6>() };
-        // SAFETY: every IN6_ADDR representation is 16 plain bytes.
-        let octets = unsafe { v6.sin6_addr.u.Byte };
+        // SAFETY: the family says this is a `SOCKADDR_IN6` (28 bytes), as
+        // above.
+        let full: [u8; 28] = unsafe { addr.cast::<[u8; 28]>().read_unaligned() };
+        let flowinfo = u32::from_ne_bytes(full[4..8].try_into().ok()?);
+        let octets: [u8; 16] = full[8..24].try_into().ok()?;
         Some(SocketAddr::V6(SocketAddrV6::new(
             Ipv6Addr::from(octets),
-            u16::from_be(v6.sin6_port),
-            v6.sin6_flowinfo,
+            port,
+            flowinfo,
             0,
         )))
     } else {

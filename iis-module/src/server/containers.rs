@@ -1,8 +1,8 @@
 //! `IHttpServer::DispenseContainer`: a module context container the module
 //! owns, for state that belongs to no request, site or application.
 
-use crate::Result;
 use crate::request::stored;
+use crate::{ModuleId, Result};
 use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
@@ -38,6 +38,13 @@ impl DispensedContainer {
         self.raw.as_ptr()
     }
 
+    /// The container, live until `self` drops (`new`'s contract).
+    fn iface(&self) -> Ref<'_, IDispensedHttpModuleContextContainer> {
+        // SAFETY: `new`'s contract: ours until `self` drops, which ends
+        // this borrow first.
+        unsafe { Ref::from_non_null(self.raw) }
+    }
+
     /// This module's value in the container, created by `init` on first use.
     ///
     /// # Errors
@@ -50,9 +57,10 @@ impl DispensedContainer {
         &self,
         init: impl FnOnce() -> T,
     ) -> Result<&T> {
+        let value = stored::get_or_insert_with(*self.iface(), ModuleId(self.module), init)?;
         // SAFETY: the container is live until `self` drops, and what it
-        // stores lives as long.
-        unsafe { stored::get_or_insert_with(self.raw.cast(), self.module, init) }
+        // stores lives as long; the value is only ever shared (`T: Sync`).
+        Ok(unsafe { value.as_ref() })
     }
 
     /// This module's value, if one of type `T` was stored.
@@ -62,9 +70,9 @@ impl DispensedContainer {
     /// is stored.
     #[doc(alias = "GetModuleContext")]
     pub fn context<T: Send + Sync + 'static>(&self) -> Result<Option<&T>> {
+        let value = stored::get::<T>(*self.iface(), ModuleId(self.module))?;
         // SAFETY: as in `context_or_insert_with`.
-        Ok(unsafe { stored::get::<T>(self.raw.cast(), self.module)? }
-            .map(|v| unsafe { v.as_ref() }))
+        Ok(value.map(|value| unsafe { value.as_ref() }))
     }
 }
 
@@ -72,6 +80,6 @@ impl Drop for DispensedContainer {
     fn drop(&mut self) {
         // SAFETY: the container is ours and released exactly once, here;
         // nothing uses it after.
-        unsafe { Ref::from_non_null(self.raw).ReleaseContainer() }
+        unsafe { self.iface().ReleaseContainer() }
     }
 }
