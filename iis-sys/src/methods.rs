@@ -3378,11 +3378,17 @@ impl<'a> Deref for Ref<'a, IMapPathProvider> {
 /// The slots [`IMapPathProvider`] introduces.
 impl<'a> Ref<'a, IMapPathProvider> {
     /// Slot 1: `PCWSTR GetUrl(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetUrl(self) -> PCWSTR {
+    pub fn GetUrl(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetUrl)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetUrl)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `PCWSTR GetPhysicalPath(VOID) const`.

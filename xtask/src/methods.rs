@@ -154,6 +154,9 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("IScriptMapInfo", "GetName"),
     ("IScriptMapInfo", "GetPath"),
     ("IScriptMapInfo", "GetAllowedVerbs"),
+    // The URL a MapPath notification maps (its provider lives for the
+    // notification and the URL does not change during it).
+    ("IMapPathProvider", "GetUrl"),
     ("IGlobalConfigurationChangeProvider", "GetChangePath"),
     ("IGlobalFileChangeProvider", "GetFileName"),
     ("IGlobalRSCAQueryProvider", "GetFunctionName"),

@@ -128,9 +128,7 @@ impl MapPath {
     /// [`Error::Encoding`].
     #[doc(alias = "GetUrl")]
     pub fn url(&self) -> Result<String> {
-        let url = self.iface().GetUrl();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(url, "URL") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(self.iface().GetUrl(), "URL")?.unwrap_or_default())
     }
 
     /// The physical path IIS mapped the URL to.
