@@ -311,14 +311,11 @@ define_member_fn! {
             // notification; nothing borrows it.
             return match unsafe { task::resume(task, completion.status(), completion.bytes()) } {
                 Step::Pending => RQ_NOTIFICATION_PENDING,
-                Step::Ended(outcome) => {
+                Step::Ended(outcome, hook) => {
                     object.task.set(None);
                     // SAFETY: the slot's task, taken out and used no more
                     // (its future is gone).
-                    let (mut context, hook) = unsafe {
-                        let hook = (*task.as_ptr()).hook;
-                        (task::end(task), hook)
-                    };
+                    let mut context = unsafe { task::end(task) };
                     let outcome = Ok(outcome.into_result(hook));
                     finish_hook(object, outcome, &mut context, hook)
                 }

@@ -100,11 +100,12 @@ pub(crate) struct Io {
 
 /// A task's [`Io`], as its context and the futures of its I/O reach it.
 ///
-/// Only [`Task`](super::Task) makes one, of the `Io` it keeps at a fixed
-/// address (beside the context its future borrows) until the future is
-/// gone, and hands it only to that context, whose views and futures the
-/// future owns or borrows: so an `IoRef` never outlives its `Io`. A task is
-/// polled, and its future dropped, by one thread at a time, and the
+/// Only the task machinery makes one ([`IoRef::new`] is `unsafe`), of the
+/// `Io` a [`Task`](super::Task) keeps at a fixed address (beside the
+/// context its future borrows) until the future is gone, and hands it only
+/// to that context, whose views and futures the future owns or borrows, and
+/// to the task's own polling: so an `IoRef` never outlives its `Io`. A task
+/// is polled, and its future dropped, by one thread at a time, and the
 /// `RefCell` catches an access nested in another.
 #[derive(Clone, Copy)]
 pub(crate) struct IoRef(NonNull<core::cell::RefCell<Io>>);
@@ -116,9 +117,12 @@ impl core::fmt::Debug for IoRef {
 }
 
 impl IoRef {
-    /// The reference of `io`, which stays where it is until every copy of
-    /// the result is gone (see the type's invariant).
-    pub(super) fn new(io: &core::cell::RefCell<Io>) -> Self {
+    /// The reference of `io`.
+    ///
+    /// # Safety
+    /// `io` stays where it is until every copy of the result is gone, and
+    /// is reached by one thread at a time (see the type's invariant).
+    pub(super) unsafe fn new(io: &core::cell::RefCell<Io>) -> Self {
         Self(NonNull::from(io))
     }
 

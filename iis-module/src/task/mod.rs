@@ -30,9 +30,9 @@ use core::future::Future;
 use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Weak};
-use waker::{ENDED, POSTED, RUNNING, RUNNING_WOKEN, Token, WAIT_IO, WAIT_WAKE};
+use waker::{ENDED, POSTED, RUNNING, RUNNING_WOKEN, WAIT_IO, WAIT_WAKE};
 
 /// The future of an `async fn` hook, as `#[http_module]` boxes it.
 pub type HookFuture<'a> = Pin<Box<dyn Future<Output = Result<Flow>> + Send + 'a>>;
@@ -55,28 +55,21 @@ pub(crate) struct Owner {
 /// once before the SDK goes through IIS (`PostCompletion`) instead.
 const REPOLLS: u32 = 16;
 
-/// A running `async fn` hook.
+/// A running `async fn` hook: one allocation holding the task's own state
+/// and what its future borrows, side by side.
 ///
-/// Reached only through its module instance's task slot, by the thread IIS
-/// dispatches a notification of the request to (one at a time), so its
-/// methods are safe: what they need from the caller is that it runs inside
-/// such a notification, which holds wherever a `Task` can be reached.
+/// Kept by its module instance's task slot as a raw pointer (never as a
+/// `Box` or a reference to the whole, which would claim `lent` while the
+/// future borrows it), reached by the thread IIS dispatches a notification
+/// of the request to (one at a time). [`resume`] and [`end`] borrow
+/// `state` alone; `lent` is reached only through the future's borrows and
+/// [`IoRef`]s, until [`end`] has dropped the future.
 pub(crate) struct Task {
-    shared: Arc<Shared>,
-    /// What the future borrows, in an allocation of its own so that a
-    /// `&mut Task` never covers it; freed by [`Task::take_lent`], after the
-    /// future.
-    lent: Option<NonNull<Lent>>,
-    /// `'static` stands for "until the future is dropped, before `lent`
-    /// and before the module instance".
-    future: Option<HookFuture<'static>>,
-    /// What the future gave, held while an I/O operation it left in
-    /// flight completes (IIS must not see the request move on before).
-    outcome: Option<Outcome>,
-    /// The token of the wakers the last poll handed out.
-    token: Weak<Token>,
-    /// The hook, for reports.
-    pub(crate) hook: &'static str,
+    /// The state the SDK's polling uses: safe code behind one projection.
+    /// (Declared first: were a `Task` dropped in place, its future would
+    /// go before what it borrows.)
+    state: State,
+    lent: Lent,
 }
 
 /// What a task's future borrows: the context made for it, with the task's
@@ -84,6 +77,24 @@ pub(crate) struct Task {
 struct Lent {
     cx: HttpContext,
     io: RefCell<Io>,
+}
+
+/// A task's own state, which does not cover what its future borrows.
+///
+/// Its methods are safe: what they need from the caller is that it runs
+/// inside a notification of the request, which holds wherever a task can
+/// be reached, and an [`IoRef`] of the task's own `Io`, which only the
+/// projections in [`start`] and [`resume`] make.
+struct State {
+    shared: Arc<Shared>,
+    /// `'static` stands for "until the future is dropped, before the
+    /// task's `lent` and before the module instance".
+    future: Option<HookFuture<'static>>,
+    /// What the future gave, held while an I/O operation it left in
+    /// flight completes (IIS must not see the request move on before).
+    outcome: Option<Outcome>,
+    /// The hook, for reports.
+    hook: &'static str,
 }
 
 /// How a task ended.
@@ -102,8 +113,8 @@ pub(crate) enum Outcome {
 pub(crate) enum Step {
     /// The request stays pending.
     Pending,
-    /// The task is over (its future dropped).
-    Ended(Outcome),
+    /// The task is over (its future dropped): how, and the hook's name.
+    Ended(Outcome, &'static str),
 }
 
 /// Starts an `async fn` hook: polls its future once; if it is not done,
@@ -143,40 +154,49 @@ pub(crate) fn start<T: Send + 'static>(
         ));
     }
     let shared = Arc::new(Shared::new(cx.raw()));
-    let lent = NonNull::from(Box::leak(Box::new(Lent {
-        cx: cx.for_task(),
-        io: RefCell::new(Io::new(Arc::clone(&shared))),
-    })));
-    // SAFETY: `lent` is fresh and ours, and lives until the task frees it
-    // after dropping the future (`take_lent`); the module instance outlives
-    // the task too (`Dispose` ends it first). So the future may borrow both
-    // for what `'static` stands for in `Task::future`; while it lives,
-    // neither is reached any other way (the dispatch reaches the instance
-    // field by field and skips the module, the task reaches `lent` only for
-    // its `io`, through the `RefCell`).
-    let future = unsafe {
-        // Field by field, so that no `&mut` covers `io`.
-        let io = IoRef::new(&(*lent.as_ptr()).io);
-        let cx = &mut (*lent.as_ptr()).cx;
+    // Allocated first, then written: the task is built in place.
+    let task = NonNull::from(Box::leak(Box::write(
+        Box::new_uninit(),
+        Task {
+            lent: Lent {
+                io: RefCell::new(Io::new(Arc::clone(&shared))),
+                cx: cx.for_task(),
+            },
+            state: State {
+                shared,
+                future: None,
+                outcome: None,
+                hook: name,
+            },
+        },
+    )));
+    // SAFETY: `task` is fresh and ours, and lives until `end` frees it
+    // after dropping the future; the module instance outlives the task too
+    // (`Dispose` ends it first). So the future may borrow both for what
+    // `'static` stands for in `State::future`; while it lives, neither is
+    // reached any other way (the dispatch reaches the instance field by
+    // field and skips the module; the task's `lent` is reached field by
+    // field here, then only through the future and `IoRef`s, which leave
+    // its `io` where it is; its `state` is borrowed on its own).
+    let (state, io) = unsafe {
+        let task = task.as_ptr();
+        let io = IoRef::new(&(*task).lent.io);
+        let cx = &mut (*task).lent.cx;
         cx.set_io(Some(io));
         let future: HookFuture<'_> = hook(&mut *module, cx);
-        core::mem::transmute::<HookFuture<'_>, HookFuture<'static>>(future)
+        let state = &mut (*task).state;
+        state.future = Some(core::mem::transmute::<HookFuture<'_>, HookFuture<'static>>(
+            future,
+        ));
+        (state, io)
     };
-    let mut task = Box::new(Task {
-        shared,
-        lent: Some(lent),
-        future: Some(future),
-        outcome: None,
-        token: Weak::new(),
-        hook: name,
-    });
-    match task.step() {
+    match state.step(io) {
         Step::Pending => {
             // The client's disconnect cancels the task. (Checked after the
             // first poll: most hooks never get here.)
             let watcher: Arc<dyn crate::request::connection_slot::Watch> =
-                Arc::clone(&task.shared) as _;
-            slot.set(Some(NonNull::from(Box::leak(task))));
+                Arc::clone(&state.shared) as _;
+            slot.set(Some(task));
             if let Err(error) = cx.watch_disconnect(Arc::downgrade(&watcher)) {
                 crate::panic::report!(
                     "iis-module: {name}: cannot watch for the client's disconnect: {error}"
@@ -184,8 +204,10 @@ pub(crate) fn start<T: Send + 'static>(
             }
             Ok(Flow::Pending(Pending::task()))
         }
-        Step::Ended(outcome) => {
-            let _ = task.take_lent();
+        Step::Ended(outcome, _) => {
+            // SAFETY: made above and never put in the slot; `state` is not
+            // used again.
+            let _ = unsafe { end(task) };
             outcome.into_result(name)
         }
     }
@@ -207,20 +229,11 @@ impl Outcome {
     }
 }
 
-impl Task {
-    /// The task's I/O state.
-    fn io(&self) -> IoRef {
-        let lent = self.lent.expect("a task keeps `lent` until it ends");
-        // SAFETY: `lent` is live until `take_lent`; a shared borrow of its
-        // `io` alone, which the future reaches only through `IoRef`s too.
-        IoRef::new(unsafe { &(*lent.as_ptr()).io })
-    }
-
+impl State {
     /// Polls the task inside a notification (its start, or
-    /// `OnAsyncCompletion`).
-    fn step(&mut self) -> Step {
+    /// `OnAsyncCompletion`); `io` is the task's own.
+    fn step(&mut self, io: IoRef) -> Step {
         let shared = Arc::clone(&self.shared);
-        let io = self.io();
         let mut repolls = 0;
         loop {
             shared.state.store(RUNNING, Ordering::Release);
@@ -231,7 +244,7 @@ impl Task {
                 let busy = io.with(|io| io.busy());
                 if busy == Busy::Idle {
                     shared.state.store(ENDED, Ordering::Release);
-                    return Step::Ended(outcome);
+                    return Step::Ended(outcome, self.hook);
                 }
                 self.outcome = Some(outcome);
                 if busy == Busy::Notification {
@@ -307,7 +320,7 @@ impl Task {
         let Some(future) = self.future.as_mut() else {
             return Some(Outcome::Done(Err(Error::msg("the task has no future"))));
         };
-        let waker = self.shared.waker(&mut self.token);
+        let waker = self.shared.waker();
         let polled =
             crate::panic::contain(|| future.as_mut().poll(&mut Context::from_waker(&waker)));
         drop(waker);
@@ -321,37 +334,34 @@ impl Task {
     /// Drops the future (ending its borrows and what it owns) and keeps the
     /// outcome for the request.
     fn drop_future(&mut self, outcome: Outcome) {
-        let future = self.future.take();
-        if crate::panic::contain(|| drop(future)).is_err() {
-            crate::panic::report!("iis-module: an async hook's future panicked in Drop");
-        }
+        self.take_future();
         self.outcome = Some(outcome);
     }
 
-    /// Drops the future, then frees what it borrowed, giving back the
-    /// context; `None` if that was done before.
-    fn take_lent(&mut self) -> Option<HttpContext> {
-        // Ended first: the wakers the future drops must not post.
-        self.shared.state.store(ENDED, Ordering::Release);
-        self.drop_future(Outcome::Cancelled);
-        let lent = self.lent.take()?;
-        // SAFETY: made by `Box::leak` in `start` and freed once (`lent` is
-        // taken); the future, its only borrower, is gone.
-        let Lent { mut cx, .. } = *unsafe { Box::from_raw(lent.as_ptr()) };
-        cx.set_io(None);
-        Some(cx)
+    /// Drops the future, if it has not gone yet, containing a panic in its
+    /// `Drop`.
+    fn take_future(&mut self) {
+        if let Some(future) = self.future.take()
+            && crate::panic::contain(|| drop(future)).is_err()
+        {
+            crate::panic::report!("iis-module: an async hook's future panicked in Drop");
+        }
     }
 
-    /// Ends the task (dropping its future first), giving back its context
-    /// for the dispatch to finish the request with.
-    fn into_context(mut self) -> HttpContext {
-        self.take_lent().expect("a task keeps `lent` until it ends")
+    /// Ends the task: marks it ended (so the wakers the future drops do
+    /// not post), then drops the future, so that nothing borrows the task's
+    /// `lent` any more.
+    fn end(&mut self) {
+        self.shared.state.store(ENDED, Ordering::Release);
+        self.take_future();
     }
 }
 
-impl Drop for Task {
+impl Drop for State {
     fn drop(&mut self) {
-        let _ = self.take_lent();
+        if self.future.is_some() {
+            self.end();
+        }
     }
 }
 
@@ -366,20 +376,34 @@ pub(crate) unsafe fn resume(
     status: windows_core::HRESULT,
     bytes: u32,
 ) -> Step {
-    // SAFETY: the contract: live and not otherwise reached.
-    let task = unsafe { &mut *task.as_ptr() };
-    task.io().with(|io| io.complete(status, bytes));
-    task.step()
+    let task = task.as_ptr();
+    // SAFETY: the contract: live and not otherwise reached; its `state`
+    // alone is borrowed mutably, its `io` (which stays where it is until
+    // `end`) through an `IoRef`, as the future's borrows reach it.
+    let (state, io) = unsafe { (&mut (*task).state, IoRef::new(&(*task).lent.io)) };
+    io.with(|io| io.complete(status, bytes));
+    state.step(io)
 }
 
-/// Frees a task whose future is gone (or drops it first, in `Dispose`),
+/// Frees a task (dropping its future first, if it has not gone yet),
 /// giving back its context for the dispatch to finish the request with.
 ///
 /// # Safety
 /// `task` came from [`start`] (through the slot), is not used again, and
 /// no reference into it is live.
 pub(crate) unsafe fn end(task: NonNull<Task>) -> HttpContext {
-    // SAFETY: the contract: made by `Box::leak` in `start`, ours to free.
-    let task = unsafe { Box::from_raw(task.as_ptr()) };
-    task.into_context()
+    let task = task.as_ptr();
+    // SAFETY: the contract: live, made by `Box::leak` in `start`, ours to
+    // free. The future, the only borrower of `lent`, is dropped through the
+    // `state` projection before the box claims the whole.
+    let task = unsafe {
+        (*task).state.end();
+        Box::from_raw(task)
+    };
+    let Task {
+        lent: Lent { mut cx, .. },
+        ..
+    } = *task;
+    cx.set_io(None);
+    cx
 }

@@ -6,12 +6,12 @@
 use crate::panic::report;
 use crate::request::connection_slot::Watch;
 use crate::request::flow::fail_request;
+use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
-use core::task::Waker;
+use core::task::{RawWaker, RawWakerVTable, Waker};
 use iis_sys::{IHttpContext, RQ_NOTIFICATION_FINISH_REQUEST};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
-use std::task::Wake;
+use std::sync::{Arc, Mutex, PoisonError};
 use windows_core::HRESULT;
 
 // The life of a task between polls. Only the polling thread (inside an IIS
@@ -45,8 +45,7 @@ pub(crate) enum Lane {
 pub(crate) struct Shared {
     context: NonNull<IHttpContext>,
     pub(super) state: AtomicU8,
-    /// Live [`Token`]s (each shared by a poll's `Waker` and its clones):
-    /// none while the future waits on no I/O means nothing can ever wake it
+    /// Live `Waker`s (each poll's and its clones): none while the future waits on no I/O means nothing can ever wake it
     /// (a lost completion).
     wakers: AtomicUsize,
     /// The client disconnected: drop the future at the next poll.
@@ -92,20 +91,13 @@ impl Shared {
         ]
     }
 
-    /// The waker of a poll: the `Waker` of the [`Token`] in `last`, the
-    /// one the previous polls handed out, while any of its clones lives, or
-    /// of a new one (so a poll allocates only when the future kept no
-    /// waker).
-    pub(super) fn waker(self: &Arc<Self>, last: &mut Weak<Token>) -> Waker {
-        let token = last.upgrade().unwrap_or_else(|| {
-            self.wakers.fetch_add(1, Ordering::AcqRel);
-            let token = Arc::new(Token {
-                shared: Arc::clone(self),
-            });
-            *last = Arc::downgrade(&token);
-            token
-        });
-        Waker::from(token)
+    /// The waker of a poll, counted as a live waker until dropped: a
+    /// reference to this `Shared` behind [`VTABLE`] (no allocation).
+    pub(super) fn waker(self: &Arc<Self>) -> Waker {
+        self.wakers.fetch_add(1, Ordering::AcqRel);
+        // SAFETY: `raw` makes the reference the vtable's functions expect,
+        // which they release exactly once.
+        unsafe { Waker::from_raw(raw(Arc::clone(self))) }
     }
 
     /// Whether any waker the future kept is alive.
@@ -192,25 +184,46 @@ impl Watch for Shared {
     }
 }
 
-/// What the `Waker`s of a task hold: a wake posts a completion; the last
-/// `Waker` of the token going away counts as a waker dropped.
-#[derive(Debug)]
-pub(super) struct Token {
-    shared: Arc<Shared>,
+// A task's `Waker`s are hand-made rather than `std::task::Wake` ones: a
+// `Wake` type would need an allocation of its own per waker (the `Arc` it
+// is), and it sees no clone, so it could not count live wakers; these are
+// the task's own `Arc<Shared>`, counted by `Shared::wakers`.
+
+/// The functions of a task's wakers.
+///
+/// # Safety (all four)
+/// `data` is an `Arc<Shared>` reference made by [`raw`] and not yet
+/// released: each waker owns one, and counts once in `Shared::wakers`.
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// The raw waker owning `shared` (one reference).
+fn raw(shared: Arc<Shared>) -> RawWaker {
+    RawWaker::new(Arc::into_raw(shared).cast::<()>(), &VTABLE)
 }
 
-impl Wake for Token {
-    fn wake(self: Arc<Self>) {
-        self.shared.wake();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.shared.wake();
-    }
+unsafe fn clone(data: *const ()) -> RawWaker {
+    // SAFETY: the vtable's contract; borrowed, not released (the waker
+    // keeps its reference).
+    let shared = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<Shared>()) });
+    shared.wakers.fetch_add(1, Ordering::AcqRel);
+    raw(Arc::clone(&shared))
 }
 
-impl Drop for Token {
-    fn drop(&mut self) {
-        self.shared.waker_dropped();
-    }
+unsafe fn wake(data: *const ()) {
+    // SAFETY: the vtable's contract; `wake` consumes the waker, whose
+    // reference is released here.
+    let shared = unsafe { Arc::from_raw(data.cast::<Shared>()) };
+    shared.wake();
+    shared.waker_dropped();
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: the vtable's contract; borrowed for the call.
+    unsafe { &*data.cast::<Shared>() }.wake();
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: the vtable's contract; the waker's reference, released
+    // exactly once, here.
+    unsafe { Arc::from_raw(data.cast::<Shared>()) }.waker_dropped();
 }
