@@ -2305,11 +2305,17 @@ impl<'a> Ref<'a, IHttpTraceContext> {
     }
 
     /// Slot 3: `LPCGUID GetTraceActivityId(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetTraceActivityId(self) -> *const GUID {
+    pub fn GetTraceActivityId(self) -> Option<&'a GUID> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetTraceActivityId)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetTraceActivityId)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { ret.as_ref() }
     }
 
     /// Slot 4: `HRESULT QuickTrace(PCWSTR, PCWSTR, HRESULT, UCHAR)`.
@@ -3769,11 +3775,17 @@ impl<'a> Ref<'a, ICacheProvider> {
     }
 
     /// Slot 3: `IHttpCacheSpecificData * GetCacheRecord(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetCacheRecord(self) -> *mut IHttpCacheSpecificData {
+    pub fn GetCacheRecord(self) -> Option<Ref<'a, IHttpCacheSpecificData>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetCacheRecord)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetCacheRecord)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 4: `VOID SetCacheRecord(IHttpCacheSpecificData *)`.

@@ -131,6 +131,11 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("IHttpCacheSpecificData", "GetCacheKey"),
     ("IMetadataInfo", "GetVrToken"),
     ("ICacheProvider", "GetCacheKey"),
+    // The record a cache notification is about (its provider lives for the
+    // notification).
+    ("ICacheProvider", "GetCacheRecord"),
+    // The activity id of a trace context, fixed for the context's life.
+    ("IHttpTraceContext", "GetTraceActivityId"),
     ("ICacheProvider", "GetTraceContext"),
     ("IHttpApplicationProvider", "GetApplication"),
     ("IGlobalThreadCleanupProvider", "GetApplication"),
@@ -470,6 +475,7 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
                 "Option<&'a CStr>".to_string(),
                 "(!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })",
             ),
+            "*const GUID" => ("Option<&'a GUID>".to_string(), "unsafe { ret.as_ref() }"),
             t => match t.strip_prefix("*mut ") {
                 Some(i) if is_interface(i) => (
                     format!("Option<Ref<'a, {i}>>"),

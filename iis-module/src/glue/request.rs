@@ -71,11 +71,11 @@ impl<T> ModuleObject<T> {
                 let raw = raw.cast::<u8>();
                 let offset = raw.align_offset(layout.align());
                 if offset < layout.align() {
-                    // SAFETY: `offset < align` and the block has `align - 1`
-                    // spare bytes, so an aligned `Self` fits after it.
-                    let at = unsafe { raw.add(offset) }.cast::<Self>();
+                    let at = raw.wrapping_add(offset).cast::<Self>();
                     object.storage = Storage::Pool;
-                    // SAFETY: `at` is aligned, in bounds and fresh memory.
+                    // SAFETY: `offset < align` and the block has `align - 1`
+                    // spare bytes, so `at` is an aligned `Self`'s room in
+                    // the fresh block.
                     unsafe { at.write(object) };
                     return at;
                 }

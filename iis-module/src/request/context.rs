@@ -39,7 +39,10 @@ const HRESULT_INSUFFICIENT_BUFFER: i32 = iis_sys::HRESULT_ERROR_INSUFFICIENT_BUF
 /// ```
 #[derive(Debug)]
 pub struct HttpContext {
-    raw: NonNull<IHttpContext>,
+    /// `'static` stands for the life of this view (`from_raw`'s contract):
+    /// it is handed out only shortened to a borrow of the view
+    /// ([`iface`](Self::iface)), or to the request's other views.
+    raw: Ref<'static, IHttpContext>,
     pool: RequestPool,
     /// Fetched (`GetRequest`) on first use: most hooks never look at it.
     request: Option<HttpRequest>,
@@ -79,15 +82,16 @@ impl HttpContext {
     ) -> Result<Self> {
         // Not `ok_or`: an eagerly built `Error` costs every notification a
         // call to its drop glue.
-        let Some(raw) = NonNull::new(raw) else {
+        // SAFETY: null, or live for the life of the view (our contract),
+        // which `'static` stands for in the field.
+        let Some(raw) = (unsafe { Ref::from_raw(raw) }) else {
             return Err(Error::NullPointer {
                 operation: "IHttpContext",
             });
         };
         Ok(Self {
             raw,
-            // SAFETY: live context for the life of the view (our contract).
-            pool: unsafe { RequestPool::new(raw) },
+            pool: RequestPool::new(raw),
             request: None,
             response: None,
             server,
@@ -138,7 +142,7 @@ impl HttpContext {
 
     /// The `IHttpContext`.
     pub(crate) fn raw(&self) -> NonNull<IHttpContext> {
-        self.raw
+        self.raw.as_non_null()
     }
 
     /// The id of the module the view was lent to.
@@ -164,9 +168,7 @@ impl HttpContext {
     /// The `IHttpContext`, live while `self` is (`from_raw`'s contract).
     #[inline(always)]
     pub(crate) fn iface(&self) -> Ref<'_, IHttpContext> {
-        // SAFETY: `from_raw`'s contract: the object is live for the life of
-        // `self`, which outlives this borrow.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// The request, fetching it from IIS on first use.
@@ -176,13 +178,14 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_request(&mut self) -> Result<&mut HttpRequest> {
         if self.request.is_none() {
-            let raw = self.iface().GetRequest().map(Ref::as_non_null);
-            let raw = raw.ok_or(Error::NullPointer {
-                operation: "IHttpContext::GetRequest",
-            })?;
-            // SAFETY: IIS's request lives as long as the context, and so
-            // as long as this view.
-            self.request = Some(unsafe { HttpRequest::new(raw, self.pool) });
+            // IIS's request lives as long as the context, and so as long
+            // as this view (`'static` stands for it, as in `raw`).
+            let Some(raw) = self.raw.GetRequest() else {
+                return Err(Error::NullPointer {
+                    operation: "IHttpContext::GetRequest",
+                });
+            };
+            self.request = Some(HttpRequest::new(raw, self.pool));
             if let Some(request) = &mut self.request {
                 request.set_io(self.io);
             }
@@ -197,14 +200,13 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_response(&mut self) -> Result<&mut HttpResponse> {
         if self.response.is_none() {
-            let raw = self.iface().GetResponse().map(Ref::as_non_null);
-            let raw = raw.ok_or(Error::NullPointer {
-                operation: "IHttpContext::GetResponse",
-            })?;
-            let server = self.server;
-            // SAFETY: IIS's response lives as long as the context, and so
-            // as long as this view; the server is the live one.
-            self.response = Some(unsafe { HttpResponse::new(raw, self.pool, server) });
+            // As in `try_request`.
+            let Some(raw) = self.raw.GetResponse() else {
+                return Err(Error::NullPointer {
+                    operation: "IHttpContext::GetResponse",
+                });
+            };
+            self.response = Some(HttpResponse::new(raw, self.pool, self.server));
             if let Some(response) = &mut self.response {
                 response.set_io(self.io);
             }
@@ -600,7 +602,7 @@ impl HttpContext {
     #[doc(alias = "IndicateCompletion")]
     #[doc(alias = "PostCompletion")]
     pub fn pend(&mut self) -> (Flow, CompletionHandle) {
-        let (pending, handle) = flow::pend(self.raw);
+        let (pending, handle) = flow::pend(self.raw.as_non_null());
         (Flow::Pending(pending), handle)
     }
 

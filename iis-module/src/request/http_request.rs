@@ -6,7 +6,6 @@ use crate::ffi::{self};
 use crate::task::{IoRef, ReadBody};
 use crate::{Error, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use http::{Method, Version};
 use iis_sys::Ref;
 use iis_sys::{AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest};
@@ -31,7 +30,9 @@ use windows_core::BOOL;
 /// ```
 #[derive(Debug)]
 pub struct HttpRequest {
-    raw: NonNull<IHttpRequest>,
+    /// `'static` stands for the life of this view, which the context's
+    /// view lends (see `HttpContext`'s `raw`).
+    raw: Ref<'static, IHttpRequest>,
     pool: RequestPool,
     /// The I/O state of the task whose context this view belongs to.
     io: Option<IoRef>,
@@ -43,10 +44,8 @@ pub struct HttpRequest {
 unsafe impl Send for HttpRequest {}
 
 impl HttpRequest {
-    /// # Safety
-    /// `raw` is the live request of the request whose pool is `pool`, and
-    /// outlives the returned value.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpRequest>, pool: RequestPool) -> Self {
+    /// The view of `raw`, the request of the request whose pool is `pool`.
+    pub(crate) fn new(raw: Ref<'static, IHttpRequest>, pool: RequestPool) -> Self {
         Self {
             raw,
             pool,
@@ -73,9 +72,7 @@ impl HttpRequest {
     /// The `IHttpRequest`, live while `self` is (`new`'s contract).
     #[inline(always)]
     pub(crate) fn iface(&self) -> Ref<'_, IHttpRequest> {
-        // SAFETY: `new`'s contract: the object is live for the life of
-        // `self`, which outlives this borrow.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// The HTTP method.

@@ -8,7 +8,6 @@ use crate::server::{HttpServer, extended_interface};
 use crate::task::{FlushResponse, IoRef, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use http::StatusCode;
 use iis_sys::{
     HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HttpDataChunkFromMemory,
@@ -33,7 +32,9 @@ use windows_core::{BOOL, HRESULT, PCSTR, PCWSTR};
 /// ```
 #[derive(Debug)]
 pub struct HttpResponse {
-    raw: NonNull<IHttpResponse>,
+    /// `'static` stands for the life of this view, which the context's
+    /// view lends (see `HttpContext`'s `raw`).
+    raw: Ref<'static, IHttpResponse>,
     pool: RequestPool,
     server: Option<HttpServer>,
     reset: bool,
@@ -71,11 +72,10 @@ impl ConnectionReset {
 }
 
 impl HttpResponse {
-    /// # Safety
-    /// `raw` is the live response of the request whose pool is `pool`, and
-    /// `server` (if any) the live server; all outlive the returned value.
-    pub(crate) unsafe fn new(
-        raw: NonNull<IHttpResponse>,
+    /// The view of `raw`, the response of the request whose pool is
+    /// `pool`; `server` (if any) is the live server.
+    pub(crate) fn new(
+        raw: Ref<'static, IHttpResponse>,
         pool: RequestPool,
         server: Option<HttpServer>,
     ) -> Self {
@@ -107,9 +107,7 @@ impl HttpResponse {
     /// The response, live while `self` is (`new`'s contract).
     #[inline(always)]
     pub(crate) fn iface(&self) -> Ref<'_, IHttpResponse> {
-        // SAFETY: `new`'s contract: the response is live for the life of
-        // `self`, which outlives this borrow.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// Whether [`reset_connection`](Self::reset_connection) was called in
