@@ -470,12 +470,10 @@ impl HttpContext {
             connection.GetModuleContextContainer(),
             connection.IsConnected().as_bool(),
         );
-        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
+        let container = container.ok_or(Error::NullPointer {
             operation: "IHttpConnection::GetModuleContextContainer",
         })?;
-        // SAFETY: the connection's live container; the connection outlives
-        // this request, and so `&self`.
-        let slot = unsafe { connection_slot::get_or_insert(container, self.module) }?;
+        let slot = connection_slot::get_or_insert(container, ModuleId(self.module))?;
         Ok((slot, connected))
     }
 

@@ -241,7 +241,7 @@ impl Completion {
         Self {
             info: NonNull::new(info),
             // SAFETY: live for the notification per the contract.
-            event: NonNull::new(event).map(|e| unsafe { Event::from_raw(e) }),
+            event: unsafe { Ref::from_raw(event) }.map(Event::new),
             notification: RequestNotifications::from_bits_retain(notification),
             post,
         }
