@@ -3,7 +3,6 @@
 
 use crate::request::stored;
 use crate::{ModuleId, Result};
-use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 
@@ -12,7 +11,8 @@ use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 /// stored context's `CleanupStoredContext`, which drops the value).
 #[derive(Debug)]
 pub struct DispensedContainer {
-    raw: NonNull<IDispensedHttpModuleContextContainer>,
+    /// `'static` stands for "until `self` drops", when it is released.
+    raw: Ref<'static, IDispensedHttpModuleContextContainer>,
     module: HTTP_MODULE_ID,
 }
 
@@ -25,9 +25,10 @@ unsafe impl Sync for DispensedContainer {}
 
 impl DispensedContainer {
     /// # Safety
-    /// `raw` is a fresh dispensed container owned by the new value.
+    /// `raw` is a fresh dispensed container owned by the new value, live
+    /// until it releases it.
     pub(crate) unsafe fn new(
-        raw: NonNull<IDispensedHttpModuleContextContainer>,
+        raw: Ref<'static, IDispensedHttpModuleContextContainer>,
         module: HTTP_MODULE_ID,
     ) -> Self {
         Self { raw, module }
@@ -40,9 +41,7 @@ impl DispensedContainer {
 
     /// The container, live until `self` drops (`new`'s contract).
     fn iface(&self) -> Ref<'_, IDispensedHttpModuleContextContainer> {
-        // SAFETY: `new`'s contract: ours until `self` drops, which ends
-        // this borrow first.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// This module's value in the container, created by `init` on first use.
