@@ -133,9 +133,7 @@ impl HttpRequest {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetRawHttpRequest")]
     pub fn raw_url(&self) -> Result<&[u8]> {
-        let raw = self.raw_request()?;
-        // SAFETY: http.h gives the raw URL with its length in bytes.
-        Ok(unsafe { ffi::bytes(raw.pRawUrl, raw.RawUrlLength.into()) }.unwrap_or_default())
+        Ok(self.raw()?.counted(Counted::RawUrl).unwrap_or_default())
     }
 
     /// The decoded path of the URL (`/a b`), without the query string.
@@ -145,8 +143,7 @@ impl HttpRequest {
     /// `400` if a hook returns it).
     #[doc(alias = "GetRawHttpRequest")]
     pub fn url(&self) -> Result<String> {
-        let cooked = &self.raw_request()?.CookedUrl;
-        wide_slice(cooked.pAbsPath.0, cooked.AbsPathLength, "URL path")
+        self.raw()?.cooked(Cooked::AbsPath, "URL path")
     }
 
     /// The query string without the leading `?` (empty if none).
@@ -156,12 +153,7 @@ impl HttpRequest {
     /// `400` if a hook returns it).
     #[doc(alias = "GetRawHttpRequest")]
     pub fn query(&self) -> Result<String> {
-        let cooked = &self.raw_request()?.CookedUrl;
-        let query = wide_slice(
-            cooked.pQueryString.0,
-            cooked.QueryStringLength,
-            "query string",
-        )?;
+        let query = self.raw()?.cooked(Cooked::QueryString, "query string")?;
         Ok(query.strip_prefix('?').map(str::to_string).unwrap_or(query))
     }
 
@@ -474,10 +466,66 @@ pub struct ClientCertificate<'a> {
 /// changes it.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRequest<'a> {
+    /// The structure IIS keeps for the request (only [`HttpRequest::raw`]
+    /// makes the view): each of its pointers is null or readable for its
+    /// length (http.h's), for `'a`.
     raw: &'a iis_sys::HTTP_REQUEST_V1,
 }
 
-impl RawRequest<'_> {
+/// A counted narrow string of `HTTP_REQUEST`.
+#[derive(Debug, Clone, Copy)]
+enum Counted {
+    /// `pRawUrl`, `RawUrlLength`.
+    RawUrl,
+    /// `pUnknownVerb`, `UnknownVerbLength`.
+    UnknownVerb,
+}
+
+/// A counted UTF-16 string of `HTTP_REQUEST`'s `CookedUrl`.
+#[derive(Debug, Clone, Copy)]
+enum Cooked {
+    /// `pFullUrl`, `FullUrlLength`.
+    FullUrl,
+    /// `pAbsPath`, `AbsPathLength`.
+    AbsPath,
+    /// `pQueryString`, `QueryStringLength`.
+    QueryString,
+}
+
+impl<'a> RawRequest<'a> {
+    /// One of the structure's counted narrow strings (`None` for null).
+    fn counted(&self, which: Counted) -> Option<&'a [u8]> {
+        let raw = self.raw;
+        let (ptr, len) = match which {
+            Counted::RawUrl => (raw.pRawUrl, raw.RawUrlLength),
+            Counted::UnknownVerb => (raw.pUnknownVerb, raw.UnknownVerbLength),
+        };
+        // SAFETY: a pointer of the structure with its length in bytes,
+        // readable for `'a` (the field's invariant).
+        unsafe { ffi::bytes(ptr, len.into()) }
+    }
+
+    /// One of the cooked URL's counted UTF-16 strings, decoded (empty for
+    /// null): the client's URL as HTTP.sys decoded it, so a failure is the
+    /// client's.
+    fn cooked(&self, which: Cooked, what: &'static str) -> Result<String> {
+        let url = &self.raw.CookedUrl;
+        let (ptr, len) = match which {
+            Cooked::FullUrl => (url.pFullUrl, url.FullUrlLength),
+            Cooked::AbsPath => (url.pAbsPath, url.AbsPathLength),
+            Cooked::QueryString => (url.pQueryString, url.QueryStringLength),
+        };
+        // SAFETY: a pointer of the structure with its length in bytes
+        // (whole units: `len / 2`), readable for `'a` (the field's
+        // invariant).
+        let units = unsafe { ffi::wide_units(ptr, usize::from(len) / 2) };
+        String::from_utf16(units.unwrap_or_default()).map_err(|_| Error::Encoding {
+            what,
+            encoding: "UTF-16",
+            from_client: true,
+        })
+    }
+
     /// The verb HTTP.sys parsed (`Verb`, or `pUnknownVerb` for
     /// `HttpVerbUnknown`); `None` for an unparsed or invalid verb.
     pub fn verb(&self) -> Option<Method> {
@@ -508,10 +556,7 @@ impl RawRequest<'_> {
         if verb != HttpVerbUnknown {
             return None;
         }
-        // SAFETY: http.h gives the unknown verb with its length.
-        let unknown =
-            unsafe { ffi::bytes(self.raw.pUnknownVerb, self.raw.UnknownVerbLength.into()) }?;
-        Method::from_bytes(unknown).ok()
+        Method::from_bytes(self.counted(Counted::UnknownVerb)?).ok()
     }
 
     /// The protocol version (`Version`).
@@ -525,8 +570,7 @@ impl RawRequest<'_> {
     /// # Errors
     /// [`Error::Encoding`].
     pub fn full_url(&self) -> Result<String> {
-        let cooked = &self.raw.CookedUrl;
-        wide_slice(cooked.pFullUrl.0, cooked.FullUrlLength, "full URL")
+        self.cooked(Cooked::FullUrl, "full URL")
     }
 
     /// Whether the connection uses TLS (`pSslInfo` is set).
@@ -608,21 +652,6 @@ fn version_of(major: u16, minor: u16) -> Version {
         (3, _) => Version::HTTP_3,
         _ => Version::HTTP_11,
     }
-}
-
-/// Decodes `len_bytes` bytes of UTF-16 at `ptr` (http.h lengths are bytes):
-/// the client's URL as HTTP.sys decoded it, so a failure is the client's.
-fn wide_slice(ptr: *const u16, len_bytes: u16, what: &'static str) -> Result<String> {
-    if ptr.is_null() {
-        return Ok(String::new());
-    }
-    // SAFETY: http.h guarantees `len_bytes` readable bytes of UTF-16.
-    let units = unsafe { core::slice::from_raw_parts(ptr, usize::from(len_bytes) / 2) };
-    String::from_utf16(units).map_err(|_| Error::Encoding {
-        what,
-        encoding: "UTF-16",
-        from_client: true,
-    })
 }
 
 /// Reads the IPv4 or IPv6 address of `request`: the client's
