@@ -164,13 +164,10 @@ impl<const N: usize> WideBuf<N> {
         PCWSTR(self.buf.as_ptr())
     }
 
-    /// The string as the generated methods take it; borrowed from `self`.
+    /// The string as the generated methods take it (the units up to the
+    /// first NUL, which `new` puts after the text); borrowed from `self`.
     pub(crate) fn as_wstr(&self) -> &WStr {
-        WStr::from_units_with_nul(&self.buf).expect("`new` leaves the last unit NUL")
-    }
-
-    /// Length in UTF-16 units, without the NUL.
-    pub(crate) fn len(&self) -> usize {
-        self.buf.iter().position(|&u| u == 0).unwrap_or(N)
+        let len = self.buf.iter().position(|&u| u == 0).unwrap_or(N - 1);
+        WStr::from_units_with_nul(&self.buf[..=len]).expect("`new` leaves a NUL after the text")
     }
 }

@@ -51,7 +51,11 @@ impl Priority {
 /// identify the module by. Only the SDK makes one, so a safe call never
 /// hands IIS an id it did not issue (IIS may follow it as a pointer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModuleId(HTTP_MODULE_ID);
+pub struct ModuleId(
+    /// Set only from an id IIS gave (`RegisterModule`'s registration info,
+    /// passed on through the views' `from_raw` contracts).
+    pub(crate) HTTP_MODULE_ID,
+);
 
 // SAFETY: an opaque key IIS issued for the life of the process; the SDK
 // never dereferences it, and IIS takes it from any thread.
@@ -73,7 +77,9 @@ impl ModuleId {
 /// DLL, so one DLL can hold several modules: branch on [`name`](Self::name).
 #[derive(Debug)]
 pub struct Registration {
-    info: NonNull<IHttpModuleRegistrationInfo>,
+    /// `'static` stands for the `RegisterModule` call, which lends the
+    /// value (`&mut`) to the module's registration function only.
+    info: Ref<'static, IHttpModuleRegistrationInfo>,
     server: HttpServer,
     version: u32,
     module_id: HTTP_MODULE_ID,
@@ -93,9 +99,7 @@ impl Registration {
     /// `self` does not outlive.
     #[inline(always)]
     fn iface(&self) -> Ref<'_, IHttpModuleRegistrationInfo> {
-        // SAFETY: the `RegisterModule` call lends `self` to the module's
-        // registration function only, while IIS keeps the info alive.
-        unsafe { Ref::from_non_null(self.info) }
+        self.info
     }
 
     /// The server version IIS passed (`dwServerVersion`).
@@ -392,8 +396,9 @@ pub unsafe fn register_module(
 ) -> HRESULT {
     // What the SDK and the module report while registering reaches the
     // host that records diagnostics.
-    // SAFETY: the registration info IIS passed, live during this call.
-    let info_ref = unsafe { Ref::from_raw(info) };
+    // SAFETY: the registration info IIS passed, live during this call
+    // (which `'static` stands for in `Registration`).
+    let info_ref: Option<Ref<'static, _>> = unsafe { Ref::from_raw(info) };
     // SAFETY: the server IIS passed, which lives as long as the process.
     let server = NonNull::new(server).map(|s| unsafe { HttpServer::from_raw(s) });
     let scope = info_ref.and_then(|info| Scope::new(server.map(|s| s.raw()), info.GetId()));
@@ -407,7 +412,7 @@ pub unsafe fn register_module(
         })?;
         let module_id = info_ref.GetId();
         let mut registration = Registration {
-            info: info_ref.as_non_null(),
+            info: info_ref,
             server,
             version,
             module_id,

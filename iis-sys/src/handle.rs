@@ -16,9 +16,12 @@ use core::ptr::NonNull;
 /// method is a safe `fn` when every argument is a value, an out-pointer to
 /// plain data (`&mut u32`, `&mut BOOL`, `&mut PCWSTR`, `&mut *mut IHttpUser`
 /// …), an in-pointer to plain data (`&GUID`) or a NUL-terminated string
-/// (`&CStr`, `&WStr`); an `unsafe fn` with a `# Safety` section when it
-/// takes a buffer with its length, an interface pointer, a callback, an
-/// untyped pointer or a module id, or when the call ends the object's life.
+/// (`&CStr`, `&WStr`), or a buffer with its length that IIS only reads
+/// during the call (`&[u8]`, `&WStr`: the method passes the length, and
+/// returns `E_INVALIDARG` for one the C type cannot hold); an `unsafe fn`
+/// with a `# Safety` section when it takes any other buffer with its
+/// length, an interface pointer, a callback, an untyped pointer or a module
+/// id, or when the call ends the object's life.
 /// Pointers the methods return stay raw: reading them is the caller's
 /// concern. The methods of a base interface are reached through `Deref`
 /// (`Ref<IHttpResponse2>` derefs to `Ref<IHttpResponse>`).

@@ -483,39 +483,40 @@ impl<'a> Ref<'a, IHttpRequest> {
 
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
+    /// IIS reads the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn SetHeader(
-        self,
-        arg0: HTTP_HEADER_ID,
-        arg1: PCSTR,
-        arg2: u16,
-        arg3: BOOL,
-    ) -> HRESULT {
+    pub fn SetHeader(self, arg0: HTTP_HEADER_ID, arg1: &[u8], arg3: BOOL) -> HRESULT {
+        let Ok(len1) = u16::try_from(arg1.len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetHeader)(this, arg0, arg1, arg2, arg3) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).SetHeader)(this, arg0, PCSTR(arg1.as_ptr()), len1, arg3) }
     }
 
     /// Slot 5: `HRESULT SetHeader(PCSTR, PCSTR, USHORT, BOOL)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
-    /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
+    /// IIS reads the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn SetHeaderByName(
-        self,
-        arg0: PCSTR,
-        arg1: PCSTR,
-        arg2: u16,
-        arg3: BOOL,
-    ) -> HRESULT {
+    pub fn SetHeaderByName(self, arg0: &CStr, arg1: &[u8], arg3: BOOL) -> HRESULT {
+        let Ok(len1) = u16::try_from(arg1.len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetHeaderByName)(this, arg0, arg1, arg2, arg3) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe {
+            ((*(*this).lpVtbl).SetHeaderByName)(
+                this,
+                PCSTR(arg0.as_ptr().cast()),
+                PCSTR(arg1.as_ptr()),
+                len1,
+                arg3,
+            )
+        }
     }
 
     /// Slot 6: `HRESULT DeleteHeader(HTTP_HEADER_ID)`.
@@ -1017,39 +1018,40 @@ impl<'a> Ref<'a, IHttpResponse> {
 
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
+    /// IIS reads the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn SetHeader(
-        self,
-        arg0: HTTP_HEADER_ID,
-        arg1: PCSTR,
-        arg2: u16,
-        arg3: BOOL,
-    ) -> HRESULT {
+    pub fn SetHeader(self, arg0: HTTP_HEADER_ID, arg1: &[u8], arg3: BOOL) -> HRESULT {
+        let Ok(len1) = u16::try_from(arg1.len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetHeader)(this, arg0, arg1, arg2, arg3) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).SetHeader)(this, arg0, PCSTR(arg1.as_ptr()), len1, arg3) }
     }
 
     /// Slot 5: `HRESULT SetHeader(PCSTR, PCSTR, USHORT, BOOL)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
-    /// - `arg1` (`PCSTR`) is valid for reads of the length the next argument gives;
+    /// IIS reads the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn SetHeaderByName(
-        self,
-        arg0: PCSTR,
-        arg1: PCSTR,
-        arg2: u16,
-        arg3: BOOL,
-    ) -> HRESULT {
+    pub fn SetHeaderByName(self, arg0: &CStr, arg1: &[u8], arg3: BOOL) -> HRESULT {
+        let Ok(len1) = u16::try_from(arg1.len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetHeaderByName)(this, arg0, arg1, arg2, arg3) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe {
+            ((*(*this).lpVtbl).SetHeaderByName)(
+                this,
+                PCSTR(arg0.as_ptr().cast()),
+                PCSTR(arg1.as_ptr()),
+                len1,
+                arg3,
+            )
+        }
     }
 
     /// Slot 6: `HRESULT DeleteHeader(HTTP_HEADER_ID)`.
@@ -2303,11 +2305,17 @@ impl<'a> Ref<'a, IHttpTraceContext> {
     }
 
     /// Slot 3: `LPCGUID GetTraceActivityId(VOID)`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetTraceActivityId(self) -> *const GUID {
+    pub fn GetTraceActivityId(self) -> Option<&'a GUID> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetTraceActivityId)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetTraceActivityId)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { ret.as_ref() }
     }
 
     /// Slot 4: `HRESULT QuickTrace(PCWSTR, PCWSTR, HRESULT, UCHAR)`.
@@ -3321,14 +3329,17 @@ impl<'a> Deref for Ref<'a, IMapHandlerProvider> {
 impl<'a> Ref<'a, IMapHandlerProvider> {
     /// Slot 1: `HRESULT SetScriptName(PCWSTR, DWORD)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`PCWSTR`) is valid for reads of the length the next argument gives;
+    /// IIS reads the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn SetScriptName(self, arg0: PCWSTR, arg1: u32) -> HRESULT {
+    pub fn SetScriptName(self, arg0: &WStr) -> HRESULT {
+        let Ok(len0) = u32::try_from(arg0.as_units().len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetScriptName)(this, arg0, arg1) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).SetScriptName)(this, PCWSTR(arg0.as_ptr()), len0) }
     }
 
     /// Slot 2: `VOID SetScriptMap(IScriptMapInfo *)`.
@@ -3373,11 +3384,17 @@ impl<'a> Deref for Ref<'a, IMapPathProvider> {
 /// The slots [`IMapPathProvider`] introduces.
 impl<'a> Ref<'a, IMapPathProvider> {
     /// Slot 1: `PCWSTR GetUrl(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetUrl(self) -> PCWSTR {
+    pub fn GetUrl(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetUrl)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetUrl)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 2: `PCWSTR GetPhysicalPath(VOID) const`.
@@ -3390,14 +3407,17 @@ impl<'a> Ref<'a, IMapPathProvider> {
 
     /// Slot 3: `HRESULT SetPhysicalPath(PCWSTR, DWORD)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`PCWSTR`) is valid for reads of the length the next argument gives;
+    /// IIS reads the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn SetPhysicalPath(self, arg0: PCWSTR, arg1: u32) -> HRESULT {
+    pub fn SetPhysicalPath(self, arg0: &WStr) -> HRESULT {
+        let Ok(len0) = u32::try_from(arg0.as_units().len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetPhysicalPath)(this, arg0, arg1) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).SetPhysicalPath)(this, PCWSTR(arg0.as_ptr()), len0) }
     }
 }
 
@@ -3755,11 +3775,17 @@ impl<'a> Ref<'a, ICacheProvider> {
     }
 
     /// Slot 3: `IHttpCacheSpecificData * GetCacheRecord(VOID) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
     #[inline(always)]
-    pub fn GetCacheRecord(self) -> *mut IHttpCacheSpecificData {
+    pub fn GetCacheRecord(self) -> Option<Ref<'a, IHttpCacheSpecificData>> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetCacheRecord)(this) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetCacheRecord)(this) };
+        // SAFETY: IIS returns null or what it owns for at least as long as
+        // `this`, which lives for `'a` (the contract of `Ref`).
+        unsafe { Ref::from_raw(ret) }
     }
 
     /// Slot 4: `VOID SetCacheRecord(IHttpCacheSpecificData *)`.

@@ -131,6 +131,11 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("IHttpCacheSpecificData", "GetCacheKey"),
     ("IMetadataInfo", "GetVrToken"),
     ("ICacheProvider", "GetCacheKey"),
+    // The record a cache notification is about (its provider lives for the
+    // notification).
+    ("ICacheProvider", "GetCacheRecord"),
+    // The activity id of a trace context, fixed for the context's life.
+    ("IHttpTraceContext", "GetTraceActivityId"),
     ("ICacheProvider", "GetTraceContext"),
     ("IHttpApplicationProvider", "GetApplication"),
     ("IGlobalThreadCleanupProvider", "GetApplication"),
@@ -154,12 +159,47 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("IScriptMapInfo", "GetName"),
     ("IScriptMapInfo", "GetPath"),
     ("IScriptMapInfo", "GetAllowedVerbs"),
+    // The URL a MapPath notification maps (its provider lives for the
+    // notification and the URL does not change during it).
+    ("IMapPathProvider", "GetUrl"),
     ("IGlobalConfigurationChangeProvider", "GetChangePath"),
     ("IGlobalFileChangeProvider", "GetFileName"),
     ("IGlobalRSCAQueryProvider", "GetFunctionName"),
     ("IGlobalRSCAQueryProvider", "GetFunctionParameters"),
     ("ICustomNotificationProvider", "QueryNotificationType"),
 ];
+
+/// Methods with a `(pointer, length)` argument pair that IIS only reads
+/// during the call (it copies what it keeps), and how the pair is taken:
+/// `Bytes` as `&[u8]` (the pointer need not be NUL-terminated: IIS reads the
+/// length given), `Str` as `&CStr`/`&WStr` (NUL-terminated, as IIS also
+/// expects; the length passed is the count of units before the NUL). The
+/// method computes the length; one the C type (`USHORT`, `DWORD`) cannot
+/// hold makes it return `E_INVALIDARG` without calling IIS, which is what
+/// IIS answers for a bad length itself: never a truncated length.
+///
+/// Sources: httpserv.h's documentation of `IHttpRequest::SetHeader` and
+/// `IHttpResponse::SetHeader` (IIS copies the value; the samples pass
+/// stack strings), `IMapHandlerProvider::SetScriptName` and
+/// `IMapPathProvider::SetPhysicalPath` (IIS copies the new value into
+/// request memory; the SDK has passed stack buffers since the first
+/// release). Not here: `InsertEntityBody` and `SetEntity` (IIS keeps the
+/// buffer), `SetUrl` and `SetErrorDescription` (no documented copy).
+const READ_DURING_CALL: &[(&str, &str, Counted)] = &[
+    ("IHttpRequest", "SetHeader", Counted::Bytes),
+    ("IHttpRequest", "SetHeaderByName", Counted::Bytes),
+    ("IHttpResponse", "SetHeader", Counted::Bytes),
+    ("IHttpResponse", "SetHeaderByName", Counted::Bytes),
+    ("IMapHandlerProvider", "SetScriptName", Counted::Str),
+    ("IMapPathProvider", "SetPhysicalPath", Counted::Str),
+];
+
+/// How a `(pointer, length)` pair of [`READ_DURING_CALL`] is taken.
+#[derive(Clone, Copy, PartialEq)]
+enum Counted {
+    Bytes,
+    Str,
+}
 
 /// How one parameter crosses.
 enum Param {
@@ -173,6 +213,12 @@ enum Param {
     CStr,
     /// `&WStr`, passed as `PCWSTR`.
     WStr,
+    /// `&[u8]` (`Counted::Bytes`) or `&CStr`/`&WStr` (`Counted::Str`): the
+    /// Rust type taken, and that of the length the method passes as the
+    /// next argument.
+    Counted(&'static str, String),
+    /// The length of the `Counted` parameter before it: not declared.
+    Length,
     /// Passed raw; the method is `unsafe` for this reason.
     Raw(String, String),
 }
@@ -184,9 +230,33 @@ fn is_interface(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-fn classify(slot: &Slot, i: usize) -> Result<Param, String> {
+fn classify(slot: &Slot, name: &str, i: usize) -> Result<Param, String> {
     let cpp = slot.params[i].trim();
     let raw = rust_type(cpp)?;
+    let counted = READ_DURING_CALL
+        .iter()
+        .find(|(c, m, _)| *c == slot.introduced_by && *m == name)
+        .map(|(_, _, how)| *how);
+    if let Some(how) = counted {
+        let next = slot.params.get(i + 1).map(|n| n.trim());
+        let is_length = |p: Option<&str>| matches!(p, Some("USHORT" | "DWORD"));
+        if i > 0 && is_length(Some(cpp)) && matches!(slot.params[i - 1].trim(), "PCSTR" | "PCWSTR")
+        {
+            let before = classify(slot, name, i - 1)?;
+            if matches!(before, Param::Counted(..)) {
+                return Ok(Param::Length);
+            }
+        }
+        if is_length(next) {
+            let len = rust_type(next.unwrap_or_default())?;
+            match (cpp, how) {
+                ("PCSTR", Counted::Bytes) => return Ok(Param::Counted("[u8]", len)),
+                ("PCSTR", Counted::Str) => return Ok(Param::Counted("CStr", len)),
+                ("PCWSTR", Counted::Str) => return Ok(Param::Counted("WStr", len)),
+                _ => {}
+            }
+        }
+    }
     let raw_because = |why: &str| Ok(Param::Raw(raw.clone(), why.to_string()));
     if cpp.contains('[') {
         return raw_because("points to an array of the length httpserv.h gives");
@@ -303,7 +373,7 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
     let mut reasons = Vec::new();
     let life_ending = LIFE_ENDING.iter().find(|(m, _)| *m == name);
     let mut params = (0..slot.params.len())
-        .map(|i| classify(slot, i))
+        .map(|i| classify(slot, name, i))
         .collect::<Result<Vec<_>, _>>()?;
     // In an `unsafe fn` strings stay raw, so that a caller can pass null
     // where the method allows it.
@@ -317,9 +387,33 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
             }
         }
     }
+    // Lengths computed from `Counted` arguments, checked before the call.
+    let mut lengths = Vec::new();
+    let counted = params.iter().any(|p| matches!(p, Param::Counted(..)));
     for (i, param) in params.into_iter().enumerate() {
         let arg = format!("arg{i}");
         match param {
+            Param::Counted(ty, len_ty) => {
+                decl.push(format!("{arg}: &{ty}"));
+                let (ptr, units) = match ty {
+                    "[u8]" => (format!("PCSTR({arg}.as_ptr())"), format!("{arg}.len()")),
+                    "CStr" => (
+                        format!("PCSTR({arg}.as_ptr().cast())"),
+                        format!("{arg}.to_bytes().len()"),
+                    ),
+                    _ => (
+                        format!("PCWSTR({arg}.as_ptr())"),
+                        format!("{arg}.as_units().len()"),
+                    ),
+                };
+                lengths.push(format!(
+                    "let Ok(len{i}) = {len_ty}::try_from({units}) else {{\n            \
+                     return E_INVALIDARG;\n        }};"
+                ));
+                pass.push(ptr);
+                pass.push(format!("len{i}"));
+            }
+            Param::Length => {}
             Param::Value(t) => {
                 decl.push(format!("{arg}: {t}"));
                 pass.push(arg);
@@ -354,6 +448,12 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
         ));
     }
     let mut ret = return_type(slot)?;
+    if counted && ret != " -> HRESULT" {
+        return Err(format!(
+            "{}::{name}: a counted argument needs an HRESULT to refuse a length with",
+            slot.introduced_by
+        ));
+    }
     let owned = OWNED_RETURNS
         .iter()
         .any(|(c, m)| *c == slot.introduced_by && *m == name);
@@ -375,6 +475,7 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
                 "Option<&'a CStr>".to_string(),
                 "(!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })",
             ),
+            "*const GUID" => ("Option<&'a GUID>".to_string(), "unsafe { ret.as_ref() }"),
             t => match t.strip_prefix("*mut ") {
                 Some(i) if is_interface(i) => (
                     format!("Option<Ref<'a, {i}>>"),
@@ -392,6 +493,13 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
         slot.index,
         cpp_signature(slot)
     );
+    if counted {
+        out.push_str(
+            "    ///\n    /// IIS reads the counted argument only during the call. Returns\n    \
+             /// `E_INVALIDARG`, without calling IIS, if its length does not fit\n    \
+             /// the C type.\n",
+        );
+    }
     if owned {
         out.push_str(
             "    ///\n    /// IIS owns the result and keeps it, unchanged, as long as this\n    \
@@ -416,8 +524,14 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
         .collect::<Vec<_>>()
         .join(", ");
     let safety = if reasons.is_empty() {
-        "`this` is a live object of this interface (the contract of `Ref`), and \
-         every argument is a value, a reference or a NUL-terminated string, as the slot takes"
+        if counted {
+            "`this` is a live object of this interface (the contract of `Ref`), and \
+             every argument is a value, a reference, a NUL-terminated string or a \
+             slice passed with its own length, as the slot takes"
+        } else {
+            "`this` is a live object of this interface (the contract of `Ref`), and \
+             every argument is a value, a reference or a NUL-terminated string, as the slot takes"
+        }
     } else {
         "`this` is a live object of this interface (the contract of `Ref`); the \
          arguments are as the caller guarantees (`# Safety`)"
@@ -432,10 +546,11 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
              {convert}"
         ),
     };
+    let pre: String = lengths.iter().map(|l| format!("{l}\n        ")).collect();
     let _ = writeln!(
         out,
         "    #[inline(always)]\n    pub {unsafety}fn {name}({args}){ret} {{\n        \
-         let this = self.as_ptr();\n        \
+         {pre}let this = self.as_ptr();\n        \
          // SAFETY: {safety}.\n        \
          {body}\n    }}\n"
     );
@@ -465,7 +580,7 @@ mod tests {
         ));
         // A value with its length, a callback, a module id, a life that ends.
         for unsafe_one in [
-            "pub unsafe fn SetHeader(",
+            "pub unsafe fn SetUrl(",
             "pub unsafe fn WriteEntityChunks2(",
             "pub unsafe fn GetModuleContext(",
             "pub unsafe fn ReleaseClonedContext(self)",
@@ -473,6 +588,18 @@ mod tests {
             assert!(out.contains(unsafe_one), "{unsafe_one}");
         }
         assert!(out.contains("is valid for reads of the length the next argument gives"));
+    }
+
+    #[test]
+    fn arguments_iis_reads_only_during_the_call_are_slices_with_a_checked_length() {
+        let out = rendered();
+        assert!(out.contains(
+            "pub fn SetHeader(self, arg0: HTTP_HEADER_ID, arg1: &[u8], arg3: BOOL) -> HRESULT {\n        \
+             let Ok(len1) = u16::try_from(arg1.len()) else {\n            return E_INVALIDARG;"
+        ));
+        assert!(out.contains("pub fn SetScriptName(self, arg0: &WStr) -> HRESULT {"));
+        // IIS keeps what InsertEntityBody gets: still raw.
+        assert!(out.contains("pub unsafe fn InsertEntityBody("));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `element.rs`.
 
 use core::ptr::NonNull;
-use iis_sys::{BSTR, IUnknownVtbl, VARIANT};
+use iis_sys::{BSTR, HRESULT, IUnknownVtbl, VARIANT};
 
 /// A counted reference to a COM object: released exactly once, on drop.
 #[derive(Debug)]
@@ -20,6 +20,25 @@ impl<I> ComPtr<I> {
     /// on which the caller owns one reference.
     pub(crate) unsafe fn from_owned(raw: *mut I) -> Option<Self> {
         NonNull::new(raw).map(ComPtr)
+    }
+
+    /// Calls a COM method that hands its caller one reference through an
+    /// out parameter: `call` makes the call with a pointer to write it to.
+    /// The method's `HRESULT`, and the object if it succeeded and gave one.
+    ///
+    /// # Safety
+    /// `call` makes a sound call of a method whose out parameter is the
+    /// pointer it gets, which receives null or a COM object on which the
+    /// caller then owns one reference when the method succeeds.
+    pub(crate) unsafe fn out(call: impl FnOnce(*mut *mut I) -> HRESULT) -> (HRESULT, Option<Self>) {
+        let mut raw = core::ptr::null_mut();
+        let hr = call(&mut raw);
+        let object = if hr.is_ok() {
+            NonNull::new(raw).map(ComPtr)
+        } else {
+            None
+        };
+        (hr, object)
     }
 
     pub(crate) fn as_raw(&self) -> *mut I {
@@ -80,16 +99,24 @@ impl Bstr {
     /// `raw` is null or a live `BSTR` the caller owns.
     pub(crate) unsafe fn take(raw: BSTR) -> String {
         let owned = Bstr(raw);
-        if raw.is_null() {
-            return String::new();
-        }
-        // SAFETY: a live BSTR holds SysStringLen units.
-        let units =
-            unsafe { core::slice::from_raw_parts(raw, iis_sys::SysStringLen(raw) as usize) };
-        let text = String::from_utf16_lossy(units);
+        // SAFETY: null or live (the contract), until `owned` drops below.
+        let text = unsafe { bstr_text(raw) };
         drop(owned);
         text
     }
+}
+
+/// The text of a `BSTR` (lossy for unpaired surrogates); empty for null.
+///
+/// # Safety
+/// `raw` is null or a live `BSTR`.
+unsafe fn bstr_text(raw: BSTR) -> String {
+    if raw.is_null() {
+        return String::new();
+    }
+    // SAFETY: a live BSTR (the contract) holds `SysStringLen` units.
+    let units = unsafe { core::slice::from_raw_parts(raw, iis_sys::SysStringLen(raw) as usize) };
+    String::from_utf16_lossy(units)
 }
 
 impl Drop for Bstr {
@@ -99,14 +126,28 @@ impl Drop for Bstr {
     }
 }
 
-/// A `VARIANT` an out parameter filled, cleared on drop.
+/// A `VARIANT` an out parameter filled, cleared on drop. Its invariant:
+/// the member its tag names is the one filled (the server filled it, or it
+/// is `VT_EMPTY`), and a `BSTR` it holds is live and its own.
 pub(crate) struct Variant(pub(crate) VARIANT);
 
+/// What a [`Variant`] holds, read by its tag.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    /// `VT_I2`, `VT_I4`, `VT_I8`, `VT_UI1`..`VT_UI8`, `VT_INT`, `VT_UINT`.
+    Integer(i128),
+    /// `VT_BOOL`.
+    Bool(bool),
+    /// `VT_BSTR`, copied.
+    Text(String),
+    /// Any other tag.
+    Other,
+}
+
 impl Variant {
-    /// `VT_EMPTY`.
+    /// `VT_EMPTY` (all zero).
     pub(crate) fn empty() -> Self {
-        // SAFETY: all-zero is VT_EMPTY, a valid VARIANT.
-        Variant(unsafe { core::mem::zeroed() })
+        Variant(VARIANT::default())
     }
 
     /// A `VT_I4` index argument (the caller keeps ownership: nothing to free).
@@ -120,14 +161,37 @@ impl Variant {
     }
 
     pub(crate) fn tag(&self) -> i32 {
-        // SAFETY: every VARIANT starts with its tag.
+        // SAFETY: every VARIANT starts with its tag (`decVal`, the other
+        // member of the outer union, keeps those bytes as its `wReserved`).
         i32::from(unsafe { self.0.Anonymous.Anonymous.vt })
     }
 
-    pub(crate) fn payload(&self) -> &iis_sys::VARIANT_0_0_0 {
-        // SAFETY: reading the union as bytes is always valid; callers pick
-        // the member by `tag`.
-        unsafe { &self.0.Anonymous.Anonymous.Anonymous }
+    /// The value, read from the member the tag names.
+    pub(crate) fn value(&self) -> Value {
+        use iis_sys::*;
+        let tag = self.tag();
+        // SAFETY: each arm reads the member its tag names (the invariant).
+        let (value, bstr) = unsafe {
+            let p = &self.0.Anonymous.Anonymous.Anonymous;
+            match tag {
+                VT_I2 => (Value::Integer(p.iVal.into()), None),
+                VT_UI1 => (Value::Integer(p.bVal.into()), None),
+                VT_UI2 => (Value::Integer(p.uiVal.into()), None),
+                VT_I4 | VT_INT => (Value::Integer(p.lVal.into()), None),
+                VT_UI4 | VT_UINT => (Value::Integer(p.ulVal.into()), None),
+                VT_I8 => (Value::Integer(p.llVal.into()), None),
+                VT_UI8 => (Value::Integer(p.ullVal.into()), None),
+                VT_BOOL => (Value::Bool(p.boolVal != 0), None),
+                VT_BSTR => (Value::Other, Some(p.bstrVal)),
+                _ => (Value::Other, None),
+            }
+        };
+        match bstr {
+            // SAFETY: null or the live `BSTR` the VARIANT owns (the
+            // invariant), freed only by its drop.
+            Some(raw) => Value::Text(unsafe { bstr_text(raw) }),
+            None => value,
+        }
     }
 }
 

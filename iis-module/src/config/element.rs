@@ -2,7 +2,7 @@
 //! merged configuration, with typed reads; [`ConfigSection`]: a section as
 //! a Rust type; the entry points on [`HttpServer`] and [`HttpContext`].
 
-use super::com::{Bstr, ComPtr, Variant};
+use super::com::{Bstr, ComPtr, Value, Variant};
 use super::error::{ConfigError, ConfigErrorKind};
 use super::schema::{ElementSchema, schema_xml};
 use crate::ffi::vcall;
@@ -10,7 +10,6 @@ use crate::{HttpContext, HttpServer};
 use core::time::Duration;
 use iis_sys::{
     IAppHostElement, IAppHostElementCollection, IAppHostProperty, IAppHostPropertyException,
-    VT_BOOL, VT_BSTR, VT_I2, VT_I4, VT_I8, VT_INT, VT_UI1, VT_UI2, VT_UI4, VT_UI8, VT_UINT,
 };
 use std::rc::Rc;
 use windows_core::HRESULT;
@@ -103,20 +102,12 @@ impl ConfigElement {
             })
         };
         let bstr = Bstr::new(name).ok_or_else(missing)?;
-        let mut raw = core::ptr::null_mut();
-        // SAFETY: live element; a BSTR argument living across the call; a
-        // valid out pointer that receives one reference.
-        let hr = unsafe {
-            vcall!(
-                self.raw.as_raw(),
-                GetPropertyByName(bstr.as_raw(), &mut raw)
-            )
+        // SAFETY: live element; a BSTR argument living across the call; the
+        // out pointer receives one reference on success.
+        let (_, property) = unsafe {
+            ComPtr::out(|raw| vcall!(self.raw.as_raw(), GetPropertyByName(bstr.as_raw(), raw)))
         };
-        // SAFETY: on success the out pointer holds a reference we now own.
-        match unsafe { ComPtr::from_owned(raw) } {
-            Some(p) if hr.is_ok() => Ok(p),
-            _ => Err(missing()),
-        }
+        property.ok_or_else(missing)
     }
 
     /// The attribute's effective value (the schema default when no level
@@ -173,19 +164,8 @@ impl ConfigElement {
 
     fn integer(&self, name: &str) -> Result<(i128, Variant), ConfigError> {
         let v = self.value(name)?;
-        let p = v.payload();
-        // SAFETY: each arm reads the member its tag names.
-        let n: i128 = unsafe {
-            match v.tag() {
-                VT_I2 => p.iVal.into(),
-                VT_UI1 => p.bVal.into(),
-                VT_UI2 => p.uiVal.into(),
-                VT_I4 | VT_INT => p.lVal.into(),
-                VT_UI4 | VT_UINT => p.ulVal.into(),
-                VT_I8 => p.llVal.into(),
-                VT_UI8 => p.ullVal.into(),
-                _ => return Err(self.mismatch(name, &v, "an integer")),
-            }
+        let Value::Integer(n) = v.value() else {
+            return Err(self.mismatch(name, &v, "an integer"));
         };
         Ok((n, v))
     }
@@ -209,19 +189,10 @@ impl ConfigElement {
     #[doc(alias = "get_Value")]
     pub fn string(&self, name: &str) -> Result<String, ConfigError> {
         let v = self.value(name)?;
-        if v.tag() != VT_BSTR {
-            return Err(self.mismatch(name, &v, "a string"));
+        match v.value() {
+            Value::Text(text) => Ok(text),
+            _ => Err(self.mismatch(name, &v, "a string")),
         }
-        // SAFETY: VT_BSTR: the member is a BSTR the VARIANT owns; copied here,
-        // freed by the VARIANT's drop.
-        let raw = unsafe { v.payload().bstrVal };
-        if raw.is_null() {
-            return Ok(String::new());
-        }
-        // SAFETY: a live BSTR holds SysStringLen units.
-        let units =
-            unsafe { core::slice::from_raw_parts(raw, iis_sys::SysStringLen(raw) as usize) };
-        Ok(String::from_utf16_lossy(units))
     }
 
     /// A `bool` attribute.
@@ -230,11 +201,10 @@ impl ConfigElement {
     /// As [`string`](Self::string).
     pub fn bool(&self, name: &str) -> Result<bool, ConfigError> {
         let v = self.value(name)?;
-        if v.tag() != VT_BOOL {
-            return Err(self.mismatch(name, &v, "a bool"));
+        match v.value() {
+            Value::Bool(b) => Ok(b),
+            _ => Err(self.mismatch(name, &v, "a bool")),
         }
-        // SAFETY: VT_BOOL.
-        Ok(unsafe { v.payload().boolVal } != 0)
     }
 
     /// An `int` attribute.
@@ -308,12 +278,13 @@ impl ConfigElement {
             })
         };
         let bstr = Bstr::new(name).ok_or_else(missing)?;
-        let mut raw = core::ptr::null_mut();
-        // SAFETY: live element; a BSTR living across the call; valid out pointer.
-        let hr = unsafe { vcall!(self.raw.as_raw(), GetElementByName(bstr.as_raw(), &mut raw)) };
-        // SAFETY: on success, one reference we now own.
-        match unsafe { ComPtr::from_owned(raw) } {
-            Some(raw) if hr.is_ok() => Ok(ConfigElement {
+        // SAFETY: live element; a BSTR living across the call; the out
+        // pointer receives one reference on success.
+        let (_, child) = unsafe {
+            ComPtr::out(|raw| vcall!(self.raw.as_raw(), GetElementByName(bstr.as_raw(), raw)))
+        };
+        match child {
+            Some(raw) => Ok(ConfigElement {
                 raw,
                 place: Rc::clone(&self.place),
                 at: self.qualify(name),
@@ -345,18 +316,14 @@ impl ConfigElement {
         call("IAppHostElementCollection::get_Count", hr).map_err(fail)?;
         let mut entries = Vec::with_capacity(count as usize);
         for i in 0..count {
-            let mut entry = core::ptr::null_mut();
             let index = i32::try_from(i).unwrap_or(i32::MAX);
-            // SAFETY: live collection; a VT_I4 VARIANT (nothing to free); valid out pointer.
-            let hr = unsafe {
-                vcall!(
-                    collection.as_raw(),
-                    get_Item(Variant::index(index), &mut entry)
-                )
+            // SAFETY: live collection; a VT_I4 VARIANT (nothing to free);
+            // the out pointer receives one reference on success.
+            let (hr, entry) = unsafe {
+                ComPtr::out(|raw| vcall!(collection.as_raw(), get_Item(Variant::index(index), raw)))
             };
             call("IAppHostElementCollection::get_Item", hr).map_err(fail)?;
-            // SAFETY: on success, one reference we now own.
-            if let Some(raw) = unsafe { ComPtr::from_owned(entry) } {
+            if let Some(raw) = entry {
                 let at = if self.at.is_empty() {
                     format!("[{i}]")
                 } else {
@@ -400,17 +367,18 @@ impl HttpServer {
         let (Some(name), Some(at)) = (Bstr::new(section), Bstr::new(path)) else {
             return Err(error(ConfigErrorKind::Unavailable));
         };
-        let mut raw = core::ptr::null_mut();
-        // SAFETY: BSTRs living across the call.
-        let hr = unsafe {
-            vcall!(
-                manager.as_ptr(),
-                GetAdminSection(name.as_raw(), at.as_raw(), &mut raw)
-            )
+        // SAFETY: the server's live admin manager; BSTRs living across the
+        // call; the out pointer receives one reference on success.
+        let (hr, section) = unsafe {
+            ComPtr::out(|raw| {
+                vcall!(
+                    manager.as_ptr(),
+                    GetAdminSection(name.as_raw(), at.as_raw(), raw)
+                )
+            })
         };
-        // SAFETY: on success, one reference we now own.
-        match unsafe { ComPtr::from_owned(raw) } {
-            Some(raw) if hr.is_ok() => Ok(ConfigElement {
+        match section {
+            Some(raw) => Ok(ConfigElement {
                 raw,
                 place,
                 at: String::new(),

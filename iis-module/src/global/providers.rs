@@ -76,9 +76,7 @@ impl CacheOperation {
     /// The record the operation is about, if there is one yet.
     #[doc(alias = "GetCacheRecord")]
     pub fn record(&self) -> Option<CacheRecord<'_>> {
-        // SAFETY: the record lives for the notification; the view borrows
-        // the provider.
-        unsafe { Ref::from_raw(self.iface().GetCacheRecord()) }.map(CacheRecord::new)
+        self.iface().GetCacheRecord().map(CacheRecord::new)
     }
 
     /// The trace context of the operation.

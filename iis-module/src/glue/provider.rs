@@ -6,13 +6,14 @@
 use core::ptr::NonNull;
 use iis_sys::HTTP_MODULE_ID;
 
-/// A provider view built from the raw pointer IIS passed.
+/// A provider view of the provider IIS passed.
 pub(crate) trait Provider: Sized {
     /// The C++ provider interface.
-    type Raw;
-    /// # Safety
-    /// `raw` is the live provider of the current notification.
-    unsafe fn from_raw(raw: NonNull<Self::Raw>) -> Self;
+    type Raw: 'static;
+    /// The view of `raw`, the provider of the current notification
+    /// (`'static` stands for the life of the view, which the notification
+    /// lends its hook and which ends with it).
+    fn new(raw: iis_sys::Ref<'static, Self::Raw>) -> Self;
 }
 
 macro_rules! provider {
@@ -20,13 +21,13 @@ macro_rules! provider {
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $name {
-            raw: NonNull<$raw>,
+            raw: iis_sys::Ref<'static, $raw>,
             _not_send: PhantomData<*mut ()>,
         }
 
         impl Provider for $name {
             type Raw = $raw;
-            unsafe fn from_raw(raw: NonNull<$raw>) -> Self {
+            fn new(raw: iis_sys::Ref<'static, $raw>) -> Self {
                 Self { raw, _not_send: PhantomData }
             }
         }
@@ -42,9 +43,7 @@ macro_rules! provider {
             #[inline(always)]
             #[allow(dead_code)]
             pub(crate) fn iface(&self) -> iis_sys::Ref<'_, $raw> {
-                // SAFETY: `from_raw`'s contract: the provider is live for the
-                // notification, which outlives the view and so this borrow.
-                unsafe { iis_sys::Ref::from_non_null(self.raw) }
+                self.raw
             }
 
             /// Reports an error for this notification to IIS.
@@ -77,7 +76,8 @@ pub(crate) trait GlobalProvider: Sized {
 impl<P: Provider> GlobalProvider for P {
     type Raw = P::Raw;
     unsafe fn from_raw(raw: NonNull<Self::Raw>, _: ModuleEnv) -> Self {
-        // SAFETY: same contract.
-        unsafe { P::from_raw(raw) }
+        // SAFETY: live for the notification (the contract), which outlives
+        // the view.
+        P::new(unsafe { iis_sys::Ref::from_non_null(raw) })
     }
 }

@@ -71,11 +71,11 @@ impl<T> ModuleObject<T> {
                 let raw = raw.cast::<u8>();
                 let offset = raw.align_offset(layout.align());
                 if offset < layout.align() {
-                    // SAFETY: `offset < align` and the block has `align - 1`
-                    // spare bytes, so an aligned `Self` fits after it.
-                    let at = unsafe { raw.add(offset) }.cast::<Self>();
+                    let at = raw.wrapping_add(offset).cast::<Self>();
                     object.storage = Storage::Pool;
-                    // SAFETY: `at` is aligned, in bounds and fresh memory.
+                    // SAFETY: `offset < align` and the block has `align - 1`
+                    // spare bytes, so `at` is an aligned `Self`'s room in
+                    // the fresh block.
                     unsafe { at.write(object) };
                     return at;
                 }
@@ -92,34 +92,40 @@ fn scope_of<T>(object: &ModuleObject<T>) -> Option<Scope> {
     Scope::new(object.server.map(|s| s.raw()), object.module_id)
 }
 
-/// The instance a thunk is called on.
-///
-/// # Safety
-/// `this` was created by [`Factory::get_http_module`] for `T` and is not
-/// disposed of before `'a` ends.
-unsafe fn object<'a, T>(this: *mut CHttpModule) -> &'a ModuleObject<T> {
-    // SAFETY: the contract; a shared reference is sound alongside a
-    // future's borrow of the module (see `ModuleObject`).
-    unsafe { &*this.cast::<ModuleObject<T>>() }
+/// A call from IIS into an instance: the instance, and the context of the
+/// notification (null or live for it).
+struct Call<'a, T> {
+    object: &'a ModuleObject<T>,
+    cx: *mut IHttpContext,
 }
 
-/// The view a dispatch lends its hook: the context, with the instance's
-/// task slot for an `async fn` hook.
-///
-/// # Safety
-/// `cx` is null or live for the notification.
-unsafe fn context_of<T>(
-    object: &ModuleObject<T>,
-    cx: *mut IHttpContext,
-) -> crate::Result<HttpContext> {
-    let owner = Owner {
-        module: object.module.get().cast_const().cast::<()>(),
-        // `Cell` is `repr(transparent)`: its address is the slot's.
-        slot: NonNull::from(&object.task).cast::<Option<NonNull<Task>>>(),
-    };
-    // SAFETY: `cx` is null or live for the notification.
-    let cx = unsafe { HttpContext::from_raw(cx, object.server, object.module_id) }?;
-    Ok(cx.with_owner(owner))
+impl<'a, T> Call<'a, T> {
+    /// # Safety
+    /// `this` was created by [`Factory::get_http_module`] for `T` and is
+    /// not disposed of before `'a` ends; `cx` is null or live for the
+    /// notification, which outlives `'a`.
+    #[inline(always)]
+    unsafe fn new(this: *mut CHttpModule, cx: *mut IHttpContext) -> Self {
+        // SAFETY: the contract; a shared reference is sound alongside a
+        // future's borrow of the module (see `ModuleObject`).
+        let object = unsafe { &*this.cast::<ModuleObject<T>>() };
+        Self { object, cx }
+    }
+
+    /// The view a dispatch lends its hook: the context, with the
+    /// instance's task slot for an `async fn` hook.
+    fn context(&self) -> crate::Result<HttpContext> {
+        let object = self.object;
+        let owner = Owner {
+            module: object.module.get().cast_const().cast::<()>(),
+            // `Cell` is `repr(transparent)`: its address is the slot's.
+            slot: NonNull::from(&object.task),
+        };
+        // SAFETY: `cx` is null or live for the notification (`new`'s
+        // contract).
+        let cx = unsafe { HttpContext::from_raw(self.cx, object.server, object.module_id) }?;
+        Ok(cx.with_owner(owner))
+    }
 }
 
 /// Runs one hook: builds the views on the stack (no heap allocation),
@@ -137,14 +143,14 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
     name: &'static str,
 ) -> REQUEST_NOTIFICATION_STATUS {
     // SAFETY: per the contract `this` is a live ModuleObject<T>, which IIS
-    // disposes of only after the notification.
-    let object = unsafe { object::<T>(this) };
+    // disposes of only after the notification, and `cx` null or live.
+    let call = unsafe { Call::<T>::new(this, cx) };
+    let object = call.object;
     if object.failed.get() {
         return RQ_NOTIFICATION_CONTINUE;
     }
     let _scope = Scope::enter(scope_of(object));
-    // SAFETY: `cx` null or live (the contract).
-    let mut context = match unsafe { context_of(object, cx) } {
+    let mut context = match call.context() {
         Ok(context) => context,
         Err(error) => {
             report!(
@@ -162,8 +168,8 @@ pub(crate) unsafe fn dispatch<T: HttpModule, P: Provider>(
         fail::<T>(&object.failed, &mut context, name, &error);
         return RQ_NOTIFICATION_FINISH_REQUEST;
     };
-    // SAFETY: live provider for the notification.
-    let mut provider = unsafe { P::from_raw(provider) };
+    // SAFETY: live provider for the notification, which outlives the view.
+    let mut provider = P::new(unsafe { Ref::from_non_null(provider) });
     // SAFETY: no task is running (IIS sends no notification but
     // `OnAsyncCompletion` while one is pending), so nothing else borrows
     // the module.
@@ -298,8 +304,9 @@ define_member_fn! {
         info: *mut IHttpCompletionInfo
     ) -> REQUEST_NOTIFICATION_STATUS {
         // SAFETY: IIS calls this slot on our live objects, disposed of only
-        // after the notification.
-        let object = unsafe { object::<T>(this) };
+        // after the notification, with its context (null or live).
+        let call = unsafe { Call::<T>::new(this, cx) };
+        let object = call.object;
         if object.failed.get() {
             return RQ_NOTIFICATION_CONTINUE;
         }
@@ -311,21 +318,17 @@ define_member_fn! {
             // notification; nothing borrows it.
             return match unsafe { task::resume(task, completion.status(), completion.bytes()) } {
                 Step::Pending => RQ_NOTIFICATION_PENDING,
-                Step::Ended(outcome) => {
+                Step::Ended(outcome, hook) => {
                     object.task.set(None);
                     // SAFETY: the slot's task, taken out and used no more
                     // (its future is gone).
-                    let (mut context, hook) = unsafe {
-                        let hook = (*task.as_ptr()).hook;
-                        (task::end(task), hook)
-                    };
+                    let mut context = unsafe { task::end(task) };
                     let outcome = Ok(outcome.into_result(hook));
                     finish_hook(object, outcome, &mut context, hook)
                 }
             };
         }
-        // SAFETY: `cx` null or live for the notification.
-        let Ok(mut context) = (unsafe { context_of(object, cx) }) else {
+        let Ok(mut context) = call.context() else {
             object.failed.set(true);
             return RQ_NOTIFICATION_FINISH_REQUEST;
         };

@@ -37,7 +37,7 @@ pub struct ChildRequest<'a> {
     /// The request it was cloned from, which executes it.
     parent: NonNull<IHttpContext>,
     /// The parent's task I/O, which tracks the execution in flight.
-    parent_io: Option<NonNull<crate::task::Io>>,
+    parent_io: Option<crate::task::IoRef>,
     _parent: PhantomData<&'a mut HttpContext>,
 }
 
@@ -110,13 +110,10 @@ impl ChildRequest<'_> {
 impl Drop for ChildRequest<'_> {
     fn drop(&mut self) {
         let child = self.cx.raw();
-        if let Some(io) = self.parent_io {
-            // SAFETY: the parent's task owns the `Io` and outlives this
-            // borrow of its context; its future (this code) is being polled
-            // or dropped, so nothing else touches it.
-            if unsafe { (*io.as_ptr()).release_when_done(child) } {
-                return; // still running: released once IIS completes it
-            }
+        if let Some(io) = self.parent_io
+            && io.with(|io| io.release_when_done(child))
+        {
+            return; // still running: released once IIS completes it
         }
         // SAFETY: the clone is live and released once, here; nothing uses
         // this view afterwards.

@@ -6,15 +6,14 @@
 //! running `async fn` hooks, which are cancelled, and
 //! [`ClientDisconnect`] signals.
 
-use crate::{Error, Result};
+use crate::{Error, ModuleId, Result};
 use core::any::{Any, type_name};
 use core::future::Future;
 use core::pin::Pin;
-use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 use iis_sys::Ref;
 use iis_sys::{
-    HRESULT_ERROR_ALREADY_ASSIGNED, HTTP_MODULE_ID, IHttpConnectionModuleContextContainer,
+    HRESULT_ERROR_ALREADY_ASSIGNED, IHttpConnectionModuleContextContainer,
     IHttpConnectionStoredContext, IHttpConnectionStoredContextVtbl, IHttpStoredContext,
     IHttpStoredContextVtbl, define_member_fn,
 };
@@ -100,24 +99,22 @@ impl ConnectionSlot {
 }
 
 /// This module's slot in a connection's container, stored first if the
-/// module has none there yet.
-///
-/// # Safety
-/// `container` is the live container of a connection that outlives `'a`.
+/// module has none there yet; it lives as long as the connection, and so
+/// at least as long as the container's handle.
 ///
 /// # Errors
 /// [`Error::ContextType`] if the module stored something else there
 /// through the raw API; [`Error::Server`].
-pub(crate) unsafe fn get_or_insert<'a>(
-    container: NonNull<IHttpConnectionModuleContextContainer>,
-    module: HTTP_MODULE_ID,
+pub(crate) fn get_or_insert<'a>(
+    container: Ref<'a, IHttpConnectionModuleContextContainer>,
+    module: ModuleId,
 ) -> Result<&'a ConnectionSlot> {
     let found = || {
-        // SAFETY: live container (the contract); this module's id.
-        let stored = unsafe { Ref::from_non_null(container).GetConnectionModuleContext(module) };
+        // SAFETY: a module id IIS gave (`ModuleId`).
+        let stored = unsafe { container.GetConnectionModuleContext(module.0) };
         let slot = stored.cast::<ConnectionSlot>();
         // SAFETY: every stored context starts with its vtable pointer; the
-        // slot lives as long as the connection (the contract).
+        // slot lives as long as the connection, which outlives `container`.
         match unsafe { slot.as_ref() } {
             None => Ok(None),
             Some(slot) if core::ptr::eq(slot.vtbl, &SLOT_VTABLE) => Ok(Some(slot)),
@@ -134,10 +131,9 @@ pub(crate) unsafe fn get_or_insert<'a>(
         value: OnceLock::new(),
         watchers: Mutex::new(Vec::new()),
     }));
-    // SAFETY: live container; a valid IHttpConnectionStoredContext whose
-    // ownership passes to the container on success.
-    let hr =
-        unsafe { Ref::from_non_null(container).SetConnectionModuleContext(fresh.cast(), module) };
+    // SAFETY: a valid IHttpConnectionStoredContext whose ownership passes
+    // to the container on success; a module id IIS gave (`ModuleId`).
+    let hr = unsafe { container.SetConnectionModuleContext(fresh.cast(), module.0) };
     if hr.is_err() {
         // SAFETY: refused, so still ours.
         drop(unsafe { Box::from_raw(fresh) });

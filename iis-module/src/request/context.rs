@@ -5,9 +5,10 @@ use super::connection_slot::{self, ClientDisconnect};
 use super::flow::{self, CompletionHandle, Flow};
 use super::memory::RequestPool;
 use super::{HttpRequest, HttpResponse, stored};
+use crate::ModuleId;
 use crate::ffi;
 use crate::server::{HttpApplication, HttpServer, HttpSite, HttpUser, extended_interface};
-use crate::task::{Io, Owner};
+use crate::task::{IoRef, Owner};
 use crate::{Error, Result};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -38,7 +39,10 @@ const HRESULT_INSUFFICIENT_BUFFER: i32 = iis_sys::HRESULT_ERROR_INSUFFICIENT_BUF
 /// ```
 #[derive(Debug)]
 pub struct HttpContext {
-    raw: NonNull<IHttpContext>,
+    /// `'static` stands for the life of this view (`from_raw`'s contract):
+    /// it is handed out only shortened to a borrow of the view
+    /// ([`iface`](Self::iface)), or to the request's other views.
+    raw: Ref<'static, IHttpContext>,
     pool: RequestPool,
     /// Fetched (`GetRequest`) on first use: most hooks never look at it.
     request: Option<HttpRequest>,
@@ -50,7 +54,7 @@ pub struct HttpContext {
     /// `async fn` hook to start its task in; `None` elsewhere.
     owner: Option<Owner>,
     /// The I/O state of the task whose context this is (`async fn` hooks).
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     /// `Send` (an `async fn` hook's future holds `&mut HttpContext` across
     /// threads) but not `Sync`: IIS objects take one caller at a time.
     _not_sync: PhantomData<core::cell::Cell<()>>,
@@ -78,15 +82,16 @@ impl HttpContext {
     ) -> Result<Self> {
         // Not `ok_or`: an eagerly built `Error` costs every notification a
         // call to its drop glue.
-        let Some(raw) = NonNull::new(raw) else {
+        // SAFETY: null, or live for the life of the view (our contract),
+        // which `'static` stands for in the field.
+        let Some(raw) = (unsafe { Ref::from_raw(raw) }) else {
             return Err(Error::NullPointer {
                 operation: "IHttpContext",
             });
         };
         Ok(Self {
             raw,
-            // SAFETY: live context for the life of the view (our contract).
-            pool: unsafe { RequestPool::new(raw) },
+            pool: RequestPool::new(raw),
             request: None,
             response: None,
             server,
@@ -125,7 +130,7 @@ impl HttpContext {
     }
 
     /// Gives a task's context its I/O state (or takes it back).
-    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+    pub(crate) fn set_io(&mut self, io: Option<IoRef>) {
         self.io = io;
         if let Some(request) = &mut self.request {
             request.set_io(io);
@@ -137,7 +142,7 @@ impl HttpContext {
 
     /// The `IHttpContext`.
     pub(crate) fn raw(&self) -> NonNull<IHttpContext> {
-        self.raw
+        self.raw.as_non_null()
     }
 
     /// The id of the module the view was lent to.
@@ -146,7 +151,7 @@ impl HttpContext {
     }
 
     /// The I/O state of the task whose context this is, if any.
-    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+    pub(crate) fn io(&self) -> Option<IoRef> {
         self.io
     }
 
@@ -163,9 +168,7 @@ impl HttpContext {
     /// The `IHttpContext`, live while `self` is (`from_raw`'s contract).
     #[inline(always)]
     pub(crate) fn iface(&self) -> Ref<'_, IHttpContext> {
-        // SAFETY: `from_raw`'s contract: the object is live for the life of
-        // `self`, which outlives this borrow.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// The request, fetching it from IIS on first use.
@@ -175,13 +178,14 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_request(&mut self) -> Result<&mut HttpRequest> {
         if self.request.is_none() {
-            let raw = self.iface().GetRequest().map(Ref::as_non_null);
-            let raw = raw.ok_or(Error::NullPointer {
-                operation: "IHttpContext::GetRequest",
-            })?;
-            // SAFETY: IIS's request lives as long as the context, and so
-            // as long as this view.
-            self.request = Some(unsafe { HttpRequest::new(raw, self.pool) });
+            // IIS's request lives as long as the context, and so as long
+            // as this view (`'static` stands for it, as in `raw`).
+            let Some(raw) = self.raw.GetRequest() else {
+                return Err(Error::NullPointer {
+                    operation: "IHttpContext::GetRequest",
+                });
+            };
+            self.request = Some(HttpRequest::new(raw, self.pool));
             if let Some(request) = &mut self.request {
                 request.set_io(self.io);
             }
@@ -196,14 +200,13 @@ impl HttpContext {
     /// context of a notification).
     pub(crate) fn try_response(&mut self) -> Result<&mut HttpResponse> {
         if self.response.is_none() {
-            let raw = self.iface().GetResponse().map(Ref::as_non_null);
-            let raw = raw.ok_or(Error::NullPointer {
-                operation: "IHttpContext::GetResponse",
-            })?;
-            let server = self.server;
-            // SAFETY: IIS's response lives as long as the context, and so
-            // as long as this view; the server is the live one.
-            self.response = Some(unsafe { HttpResponse::new(raw, self.pool, server) });
+            // As in `try_request`.
+            let Some(raw) = self.raw.GetResponse() else {
+                return Err(Error::NullPointer {
+                    operation: "IHttpContext::GetResponse",
+                });
+            };
+            self.response = Some(HttpResponse::new(raw, self.pool, self.server));
             if let Some(response) = &mut self.response {
                 response.set_io(self.io);
             }
@@ -448,9 +451,9 @@ impl HttpContext {
             .map(|a| HttpApplication::new(a, self.module))
     }
 
-    fn request_container(&self) -> Result<NonNull<IHttpModuleContextContainer>> {
+    fn request_container(&self) -> Result<Ref<'_, IHttpModuleContextContainer>> {
         let container = self.iface().GetModuleContextContainer();
-        container.map(Ref::as_non_null).ok_or(Error::NullPointer {
+        container.ok_or(Error::NullPointer {
             operation: "IHttpContext::GetModuleContextContainer",
         })
     }
@@ -467,12 +470,10 @@ impl HttpContext {
             connection.GetModuleContextContainer(),
             connection.IsConnected().as_bool(),
         );
-        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
+        let container = container.ok_or(Error::NullPointer {
             operation: "IHttpConnection::GetModuleContextContainer",
         })?;
-        // SAFETY: the connection's live container; the connection outlives
-        // this request, and so `&self`.
-        let slot = unsafe { connection_slot::get_or_insert(container, self.module) }?;
+        let slot = connection_slot::get_or_insert(container, ModuleId(self.module))?;
         Ok((slot, connected))
     }
 
@@ -511,9 +512,10 @@ impl HttpContext {
     #[doc(alias = "GetModuleContext")]
     pub fn request_context<T: Send + 'static>(&mut self) -> Result<Option<&mut T>> {
         let container = self.request_container()?;
+        let value = stored::get::<T>(container, ModuleId(self.module))?;
         // SAFETY: the value lives until the request ends; `&mut self` makes
-        // this the only borrow for its length.
-        Ok(unsafe { stored::get::<T>(container, self.module)? }.map(|mut v| unsafe { v.as_mut() }))
+        // this the only borrow of this module's request value for its length.
+        Ok(value.map(|value| unsafe { &mut *value.as_ptr() }))
     }
 
     /// Stores this module's value for the current request; IIS drops it
@@ -529,8 +531,7 @@ impl HttpContext {
     #[doc(alias = "SetModuleContext")]
     pub fn set_request_context<T: Send + 'static>(&mut self, value: T) -> Result<()> {
         let container = self.request_container()?;
-        // SAFETY: live container.
-        if unsafe { stored::store(container, self.module, value) }? {
+        if stored::store(container, ModuleId(self.module), value)? {
             return Ok(());
         }
         Err(Error::Server {
@@ -561,20 +562,10 @@ impl HttpContext {
         init: impl FnOnce() -> T,
     ) -> Result<&mut T> {
         let container = self.request_container()?;
-        // SAFETY: live container.
-        if unsafe { stored::get::<T>(container, self.module)? }.is_none() {
-            // SAFETY: live container. No other value gets in first: this
-            // module's slot of the request is reached only through
-            // `&mut self`.
-            unsafe { stored::store(container, self.module, init())? };
-        }
-        // SAFETY: live container; the value lives until the request ends,
-        // and `&mut self` makes this the only borrow for its length.
-        let value =
-            unsafe { stored::get::<T>(container, self.module)? }.ok_or(Error::NullPointer {
-                operation: "IHttpModuleContextContainer::GetModuleContext",
-            })?;
-        // SAFETY: as above.
+        let value = stored::get_or_insert_with(container, ModuleId(self.module), init)?;
+        // SAFETY: the value lives until the request ends, and `&mut self`
+        // makes this the only borrow of this module's request value for its
+        // length.
         Ok(unsafe { &mut *value.as_ptr() })
     }
 
@@ -609,7 +600,7 @@ impl HttpContext {
     #[doc(alias = "IndicateCompletion")]
     #[doc(alias = "PostCompletion")]
     pub fn pend(&mut self) -> (Flow, CompletionHandle) {
-        let (pending, handle) = flow::pend(self.raw);
+        let (pending, handle) = flow::pend(self.raw.as_non_null());
         (Flow::Pending(pending), handle)
     }
 
@@ -683,10 +674,7 @@ impl HttpContext {
                 extended_interface::<_, IHttpResponse2>(server, self.try_response()?.iface())
                     .ok_or(unsupported("IHttpResponse2"))?
                     .as_non_null();
-            // SAFETY: a task's context: its task owns the `Io`, and the
-            // task is being polled (this is its future), so nothing else
-            // touches it now.
-            unsafe { (*io.as_ptr()).enable_duplex(request, response) };
+            io.with(|io| io.enable_duplex(request, response));
         }
         // SAFETY: the context's IHttpContext3, live as long as `self`.
         unsafe { Ref::from_non_null(cx3) }.EnableFullDuplex();

@@ -3,18 +3,14 @@
 use super::headers::{self, HeaderKey, HeaderRef, Side};
 use super::memory::RequestPool;
 use crate::ffi::{self};
-use crate::task::{Io, ReadBody};
+use crate::task::{IoRef, ReadBody};
 use crate::{Error, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use http::{Method, Version};
 use iis_sys::Ref;
-use iis_sys::{
-    AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest, SOCKADDR,
-    SOCKADDR_IN, SOCKADDR_IN6,
-};
+use iis_sys::{AF_INET, AF_INET6, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, IHttpRequest};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use windows_core::{BOOL, PCSTR};
+use windows_core::BOOL;
 
 /// The request being processed (`IHttpRequest`).
 ///
@@ -34,10 +30,12 @@ use windows_core::{BOOL, PCSTR};
 /// ```
 #[derive(Debug)]
 pub struct HttpRequest {
-    raw: NonNull<IHttpRequest>,
+    /// `'static` stands for the life of this view, which the context's
+    /// view lends (see `HttpContext`'s `raw`).
+    raw: Ref<'static, IHttpRequest>,
     pool: RequestPool,
     /// The I/O state of the task whose context this view belongs to.
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
@@ -46,10 +44,8 @@ pub struct HttpRequest {
 unsafe impl Send for HttpRequest {}
 
 impl HttpRequest {
-    /// # Safety
-    /// `raw` is the live request of the request whose pool is `pool`, and
-    /// outlives the returned value.
-    pub(crate) unsafe fn new(raw: NonNull<IHttpRequest>, pool: RequestPool) -> Self {
+    /// The view of `raw`, the request of the request whose pool is `pool`.
+    pub(crate) fn new(raw: Ref<'static, IHttpRequest>, pool: RequestPool) -> Self {
         Self {
             raw,
             pool,
@@ -59,12 +55,12 @@ impl HttpRequest {
     }
 
     /// Gives the view its task's I/O state (`async fn` hooks).
-    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+    pub(crate) fn set_io(&mut self, io: Option<IoRef>) {
         self.io = io;
     }
 
     /// The I/O state of the task whose context lent this view.
-    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+    pub(crate) fn io(&self) -> Option<IoRef> {
         self.io
     }
 
@@ -76,9 +72,7 @@ impl HttpRequest {
     /// The `IHttpRequest`, live while `self` is (`new`'s contract).
     #[inline(always)]
     pub(crate) fn iface(&self) -> Ref<'_, IHttpRequest> {
-        // SAFETY: `new`'s contract: the object is live for the life of
-        // `self`, which outlives this borrow.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// The HTTP method.
@@ -139,9 +133,7 @@ impl HttpRequest {
     /// [`Error::NullPointer`].
     #[doc(alias = "GetRawHttpRequest")]
     pub fn raw_url(&self) -> Result<&[u8]> {
-        let raw = self.raw_request()?;
-        // SAFETY: http.h gives the raw URL with its length in bytes.
-        Ok(unsafe { ffi::bytes(raw.pRawUrl, raw.RawUrlLength.into()) }.unwrap_or_default())
+        Ok(self.raw()?.counted(Counted::RawUrl).unwrap_or_default())
     }
 
     /// The decoded path of the URL (`/a b`), without the query string.
@@ -151,8 +143,7 @@ impl HttpRequest {
     /// `400` if a hook returns it).
     #[doc(alias = "GetRawHttpRequest")]
     pub fn url(&self) -> Result<String> {
-        let cooked = &self.raw_request()?.CookedUrl;
-        wide_slice(cooked.pAbsPath.0, cooked.AbsPathLength, "URL path")
+        self.raw()?.cooked(Cooked::AbsPath, "URL path")
     }
 
     /// The query string without the leading `?` (empty if none).
@@ -162,12 +153,7 @@ impl HttpRequest {
     /// `400` if a hook returns it).
     #[doc(alias = "GetRawHttpRequest")]
     pub fn query(&self) -> Result<String> {
-        let cooked = &self.raw_request()?.CookedUrl;
-        let query = wide_slice(
-            cooked.pQueryString.0,
-            cooked.QueryStringLength,
-            "query string",
-        )?;
+        let query = self.raw()?.cooked(Cooked::QueryString, "query string")?;
         Ok(query.strip_prefix('?').map(str::to_string).unwrap_or(query))
     }
 
@@ -233,17 +219,13 @@ impl HttpRequest {
         replace: bool,
     ) -> Result<()> {
         let ((name, validate), value) = (headers::key_name(&name), value.as_ref());
-        let len = headers::validate_value(value)?;
-        let (value, replace) = (PCSTR(value.as_ptr()), BOOL::from(replace));
+        headers::validate_value(value)?;
+        let replace = BOOL::from(replace);
         let request = self.iface();
+        // IIS copies the value, which only needs to live for the call.
         let hr = match headers::resolve_name(name, validate, Side::Request, &self.pool)? {
-            // SAFETY: the value is valid for `len` bytes during the call
-            // (IIS copies it).
-            HeaderRef::Id(id) => unsafe { request.SetHeader(id, value, len, replace) },
-            // SAFETY: as above; the name is NUL-terminated pool memory.
-            HeaderRef::Name(name) => unsafe {
-                request.SetHeaderByName(ffi::pcstr(name), value, len, replace)
-            },
+            HeaderRef::Id(id) => request.SetHeader(id, value, replace),
+            HeaderRef::Name(name) => request.SetHeaderByName(name, value, replace),
         };
         Error::check("IHttpRequest::SetHeader", hr)
     }
@@ -273,17 +255,13 @@ impl HttpRequest {
     /// The client's address.
     #[doc(alias = "GetRemoteAddress")]
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        let addr = self.iface().GetRemoteAddress();
-        // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
-        unsafe { socket_addr(addr) }
+        socket_addr(self.iface(), true)
     }
 
     /// The server address the request arrived on.
     #[doc(alias = "GetLocalAddress")]
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        let addr = self.iface().GetLocalAddress();
-        // SAFETY: IIS returns null or a SOCKADDR of the family it declares.
-        unsafe { socket_addr(addr) }
+        socket_addr(self.iface(), false)
     }
 
     /// Reads entity body bytes into `buf`; `Ok(0)` at the end of the body.
@@ -488,10 +466,66 @@ pub struct ClientCertificate<'a> {
 /// changes it.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRequest<'a> {
+    /// The structure IIS keeps for the request (only [`HttpRequest::raw`]
+    /// makes the view): each of its pointers is null or readable for its
+    /// length (http.h's), for `'a`.
     raw: &'a iis_sys::HTTP_REQUEST_V1,
 }
 
-impl RawRequest<'_> {
+/// A counted narrow string of `HTTP_REQUEST`.
+#[derive(Debug, Clone, Copy)]
+enum Counted {
+    /// `pRawUrl`, `RawUrlLength`.
+    RawUrl,
+    /// `pUnknownVerb`, `UnknownVerbLength`.
+    UnknownVerb,
+}
+
+/// A counted UTF-16 string of `HTTP_REQUEST`'s `CookedUrl`.
+#[derive(Debug, Clone, Copy)]
+enum Cooked {
+    /// `pFullUrl`, `FullUrlLength`.
+    FullUrl,
+    /// `pAbsPath`, `AbsPathLength`.
+    AbsPath,
+    /// `pQueryString`, `QueryStringLength`.
+    QueryString,
+}
+
+impl<'a> RawRequest<'a> {
+    /// One of the structure's counted narrow strings (`None` for null).
+    fn counted(&self, which: Counted) -> Option<&'a [u8]> {
+        let raw = self.raw;
+        let (ptr, len) = match which {
+            Counted::RawUrl => (raw.pRawUrl, raw.RawUrlLength),
+            Counted::UnknownVerb => (raw.pUnknownVerb, raw.UnknownVerbLength),
+        };
+        // SAFETY: a pointer of the structure with its length in bytes,
+        // readable for `'a` (the field's invariant).
+        unsafe { ffi::bytes(ptr, len.into()) }
+    }
+
+    /// One of the cooked URL's counted UTF-16 strings, decoded (empty for
+    /// null): the client's URL as HTTP.sys decoded it, so a failure is the
+    /// client's.
+    fn cooked(&self, which: Cooked, what: &'static str) -> Result<String> {
+        let url = &self.raw.CookedUrl;
+        let (ptr, len) = match which {
+            Cooked::FullUrl => (url.pFullUrl, url.FullUrlLength),
+            Cooked::AbsPath => (url.pAbsPath, url.AbsPathLength),
+            Cooked::QueryString => (url.pQueryString, url.QueryStringLength),
+        };
+        // SAFETY: a pointer of the structure with its length in bytes
+        // (whole units: `len / 2`), readable for `'a` (the field's
+        // invariant).
+        let units = unsafe { ffi::wide_units(ptr, usize::from(len) / 2) };
+        String::from_utf16(units.unwrap_or_default()).map_err(|_| Error::Encoding {
+            what,
+            encoding: "UTF-16",
+            from_client: true,
+        })
+    }
+
     /// The verb HTTP.sys parsed (`Verb`, or `pUnknownVerb` for
     /// `HttpVerbUnknown`); `None` for an unparsed or invalid verb.
     pub fn verb(&self) -> Option<Method> {
@@ -522,10 +556,7 @@ impl RawRequest<'_> {
         if verb != HttpVerbUnknown {
             return None;
         }
-        // SAFETY: http.h gives the unknown verb with its length.
-        let unknown =
-            unsafe { ffi::bytes(self.raw.pUnknownVerb, self.raw.UnknownVerbLength.into()) }?;
-        Method::from_bytes(unknown).ok()
+        Method::from_bytes(self.counted(Counted::UnknownVerb)?).ok()
     }
 
     /// The protocol version (`Version`).
@@ -539,8 +570,7 @@ impl RawRequest<'_> {
     /// # Errors
     /// [`Error::Encoding`].
     pub fn full_url(&self) -> Result<String> {
-        let cooked = &self.raw.CookedUrl;
-        wide_slice(cooked.pFullUrl.0, cooked.FullUrlLength, "full URL")
+        self.cooked(Cooked::FullUrl, "full URL")
     }
 
     /// Whether the connection uses TLS (`pSslInfo` is set).
@@ -624,46 +654,41 @@ fn version_of(major: u16, minor: u16) -> Version {
     }
 }
 
-/// Decodes `len_bytes` bytes of UTF-16 at `ptr` (http.h lengths are bytes):
-/// the client's URL as HTTP.sys decoded it, so a failure is the client's.
-fn wide_slice(ptr: *const u16, len_bytes: u16, what: &'static str) -> Result<String> {
-    if ptr.is_null() {
-        return Ok(String::new());
+/// Reads the IPv4 or IPv6 address of `request`: the client's
+/// (`GetRemoteAddress`) if `remote`, else the server's (`GetLocalAddress`).
+fn socket_addr(request: Ref<'_, IHttpRequest>, remote: bool) -> Option<SocketAddr> {
+    let addr = if remote {
+        request.GetRemoteAddress()
+    } else {
+        request.GetLocalAddress()
+    };
+    if addr.is_null() {
+        return None;
     }
-    // SAFETY: http.h guarantees `len_bytes` readable bytes of UTF-16.
-    let units = unsafe { core::slice::from_raw_parts(ptr, usize::from(len_bytes) / 2) };
-    String::from_utf16(units).map_err(|_| Error::Encoding {
-        what,
-        encoding: "UTF-16",
-        from_client: true,
-    })
-}
-
-/// Reads an IPv4 or IPv6 `SOCKADDR`.
-///
-/// # Safety
-/// `addr` is null or points to a SOCKADDR_IN / SOCKADDR_IN6 as its family says.
-unsafe fn socket_addr(addr: *mut SOCKADDR) -> Option<SocketAddr> {
-    // SAFETY: null or a valid SOCKADDR per the contract.
-    let family = i32::from(unsafe { addr.as_ref() }?.sa_family.0);
+    // SAFETY: IIS returns null or a `SOCKADDR_IN` (16 bytes) or
+    // `SOCKADDR_IN6` (28 bytes), as its family says, alive with the
+    // request; either starts with 16 readable bytes. Copied, so alignment
+    // does not matter.
+    let head: [u8; 16] = unsafe { addr.cast::<[u8; 16]>().read_unaligned() };
+    // The family, native order; then the port, network order.
+    let family = i32::from(u16::from_ne_bytes([head[0], head[1]]));
+    let port = u16::from_be_bytes([head[2], head[3]]);
     if family == AF_INET {
-        // SAFETY: the family says this is a SOCKADDR_IN.
-        let v4 = unsafe { &*addr.cast::<SOCKADDR_IN>() };
-        // SAFETY: every IN_ADDR representation is 4 plain bytes.
-        let octets = unsafe { v4.sin_addr.S_un.S_addr }.to_ne_bytes();
+        let octets: [u8; 4] = head[4..8].try_into().ok()?;
         Some(SocketAddr::V4(SocketAddrV4::new(
             Ipv4Addr::from(octets),
-            u16::from_be(v4.sin_port),
+            port,
         )))
     } else if family == AF_INET6 {
-        // SAFETY: the family says this is a SOCKADDR_IN6.
-        let v6 = unsafe { &*addr.cast::<SOCKADDR_IN6>() };
-        // SAFETY: every IN6_ADDR representation is 16 plain bytes.
-        let octets = unsafe { v6.sin6_addr.u.Byte };
+        // SAFETY: the family says this is a `SOCKADDR_IN6` (28 bytes), as
+        // above.
+        let full: [u8; 28] = unsafe { addr.cast::<[u8; 28]>().read_unaligned() };
+        let flowinfo = u32::from_ne_bytes(full[4..8].try_into().ok()?);
+        let octets: [u8; 16] = full[8..24].try_into().ok()?;
         Some(SocketAddr::V6(SocketAddrV6::new(
             Ipv6Addr::from(octets),
-            u16::from_be(v6.sin6_port),
-            v6.sin6_flowinfo,
+            port,
+            flowinfo,
             0,
         )))
     } else {

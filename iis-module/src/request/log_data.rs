@@ -36,10 +36,14 @@ macro_rules! log_fields_sdk {
         /// Each string of `f` is null or readable for its length, for the call.
         unsafe fn fields_of(f: &HTTP_LOG_FIELDS_DATA) -> Result<LogFields> {
             Ok(LogFields {
+                // SAFETY: the caller's contract (`len / 2` whole units).
+                $($wide: text(unsafe {
+                    ffi::wide_units(PCWSTR(f.$wptr.cast_const()), usize::from(f.$wlen / 2))
+                }, $wwhat)?,)*
                 // SAFETY: the caller's contract.
-                $($wide: unsafe { text(f.$wptr, f.$wlen, $wwhat) }?,)*
-                // SAFETY: the caller's contract.
-                $($narrow: unsafe { narrow(f.$nptr, f.$nlen) },)*
+                $($narrow: unsafe {
+                    ffi::bytes(PCSTR(f.$nptr.cast_const().cast()), f.$nlen.into())
+                }.unwrap_or_default().to_vec(),)*
                 $($value: f.$vfield,)*
             })
         }
@@ -62,24 +66,8 @@ macro_rules! log_fields_sdk {
 }
 iis_sys::log_fields!(log_fields_sdk);
 
-/// A counted narrow string of the structure (`None` for null).
-///
-/// # Safety
-/// `p` is null or valid for reads of `len` bytes for the call.
-unsafe fn narrow(p: PCHAR, len: u16) -> Vec<u8> {
-    // SAFETY: forwarded contract.
-    unsafe { ffi::bytes(PCSTR(p.cast_const().cast()), len.into()) }
-        .unwrap_or_default()
-        .to_vec()
-}
-
-/// A counted UTF-16 string of the structure; `len` is in bytes.
-///
-/// # Safety
-/// `p` is null or valid for reads of `len` bytes for the call.
-unsafe fn text(p: PWCHAR, len: u16, what: &'static str) -> Result<String> {
-    // SAFETY: forwarded contract (`len / 2` whole units).
-    let units = unsafe { ffi::wide_units(PCWSTR(p.cast_const()), usize::from(len / 2)) };
+/// A counted UTF-16 string of the structure (`None` for null).
+fn text(units: Option<&[u16]>, what: &'static str) -> Result<String> {
     String::from_utf16(units.unwrap_or_default()).map_err(|_| Error::Encoding {
         what,
         encoding: "UTF-16",
@@ -167,14 +155,11 @@ impl SendResponse {
     #[doc(alias = "SetLogData")]
     pub fn set_log_data(&mut self, cx: &HttpContext, fields: &LogFields) -> Result<()> {
         let value = structure_of(cx, fields)?;
-        let data = cx
-            .pool()
-            .alloc_array::<HTTP_LOG_FIELDS_DATA>(1, "log data")?;
-        // SAFETY: fresh request memory, aligned and sized for one structure.
-        unsafe { data.as_ptr().write(value) };
+        let pool = cx.pool();
+        let data = pool.uninit::<HTTP_LOG_FIELDS_DATA>(1, "log data")?[0].write(value);
         // SAFETY: the structure and its strings are request memory, valid
         // until the request ends.
-        let hr = unsafe { self.iface().SetLogData(data.as_ptr().cast()) };
+        let hr = unsafe { self.iface().SetLogData(core::ptr::from_mut(data).cast()) };
         Error::check("ISendResponseProvider::SetLogData", hr)
     }
 }

@@ -4,28 +4,28 @@
 
 use crate::{Error, Result};
 use core::ffi::CStr;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use iis_sys::{IHttpContext, Ref, WStr};
 
 /// The request pool of one request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RequestPool {
-    context: NonNull<IHttpContext>,
+    /// `'static` stands for the life of the context's view that made the
+    /// pool and the views it lends it to.
+    context: Ref<'static, IHttpContext>,
 }
 
 impl RequestPool {
-    /// # Safety
-    /// `context` is a live `IHttpContext` for as long as the pool is used.
-    pub(crate) unsafe fn new(context: NonNull<IHttpContext>) -> Self {
+    /// The pool of `context`'s request.
+    pub(crate) fn new(context: Ref<'static, IHttpContext>) -> Self {
         Self { context }
     }
 
     /// The context, live while the pool is used (`new`'s contract).
     #[inline(always)]
     fn context(&self) -> Ref<'_, IHttpContext> {
-        // SAFETY: `new`'s contract: the context is live for as long as the
-        // pool is used, which includes this borrow.
-        unsafe { Ref::from_non_null(self.context) }
+        self.context
     }
 
     /// `len` bytes (8-byte aligned, as IIS allocates) valid until the
@@ -43,8 +43,13 @@ impl RequestPool {
     }
 
     /// Room for `n` values of `T` in the request pool, aligned for `T`
-    /// (uninitialised).
-    pub(crate) fn alloc_array<T>(&self, n: usize, what: &'static str) -> Result<NonNull<T>> {
+    /// (uninitialised): fresh memory, valid until the request ends, lent
+    /// for as long as this borrow of the pool.
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "each call returns fresh memory: no two results alias"
+    )]
+    pub(crate) fn uninit<T>(&self, n: usize, what: &'static str) -> Result<&mut [MaybeUninit<T>]> {
         let align = core::mem::align_of::<T>();
         let bytes = n
             .checked_mul(core::mem::size_of::<T>())
@@ -55,22 +60,23 @@ impl RequestPool {
                 max: u32::MAX as usize,
             })?;
         let raw = self.alloc(bytes, what)?;
-        let offset = raw.as_ptr().align_offset(align);
-        // SAFETY: `offset < align`, and the allocation has `align - 1`
+        // In bounds: `offset < align`, and the allocation has `align - 1`
         // spare bytes, so `n` values fit after the offset.
-        let aligned = unsafe { raw.as_ptr().add(offset) };
-        NonNull::new(aligned.cast::<T>()).ok_or(Error::NullPointer {
-            operation: "IHttpContext::AllocateRequestMemory",
-        })
+        let aligned = raw
+            .as_ptr()
+            .wrapping_add(raw.as_ptr().align_offset(align))
+            .cast::<MaybeUninit<T>>();
+        // SAFETY: `aligned` is aligned for `T` with room for `n` of them
+        // (above), in fresh pool memory nothing else reaches, which IIS
+        // frees only when the request ends, after this borrow; a
+        // `MaybeUninit` needs no initialisation.
+        Ok(unsafe { core::slice::from_raw_parts_mut(aligned, n) })
     }
 
     /// A copy of `bytes` in the request pool.
     pub(crate) fn copy(&self, bytes: &[u8], what: &'static str) -> Result<NonNull<u8>> {
-        let dst = self.alloc(bytes.len(), what)?;
-        // SAFETY: `dst` has room for `bytes.len()` bytes and is fresh
-        // memory, so the ranges cannot overlap.
-        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst.as_ptr(), bytes.len()) };
-        Ok(dst)
+        let dst = self.uninit::<u8>(bytes.len(), what)?;
+        Ok(NonNull::from(dst.write_copy_of_slice(bytes)).cast())
     }
 
     /// A NUL-terminated copy of `s`; fails if `s` contains NUL. The copy
@@ -82,17 +88,13 @@ impl RequestPool {
                 reason: "contains NUL",
             });
         }
-        let dst = self.alloc(s.len() + 1, what)?;
-        // SAFETY: `dst` has room for `s.len() + 1` fresh bytes, written here
-        // (`s` without NUL, then the NUL), valid until the request ends.
-        Ok(unsafe {
-            core::ptr::copy_nonoverlapping(s.as_ptr(), dst.as_ptr(), s.len());
-            dst.as_ptr().add(s.len()).write(0);
-            CStr::from_bytes_with_nul_unchecked(core::slice::from_raw_parts(
-                dst.as_ptr(),
-                s.len() + 1,
-            ))
-        })
+        let dst = self.uninit::<u8>(s.len() + 1, what)?;
+        let (body, nul) = dst.split_at_mut(s.len());
+        body.write_copy_of_slice(s);
+        nul[0].write(0);
+        // SAFETY: every byte written just above: `s`, which has no NUL
+        // (checked), then the NUL.
+        Ok(unsafe { CStr::from_bytes_with_nul_unchecked(dst.assume_init_ref()) })
     }
 
     /// A NUL-terminated UTF-16 copy of `s` and its length in units; fails
@@ -106,24 +108,18 @@ impl RequestPool {
             });
         }
         let units = s.encode_utf16().count();
-        // One spare byte so the UTF-16 string can start 2-aligned whatever
-        // alignment the pool gives.
-        let raw = self.alloc((units + 1) * 2 + 1, what)?;
-        let offset = raw.as_ptr().align_offset(2);
-        // SAFETY: `offset` is 0 or 1 and the allocation has a spare byte.
-        let dst = unsafe { raw.as_ptr().add(offset) }.cast::<u16>();
-        for (i, unit) in s.encode_utf16().chain([0]).enumerate() {
-            // SAFETY: `dst` is 2-aligned with room for `units + 1` u16s.
-            unsafe { dst.add(i).write(unit) };
+        let dst = self.uninit::<u16>(units + 1, what)?;
+        for (dst, unit) in dst.iter_mut().zip(s.encode_utf16().chain([0])) {
+            dst.write(unit);
         }
         let len = u32::try_from(units).map_err(|_| Error::TooLong {
             what,
             len: units,
             max: u32::MAX as usize,
         })?;
-        // SAFETY: the `units + 1` units written above, valid until the
-        // request ends.
-        let units = unsafe { core::slice::from_raw_parts(dst, units + 1) };
+        // SAFETY: the loop above wrote all `units + 1` units (`s` has
+        // `units` of them, then the NUL).
+        let units = unsafe { dst.assume_init_ref() };
         let text = WStr::from_units_with_nul(units).ok_or(Error::InvalidInput {
             what,
             reason: "not NUL-terminated",

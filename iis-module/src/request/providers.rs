@@ -56,11 +56,8 @@ impl MapHandler {
     #[doc(alias = "SetScriptName")]
     pub fn set_script_name(&mut self, name: &str) -> Result<()> {
         let name = ffi::WideBuf::<1024>::new(name, "script name")?;
-        // SAFETY: NUL-terminated UTF-16 of the given length.
-        let hr = unsafe {
-            self.iface()
-                .SetScriptName(name.as_pcwstr(), name.len() as u32)
-        };
+        // IIS copies the name; the buffer only needs to live for the call.
+        let hr = self.iface().SetScriptName(name.as_wstr());
         Error::check("IMapHandlerProvider::SetScriptName", hr)
     }
 
@@ -131,9 +128,7 @@ impl MapPath {
     /// [`Error::Encoding`].
     #[doc(alias = "GetUrl")]
     pub fn url(&self) -> Result<String> {
-        let url = self.iface().GetUrl();
-        // SAFETY: NUL-terminated or null.
-        Ok(unsafe { ffi::wide_to_string(url, "URL") }?.unwrap_or_default())
+        Ok(ffi::wstr_to_string(self.iface().GetUrl(), "URL")?.unwrap_or_default())
     }
 
     /// The physical path IIS mapped the URL to.
@@ -154,11 +149,8 @@ impl MapPath {
     #[doc(alias = "SetPhysicalPath")]
     pub fn set_physical_path(&mut self, path: &str) -> Result<()> {
         let path = ffi::WideBuf::<1024>::new(path, "physical path")?;
-        // SAFETY: NUL-terminated UTF-16 of the given length (IIS copies it).
-        let hr = unsafe {
-            self.iface()
-                .SetPhysicalPath(path.as_pcwstr(), path.len() as u32)
-        };
+        // IIS copies the path; the buffer only needs to live for the call.
+        let hr = self.iface().SetPhysicalPath(path.as_wstr());
         Error::check("IMapPathProvider::SetPhysicalPath", hr)
     }
 }
@@ -249,7 +241,7 @@ impl Completion {
         Self {
             info: NonNull::new(info),
             // SAFETY: live for the notification per the contract.
-            event: NonNull::new(event).map(|e| unsafe { Event::from_raw(e) }),
+            event: unsafe { Ref::from_raw(event) }.map(Event::new),
             notification: RequestNotifications::from_bits_retain(notification),
             post,
         }

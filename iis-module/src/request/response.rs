@@ -5,10 +5,9 @@ use super::http2::Http2Response;
 use super::memory::RequestPool;
 use crate::ffi;
 use crate::server::{HttpServer, extended_interface};
-use crate::task::{FlushResponse, Io, WriteBody};
+use crate::task::{FlushResponse, IoRef, WriteBody};
 use crate::{Error, Flow, Result};
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use http::StatusCode;
 use iis_sys::{
     HTTP_DATA_CHUNK, HTTP_DATA_CHUNK_0, HTTP_DATA_CHUNK_0_0, HttpDataChunkFromMemory,
@@ -33,12 +32,14 @@ use windows_core::{BOOL, HRESULT, PCSTR, PCWSTR};
 /// ```
 #[derive(Debug)]
 pub struct HttpResponse {
-    raw: NonNull<IHttpResponse>,
+    /// `'static` stands for the life of this view, which the context's
+    /// view lends (see `HttpContext`'s `raw`).
+    raw: Ref<'static, IHttpResponse>,
     pool: RequestPool,
     server: Option<HttpServer>,
     reset: bool,
     /// The I/O state of the task whose context this view belongs to.
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
@@ -71,11 +72,10 @@ impl ConnectionReset {
 }
 
 impl HttpResponse {
-    /// # Safety
-    /// `raw` is the live response of the request whose pool is `pool`, and
-    /// `server` (if any) the live server; all outlive the returned value.
-    pub(crate) unsafe fn new(
-        raw: NonNull<IHttpResponse>,
+    /// The view of `raw`, the response of the request whose pool is
+    /// `pool`; `server` (if any) is the live server.
+    pub(crate) fn new(
+        raw: Ref<'static, IHttpResponse>,
         pool: RequestPool,
         server: Option<HttpServer>,
     ) -> Self {
@@ -90,12 +90,12 @@ impl HttpResponse {
     }
 
     /// Gives the view its task's I/O state (`async fn` hooks).
-    pub(crate) fn set_io(&mut self, io: Option<NonNull<Io>>) {
+    pub(crate) fn set_io(&mut self, io: Option<IoRef>) {
         self.io = io;
     }
 
     /// The I/O state of the task whose context lent this view.
-    pub(crate) fn io(&self) -> Option<NonNull<Io>> {
+    pub(crate) fn io(&self) -> Option<IoRef> {
         self.io
     }
 
@@ -107,9 +107,7 @@ impl HttpResponse {
     /// The response, live while `self` is (`new`'s contract).
     #[inline(always)]
     pub(crate) fn iface(&self) -> Ref<'_, IHttpResponse> {
-        // SAFETY: `new`'s contract: the response is live for the life of
-        // `self`, which outlives this borrow.
-        unsafe { Ref::from_non_null(self.raw) }
+        self.raw
     }
 
     /// Whether [`reset_connection`](Self::reset_connection) was called in
@@ -265,19 +263,15 @@ impl HttpResponse {
         value: &[u8],
         replace: bool,
     ) -> Result<()> {
-        let len = headers::validate_value(value)?;
-        // IIS copies the value; it only needs to live for the call.
-        let value_ptr = PCSTR(value.as_ptr());
+        // `validate_value` refuses what IIS would take for a second header
+        // (CR, LF) and a length over the `USHORT` IIS takes; IIS copies the
+        // value, which only needs to live for the call.
+        headers::validate_value(value)?;
         let replace = BOOL::from(replace);
         let response = self.iface();
         let hr = match headers::resolve_name(name, validate, Side::Response, &self.pool)? {
-            // SAFETY: `value_ptr` is valid for `len` bytes (validate_value
-            // checked `len` is its length).
-            HeaderRef::Id(id) => unsafe { response.SetHeader(id, value_ptr, len, replace) },
-            // SAFETY: as above.
-            HeaderRef::Name(name) => unsafe {
-                response.SetHeaderByName(ffi::pcstr(name), value_ptr, len, replace)
-            },
+            HeaderRef::Id(id) => response.SetHeader(id, value, replace),
+            HeaderRef::Name(name) => response.SetHeaderByName(name, value, replace),
         };
         Error::check("IHttpResponse::SetHeader", hr)
     }

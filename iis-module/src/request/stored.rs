@@ -3,13 +3,13 @@
 //! connection, site or application, dropped exactly once when IIS calls
 //! `CleanupStoredContext`.
 
-use crate::{Error, Result};
+use crate::{Error, ModuleId, Result};
 use core::any::{TypeId, type_name};
 use core::ptr::NonNull;
 use iis_sys::Ref;
 use iis_sys::{
-    HRESULT_ERROR_ALREADY_ASSIGNED, HTTP_MODULE_ID, IHttpModuleContextContainer,
-    IHttpStoredContext, IHttpStoredContextVtbl, define_member_fn,
+    HRESULT_ERROR_ALREADY_ASSIGNED, IHttpModuleContextContainer, IHttpStoredContext,
+    IHttpStoredContextVtbl, define_member_fn,
 };
 
 /// The header every stored value starts with: the C++ object (vtable
@@ -54,17 +54,18 @@ unsafe fn drop_stored<T>(header: NonNull<Header>) {
     drop(unsafe { Box::from_raw(header.cast::<Stored<T>>().as_ptr()) });
 }
 
-/// The value of type `T` this module stored in `container`, if any.
+/// The value of type `T` this module stored in `container`, if any; the
+/// pointer is valid until the container cleans up (the end of its
+/// request, connection, application or dispensed container).
 ///
-/// # Safety
-/// `container` is live; the returned pointer is valid until the container
-/// cleans up (end of its request/connection/application).
-pub(crate) unsafe fn get<T: 'static>(
-    container: NonNull<IHttpModuleContextContainer>,
-    module: HTTP_MODULE_ID,
+/// # Errors
+/// [`Error::ContextType`] if a value of another type is stored.
+pub(crate) fn get<T: 'static>(
+    container: Ref<'_, IHttpModuleContextContainer>,
+    module: ModuleId,
 ) -> Result<Option<NonNull<T>>> {
-    // SAFETY: live container per the contract; this module's id.
-    let stored = unsafe { Ref::from_non_null(container).GetModuleContext(module) };
+    // SAFETY: a module id IIS gave (`ModuleId`).
+    let stored = unsafe { container.GetModuleContext(module.0) };
     let Some(stored) = NonNull::new(stored) else {
         return Ok(None);
     };
@@ -88,47 +89,35 @@ pub(crate) unsafe fn get<T: 'static>(
 
 /// The value of type `T` this module stored in `container`, stored first
 /// from `init()` if the module has none there yet (if another value gets in
-/// first, `init()`'s is dropped and that one is returned).
-///
-/// # Safety
-/// `container` is live, and neither it nor the values it stores are
-/// cleaned up before `'a` ends (the end of the request, connection,
-/// application or dispensed container that owns it). `T: Sync` is what lets
-/// the returned `&T` be shared with the other requests that reach the same
-/// container.
+/// first, `init()`'s is dropped and that one is returned); the pointer is
+/// valid as [`get`]'s.
 ///
 /// # Errors
 /// [`Error::ContextType`] if a value of another type is stored;
 /// [`Error::Server`]; [`Error::NullPointer`] if IIS does not return what it
 /// stored.
-pub(crate) unsafe fn get_or_insert_with<'a, T: Send + Sync + 'static>(
-    container: NonNull<IHttpModuleContextContainer>,
-    module: HTTP_MODULE_ID,
+pub(crate) fn get_or_insert_with<T: 'static>(
+    container: Ref<'_, IHttpModuleContextContainer>,
+    module: ModuleId,
     init: impl FnOnce() -> T,
-) -> Result<&'a T> {
-    // SAFETY: live container, per the contract.
-    if let Some(value) = unsafe { get::<T>(container, module)? } {
-        // SAFETY: the stored value lives for `'a`, per the contract.
-        return Ok(unsafe { value.as_ref() });
+) -> Result<NonNull<T>> {
+    if let Some(value) = get::<T>(container, module)? {
+        return Ok(value);
     }
-    // SAFETY: live container, per the contract.
-    unsafe { store(container, module, init())? };
-    // SAFETY: as above.
-    let value = unsafe { get::<T>(container, module)? }.ok_or(Error::NullPointer {
+    store(container, module, init())?;
+    get::<T>(container, module)?.ok_or(Error::NullPointer {
         operation: "IHttpModuleContextContainer::GetModuleContext",
-    })?;
-    // SAFETY: the stored value lives for `'a`, per the contract.
-    Ok(unsafe { value.as_ref() })
+    })
 }
 
 /// Stores `value` for this module in `container`; if the module already
 /// has one there, `value` is dropped and the existing one is kept.
 ///
-/// # Safety
-/// `container` is live.
-pub(crate) unsafe fn store<T: 'static>(
-    container: NonNull<IHttpModuleContextContainer>,
-    module: HTTP_MODULE_ID,
+/// # Errors
+/// [`Error::Server`] if IIS refuses it for another reason.
+pub(crate) fn store<T: 'static>(
+    container: Ref<'_, IHttpModuleContextContainer>,
+    module: ModuleId,
     value: T,
 ) -> Result<bool> {
     let boxed = Box::into_raw(Box::new(Stored {
@@ -139,9 +128,9 @@ pub(crate) unsafe fn store<T: 'static>(
         },
         value,
     }));
-    // SAFETY: live container; the object is a valid IHttpStoredContext
-    // whose ownership passes to the container on success.
-    let hr = unsafe { Ref::from_non_null(container).SetModuleContext(boxed.cast(), module) };
+    // SAFETY: a valid IHttpStoredContext whose ownership passes to the
+    // container on success; a module id IIS gave (`ModuleId`).
+    let hr = unsafe { container.SetModuleContext(boxed.cast(), module.0) };
     if hr.is_ok() {
         return Ok(true);
     }

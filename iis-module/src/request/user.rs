@@ -82,61 +82,62 @@ pub(crate) fn new_user(user: AuthenticatedUser) -> Result<NonNull<IHttpUser>> {
     Ok(NonNull::from(Box::leak(object)).cast())
 }
 
-/// The object behind `this`.
-///
-/// # Safety
-/// `this` is null or a live object made by [`new_user`].
-unsafe fn object<'a>(this: *mut IHttpUser) -> Option<&'a UserObject> {
-    // SAFETY: per the contract.
-    unsafe { this.cast::<UserObject>().as_ref() }
-}
-
 fn text(units: &[u16]) -> PCWSTR {
     PCWSTR(units.as_ptr())
 }
 
-define_member_fn! {
-    unsafe fn remote_user_name(this: *mut IHttpUser) -> PCWSTR {
-        // SAFETY: IIS calls our slots on our live object.
-        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.remote_user_name))
+/// Defines the slots of [`USER_VTBL`]: each body sees the object behind
+/// `this` as `$o` (`None` for a null `this`), with the slot's other
+/// arguments.
+macro_rules! user_slots {
+    ($(fn $name:ident(|$o:ident| $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block)*) => {
+        define_member_fn! {$(
+            unsafe fn $name(this: *mut IHttpUser $(, $arg: $ty)*) -> $ret {
+                // SAFETY: IIS calls the slots of `USER_VTBL` only on objects
+                // `new_user` made (or null), live while IIS holds a reference,
+                // which it does during the call.
+                let $o: Option<&UserObject> = unsafe { this.cast::<UserObject>().as_ref() };
+                $body
+            }
+        )*}
+    };
+}
+
+user_slots! {
+    fn remote_user_name(|o|) -> PCWSTR {
+        o.map_or(PCWSTR::null(), |o| text(&o.remote_user_name))
     }
-    unsafe fn user_name(this: *mut IHttpUser) -> PCWSTR {
-        // SAFETY: as above.
-        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.user_name))
+    fn user_name(|o|) -> PCWSTR {
+        o.map_or(PCWSTR::null(), |o| text(&o.user_name))
     }
-    unsafe fn authentication_type(this: *mut IHttpUser) -> PCWSTR {
-        // SAFETY: as above.
-        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.authentication_type))
+    fn authentication_type(|o|) -> PCWSTR {
+        o.map_or(PCWSTR::null(), |o| text(&o.authentication_type))
     }
-    unsafe fn password(this: *mut IHttpUser) -> PCWSTR {
-        // SAFETY: as above.
-        unsafe { object(this) }.map_or(PCWSTR::null(), |o| text(&o.password))
+    fn password(|o|) -> PCWSTR {
+        o.map_or(PCWSTR::null(), |o| text(&o.password))
     }
-    unsafe fn no_token(_this: *mut IHttpUser) -> HANDLE {
+    fn no_token(|_o|) -> HANDLE {
         HANDLE(core::ptr::null_mut())
     }
-    unsafe fn reference(this: *mut IHttpUser) {
-        // SAFETY: as above.
-        if let Some(o) = unsafe { object(this) } {
+    fn reference(|o|) -> () {
+        if let Some(o) = o {
             o.refs.fetch_add(1, Ordering::Relaxed);
         }
     }
-    unsafe fn dereference(this: *mut IHttpUser) {
-        // SAFETY: as above.
-        let Some(o) = (unsafe { object(this) }) else { return };
+    fn dereference(|o|) -> () {
+        let Some(o) = o else { return };
         if o.refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let raw = core::ptr::from_ref(o).cast_mut();
             // SAFETY: the last reference: the object came from `Box::leak`
             // in `new_user` and nobody can reach it any more.
-            drop(unsafe { Box::from_raw(this.cast::<UserObject>()) });
+            drop(unsafe { Box::from_raw(raw) });
         }
     }
-    unsafe fn supports_roles(this: *mut IHttpUser) -> BOOL {
-        // SAFETY: as above.
-        BOOL::from(unsafe { object(this) }.is_some_and(|o| o.roles.is_some()))
+    fn supports_roles(|o|) -> BOOL {
+        BOOL::from(o.is_some_and(|o| o.roles.is_some()))
     }
-    unsafe fn is_in_role(this: *mut IHttpUser, role: PCWSTR, in_role: *mut BOOL) -> HRESULT {
-        // SAFETY: as above.
-        let Some(roles) = (unsafe { object(this) }).and_then(|o| o.roles.as_ref()) else {
+    fn is_in_role(|o|, role: PCWSTR, in_role: *mut BOOL) -> HRESULT {
+        let Some(roles) = o.and_then(|o| o.roles.as_ref()) else {
             return E_NOTIMPL;
         };
         if in_role.is_null() {
@@ -148,11 +149,11 @@ define_member_fn! {
             _ => return E_INVALIDARG,
         };
         let found = roles.iter().any(|r| r.eq_ignore_ascii_case(&role));
-        // SAFETY: non-null out-pointer.
+        // SAFETY: non-null out-pointer, writable for the call.
         unsafe { in_role.write(BOOL::from(found)) };
         HRESULT(0)
     }
-    unsafe fn user_variable(_this: *mut IHttpUser, _name: PCSTR) -> *mut core::ffi::c_void {
+    fn user_variable(|_o|, _name: PCSTR) -> *mut core::ffi::c_void {
         core::ptr::null_mut()
     }
 }

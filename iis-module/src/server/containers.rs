@@ -1,9 +1,8 @@
 //! `IHttpServer::DispenseContainer`: a module context container the module
 //! owns, for state that belongs to no request, site or application.
 
-use crate::Result;
 use crate::request::stored;
-use core::ptr::NonNull;
+use crate::{ModuleId, Result};
 use iis_sys::Ref;
 use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 
@@ -12,7 +11,8 @@ use iis_sys::{HTTP_MODULE_ID, IDispensedHttpModuleContextContainer};
 /// stored context's `CleanupStoredContext`, which drops the value).
 #[derive(Debug)]
 pub struct DispensedContainer {
-    raw: NonNull<IDispensedHttpModuleContextContainer>,
+    /// `'static` stands for "until `self` drops", when it is released.
+    raw: Ref<'static, IDispensedHttpModuleContextContainer>,
     module: HTTP_MODULE_ID,
 }
 
@@ -25,9 +25,10 @@ unsafe impl Sync for DispensedContainer {}
 
 impl DispensedContainer {
     /// # Safety
-    /// `raw` is a fresh dispensed container owned by the new value.
+    /// `raw` is a fresh dispensed container owned by the new value, live
+    /// until it releases it.
     pub(crate) unsafe fn new(
-        raw: NonNull<IDispensedHttpModuleContextContainer>,
+        raw: Ref<'static, IDispensedHttpModuleContextContainer>,
         module: HTTP_MODULE_ID,
     ) -> Self {
         Self { raw, module }
@@ -36,6 +37,11 @@ impl DispensedContainer {
     /// The raw container.
     pub fn as_raw(&self) -> *mut IDispensedHttpModuleContextContainer {
         self.raw.as_ptr()
+    }
+
+    /// The container, live until `self` drops (`new`'s contract).
+    fn iface(&self) -> Ref<'_, IDispensedHttpModuleContextContainer> {
+        self.raw
     }
 
     /// This module's value in the container, created by `init` on first use.
@@ -50,9 +56,10 @@ impl DispensedContainer {
         &self,
         init: impl FnOnce() -> T,
     ) -> Result<&T> {
+        let value = stored::get_or_insert_with(*self.iface(), ModuleId(self.module), init)?;
         // SAFETY: the container is live until `self` drops, and what it
-        // stores lives as long.
-        unsafe { stored::get_or_insert_with(self.raw.cast(), self.module, init) }
+        // stores lives as long; the value is only ever shared (`T: Sync`).
+        Ok(unsafe { value.as_ref() })
     }
 
     /// This module's value, if one of type `T` was stored.
@@ -62,9 +69,9 @@ impl DispensedContainer {
     /// is stored.
     #[doc(alias = "GetModuleContext")]
     pub fn context<T: Send + Sync + 'static>(&self) -> Result<Option<&T>> {
+        let value = stored::get::<T>(*self.iface(), ModuleId(self.module))?;
         // SAFETY: as in `context_or_insert_with`.
-        Ok(unsafe { stored::get::<T>(self.raw.cast(), self.module)? }
-            .map(|v| unsafe { v.as_ref() }))
+        Ok(value.map(|value| unsafe { value.as_ref() }))
     }
 }
 
@@ -72,6 +79,6 @@ impl Drop for DispensedContainer {
     fn drop(&mut self) {
         // SAFETY: the container is ours and released exactly once, here;
         // nothing uses it after.
-        unsafe { Ref::from_non_null(self.raw).ReleaseContainer() }
+        unsafe { self.iface().ReleaseContainer() }
     }
 }

@@ -295,8 +295,9 @@ impl HttpServer {
         let raw = NonNull::new(raw).ok_or(Error::NullPointer {
             operation: "IHttpServer::DispenseContainer",
         })?;
-        // SAFETY: a fresh container, released exactly once by the value.
-        Ok(unsafe { DispensedContainer::new(raw, module.as_raw()) })
+        // SAFETY: a fresh container (not null: checked), live until the
+        // value releases it, exactly once.
+        Ok(unsafe { DispensedContainer::new(Ref::from_non_null(raw), module.as_raw()) })
     }
 
     /// `IHttpServer2`, or `None` before IIS 7.5.

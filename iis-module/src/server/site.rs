@@ -332,11 +332,13 @@ impl<'a> HttpApplication<'a> {
         init: impl FnOnce() -> T,
     ) -> Result<&'a T> {
         let container = self.raw.GetModuleContextContainer();
-        let container = container.map(Ref::as_non_null).ok_or(Error::NullPointer {
+        let container = container.ok_or(Error::NullPointer {
             operation: "IHttpApplication::GetModuleContextContainer",
         })?;
+        let value = stored::get_or_insert_with(container, crate::ModuleId(self.module), init)?;
         // SAFETY: the container and what it stores live as long as the
-        // application, which outlives `'a`.
-        unsafe { stored::get_or_insert_with(container, self.module, init) }
+        // application, which outlives `'a`; the value is only ever shared
+        // (`T: Sync`).
+        Ok(unsafe { value.as_ref() })
     }
 }

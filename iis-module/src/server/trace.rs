@@ -253,69 +253,67 @@ pub struct TraceEventData {
     pub items: Vec<TraceItem>,
 }
 
-/// Copies a GUID IIS points at, or `None` for null.
-///
-/// # Safety
-/// `p` is null or readable.
-unsafe fn guid(p: *const GUID) -> Option<GUID> {
-    // SAFETY: per the contract.
-    unsafe { p.as_ref() }.copied()
-}
-
-/// # Safety
-/// `p` is null or a NUL-terminated UTF-16 string.
-unsafe fn text(p: PCWSTR, what: &'static str) -> Result<String> {
-    // SAFETY: per the contract.
-    Ok(unsafe { ffi::wide_to_string(p, what) }?.unwrap_or_default())
-}
-
 impl TraceEventData {
     /// Copies the event IIS passed.
     ///
     /// # Safety
     /// `raw` points at a valid `HTTP_TRACE_EVENT` whose pointers are null or
-    /// valid (items: `cEventItems` of them, each with `cbData` bytes).
+    /// valid (GUIDs readable, strings NUL-terminated, items: `cEventItems`
+    /// of them, each with `cbData` bytes), all for the call.
     pub(crate) unsafe fn from_raw(raw: NonNull<HTTP_TRACE_EVENT>) -> Result<Self> {
         // SAFETY: per the contract.
         let raw = unsafe { raw.as_ref() };
-        let mut items = Vec::new();
-        if !raw.pEventItems.is_null() {
-            for i in 0..raw.cEventItems as usize {
-                // SAFETY: `cEventItems` items at `pEventItems`.
-                let item = unsafe { &*raw.pEventItems.add(i) };
-                // SAFETY: `cbData` bytes at `pbData` (or null for none).
-                let data =
-                    unsafe { ffi::bytes(windows_core::PCSTR(item.pbData), item.cbData as usize) }
-                        .unwrap_or_default();
-                items.push(TraceItem {
-                    // SAFETY: NUL-terminated or null.
-                    name: unsafe { text(item.pszName, "trace item name") }?,
-                    value: TraceValue::from_bytes(item.dwDataType.0, data),
-                    // SAFETY: as above.
-                    description: unsafe {
-                        text(item.pszDataDescription, "trace item description")
-                    }?,
-                });
-            }
-        }
-        // SAFETY: the GUID pointers are null or readable; the name is
-        // NUL-terminated or null.
-        unsafe {
-            Ok(Self {
-                provider: guid(raw.pProviderGuid).unwrap_or_default(),
-                area: raw.dwArea,
-                area_guid: guid(raw.pAreaGuid).unwrap_or_default(),
-                event: raw.dwEvent,
-                name: text(raw.pszEventName, "trace event name")?,
-                version: raw.dwEventVersion,
-                verbosity: raw.dwVerbosity,
-                activity: guid(raw.pActivityGuid),
-                related_activity: guid(raw.pRelatedActivityGuid),
-                timestamp: raw.dwTimeStamp,
-                flags: raw.dwFlags,
-                items,
+        let items: &[HTTP_TRACE_EVENT_ITEM] = if raw.pEventItems.is_null() {
+            &[]
+        } else {
+            // SAFETY: `cEventItems` items at `pEventItems` (the contract).
+            unsafe { core::slice::from_raw_parts(raw.pEventItems, raw.cEventItems as usize) }
+        };
+        let items = items
+            .iter()
+            .map(|item| {
+                // SAFETY: the item's pointers, per the contract: `cbData`
+                // bytes at `pbData` (or null for none); the name and the
+                // description NUL-terminated or null.
+                let (data, name, description) = unsafe {
+                    (
+                        ffi::bytes(windows_core::PCSTR(item.pbData), item.cbData as usize),
+                        ffi::wide_to_string(item.pszName, "trace item name")?,
+                        ffi::wide_to_string(item.pszDataDescription, "trace item description")?,
+                    )
+                };
+                Ok(TraceItem {
+                    name: name.unwrap_or_default(),
+                    value: TraceValue::from_bytes(item.dwDataType.0, data.unwrap_or_default()),
+                    description: description.unwrap_or_default(),
+                })
             })
-        }
+            .collect::<Result<Vec<_>>>()?;
+        // SAFETY: the event's own pointers, per the contract: the GUIDs
+        // null or readable, the name NUL-terminated or null.
+        let (provider, area_guid, activity, related_activity, name) = unsafe {
+            (
+                raw.pProviderGuid.as_ref().copied(),
+                raw.pAreaGuid.as_ref().copied(),
+                raw.pActivityGuid.as_ref().copied(),
+                raw.pRelatedActivityGuid.as_ref().copied(),
+                ffi::wide_to_string(raw.pszEventName, "trace event name")?,
+            )
+        };
+        Ok(Self {
+            provider: provider.unwrap_or_default(),
+            area: raw.dwArea,
+            area_guid: area_guid.unwrap_or_default(),
+            event: raw.dwEvent,
+            name: name.unwrap_or_default(),
+            version: raw.dwEventVersion,
+            verbosity: raw.dwVerbosity,
+            activity,
+            related_activity,
+            timestamp: raw.dwTimeStamp,
+            flags: raw.dwFlags,
+            items,
+        })
     }
 }
 
@@ -345,9 +343,7 @@ impl<'a> TraceContext<'a> {
     /// The activity id of the traced work (`None` if IIS has none).
     #[doc(alias = "GetTraceActivityId")]
     pub fn activity_id(&self) -> Option<GUID> {
-        let id = self.raw.GetTraceActivityId();
-        // SAFETY: IIS returns null or a GUID valid for the context's life.
-        unsafe { guid(id) }
+        self.raw.GetTraceActivityId().copied()
     }
 
     /// How `provider` is configured for this context (`None` passes a null

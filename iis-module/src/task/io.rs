@@ -98,6 +98,44 @@ pub(crate) struct Io {
     chunk: HTTP_DATA_CHUNK,
 }
 
+/// A task's [`Io`], as its context and the futures of its I/O reach it.
+///
+/// Only the task machinery makes one ([`IoRef::new`] is `unsafe`), of the
+/// `Io` a [`Task`](super::Task) keeps at a fixed address (beside the
+/// context its future borrows) until the future is gone, and hands it only
+/// to that context, whose views and futures the future owns or borrows, and
+/// to the task's own polling: so an `IoRef` never outlives its `Io`. A task
+/// is polled, and its future dropped, by one thread at a time, and the
+/// `RefCell` catches an access nested in another.
+#[derive(Clone, Copy)]
+pub(crate) struct IoRef(NonNull<core::cell::RefCell<Io>>);
+
+impl core::fmt::Debug for IoRef {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("IoRef")
+    }
+}
+
+impl IoRef {
+    /// The reference of `io`.
+    ///
+    /// # Safety
+    /// `io` stays where it is until every copy of the result is gone, and
+    /// is reached by one thread at a time (see the type's invariant).
+    pub(super) unsafe fn new(io: &core::cell::RefCell<Io>) -> Self {
+        Self(NonNull::from(io))
+    }
+
+    /// Runs `f` on the `Io`.
+    pub(crate) fn with<R>(self, f: impl FnOnce(&mut Io) -> R) -> R {
+        // SAFETY: the `Io` outlives every `IoRef` of it and is reached by
+        // one thread at a time (the type's invariant); the `RefCell` makes
+        // the borrow exclusive.
+        let io = unsafe { self.0.as_ref() };
+        f(&mut io.borrow_mut())
+    }
+}
+
 impl core::fmt::Debug for Io {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Io")
@@ -285,16 +323,29 @@ impl Io {
         mine || (other && self.duplex.is_none()) || self.child_in_flight.is_some()
     }
 
-    /// The completion routine and its context for an operation of `lane`
-    /// in full duplex (a reference to the shared state, which the routine
-    /// releases, or [`unclaimed`] if IIS does not call it).
-    fn routine(&self, lane: Lane) -> (PFN_ASYNC_COMPLETION, *mut c_void) {
+    /// Starts an operation of `lane` in full duplex: `call` gets the
+    /// completion routine of the lane and its context (a reference to the
+    /// shared state, which the routine releases) and returns the
+    /// operation's `HRESULT` and whether it completes later; if it does not
+    /// (it failed, or completed at once), IIS never calls the routine and
+    /// the reference is released here.
+    fn with_routine(
+        &self,
+        lane: Lane,
+        call: impl FnOnce(PFN_ASYNC_COMPLETION, *mut c_void) -> (HRESULT, BOOL),
+    ) -> (HRESULT, BOOL) {
         let routine: PFN_ASYNC_COMPLETION = match lane {
-            Lane::Read => Some(read_completed),
-            Lane::Send => Some(send_completed),
+            Lane::Read => Some(completed::<true>),
+            Lane::Send => Some(completed::<false>),
         };
-        let context = Arc::into_raw(Arc::clone(&self.shared)).cast_mut().cast();
-        (routine, context)
+        let context = Arc::into_raw(Arc::clone(&self.shared));
+        let (hr, pending) = call(routine, context.cast_mut().cast());
+        if hr.is_err() || !pending.as_bool() {
+            // SAFETY: the reference made above, which IIS will not release
+            // (it calls no routine for this operation).
+            drop(unsafe { Arc::from_raw(context) });
+        }
+        (hr, pending)
     }
 
     fn poll_read(&mut self, request: *mut IHttpRequest, buf: &mut [u8]) -> Poll<Result<usize>> {
@@ -344,23 +395,24 @@ impl Io {
                     Via::Notification,
                 ),
                 Some(duplex) => {
-                    let (routine, context) = self.routine(Lane::Read);
-                    // SAFETY: as above, through the request's
-                    // `IHttpRequest3`; the routine is ours and `context` a
-                    // reference it releases.
-                    let hr = unsafe {
-                        iis_sys::Ref::from_non_null(duplex.request).ReadEntityBody3(
-                            target,
-                            want as u32,
-                            BOOL(1),
-                            routine,
-                            context,
-                            &mut received,
-                            &mut pending,
-                        )
-                    };
-                    // SAFETY: `context` came from `routine` just now.
-                    unsafe { unclaimed(context, hr, pending) };
+                    let request = duplex.request;
+                    let (hr, _) = self.with_routine(Lane::Read, |routine, context| {
+                        // SAFETY: as above, through the request's
+                        // `IHttpRequest3`; the routine is ours and `context`
+                        // the reference it releases.
+                        let hr = unsafe {
+                            iis_sys::Ref::from_non_null(request).ReadEntityBody3(
+                                target,
+                                want as u32,
+                                BOOL(1),
+                                routine,
+                                context,
+                                &mut received,
+                                &mut pending,
+                            )
+                        };
+                        (hr, pending)
+                    });
                     (hr, Via::Routine)
                 }
             };
@@ -433,37 +485,44 @@ impl Io {
                 Via::Notification,
             ),
             (Some(duplex), chunk) => {
-                let (routine, context) = self.routine(Lane::Send);
                 let response = duplex.response.as_ptr();
-                let hr = match chunk {
-                    // SAFETY: as the first arm, through the response's
-                    // `IHttpResponse2`; the routine is ours and `context` a
-                    // reference it releases.
-                    Some(chunk) => unsafe {
-                        crate::ffi::vcall!(
-                            response,
-                            WriteEntityChunks2(
-                                chunk,
-                                1,
-                                BOOL(1),
-                                BOOL(1),
-                                routine,
-                                context,
-                                &mut sent,
-                                &mut expected
+                let (hr, _) = self.with_routine(Lane::Send, |routine, context| {
+                    let hr = match chunk {
+                        // SAFETY: as the first arm, through the response's
+                        // `IHttpResponse2`; the routine is ours and
+                        // `context` the reference it releases.
+                        Some(chunk) => unsafe {
+                            crate::ffi::vcall!(
+                                response,
+                                WriteEntityChunks2(
+                                    chunk,
+                                    1,
+                                    BOOL(1),
+                                    BOOL(1),
+                                    routine,
+                                    context,
+                                    &mut sent,
+                                    &mut expected
+                                )
                             )
-                        )
-                    },
-                    // SAFETY: as the second arm and as above.
-                    None => unsafe {
-                        crate::ffi::vcall!(
-                            response,
-                            Flush2(BOOL(1), BOOL(1), routine, context, &mut sent, &mut expected)
-                        )
-                    },
-                };
-                // SAFETY: `context` came from `routine` just now.
-                unsafe { unclaimed(context, hr, expected) };
+                        },
+                        // SAFETY: as the second arm and as above.
+                        None => unsafe {
+                            crate::ffi::vcall!(
+                                response,
+                                Flush2(
+                                    BOOL(1),
+                                    BOOL(1),
+                                    routine,
+                                    context,
+                                    &mut sent,
+                                    &mut expected
+                                )
+                            )
+                        },
+                    };
+                    (hr, expected)
+                });
                 (hr, Via::Routine)
             }
         };
@@ -489,60 +548,30 @@ pub(crate) unsafe fn release(child: NonNull<IHttpContext>) {
     }
 }
 
-/// Releases the routine's reference when IIS will not call it: the call
-/// failed, or completed at once.
+/// The completion routine of a full-duplex operation (`READ`: a read;
+/// otherwise a write or flush): hands its result to the task, whose next
+/// poll (on an IIS thread, through a posted completion unless it is being
+/// polled now) takes it in. The request stays pending: only the task ends
+/// it.
 ///
 /// # Safety
-/// `context` came from [`Io::routine`] for the call that returned `hr` and
-/// `pending`, and is not used again.
-unsafe fn unclaimed(context: *mut c_void, hr: HRESULT, pending: BOOL) {
-    if hr.is_err() || !pending.as_bool() {
-        // SAFETY: the contract: a reference nobody else will release.
-        drop(unsafe { Arc::from_raw(context.cast_const().cast::<Shared>()) });
-    }
-}
-
-/// The completion routine of a full-duplex read.
-unsafe extern "system" fn read_completed(
+/// IIS calls it once per operation [`Io::with_routine`] started that
+/// completes later, with the context it was given (the reference made
+/// there, released here) and `info` null or live for the call.
+unsafe extern "system" fn completed<const READ: bool>(
     _cx: *mut IHttpContext3,
     info: *mut IHttpCompletionInfo2,
     context: *mut c_void,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    // SAFETY: IIS calls the routine once, with the context it was given.
-    unsafe { routed(Lane::Read, info, context) }
-}
-
-/// The completion routine of a full-duplex write or flush.
-unsafe extern "system" fn send_completed(
-    _cx: *mut IHttpContext3,
-    info: *mut IHttpCompletionInfo2,
-    context: *mut c_void,
-) -> REQUEST_NOTIFICATION_STATUS {
-    // SAFETY: as for `read_completed`.
-    unsafe { routed(Lane::Send, info, context) }
-}
-
-/// Hands a routine's result to the task, whose next poll (on an IIS thread,
-/// through a posted completion unless it is being polled now) takes it in.
-/// The request stays pending: only the task ends it.
-///
-/// # Safety
-/// `context` is the reference [`Io::routine`] made for this operation,
-/// released here; `info` is null or live for the call.
-unsafe fn routed(
-    lane: Lane,
-    info: *mut IHttpCompletionInfo2,
-    context: *mut c_void,
-) -> REQUEST_NOTIFICATION_STATUS {
-    // SAFETY: the contract.
+    // SAFETY: the reference `with_routine` made for this call (the
+    // contract), released once, here.
     let shared = unsafe { Arc::from_raw(context.cast_const().cast::<Shared>()) };
-    let (status, bytes) = if info.is_null() {
-        (iis_sys::E_POINTER, 0)
-    } else {
-        // SAFETY: live completion info for the call (the contract).
-        let info = unsafe { iis_sys::Ref::from_non_null(NonNull::new_unchecked(info)) };
-        (info.GetCompletionStatus(), info.GetCompletionBytes())
+    // SAFETY: null or live for the call (the contract).
+    let (status, bytes) = match unsafe { iis_sys::Ref::from_raw(info) } {
+        Some(info) => (info.GetCompletionStatus(), info.GetCompletionBytes()),
+        None => (iis_sys::E_POINTER, 0),
     };
+    let lane = if READ { Lane::Read } else { Lane::Send };
     shared.routed(lane, status, bytes);
     RQ_NOTIFICATION_PENDING
 }
@@ -567,10 +596,8 @@ impl Future for ReadBody<'_> {
         let Some(io) = this.request.io() else {
             return Poll::Ready(Err(outside_task()));
         };
-        // SAFETY: a request has `io` only inside a task's context, whose
-        // task owns the `Io`; the task is being polled, so nothing else
-        // touches it now.
-        unsafe { (*io.as_ptr()).poll_read(this.request.as_raw(), this.buf) }
+        let request = this.request.as_raw();
+        io.with(|io| io.poll_read(request, this.buf))
     }
 }
 
@@ -591,9 +618,8 @@ impl Future for WriteBody<'_> {
         let Some(io) = this.response.io() else {
             return Poll::Ready(Err(outside_task()));
         };
-        let what = Send::Write(this.bytes);
-        // SAFETY: as for `ReadBody`.
-        unsafe { (*io.as_ptr()).poll_send(this.response.as_raw(), what, &mut this.ticket) }
+        let (response, what) = (this.response.as_raw(), Send::Write(this.bytes));
+        io.with(|io| io.poll_send(response, what, &mut this.ticket))
     }
 }
 
@@ -614,8 +640,8 @@ impl Future for FlushResponse<'_> {
         let Some(io) = this.response.io() else {
             return Poll::Ready(Err(outside_task()));
         };
-        // SAFETY: as for `ReadBody`.
-        unsafe { (*io.as_ptr()).poll_send(this.response.as_raw(), Send::Flush, &mut this.ticket) }
+        let response = this.response.as_raw();
+        io.with(|io| io.poll_send(response, Send::Flush, &mut this.ticket))
     }
 }
 
@@ -625,7 +651,7 @@ impl Future for FlushResponse<'_> {
 pub struct ExecuteChild<'a> {
     parent: NonNull<IHttpContext>,
     child: NonNull<IHttpContext>,
-    io: Option<NonNull<Io>>,
+    io: Option<IoRef>,
     flags: u32,
     ticket: Option<u64>,
     _child: core::marker::PhantomData<&'a mut ()>,
@@ -639,7 +665,7 @@ impl ExecuteChild<'_> {
     pub(crate) fn new(
         parent: NonNull<IHttpContext>,
         child: NonNull<IHttpContext>,
-        io: Option<NonNull<Io>>,
+        io: Option<IoRef>,
         flags: iis_sys::ExecuteFlags,
     ) -> Self {
         Self {
@@ -661,7 +687,6 @@ impl Future for ExecuteChild<'_> {
         let Some(io) = this.io else {
             return Poll::Ready(Err(outside_task()));
         };
-        // SAFETY: as for `ReadBody`.
-        unsafe { (*io.as_ptr()).poll_child(this.parent, this.child, this.flags, &mut this.ticket) }
+        io.with(|io| io.poll_child(this.parent, this.child, this.flags, &mut this.ticket))
     }
 }

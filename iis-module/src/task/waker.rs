@@ -6,6 +6,7 @@
 use crate::panic::report;
 use crate::request::connection_slot::Watch;
 use crate::request::flow::fail_request;
+use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 use core::task::{RawWaker, RawWakerVTable, Waker};
 use iis_sys::{IHttpContext, RQ_NOTIFICATION_FINISH_REQUEST};
@@ -44,8 +45,8 @@ pub(crate) enum Lane {
 pub(crate) struct Shared {
     context: NonNull<IHttpContext>,
     pub(super) state: AtomicU8,
-    /// Live `Waker` clones: none while the future waits on no I/O means
-    /// nothing can ever wake it (a lost completion).
+    /// Live `Waker`s (each poll's and its clones): none while the future waits on no I/O means nothing can ever wake it
+    /// (a lost completion).
     wakers: AtomicUsize,
     /// The client disconnected: drop the future at the next poll.
     cancelled: AtomicBool,
@@ -90,13 +91,13 @@ impl Shared {
         ]
     }
 
-    /// A waker for one poll, counted as a live waker until dropped.
+    /// The waker of a poll, counted as a live waker until dropped: a
+    /// reference to this `Shared` behind [`VTABLE`] (no allocation).
     pub(super) fn waker(self: &Arc<Self>) -> Waker {
         self.wakers.fetch_add(1, Ordering::AcqRel);
-        let data = Arc::into_raw(Arc::clone(self)).cast::<()>();
-        // SAFETY: `data` is an `Arc<Shared>` reference the vtable's
-        // functions own and release exactly once.
-        unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
+        // SAFETY: `raw` makes the reference the vtable's functions expect,
+        // which they release exactly once.
+        unsafe { Waker::from_raw(raw(Arc::clone(self))) }
     }
 
     /// Whether any waker the future kept is alive.
@@ -183,35 +184,46 @@ impl Watch for Shared {
     }
 }
 
+// A task's `Waker`s are hand-made rather than `std::task::Wake` ones: a
+// `Wake` type would need an allocation of its own per waker (the `Arc` it
+// is), and it sees no clone, so it could not count live wakers; these are
+// the task's own `Arc<Shared>`, counted by `Shared::wakers`.
+
+/// The functions of a task's wakers.
+///
+/// # Safety (all four)
+/// `data` is an `Arc<Shared>` reference made by [`raw`] and not yet
+/// released: each waker owns one, and counts once in `Shared::wakers`.
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
 
-/// # Safety (all four)
-/// `data` is an `Arc<Shared>` reference made by [`Shared::waker`] or
-/// `clone`, not yet released.
+/// The raw waker owning `shared` (one reference).
+fn raw(shared: Arc<Shared>) -> RawWaker {
+    RawWaker::new(Arc::into_raw(shared).cast::<()>(), &VTABLE)
+}
+
 unsafe fn clone(data: *const ()) -> RawWaker {
-    // SAFETY: a live `Arc<Shared>` reference (the vtable's contract).
-    let shared = unsafe { &*data.cast::<Shared>() };
+    // SAFETY: the vtable's contract; borrowed, not released (the waker
+    // keeps its reference).
+    let shared = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<Shared>()) });
     shared.wakers.fetch_add(1, Ordering::AcqRel);
-    // SAFETY: as above; the new reference is owned by the new waker.
-    unsafe { Arc::increment_strong_count(data.cast::<Shared>()) };
-    RawWaker::new(data, &VTABLE)
+    raw(Arc::clone(&shared))
 }
 
 unsafe fn wake(data: *const ()) {
-    // SAFETY: the vtable's contract; `wake` consumes the waker.
-    unsafe {
-        wake_by_ref(data);
-        drop_waker(data);
-    }
+    // SAFETY: the vtable's contract; `wake` consumes the waker, whose
+    // reference is released here.
+    let shared = unsafe { Arc::from_raw(data.cast::<Shared>()) };
+    shared.wake();
+    shared.waker_dropped();
 }
 
 unsafe fn wake_by_ref(data: *const ()) {
-    // SAFETY: a live `Arc<Shared>` reference (the vtable's contract).
+    // SAFETY: the vtable's contract; borrowed for the call.
     unsafe { &*data.cast::<Shared>() }.wake();
 }
 
 unsafe fn drop_waker(data: *const ()) {
-    // SAFETY: the waker's own reference, released exactly once here.
-    let shared = unsafe { Arc::from_raw(data.cast::<Shared>()) };
-    shared.waker_dropped();
+    // SAFETY: the vtable's contract; the waker's reference, released
+    // exactly once, here.
+    unsafe { Arc::from_raw(data.cast::<Shared>()) }.waker_dropped();
 }
