@@ -553,32 +553,6 @@ fn push_date(out: &mut Vec<u8>) {
 /// A token character (RFC 9110 §5.6.2).
 fn is_tchar(b: u8) -> bool {
     /// The token characters, by byte.
-    const TCHAR: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            let b = i as u8;
-            table[i] = b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                );
-            i += 1;
-        }
-        table
-    };
+    const TCHAR: [bool; 256] = super::head::alphanumeric_and(b"!#$%&'*+-.^_`|~");
     TCHAR[usize::from(b)]
 }
