@@ -352,7 +352,7 @@ pub(crate) fn valid_host(value: &[u8]) -> bool {
         let host = &value[..end];
         /// The bytes of a reg-name (RFC 3986 §3.2.2: unreserved,
         /// pct-encoded's `%`, sub-delims).
-        const REG_NAME: [bool; 256] = alphanumeric_and(b"-._~%!$&'()*+,;=");
+        const REG_NAME: [bool; 256] = crate::message::syntax::alphanumeric_and(b"-._~%!$&'()*+,;=");
         let reg_name = host.iter().all(|&b| REG_NAME[usize::from(b)]);
         if !reg_name {
             return false;
@@ -441,22 +441,6 @@ pub(crate) fn list_tokens<'a>(values: impl Iterator<Item = &'a [u8]>) -> Vec<Str
         .map(|t| String::from_utf8_lossy(t.trim_ascii()).to_ascii_lowercase())
         .filter(|t| !t.is_empty())
         .collect()
-}
-
-/// A byte class as a table: the ASCII letters and digits, and `extra`.
-pub(super) const fn alphanumeric_and(extra: &[u8]) -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = (i as u8).is_ascii_alphanumeric();
-        i += 1;
-    }
-    let mut j = 0;
-    while j < extra.len() {
-        table[extra[j] as usize] = true;
-        j += 1;
-    }
-    table
 }
 
 #[cfg(test)]

@@ -474,7 +474,7 @@ fn write_head<'h>(out: &mut Vec<u8>, head: &'h ResponseHead) -> io::Result<Seen<
         connection: false,
     };
     for (name, value) in &head.headers {
-        if name.is_empty() || !name.bytes().all(is_tchar) {
+        if !crate::message::syntax::is_token(name.as_bytes()) {
             return Err(invalid("invalid header name"));
         }
         if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
@@ -548,11 +548,4 @@ fn push_date(out: &mut Vec<u8>) {
         }
         out.extend_from_slice(&cached.text);
     });
-}
-
-/// A token character (RFC 9110 §5.6.2).
-fn is_tchar(b: u8) -> bool {
-    /// The token characters, by byte.
-    const TCHAR: [bool; 256] = super::head::alphanumeric_and(b"!#$%&'*+-.^_`|~");
-    TCHAR[usize::from(b)]
 }

@@ -9,6 +9,7 @@ mod body_stream;
 mod request;
 mod response;
 mod server_config;
+pub(crate) mod syntax;
 
 pub use body_stream::BodyStream;
 pub(crate) use body_stream::Read as BodyRead;

@@ -23,9 +23,10 @@ use crate::ffi::{
     E_INVALIDARG, E_NOTIMPL, FALSE, HRESULT_ERROR_HANDLE_EOF, HRESULT_ERROR_NOT_FOUND, S_OK, TRUE,
     bytes, cstr, put, to_wide, wide, wstr,
 };
+use crate::message::syntax::is_token;
 use crate::message::{BodyRead, BodyStream};
 use crate::objects::async_io::Completes;
-use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header, valid_name};
+use crate::objects::headers::{Side, delete_header, get_header, name_arg, set_header};
 use crate::objects::providers::read_entity;
 use crate::objects::server_variables::strip_port;
 use crate::objects::{Foreign, raw, with_owner};
@@ -304,7 +305,7 @@ define_member_fn! {
         with_owner!(this, E_INVALIDARG, |core: RequestCore| {
             // SAFETY: a module passes a NUL-terminated method or null.
             let Some(method) = (unsafe { cstr(method) }) else { return E_INVALIDARG };
-            if !valid_name(method) {
+            if !is_token(method) {
                 return E_INVALIDARG;
             }
             let method = String::from_utf8_lossy(method).into_owned();
