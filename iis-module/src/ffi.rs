@@ -49,26 +49,10 @@ pub(crate) fn wstr_to_string(s: Option<&WStr>, what: &'static str) -> Result<Opt
 /// `ptr` is null or points to a NUL-terminated UTF-16 string that stays
 /// valid for the call.
 pub(crate) unsafe fn wide_to_string(ptr: PCWSTR, what: &'static str) -> Result<Option<String>> {
-    if ptr.is_null() {
-        return Ok(None);
-    }
-    // Counted here rather than with `PCWSTR::as_wide`, which uses the C
-    // library's `wcslen`: 32-bit `wchar_t` off Windows (iis-host on Linux).
-    let mut len = 0;
-    // SAFETY: non-null and NUL-terminated by the caller's contract, so every
-    // unit up to and including the NUL is readable.
-    while unsafe { *ptr.0.add(len) } != 0 {
-        len += 1;
-    }
-    // SAFETY: the `len` units before the NUL are readable.
-    let units = unsafe { core::slice::from_raw_parts(ptr.0, len) };
-    String::from_utf16(units)
-        .map(Some)
-        .map_err(|_| Error::Encoding {
-            what,
-            encoding: "UTF-16",
-            from_client: false,
-        })
+    // SAFETY: non-null here, and NUL-terminated and valid for the call by
+    // the caller's contract.
+    let text = (!ptr.is_null()).then(|| unsafe { WStr::from_ptr(ptr.0) });
+    wstr_to_string(text, what)
 }
 
 /// Borrows `len` UTF-16 units IIS returned, or `None` for null.

@@ -32,15 +32,13 @@ pub enum Priority {
 
 impl Priority {
     fn alias(self) -> &'static WStr {
-        let alias = match self {
+        match self {
             Priority::First => PRIORITY_ALIAS_FIRST,
             Priority::High => PRIORITY_ALIAS_HIGH,
             Priority::Medium => PRIORITY_ALIAS_MEDIUM,
             Priority::Low => PRIORITY_ALIAS_LOW,
             Priority::Last => PRIORITY_ALIAS_LAST,
-        };
-        // SAFETY: iis-sys's static NUL-terminated wide literals.
-        unsafe { WStr::from_ptr(alias.0) }
+        }
     }
 }
 

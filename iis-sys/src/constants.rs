@@ -1,7 +1,8 @@
 //! The constants of httpserv.h: notification masks, flags, priority aliases
 //! and user-variable names.
 
-use windows_core::{PCSTR, PCWSTR, s, w};
+use crate::handle::{WStr, wstr};
+use core::ffi::CStr;
 
 macro_rules! masks {
     ($(#[$doc:meta])* $flags:ident { $($(#[doc = $cdoc:literal])* $raw:ident / $flag:ident = $value:expr),* $(,)? }) => {
@@ -143,22 +144,22 @@ masks! {
 }
 
 /// `PRIORITY_ALIAS_FIRST`: run before the other modules of a notification.
-pub const PRIORITY_ALIAS_FIRST: PCWSTR = w!("FIRST");
+pub const PRIORITY_ALIAS_FIRST: &WStr = wstr!("FIRST");
 /// `PRIORITY_ALIAS_HIGH`
-pub const PRIORITY_ALIAS_HIGH: PCWSTR = w!("HIGH");
+pub const PRIORITY_ALIAS_HIGH: &WStr = wstr!("HIGH");
 /// `PRIORITY_ALIAS_MEDIUM`: the default.
-pub const PRIORITY_ALIAS_MEDIUM: PCWSTR = w!("MEDIUM");
+pub const PRIORITY_ALIAS_MEDIUM: &WStr = wstr!("MEDIUM");
 /// `PRIORITY_ALIAS_LOW`
-pub const PRIORITY_ALIAS_LOW: PCWSTR = w!("LOW");
+pub const PRIORITY_ALIAS_LOW: &WStr = wstr!("LOW");
 /// `PRIORITY_ALIAS_LAST`: run after the other modules of a notification.
-pub const PRIORITY_ALIAS_LAST: PCWSTR = w!("LAST");
+pub const PRIORITY_ALIAS_LAST: &WStr = wstr!("LAST");
 
 /// `HTTP_USER_VARIABLE_SID`: `IHttpUser::GetUserVariable` name of the SID.
-pub const HTTP_USER_VARIABLE_SID: PCSTR = s!("SID");
+pub const HTTP_USER_VARIABLE_SID: &CStr = c"SID";
 /// `HTTP_USER_VARIABLE_CTXT_HANDLE`: the security context handle.
-pub const HTTP_USER_VARIABLE_CTXT_HANDLE: PCSTR = s!("CtxtHandle");
+pub const HTTP_USER_VARIABLE_CTXT_HANDLE: &CStr = c"CtxtHandle";
 /// `HTTP_USER_VARIABLE_CRED_HANDLE`: the credential handle.
-pub const HTTP_USER_VARIABLE_CRED_HANDLE: PCSTR = s!("CredHandle");
+pub const HTTP_USER_VARIABLE_CRED_HANDLE: &CStr = c"CredHandle";
 
 /// The header name of every request `HTTP_HEADER_ID` (index = id), as
 /// http.h numbers them: ids 0–19 are shared with responses, 20–40 are

@@ -16,9 +16,11 @@ use core::ptr::NonNull;
 /// method is a safe `fn` when every argument is a value, an out-pointer to
 /// plain data (`&mut u32`, `&mut BOOL`, `&mut PCWSTR`, `&mut *mut IHttpUser`
 /// …), an in-pointer to plain data (`&GUID`) or a NUL-terminated string
-/// (`&CStr`, `&WStr`), or a buffer with its length that IIS only reads
-/// during the call (`&[u8]`, `&WStr`: the method passes the length, and
-/// returns `E_INVALIDARG` for one the C type cannot hold); an `unsafe fn`
+/// (`&CStr`, `&WStr`), a live object IIS uses only during the call
+/// (`Ref`, `Option<Ref>` where null is allowed), or a buffer with its
+/// length that IIS uses only during the call (`&[u8]`, `&WStr` read,
+/// `&mut [u8]` written: the method passes the length, and returns
+/// `E_INVALIDARG` for one the C type cannot hold); an `unsafe fn`
 /// with a `# Safety` section when it takes any other buffer with its
 /// length, an interface pointer, a callback, an untyped pointer or a module
 /// id, or when the call ends the object's life.
@@ -111,18 +113,16 @@ pub struct WStr([u16]);
 impl WStr {
     /// Borrows `units` as a string if its last unit is NUL (units after an
     /// earlier NUL are never read).
-    pub fn from_units_with_nul(units: &[u16]) -> Option<&WStr> {
-        if units.last() == Some(&0) {
+    pub const fn from_units_with_nul(units: &[u16]) -> Option<&WStr> {
+        match units.last() {
             // SAFETY: `WStr` is a `repr(transparent)` `[u16]`, so the fat
             // pointer casts to it unchanged.
-            Some(unsafe { &*(units as *const [u16] as *const WStr) })
-        } else {
-            None
+            Some(0) => Some(unsafe { &*(units as *const [u16] as *const WStr) }),
+            _ => None,
         }
     }
 
-    /// Borrows the NUL-terminated string at `ptr` (a `PCWSTR` constant
-    /// such as [`PRIORITY_ALIAS_FIRST`](crate::PRIORITY_ALIAS_FIRST)).
+    /// Borrows the NUL-terminated string at `ptr` (a `PCWSTR` IIS returned).
     ///
     /// # Safety
     /// `ptr` is non-null and points to UTF-16 units up to a NUL, readable
@@ -169,3 +169,33 @@ impl fmt::Debug for WStr {
         f.write_str("\"")
     }
 }
+
+/// The UTF-16 units of the ASCII text `text` and a NUL, at compile time
+/// (`N` is `text.len() + 1`): what [`wstr!`] builds its constants from.
+pub(crate) const fn ascii_units<const N: usize>(text: &str) -> [u16; N] {
+    let bytes = text.as_bytes();
+    assert!(bytes.len() + 1 == N, "N is the length and the NUL");
+    let mut units = [0; N];
+    let mut i = 0;
+    while i < bytes.len() {
+        assert!(
+            bytes[i].is_ascii() && bytes[i] != 0,
+            "ASCII text without NUL"
+        );
+        units[i] = bytes[i] as u16;
+        i += 1;
+    }
+    units
+}
+
+/// A `&'static WStr` of an ASCII literal, encoded at compile time.
+macro_rules! wstr {
+    ($text:literal) => {{
+        const UNITS: [u16; $text.len() + 1] = $crate::handle::ascii_units($text);
+        match $crate::WStr::from_units_with_nul(&UNITS) {
+            Some(text) => text,
+            None => unreachable!(),
+        }
+    }};
+}
+pub(crate) use wstr;

@@ -63,7 +63,7 @@ impl<'a> Ref<'a, INamedContextContainer> {
     #[inline(always)]
     pub fn GetNamedContext(self, arg0: &WStr) -> *mut IHttpStoredContext {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetNamedContext)(this, PCWSTR(arg0.as_ptr())) }
     }
 
@@ -116,7 +116,7 @@ impl<'a> Ref<'a, IHttpPerfCounterInfo> {
     #[inline(always)]
     pub fn IncrementCounter(self, arg0: u32, arg1: u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IncrementCounter)(this, arg0, arg1) }
     }
 
@@ -124,7 +124,7 @@ impl<'a> Ref<'a, IHttpPerfCounterInfo> {
     #[inline(always)]
     pub fn DecrementCounter(self, arg0: u32, arg1: u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DecrementCounter)(this, arg0, arg1) }
     }
 }
@@ -138,7 +138,7 @@ impl<'a> Ref<'a, IHttpApplication> {
     #[inline(always)]
     pub fn GetApplicationPhysicalPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplicationPhysicalPath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -152,7 +152,7 @@ impl<'a> Ref<'a, IHttpApplication> {
     #[inline(always)]
     pub fn GetApplicationId(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplicationId)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -166,7 +166,7 @@ impl<'a> Ref<'a, IHttpApplication> {
     #[inline(always)]
     pub fn GetAppConfigPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAppConfigPath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -180,7 +180,7 @@ impl<'a> Ref<'a, IHttpApplication> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> Option<Ref<'a, IHttpModuleContextContainer>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -208,7 +208,7 @@ impl<'a> Ref<'a, IHttpApplication2> {
     #[inline(always)]
     pub fn BeginApplicationWarmup(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).BeginApplicationWarmup)(this) }
     }
 
@@ -216,7 +216,7 @@ impl<'a> Ref<'a, IHttpApplication2> {
     #[inline(always)]
     pub fn EndApplicationWarmup(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).EndApplicationWarmup)(this) }
     }
 
@@ -224,7 +224,7 @@ impl<'a> Ref<'a, IHttpApplication2> {
     #[inline(always)]
     pub fn QueryIsWarmingUp(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).QueryIsWarmingUp)(this) }
     }
 }
@@ -235,7 +235,7 @@ impl<'a> Ref<'a, IHttpUrlInfo> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
     }
 
@@ -243,7 +243,7 @@ impl<'a> Ref<'a, IHttpUrlInfo> {
     #[inline(always)]
     pub fn IsFrequentlyHit(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsFrequentlyHit)(this) }
     }
 }
@@ -257,7 +257,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -271,7 +271,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetAllowedVerbs(self) -> Option<&'a CStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAllowedVerbs)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -282,7 +282,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetModules(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetModules)(this, arg0) }
     }
 
@@ -290,7 +290,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetScriptProcessor(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetScriptProcessor)(this, arg0) }
     }
 
@@ -298,7 +298,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetManagedType(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetManagedType)(this, arg0) }
     }
 
@@ -306,7 +306,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetAllowPathInfoForScriptMappings(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetAllowPathInfoForScriptMappings)(this) }
     }
 
@@ -314,7 +314,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetRequiredAccess(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRequiredAccess)(this) }
     }
 
@@ -322,7 +322,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetResourceType(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetResourceType)(this) }
     }
 
@@ -330,7 +330,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetIsStarScriptMap(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetIsStarScriptMap)(this) }
     }
 
@@ -338,7 +338,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetResponseBufferLimit(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetResponseBufferLimit)(this) }
     }
 
@@ -349,7 +349,7 @@ impl<'a> Ref<'a, IScriptMapInfo> {
     #[inline(always)]
     pub fn GetName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -366,7 +366,7 @@ impl<'a> Ref<'a, IMetadataInfo> {
     #[inline(always)]
     pub fn GetMetaPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetMetaPath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -380,7 +380,7 @@ impl<'a> Ref<'a, IMetadataInfo> {
     #[inline(always)]
     pub fn GetVrPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetVrPath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -394,7 +394,7 @@ impl<'a> Ref<'a, IMetadataInfo> {
     #[inline(always)]
     pub fn GetVrToken(self) -> Option<Ref<'a, IHttpTokenEntry>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetVrToken)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -405,7 +405,7 @@ impl<'a> Ref<'a, IMetadataInfo> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
     }
 }
@@ -430,7 +430,7 @@ impl<'a> Ref<'a, IReferencedMetadataInfo> {
     #[inline(always)]
     pub fn ReferenceMetadata(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ReferenceMetadata)(this) }
     }
 
@@ -453,7 +453,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetRawHttpRequestConst(self) -> *const HTTP_REQUEST {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRawHttpRequestConst)(this) }
     }
 
@@ -461,7 +461,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetRawHttpRequest(self) -> *mut HTTP_REQUEST {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRawHttpRequest)(this) }
     }
 
@@ -469,7 +469,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetHeader(self, arg0: HTTP_HEADER_ID, arg1: &mut u16) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHeader)(this, arg0, arg1) }
     }
 
@@ -477,13 +477,13 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetHeaderByName(self, arg0: &CStr, arg1: &mut u16) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHeaderByName)(this, PCSTR(arg0.as_ptr().cast()), arg1) }
     }
 
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
     ///
-    /// IIS reads the counted argument only during the call. Returns
+    /// IIS uses the counted argument only during the call. Returns
     /// `E_INVALIDARG`, without calling IIS, if its length does not fit
     /// the C type.
     #[inline(always)]
@@ -498,7 +498,7 @@ impl<'a> Ref<'a, IHttpRequest> {
 
     /// Slot 5: `HRESULT SetHeader(PCSTR, PCSTR, USHORT, BOOL)`.
     ///
-    /// IIS reads the counted argument only during the call. Returns
+    /// IIS uses the counted argument only during the call. Returns
     /// `E_INVALIDARG`, without calling IIS, if its length does not fit
     /// the C type.
     #[inline(always)]
@@ -523,7 +523,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn DeleteHeader(self, arg0: HTTP_HEADER_ID) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DeleteHeader)(this, arg0) }
     }
 
@@ -531,7 +531,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn DeleteHeaderByName(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DeleteHeaderByName)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -539,7 +539,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetHttpMethod(self) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHttpMethod)(this) }
     }
 
@@ -547,7 +547,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn SetHttpMethod(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetHttpMethod)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -579,7 +579,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetUrlChanged(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetUrlChanged)(this) }
     }
 
@@ -587,7 +587,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetForwardedUrl(self) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetForwardedUrl)(this) }
     }
 
@@ -595,7 +595,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetLocalAddress(self) -> *mut SOCKADDR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetLocalAddress)(this) }
     }
 
@@ -603,7 +603,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetRemoteAddress(self) -> *mut SOCKADDR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRemoteAddress)(this) }
     }
 
@@ -642,7 +642,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetRemainingEntityBytes(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRemainingEntityBytes)(this) }
     }
 
@@ -650,7 +650,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetHttpVersion(self, arg0: &mut u16, arg1: &mut u16) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHttpVersion)(this, arg0, arg1) }
     }
 
@@ -662,7 +662,7 @@ impl<'a> Ref<'a, IHttpRequest> {
         arg1: &mut BOOL,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetClientCertificate)(this, arg0, arg1) }
     }
 
@@ -670,7 +670,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn NegotiateClientCertificate(self, arg0: BOOL, arg1: &mut BOOL) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).NegotiateClientCertificate)(this, arg0, arg1) }
     }
 
@@ -678,7 +678,7 @@ impl<'a> Ref<'a, IHttpRequest> {
     #[inline(always)]
     pub fn GetSiteId(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetSiteId)(this) }
     }
 
@@ -731,7 +731,7 @@ impl<'a> Ref<'a, IHttpRequest2> {
     #[inline(always)]
     pub fn GetChannelBindingToken(self, arg0: &mut *mut u8, arg1: &mut u32) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetChannelBindingToken)(this, arg0, arg1) }
     }
 }
@@ -821,7 +821,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn GetKernelCachePolicy(self) -> *mut HTTP_CACHE_POLICY {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetKernelCachePolicy)(this) }
     }
 
@@ -829,7 +829,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn SetKernelCacheInvalidatorSet(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetKernelCacheInvalidatorSet)(this) }
     }
 
@@ -837,7 +837,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn GetUserCachePolicy(self) -> *mut HTTP_CACHE_POLICY {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetUserCachePolicy)(this) }
     }
 
@@ -845,7 +845,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn AppendVaryByHeader(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).AppendVaryByHeader)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -853,7 +853,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn GetVaryByHeaders(self) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetVaryByHeaders)(this) }
     }
 
@@ -861,7 +861,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn AppendVaryByQueryString(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).AppendVaryByQueryString)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -869,7 +869,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn GetVaryByQueryStrings(self) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetVaryByQueryStrings)(this) }
     }
 
@@ -877,7 +877,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn SetVaryByValue(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetVaryByValue)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -885,7 +885,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn GetVaryByValue(self) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetVaryByValue)(this) }
     }
 
@@ -893,7 +893,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn IsUserCacheEnabled(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsUserCacheEnabled)(this) }
     }
 
@@ -901,7 +901,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn DisableUserCache(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DisableUserCache)(this) }
     }
 
@@ -909,7 +909,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn IsCached(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsCached)(this) }
     }
 
@@ -917,7 +917,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn SetIsCached(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetIsCached)(this) }
     }
 
@@ -925,7 +925,7 @@ impl<'a> Ref<'a, IHttpCachePolicy> {
     #[inline(always)]
     pub fn GetKernelCacheInvalidatorSet(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetKernelCacheInvalidatorSet)(this) }
     }
 }
@@ -950,7 +950,7 @@ impl<'a> Ref<'a, IHttpCachePolicy2> {
     #[inline(always)]
     pub fn IsForceUpdateSet(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsForceUpdateSet)(this) }
     }
 
@@ -958,7 +958,7 @@ impl<'a> Ref<'a, IHttpCachePolicy2> {
     #[inline(always)]
     pub fn SetForceUpdate(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetForceUpdate)(this) }
     }
 }
@@ -969,7 +969,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetRawHttpResponseConst(self) -> *const HTTP_RESPONSE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRawHttpResponseConst)(this) }
     }
 
@@ -977,7 +977,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetRawHttpResponse(self) -> *mut HTTP_RESPONSE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRawHttpResponse)(this) }
     }
 
@@ -988,7 +988,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetCachePolicy(self) -> Option<Ref<'a, IHttpCachePolicy>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCachePolicy)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -996,29 +996,34 @@ impl<'a> Ref<'a, IHttpResponse> {
     }
 
     /// Slot 3: `HRESULT SetStatus(USHORT, PCSTR, USHORT, HRESULT, IAppHostConfigException *, BOOL)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg1` (`PCSTR`) is null where the method allows it, or a NUL-terminated string;
-    /// - `arg4` (`IAppHostConfigException *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
-    pub unsafe fn SetStatus(
+    pub fn SetStatus(
         self,
         arg0: u16,
-        arg1: PCSTR,
+        arg1: &CStr,
         arg2: u16,
         arg3: HRESULT,
-        arg4: *mut IAppHostConfigException,
+        arg4: Option<Ref<'_, IAppHostConfigException>>,
         arg5: BOOL,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).SetStatus)(this, arg0, arg1, arg2, arg3, arg4, arg5) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
+        unsafe {
+            ((*(*this).lpVtbl).SetStatus)(
+                this,
+                arg0,
+                PCSTR(arg1.as_ptr().cast()),
+                arg2,
+                arg3,
+                arg4.map_or(core::ptr::null_mut(), Ref::as_ptr),
+                arg5,
+            )
+        }
     }
 
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID, PCSTR, USHORT, BOOL)`.
     ///
-    /// IIS reads the counted argument only during the call. Returns
+    /// IIS uses the counted argument only during the call. Returns
     /// `E_INVALIDARG`, without calling IIS, if its length does not fit
     /// the C type.
     #[inline(always)]
@@ -1033,7 +1038,7 @@ impl<'a> Ref<'a, IHttpResponse> {
 
     /// Slot 5: `HRESULT SetHeader(PCSTR, PCSTR, USHORT, BOOL)`.
     ///
-    /// IIS reads the counted argument only during the call. Returns
+    /// IIS uses the counted argument only during the call. Returns
     /// `E_INVALIDARG`, without calling IIS, if its length does not fit
     /// the C type.
     #[inline(always)]
@@ -1058,7 +1063,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn DeleteHeader(self, arg0: HTTP_HEADER_ID) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DeleteHeader)(this, arg0) }
     }
 
@@ -1066,7 +1071,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn DeleteHeaderByName(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DeleteHeaderByName)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -1074,7 +1079,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetHeader(self, arg0: HTTP_HEADER_ID, arg1: &mut u16) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHeader)(this, arg0, arg1) }
     }
 
@@ -1082,7 +1087,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetHeaderByName(self, arg0: &CStr, arg1: &mut u16) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHeaderByName)(this, PCSTR(arg0.as_ptr().cast()), arg1) }
     }
 
@@ -1090,7 +1095,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn Clear(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).Clear)(this) }
     }
 
@@ -1098,7 +1103,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn ClearHeaders(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ClearHeaders)(this) }
     }
 
@@ -1106,7 +1111,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn SetNeedDisconnect(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetNeedDisconnect)(this) }
     }
 
@@ -1114,7 +1119,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn ResetConnection(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ResetConnection)(this) }
     }
 
@@ -1122,7 +1127,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn DisableKernelCache(self, arg0: u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DisableKernelCache)(this, arg0) }
     }
 
@@ -1130,7 +1135,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetKernelCacheEnabled(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetKernelCacheEnabled)(this) }
     }
 
@@ -1138,7 +1143,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn SuppressHeaders(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SuppressHeaders)(this) }
     }
 
@@ -1146,7 +1151,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetHeadersSuppressed(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHeadersSuppressed)(this) }
     }
 
@@ -1154,7 +1159,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn Flush(self, arg0: BOOL, arg1: BOOL, arg2: &mut u32, arg3: &mut BOOL) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).Flush)(this, arg0, arg1, arg2, arg3) }
     }
 
@@ -1162,7 +1167,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn Redirect(self, arg0: &CStr, arg1: BOOL, arg2: BOOL) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).Redirect)(this, PCSTR(arg0.as_ptr().cast()), arg1, arg2) }
     }
 
@@ -1206,7 +1211,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn DisableBuffering(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DisableBuffering)(this) }
     }
 
@@ -1225,7 +1230,7 @@ impl<'a> Ref<'a, IHttpResponse> {
         arg8: &mut BOOL,
     ) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetStatus)(
                 this, arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8,
@@ -1249,7 +1254,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn GetErrorDescription(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetErrorDescription)(this, arg0) }
     }
 
@@ -1285,7 +1290,7 @@ impl<'a> Ref<'a, IHttpResponse> {
     #[inline(always)]
     pub fn CloseConnection(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).CloseConnection)(this) }
     }
 }
@@ -1417,7 +1422,7 @@ impl<'a> Ref<'a, IHttpResponse4> {
     #[inline(always)]
     pub fn DeleteTrailer(self, arg0: &CStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DeleteTrailer)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 
@@ -1425,7 +1430,7 @@ impl<'a> Ref<'a, IHttpResponse4> {
     #[inline(always)]
     pub fn GetTrailer(self, arg0: &CStr, arg1: &mut u16) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetTrailer)(this, PCSTR(arg0.as_ptr().cast()), arg1) }
     }
 
@@ -1433,7 +1438,7 @@ impl<'a> Ref<'a, IHttpResponse4> {
     #[inline(always)]
     pub fn ResetStream(self, arg0: u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ResetStream)(this, arg0) }
     }
 
@@ -1441,7 +1446,7 @@ impl<'a> Ref<'a, IHttpResponse4> {
     #[inline(always)]
     pub fn SetNeedGoAway(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetNeedGoAway)(this) }
     }
 
@@ -1468,7 +1473,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetRemoteUserName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetRemoteUserName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1482,7 +1487,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetUserName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetUserName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1496,7 +1501,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetAuthenticationType(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAuthenticationType)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1510,7 +1515,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetPassword(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPassword)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1521,7 +1526,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetImpersonationToken(self) -> HANDLE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetImpersonationToken)(this) }
     }
 
@@ -1529,7 +1534,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetPrimaryToken(self) -> HANDLE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetPrimaryToken)(this) }
     }
 
@@ -1537,7 +1542,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn ReferenceUser(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ReferenceUser)(this) }
     }
 
@@ -1557,7 +1562,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn SupportsIsInRole(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SupportsIsInRole)(this) }
     }
 
@@ -1565,7 +1570,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn IsInRole(self, arg0: &WStr, arg1: &mut BOOL) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsInRole)(this, PCWSTR(arg0.as_ptr()), arg1) }
     }
 
@@ -1573,7 +1578,7 @@ impl<'a> Ref<'a, IHttpUser> {
     #[inline(always)]
     pub fn GetUserVariable(self, arg0: &CStr) -> *mut c_void {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetUserVariable)(this, PCSTR(arg0.as_ptr().cast())) }
     }
 }
@@ -1598,7 +1603,7 @@ impl<'a> Ref<'a, IHttpConnectionStoredContext> {
     #[inline(always)]
     pub fn NotifyDisconnect(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).NotifyDisconnect)(this) }
     }
 }
@@ -1658,7 +1663,7 @@ impl<'a> Ref<'a, IHttpConnection> {
     #[inline(always)]
     pub fn IsConnected(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsConnected)(this) }
     }
 
@@ -1666,7 +1671,7 @@ impl<'a> Ref<'a, IHttpConnection> {
     #[inline(always)]
     pub fn AllocateMemory(self, arg0: u32) -> *mut c_void {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).AllocateMemory)(this, arg0) }
     }
 
@@ -1679,7 +1684,7 @@ impl<'a> Ref<'a, IHttpConnection> {
         self,
     ) -> Option<Ref<'a, IHttpConnectionModuleContextContainer>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1696,7 +1701,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetSite(self) -> Option<Ref<'a, IHttpSite>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetSite)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1710,7 +1715,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetApplication(self) -> Option<Ref<'a, IHttpApplication>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1724,7 +1729,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetConnection(self) -> Option<Ref<'a, IHttpConnection>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetConnection)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1738,7 +1743,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetRequest(self) -> Option<Ref<'a, IHttpRequest>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetRequest)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1752,7 +1757,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetResponse(self) -> Option<Ref<'a, IHttpResponse>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetResponse)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1763,7 +1768,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetResponseHeadersSent(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetResponseHeadersSent)(this) }
     }
 
@@ -1771,7 +1776,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetUser(self) -> *mut IHttpUser {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetUser)(this) }
     }
 
@@ -1782,7 +1787,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> Option<Ref<'a, IHttpModuleContextContainer>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -1817,7 +1822,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn DisableNotifications(self, arg0: u32, arg1: u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DisableNotifications)(this, arg0, arg1) }
     }
 
@@ -1832,7 +1837,7 @@ impl<'a> Ref<'a, IHttpContext> {
         arg4: &mut *mut IHttpEventProvider,
     ) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetNextNotification)(this, arg0, arg1, arg2, arg3, arg4) }
     }
 
@@ -1840,7 +1845,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetIsLastNotification(self, arg0: REQUEST_NOTIFICATION_STATUS) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetIsLastNotification)(this, arg0) }
     }
 
@@ -1868,7 +1873,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetExecuteFlags(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetExecuteFlags)(this) }
     }
 
@@ -1876,7 +1881,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetServerVariableA(self, arg0: &CStr, arg1: &mut PCSTR, arg2: &mut u32) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetServerVariableA)(this, PCSTR(arg0.as_ptr().cast()), arg1, arg2)
         }
@@ -1886,7 +1891,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetServerVariable(self, arg0: &CStr, arg1: &mut PCWSTR, arg2: &mut u32) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetServerVariable)(this, PCSTR(arg0.as_ptr().cast()), arg1, arg2)
         }
@@ -1896,7 +1901,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn SetServerVariable(self, arg0: &CStr, arg1: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).SetServerVariable)(
                 this,
@@ -1910,7 +1915,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn AllocateRequestMemory(self, arg0: u32) -> *mut c_void {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).AllocateRequestMemory)(this, arg0) }
     }
 
@@ -1918,7 +1923,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetUrlInfo(self) -> *mut IHttpUrlInfo {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetUrlInfo)(this) }
     }
 
@@ -1926,7 +1931,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetMetadata(self) -> *mut IMetadataInfo {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetMetadata)(this) }
     }
 
@@ -1934,7 +1939,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetPhysicalPath(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetPhysicalPath)(this, arg0) }
     }
 
@@ -1942,7 +1947,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetScriptName(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetScriptName)(this, arg0) }
     }
 
@@ -1950,7 +1955,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetScriptTranslated(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetScriptTranslated)(this, arg0) }
     }
 
@@ -1958,7 +1963,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetScriptMap(self) -> *mut IScriptMapInfo {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetScriptMap)(this) }
     }
 
@@ -1966,7 +1971,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn SetRequestHandled(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetRequestHandled)(this) }
     }
 
@@ -1974,7 +1979,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetFileInfo(self) -> *mut IHttpFileInfo {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetFileInfo)(this) }
     }
 
@@ -1992,26 +1997,22 @@ impl<'a> Ref<'a, IHttpContext> {
     }
 
     /// Slot 28: `HRESULT NotifyCustomNotification(ICustomNotificationProvider *, BOOL *)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`ICustomNotificationProvider *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
-    pub unsafe fn NotifyCustomNotification(
+    pub fn NotifyCustomNotification(
         self,
-        arg0: *mut ICustomNotificationProvider,
+        arg0: Ref<'_, ICustomNotificationProvider>,
         arg1: &mut BOOL,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).NotifyCustomNotification)(this, arg0, arg1) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).NotifyCustomNotification)(this, arg0.as_ptr(), arg1) }
     }
 
     /// Slot 29: `IHttpContext * GetParentContext(VOID) const`.
     #[inline(always)]
     pub fn GetParentContext(self) -> *mut IHttpContext {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetParentContext)(this) }
     }
 
@@ -2019,7 +2020,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetRootContext(self) -> *mut IHttpContext {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRootContext)(this) }
     }
 
@@ -2027,7 +2028,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn CloneContext(self, arg0: u32, arg1: &mut *mut IHttpContext) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).CloneContext)(this, arg0, arg1) }
     }
 
@@ -2055,7 +2056,7 @@ impl<'a> Ref<'a, IHttpContext> {
         arg5: &mut u32,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetCurrentExecutionStats)(this, arg0, arg1, arg2, arg3, arg4, arg5)
         }
@@ -2068,7 +2069,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn GetTraceContext(self) -> Option<Ref<'a, IHttpTraceContext>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2088,7 +2089,7 @@ impl<'a> Ref<'a, IHttpContext> {
         arg6: &mut *mut u32,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetServerVarChanges)(this, arg0, arg1, arg2, arg3, arg4, arg5, arg6)
         }
@@ -2098,7 +2099,7 @@ impl<'a> Ref<'a, IHttpContext> {
     #[inline(always)]
     pub fn CancelIo(self) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).CancelIo)(this) }
     }
 
@@ -2114,7 +2115,7 @@ impl<'a> Ref<'a, IHttpContext> {
         arg5: BOOL,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).MapHandler)(
                 this,
@@ -2136,7 +2137,7 @@ impl<'a> Ref<'a, IHttpContext> {
         arg1: &mut *mut c_void,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetExtendedInterface)(this, arg0, arg1) }
     }
 }
@@ -2161,7 +2162,7 @@ impl<'a> Ref<'a, IHttpContext2> {
     #[inline(always)]
     pub fn GetOriginalUser(self) -> *mut IHttpUser {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetOriginalUser)(this) }
     }
 }
@@ -2186,7 +2187,7 @@ impl<'a> Ref<'a, IHttpContext3> {
     #[inline(always)]
     pub fn GetNamedContextContainer(self) -> *mut INamedContextContainer {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetNamedContextContainer)(this) }
     }
 
@@ -2194,7 +2195,7 @@ impl<'a> Ref<'a, IHttpContext3> {
     #[inline(always)]
     pub fn EnableFullDuplex(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).EnableFullDuplex)(this) }
     }
 
@@ -2202,7 +2203,7 @@ impl<'a> Ref<'a, IHttpContext3> {
     #[inline(always)]
     pub fn InheritServerVariable(self, arg0: &CStr, arg1: BOOL) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).InheritServerVariable)(this, PCSTR(arg0.as_ptr().cast()), arg1)
         }
@@ -2247,7 +2248,7 @@ impl<'a> Ref<'a, IHttpContext4> {
     #[inline(always)]
     pub fn GetRequestStartTime(self) -> u64 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRequestStartTime)(this) }
     }
 
@@ -2255,7 +2256,7 @@ impl<'a> Ref<'a, IHttpContext4> {
     #[inline(always)]
     pub fn GetRequestElapsedTime(self) -> u64 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetRequestElapsedTime)(this) }
     }
 }
@@ -2311,7 +2312,7 @@ impl<'a> Ref<'a, IHttpTraceContext> {
     #[inline(always)]
     pub fn GetTraceActivityId(self) -> Option<&'a GUID> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceActivityId)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2322,7 +2323,7 @@ impl<'a> Ref<'a, IHttpTraceContext> {
     #[inline(always)]
     pub fn QuickTrace(self, arg0: &WStr, arg1: &WStr, arg2: HRESULT, arg3: u8) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).QuickTrace)(
                 this,
@@ -2341,7 +2342,7 @@ impl<'a> Ref<'a, IHttpCacheKey> {
     #[inline(always)]
     pub fn GetHash(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHash)(this) }
     }
 
@@ -2352,7 +2353,7 @@ impl<'a> Ref<'a, IHttpCacheKey> {
     #[inline(always)]
     pub fn GetCacheName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2360,27 +2361,19 @@ impl<'a> Ref<'a, IHttpCacheKey> {
     }
 
     /// Slot 2: `bool GetIsEqual(IHttpCacheKey *) const`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`IHttpCacheKey *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
-    pub unsafe fn GetIsEqual(self, arg0: *mut IHttpCacheKey) -> bool {
+    pub fn GetIsEqual(self, arg0: Ref<'_, IHttpCacheKey>) -> bool {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).GetIsEqual)(this, arg0) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).GetIsEqual)(this, arg0.as_ptr()) }
     }
 
     /// Slot 3: `bool GetIsPrefix(IHttpCacheKey *) const`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`IHttpCacheKey *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
-    pub unsafe fn GetIsPrefix(self, arg0: *mut IHttpCacheKey) -> bool {
+    pub fn GetIsPrefix(self, arg0: Ref<'_, IHttpCacheKey>) -> bool {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).GetIsPrefix)(this, arg0) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).GetIsPrefix)(this, arg0.as_ptr()) }
     }
 
     /// Slot 4: `VOID Enum(IHttpCacheSpecificData *)`.
@@ -2405,7 +2398,7 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
     #[inline(always)]
     pub fn GetCacheKey(self) -> Option<Ref<'a, IHttpCacheKey>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2416,7 +2409,7 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
     #[inline(always)]
     pub fn ReferenceCacheData(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ReferenceCacheData)(this) }
     }
 
@@ -2436,7 +2429,7 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
     #[inline(always)]
     pub fn ResetTTL(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ResetTTL)(this) }
     }
 
@@ -2444,7 +2437,7 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
     #[inline(always)]
     pub fn DecrementTTL(self, arg0: &mut BOOL) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DecrementTTL)(this, arg0) }
     }
 
@@ -2452,7 +2445,7 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
     #[inline(always)]
     pub fn SetFlushed(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetFlushed)(this) }
     }
 
@@ -2460,7 +2453,7 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
     #[inline(always)]
     pub fn GetFlushed(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetFlushed)(this) }
     }
 }
@@ -2471,7 +2464,7 @@ impl<'a> Ref<'a, IHttpSite> {
     #[inline(always)]
     pub fn GetSiteId(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetSiteId)(this) }
     }
 
@@ -2482,7 +2475,7 @@ impl<'a> Ref<'a, IHttpSite> {
     #[inline(always)]
     pub fn GetSiteName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetSiteName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2496,7 +2489,7 @@ impl<'a> Ref<'a, IHttpSite> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> Option<Ref<'a, IHttpModuleContextContainer>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2510,7 +2503,7 @@ impl<'a> Ref<'a, IHttpSite> {
     #[inline(always)]
     pub fn GetPerfCounterInfo(self) -> Option<Ref<'a, IHttpPerfCounterInfo>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2524,7 +2517,7 @@ impl<'a> Ref<'a, IHttpFileMonitor> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
     }
 
@@ -2561,7 +2554,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetAttributes(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetAttributes)(this) }
     }
 
@@ -2569,7 +2562,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetSize(self, arg0: &mut u64) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetSize)(this, arg0) }
     }
 
@@ -2577,7 +2570,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetFileBuffer(self) -> *const u8 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetFileBuffer)(this) }
     }
 
@@ -2585,7 +2578,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetFileHandle(self) -> HANDLE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetFileHandle)(this) }
     }
 
@@ -2596,7 +2589,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetFilePath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFilePath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2607,7 +2600,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetETag(self, arg0: &mut u16) -> PCSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetETag)(this, arg0) }
     }
 
@@ -2615,7 +2608,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetLastModifiedTime(self, arg0: &mut FILETIME) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetLastModifiedTime)(this, arg0) }
     }
 
@@ -2626,7 +2619,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetLastModifiedString(self) -> Option<&'a CStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetLastModifiedString)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2637,7 +2630,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetHttpCacheAllowed(self, arg0: &mut u32) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHttpCacheAllowed)(this, arg0) }
     }
 
@@ -2657,7 +2650,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetVrToken(self) -> HANDLE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetVrToken)(this) }
     }
 
@@ -2668,7 +2661,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetVrPath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetVrPath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2679,7 +2672,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn GetModuleContextContainer(self) -> *mut IHttpModuleContextContainer {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) }
     }
 
@@ -2687,7 +2680,7 @@ impl<'a> Ref<'a, IHttpFileInfo> {
     #[inline(always)]
     pub fn CheckIfFileHasChanged(self, arg0: HANDLE) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).CheckIfFileHasChanged)(this, arg0) }
     }
 }
@@ -2712,7 +2705,7 @@ impl<'a> Ref<'a, IHttpTokenEntry> {
     #[inline(always)]
     pub fn GetImpersonationToken(self) -> HANDLE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetImpersonationToken)(this) }
     }
 
@@ -2720,7 +2713,7 @@ impl<'a> Ref<'a, IHttpTokenEntry> {
     #[inline(always)]
     pub fn GetPrimaryToken(self) -> HANDLE {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetPrimaryToken)(this) }
     }
 
@@ -2728,7 +2721,7 @@ impl<'a> Ref<'a, IHttpTokenEntry> {
     #[inline(always)]
     pub fn GetSid(self) -> PSID {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetSid)(this) }
     }
 }
@@ -2739,7 +2732,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn IsCommandLineLaunch(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsCommandLineLaunch)(this) }
     }
 
@@ -2750,7 +2743,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn GetAppPoolName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAppPoolName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2777,7 +2770,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn IncrementThreadCount(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IncrementThreadCount)(this) }
     }
 
@@ -2785,7 +2778,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn DecrementThreadCount(self) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DecrementThreadCount)(this) }
     }
 
@@ -2793,7 +2786,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn ReportUnhealthy(self, arg0: &WStr, arg1: HRESULT) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ReportUnhealthy)(this, PCWSTR(arg0.as_ptr()), arg1) }
     }
 
@@ -2801,7 +2794,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn RecycleProcess(self, arg0: &WStr) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).RecycleProcess)(this, PCWSTR(arg0.as_ptr())) }
     }
 
@@ -2812,7 +2805,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn GetAdminManager(self) -> Option<Ref<'a, IAppHostAdminManager>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAdminManager)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2850,42 +2843,41 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn FlushKernelCache(self, arg0: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).FlushKernelCache)(this, PCWSTR(arg0.as_ptr())) }
     }
 
     /// Slot 10: `HRESULT DoCacheOperation(CACHE_OPERATION, IHttpCacheKey *, IHttpCacheSpecificData **, IHttpTraceContext *)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg1` (`IHttpCacheKey *`) is null where the method allows it, or a live object of its interface;
-    /// - `arg3` (`IHttpTraceContext *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
-    pub unsafe fn DoCacheOperation(
+    pub fn DoCacheOperation(
         self,
         arg0: CACHE_OPERATION,
-        arg1: *mut IHttpCacheKey,
+        arg1: Ref<'_, IHttpCacheKey>,
         arg2: &mut *mut IHttpCacheSpecificData,
-        arg3: *mut IHttpTraceContext,
+        arg3: Option<Ref<'_, IHttpTraceContext>>,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).DoCacheOperation)(this, arg0, arg1, arg2, arg3) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
+        unsafe {
+            ((*(*this).lpVtbl).DoCacheOperation)(
+                this,
+                arg0,
+                arg1.as_ptr(),
+                arg2,
+                arg3.map_or(core::ptr::null_mut(), Ref::as_ptr),
+            )
+        }
     }
 
     /// Slot 11: `GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider *)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`ICustomNotificationProvider *`) is null where the method allows it, or a live object of its interface;
     #[inline(always)]
-    pub unsafe fn NotifyCustomNotification(
+    pub fn NotifyCustomNotification(
         self,
-        arg0: *mut ICustomNotificationProvider,
+        arg0: Ref<'_, ICustomNotificationProvider>,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).NotifyCustomNotification)(this, arg0) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
+        unsafe { ((*(*this).lpVtbl).NotifyCustomNotification)(this, arg0.as_ptr()) }
     }
 
     /// Slot 12: `IHttpPerfCounterInfo * GetPerfCounterInfo(VOID)`.
@@ -2895,7 +2887,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn GetPerfCounterInfo(self) -> Option<Ref<'a, IHttpPerfCounterInfo>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -2906,7 +2898,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn RecycleApplication(self, arg0: &WStr) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).RecycleApplication)(this, PCWSTR(arg0.as_ptr())) }
     }
 
@@ -2914,7 +2906,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn NotifyConfigurationChange(self, arg0: &WStr) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).NotifyConfigurationChange)(this, PCWSTR(arg0.as_ptr())) }
     }
 
@@ -2922,7 +2914,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn NotifyFileChange(self, arg0: &WStr) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).NotifyFileChange)(this, PCWSTR(arg0.as_ptr())) }
     }
 
@@ -2930,7 +2922,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn DispenseContainer(self) -> *mut IDispensedHttpModuleContextContainer {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DispenseContainer)(this) }
     }
 
@@ -2949,28 +2941,36 @@ impl<'a> Ref<'a, IHttpServer> {
 
     /// Slot 18: `HRESULT ReadFragmentFromCache(PCWSTR, BYTE *, DWORD, DWORD *)`.
     ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
-    /// - `arg1` (`BYTE *`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
+    /// IIS uses the counted argument only during the call. Returns
+    /// `E_INVALIDARG`, without calling IIS, if its length does not fit
+    /// the C type.
     #[inline(always)]
-    pub unsafe fn ReadFragmentFromCache(
-        self,
-        arg0: PCWSTR,
-        arg1: *mut u8,
-        arg2: u32,
-        arg3: &mut u32,
-    ) -> HRESULT {
+    pub fn ReadFragmentFromCache(self, arg0: &WStr, arg1: &mut [u8], arg3: &mut u32) -> HRESULT {
+        let Ok(len1) = u32::try_from(arg1.len()) else {
+            return E_INVALIDARG;
+        };
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
-        unsafe { ((*(*this).lpVtbl).ReadFragmentFromCache)(this, arg0, arg1, arg2, arg3) }
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a slice passed with its own length, as the slot takes.
+        unsafe {
+            ((*(*this).lpVtbl).ReadFragmentFromCache)(
+                this,
+                PCWSTR(arg0.as_ptr()),
+                if arg1.is_empty() {
+                    core::ptr::null_mut()
+                } else {
+                    arg1.as_mut_ptr()
+                },
+                len1,
+                arg3,
+            )
+        }
     }
 
     /// Slot 19: `HRESULT RemoveFragmentFromCache(PCWSTR)`.
     #[inline(always)]
     pub fn RemoveFragmentFromCache(self, arg0: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).RemoveFragmentFromCache)(this, PCWSTR(arg0.as_ptr())) }
     }
 
@@ -2978,7 +2978,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn GetWorkerProcessSettings(self, arg0: &mut *mut IWpfSettings) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetWorkerProcessSettings)(this, arg0) }
     }
 
@@ -2992,7 +2992,7 @@ impl<'a> Ref<'a, IHttpServer> {
         arg3: &mut *mut c_void,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetProtocolManagerCustomInterface)(
                 this,
@@ -3008,7 +3008,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn SatisfiesPrecondition(self, arg0: &WStr, arg1: &mut BOOL) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SatisfiesPrecondition)(this, PCWSTR(arg0.as_ptr()), arg1) }
     }
 
@@ -3019,7 +3019,7 @@ impl<'a> Ref<'a, IHttpServer> {
     #[inline(always)]
     pub fn GetTraceContext(self) -> Option<Ref<'a, IHttpTraceContext>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3035,7 +3035,7 @@ impl<'a> Ref<'a, IHttpServer> {
         arg2: &mut *mut IHttpFileMonitor,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).RegisterFileChangeMonitor)(this, PCWSTR(arg0.as_ptr()), arg1, arg2)
         }
@@ -3049,7 +3049,7 @@ impl<'a> Ref<'a, IHttpServer> {
         arg1: &mut *mut c_void,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetExtendedInterface)(this, arg0, arg1) }
     }
 }
@@ -3099,7 +3099,7 @@ impl<'a> Ref<'a, IHttpServer2> {
     #[inline(always)]
     pub fn GetAppPoolConfigFile(self, arg0: &mut u32) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetAppPoolConfigFile)(this, arg0) }
     }
 
@@ -3130,7 +3130,7 @@ impl<'a> Ref<'a, IHttpServer2> {
         arg2: &mut *mut IReferencedMetadataInfo,
     ) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).GetMetadata)(
                 this,
@@ -3145,7 +3145,7 @@ impl<'a> Ref<'a, IHttpServer2> {
     #[inline(always)]
     pub fn GetWorkerProcessFramework(self, arg0: &mut *mut IWorkerProcessFramework) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetWorkerProcessFramework)(this, arg0) }
     }
 }
@@ -3202,7 +3202,7 @@ impl<'a> Ref<'a, IHttpEventProvider> {
     #[inline(always)]
     pub fn SetErrorStatus(self, arg0: HRESULT) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetErrorStatus)(this, arg0) }
     }
 }
@@ -3213,7 +3213,7 @@ impl<'a> Ref<'a, IHttpCompletionInfo> {
     #[inline(always)]
     pub fn GetCompletionBytes(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetCompletionBytes)(this) }
     }
 
@@ -3221,7 +3221,7 @@ impl<'a> Ref<'a, IHttpCompletionInfo> {
     #[inline(always)]
     pub fn GetCompletionStatus(self) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetCompletionStatus)(this) }
     }
 }
@@ -3246,7 +3246,7 @@ impl<'a> Ref<'a, IHttpCompletionInfo2> {
     #[inline(always)]
     pub fn GetCompletedOperation(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetCompletedOperation)(this) }
     }
 }
@@ -3274,7 +3274,7 @@ impl<'a> Ref<'a, ICustomNotificationProvider> {
     #[inline(always)]
     pub fn QueryNotificationType(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).QueryNotificationType)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3329,7 +3329,7 @@ impl<'a> Deref for Ref<'a, IMapHandlerProvider> {
 impl<'a> Ref<'a, IMapHandlerProvider> {
     /// Slot 1: `HRESULT SetScriptName(PCWSTR, DWORD)`.
     ///
-    /// IIS reads the counted argument only during the call. Returns
+    /// IIS uses the counted argument only during the call. Returns
     /// `E_INVALIDARG`, without calling IIS, if its length does not fit
     /// the C type.
     #[inline(always)]
@@ -3390,7 +3390,7 @@ impl<'a> Ref<'a, IMapPathProvider> {
     #[inline(always)]
     pub fn GetUrl(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetUrl)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3401,13 +3401,13 @@ impl<'a> Ref<'a, IMapPathProvider> {
     #[inline(always)]
     pub fn GetPhysicalPath(self) -> PCWSTR {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetPhysicalPath)(this) }
     }
 
     /// Slot 3: `HRESULT SetPhysicalPath(PCWSTR, DWORD)`.
     ///
-    /// IIS reads the counted argument only during the call. Returns
+    /// IIS uses the counted argument only during the call. Returns
     /// `E_INVALIDARG`, without calling IIS, if its length does not fit
     /// the C type.
     #[inline(always)]
@@ -3441,7 +3441,7 @@ impl<'a> Ref<'a, ISendResponseProvider> {
     #[inline(always)]
     pub fn GetHeadersBeingSent(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHeadersBeingSent)(this) }
     }
 
@@ -3449,7 +3449,7 @@ impl<'a> Ref<'a, ISendResponseProvider> {
     #[inline(always)]
     pub fn GetFlags(self) -> u32 {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetFlags)(this) }
     }
 
@@ -3457,7 +3457,7 @@ impl<'a> Ref<'a, ISendResponseProvider> {
     #[inline(always)]
     pub fn SetFlags(self, arg0: u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetFlags)(this, arg0) }
     }
 
@@ -3465,7 +3465,7 @@ impl<'a> Ref<'a, ISendResponseProvider> {
     #[inline(always)]
     pub fn GetLogData(self) -> *mut HTTP_LOG_DATA {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetLogData)(this) }
     }
 
@@ -3485,7 +3485,7 @@ impl<'a> Ref<'a, ISendResponseProvider> {
     #[inline(always)]
     pub fn GetReadyToLogData(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetReadyToLogData)(this) }
     }
 }
@@ -3510,7 +3510,7 @@ impl<'a> Ref<'a, IReadEntityProvider> {
     #[inline(always)]
     pub fn GetEntity(self, arg0: &mut *mut c_void, arg1: &mut u32, arg2: &mut u32) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetEntity)(this, arg0, arg1, arg2) }
     }
 
@@ -3547,7 +3547,7 @@ impl<'a> Ref<'a, IPreBeginRequestProvider> {
     #[inline(always)]
     pub fn GetHttpContext(self) -> *mut IHttpContext {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetHttpContext)(this) }
     }
 }
@@ -3575,7 +3575,7 @@ impl<'a> Ref<'a, IHttpApplicationProvider> {
     #[inline(always)]
     pub fn GetApplication(self) -> Option<Ref<'a, IHttpApplication>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3630,7 +3630,7 @@ impl<'a> Ref<'a, IHttpApplicationResolveModulesProvider> {
     #[inline(always)]
     pub fn SetPriorityForRequestNotification(self, arg0: &WStr, arg1: u32, arg2: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).SetPriorityForRequestNotification)(
                 this,
@@ -3665,7 +3665,7 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
     #[inline(always)]
     pub fn GetFunctionName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFunctionName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3679,7 +3679,7 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
     #[inline(always)]
     pub fn GetFunctionParameters(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFunctionParameters)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3690,7 +3690,7 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
     #[inline(always)]
     pub fn GetOutputBuffer(self, arg0: u32, arg1: &mut *mut u8) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetOutputBuffer)(this, arg0, arg1) }
     }
 
@@ -3698,7 +3698,7 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
     #[inline(always)]
     pub fn ResizeOutputBuffer(self, arg0: u32, arg1: u32, arg2: &mut *mut u8) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).ResizeOutputBuffer)(this, arg0, arg1, arg2) }
     }
 
@@ -3706,7 +3706,7 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
     #[inline(always)]
     pub fn SetResult(self, arg0: u32, arg1: HRESULT) {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).SetResult)(this, arg0, arg1) }
     }
 }
@@ -3731,7 +3731,7 @@ impl<'a> Ref<'a, IGlobalStopListeningProvider> {
     #[inline(always)]
     pub fn DrainRequestsGracefully(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).DrainRequestsGracefully)(this) }
     }
 }
@@ -3756,7 +3756,7 @@ impl<'a> Ref<'a, ICacheProvider> {
     #[inline(always)]
     pub fn GetCacheOperation(self) -> CACHE_OPERATION {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetCacheOperation)(this) }
     }
 
@@ -3767,7 +3767,7 @@ impl<'a> Ref<'a, ICacheProvider> {
     #[inline(always)]
     pub fn GetCacheKey(self) -> Option<Ref<'a, IHttpCacheKey>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3781,7 +3781,7 @@ impl<'a> Ref<'a, ICacheProvider> {
     #[inline(always)]
     pub fn GetCacheRecord(self) -> Option<Ref<'a, IHttpCacheSpecificData>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheRecord)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3807,7 +3807,7 @@ impl<'a> Ref<'a, ICacheProvider> {
     #[inline(always)]
     pub fn GetTraceContext(self) -> Option<Ref<'a, IHttpTraceContext>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3838,7 +3838,7 @@ impl<'a> Ref<'a, IGlobalConfigurationChangeProvider> {
     #[inline(always)]
     pub fn GetChangePath(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetChangePath)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3869,7 +3869,7 @@ impl<'a> Ref<'a, IGlobalFileChangeProvider> {
     #[inline(always)]
     pub fn GetFileName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFileName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3880,7 +3880,7 @@ impl<'a> Ref<'a, IGlobalFileChangeProvider> {
     #[inline(always)]
     pub fn GetFileMonitor(self) -> *mut IHttpFileMonitor {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetFileMonitor)(this) }
     }
 }
@@ -3905,7 +3905,7 @@ impl<'a> Ref<'a, IGlobalTraceEventProvider> {
     #[inline(always)]
     pub fn GetTraceEvent(self, arg0: &mut *mut HTTP_TRACE_EVENT) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetTraceEvent)(this, arg0) }
     }
 
@@ -3925,7 +3925,7 @@ impl<'a> Ref<'a, IGlobalTraceEventProvider> {
     #[inline(always)]
     pub fn GetCurrentHttpRequestContext(self, arg0: &mut *mut IHttpContext) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetCurrentHttpRequestContext)(this, arg0) }
     }
 }
@@ -3953,7 +3953,7 @@ impl<'a> Ref<'a, IGlobalThreadCleanupProvider> {
     #[inline(always)]
     pub fn GetApplication(self) -> Option<Ref<'a, IHttpApplication>> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -3981,7 +3981,7 @@ impl<'a> Ref<'a, IGlobalApplicationPreloadProvider> {
     #[inline(always)]
     pub fn CreateContext(self, arg0: &mut *mut IHttpContext) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).CreateContext)(this, arg0) }
     }
 
@@ -4019,7 +4019,7 @@ impl<'a> Ref<'a, IGlobalApplicationPreloadProvider2> {
     #[inline(always)]
     pub fn IsProcessRecycled(self) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).IsProcessRecycled)(this) }
     }
 }
@@ -4044,7 +4044,7 @@ impl<'a> Ref<'a, IGlobalSuspendProcessCallback> {
     #[inline(always)]
     pub fn Resume(self) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).Resume)(this) }
     }
 }
@@ -4594,7 +4594,7 @@ impl<'a> Ref<'a, CGlobalModule> {
     #[inline(always)]
     pub fn OnGlobalCacheCleanup(self) -> GLOBAL_NOTIFICATION_STATUS {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).OnGlobalCacheCleanup)(this) }
     }
 
@@ -4617,7 +4617,7 @@ impl<'a> Ref<'a, CGlobalModule> {
     #[inline(always)]
     pub fn OnGlobalHealthCheck(self) -> GLOBAL_NOTIFICATION_STATUS {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).OnGlobalHealthCheck)(this) }
     }
 
@@ -4805,7 +4805,7 @@ impl<'a> Ref<'a, CGlobalModule> {
         arg0: &mut *mut IGlobalSuspendProcessCallback,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).OnSuspendProcess)(this, arg0) }
     }
 }
@@ -4816,7 +4816,7 @@ impl<'a> Ref<'a, IModuleAllocator> {
     #[inline(always)]
     pub fn AllocateMemory(self, arg0: u32) -> *mut c_void {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).AllocateMemory)(this, arg0) }
     }
 }
@@ -4861,7 +4861,7 @@ impl<'a> Ref<'a, IHttpModuleRegistrationInfo> {
     #[inline(always)]
     pub fn GetName(self) -> Option<&'a WStr> {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetName)(this) };
         // SAFETY: IIS returns null or what it owns for at least as long as
         // `this`, which lives for `'a` (the contract of `Ref`).
@@ -4872,7 +4872,7 @@ impl<'a> Ref<'a, IHttpModuleRegistrationInfo> {
     #[inline(always)]
     pub fn GetId(self) -> HTTP_MODULE_ID {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetId)(this) }
     }
 
@@ -4909,7 +4909,7 @@ impl<'a> Ref<'a, IHttpModuleRegistrationInfo> {
     #[inline(always)]
     pub fn SetPriorityForRequestNotification(self, arg0: u32, arg1: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).SetPriorityForRequestNotification)(this, arg0, PCWSTR(arg1.as_ptr()))
         }
@@ -4919,7 +4919,7 @@ impl<'a> Ref<'a, IHttpModuleRegistrationInfo> {
     #[inline(always)]
     pub fn SetPriorityForGlobalNotification(self, arg0: u32, arg1: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).SetPriorityForGlobalNotification)(this, arg0, PCWSTR(arg1.as_ptr()))
         }
@@ -4946,7 +4946,7 @@ impl<'a> Ref<'a, IHttpModuleRegistrationInfo2> {
     #[inline(always)]
     pub fn SetPriorityForPostRequestNotification(self, arg0: u32, arg1: &WStr) -> HRESULT {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference or a NUL-terminated string, as the slot takes.
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe {
             ((*(*this).lpVtbl).SetPriorityForPostRequestNotification)(
                 this,

@@ -104,3 +104,17 @@ fn a_wide_string_needs_its_nul() {
     let from_ptr = unsafe { WStr::from_ptr(SITE_NAME.as_ptr()) };
     assert_eq!(from_ptr.as_units_with_nul(), &SITE_NAME[..]);
 }
+
+#[test]
+fn the_priority_aliases_are_their_names_with_a_nul() {
+    for (alias, name) in [
+        (iis_sys::PRIORITY_ALIAS_FIRST, "FIRST"),
+        (iis_sys::PRIORITY_ALIAS_HIGH, "HIGH"),
+        (iis_sys::PRIORITY_ALIAS_MEDIUM, "MEDIUM"),
+        (iis_sys::PRIORITY_ALIAS_LOW, "LOW"),
+        (iis_sys::PRIORITY_ALIAS_LAST, "LAST"),
+    ] {
+        let units: Vec<u16> = name.encode_utf16().chain([0]).collect();
+        assert_eq!(alias.as_units_with_nul(), &units[..]);
+    }
+}

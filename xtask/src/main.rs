@@ -44,7 +44,6 @@ const EVENT_LOG_FUNCTIONS: &[&str] = &[
     "RegisterEventSourceW",
     "DeregisterEventSource",
     "ReportEventW",
-    "GetLastError",
     "EVENTLOG_SUCCESS",
     "EVENTLOG_ERROR_TYPE",
     "EVENTLOG_WARNING_TYPE",

@@ -169,36 +169,62 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("ICustomNotificationProvider", "QueryNotificationType"),
 ];
 
-/// Methods with a `(pointer, length)` argument pair that IIS only reads
+/// Methods with a `(pointer, length)` argument pair that IIS uses only
 /// during the call (it copies what it keeps), and how the pair is taken:
 /// `Bytes` as `&[u8]` (the pointer need not be NUL-terminated: IIS reads the
 /// length given), `Str` as `&CStr`/`&WStr` (NUL-terminated, as IIS also
-/// expects; the length passed is the count of units before the NUL). The
+/// expects; the length passed is the count of units before the NUL),
+/// `Filled` as `&mut [u8]`, a buffer IIS writes into (null when empty, as
+/// when asking for the length a value needs). The
 /// method computes the length; one the C type (`USHORT`, `DWORD`) cannot
 /// hold makes it return `E_INVALIDARG` without calling IIS, which is what
 /// IIS answers for a bad length itself: never a truncated length.
 ///
 /// Sources: httpserv.h's documentation of `IHttpRequest::SetHeader` and
 /// `IHttpResponse::SetHeader` (IIS copies the value; the samples pass
-/// stack strings), `IMapHandlerProvider::SetScriptName` and
+/// stack strings), `IHttpServer::ReadFragmentFromCache` (copies the
+/// fragment into the buffer, or says how long it is), `IMapHandlerProvider::SetScriptName` and
 /// `IMapPathProvider::SetPhysicalPath` (IIS copies the new value into
 /// request memory; the SDK has passed stack buffers since the first
 /// release). Not here: `InsertEntityBody` and `SetEntity` (IIS keeps the
 /// buffer), `SetUrl` and `SetErrorDescription` (no documented copy).
-const READ_DURING_CALL: &[(&str, &str, Counted)] = &[
+const BUFFERS_DURING_CALL: &[(&str, &str, Counted)] = &[
     ("IHttpRequest", "SetHeader", Counted::Bytes),
     ("IHttpRequest", "SetHeaderByName", Counted::Bytes),
     ("IHttpResponse", "SetHeader", Counted::Bytes),
     ("IHttpResponse", "SetHeaderByName", Counted::Bytes),
     ("IMapHandlerProvider", "SetScriptName", Counted::Str),
     ("IMapPathProvider", "SetPhysicalPath", Counted::Str),
+    ("IHttpServer", "ReadFragmentFromCache", Counted::Filled),
 ];
 
-/// How a `(pointer, length)` pair of [`READ_DURING_CALL`] is taken.
+/// Methods whose interface-pointer arguments IIS uses only during the call
+/// (it takes no reference it keeps), with the indexes of those that may be
+/// null: each is taken as a live `Ref` (`Option<Ref>` where null is
+/// allowed). Sources: httpserv.h's documentation of
+/// `IHttpResponse::SetStatus` (the configuration exception is optional and
+/// only read to describe the error), `IHttpCacheKey::GetIsEqual` and
+/// `GetIsPrefix` (two keys compared), `IHttpServer::DoCacheOperation` (the
+/// key is looked up; the trace context is optional), `IHttpServer::` and
+/// `IHttpContext::NotifyCustomNotification` (the provider is handed to the
+/// subscribed modules during the call). Not here: `SetUser`,
+/// `SetFileInfo`, `SetRequestNotifications` (IIS keeps the object) and
+/// `ExecuteRequest` (the child lives on after an asynchronous call).
+const USED_DURING_CALL: &[(&str, &str, &[usize])] = &[
+    ("IHttpResponse", "SetStatus", &[4]),
+    ("IHttpCacheKey", "GetIsEqual", &[]),
+    ("IHttpCacheKey", "GetIsPrefix", &[]),
+    ("IHttpServer", "DoCacheOperation", &[3]),
+    ("IHttpServer", "NotifyCustomNotification", &[]),
+    ("IHttpContext", "NotifyCustomNotification", &[]),
+];
+
+/// How a `(pointer, length)` pair of [`BUFFERS_DURING_CALL`] is taken.
 #[derive(Clone, Copy, PartialEq)]
 enum Counted {
     Bytes,
     Str,
+    Filled,
 }
 
 /// How one parameter crosses.
@@ -219,6 +245,9 @@ enum Param {
     Counted(&'static str, String),
     /// The length of the `Counted` parameter before it: not declared.
     Length,
+    /// A live object of the interface, used only during the call
+    /// ([`USED_DURING_CALL`]): `Ref`, or `Option<Ref>` where null is allowed.
+    Object(String, bool),
     /// Passed raw; the method is `unsafe` for this reason.
     Raw(String, String),
 }
@@ -233,14 +262,16 @@ fn is_interface(name: &str) -> bool {
 fn classify(slot: &Slot, name: &str, i: usize) -> Result<Param, String> {
     let cpp = slot.params[i].trim();
     let raw = rust_type(cpp)?;
-    let counted = READ_DURING_CALL
+    let counted = BUFFERS_DURING_CALL
         .iter()
         .find(|(c, m, _)| *c == slot.introduced_by && *m == name)
         .map(|(_, _, how)| *how);
     if let Some(how) = counted {
         let next = slot.params.get(i + 1).map(|n| n.trim());
         let is_length = |p: Option<&str>| matches!(p, Some("USHORT" | "DWORD"));
-        if i > 0 && is_length(Some(cpp)) && matches!(slot.params[i - 1].trim(), "PCSTR" | "PCWSTR")
+        if i > 0
+            && is_length(Some(cpp))
+            && matches!(slot.params[i - 1].trim(), "PCSTR" | "PCWSTR" | "BYTE *")
         {
             let before = classify(slot, name, i - 1)?;
             if matches!(before, Param::Counted(..)) {
@@ -253,6 +284,7 @@ fn classify(slot: &Slot, name: &str, i: usize) -> Result<Param, String> {
                 ("PCSTR", Counted::Bytes) => return Ok(Param::Counted("[u8]", len)),
                 ("PCSTR", Counted::Str) => return Ok(Param::Counted("CStr", len)),
                 ("PCWSTR", Counted::Str) => return Ok(Param::Counted("WStr", len)),
+                ("BYTE *", Counted::Filled) => return Ok(Param::Counted("mut [u8]", len)),
                 _ => {}
             }
         }
@@ -298,6 +330,12 @@ fn classify(slot: &Slot, name: &str, i: usize) -> Result<Param, String> {
             return Ok(Param::Out(target.to_string()));
         }
         if is_interface(pointee) {
+            let used = USED_DURING_CALL
+                .iter()
+                .find(|(c, m, _)| *c == slot.introduced_by && *m == name);
+            if let Some((_, _, nullable)) = used {
+                return Ok(Param::Object(pointee.to_string(), nullable.contains(&i)));
+            }
             return raw_because(
                 "is null where the method allows it, or a live object of its interface",
             );
@@ -315,7 +353,8 @@ pub fn render(classes: &[Class]) -> Result<String, String> {
         .iter()
         .map(|(m, _)| ("", *m))
         .chain(ARRAY_INPUTS.iter().map(|m| ("", *m)));
-    for (class, method) in OWNED_RETURNS.iter().copied().chain(any_class) {
+    let used = USED_DURING_CALL.iter().map(|(c, m, _)| (*c, *m));
+    for (class, method) in OWNED_RETURNS.iter().copied().chain(used).chain(any_class) {
         let known = classes.iter().any(|c| {
             (class.is_empty() || c.name == *class)
                 && field_names(c).is_ok_and(|names| names.iter().any(|n| n == method))
@@ -397,6 +436,12 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
                 decl.push(format!("{arg}: &{ty}"));
                 let (ptr, units) = match ty {
                     "[u8]" => (format!("PCSTR({arg}.as_ptr())"), format!("{arg}.len()")),
+                    "mut [u8]" => (
+                        format!(
+                            "if {arg}.is_empty() {{ core::ptr::null_mut() }} else {{ {arg}.as_mut_ptr() }}"
+                        ),
+                        format!("{arg}.len()"),
+                    ),
                     "CStr" => (
                         format!("PCSTR({arg}.as_ptr().cast())"),
                         format!("{arg}.to_bytes().len()"),
@@ -433,6 +478,14 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
             Param::WStr => {
                 decl.push(format!("{arg}: &WStr"));
                 pass.push(format!("PCWSTR({arg}.as_ptr())"));
+            }
+            Param::Object(i, false) => {
+                decl.push(format!("{arg}: Ref<'_, {i}>"));
+                pass.push(format!("{arg}.as_ptr()"));
+            }
+            Param::Object(i, true) => {
+                decl.push(format!("{arg}: Option<Ref<'_, {i}>>"));
+                pass.push(format!("{arg}.map_or(core::ptr::null_mut(), Ref::as_ptr)"));
             }
             Param::Raw(t, why) => {
                 reasons.push(format!("`{arg}` (`{}`) {why}", slot.params[i].trim()));
@@ -495,7 +548,7 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
     );
     if counted {
         out.push_str(
-            "    ///\n    /// IIS reads the counted argument only during the call. Returns\n    \
+            "    ///\n    /// IIS uses the counted argument only during the call. Returns\n    \
              /// `E_INVALIDARG`, without calling IIS, if its length does not fit\n    \
              /// the C type.\n",
         );
@@ -530,7 +583,8 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
              slice passed with its own length, as the slot takes"
         } else {
             "`this` is a live object of this interface (the contract of `Ref`), and \
-             every argument is a value, a reference or a NUL-terminated string, as the slot takes"
+             every argument is a value, a reference, a NUL-terminated string or a live \
+             object IIS uses only during the call, as the slot takes"
         }
     } else {
         "`this` is a live object of this interface (the contract of `Ref`); the \
@@ -598,8 +652,23 @@ mod tests {
              let Ok(len1) = u16::try_from(arg1.len()) else {\n            return E_INVALIDARG;"
         ));
         assert!(out.contains("pub fn SetScriptName(self, arg0: &WStr) -> HRESULT {"));
+        assert!(out.contains(
+            "pub fn ReadFragmentFromCache(self, arg0: &WStr, arg1: &mut [u8], arg3: &mut u32) -> HRESULT {"
+        ));
         // IIS keeps what InsertEntityBody gets: still raw.
         assert!(out.contains("pub unsafe fn InsertEntityBody("));
+    }
+
+    #[test]
+    fn objects_iis_uses_only_during_the_call_are_live_handles() {
+        let out = rendered();
+        assert!(out.contains(
+            "pub fn SetStatus(self, arg0: u16, arg1: &CStr, arg2: u16, arg3: HRESULT, \
+             arg4: Option<Ref<'_, IAppHostConfigException>>, arg5: BOOL) -> HRESULT {"
+        ));
+        assert!(out.contains("pub fn GetIsEqual(self, arg0: Ref<'_, IHttpCacheKey>) -> bool {"));
+        // IIS keeps the user it is given: still raw.
+        assert!(out.contains("pub unsafe fn SetUser("));
     }
 
     #[test]

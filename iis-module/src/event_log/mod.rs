@@ -370,8 +370,10 @@ impl Drop for EventLog {
 /// `HRESULT_FROM_WIN32(GetLastError())`.
 #[cfg(windows)]
 fn last_error() -> iis_sys::HRESULT {
-    // SAFETY: no arguments; reads the calling thread's last error.
-    let code = unsafe { win32::GetLastError() };
+    // std reads the calling thread's `GetLastError()`.
+    let code = std::io::Error::last_os_error()
+        .raw_os_error()
+        .map_or(0, |code| code as u32);
     if code == 0 {
         return crate::error::E_FAIL;
     }

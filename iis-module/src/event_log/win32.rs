@@ -3,7 +3,6 @@
 //! The Windows event-log functions `EventLog` calls on Windows.
 
 windows_link::link!("advapi32.dll" "system" fn DeregisterEventSource(heventlog : HANDLE) -> BOOL);
-windows_link::link!("kernel32.dll" "system" fn GetLastError() -> u32);
 windows_link::link!("advapi32.dll" "system" fn RegisterEventSourceW(lpuncservername : PCWSTR, lpsourcename : PCWSTR) -> HANDLE);
 windows_link::link!("advapi32.dll" "system" fn ReportEventW(heventlog : HANDLE, wtype : u16, wcategory : u16, dweventid : u32, lpusersid : PSID, wnumstrings : u16, dwdatasize : u32, lpstrings : *const PCWSTR, lprawdata : *const core::ffi::c_void) -> BOOL);
 pub type BOOL = i32;

@@ -319,13 +319,8 @@ impl HttpContext {
     /// memory.
     #[doc(alias = "AllocateRequestMemory")]
     pub fn request_memory(&mut self, len: usize) -> Result<&mut [u8]> {
-        let ptr = self.pool.alloc(len, "request memory")?;
-        // SAFETY: fresh pool memory of `len` bytes, exclusively ours, valid
-        // until the request ends (longer than this borrow); zeroed first.
-        unsafe {
-            ptr.as_ptr().write_bytes(0, len);
-            Ok(core::slice::from_raw_parts_mut(ptr.as_ptr(), len))
-        }
+        self.pool
+            .filled(len, core::iter::repeat_n(0, len), "request memory")
     }
 
     /// Marks the request as handled: IIS will not answer 404 for it.
@@ -662,22 +657,27 @@ impl HttpContext {
     pub fn enable_full_duplex(&mut self) -> Result<()> {
         let unsupported = |interface| Error::Unsupported { interface };
         let server = self.server.ok_or(unsupported("IHttpContext3"))?;
+        // The task's streams first: they need `&mut self`.
+        let streams = match self.io {
+            Some(io) => {
+                let request =
+                    extended_interface::<_, IHttpRequest3>(server, self.try_request()?.iface())
+                        .ok_or(unsupported("IHttpRequest3"))?
+                        .as_non_null();
+                let response =
+                    extended_interface::<_, IHttpResponse2>(server, self.try_response()?.iface())
+                        .ok_or(unsupported("IHttpResponse2"))?
+                        .as_non_null();
+                Some((io, request, response))
+            }
+            None => None,
+        };
         let cx3 = extended_interface::<_, IHttpContext3>(server, self.iface())
-            .ok_or(unsupported("IHttpContext3"))?
-            .as_non_null();
-        if let Some(io) = self.io {
-            let request =
-                extended_interface::<_, IHttpRequest3>(server, self.try_request()?.iface())
-                    .ok_or(unsupported("IHttpRequest3"))?
-                    .as_non_null();
-            let response =
-                extended_interface::<_, IHttpResponse2>(server, self.try_response()?.iface())
-                    .ok_or(unsupported("IHttpResponse2"))?
-                    .as_non_null();
+            .ok_or(unsupported("IHttpContext3"))?;
+        if let Some((io, request, response)) = streams {
             io.with(|io| io.enable_duplex(request, response));
         }
-        // SAFETY: the context's IHttpContext3, live as long as `self`.
-        unsafe { Ref::from_non_null(cx3) }.EnableFullDuplex();
+        cx3.EnableFullDuplex();
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use crate::diagnostics;
 use crate::{Error, Result};
 use core::ptr::NonNull;
 use iis_sys::{
-    BOOL, E_FAIL, IHttpContext, PCSTR, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE,
+    BOOL, E_FAIL, IHttpContext, REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE,
     RQ_NOTIFICATION_FINISH_REQUEST, RQ_NOTIFICATION_PENDING, Ref,
 };
 use std::sync::Arc;
@@ -100,7 +100,7 @@ impl Pending {
             Err(EARLY_FAIL) => {
                 // SAFETY: we are still inside the notification: the context
                 // is alive, and the hook no longer uses it.
-                unsafe { fail_request(shared.context) };
+                fail_request(unsafe { Ref::from_non_null(shared.context) });
                 RQ_NOTIFICATION_FINISH_REQUEST
             }
             Err(EARLY_POST) => {
@@ -298,8 +298,9 @@ impl Drop for CompletionHandle {
         // SAFETY: ARMED: the hook returned PENDING, so IIS keeps the context
         // alive until this completion, and nothing else uses it meanwhile.
         unsafe {
-            fail_request(shared.context);
-            Ref::from_non_null(shared.context).IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
+            let context = Ref::from_non_null(shared.context);
+            fail_request(context);
+            context.IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
         }
         shared.state.store(DONE, Ordering::Release);
     }
@@ -309,13 +310,7 @@ impl Drop for CompletionHandle {
 /// `500` if the response head has not left (what was buffered is cleared),
 /// else `ResetConnection`, as a failure after the head must not end like a
 /// complete response.
-///
-/// # Safety
-///
-/// `context` is live, and no other thread uses its response meanwhile.
-pub(crate) unsafe fn fail_request(context: NonNull<IHttpContext>) {
-    // SAFETY: live context (our contract) for this call.
-    let context = unsafe { Ref::from_non_null(context) };
+pub(crate) fn fail_request(context: Ref<'_, IHttpContext>) {
     let response = context.GetResponse();
     let head_sent = context.GetResponseHeadersSent().as_bool();
     let Some(response) = response else {
@@ -326,18 +321,7 @@ pub(crate) unsafe fn fail_request(context: NonNull<IHttpContext>) {
         return;
     }
     response.Clear();
-    // SAFETY: a static NUL-terminated reason; a null config exception is
-    // allowed.
-    let _ = unsafe {
-        response.SetStatus(
-            500,
-            PCSTR(c"Internal Server Error".as_ptr().cast()),
-            0,
-            E_FAIL,
-            core::ptr::null_mut(),
-            BOOL(0),
-        )
-    };
+    let _ = response.SetStatus(500, c"Internal Server Error", 0, E_FAIL, None, BOOL(0));
 }
 
 fn revoked() -> Error {

@@ -79,51 +79,69 @@ impl RequestPool {
         Ok(NonNull::from(dst.write_copy_of_slice(bytes)).cast())
     }
 
+    /// `n` values from `values` in the request pool, valid until the
+    /// request ends, lent for as long as this borrow of the pool.
+    ///
+    /// # Errors
+    /// As [`uninit`](Self::uninit); [`Error::InvalidInput`] (a bug of the
+    /// caller) if `values` does not yield exactly `n` values.
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "each call returns fresh memory: no two results alias"
+    )]
+    pub(crate) fn filled<T>(
+        &self,
+        n: usize,
+        values: impl IntoIterator<Item = T>,
+        what: &'static str,
+    ) -> Result<&mut [T]> {
+        let dst = self.uninit::<T>(n, what)?;
+        let mut values = values.into_iter();
+        for slot in dst.iter_mut() {
+            let value = values.next().ok_or(Error::InvalidInput {
+                what,
+                reason: "fewer values than room",
+            })?;
+            slot.write(value);
+        }
+        // SAFETY: the loop wrote every one of the `n` slots (it returns
+        // early otherwise).
+        Ok(unsafe { dst.assume_init_mut() })
+    }
+
     /// A NUL-terminated copy of `s`; fails if `s` contains NUL. The copy
     /// lives until the request ends; it is lent for as long as the pool.
     pub(crate) fn c_str(&self, s: &[u8], what: &'static str) -> Result<&CStr> {
+        let contains_nul = Error::InvalidInput {
+            what,
+            reason: "contains NUL",
+        };
         if s.contains(&0) {
-            return Err(Error::InvalidInput {
-                what,
-                reason: "contains NUL",
-            });
+            return Err(contains_nul);
         }
-        let dst = self.uninit::<u8>(s.len() + 1, what)?;
-        let (body, nul) = dst.split_at_mut(s.len());
-        body.write_copy_of_slice(s);
-        nul[0].write(0);
-        // SAFETY: every byte written just above: `s`, which has no NUL
-        // (checked), then the NUL.
-        Ok(unsafe { CStr::from_bytes_with_nul_unchecked(dst.assume_init_ref()) })
+        let bytes = self.filled(s.len() + 1, s.iter().copied().chain([0]), what)?;
+        CStr::from_bytes_with_nul(bytes).map_err(|_| contains_nul)
     }
 
     /// A NUL-terminated UTF-16 copy of `s` and its length in units; fails
     /// if `s` contains NUL. The copy lives until the request ends; it is
     /// lent for as long as the pool.
     pub(crate) fn wide(&self, s: &str, what: &'static str) -> Result<(&WStr, u32)> {
+        let contains_nul = Error::InvalidInput {
+            what,
+            reason: "contains NUL",
+        };
         if s.contains('\0') {
-            return Err(Error::InvalidInput {
-                what,
-                reason: "contains NUL",
-            });
+            return Err(contains_nul);
         }
         let units = s.encode_utf16().count();
-        let dst = self.uninit::<u16>(units + 1, what)?;
-        for (dst, unit) in dst.iter_mut().zip(s.encode_utf16().chain([0])) {
-            dst.write(unit);
-        }
         let len = u32::try_from(units).map_err(|_| Error::TooLong {
             what,
             len: units,
             max: u32::MAX as usize,
         })?;
-        // SAFETY: the loop above wrote all `units + 1` units (`s` has
-        // `units` of them, then the NUL).
-        let units = unsafe { dst.assume_init_ref() };
-        let text = WStr::from_units_with_nul(units).ok_or(Error::InvalidInput {
-            what,
-            reason: "not NUL-terminated",
-        })?;
+        let dst = self.filled(units + 1, s.encode_utf16().chain([0]), what)?;
+        let text = WStr::from_units_with_nul(dst).ok_or(contains_nul)?;
         Ok((text, len))
     }
 }

@@ -5,14 +5,12 @@
 
 use super::HttpContext;
 use crate::ffi;
+use crate::server::custom::CustomProvider;
 use crate::{Error, Result};
-use core::cell::Cell;
 use iis_sys::RequestNotifications;
 use iis_sys::{
-    BOOL, CHttpModule, ExecuteFlags, HRESULT, ICustomNotificationProvider,
-    ICustomNotificationProviderVtbl, IHttpEventProvider, IHttpEventProviderVtbl, PCWSTR,
-    REQUEST_NOTIFICATION_STATUS, RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_FINISH_REQUEST,
-    define_member_fn,
+    BOOL, CHttpModule, ExecuteFlags, IHttpEventProvider, PCWSTR, REQUEST_NOTIFICATION_STATUS,
+    RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_FINISH_REQUEST,
 };
 
 /// The notification [`HttpContext::next_notification`] took over from the
@@ -49,42 +47,6 @@ pub struct ExecutionStats {
 /// without reaching them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ContextId(usize);
-
-/// A module-raised custom notification: the C++ object IIS hands to the
-/// modules' `OnCustomRequestNotification`, vtable pointer first.
-#[repr(C)]
-struct CustomProvider {
-    vtbl: *const ICustomNotificationProviderVtbl,
-    /// The notification type, NUL-terminated UTF-16.
-    kind: Vec<u16>,
-    /// What a handler passed to `SetErrorStatus`.
-    error: Cell<HRESULT>,
-}
-
-define_member_fn! {
-    unsafe fn custom_set_error_status(this: *mut IHttpEventProvider, error: HRESULT) {
-        // SAFETY: IIS calls this slot only on the provider handed to
-        // `NotifyCustomNotification`, alive during that call.
-        if let Some(provider) = unsafe { this.cast::<CustomProvider>().as_ref() } {
-            provider.error.set(error);
-        }
-    }
-
-    unsafe fn custom_query_type(this: *mut ICustomNotificationProvider) -> PCWSTR {
-        // SAFETY: as above.
-        match unsafe { this.cast::<CustomProvider>().as_ref() } {
-            Some(provider) => PCWSTR(provider.kind.as_ptr()),
-            None => PCWSTR::null(),
-        }
-    }
-}
-
-static CUSTOM_VTBL: ICustomNotificationProviderVtbl = ICustomNotificationProviderVtbl {
-    base: IHttpEventProviderVtbl {
-        SetErrorStatus: custom_set_error_status,
-    },
-    QueryNotificationType: custom_query_type,
-};
 
 fn status(finish_request: bool) -> REQUEST_NOTIFICATION_STATUS {
     if finish_request {
@@ -154,32 +116,13 @@ impl HttpContext {
     /// `SetErrorStatus`.
     #[doc(alias = "NotifyCustomNotification")]
     pub fn notify_custom_notification(&mut self, kind: &str) -> Result<bool> {
-        if kind.contains('\0') {
-            return Err(Error::InvalidInput {
-                what: "custom notification type",
-                reason: "contains NUL",
-            });
-        }
-        let provider = CustomProvider {
-            vtbl: &CUSTOM_VTBL,
-            kind: kind.encode_utf16().chain([0]).collect(),
-            error: Cell::new(HRESULT(0)),
-        };
-        let raw = (&provider as *const CustomProvider).cast_mut();
+        let provider = CustomProvider::new(kind)?;
         let mut completion_expected = BOOL(0);
-        // SAFETY: the provider is a valid ICustomNotificationProvider
-        // (vtable first) living across the call.
-        let hr = unsafe {
-            self.iface().NotifyCustomNotification(
-                raw.cast::<ICustomNotificationProvider>(),
-                &mut completion_expected,
-            )
-        };
+        let hr = self
+            .iface()
+            .NotifyCustomNotification(provider.iface(), &mut completion_expected);
         Error::check("IHttpContext::NotifyCustomNotification", hr)?;
-        Error::check(
-            "ICustomNotificationProvider::SetErrorStatus",
-            provider.error.get(),
-        )?;
+        provider.error()?;
         Ok(completion_expected.as_bool())
     }
 

@@ -217,17 +217,14 @@ impl HttpResponse {
         }
         headers::validate_text(reason.as_bytes(), "status reason")?;
         let reason = self.pool.c_str(reason.as_bytes(), "status reason")?;
-        // SAFETY: SetStatus allows a null config exception.
-        let hr = unsafe {
-            self.iface().SetStatus(
-                code,
-                PCSTR(reason.as_ptr().cast()),
-                substatus,
-                error,
-                core::ptr::null_mut(),
-                BOOL::from(skip_custom_errors),
-            )
-        };
+        let hr = self.iface().SetStatus(
+            code,
+            reason,
+            substatus,
+            error,
+            None,
+            BOOL::from(skip_custom_errors),
+        );
         Error::check("IHttpResponse::SetStatus", hr)
     }
 

@@ -121,15 +121,13 @@ impl<'a> CacheKey<'a> {
     /// Whether `other` is the same key.
     #[doc(alias = "GetIsEqual")]
     pub fn is_equal(&self, other: &CacheKey<'_>) -> bool {
-        // SAFETY: `other` is a live key (its view borrows it).
-        unsafe { self.raw.GetIsEqual(other.as_raw()) }
+        self.raw.GetIsEqual(other.raw)
     }
 
     /// Whether this key is a prefix of `other` (for `FLUSH_PREFIX`).
     #[doc(alias = "GetIsPrefix")]
     pub fn is_prefix(&self, other: &CacheKey<'_>) -> bool {
-        // SAFETY: `other` is a live key (its view borrows it).
-        unsafe { self.raw.GetIsPrefix(other.as_raw()) }
+        self.raw.GetIsPrefix(other.raw)
     }
 }
 
@@ -247,16 +245,9 @@ impl HttpServer {
         key: &CacheKey<'_>,
     ) -> Result<()> {
         let mut record: *mut IHttpCacheSpecificData = core::ptr::null_mut();
-        // SAFETY: a live key (its view borrows it); a null trace context is
-        // allowed.
-        let hr = unsafe {
-            self.iface().DoCacheOperation(
-                operation.raw(),
-                key.as_raw(),
-                &mut record,
-                core::ptr::null_mut(),
-            )
-        };
+        let hr = self
+            .iface()
+            .DoCacheOperation(operation.raw(), key.raw, &mut record, None);
         // A record handed back is not kept: the SDK takes no reference on
         // it (leaving a possible reference is safe; releasing one IIS did
         // not give would not be).

@@ -235,15 +235,10 @@ impl HttpServer {
     pub fn read_fragment_from_cache(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let name = ffi::WideBuf::<2048>::new(name, "fragment name")?;
         let mut needed = 0u32;
-        // SAFETY: a null buffer of size 0 asks for the length.
-        let hr = unsafe {
-            self.iface().ReadFragmentFromCache(
-                name.as_pcwstr(),
-                core::ptr::null_mut(),
-                0,
-                &mut needed,
-            )
-        };
+        // An empty buffer (null) asks for the length.
+        let hr = self
+            .iface()
+            .ReadFragmentFromCache(name.as_wstr(), &mut [], &mut needed);
         if hr.is_ok() && needed == 0 {
             return Ok(Some(Vec::new()));
         }
@@ -258,15 +253,9 @@ impl HttpServer {
         }
         let mut buffer = vec![0u8; needed as usize];
         let mut copied = 0u32;
-        // SAFETY: `buffer` has `needed` writable bytes.
-        let hr = unsafe {
-            self.iface().ReadFragmentFromCache(
-                name.as_pcwstr(),
-                buffer.as_mut_ptr(),
-                needed,
-                &mut copied,
-            )
-        };
+        let hr = self
+            .iface()
+            .ReadFragmentFromCache(name.as_wstr(), &mut buffer, &mut copied);
         Error::check("IHttpServer::ReadFragmentFromCache", hr)?;
         buffer.truncate(copied as usize);
         Ok(Some(buffer))

@@ -22,7 +22,7 @@
 
 mod cache;
 mod containers;
-mod custom;
+pub(crate) mod custom;
 mod file_info;
 mod http_server;
 mod site;

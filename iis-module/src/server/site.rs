@@ -155,8 +155,7 @@ impl<'a> HttpUser<'a> {
     /// when the user has none, `Some(None)` if it is not a valid SID.
     #[doc(alias = "GetUserVariable")]
     pub fn sid(&self) -> Option<Option<Sid>> {
-        // `HTTP_USER_VARIABLE_SID`.
-        let sid = self.raw.GetUserVariable(c"SID");
+        let sid = self.raw.GetUserVariable(iis_sys::HTTP_USER_VARIABLE_SID);
         if sid.is_null() {
             return None;
         }

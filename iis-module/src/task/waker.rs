@@ -168,9 +168,9 @@ impl Shared {
         // SAFETY: as in `post`: the request still waits for us, so ending
         // it is the one call IIS gets for it.
         unsafe {
-            fail_request(self.context);
-            iis_sys::Ref::from_non_null(self.context)
-                .IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
+            let context = iis_sys::Ref::from_non_null(self.context);
+            fail_request(context);
+            context.IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
         }
     }
 }
