@@ -46,26 +46,27 @@ impl Priority {
 /// ([`Registration::module_id`]): what the calls that take one
 /// ([`HttpServer::dispense_container`],
 /// [`TraceContext::set_configuration`](crate::server::TraceContext::set_configuration))
-/// identify the module by. Only the SDK makes one, so a safe call never
-/// hands IIS an id it did not issue (IIS may follow it as a pointer).
+/// identify the module by. Safe code gets one only from IIS (see
+/// [`HTTP_MODULE_ID`]), so a safe call never hands IIS an id it did not
+/// issue (IIS may follow it as a pointer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModuleId(
-    /// Set only from an id IIS gave (`RegisterModule`'s registration info,
-    /// passed on through the views' `from_raw` contracts).
+    /// The id IIS gave (`RegisterModule`'s registration info).
     pub(crate) HTTP_MODULE_ID,
 );
-
-// SAFETY: an opaque key IIS issued for the life of the process; the SDK
-// never dereferences it, and IIS takes it from any thread.
-unsafe impl Send for ModuleId {}
-// SAFETY: as above.
-unsafe impl Sync for ModuleId {}
 
 impl ModuleId {
     /// The raw `HTTP_MODULE_ID`, for calls the safe API does not wrap.
     pub fn as_raw(self) -> HTTP_MODULE_ID {
         self.0
     }
+}
+
+/// The null id, for unit tests whose objects never reach a server.
+#[cfg(test)]
+pub(crate) fn unissued_module_id() -> HTTP_MODULE_ID {
+    // SAFETY: the tests pass it to no server.
+    unsafe { HTTP_MODULE_ID::from_raw(core::ptr::null_mut()) }
 }
 
 /// What IIS hands a module at load time (`IHttpModuleRegistrationInfo` and

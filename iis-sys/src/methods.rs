@@ -28,14 +28,10 @@ impl<'a> Ref<'a, IHttpStoredContext> {
 /// The slots [`IHttpModuleContextContainer`] introduces.
 impl<'a> Ref<'a, IHttpModuleContextContainer> {
     /// Slot 0: `IHttpStoredContext * GetModuleContext(HTTP_MODULE_ID)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     #[inline(always)]
-    pub unsafe fn GetModuleContext(self, arg0: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+    pub fn GetModuleContext(self, arg0: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetModuleContext)(this, arg0) }
     }
 
@@ -44,7 +40,6 @@ impl<'a> Ref<'a, IHttpModuleContextContainer> {
     /// # Safety
     /// `self` as [`Ref`] requires, and:
     /// - `arg0` (`IHttpStoredContext *`) is null where the method allows it, or a live object of its interface;
-    /// - `arg1` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     #[inline(always)]
     pub unsafe fn SetModuleContext(
         self,
@@ -1625,17 +1620,13 @@ impl<'a> Deref for Ref<'a, IHttpConnectionModuleContextContainer> {
 /// The slots [`IHttpConnectionModuleContextContainer`] introduces.
 impl<'a> Ref<'a, IHttpConnectionModuleContextContainer> {
     /// Slot 2: `IHttpConnectionStoredContext * GetConnectionModuleContext(HTTP_MODULE_ID)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     #[inline(always)]
-    pub unsafe fn GetConnectionModuleContext(
+    pub fn GetConnectionModuleContext(
         self,
         arg0: HTTP_MODULE_ID,
     ) -> *mut IHttpConnectionStoredContext {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).GetConnectionModuleContext)(this, arg0) }
     }
 
@@ -1644,7 +1635,6 @@ impl<'a> Ref<'a, IHttpConnectionModuleContextContainer> {
     /// # Safety
     /// `self` as [`Ref`] requires, and:
     /// - `arg0` (`IHttpConnectionStoredContext *`) is null where the method allows it, or a live object of its interface;
-    /// - `arg1` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     #[inline(always)]
     pub unsafe fn SetConnectionModuleContext(
         self,
@@ -2279,7 +2269,6 @@ impl<'a> Ref<'a, IHttpTraceContext> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     /// - `arg1` (`HTTP_TRACE_CONFIGURATION *`) is null where the method allows it, or valid for everything IIS reads or writes through it, for as long as IIS uses it;
     #[inline(always)]
     pub unsafe fn SetTraceConfiguration(
@@ -3603,7 +3592,6 @@ impl<'a> Ref<'a, IHttpApplicationResolveModulesProvider> {
     ///
     /// # Safety
     /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     /// - `arg1` (`IHttpModuleFactory *`) is null where the method allows it, or a live object of its interface;
     /// - `arg2` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
     /// - `arg3` (`PCWSTR`) is null where the method allows it, or a NUL-terminated string;
@@ -3910,14 +3898,10 @@ impl<'a> Ref<'a, IGlobalTraceEventProvider> {
     }
 
     /// Slot 2: `BOOL CheckSubscription(HTTP_MODULE_ID)`.
-    ///
-    /// # Safety
-    /// `self` as [`Ref`] requires, and:
-    /// - `arg0` (`HTTP_MODULE_ID`) is the `HTTP_MODULE_ID` IIS gave the module;
     #[inline(always)]
-    pub unsafe fn CheckSubscription(self, arg0: HTTP_MODULE_ID) -> BOOL {
+    pub fn CheckSubscription(self, arg0: HTTP_MODULE_ID) -> BOOL {
         let this = self.as_ptr();
-        // SAFETY: `this` is a live object of this interface (the contract of `Ref`); the arguments are as the caller guarantees (`# Safety`).
+        // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         unsafe { ((*(*this).lpVtbl).CheckSubscription)(this, arg0) }
     }
 

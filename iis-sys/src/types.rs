@@ -14,8 +14,43 @@ pub type HTTP_REQUEST = crate::HTTP_REQUEST_V2;
 pub type HTTP_RESPONSE = crate::HTTP_RESPONSE_V2;
 
 /// `HTTP_MODULE_ID`: an opaque module identity handed out by IIS at
-/// registration and used as the key of module context storage.
-pub type HTTP_MODULE_ID = *mut c_void;
+/// registration (`IHttpModuleRegistrationInfo::GetId`) and used as the key
+/// of module context storage.
+///
+/// IIS may follow the id as a pointer, so only ids it issued may be passed
+/// back: safe code gets one only from `GetId` (or a copy), which is why the
+/// generated methods taking one are safe. `repr(transparent)`: passed
+/// exactly as httpserv.h's `VOID *`.
+#[repr(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HTTP_MODULE_ID(*mut c_void);
+
+// SAFETY: an opaque key, never dereferenced on this side; IIS takes it from
+// any thread.
+unsafe impl Send for HTTP_MODULE_ID {}
+// SAFETY: as above.
+unsafe impl Sync for HTTP_MODULE_ID {}
+
+impl HTTP_MODULE_ID {
+    /// The id `raw`, as a server hands it out.
+    ///
+    /// # Safety
+    /// `raw` is an id the server issued (for a host: one it will recognise
+    /// in every call that takes an id).
+    pub const unsafe fn from_raw(raw: *mut c_void) -> Self {
+        Self(raw)
+    }
+
+    /// The raw value, for comparison and for calls across other ABIs.
+    pub const fn as_raw(self) -> *mut c_void {
+        self.0
+    }
+
+    /// Whether this is the null id (what a caller with no id passes).
+    pub fn is_null(self) -> bool {
+        self.0.is_null()
+    }
+}
 
 /// `PFN_REGISTERMODULE`: the signature of the `RegisterModule` export
 /// (`WINAPI`, i.e. stdcall on x86).

@@ -24,6 +24,9 @@ const VALUES: &[&str] = &[
     "HRESULT",
     "HANDLE",
     "HTTP_HEADER_ID",
+    // Safe code has only the ids IIS issued (`HTTP_MODULE_ID::from_raw` is
+    // unsafe).
+    "HTTP_MODULE_ID",
     "HTTP_OPAQUE_ID",
     "HTTP_REQUEST_PROPERTY",
     "HTTP_CONTEXT_INTERFACE_VERSION",
@@ -310,7 +313,6 @@ fn classify(slot: &Slot, name: &str, i: usize) -> Result<Param, String> {
         }
         "PCSTR" => return Ok(Param::CStr),
         "PCWSTR" | "LPCWSTR" => return Ok(Param::WStr),
-        "HTTP_MODULE_ID" => return raw_because("is the `HTTP_MODULE_ID` IIS gave the module"),
         "PFN_ASYNC_COMPLETION" | "LPOVERLAPPED_COMPLETION_ROUTINE" => {
             return raw_because(
                 "is a completion routine that stays valid, with its context, until IIS calls it",
@@ -632,16 +634,21 @@ mod tests {
         assert!(out.contains(
             "pub fn QuickTrace(self, arg0: &WStr, arg1: &WStr, arg2: HRESULT, arg3: u8) -> HRESULT {"
         ));
-        // A value with its length, a callback, a module id, a life that ends.
+        // A value with its length, a callback, an object IIS keeps, a life
+        // that ends.
         for unsafe_one in [
             "pub unsafe fn SetUrl(",
             "pub unsafe fn WriteEntityChunks2(",
-            "pub unsafe fn GetModuleContext(",
+            "pub unsafe fn SetModuleContext(",
             "pub unsafe fn ReleaseClonedContext(self)",
         ] {
             assert!(out.contains(unsafe_one), "{unsafe_one}");
         }
         assert!(out.contains("is valid for reads of the length the next argument gives"));
+        // Module ids are values: safe code has only those IIS issued.
+        assert!(out.contains(
+            "pub fn GetModuleContext(self, arg0: HTTP_MODULE_ID) -> *mut IHttpStoredContext {"
+        ));
     }
 
     #[test]

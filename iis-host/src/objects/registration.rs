@@ -87,7 +87,9 @@ define_member_fn! {
 
     /// `GetId`: the object's address.
     unsafe fn get_id(this: *mut IHttpModuleRegistrationInfo) -> HTTP_MODULE_ID {
-        this.cast()
+        // SAFETY: this host issues its registration objects' addresses as
+        // ids, and recognises them wherever an id comes back.
+        unsafe { HTTP_MODULE_ID::from_raw(this.cast()) }
     }
 
     /// `SetRequestNotifications(factory, dwRequestNotifications, dwPostRequestNotifications)`.

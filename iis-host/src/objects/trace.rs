@@ -132,7 +132,7 @@ define_member_fn! {
                 // SAFETY: the provider GUID pointer is null or readable.
                 let Some(provider) = (unsafe { c.pProviderGuid.as_ref() }) else { return E_INVALIDARG };
                 let entry = Subscription {
-                    module: module as usize,
+                    module: module.as_raw() as usize,
                     provider: *provider,
                     areas: c.dwAreas,
                     verbosity: c.dwVerbosity,
@@ -146,7 +146,7 @@ define_member_fn! {
                 });
                 entries.push(entry);
             }
-            owner.host().trace_subscriptions.set(module as usize, entries);
+            owner.host().trace_subscriptions.set(module.as_raw() as usize, entries);
             S_OK
         })
     }
@@ -238,7 +238,7 @@ define_member_fn! {
     /// `CheckSubscription(moduleId)`: whether that module's configuration
     /// covers the event.
     unsafe fn provider_subscribed(this: *mut IGlobalTraceEventProvider, module: HTTP_MODULE_ID) -> BOOL {
-        with_data!(this, FALSE, |data: TraceEventData| data.subscribers.contains(&(module as usize)).into())
+        with_data!(this, FALSE, |data: TraceEventData| data.subscribers.contains(&(module.as_raw() as usize)).into())
     }
 
     /// `GetCurrentHttpRequestContext(ppHttpContext)`: the request the event

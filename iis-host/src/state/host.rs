@@ -194,7 +194,7 @@ impl HostCore {
     pub(crate) fn module_name_of(&self, id: iis_sys::HTTP_MODULE_ID) -> Option<String> {
         lock(&self.module_ids)
             .iter()
-            .find(|(known, _)| *known == id as usize)
+            .find(|(known, _)| *known == id.as_raw() as usize)
             .map(|(_, name)| name.clone())
     }
 

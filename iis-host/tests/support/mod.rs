@@ -539,10 +539,10 @@ pub fn store(
         vtbl: &STORED_VTBL,
         cleanups,
     }));
-    // SAFETY: a live container; the context lives until CleanupStoredContext.
-    let hr = unsafe {
-        ((*(*container).lpVtbl).SetModuleContext)(container, stored.cast(), id as HTTP_MODULE_ID)
-    };
+    // SAFETY: a live container; the context lives until CleanupStoredContext;
+    // the host's containers take any id as a key.
+    let hr =
+        unsafe { ((*(*container).lpVtbl).SetModuleContext)(container, stored.cast(), test_id(id)) };
     if hr.is_err() {
         // SAFETY: not stored, so still ours.
         drop(unsafe { Box::from_raw(stored) });
@@ -552,8 +552,17 @@ pub fn store(
 
 /// Whether `container` holds a context under `id`.
 pub fn has_context(container: *mut IHttpModuleContextContainer, id: usize) -> bool {
-    // SAFETY: a live container.
-    !unsafe { ((*(*container).lpVtbl).GetModuleContext)(container, id as HTTP_MODULE_ID) }.is_null()
+    // SAFETY: a live container, which takes any id as a key.
+    !unsafe { ((*(*container).lpVtbl).GetModuleContext)(container, test_id(id)) }.is_null()
+}
+
+/// A test's module id: the host's containers take any value as a key.
+///
+/// # Safety
+/// Passed only to the host's containers.
+unsafe fn test_id(id: usize) -> HTTP_MODULE_ID {
+    // SAFETY: the contract.
+    unsafe { HTTP_MODULE_ID::from_raw(id as *mut core::ffi::c_void) }
 }
 
 /// An `IHttpConnectionStoredContext` counting its `NotifyDisconnect` and
@@ -604,11 +613,7 @@ pub fn watch_disconnect(
     // SAFETY: the request's live connection container; the context lives
     // until CleanupStoredContext.
     let hr = unsafe {
-        ((*(*container).lpVtbl).SetConnectionModuleContext)(
-            container,
-            watch.cast(),
-            id as HTTP_MODULE_ID,
-        )
+        ((*(*container).lpVtbl).SetConnectionModuleContext)(container, watch.cast(), test_id(id))
     };
     if hr.is_err() {
         // SAFETY: not stored, so still ours.

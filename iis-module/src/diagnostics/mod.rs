@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn a_scope_lasts_as_long_as_its_guard() {
         assert_eq!(Scope::current(), None);
-        let outer = Scope::new(Some(NonNull::dangling()), core::ptr::null_mut());
+        let outer = Scope::new(
+            Some(NonNull::dangling()),
+            crate::registration::unissued_module_id(),
+        );
         {
             let _guard = Scope::enter(outer);
             assert_eq!(Scope::current(), outer);

@@ -260,8 +260,7 @@ impl TraceEvent {
     /// [`TraceContext::set_configuration`](TraceContext::set_configuration)).
     #[doc(alias = "CheckSubscription")]
     pub fn is_subscribed(&self) -> bool {
-        // SAFETY: the module id IIS gave this module.
-        unsafe { self.iface().CheckSubscription(self.env.module_id) }.as_bool()
+        self.iface().CheckSubscription(self.env.module_id).as_bool()
     }
 
     /// A copy of the event.

@@ -584,7 +584,7 @@ mod tests {
         let factory = Factory::<Counted, _>::new_raw(
             move |_: &mut ModuleAllocator<'_>| Ok(Counted(Arc::clone(&counter))),
             None,
-            core::ptr::null_mut(),
+            crate::registration::unissued_module_id(),
         );
         let allocator: *mut IModuleAllocator =
             allocator.map_or(core::ptr::null_mut(), |a| (a as *mut TestAllocator).cast());

@@ -10,6 +10,7 @@ use crate::{Error, ModuleId, Result};
 use core::any::{Any, type_name};
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 use iis_sys::Ref;
 use iis_sys::{
@@ -110,18 +111,24 @@ pub(crate) fn get_or_insert<'a>(
     module: ModuleId,
 ) -> Result<&'a ConnectionSlot> {
     let found = || {
-        // SAFETY: a module id IIS gave (`ModuleId`).
-        let stored = unsafe { container.GetConnectionModuleContext(module.0) };
-        let slot = stored.cast::<ConnectionSlot>();
-        // SAFETY: every stored context starts with its vtable pointer; the
-        // slot lives as long as the connection, which outlives `container`.
-        match unsafe { slot.as_ref() } {
-            None => Ok(None),
-            Some(slot) if core::ptr::eq(slot.vtbl, &SLOT_VTABLE) => Ok(Some(slot)),
-            Some(_) => Err(Error::ContextType {
+        let Some(stored) = NonNull::new(container.GetConnectionModuleContext(module.0)) else {
+            return Ok(None);
+        };
+        // SAFETY: every stored context starts with its vtable pointer (read
+        // alone: another object may be smaller than a slot).
+        let vtbl = unsafe {
+            stored
+                .cast::<*const IHttpConnectionStoredContextVtbl>()
+                .read()
+        };
+        if !core::ptr::eq(vtbl, &SLOT_VTABLE) {
+            return Err(Error::ContextType {
                 expected: "iis-module's connection context",
-            }),
+            });
         }
+        // SAFETY: the vtable identifies a slot made below, which lives as
+        // long as the connection, and so outlives `container`.
+        Ok(Some(unsafe { stored.cast::<ConnectionSlot>().as_ref() }))
     };
     if let Some(slot) = found()? {
         return Ok(slot);

@@ -64,14 +64,14 @@ pub(crate) fn get<T: 'static>(
     container: Ref<'_, IHttpModuleContextContainer>,
     module: ModuleId,
 ) -> Result<Option<NonNull<T>>> {
-    // SAFETY: a module id IIS gave (`ModuleId`).
-    let stored = unsafe { container.GetModuleContext(module.0) };
+    let stored = container.GetModuleContext(module.0);
     let Some(stored) = NonNull::new(stored) else {
         return Ok(None);
     };
     let header = stored.cast::<Header>();
-    // SAFETY: every IHttpStoredContext begins with its vtable pointer.
-    let vtbl = unsafe { header.as_ref().vtbl };
+    // SAFETY: every IHttpStoredContext begins with its vtable pointer (read
+    // alone: the object may be smaller than a `Header`).
+    let vtbl = unsafe { stored.cast::<*const IHttpStoredContextVtbl>().read() };
     let mismatch = Err(Error::ContextType {
         expected: type_name::<T>(),
     });
