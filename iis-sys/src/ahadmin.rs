@@ -27,6 +27,7 @@
 //! full; the schema, method and config-file interfaces they mention are
 //! opaque.
 
+use crate::com::{Bstr, ComIn, ComInterface, ComOut, ComPtr, Variant};
 use crate::oaut::{BSTR, VARIANT};
 use crate::types::opaque;
 use crate::{GUID, HRESULT, Interface};
@@ -62,13 +63,23 @@ pub struct ComVtableLayout {
     pub slots: &'static [(&'static str, usize)],
 }
 
+/// Declares a COM interface: its object type, vtable struct (one slot per
+/// method, in order), IID, layout, and the safe methods on `Ref`.
+///
+/// A method followed by `=> safe(in, …) -> T` gets a safe `Ref` method
+/// taking the `[in]` arguments as values (`&Bstr` for `BSTR`, `&Variant`
+/// for `VARIANT`, `i32`) and returning the trailing `[out]` parameter owned
+/// (`Option<ComPtr<I>>`, `Bstr`, `Variant`, `u32`) in a
+/// `Result<T, HRESULT>`; `=> safe(in, …)` without `-> T` has no `[out]`
+/// parameter and returns `Result<(), HRESULT>`. The compiler checks each
+/// safe type against the slot's raw one (`ComIn`/`ComOut`).
 macro_rules! com_interface {
     (
         $(#[$doc:meta])*
         $name:ident : $base:ty, $base_slots:expr, $vtbl:ident, $iid:literal {
             $(
                 $(#[$mdoc:meta])* $method:ident ( $($arg:ident : $ty:ty),* $(,)? )
-                $(=> safe ( $($sarg:ident : $sty:ty),* $(,)? ))?;
+                $(=> safe ( $($sarg:ident : $sty:ty),* $(,)? ) $(-> $ret:ty)? )?;
             )*
         }
     ) => {
@@ -98,22 +109,18 @@ macro_rules! com_interface {
             type Vtable = $vtbl;
         }
 
+        // SAFETY: a COM interface: its vtable starts with IUnknown's slots
+        // (the `base` chain ends in `IUnknownVtbl`).
+        unsafe impl ComInterface for $name {}
+
         /// The methods of this interface marked `=> safe(…)` in its
-        /// declaration: those whose every parameter is an out-pointer of
-        /// plain data (`&mut u32`, `&mut VARIANT`, `&mut BSTR`, `&mut *mut
-        /// IAppHostElement`).
+        /// declaration: those whose `[in]` arguments are values (`&Bstr`,
+        /// `&Variant`, `i32`) and whose `[out]` parameter, if any, becomes
+        /// an owned return value.
         impl<'a> crate::Ref<'a, $name> {
-            $($(
-                #[doc = concat!("`", stringify!($method), "`, the slot of the same name of [`", stringify!($vtbl), "`].")]
-                #[inline(always)]
-                pub fn $method(self $(, $sarg: $sty)*) -> HRESULT {
-                    let this = self.as_ptr();
-                    // SAFETY: `this` is a live object of this interface (the
-                    // contract of `Ref`); every argument is a reference to
-                    // plain data, as the slot takes.
-                    unsafe { ((*(*this).lpVtbl).$method)(this $(, $sarg)*) }
-                }
-            )?)*
+            $(
+                com_method!($vtbl, [$(#[$mdoc])*] $method [$(($($sarg: $sty),*) $(-> $ret)?)?]);
+            )*
         }
 
         impl $name {
@@ -124,6 +131,51 @@ macro_rules! com_interface {
                 size: size_of::<$vtbl>(),
                 slots: &[$((stringify!($method), offset_of!($vtbl, $method))),*],
             };
+        }
+    };
+}
+
+/// One safe method of `com_interface!`: the `[in]` arguments go through
+/// `ComIn` (borrowed for the call), the trailing `[out]` parameter, if
+/// declared (`-> T`), comes back through `ComOut` as an owned `T`.
+macro_rules! com_method {
+    // Not declared safe: the vtable slot only.
+    ($vtbl:ident, [$(#[$mdoc:meta])*] $method:ident []) => {};
+    ($vtbl:ident, [$(#[$mdoc:meta])*] $method:ident [($($sarg:ident : $sty:ty),*) -> $ret:ty]) => {
+        $(#[$mdoc])*
+        ///
+        #[doc = concat!("The slot of the same name of [`", stringify!($vtbl), "`], with its `[out]` parameter returned owned; `Err` holds a failure `HRESULT` (what the call left in the out parameter is then not the caller's, and ignored).")]
+        #[inline]
+        pub fn $method(self $(, $sarg: $sty)*) -> Result<$ret, HRESULT> {
+            let this = self.as_ptr();
+            let mut out = <$ret as ComOut>::empty();
+            // SAFETY: `this` is live (the contract of `Ref`); each `[in]`
+            // argument is a value or borrowed for the whole call; `out` is
+            // writable, of the type the slot writes (the compiler checks
+            // both against the vtable's signature).
+            let hr = unsafe {
+                ((*(*this).lpVtbl).$method)(this $(, ComIn::abi($sarg))*, &mut out)
+            };
+            if hr.is_ok() {
+                // SAFETY: a successful COM call hands its `[out]` value to
+                // the caller.
+                Ok(unsafe { <$ret as ComOut>::from_abi(out) })
+            } else {
+                Err(hr)
+            }
+        }
+    };
+    ($vtbl:ident, [$(#[$mdoc:meta])*] $method:ident [($($sarg:ident : $sty:ty),*)]) => {
+        $(#[$mdoc])*
+        ///
+        #[doc = concat!("The slot of the same name of [`", stringify!($vtbl), "`]; `Err` holds a failure `HRESULT`.")]
+        #[inline]
+        pub fn $method(self $(, $sarg: $sty)*) -> Result<(), HRESULT> {
+            let this = self.as_ptr();
+            // SAFETY: `this` is live (the contract of `Ref`); each `[in]`
+            // argument is a value or borrowed for the whole call.
+            let hr = unsafe { ((*(*this).lpVtbl).$method)(this $(, ComIn::abi($sarg))*) };
+            if hr.is_ok() { Ok(()) } else { Err(hr) }
         }
     };
 }
@@ -147,11 +199,14 @@ com_interface! {
     /// owns; call `AddRef` to keep it).
     IAppHostAdminManager: IUnknownVtbl, 3, IAppHostAdminManagerVtbl, 0x9be77978_73ed_4a9a_87fd_13f09fec1b13 {
         /// Opnum 3: `HRESULT GetAdminSection(BSTR bstrSectionName, BSTR bstrPath, IAppHostElement **ppAdminSection)`.
-        GetAdminSection(section_name: BSTR, path: BSTR, admin_section: *mut *mut IAppHostElement);
+        GetAdminSection(section_name: BSTR, path: BSTR, admin_section: *mut *mut IAppHostElement)
+            => safe(section_name: &Bstr, path: &Bstr) -> Option<ComPtr<IAppHostElement>>;
         /// Opnum 4: `HRESULT GetMetadata(BSTR bstrMetadataType, VARIANT *pValue)`.
-        GetMetadata(metadata_type: BSTR, value: *mut VARIANT);
+        GetMetadata(metadata_type: BSTR, value: *mut VARIANT)
+            => safe(metadata_type: &Bstr) -> Variant;
         /// Opnum 5: `HRESULT SetMetadata(BSTR bstrMetadataType, VARIANT value)`.
-        SetMetadata(metadata_type: BSTR, value: VARIANT);
+        SetMetadata(metadata_type: BSTR, value: VARIANT)
+            => safe(metadata_type: &Bstr, value: &Variant);
         /// Opnum 6: `HRESULT get_ConfigManager(IAppHostConfigManager **ppConfigManager)`.
         get_ConfigManager(config_manager: *mut *mut IAppHostConfigManager);
     }
@@ -162,26 +217,32 @@ com_interface! {
     /// element or a collection entry).
     IAppHostElement: IUnknownVtbl, 3, IAppHostElementVtbl, 0x64ff8ccc_b287_4dae_b08a_a72cbf45f453 {
         /// Opnum 3: `HRESULT get_Name(BSTR *pbstrName)`.
-        get_Name(name: *mut BSTR);
+        get_Name(name: *mut BSTR) => safe() -> Bstr;
         /// Opnum 4: `HRESULT get_Collection(IAppHostElementCollection **ppCollection)`.
         get_Collection(collection: *mut *mut IAppHostElementCollection)
-            => safe(collection: &mut *mut IAppHostElementCollection);
+            => safe() -> Option<ComPtr<IAppHostElementCollection>>;
         /// Opnum 5: `HRESULT get_Properties(IAppHostPropertyCollection **ppProperties)`.
-        get_Properties(properties: *mut *mut IAppHostPropertyCollection);
+        get_Properties(properties: *mut *mut IAppHostPropertyCollection)
+            => safe() -> Option<ComPtr<IAppHostPropertyCollection>>;
         /// Opnum 6: `HRESULT get_ChildElements(IAppHostChildElementCollection **ppElements)`.
-        get_ChildElements(elements: *mut *mut IAppHostChildElementCollection);
+        get_ChildElements(elements: *mut *mut IAppHostChildElementCollection)
+            => safe() -> Option<ComPtr<IAppHostChildElementCollection>>;
         /// Opnum 7: `HRESULT GetMetadata(BSTR bstrMetadataType, VARIANT *pValue)`.
-        GetMetadata(metadata_type: BSTR, value: *mut VARIANT);
+        GetMetadata(metadata_type: BSTR, value: *mut VARIANT)
+            => safe(metadata_type: &Bstr) -> Variant;
         /// Opnum 8: `HRESULT SetMetadata(BSTR bstrMetadataType, VARIANT value)`.
-        SetMetadata(metadata_type: BSTR, value: VARIANT);
+        SetMetadata(metadata_type: BSTR, value: VARIANT)
+            => safe(metadata_type: &Bstr, value: &Variant);
         /// Opnum 9: `HRESULT get_Schema(IAppHostElementSchema **ppSchema)`.
         get_Schema(schema: *mut *mut IAppHostElementSchema);
         /// Opnum 10: `HRESULT GetElementByName(BSTR bstrSubName, IAppHostElement **ppElement)`.
-        GetElementByName(sub_name: BSTR, element: *mut *mut IAppHostElement);
+        GetElementByName(sub_name: BSTR, element: *mut *mut IAppHostElement)
+            => safe(sub_name: &Bstr) -> Option<ComPtr<IAppHostElement>>;
         /// Opnum 11: `HRESULT GetPropertyByName(BSTR bstrSubName, IAppHostProperty **ppProperty)`.
-        GetPropertyByName(sub_name: BSTR, property: *mut *mut IAppHostProperty);
+        GetPropertyByName(sub_name: BSTR, property: *mut *mut IAppHostProperty)
+            => safe(sub_name: &Bstr) -> Option<ComPtr<IAppHostProperty>>;
         /// Opnum 12: `HRESULT Clear()`.
-        Clear();
+        Clear() => safe();
         /// Opnum 13: `HRESULT get_Methods(IAppHostMethodCollection **ppMethods)`.
         get_Methods(methods: *mut *mut IAppHostMethodCollection);
     }
@@ -192,22 +253,24 @@ com_interface! {
     /// value (schema default when not set).
     IAppHostProperty: IUnknownVtbl, 3, IAppHostPropertyVtbl, 0xed35f7a1_5024_4e7b_a44d_07ddaf4b524d {
         /// Opnum 3: `HRESULT get_Name(BSTR *pbstrName)`.
-        get_Name(name: *mut BSTR);
+        get_Name(name: *mut BSTR) => safe() -> Bstr;
         /// Opnum 4: `HRESULT get_Value(VARIANT *pVariant)`.
-        get_Value(value: *mut VARIANT) => safe(value: &mut VARIANT);
+        get_Value(value: *mut VARIANT) => safe() -> Variant;
         /// Opnum 5: `HRESULT put_Value(VARIANT value)`.
-        put_Value(value: VARIANT);
+        put_Value(value: VARIANT) => safe(value: &Variant);
         /// Opnum 6: `HRESULT Clear()`.
-        Clear();
+        Clear() => safe();
         /// Opnum 7: `HRESULT get_StringValue(BSTR *pbstrValue)`.
-        get_StringValue(value: *mut BSTR);
+        get_StringValue(value: *mut BSTR) => safe() -> Bstr;
         /// Opnum 8: `HRESULT get_Exception(IAppHostPropertyException **ppException)`.
         get_Exception(exception: *mut *mut IAppHostPropertyException)
-            => safe(exception: &mut *mut IAppHostPropertyException);
+            => safe() -> Option<ComPtr<IAppHostPropertyException>>;
         /// Opnum 9: `HRESULT GetMetadata(BSTR bstrMetadataType, VARIANT *pValue)`.
-        GetMetadata(metadata_type: BSTR, value: *mut VARIANT);
+        GetMetadata(metadata_type: BSTR, value: *mut VARIANT)
+            => safe(metadata_type: &Bstr) -> Variant;
         /// Opnum 10: `HRESULT SetMetadata(BSTR bstrMetadataType, VARIANT value)`.
-        SetMetadata(metadata_type: BSTR, value: VARIANT);
+        SetMetadata(metadata_type: BSTR, value: VARIANT)
+            => safe(metadata_type: &Bstr, value: &Variant);
         /// Opnum 11: `HRESULT get_Schema(IAppHostPropertySchema **ppSchema)`.
         get_Schema(schema: *mut *mut IAppHostPropertySchema);
     }
@@ -218,17 +281,19 @@ com_interface! {
     /// (what `<add>`, `<remove>` and `<clear>` left).
     IAppHostElementCollection: IUnknownVtbl, 3, IAppHostElementCollectionVtbl, 0xc8550bff_5281_4b1e_ac34_99b6fa38464d {
         /// Opnum 3: `HRESULT get_Count(DWORD *pcElementCount)`.
-        get_Count(count: *mut u32) => safe(count: &mut u32);
+        get_Count(count: *mut u32) => safe() -> u32;
         /// Opnum 4: `HRESULT get_Item(VARIANT cIndex, IAppHostElement **ppElement)`.
-        get_Item(index: VARIANT, element: *mut *mut IAppHostElement);
+        get_Item(index: VARIANT, element: *mut *mut IAppHostElement)
+            => safe(index: &Variant) -> Option<ComPtr<IAppHostElement>>;
         /// Opnum 5: `HRESULT AddElement(IAppHostElement *pElement, int cPosition)`.
         AddElement(element: *mut IAppHostElement, position: i32);
         /// Opnum 6: `HRESULT DeleteElement(VARIANT cIndex)`.
-        DeleteElement(index: VARIANT);
+        DeleteElement(index: VARIANT) => safe(index: &Variant);
         /// Opnum 7: `HRESULT Clear()`.
-        Clear();
+        Clear() => safe();
         /// Opnum 8: `HRESULT CreateNewElement(BSTR bstrElementName, IAppHostElement **ppElement)`.
-        CreateNewElement(element_name: BSTR, element: *mut *mut IAppHostElement);
+        CreateNewElement(element_name: BSTR, element: *mut *mut IAppHostElement)
+            => safe(element_name: &Bstr) -> Option<ComPtr<IAppHostElement>>;
         /// Opnum 9: `HRESULT get_Schema(IAppHostCollectionSchema **ppSchema)`.
         get_Schema(schema: *mut *mut IAppHostCollectionSchema);
     }
@@ -238,9 +303,10 @@ com_interface! {
     /// `IAppHostChildElementCollection`: the child elements of an element.
     IAppHostChildElementCollection: IUnknownVtbl, 3, IAppHostChildElementCollectionVtbl, 0x08a90f5f_0702_48d6_b45f_02a9885a9768 {
         /// Opnum 3: `HRESULT get_Count(DWORD *pcCount)`.
-        get_Count(count: *mut u32);
+        get_Count(count: *mut u32) => safe() -> u32;
         /// Opnum 4: `HRESULT get_Item(VARIANT cIndex, IAppHostElement **ppElement)`.
-        get_Item(index: VARIANT, element: *mut *mut IAppHostElement);
+        get_Item(index: VARIANT, element: *mut *mut IAppHostElement)
+            => safe(index: &Variant) -> Option<ComPtr<IAppHostElement>>;
     }
 }
 
@@ -248,9 +314,10 @@ com_interface! {
     /// `IAppHostPropertyCollection`: the attributes of an element.
     IAppHostPropertyCollection: IUnknownVtbl, 3, IAppHostPropertyCollectionVtbl, 0x0191775e_bcff_445a_b4f4_3bdda54e2816 {
         /// Opnum 3: `HRESULT get_Count(DWORD *pcCount)`.
-        get_Count(count: *mut u32);
+        get_Count(count: *mut u32) => safe() -> u32;
         /// Opnum 4: `HRESULT get_Item(VARIANT cIndex, IAppHostProperty **ppProperty)`.
-        get_Item(index: VARIANT, property: *mut *mut IAppHostProperty);
+        get_Item(index: VARIANT, property: *mut *mut IAppHostProperty)
+            => safe(index: &Variant) -> Option<ComPtr<IAppHostProperty>>;
     }
 }
 
@@ -259,19 +326,19 @@ com_interface! {
     /// (also what `IHttpResponse::SetStatus` takes to report it).
     IAppHostConfigException: IUnknownVtbl, 3, IAppHostConfigExceptionVtbl, 0x4dfa1df3_8900_4bc7_bbb5_d1a458c52410 {
         /// Opnum 3: `HRESULT get_LineNumber(ULONG *pcLineNumber)`.
-        get_LineNumber(line_number: *mut u32);
+        get_LineNumber(line_number: *mut u32) => safe() -> u32;
         /// Opnum 4: `HRESULT get_FileName(BSTR *pbstrFileName)`.
-        get_FileName(file_name: *mut BSTR);
+        get_FileName(file_name: *mut BSTR) => safe() -> Bstr;
         /// Opnum 5: `HRESULT get_ConfigPath(BSTR *pbstrConfigPath)`.
-        get_ConfigPath(config_path: *mut BSTR);
+        get_ConfigPath(config_path: *mut BSTR) => safe() -> Bstr;
         /// Opnum 6: `HRESULT get_ErrorLine(BSTR *pbstrErrorLine)`.
-        get_ErrorLine(error_line: *mut BSTR);
+        get_ErrorLine(error_line: *mut BSTR) => safe() -> Bstr;
         /// Opnum 7: `HRESULT get_PreErrorLine(BSTR *pbstrPreErrorLine)`.
-        get_PreErrorLine(pre_error_line: *mut BSTR);
+        get_PreErrorLine(pre_error_line: *mut BSTR) => safe() -> Bstr;
         /// Opnum 8: `HRESULT get_PostErrorLine(BSTR *pbstrPostErrorLine)`.
-        get_PostErrorLine(post_error_line: *mut BSTR);
+        get_PostErrorLine(post_error_line: *mut BSTR) => safe() -> Bstr;
         /// Opnum 9: `HRESULT get_ErrorString(BSTR *pbstrErrorString)`.
-        get_ErrorString(error_string: *mut BSTR);
+        get_ErrorString(error_string: *mut BSTR) => safe() -> Bstr;
     }
 }
 
@@ -280,9 +347,9 @@ com_interface! {
     /// attribute's value.
     IAppHostPropertyException: IAppHostConfigExceptionVtbl, 10, IAppHostPropertyExceptionVtbl, 0xeafe4895_a929_41ea_b14d_613e23f62b71 {
         /// Opnum 10: `HRESULT get_InvalidValue(BSTR *pbstrValue)`.
-        get_InvalidValue(value: *mut BSTR) => safe(value: &mut BSTR);
+        get_InvalidValue(value: *mut BSTR) => safe() -> Bstr;
         /// Opnum 11: `HRESULT get_ValidationFailureReason(BSTR *pbstrValidationReason)`.
-        get_ValidationFailureReason(reason: *mut BSTR) => safe(reason: &mut BSTR);
+        get_ValidationFailureReason(reason: *mut BSTR) => safe() -> Bstr;
         /// Opnum 12: `HRESULT get_ValidationFailureParameters(SAFEARRAY **pParameterArray)`.
         get_ValidationFailureParameters(parameters: *mut *mut crate::oaut::SAFEARRAY);
     }

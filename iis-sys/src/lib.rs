@@ -42,7 +42,10 @@
 //! `VARIANT` is generated from the Windows metadata, and the `BSTR`/`VARIANT`
 //! functions both sides must share ([`SysAllocStringLen`],
 //! [`SysFreeString`], [`VariantClear`]) are OleAut32's on Windows and a
-//! layout-compatible stand-in elsewhere.
+//! layout-compatible stand-in elsewhere. Their owning types, windows-rs
+//! style, are [`ComPtr`] (an interface pointer holding one reference),
+//! [`Bstr`] and [`Variant`]; the ahadmin.h methods of [`Ref`] take and
+//! return them, so a configuration read needs no `unsafe`.
 //!
 //! Every class can also be called through [`Ref`], a typed borrowed object
 //! pointer (`#[repr(transparent)]`): its methods, generated from the same
@@ -53,8 +56,8 @@
 //! it borrowed. The one `unsafe` step is [`Ref::from_raw`], whose contract
 //! (the object is live for `'a`) all of them rely on.
 //!
-//! Apart from that layer, this crate is pure data: no logic, no build
-//! script (the `BSTR` stand-in apart). The safe API is the `iis-module`
+//! Apart from that layer and the COM owning types, this crate is pure
+//! data: no logic, no build script (the `BSTR` stand-in apart). The safe API is the `iis-module`
 //! crate.
 // docs.rs builds with `--cfg docsrs` on nightly: cfg-gated items get their badge there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -64,6 +67,7 @@
 mod abi;
 mod ahadmin;
 mod bstr;
+mod com;
 mod constants;
 mod handle;
 mod host_extensions;
@@ -92,6 +96,7 @@ mod win32;
 
 pub use ahadmin::*;
 pub use bstr::*;
+pub use com::{Bstr, ComInterface, ComPtr, Variant, VariantValue};
 pub use constants::*;
 pub use handle::*;
 pub use host_extensions::*;

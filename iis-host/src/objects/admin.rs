@@ -20,22 +20,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use iis_sys::{
-    BSTR, E_ACCESSDENIED, GUID, HRESULT, IAppHostAdminManager, IAppHostAdminManagerVtbl,
+    BSTR, Bstr, E_ACCESSDENIED, GUID, HRESULT, IAppHostAdminManager, IAppHostAdminManagerVtbl,
     IAppHostChildElementCollection, IAppHostChildElementCollectionVtbl, IAppHostCollectionSchema,
     IAppHostConfigException, IAppHostConfigExceptionVtbl, IAppHostConfigManager, IAppHostElement,
     IAppHostElementCollection, IAppHostElementCollectionVtbl, IAppHostElementSchema,
     IAppHostElementVtbl, IAppHostMethodCollection, IAppHostProperty, IAppHostPropertyCollection,
     IAppHostPropertyCollectionVtbl, IAppHostPropertyException, IAppHostPropertyExceptionVtbl,
     IAppHostPropertySchema, IAppHostPropertyVtbl, IUnknownVtbl, Interface, SAFEARRAY, VARIANT,
-    VARIANT_0, VARIANT_0_0, VARIANT_0_0_0, VARIANT_FALSE, VARIANT_TRUE, VT_BOOL, VT_BSTR, VT_I2,
-    VT_I4, VT_I8, VT_INT, VT_UI2, VT_UI4, VT_UINT,
+    Variant, VariantValue,
 };
 
 use crate::configuration::value::{Typed, check, string_value};
 use crate::configuration::{APPHOST, Node};
 use crate::ffi::{
-    E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, HRESULT_ERROR_NOT_FOUND, S_OK, from_wide, guard, put,
-    to_wide,
+    E_INVALIDARG, E_NOINTERFACE, E_NOTIMPL, HRESULT_ERROR_NOT_FOUND, S_OK, guard, put,
 };
 use crate::state::host::HostCore;
 
@@ -128,36 +126,16 @@ const fn unknown<T>() -> IUnknownVtbl {
     }
 }
 
-/// A new BSTR with `text` (the receiver frees it).
+/// A new BSTR with `text` (the receiver frees it); null when out of memory.
 fn bstr(text: &str) -> BSTR {
-    let units = to_wide(text);
-    let len = units.len();
-    // SAFETY: `units` is readable for `len` units.
-    unsafe { iis_sys::SysAllocStringLen(units.as_ptr(), len as u32) }
+    Bstr::from_text(text).map_or(std::ptr::null(), Bstr::into_raw)
 }
 
 /// The text of an input BSTR (`None` for null).
 fn text(b: BSTR) -> Option<String> {
-    if b.is_null() {
-        return None;
-    }
-    // SAFETY: a module passes a live BSTR (its length is in its prefix).
-    let units = unsafe { std::slice::from_raw_parts(b, iis_sys::SysStringLen(b) as usize) };
-    Some(from_wide(units))
-}
-
-fn variant(vt: i32, payload: VARIANT_0_0_0) -> VARIANT {
-    VARIANT {
-        Anonymous: VARIANT_0 {
-            Anonymous: VARIANT_0_0 {
-                vt: vt as u16,
-                wReserved1: 0,
-                wReserved2: 0,
-                wReserved3: 0,
-                Anonymous: payload,
-            },
-        },
-    }
+    // SAFETY: a module passes null or a BSTR live for the call.
+    let b = unsafe { Bstr::from_raw_ref(&b) };
+    (!b.is_null()).then(|| b.to_string())
 }
 
 /// What a collection `get_Item` index is: a position or a name.
@@ -167,19 +145,17 @@ enum Index {
 }
 
 fn index(v: &VARIANT) -> Option<Index> {
-    // SAFETY: the tag says which union member the caller initialised.
-    unsafe {
-        let inner = &v.Anonymous.Anonymous;
-        let n: i64 = match i32::from(inner.vt) {
-            VT_I2 => inner.Anonymous.iVal.into(),
-            VT_UI2 => inner.Anonymous.uiVal.into(),
-            VT_I4 | VT_INT => inner.Anonymous.lVal.into(),
-            VT_UI4 | VT_UINT => inner.Anonymous.ulVal.into(),
-            VT_BSTR => return text(inner.Anonymous.bstrVal).map(Index::Name),
-            _ => return None,
-        };
-        usize::try_from(n).ok().map(Index::Position)
-    }
+    // SAFETY: an [in] VARIANT the module initialised as its tag says, live
+    // for the call.
+    let n: i64 = match unsafe { Variant::from_raw_ref(v) }.value() {
+        VariantValue::I2(n) => n.into(),
+        VariantValue::UI2(n) => n.into(),
+        VariantValue::I4(n) | VariantValue::Int(n) => n.into(),
+        VariantValue::UI4(n) | VariantValue::UInt(n) => n.into(),
+        VariantValue::Bstr(name) if !name.is_null() => return Some(Index::Name(name.to_string())),
+        _ => return None,
+    };
+    usize::try_from(n).ok().map(Index::Position)
 }
 
 // ---- IAppHostAdminManager -------------------------------------------------
@@ -615,20 +591,14 @@ unsafe extern "system" fn prop_value(this: *mut IAppHostProperty, value: *mut VA
             return iis_sys::HRESULT_ERROR_INVALID_DATA;
         };
         let v = match typed {
-            Typed::String(s) => variant(VT_BSTR, VARIANT_0_0_0 { bstrVal: bstr(&s) }),
-            Typed::Bool(b) => variant(
-                VT_BOOL,
-                VARIANT_0_0_0 {
-                    boolVal: if b { VARIANT_TRUE } else { VARIANT_FALSE },
-                },
-            ),
-            Typed::Int(i) => variant(VT_I4, VARIANT_0_0_0 { lVal: i }),
-            Typed::Uint(u) => variant(VT_UI4, VARIANT_0_0_0 { ulVal: u }),
-            Typed::Int64(i) => variant(VT_I8, VARIANT_0_0_0 { llVal: i }),
-            Typed::Enum(bits, _) => variant(VT_I4, VARIANT_0_0_0 { lVal: bits as i32 }),
-            Typed::TimeSpan(ticks) => variant(VT_I8, VARIANT_0_0_0 { llVal: ticks }),
+            Typed::String(s) => Variant::from(Bstr::from_text(&s).unwrap_or_default()),
+            Typed::Bool(b) => Variant::from(b),
+            Typed::Int(i) => Variant::from(i),
+            Typed::Uint(u) => Variant::from(u),
+            Typed::Int64(i) | Typed::TimeSpan(i) => Variant::from(i),
+            Typed::Enum(bits, _) => Variant::from(bits as i32),
         };
-        out(value, v)
+        out(value, v.into_raw())
     })
 }
 unsafe extern "system" fn prop_put_value(_: *mut IAppHostProperty, _: VARIANT) -> HRESULT {

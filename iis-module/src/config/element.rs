@@ -2,15 +2,11 @@
 //! merged configuration, with typed reads; [`ConfigSection`]: a section as
 //! a Rust type; the entry points on [`HttpServer`] and [`HttpContext`].
 
-use super::com::{Bstr, ComPtr, Value, Variant};
 use super::error::{ConfigError, ConfigErrorKind};
 use super::schema::{ElementSchema, schema_xml};
-use crate::ffi::vcall;
 use crate::{HttpContext, HttpServer};
 use core::time::Duration;
-use iis_sys::{
-    IAppHostElement, IAppHostElementCollection, IAppHostProperty, IAppHostPropertyException,
-};
+use iis_sys::{Bstr, ComPtr, IAppHostElement, IAppHostProperty, Variant, VariantValue};
 use std::rc::Rc;
 use windows_core::HRESULT;
 
@@ -63,18 +59,24 @@ pub struct ConfigElement {
     at: String,
 }
 
-/// An `Option`-returning out call as `Result`.
-fn call(operation: &'static str, hr: HRESULT) -> Result<(), (ConfigErrorKind, HRESULT)> {
-    if hr.is_ok() {
-        Ok(())
-    } else {
-        Err((
-            ConfigErrorKind::Call {
-                operation,
-                hresult: hr,
-            },
-            hr,
-        ))
+/// A failed call's error kind.
+fn call(operation: &'static str) -> impl Fn(HRESULT) -> ConfigErrorKind {
+    move |hresult| ConfigErrorKind::Call { operation, hresult }
+}
+
+/// What a [`Variant`] holds, as the typed reads take it.
+enum Value {
+    Integer(i128),
+    Bool(bool),
+    Text(String),
+    Other,
+}
+
+fn value_of(v: &Variant) -> Value {
+    match v.value() {
+        VariantValue::Bool(b) => Value::Bool(b),
+        VariantValue::Bstr(text) => Value::Text(text.to_string()),
+        other => other.integer().map_or(Value::Other, Value::Integer),
     }
 }
 
@@ -101,52 +103,31 @@ impl ConfigElement {
                 attribute: self.qualify(name),
             })
         };
-        let bstr = Bstr::new(name).ok_or_else(missing)?;
-        // SAFETY: live element; a BSTR argument living across the call; the
-        // out pointer receives one reference on success.
-        let (_, property) = unsafe {
-            ComPtr::out(|raw| vcall!(self.raw.as_raw(), GetPropertyByName(bstr.as_raw(), raw)))
-        };
-        property.ok_or_else(missing)
+        let bstr = Bstr::from_text(name).ok_or_else(missing)?;
+        let property = self.raw.iface().GetPropertyByName(&bstr);
+        property.ok().flatten().ok_or_else(missing)
     }
 
     /// The attribute's effective value (the schema default when no level
     /// sets it), or the server's reason it is invalid.
     fn value(&self, name: &str) -> Result<Variant, ConfigError> {
         let property = self.property(name)?;
-        let mut value = Variant::empty();
-        let hr = property.iface().get_Value(&mut value.0);
-        if hr.is_ok() {
-            return Ok(value);
-        }
-        Err(self.invalid(&property, name, hr))
+        let value = property.iface().get_Value();
+        value.map_err(|hr| self.invalid(&property, name, hr))
     }
 
     /// The error for a property whose value the server rejected: what its
     /// `IAppHostPropertyException` says.
     fn invalid(&self, property: &ComPtr<IAppHostProperty>, name: &str, hr: HRESULT) -> ConfigError {
-        let mut raw: *mut IAppHostPropertyException = core::ptr::null_mut();
-        let got = property.iface().get_Exception(&mut raw);
-        // SAFETY: on success, null or one reference we now own.
-        let Some(exception) = got
-            .is_ok()
-            .then(|| unsafe { ComPtr::from_owned(raw) })
-            .flatten()
-        else {
+        let Some(exception) = property.iface().get_Exception().ok().flatten() else {
             return self.error(ConfigErrorKind::Call {
                 operation: "IAppHostProperty::get_Value",
                 hresult: hr,
             });
         };
-        let text = |f: &dyn Fn(&mut iis_sys::BSTR) -> HRESULT| {
-            let mut b = core::ptr::null();
-            let hr = f(&mut b);
-            // SAFETY: an out BSTR we own (null on failure).
-            let s = unsafe { Bstr::take(b) };
-            if hr.is_ok() { s } else { String::new() }
-        };
-        let value = text(&|b| exception.iface().get_InvalidValue(b));
-        let reason = text(&|b| exception.iface().get_ValidationFailureReason(b));
+        let text = |b: Result<Bstr, HRESULT>| b.map(|b| b.to_string()).unwrap_or_default();
+        let value = text(exception.iface().get_InvalidValue());
+        let reason = text(exception.iface().get_ValidationFailureReason());
         self.error(ConfigErrorKind::InvalidValue {
             attribute: self.qualify(name),
             value,
@@ -157,14 +138,14 @@ impl ConfigElement {
     fn mismatch(&self, name: &str, value: &Variant, expected: &str) -> ConfigError {
         self.error(ConfigErrorKind::InvalidValue {
             attribute: self.qualify(name),
-            value: format!("VARIANT type {}", value.tag()),
+            value: format!("VARIANT type {}", value.vt()),
             reason: format!("expected {expected}"),
         })
     }
 
     fn integer(&self, name: &str) -> Result<(i128, Variant), ConfigError> {
         let v = self.value(name)?;
-        let Value::Integer(n) = v.value() else {
+        let Value::Integer(n) = value_of(&v) else {
             return Err(self.mismatch(name, &v, "an integer"));
         };
         Ok((n, v))
@@ -189,7 +170,7 @@ impl ConfigElement {
     #[doc(alias = "get_Value")]
     pub fn string(&self, name: &str) -> Result<String, ConfigError> {
         let v = self.value(name)?;
-        match v.value() {
+        match value_of(&v) {
             Value::Text(text) => Ok(text),
             _ => Err(self.mismatch(name, &v, "a string")),
         }
@@ -201,7 +182,7 @@ impl ConfigElement {
     /// As [`string`](Self::string).
     pub fn bool(&self, name: &str) -> Result<bool, ConfigError> {
         let v = self.value(name)?;
-        match v.value() {
+        match value_of(&v) {
             Value::Bool(b) => Ok(b),
             _ => Err(self.mismatch(name, &v, "a bool")),
         }
@@ -277,13 +258,8 @@ impl ConfigElement {
                 attribute: self.qualify(name),
             })
         };
-        let bstr = Bstr::new(name).ok_or_else(missing)?;
-        // SAFETY: live element; a BSTR living across the call; the out
-        // pointer receives one reference on success.
-        let (_, child) = unsafe {
-            ComPtr::out(|raw| vcall!(self.raw.as_raw(), GetElementByName(bstr.as_raw(), raw)))
-        };
-        match child {
+        let bstr = Bstr::from_text(name).ok_or_else(missing)?;
+        match self.raw.iface().GetElementByName(&bstr).ok().flatten() {
             Some(raw) => Ok(ConfigElement {
                 raw,
                 place: Rc::clone(&self.place),
@@ -300,29 +276,28 @@ impl ConfigElement {
     /// [`ConfigErrorKind::Call`] when the element has no collection.
     #[doc(alias = "get_Collection")]
     pub fn entries(&self) -> Result<Vec<ConfigElement>, ConfigError> {
-        let fail = |(kind, _)| self.error(kind);
-        let mut raw: *mut IAppHostElementCollection = core::ptr::null_mut();
-        let hr = self.raw.iface().get_Collection(&mut raw);
-        call("IAppHostElement::get_Collection", hr).map_err(fail)?;
-        // SAFETY: on success, one reference we now own.
-        let Some(collection) = (unsafe { ComPtr::from_owned(raw) }) else {
+        let fail = |kind| self.error(kind);
+        let collection = self.raw.iface().get_Collection();
+        let collection = collection
+            .map_err(call("IAppHostElement::get_Collection"))
+            .map_err(fail)?;
+        let Some(collection) = collection else {
             return Err(self.error(ConfigErrorKind::Call {
                 operation: "IAppHostElement::get_Collection",
                 hresult: iis_sys::E_POINTER,
             }));
         };
-        let mut count = 0u32;
-        let hr = collection.iface().get_Count(&mut count);
-        call("IAppHostElementCollection::get_Count", hr).map_err(fail)?;
+        let count = collection.iface().get_Count();
+        let count = count
+            .map_err(call("IAppHostElementCollection::get_Count"))
+            .map_err(fail)?;
         let mut entries = Vec::with_capacity(count as usize);
         for i in 0..count {
             let index = i32::try_from(i).unwrap_or(i32::MAX);
-            // SAFETY: live collection; a VT_I4 VARIANT (nothing to free);
-            // the out pointer receives one reference on success.
-            let (hr, entry) = unsafe {
-                ComPtr::out(|raw| vcall!(collection.as_raw(), get_Item(Variant::index(index), raw)))
-            };
-            call("IAppHostElementCollection::get_Item", hr).map_err(fail)?;
+            let entry = collection.iface().get_Item(&Variant::from(index));
+            let entry = entry
+                .map_err(call("IAppHostElementCollection::get_Item"))
+                .map_err(fail)?;
             if let Some(raw) = entry {
                 let at = if self.at.is_empty() {
                     format!("[{i}]")
@@ -364,26 +339,20 @@ impl HttpServer {
         let Some(manager) = self.iface().GetAdminManager() else {
             return Err(error(ConfigErrorKind::Unavailable));
         };
-        let (Some(name), Some(at)) = (Bstr::new(section), Bstr::new(path)) else {
+        let (Some(name), Some(at)) = (Bstr::from_text(section), Bstr::from_text(path)) else {
             return Err(error(ConfigErrorKind::Unavailable));
         };
-        // SAFETY: the server's live admin manager; BSTRs living across the
-        // call; the out pointer receives one reference on success.
-        let (hr, section) = unsafe {
-            ComPtr::out(|raw| {
-                vcall!(
-                    manager.as_ptr(),
-                    GetAdminSection(name.as_raw(), at.as_raw(), raw)
-                )
-            })
-        };
-        match section {
-            Some(raw) => Ok(ConfigElement {
+        match manager.GetAdminSection(&name, &at) {
+            Ok(Some(raw)) => Ok(ConfigElement {
                 raw,
                 place,
                 at: String::new(),
             }),
-            _ => Err(error(ConfigErrorKind::Section { hresult: hr })),
+            // Succeeded without a section: reported with the success code.
+            Ok(None) => Err(error(ConfigErrorKind::Section {
+                hresult: iis_sys::S_OK,
+            })),
+            Err(hr) => Err(error(ConfigErrorKind::Section { hresult: hr })),
         }
     }
 

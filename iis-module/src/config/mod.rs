@@ -12,7 +12,6 @@
 //! section and the attribute. Returned from a hook, they answer the request
 //! with a 500 like every other hook error.
 
-mod com;
 mod element;
 mod error;
 mod schema;
