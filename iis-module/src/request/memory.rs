@@ -96,43 +96,45 @@ impl RequestPool {
         what: &'static str,
     ) -> Result<&mut [T]> {
         let dst = self.uninit::<T>(n, what)?;
-        let mut values = values.into_iter();
-        for slot in dst.iter_mut() {
-            let value = values.next().ok_or(Error::InvalidInput {
+        let mut written = 0;
+        for (slot, value) in dst.iter_mut().zip(values) {
+            slot.write(value);
+            written += 1;
+        }
+        if written < n {
+            return Err(Error::InvalidInput {
                 what,
                 reason: "fewer values than room",
-            })?;
-            slot.write(value);
+            });
         }
-        // SAFETY: the loop wrote every one of the `n` slots (it returns
-        // early otherwise).
+        // SAFETY: the loop wrote all `n` slots (checked just above).
         Ok(unsafe { dst.assume_init_mut() })
     }
 
     /// A NUL-terminated copy of `s`; fails if `s` contains NUL. The copy
     /// lives until the request ends; it is lent for as long as the pool.
     pub(crate) fn c_str(&self, s: &[u8], what: &'static str) -> Result<&CStr> {
-        let contains_nul = Error::InvalidInput {
+        let contains_nul = || Error::InvalidInput {
             what,
             reason: "contains NUL",
         };
         if s.contains(&0) {
-            return Err(contains_nul);
+            return Err(contains_nul());
         }
         let bytes = self.filled(s.len() + 1, s.iter().copied().chain([0]), what)?;
-        CStr::from_bytes_with_nul(bytes).map_err(|_| contains_nul)
+        CStr::from_bytes_with_nul(bytes).map_err(|_| contains_nul())
     }
 
     /// A NUL-terminated UTF-16 copy of `s` and its length in units; fails
     /// if `s` contains NUL. The copy lives until the request ends; it is
     /// lent for as long as the pool.
     pub(crate) fn wide(&self, s: &str, what: &'static str) -> Result<(&WStr, u32)> {
-        let contains_nul = Error::InvalidInput {
+        let contains_nul = || Error::InvalidInput {
             what,
             reason: "contains NUL",
         };
         if s.contains('\0') {
-            return Err(contains_nul);
+            return Err(contains_nul());
         }
         let units = s.encode_utf16().count();
         let len = u32::try_from(units).map_err(|_| Error::TooLong {
@@ -141,7 +143,7 @@ impl RequestPool {
             max: u32::MAX as usize,
         })?;
         let dst = self.filled(units + 1, s.encode_utf16().chain([0]), what)?;
-        let text = WStr::from_units_with_nul(dst).ok_or(contains_nul)?;
+        let text = WStr::from_units_with_nul(dst).ok_or_else(contains_nul)?;
         Ok((text, len))
     }
 }
