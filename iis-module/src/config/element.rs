@@ -64,22 +64,6 @@ fn call(operation: &'static str) -> impl Fn(HRESULT) -> ConfigErrorKind {
     move |hresult| ConfigErrorKind::Call { operation, hresult }
 }
 
-/// What a [`Variant`] holds, as the typed reads take it.
-enum Value {
-    Integer(i128),
-    Bool(bool),
-    Text(String),
-    Other,
-}
-
-fn value_of(v: &Variant) -> Value {
-    match v.value() {
-        VariantValue::Bool(b) => Value::Bool(b),
-        VariantValue::Bstr(text) => Value::Text(text.to_string()),
-        other => other.integer().map_or(Value::Other, Value::Integer),
-    }
-}
-
 impl ConfigElement {
     fn error(&self, kind: ConfigErrorKind) -> ConfigError {
         ConfigError {
@@ -145,7 +129,7 @@ impl ConfigElement {
 
     fn integer(&self, name: &str) -> Result<(i128, Variant), ConfigError> {
         let v = self.value(name)?;
-        let Value::Integer(n) = value_of(&v) else {
+        let Some(n) = v.value().integer() else {
             return Err(self.mismatch(name, &v, "an integer"));
         };
         Ok((n, v))
@@ -170,8 +154,8 @@ impl ConfigElement {
     #[doc(alias = "get_Value")]
     pub fn string(&self, name: &str) -> Result<String, ConfigError> {
         let v = self.value(name)?;
-        match value_of(&v) {
-            Value::Text(text) => Ok(text),
+        match v.value() {
+            VariantValue::Bstr(text) => Ok(text.to_string()),
             _ => Err(self.mismatch(name, &v, "a string")),
         }
     }
@@ -182,8 +166,8 @@ impl ConfigElement {
     /// As [`string`](Self::string).
     pub fn bool(&self, name: &str) -> Result<bool, ConfigError> {
         let v = self.value(name)?;
-        match value_of(&v) {
-            Value::Bool(b) => Ok(b),
+        match v.value() {
+            VariantValue::Bool(b) => Ok(b),
             _ => Err(self.mismatch(name, &v, "a bool")),
         }
     }
