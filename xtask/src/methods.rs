@@ -185,11 +185,11 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
 ///
 /// Sources: httpserv.h's documentation of `IHttpRequest::SetHeader` and
 /// `IHttpResponse::SetHeader` (IIS copies the value; the samples pass
-/// stack strings), `IHttpServer::ReadFragmentFromCache` (copies the
-/// fragment into the buffer, or says how long it is), `IMapHandlerProvider::SetScriptName` and
+/// stack strings), `IMapHandlerProvider::SetScriptName` and
 /// `IMapPathProvider::SetPhysicalPath` (IIS copies the new value into
 /// request memory; the SDK has passed stack buffers since the first
-/// release). Not here: `InsertEntityBody` and `SetEntity` (IIS keeps the
+/// release), `IHttpServer::ReadFragmentFromCache` (copies the fragment
+/// into the buffer, or says how long it is). Not here: `InsertEntityBody` and `SetEntity` (IIS keeps the
 /// buffer), `SetUrl` and `SetErrorDescription` (no documented copy).
 const BUFFERS_DURING_CALL: &[(&str, &str, Counted)] = &[
     ("IHttpRequest", "SetHeader", Counted::Bytes),
@@ -356,7 +356,9 @@ pub fn render(classes: &[Class]) -> Result<String, String> {
         .map(|(m, _)| ("", *m))
         .chain(ARRAY_INPUTS.iter().map(|m| ("", *m)));
     let used = USED_DURING_CALL.iter().map(|(c, m, _)| (*c, *m));
-    for (class, method) in OWNED_RETURNS.iter().copied().chain(used).chain(any_class) {
+    let buffers = BUFFERS_DURING_CALL.iter().map(|(c, m, _)| (*c, *m));
+    let tables = OWNED_RETURNS.iter().copied().chain(used).chain(buffers);
+    for (class, method) in tables.chain(any_class) {
         let known = classes.iter().any(|c| {
             (class.is_empty() || c.name == *class)
                 && field_names(c).is_ok_and(|names| names.iter().any(|n| n == method))
