@@ -49,17 +49,28 @@ pub(crate) enum Priority {
 }
 
 impl Priority {
-    /// Parses an alias (the UTF-16 of `FIRST`, `HIGH`, …; ASCII case ignored).
+    /// Parses an alias (iis-sys's `PRIORITY_ALIAS_*` text; ASCII case
+    /// ignored).
     pub(crate) fn parse(alias: &[u16]) -> Option<Self> {
-        let text = String::from_utf16(alias).ok()?;
-        Some(match text.to_ascii_uppercase().as_str() {
-            "FIRST" => Priority::First,
-            "HIGH" => Priority::High,
-            "MEDIUM" => Priority::Medium,
-            "LOW" => Priority::Low,
-            "LAST" => Priority::Last,
-            _ => return None,
+        let upper = |unit: u16| match u8::try_from(unit) {
+            Ok(byte) => u16::from(byte.to_ascii_uppercase()),
+            Err(_) => unit,
+        };
+        [
+            (iis_sys::PRIORITY_ALIAS_FIRST, Priority::First),
+            (iis_sys::PRIORITY_ALIAS_HIGH, Priority::High),
+            (iis_sys::PRIORITY_ALIAS_MEDIUM, Priority::Medium),
+            (iis_sys::PRIORITY_ALIAS_LOW, Priority::Low),
+            (iis_sys::PRIORITY_ALIAS_LAST, Priority::Last),
+        ]
+        .into_iter()
+        .find(|(name, _)| {
+            name.as_units()
+                .iter()
+                .copied()
+                .eq(alias.iter().copied().map(upper))
         })
+        .map(|(_, priority)| priority)
     }
 }
 
