@@ -135,8 +135,9 @@ impl<'a> Ref<'a, IHttpApplication> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplicationPhysicalPath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -149,8 +150,9 @@ impl<'a> Ref<'a, IHttpApplication> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplicationId)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -163,8 +165,9 @@ impl<'a> Ref<'a, IHttpApplication> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAppConfigPath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -177,8 +180,9 @@ impl<'a> Ref<'a, IHttpApplication> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 }
@@ -254,8 +258,9 @@ impl<'a> Ref<'a, IScriptMapInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -268,33 +273,64 @@ impl<'a> Ref<'a, IScriptMapInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAllowedVerbs)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })
     }
 
     /// Slot 2: `PCWSTR GetModules(DWORD *) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
+    /// The slice has the length IIS gives through the out-parameter
+    /// (no NUL).
     #[inline(always)]
-    pub fn GetModules(self, arg0: &mut u32) -> PCWSTR {
+    pub fn GetModules(self) -> Option<&'a [u16]> {
+        let mut len = 0;
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetModules)(this, arg0) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetModules)(this, &mut len) };
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { core::slice::from_raw_parts(ret.0, len as usize) })
     }
 
     /// Slot 3: `PCWSTR GetScriptProcessor(DWORD *) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
+    /// The slice has the length IIS gives through the out-parameter
+    /// (no NUL).
     #[inline(always)]
-    pub fn GetScriptProcessor(self, arg0: &mut u32) -> PCWSTR {
+    pub fn GetScriptProcessor(self) -> Option<&'a [u16]> {
+        let mut len = 0;
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetScriptProcessor)(this, arg0) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetScriptProcessor)(this, &mut len) };
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { core::slice::from_raw_parts(ret.0, len as usize) })
     }
 
     /// Slot 4: `PCWSTR GetManagedType(DWORD *) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
+    /// The slice has the length IIS gives through the out-parameter
+    /// (no NUL).
     #[inline(always)]
-    pub fn GetManagedType(self, arg0: &mut u32) -> PCWSTR {
+    pub fn GetManagedType(self) -> Option<&'a [u16]> {
+        let mut len = 0;
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetManagedType)(this, arg0) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetManagedType)(this, &mut len) };
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { core::slice::from_raw_parts(ret.0, len as usize) })
     }
 
     /// Slot 5: `BOOL GetAllowPathInfoForScriptMappings(VOID) const`.
@@ -346,8 +382,9 @@ impl<'a> Ref<'a, IScriptMapInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 }
@@ -363,8 +400,9 @@ impl<'a> Ref<'a, IMetadataInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetMetaPath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -377,8 +415,9 @@ impl<'a> Ref<'a, IMetadataInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetVrPath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -391,8 +430,9 @@ impl<'a> Ref<'a, IMetadataInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetVrToken)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -985,8 +1025,9 @@ impl<'a> Ref<'a, IHttpResponse> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCachePolicy)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -1470,8 +1511,9 @@ impl<'a> Ref<'a, IHttpUser> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetRemoteUserName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -1484,8 +1526,9 @@ impl<'a> Ref<'a, IHttpUser> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetUserName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -1498,8 +1541,9 @@ impl<'a> Ref<'a, IHttpUser> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAuthenticationType)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -1512,8 +1556,9 @@ impl<'a> Ref<'a, IHttpUser> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPassword)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -1676,8 +1721,9 @@ impl<'a> Ref<'a, IHttpConnection> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 }
@@ -1693,8 +1739,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetSite)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -1707,8 +1754,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -1721,8 +1769,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetConnection)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -1735,8 +1784,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetRequest)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -1749,8 +1799,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetResponse)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -1779,8 +1830,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -2061,8 +2113,9 @@ impl<'a> Ref<'a, IHttpContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -2303,8 +2356,9 @@ impl<'a> Ref<'a, IHttpTraceContext> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceActivityId)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { ret.as_ref() }
     }
 
@@ -2344,8 +2398,9 @@ impl<'a> Ref<'a, IHttpCacheKey> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -2389,8 +2444,9 @@ impl<'a> Ref<'a, IHttpCacheSpecificData> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -2466,8 +2522,9 @@ impl<'a> Ref<'a, IHttpSite> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetSiteName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -2480,8 +2537,9 @@ impl<'a> Ref<'a, IHttpSite> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetModuleContextContainer)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -2494,8 +2552,9 @@ impl<'a> Ref<'a, IHttpSite> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 }
@@ -2580,17 +2639,28 @@ impl<'a> Ref<'a, IHttpFileInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFilePath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
     /// Slot 12: `PCSTR GetETag(USHORT *) const`.
+    ///
+    /// IIS owns the result and keeps it, unchanged, as long as this
+    /// object: it is borrowed for the handle's lifetime.
+    /// The slice has the length IIS gives through the out-parameter
+    /// (no NUL).
     #[inline(always)]
-    pub fn GetETag(self, arg0: &mut u16) -> PCSTR {
+    pub fn GetETag(self) -> Option<&'a [u8]> {
+        let mut len = 0;
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
-        unsafe { ((*(*this).lpVtbl).GetETag)(this, arg0) }
+        let ret = unsafe { ((*(*this).lpVtbl).GetETag)(this, &mut len) };
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
+        (!ret.is_null()).then(|| unsafe { core::slice::from_raw_parts(ret.0, len as usize) })
     }
 
     /// Slot 13: `VOID GetLastModifiedTime(FILETIME *) const`.
@@ -2610,8 +2680,9 @@ impl<'a> Ref<'a, IHttpFileInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetLastModifiedString)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { CStr::from_ptr(ret.0.cast()) })
     }
 
@@ -2652,8 +2723,9 @@ impl<'a> Ref<'a, IHttpFileInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetVrPath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -2734,8 +2806,9 @@ impl<'a> Ref<'a, IHttpServer> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAppPoolName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -2796,8 +2869,9 @@ impl<'a> Ref<'a, IHttpServer> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetAdminManager)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -2878,8 +2952,9 @@ impl<'a> Ref<'a, IHttpServer> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetPerfCounterInfo)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -3010,8 +3085,9 @@ impl<'a> Ref<'a, IHttpServer> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -3265,8 +3341,9 @@ impl<'a> Ref<'a, ICustomNotificationProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).QueryNotificationType)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 }
@@ -3381,8 +3458,9 @@ impl<'a> Ref<'a, IMapPathProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetUrl)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -3566,8 +3644,9 @@ impl<'a> Ref<'a, IHttpApplicationProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 }
@@ -3655,8 +3734,9 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFunctionName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -3669,8 +3749,9 @@ impl<'a> Ref<'a, IGlobalRSCAQueryProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFunctionParameters)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -3757,8 +3838,9 @@ impl<'a> Ref<'a, ICacheProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheKey)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -3771,8 +3853,9 @@ impl<'a> Ref<'a, ICacheProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetCacheRecord)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 
@@ -3797,8 +3880,9 @@ impl<'a> Ref<'a, ICacheProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetTraceContext)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 }
@@ -3828,8 +3912,9 @@ impl<'a> Ref<'a, IGlobalConfigurationChangeProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetChangePath)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 }
@@ -3859,8 +3944,9 @@ impl<'a> Ref<'a, IGlobalFileChangeProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetFileName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 
@@ -3939,8 +4025,9 @@ impl<'a> Ref<'a, IGlobalThreadCleanupProvider> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetApplication)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         unsafe { Ref::from_raw(ret) }
     }
 }
@@ -4847,8 +4934,9 @@ impl<'a> Ref<'a, IHttpModuleRegistrationInfo> {
         let this = self.as_ptr();
         // SAFETY: `this` is a live object of this interface (the contract of `Ref`), and every argument is a value, a reference, a NUL-terminated string or a live object IIS uses only during the call, as the slot takes.
         let ret = unsafe { ((*(*this).lpVtbl).GetName)(this) };
-        // SAFETY: IIS returns null or what it owns for at least as long as
-        // `this`, which lives for `'a` (the contract of `Ref`).
+        // SAFETY: IIS returns null or what it owns (of the length it
+        // gives, if it gives one) for at least as long as `this`, which
+        // lives for `'a` (the contract of `Ref`).
         (!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })
     }
 

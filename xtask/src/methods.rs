@@ -162,6 +162,10 @@ const OWNED_RETURNS: &[(&str, &str)] = &[
     ("IScriptMapInfo", "GetName"),
     ("IScriptMapInfo", "GetPath"),
     ("IScriptMapInfo", "GetAllowedVerbs"),
+    ("IScriptMapInfo", "GetModules"),
+    ("IScriptMapInfo", "GetScriptProcessor"),
+    ("IScriptMapInfo", "GetManagedType"),
+    ("IHttpFileInfo", "GetETag"),
     // The URL a MapPath notification maps (its provider lives for the
     // notification and the URL does not change during it).
     ("IMapPathProvider", "GetUrl"),
@@ -523,7 +527,26 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
                 slot.introduced_by
             ));
         }
+        // A string returned with its length through the one out-parameter
+        // (`PCWSTR GetModules(DWORD * pcchModules)`): lent as a slice of
+        // that length.
+        let length_out = slot.params.len() == 1
+            && matches!(slot.params[0].trim(), "USHORT *" | "DWORD *")
+            && matches!(ret.trim_start_matches(" -> "), "PCSTR" | "PCWSTR");
+        if length_out {
+            decl.clear();
+            pass = vec!["&mut len".to_string()];
+            lengths.push("let mut len = 0;".to_string());
+        }
         let (typed, body) = match ret.trim_start_matches(" -> ") {
+            "PCWSTR" if length_out => (
+                "Option<&'a [u16]>".to_string(),
+                "(!ret.is_null()).then(|| unsafe { core::slice::from_raw_parts(ret.0, len as usize) })",
+            ),
+            "PCSTR" if length_out => (
+                "Option<&'a [u8]>".to_string(),
+                "(!ret.is_null()).then(|| unsafe { core::slice::from_raw_parts(ret.0, len as usize) })",
+            ),
             "PCWSTR" => (
                 "Option<&'a WStr>".to_string(),
                 "(!ret.is_null()).then(|| unsafe { WStr::from_ptr(ret.0) })",
@@ -562,6 +585,12 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
             "    ///\n    /// IIS owns the result and keeps it, unchanged, as long as this\n    \
              /// object: it is borrowed for the handle's lifetime.\n",
         );
+        if ret.contains("&'a [") {
+            out.push_str(
+                "    /// The slice has the length IIS gives through the out-parameter\n    \
+                 /// (no NUL).\n",
+            );
+        }
     }
     let unsafety = if reasons.is_empty() {
         ""
@@ -599,8 +628,9 @@ fn write_method(out: &mut String, slot: &Slot, name: &str) -> Result<(), String>
         None => call,
         Some(convert) => format!(
             "let ret = {call};\n        \
-             // SAFETY: IIS returns null or what it owns for at least as long as\n        \
-             // `this`, which lives for `'a` (the contract of `Ref`).\n        \
+             // SAFETY: IIS returns null or what it owns (of the length it\n        \
+             // gives, if it gives one) for at least as long as `this`, which\n        \
+             // lives for `'a` (the contract of `Ref`).\n        \
              {convert}"
         ),
     };
@@ -684,6 +714,8 @@ mod tests {
     fn owned_results_are_lent_and_bases_are_reached_through_deref() {
         let out = rendered();
         assert!(out.contains("pub fn GetSiteName(self) -> Option<&'a WStr> {"));
+        assert!(out.contains("pub fn GetModules(self) -> Option<&'a [u16]> {"));
+        assert!(out.contains("pub fn GetETag(self) -> Option<&'a [u8]> {"));
         assert!(out.contains("pub fn GetRequest(self) -> Option<Ref<'a, IHttpRequest>> {"));
         assert!(out.contains("pub fn GetUser(self) -> *mut IHttpUser {"));
         assert!(out.contains("impl<'a> Deref for Ref<'a, IHttpResponse2> {"));

@@ -6,7 +6,6 @@ use crate::{HttpContext, Result};
 use core::marker::PhantomData;
 use iis_sys::IScriptMapInfo;
 use iis_sys::Ref;
-use windows_core::PCWSTR;
 
 /// The handler mapping of a request (`IHttpContext::GetScriptMap`).
 #[derive(Debug)]
@@ -64,26 +63,18 @@ impl<'a> ScriptMap<'a> {
         }
     }
 
-    /// A counted string slot (`GetModules`, …): `None` for null.
-    fn counted(
-        &self,
-        call: impl FnOnce(Ref<'a, IScriptMapInfo>, &mut u32) -> PCWSTR,
-        what: &'static str,
-    ) -> Result<Option<String>> {
-        let mut len = 0u32;
-        let p = call(self.raw, &mut len);
-        // SAFETY: IIS returns `len` characters (NUL-terminated) or null,
-        // valid while the mapping lives.
-        let Some(units) = (unsafe { ffi::wide_units(p, len as usize) }) else {
-            return Ok(None);
-        };
-        String::from_utf16(units)
-            .map(Some)
-            .map_err(|_| crate::Error::Encoding {
-                what,
-                encoding: "UTF-16",
-                from_client: false,
+    /// A counted string IIS lent (`GetModules`, …), decoded; `None` for
+    /// null.
+    fn decode(units: Option<&[u16]>, what: &'static str) -> Result<Option<String>> {
+        units
+            .map(|units| {
+                String::from_utf16(units).map_err(|_| crate::Error::Encoding {
+                    what,
+                    encoding: "UTF-16",
+                    from_client: false,
+                })
             })
+            .transpose()
     }
 
     /// The modules that handle the mapping (comma-separated).
@@ -92,7 +83,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetModules")]
     pub fn modules(&self) -> Result<Option<String>> {
-        self.counted(|raw, len| raw.GetModules(len), "modules")
+        Self::decode(self.raw.GetModules(), "modules")
     }
 
     /// The script processor (an ISAPI or CGI executable), empty for none.
@@ -101,7 +92,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetScriptProcessor")]
     pub fn script_processor(&self) -> Result<Option<String>> {
-        self.counted(|raw, len| raw.GetScriptProcessor(len), "script processor")
+        Self::decode(self.raw.GetScriptProcessor(), "script processor")
     }
 
     /// The managed handler type, empty for native handlers.
@@ -110,7 +101,7 @@ impl<'a> ScriptMap<'a> {
     /// [`Error::Encoding`](crate::Error::Encoding).
     #[doc(alias = "GetManagedType")]
     pub fn managed_type(&self) -> Result<Option<String>> {
-        self.counted(|raw, len| raw.GetManagedType(len), "managed type")
+        Self::decode(self.raw.GetManagedType(), "managed type")
     }
 
     /// Whether the mapping accepts path info after the script name.

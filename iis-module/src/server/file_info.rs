@@ -109,10 +109,7 @@ impl<'a> FileInfo<'a> {
     /// [`Error::Encoding`].
     #[doc(alias = "GetETag")]
     pub fn etag(&self) -> Result<Option<String>> {
-        let mut len = 0u16;
-        let etag = self.raw.GetETag(&mut len);
-        // SAFETY: IIS returns the ETag with its length.
-        match unsafe { ffi::bytes(etag, len.into()) } {
+        match self.raw.GetETag() {
             Some(bytes) => Ok(Some(ffi::utf8(bytes, "ETag")?.to_owned())),
             None => Ok(None),
         }
