@@ -274,32 +274,33 @@ fn with_node<I>(this: *mut I, body: impl FnOnce(&Arc<Node>) -> HRESULT) -> HRESU
     })
 }
 
-/// Writes `value` to a non-null out pointer.
-fn out<T>(ptr: *mut T, value: T) -> HRESULT {
+/// Writes `value()` to a non-null out pointer. For a null one nothing is
+/// made: what `value` makes (a `BSTR`, a `VARIANT`, a reference) belongs
+/// to the caller, and would leak.
+fn out<T>(ptr: *mut T, value: impl FnOnce() -> T) -> HRESULT {
     if ptr.is_null() {
         return E_INVALIDARG;
     }
     // SAFETY: non-null; the module passes a writable out pointer.
-    unsafe { ptr.write(value) };
+    unsafe { ptr.write(value()) };
     S_OK
 }
 
 unsafe extern "system" fn element_name(this: *mut IAppHostElement, name: *mut BSTR) -> HRESULT {
-    with_node(this, |node| out(name, bstr(&node.name)))
+    with_node(this, |node| out(name, || bstr(&node.name)))
 }
 unsafe extern "system" fn element_collection(
     this: *mut IAppHostElement,
     result: *mut *mut IAppHostElementCollection,
 ) -> HRESULT {
     with_node(this, |node| match node.entries {
-        Some(_) => out(
-            result,
+        Some(_) => out(result, || {
             create(
                 &ELEMENT_COLLECTION_VTBL,
                 ELEMENT_COLLECTION_IIDS,
                 Arc::clone(node),
-            ),
-        ),
+            )
+        }),
         None => HRESULT_ERROR_NOT_FOUND,
     })
 }
@@ -308,14 +309,13 @@ unsafe extern "system" fn element_properties(
     result: *mut *mut IAppHostPropertyCollection,
 ) -> HRESULT {
     with_node(this, |node| {
-        out(
-            result,
+        out(result, || {
             create(
                 &PROPERTY_COLLECTION_VTBL,
                 PROPERTY_COLLECTION_IIDS,
                 Arc::clone(node),
-            ),
-        )
+            )
+        })
     })
 }
 unsafe extern "system" fn element_children(
@@ -323,14 +323,13 @@ unsafe extern "system" fn element_children(
     result: *mut *mut IAppHostChildElementCollection,
 ) -> HRESULT {
     with_node(this, |node| {
-        out(
-            result,
+        out(result, || {
             create(
                 &CHILD_COLLECTION_VTBL,
                 CHILD_COLLECTION_IIDS,
                 Arc::clone(node),
-            ),
-        )
+            )
+        })
     })
 }
 unsafe extern "system" fn element_get_metadata(
@@ -363,7 +362,7 @@ unsafe extern "system" fn element_by_name(
             return E_INVALIDARG;
         };
         match node.children.iter().find(|c| c.name == name) {
-            Some(child) => out(result, element(Arc::clone(child))),
+            Some(child) => out(result, || element(Arc::clone(child))),
             None => HRESULT_ERROR_NOT_FOUND,
         }
     })
@@ -378,7 +377,7 @@ unsafe extern "system" fn property_by_name(
             return E_INVALIDARG;
         };
         match node.props.iter().position(|p| p.schema.name == name) {
-            Some(i) => out(result, property(node, i)),
+            Some(i) => out(result, || property(node, i)),
             None => HRESULT_ERROR_NOT_FOUND,
         }
     })
@@ -415,7 +414,7 @@ const CHILD_COLLECTION_IIDS: &[GUID] = &[<IAppHostChildElementCollection as Inte
 const PROPERTY_COLLECTION_IIDS: &[GUID] = &[<IAppHostPropertyCollection as Interface>::IID];
 
 fn count(len: usize, result: *mut u32) -> HRESULT {
-    out(result, u32::try_from(len).unwrap_or(u32::MAX))
+    out(result, || u32::try_from(len).unwrap_or(u32::MAX))
 }
 
 unsafe extern "system" fn entries_count(
@@ -435,7 +434,7 @@ unsafe extern "system" fn entries_item(
         let entries = node.entries.as_deref().unwrap_or_default();
         match index(&at) {
             Some(Index::Position(i)) => match entries.get(i) {
-                Some(entry) => out(result, element(Arc::clone(entry))),
+                Some(entry) => out(result, || element(Arc::clone(entry))),
                 None => HRESULT_ERROR_NOT_FOUND,
             },
             _ => E_INVALIDARG,
@@ -498,7 +497,7 @@ unsafe extern "system" fn children_item(
             None => return E_INVALIDARG,
         };
         match child {
-            Some(child) => out(result, element(Arc::clone(child))),
+            Some(child) => out(result, || element(Arc::clone(child))),
             None => HRESULT_ERROR_NOT_FOUND,
         }
     })
@@ -534,7 +533,7 @@ unsafe extern "system" fn props_item(
             Some(Index::Position(_)) => return HRESULT_ERROR_NOT_FOUND,
             None => return E_INVALIDARG,
         };
-        out(result, property(node, i))
+        out(result, || property(node, i))
     })
 }
 
@@ -583,7 +582,9 @@ impl PropRef {
 }
 
 unsafe extern "system" fn prop_name(this: *mut IAppHostProperty, name: *mut BSTR) -> HRESULT {
-    with_prop(this, |p| out(name, bstr(&p.node.props[p.at].schema.name)))
+    with_prop(this, |p| {
+        out(name, || bstr(&p.node.props[p.at].schema.name))
+    })
 }
 unsafe extern "system" fn prop_value(this: *mut IAppHostProperty, value: *mut VARIANT) -> HRESULT {
     with_prop(this, |p| {
@@ -598,7 +599,7 @@ unsafe extern "system" fn prop_value(this: *mut IAppHostProperty, value: *mut VA
             Typed::Int64(i) | Typed::TimeSpan(i) => Variant::from(i),
             Typed::Enum(bits, _) => Variant::from(bits as i32),
         };
-        out(value, v.into_raw())
+        out(value, || v.into_raw())
     })
 }
 unsafe extern "system" fn prop_put_value(_: *mut IAppHostProperty, _: VARIANT) -> HRESULT {
@@ -612,10 +613,9 @@ unsafe extern "system" fn prop_string_value(
     value: *mut BSTR,
 ) -> HRESULT {
     with_prop(this, |p| match p.checked() {
-        Ok(typed) => out(
-            value,
-            bstr(&string_value(&typed, p.node.props[p.at].text())),
-        ),
+        Ok(typed) => out(value, || {
+            bstr(&string_value(&typed, p.node.props[p.at].text()))
+        }),
         Err(_) => iis_sys::HRESULT_ERROR_INVALID_DATA,
     })
 }
@@ -625,7 +625,7 @@ unsafe extern "system" fn prop_exception(
 ) -> HRESULT {
     with_prop(this, |p| {
         let Err(reason) = p.checked() else {
-            return out(result, std::ptr::null_mut());
+            return out(result, std::ptr::null_mut);
         };
         let prop = &p.node.props[p.at];
         let (file, line, config_path) = match &prop.raw {
@@ -643,10 +643,9 @@ unsafe extern "system" fn prop_exception(
             invalid_value: prop.text().to_owned(),
             reason,
         };
-        out(
-            result,
-            create(&PROPERTY_EXCEPTION_VTBL, EXCEPTION_IIDS, exception),
-        )
+        out(result, || {
+            create(&PROPERTY_EXCEPTION_VTBL, EXCEPTION_IIDS, exception)
+        })
     })
 }
 unsafe extern "system" fn prop_get_metadata(
@@ -710,43 +709,43 @@ fn with_exception<I>(this: *mut I, body: impl FnOnce(&ExceptionData) -> HRESULT)
 }
 
 unsafe extern "system" fn ex_line(this: *mut IAppHostConfigException, result: *mut u32) -> HRESULT {
-    with_exception(this, |e| out(result, e.line))
+    with_exception(this, |e| out(result, || e.line))
 }
 unsafe extern "system" fn ex_file(
     this: *mut IAppHostConfigException,
     result: *mut BSTR,
 ) -> HRESULT {
-    with_exception(this, |e| out(result, bstr(&e.file)))
+    with_exception(this, |e| out(result, || bstr(&e.file)))
 }
 unsafe extern "system" fn ex_path(
     this: *mut IAppHostConfigException,
     result: *mut BSTR,
 ) -> HRESULT {
-    with_exception(this, |e| out(result, bstr(&e.config_path)))
+    with_exception(this, |e| out(result, || bstr(&e.config_path)))
 }
 unsafe extern "system" fn ex_empty_line(
     this: *mut IAppHostConfigException,
     result: *mut BSTR,
 ) -> HRESULT {
-    with_exception(this, |_| out(result, bstr("")))
+    with_exception(this, |_| out(result, || bstr("")))
 }
 unsafe extern "system" fn ex_string(
     this: *mut IAppHostConfigException,
     result: *mut BSTR,
 ) -> HRESULT {
-    with_exception(this, |e| out(result, bstr(&e.error_string)))
+    with_exception(this, |e| out(result, || bstr(&e.error_string)))
 }
 unsafe extern "system" fn ex_invalid_value(
     this: *mut IAppHostPropertyException,
     result: *mut BSTR,
 ) -> HRESULT {
-    with_exception(this, |e| out(result, bstr(&e.invalid_value)))
+    with_exception(this, |e| out(result, || bstr(&e.invalid_value)))
 }
 unsafe extern "system" fn ex_reason(
     this: *mut IAppHostPropertyException,
     result: *mut BSTR,
 ) -> HRESULT {
-    with_exception(this, |e| out(result, bstr(&e.reason)))
+    with_exception(this, |e| out(result, || bstr(&e.reason)))
 }
 unsafe extern "system" fn ex_parameters(
     _: *mut IAppHostPropertyException,
