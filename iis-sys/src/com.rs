@@ -221,15 +221,7 @@ impl fmt::Display for Bstr {
 
 impl fmt::Debug for Bstr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        for c in char::decode_utf16(self.as_wide().iter().copied()) {
-            write!(
-                f,
-                "{}",
-                c.unwrap_or(char::REPLACEMENT_CHARACTER).escape_debug()
-            )?;
-        }
-        f.write_str("\"")
+        crate::handle::debug_utf16(self.as_wide(), f)
     }
 }
 

@@ -157,17 +157,22 @@ impl WStr {
 
 impl fmt::Debug for WStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.as_units();
-        f.write_str("\"")?;
-        for c in char::decode_utf16(text.iter().copied()) {
-            write!(
-                f,
-                "{}",
-                c.unwrap_or(char::REPLACEMENT_CHARACTER).escape_debug()
-            )?;
-        }
-        f.write_str("\"")
+        debug_utf16(self.as_units(), f)
     }
+}
+
+/// UTF-16 text as a quoted, escaped Rust string (an unpaired surrogate as
+/// U+FFFD): the `Debug` of [`WStr`] and [`Bstr`](crate::Bstr).
+pub(crate) fn debug_utf16(units: &[u16], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str("\"")?;
+    for c in char::decode_utf16(units.iter().copied()) {
+        write!(
+            f,
+            "{}",
+            c.unwrap_or(char::REPLACEMENT_CHARACTER).escape_debug()
+        )?;
+    }
+    f.write_str("\"")
 }
 
 /// The UTF-16 units of the ASCII text `text` and a NUL, at compile time
