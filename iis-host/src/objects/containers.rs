@@ -29,7 +29,7 @@ impl ContainerData {
     fn get(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
         lock(&self.entries)
             .iter()
-            .find(|e| e.id == id.as_raw() as usize)
+            .find(|e| e.id == id)
             .map_or(std::ptr::null_mut(), |e| e.context.0)
     }
 
@@ -43,11 +43,11 @@ impl ContainerData {
             return E_INVALIDARG;
         }
         let mut entries = lock(&self.entries);
-        if entries.iter().any(|e| e.id == id.as_raw() as usize) {
+        if entries.iter().any(|e| e.id == id) {
             return HRESULT_ERROR_ALREADY_ASSIGNED;
         }
         entries.push(Entry {
-            id: id.as_raw() as usize,
+            id,
             context: Foreign(context),
             connection,
         });

@@ -72,15 +72,15 @@ impl Subscription {
 }
 
 impl Subscriptions {
-    fn set(&self, module: usize, entries: Vec<Subscription>) {
+    fn set(&self, module: HTTP_MODULE_ID, entries: Vec<Subscription>) {
         let mut all = lock(&self.0);
         all.retain(|s| s.module != module);
         all.extend(entries);
     }
 
     /// The modules whose subscriptions cover `event`.
-    fn subscribers(&self, event: &HTTP_TRACE_EVENT, provider: &GUID) -> Vec<usize> {
-        let mut modules: Vec<usize> = lock(&self.0)
+    fn subscribers(&self, event: &HTTP_TRACE_EVENT, provider: &GUID) -> Vec<HTTP_MODULE_ID> {
+        let mut modules: Vec<HTTP_MODULE_ID> = lock(&self.0)
             .iter()
             .filter(|s| s.covers(event, provider))
             .map(|s| s.module)
@@ -132,7 +132,7 @@ define_member_fn! {
                 // SAFETY: the provider GUID pointer is null or readable.
                 let Some(provider) = (unsafe { c.pProviderGuid.as_ref() }) else { return E_INVALIDARG };
                 let entry = Subscription {
-                    module: module.as_raw() as usize,
+                    module,
                     provider: *provider,
                     areas: c.dwAreas,
                     verbosity: c.dwVerbosity,
@@ -146,7 +146,7 @@ define_member_fn! {
                 });
                 entries.push(entry);
             }
-            owner.host().trace_subscriptions.set(module.as_raw() as usize, entries);
+            owner.host().trace_subscriptions.set(module, entries);
             S_OK
         })
     }
@@ -217,7 +217,7 @@ define_member_fn! {
 pub(crate) struct TraceEventData {
     base: ProviderBase,
     event: Foreign<HTTP_TRACE_EVENT>,
-    subscribers: Vec<usize>,
+    subscribers: Vec<HTTP_MODULE_ID>,
     context: Foreign<IHttpContext>,
 }
 
@@ -238,7 +238,7 @@ define_member_fn! {
     /// `CheckSubscription(moduleId)`: whether that module's configuration
     /// covers the event.
     unsafe fn provider_subscribed(this: *mut IGlobalTraceEventProvider, module: HTTP_MODULE_ID) -> BOOL {
-        with_data!(this, FALSE, |data: TraceEventData| data.subscribers.contains(&(module.as_raw() as usize)).into())
+        with_data!(this, FALSE, |data: TraceEventData| data.subscribers.contains(&module).into())
     }
 
     /// `GetCurrentHttpRequestContext(ppHttpContext)`: the request the event
@@ -266,7 +266,7 @@ static TRACE_EVENT_PROVIDER_VTBL: IGlobalTraceEventProviderVtbl = IGlobalTraceEv
 fn trace_event_provider(
     host: &HostCore,
     event: *mut HTTP_TRACE_EVENT,
-    subscribers: Vec<usize>,
+    subscribers: Vec<HTTP_MODULE_ID>,
     context: *mut IHttpContext,
 ) -> Obj<TraceEventData> {
     let base = match with_current(ProviderBase::request) {

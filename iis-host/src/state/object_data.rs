@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
 use std::time::{Instant, SystemTime};
 
-use iis_sys::{FILETIME, GUID, HTTP_CACHE_POLICY, IHttpStoredContext};
+use iis_sys::{FILETIME, GUID, HTTP_CACHE_POLICY, HTTP_MODULE_ID, IHttpStoredContext};
 
 use crate::config::HandlerMapping;
 use crate::ffi::{Foreign, WideStr, lock};
@@ -161,7 +161,7 @@ pub(crate) struct CacheState {
 /// One stored context.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
-    pub(crate) id: usize,
+    pub(crate) id: HTTP_MODULE_ID,
     pub(crate) context: Foreign<IHttpStoredContext>,
     /// Stored with `SetConnectionModuleContext`: also gets `NotifyDisconnect`.
     pub(crate) connection: bool,
@@ -190,7 +190,7 @@ pub(crate) enum TraceOwner {
 /// One module's `SetTraceConfiguration` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Subscription {
-    pub(crate) module: usize,
+    pub(crate) module: HTTP_MODULE_ID,
     pub(crate) provider: GUID,
     pub(crate) areas: u32,
     pub(crate) verbosity: u32,
